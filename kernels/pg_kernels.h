@@ -1,0 +1,236 @@
+/*
+ * pg_kernels.h - the TradePulse kernels under test, in C11, double precision.
+ *
+ * The one public header of kernels/.  Math and NaN rules follow
+ * shared/KERNELS.md (TradePulse @ 0a51e938676f); section numbers below refer
+ * to it.  Conventions (docs/kernels.md):
+ *   - inputs are const, then the length, then parameters, then the caller's
+ *     output buffers last; outputs hold n doubles unless stated;
+ *   - kernels never allocate, print or exit; what needs preparing (FFT plans,
+ *     scratch) lives in a workspace made once and reused (its creation is the
+ *     cost the `first` benchmark profile measures);
+ *   - every function returns PG_OK (0) or a negative PG_E... code from
+ *     common/pg_error.h; a bad parameter gives PG_EINVAL and writes nothing;
+ *   - "valid" means finite: like pandas, +-inf counts as missing in rolling
+ *     and EWM steps;
+ *   - n == 0 is always allowed and writes nothing.
+ */
+#ifndef PG_KERNELS_H
+#define PG_KERNELS_H
+
+#include <stddef.h>
+
+#include "pg_error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Working precision of the kernels TradePulse runs in float32 or float64. */
+typedef enum pg_dtype { PG_FLOAT64 = 0, PG_FLOAT32 = 1 } pg_dtype;
+
+/* ---------------------------------------------------------------------- */
+/* Single indicators (KERNELS.md section 1)                                */
+/* ---------------------------------------------------------------------- */
+
+/* return_1: pct_change with pad fill.  out[0] = NaN. */
+int pg_return_1(const double *price, size_t n, double *out);
+
+/* Rolling mean over `window` (min_periods = window), O(n) streaming.
+ * window >= 1. */
+int pg_rolling_mean(const double *x, size_t n, size_t window, double *out);
+
+/* Rolling sample std (ddof = 1, min_periods = window), numerically stable
+ * streaming Welford.  window >= 1 (window 1 gives NaN: ddof 1). */
+int pg_rolling_std(const double *x, size_t n, size_t window, double *out);
+
+/* sma_w = rolling mean of the price. */
+int pg_sma(const double *price, size_t n, size_t window, double *out);
+
+/* volatility_w = rolling std of return_1 (computed from the price). */
+int pg_volatility(const double *price, size_t n, size_t window, double *out);
+
+/* pandas ewm(span, adjust=False, min_periods, ignore_na=False), bit-exact.
+ * span >= 1. */
+int pg_ema(const double *x, size_t n, double span, size_t min_periods, double *out);
+
+/* The same recurrence with alpha given directly (0 < alpha <= 1). */
+int pg_ema_alpha(const double *x, size_t n, double alpha, size_t min_periods, double *out);
+
+/* RSI over `window` (>= 1), TradePulse's _rsi; values in [0, 100]. */
+int pg_rsi(const double *price, size_t n, size_t window, double *out);
+
+/* MACD: fast/slow EMAs (min_periods 1), macd = fast - slow, signal EMA,
+ * histogram.  1 <= fast, slow, signal.  Any output pointer may be NULL
+ * except macd, signal and hist. */
+int pg_macd(const double *price, size_t n, size_t fast, size_t slow, size_t signal,
+            double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
+            double *histogram);
+
+/* price_range = high - low. */
+int pg_price_range(const double *high, const double *low, size_t n, double *out);
+
+/* log_volume = ln(v); v <= 0 gives NaN. */
+int pg_log_volume(const double *volume, size_t n, double *out);
+
+/* volume_z = (v - mean_W(v)) / std_W(v), no guard. window >= 1. */
+int pg_volume_z(const double *volume, size_t n, size_t window, double *out);
+
+/* queue_imbalance = (bid-ask)/(bid+ask), 0 when bid+ask == 0. */
+int pg_queue_imbalance(const double *bid, const double *ask, size_t n, double *out);
+
+/* Kyle's lambda over `window` rows of (return_1, signed_volume). */
+int pg_kyles_lambda(const double *ret, const double *signed_volume, size_t n,
+                    size_t window, double *out);
+
+/* Hasbrouck's measure: as Kyle's lambda with q -> sign(q) sqrt(|q|). */
+int pg_hasbrouck(const double *ret, const double *signed_volume, size_t n,
+                 size_t window, double *out);
+
+/* ---------------------------------------------------------------------- */
+/* The feature pipeline (KERNELS.md section 1)                             */
+/* ---------------------------------------------------------------------- */
+
+#define PG_MAX_WINDOWS 16
+
+typedef struct pg_features_config {
+    size_t windows[PG_MAX_WINDOWS]; /* technical windows, each >= 1 (default 5, 20, 60) */
+    size_t n_windows;               /* how many of windows[] are used (0..PG_MAX_WINDOWS) */
+    size_t rsi_window;              /* >= 1, default 14 */
+    size_t macd_fast;               /* >= 1, default 12 */
+    size_t macd_slow;               /* >= 1, default 26 */
+    size_t macd_signal;             /* >= 1, default 9 */
+    size_t volatility_window;       /* volume_z window, >= 1, default 20 */
+    size_t microstructure_window;   /* Kyle / Hasbrouck / signed-volume EMA, >= 1, default 50 */
+} pg_features_config;
+
+/* Fills cfg with TradePulse's FeaturePipelineConfig defaults. */
+void pg_features_config_default(pg_features_config *cfg);
+
+/* PG_OK, or PG_EINVAL with a message in err naming the bad field. */
+int pg_features_config_check(const pg_features_config *cfg, pg_error *err);
+
+/* An OHLCV frame, column-wise; the caller owns every array.  close is
+ * required; high/low fall back to close when NULL; volume, bid/ask and
+ * signed-volume features are left out when their columns are NULL. */
+typedef struct pg_ohlcv {
+    size_t n;                    /* rows */
+    const double *ts;            /* epoch seconds, may be NULL (not used by features) */
+    const double *open;          /* may be NULL (not used by features) */
+    const double *high;          /* may be NULL */
+    const double *low;           /* may be NULL */
+    const double *close;         /* required */
+    const double *volume;        /* may be NULL */
+    const double *bid_volume;    /* may be NULL; queue_imbalance needs both bid and ask */
+    const double *ask_volume;    /* may be NULL */
+    const double *signed_volume; /* may be NULL */
+} pg_ohlcv;
+
+/* Number of feature columns the frame gives under cfg (TradePulse's order). */
+size_t pg_features_ncols(const pg_features_config *cfg, const pg_ohlcv *in);
+
+/* Name of feature column `col` (e.g. "sma_20", "kyles_lambda_50") into buf.
+ * PG_EINVAL when col >= ncols or buf is too small. */
+int pg_features_column_name(const pg_features_config *cfg, const pg_ohlcv *in,
+                            size_t col, char *buf, size_t len);
+
+/* Computes every feature column.  out is column-major: column c occupies
+ * out[c*in->n .. c*in->n + n-1], pg_features_ncols() columns.  No
+ * allocation.  PG_EMISSING when close is NULL, PG_EINVAL for a bad config
+ * (err, if not NULL, says which). */
+int pg_features(const pg_features_config *cfg, const pg_ohlcv *in, double *out,
+                pg_error *err);
+
+/* ---------------------------------------------------------------------- */
+/* Series indicators (KERNELS.md sections 2-5)                             */
+/* ---------------------------------------------------------------------- */
+
+/* Shannon entropy (nats) of x over `bins` (>= 1) equal bins, computed in
+ * dtype as TradePulse does (bin counts identical to numpy's histogram).
+ * counts: scratch of `bins` size_t the caller owns (no allocation).
+ * Writes the result to *result. */
+int pg_entropy(const double *x, size_t n, size_t bins, pg_dtype dtype, size_t *counts,
+               double *result);
+
+/* Hurst exponent: OLS slope of ln std(x[t+L]-x[t]) on ln L, L = min_lag..max_lag
+ * inclusive (2 <= min_lag <= max_lag); 0.5 when n < 2*max_lag; clipped to
+ * [0,1], NaN passes through.  Differences taken in dtype. */
+int pg_hurst(const double *x, size_t n, size_t min_lag, size_t max_lag, pg_dtype dtype,
+             double *result);
+
+/* compute_phase: Hilbert phase through FFTW.  The workspace holds the
+ * plans and scratch for one length n and dtype; making it is the cold-start
+ * cost.  pg_phase requires n == the workspace's n; out gets n angles in
+ * [-pi, pi] (float32 results widened to double). */
+typedef struct pg_phase_ws pg_phase_ws;
+pg_phase_ws *pg_phase_ws_create(size_t n, pg_dtype dtype); /* NULL on failure */
+void pg_phase_ws_destroy(pg_phase_ws *ws);                 /* NULL is a no-op */
+size_t pg_phase_ws_length(const pg_phase_ws *ws);
+int pg_phase(pg_phase_ws *ws, const double *x, size_t n, double *out);
+
+/* Kuramoto order parameter of one snapshot of n phases (float64 path). */
+int pg_kuramoto_order_1d(const double *theta, size_t n, double *result);
+
+/* One R per snapshot of an n_osc x n_t phase matrix, row-major
+ * (theta[i*n_t + t] is oscillator i at snapshot t), float32 path.
+ * out: n_t doubles. */
+int pg_kuramoto_order_2d(const double *theta, size_t n_osc, size_t n_t, double *out);
+
+/* ---------------------------------------------------------------------- */
+/* Pipeline path: normalise -> features -> strategy (sections 6-7)         */
+/* ---------------------------------------------------------------------- */
+
+/* A frame of named numeric columns, column-wise; the caller owns the arrays. */
+typedef struct pg_frame {
+    size_t nrows;
+    size_t ncols;
+    const char **names; /* ncols names */
+    double **cols;      /* ncols arrays of nrows doubles (capacity for outputs) */
+} pg_frame;
+
+/* Bytes of scratch pg_normalize needs for a frame of nrows x ncols. */
+size_t pg_normalize_scratch_size(size_t nrows, size_t ncols);
+
+/* normalize_df: sort by ts_col (NULL or absent = no sort; NaN last; stable),
+ * drop exact duplicate rows keeping the first, interpolate every column
+ * linearly by row position (ends take the nearest valid value).  out must
+ * have the same ncols/names and columns with capacity in->nrows; out->nrows
+ * is set to the rows kept.  scratch: pg_normalize_scratch_size() bytes. */
+int pg_normalize(const pg_frame *in, const char *ts_col, pg_frame *out, void *scratch,
+                 size_t scratch_size);
+
+typedef struct pg_strategy_params {
+    double lookback;    /* clamped to [5, 500] and truncated to int; default 60 */
+    double threshold;   /* clamped to [0, 5]; default 0.8 */
+    double risk_budget; /* clamped to [0.01, 10]; default 1.5 */
+} pg_strategy_params;
+
+void pg_strategy_params_default(pg_strategy_params *p);
+
+/* Per-row outputs; each array holds up to n entries and may be NULL.
+ * Row k describes the k-th kept return; row[k] is its index in the price. */
+typedef struct pg_strategy_rows {
+    size_t *row;
+    double *price, *ret, *rolling_mean, *rolling_vol, *zscore;
+    double *signal, *position, *pnl, *equity, *drawdown;
+} pg_strategy_rows;
+
+typedef struct pg_strategy_result {
+    double score, max_drawdown, sharpe, terminal, raw_score;
+    size_t trades, n_equity, effective_lookback;
+    double lookback, threshold, risk_budget; /* after clamping */
+    double min_threshold_margin;             /* min over rows of ||z| - thr| */
+} pg_strategy_result;
+
+/* Bytes of scratch pg_strategy needs for n prices. */
+size_t pg_strategy_scratch_size(size_t n);
+
+/* Strategy.simulate_performance on the price series. */
+int pg_strategy(const double *price, size_t n, const pg_strategy_params *params,
+                void *scratch, size_t scratch_size, pg_strategy_rows *rows,
+                pg_strategy_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

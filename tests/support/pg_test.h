@@ -1,0 +1,55 @@
+/*
+ * pg_test.h - helpers shared by perfgate's cmocka tests.
+ *
+ * Include after <stdarg.h>, <stddef.h>, <setjmp.h>, <stdint.h> and <cmocka.h>.
+ * Golden files live under PG_GOLDEN_DIR (data/golden in the source tree).
+ */
+#ifndef PG_TEST_H
+#define PG_TEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pg_csv.h"
+
+/* Loads data/golden/<relpath>; fails the test when it cannot. */
+pg_csv *pgt_load(const char *relpath);
+
+/* Column `name` of csv as a malloc'd array of nrows doubles (free() it);
+ * fails the test when the column is missing or not numeric. */
+double *pgt_column(const pg_csv *csv, const char *name);
+
+/* The rows of a long-format file whose column `key` equals `value`, as a
+ * malloc'd index array; *count gets how many. */
+size_t *pgt_rows_where(const pg_csv *csv, const char *key, const char *value, size_t *count);
+
+/* The golden comparison rule (data/golden/README.md): NaN <=> NaN, +-inf
+ * exactly, -0.0 == 0.0, else |a - e| <= atol + rtol*|e|. */
+int pgt_close(double actual, double expected, double rtol, double atol);
+
+/* Relative deviation |a-e|/|e| (absolute when e == 0); 0 for matching
+ * NaN/inf; +inf when the NaN/inf pattern differs. */
+double pgt_rel_dev(double actual, double expected);
+
+/* Asserts every element close; on failure prints label, index and both
+ * values and fails the test.  Returns the largest relative deviation seen
+ * (for the closing figures). */
+double pgt_assert_close(const char *label, const double *actual, const double *expected,
+                        size_t n, double rtol, double atol);
+
+/* Seeded generator for property tests (splitmix64 -> xoshiro256**). */
+typedef struct pgt_rng { uint64_t s[4]; } pgt_rng;
+void pgt_rng_seed(pgt_rng *r, uint64_t seed);
+uint64_t pgt_rng_next(pgt_rng *r);
+double pgt_rng_uniform(pgt_rng *r);          /* [0, 1) */
+double pgt_rng_normal(pgt_rng *r);           /* N(0, 1) */
+
+/* Runs a command line via /bin/sh (test-controlled strings only); captures
+ * stdout and stderr into malloc'd strings (may be NULL if not wanted).
+ * Returns the exit status, or -1. */
+int pgt_run(const char *cmdline, char **out, char **err);
+
+/* Path of a file under the build directory (PG_BUILD_DIR env or compile-time). */
+const char *pgt_build_path(const char *rel, char *buf, size_t len);
+
+#endif
