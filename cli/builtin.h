@@ -1,0 +1,16 @@
+/*
+ * builtin.h - the perfgate subcommands, one file each (cli/cmd_<name>.c).
+ *
+ * To add a subcommand: write cli/cmd_<name>.c defining
+ * `int cmd_<name>(int argc, char **argv)` (argv[0] is the subcommand name),
+ * declare it here, and add one line to the table in cli/main.c.  Exit codes:
+ * 0 pass / success, 1 the gate failed, 2 bad input, bad usage or trouble.
+ * `--help` prints usage to stdout and returns 0.
+ */
+#ifndef PG_BUILTIN_H
+#define PG_BUILTIN_H
+
+int cmd_compute(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+
+#endif

@@ -1,0 +1,22 @@
+/*
+ * internal.h - helpers shared by the perfgate subcommands (cli/ only).
+ */
+#ifndef PG_CLI_INTERNAL_H
+#define PG_CLI_INTERNAL_H
+
+#include <stddef.h>
+
+#include "pg_error.h"
+
+#ifndef PG_VERSION
+#define PG_VERSION "0.1.0"
+#endif
+
+/* The candidate closest to word by edit distance, or NULL when none is
+ * close enough to suggest. */
+const char *pg_cli_nearest(const char *word, const char *const *candidates, size_t n);
+
+/* Prints "perfgate: <formatted error>" to stderr. */
+void pg_cli_report(const char *prefix, const pg_error *err);
+
+#endif

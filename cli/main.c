@@ -1,0 +1,64 @@
+/*
+ * main.c - the perfgate command: dispatches to one subcommand a file
+ * (see builtin.h for how to add one).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "internal.h"
+
+struct cmd {
+    const char *name;
+    int (*fn)(int, char **);
+    const char *help;
+};
+
+static const struct cmd commands[] = {
+    { "compute", cmd_compute, "run a kernel or the whole pipeline on a CSV file" },
+    { "version", cmd_version, "print perfgate's version" },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: perfgate <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\n'perfgate <command> --help' describes one command.\n");
+}
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("perfgate %s\n", PG_VERSION);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version"))
+        return cmd_version(argc - 1, argv + 1);
+    size_t n = sizeof commands / sizeof commands[0];
+    const char *names[64];
+    for (size_t i = 0; i < n; i++) {
+        names[i] = commands[i].name;
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].fn(argc - 1, argv + 1);
+    }
+    const char *near = pg_cli_nearest(argv[1], names, n);
+    fprintf(stderr, "perfgate: '%s' is not a perfgate command", argv[1]);
+    if (near)
+        fprintf(stderr, "; did you mean '%s'?", near);
+    fprintf(stderr, "\n");
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,48 @@
+/* util.c - small helpers shared by the subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 64 || lb > 64)
+        return (size_t)-1;
+    size_t prev[65], cur[65];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, sizeof cur);
+    }
+    return prev[lb];
+}
+
+const char *pg_cli_nearest(const char *word, const char *const *candidates, size_t n)
+{
+    const char *best = NULL;
+    size_t best_d = (size_t)-1;
+    for (size_t i = 0; i < n; i++) {
+        size_t d = edit_distance(word, candidates[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    /* Suggest only near misses: up to a third of the word, at least 1. */
+    size_t limit = strlen(word) / 3 + 1;
+    return best_d <= limit ? best : NULL;
+}
+
+void pg_cli_report(const char *prefix, const pg_error *err)
+{
+    char buf[1024];
+    pg_error_format(err, buf, sizeof buf);
+    fprintf(stderr, "%s: %s\n", prefix ? prefix : "perfgate", buf);
+}
