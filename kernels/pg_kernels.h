@@ -176,6 +176,13 @@ int pg_kuramoto_order_1d(const double *theta, size_t n, double *result);
  * out: n_t doubles. */
 int pg_kuramoto_order_2d(const double *theta, size_t n_osc, size_t n_t, double *out);
 
+/* kuramoto_order on an array of any rank, as TradePulse dispatches it:
+ * ndim 1 (shape[0] phases) writes one R to out[0] (1-D path); ndim 2
+ * (shape[0] oscillators x shape[1] snapshots, row-major) writes shape[1]
+ * values (2-D path); any other ndim is PG_EINVAL (TradePulse's ValueError
+ * for 0-D and 3-D input). */
+int pg_kuramoto_order(const double *theta, size_t ndim, const size_t *shape, double *out);
+
 /* ---------------------------------------------------------------------- */
 /* Pipeline path: normalise -> features -> strategy (sections 6-7)         */
 /* ---------------------------------------------------------------------- */
@@ -188,33 +195,52 @@ typedef struct pg_frame {
     double **cols;      /* ncols arrays of nrows doubles (capacity for outputs) */
 } pg_frame;
 
-/* Bytes of scratch pg_normalize needs for a frame of nrows x ncols. */
+/* Bytes of scratch pg_normalize needs for a frame of nrows x ncols (about
+ * 88 bytes a row, whatever ncols). */
 size_t pg_normalize_scratch_size(size_t nrows, size_t ncols);
 
-/* normalize_df: sort by ts_col (NULL or absent = no sort; NaN last; stable),
- * drop exact duplicate rows keeping the first, interpolate every column
- * linearly by row position (ends take the nearest valid value).  out must
- * have the same ncols/names and columns with capacity in->nrows; out->nrows
- * is set to the rows kept.  scratch: pg_normalize_scratch_size() bytes. */
+/* normalize_df (section 6).  ts_col names the timestamp column (epoch
+ * seconds); NULL or absent means no sort.
+ *   1. sort by ts ascending, stable, NaT last (NaT: a non-finite ts or one
+ *      outside pandas' datetime64[ns] range, about +-9.22e9 s);
+ *   2. drop exact duplicate rows keeping the first (NaN equals NaN, -0.0
+ *      equals 0.0);
+ *   3. interpolate every column but ts linearly by row position, bit-exact
+ *      with np.interp; leading NaNs take the first valid value, trailing
+ *      NaNs the last, an all-NaN column stays NaN.  ts is not interpolated
+ *      (pandas holds it as a datetime): NaT comes back as NaN.
+ * O(n) for sorted input or distinct timestamps, O(n log n) at worst (radix
+ * sort, hash-based duplicate removal).  out must have in's ncols and
+ * columns with capacity in->nrows (not aliasing in's); out->nrows is set to
+ * the rows kept.  scratch: pg_normalize_scratch_size() bytes, any
+ * alignment.  PG_EINVAL for a NULL column, a shape mismatch or too little
+ * scratch (nothing is written then). */
 int pg_normalize(const pg_frame *in, const char *ts_col, pg_frame *out, void *scratch,
                  size_t scratch_size);
 
 typedef struct pg_strategy_params {
-    double lookback;    /* clamped to [5, 500] and truncated to int; default 60 */
-    double threshold;   /* clamped to [0, 5]; default 0.8 */
-    double risk_budget; /* clamped to [0.01, 10]; default 1.5 */
+    double lookback;    /* truncated to int, then clamped to [5, 500]; default 60 */
+    double threshold;   /* clamped to [0, 5] (NaN gives 0); default 0.8 */
+    double risk_budget; /* clamped to [0.01, 10] (NaN gives 0.01); default 1.5 */
 } pg_strategy_params;
 
+/* The bench's parameters (bench/bench_pipeline.py): 60, 0.8, 1.5. */
 void pg_strategy_params_default(pg_strategy_params *p);
 
 /* Per-row outputs; each array holds up to n entries and may be NULL.
- * Row k describes the k-th kept return; row[k] is its index in the price. */
+ * Row k describes the k-th kept return; row[k] is its index in the price.
+ * price is the filled price at row[k]; rolling_mean and rolling_vol are the
+ * values after their fills; signal is -1, 0 or +1; position is
+ * signal[k-1]*risk (0 at k = 0); drawdown is equity - max(0, peak). */
 typedef struct pg_strategy_rows {
     size_t *row;
     double *price, *ret, *rolling_mean, *rolling_vol, *zscore;
     double *signal, *position, *pnl, *equity, *drawdown;
 } pg_strategy_rows;
 
+/* With an empty equity curve (no finite price, or no finite return):
+ * score = max_drawdown = 0, trades = n_equity = effective_lookback = 0, and
+ * sharpe, terminal, raw_score and min_threshold_margin are NaN. */
 typedef struct pg_strategy_result {
     double score, max_drawdown, sharpe, terminal, raw_score;
     size_t trades, n_equity, effective_lookback;
@@ -222,13 +248,55 @@ typedef struct pg_strategy_result {
     double min_threshold_margin;             /* min over rows of ||z| - thr| */
 } pg_strategy_result;
 
-/* Bytes of scratch pg_strategy needs for n prices. */
+/* Bytes of scratch pg_strategy needs for n prices (about 48 bytes a price). */
 size_t pg_strategy_scratch_size(size_t n);
 
-/* Strategy.simulate_performance on the price series. */
+/* Strategy.simulate_performance (section 7) on the price series.  params
+ * NULL means the defaults; rows may be NULL.  O(n), no allocation.
+ * PG_EINVAL for a non-finite lookback (Python's int() raises), a NULL
+ * price with n > 0 or too little scratch. */
 int pg_strategy(const double *price, size_t n, const pg_strategy_params *params,
                 void *scratch, size_t scratch_size, pg_strategy_rows *rows,
                 pg_strategy_result *result);
+
+/* The whole pipeline path: raw frame -> normalize (ts column "ts") ->
+ * features of the normalized frame -> strategy on the normalized close.
+ * The workspace holds every buffer for frames of up to max_rows x ncols:
+ * the normalized columns, the feature matrix, the strategy rows and all
+ * scratch, touched once at creation so a run neither allocates nor
+ * page-faults.  Creating it is the cold-start cost; runs reuse it. */
+typedef struct pg_pipeline_ws pg_pipeline_ws;
+
+/* fcfg / sp NULL mean the defaults; both are copied.  NULL on a bad
+ * config, ncols == 0 or out of memory (err, if not NULL, says which). */
+pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols,
+                                      const pg_features_config *fcfg,
+                                      const pg_strategy_params *sp, pg_error *err);
+void pg_pipeline_ws_destroy(pg_pipeline_ws *ws); /* NULL is a no-op */
+
+/* Bytes the workspace holds (for reports). */
+size_t pg_pipeline_ws_bytes(const pg_pipeline_ws *ws);
+
+/* What a run produced: views into the workspace, valid until the next run
+ * or destroy. */
+typedef struct pg_pipeline_out {
+    pg_frame normalized;         /* rows kept; names are the raw frame's */
+    const double *features;      /* column-major, n_features x normalized.nrows */
+    size_t n_features;
+    pg_strategy_rows rows;       /* strategy.n_equity entries each */
+    pg_strategy_result strategy; /* summary */
+} pg_pipeline_out;
+
+/* Runs the path.  raw must have the workspace's ncols and at most max_rows
+ * rows (else PG_ELIMIT), and a column named "close" (else PG_EMISSING);
+ * the other OHLCV columns are found by name (open, high, low, volume,
+ * bid_volume, ask_volume, signed_volume) and features left out when
+ * absent, as pg_features does.  Same input, same workspace: same bytes. */
+int pg_pipeline_run(pg_pipeline_ws *ws, const pg_frame *raw, pg_pipeline_out *out,
+                    pg_error *err);
+
+/* Name of feature column col of the last run (as pg_features_column_name). */
+int pg_pipeline_feature_name(const pg_pipeline_ws *ws, size_t col, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

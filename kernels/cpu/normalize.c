@@ -1,0 +1,375 @@
+/*
+ * normalize.c - TradePulse's normalize_df (KERNELS.md section 6,
+ * core/data/preprocess.py) on a column-wise frame of doubles.
+ *
+ *   1. If the timestamp column exists, read it as epoch seconds (non-finite
+ *      or outside pandas' datetime64[ns] range is NaT) and sort the rows by
+ *      it, ascending, NaT last.  pandas' quicksort is not stable; we are, so
+ *      rows with equal timestamps keep their input order.
+ *   2. Drop exact duplicate rows, keeping the first (NaN equals NaN, -0.0
+ *      equals 0.0, as pandas' float hash table has it).
+ *   3. Interpolate every other column linearly by row position with
+ *      np.interp's arithmetic (one subtraction, one division, one multiply,
+ *      one add, in that order, so the result is bit-identical), leading NaNs
+ *      taking the first valid value and trailing ones the last.  The
+ *      timestamp column is a datetime in pandas, not a number, so it is not
+ *      interpolated: NaT stays NaN.
+ *
+ * Work is O(n) for the common cases and O(n log n) at worst:
+ *   - sorting is an LSD radix sort on the timestamp's order-preserving
+ *     64-bit key, skipping every byte all keys share (epoch seconds share
+ *     most), and no sort at all when the input is already in order;
+ *   - exact duplicates have equal timestamps, so after sorting they sit in
+ *     the same run of equal keys.  A run of one row (the usual case) needs no
+ *     comparison, a short run is compared pairwise and a long one (no ts
+ *     column: the whole frame is one run) goes through an open-addressing
+ *     hash table of whole-row hashes.
+ * Every array lives in the caller's scratch: nothing is allocated.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "pg_kernels.h"
+#include "pipeline_internal.h"
+
+/* Runs of equal timestamps up to this size are compared pairwise. */
+#define SMALL_RUN 8
+/* The key NaT maps to: above every finite or infinite double's key. */
+#define NAT_KEY UINT64_MAX
+/* pandas' datetime64[ns] range in seconds (about 1677 to 2262). */
+#define TS_LIMIT 9223372036.854775
+
+typedef struct slot {
+    uint64_t hash;
+    size_t row; /* source row index */
+    size_t gen; /* run that wrote it; other values mean empty */
+} slot;
+
+long pg_frame_find(const pg_frame *f, const char *name)
+{
+    if (name == NULL || f == NULL || f->names == NULL)
+        return -1;
+    for (size_t c = 0; c < f->ncols; c++) {
+        if (f->names[c] != NULL && strcmp(f->names[c], name) == 0)
+            return (long)c;
+    }
+    return -1;
+}
+
+static size_t table_size(size_t nrows)
+{
+    size_t t = 16;
+    while (t < 2 * nrows)
+        t <<= 1;
+    return t;
+}
+
+size_t pg_normalize_scratch_size(size_t nrows, size_t ncols)
+{
+    (void)ncols;
+    size_t n = nrows ? nrows : 1;
+    size_t bytes = PG_SCRATCH_ALIGN;                    /* alignment of the base */
+    bytes += 2 * pg_align_up(n * sizeof(uint64_t));     /* keys, keys2 */
+    bytes += 3 * pg_align_up(n * sizeof(size_t));       /* idx, idx2, keep */
+    bytes += pg_align_up(8 * 256 * sizeof(size_t));     /* radix histograms */
+    bytes += pg_align_up(table_size(n) * sizeof(slot)); /* hash table */
+    return bytes;
+}
+
+/* The timestamp as pandas sees it after to_datetime(unit="s"): NaT for
+ * non-finite or out-of-range values (written back as NaN), and -0.0 is the
+ * epoch like 0.0. */
+static int ts_is_nat(double v)
+{
+    return !(fabs(v) <= TS_LIMIT); /* NaN compares false */
+}
+
+/* Order-preserving map of a double to an unsigned key. */
+static uint64_t ts_key(double v)
+{
+    if (ts_is_nat(v))
+        return NAT_KEY;
+    if (v == 0.0)
+        v = 0.0;
+    uint64_t b;
+    memcpy(&b, &v, sizeof b);
+    return (b & UINT64_C(0x8000000000000000)) ? ~b : b | UINT64_C(0x8000000000000000);
+}
+
+/* Stable LSD radix sort of (keys, idx) by keys; bytes every key shares are
+ * skipped.  Returns which buffer pair holds the result (0: keys/idx). */
+static int radix_sort(uint64_t *keys, size_t *idx, uint64_t *keys2, size_t *idx2, size_t n,
+                      size_t (*hist)[256])
+{
+    memset(hist, 0, 8 * 256 * sizeof(size_t));
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = keys[i];
+        for (int d = 0; d < 8; d++)
+            hist[d][(k >> (8 * d)) & 0xff]++;
+    }
+    int flip = 0;
+    for (int d = 0; d < 8; d++) {
+        size_t *h = hist[d];
+        if (h[(keys[0] >> (8 * d)) & 0xff] == n)
+            continue; /* every key has this byte: the pass would be the identity */
+        size_t sum = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t c = h[b];
+            h[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = keys[i];
+            size_t pos = h[(k >> (8 * d)) & 0xff]++;
+            keys2[pos] = k;
+            idx2[pos] = idx[i];
+        }
+        uint64_t *tk = keys;
+        keys = keys2;
+        keys2 = tk;
+        size_t *ti = idx;
+        idx = idx2;
+        idx2 = ti;
+        flip ^= 1;
+    }
+    return flip;
+}
+
+/* Equality as drop_duplicates has it: NaN equals NaN, -0.0 equals 0.0. */
+static int cell_equal(double a, double b)
+{
+    return a == b || (a != a && b != b);
+}
+
+static int rows_equal(const pg_frame *in, long ts, size_t a, size_t b)
+{
+    for (size_t c = 0; c < in->ncols; c++) {
+        if ((long)c == ts)
+            continue; /* same run: the timestamps are equal already */
+        if (!cell_equal(in->cols[c][a], in->cols[c][b]))
+            return 0;
+    }
+    return 1;
+}
+
+static uint64_t row_hash(const pg_frame *in, long ts, size_t r)
+{
+    uint64_t h = UINT64_C(0x243F6A8885A308D3);
+    for (size_t c = 0; c < in->ncols; c++) {
+        if ((long)c == ts)
+            continue;
+        double v = in->cols[c][r];
+        uint64_t b;
+        if (v != v)
+            b = UINT64_C(0x7ff8000000000000); /* every NaN alike */
+        else if (v == 0.0)
+            b = 0; /* -0.0 alike 0.0 */
+        else
+            memcpy(&b, &v, sizeof b);
+        h = (h ^ b) * UINT64_C(0x9E3779B97F4A7C15);
+        h ^= h >> 29;
+    }
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    return h;
+}
+
+typedef struct dedup_ctx {
+    const pg_frame *in;
+    long ts;
+    slot *table;
+    size_t mask;
+    size_t gen;       /* current run's stamp */
+    int table_ready;  /* the table is cleared lazily, on the first long run */
+} dedup_ctx;
+
+/* Appends the rows order[0..len) of one run of equal timestamps to keep,
+ * skipping exact duplicates of rows already kept from the run. */
+static size_t dedup_run(dedup_ctx *cx, const size_t *order, size_t len, size_t *keep,
+                        size_t k)
+{
+    if (len == 1) {
+        keep[k++] = order[0];
+        return k;
+    }
+    if (len <= SMALL_RUN) {
+        size_t first = k;
+        for (size_t i = 0; i < len; i++) {
+            size_t r = order[i];
+            int dup = 0;
+            for (size_t q = first; q < k && !dup; q++)
+                dup = rows_equal(cx->in, cx->ts, keep[q], r);
+            if (!dup)
+                keep[k++] = r;
+        }
+        return k;
+    }
+    if (!cx->table_ready) {
+        memset(cx->table, 0, (cx->mask + 1) * sizeof(slot));
+        cx->table_ready = 1;
+    }
+    size_t gen = ++cx->gen;
+    for (size_t i = 0; i < len; i++) {
+        size_t r = order[i];
+        uint64_t h = row_hash(cx->in, cx->ts, r);
+        size_t s = (size_t)h & cx->mask;
+        int dup = 0;
+        while (cx->table[s].gen == gen) {
+            if (cx->table[s].hash == h && rows_equal(cx->in, cx->ts, cx->table[s].row, r)) {
+                dup = 1;
+                break;
+            }
+            s = (s + 1) & cx->mask;
+        }
+        if (!dup) {
+            cx->table[s].hash = h;
+            cx->table[s].row = r;
+            cx->table[s].gen = gen;
+            keep[k++] = r;
+        }
+    }
+    return k;
+}
+
+/* np.interp(i, valid positions, valid values) for the NaN cells of x, with
+ * limit_direction="both": the ends take the nearest valid value.  An
+ * all-NaN column is left alone. */
+static void interpolate(double *x, size_t n)
+{
+    size_t a = 0;
+    while (a < n && isnan(x[a]))
+        a++;
+    if (a == n)
+        return;
+    for (size_t i = 0; i < a; i++)
+        x[i] = x[a];
+    for (;;) {
+        size_t b = a + 1;
+        while (b < n && !isnan(x[b]))
+            b++;
+        /* x[a .. b-1] valid; a NaN gap starts at b (or the column ended) */
+        if (b >= n)
+            return;
+        a = b - 1;
+        while (b < n && isnan(x[b]))
+            b++;
+        if (b == n) {
+            for (size_t i = a + 1; i < n; i++)
+                x[i] = x[a];
+            return;
+        }
+        /* numpy's arr_interp: slope from the two neighbours, then
+         * slope*(x - xa) + ya; on NaN (infinite neighbours) try from the
+         * right, and if still NaN with equal neighbours, take that value. */
+        double ya = x[a], yb = x[b];
+        double xa = (double)a, xb = (double)b;
+        double slope = (yb - ya) / (xb - xa);
+        for (size_t i = a + 1; i < b; i++) {
+            double xi = (double)i;
+            double v = slope * (xi - xa) + ya;
+            if (isnan(v)) {
+                v = slope * (xi - xb) + yb;
+                if (isnan(v) && ya == yb)
+                    v = ya;
+            }
+            x[i] = v;
+        }
+        a = b;
+    }
+}
+
+int pg_normalize(const pg_frame *in, const char *ts_col, pg_frame *out, void *scratch,
+                 size_t scratch_size)
+{
+    if (in == NULL || out == NULL || out->ncols != in->ncols)
+        return PG_EINVAL;
+    if (in->nrows > 0 && in->ncols > 0 && (in->cols == NULL || out->cols == NULL))
+        return PG_EINVAL;
+    for (size_t c = 0; in->nrows > 0 && c < in->ncols; c++) {
+        if (in->cols[c] == NULL || out->cols[c] == NULL)
+            return PG_EINVAL;
+    }
+    size_t n = in->nrows;
+    if (scratch_size < pg_normalize_scratch_size(n, in->ncols) ||
+        (scratch == NULL && n > 0))
+        return PG_EINVAL;
+    out->nrows = 0;
+    if (n == 0 || in->ncols == 0) {
+        /* nothing to write (a frame without columns is empty to pandas) */
+        return PG_OK;
+    }
+
+    pg_arena ar;
+    pg_arena_init(&ar, scratch, scratch_size);
+    uint64_t *keys = pg_arena_take(&ar, n * sizeof *keys);
+    uint64_t *keys2 = pg_arena_take(&ar, n * sizeof *keys2);
+    size_t *idx = pg_arena_take(&ar, n * sizeof *idx);
+    size_t *idx2 = pg_arena_take(&ar, n * sizeof *idx2);
+    size_t *keep = pg_arena_take(&ar, n * sizeof *keep);
+    size_t(*hist)[256] = pg_arena_take(&ar, 8 * 256 * sizeof(size_t));
+    slot *table = pg_arena_take(&ar, table_size(n) * sizeof(slot));
+    if (table == NULL)
+        return PG_EINVAL;
+
+    long ts = pg_frame_find(in, ts_col);
+    const size_t *order = idx;
+    int sorted = 1;
+    if (ts >= 0) {
+        const double *t = in->cols[ts];
+        uint64_t prev = 0;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t k = ts_key(t[i]);
+            keys[i] = k;
+            idx[i] = i;
+            sorted &= k >= prev;
+            prev = k;
+        }
+        if (!sorted && radix_sort(keys, idx, keys2, idx2, n, hist)) {
+            keys = keys2;
+            order = idx2;
+        }
+    } else {
+        for (size_t i = 0; i < n; i++)
+            idx[i] = i;
+    }
+
+    dedup_ctx cx = {in, ts, table, table_size(n) - 1, 0, 0};
+    size_t k = 0;
+    if (ts >= 0) {
+        size_t i = 0;
+        while (i < n) {
+            size_t j = i + 1;
+            while (j < n && keys[j] == keys[i])
+                j++;
+            k = dedup_run(&cx, order + i, j - i, keep, k);
+            i = j;
+        }
+    } else {
+        k = dedup_run(&cx, order, n, keep, 0);
+    }
+
+    int identity = sorted && k == n;
+    for (size_t c = 0; c < in->ncols; c++) {
+        const double *src = in->cols[c];
+        double *dst = out->cols[c];
+        if (identity)
+            memcpy(dst, src, n * sizeof *dst);
+        else
+            for (size_t i = 0; i < k; i++)
+                dst[i] = src[keep[i]];
+        if ((long)c == ts) {
+            for (size_t i = 0; i < k; i++) {
+                if (ts_is_nat(dst[i]))
+                    dst[i] = NAN;
+                else if (dst[i] == 0.0)
+                    dst[i] = 0.0;
+            }
+        } else {
+            interpolate(dst, k);
+        }
+    }
+    out->nrows = k;
+    return PG_OK;
+}

@@ -1,0 +1,407 @@
+/*
+ * strategy.c - TradePulse's mean-reversion strategy,
+ * Strategy.simulate_performance (KERNELS.md section 7,
+ * core/agent/strategy.py), with its per-row diagnostics.
+ *
+ * The rolling statistics mirror pandas' own streaming kernels
+ * (roll_mean and roll_var in pandas/_libs/window/aggregations.pyx):
+ * Kahan-compensated add/remove sums for the mean, Welford with Kahan
+ * compensation for the variance, and the same-value rules that make a
+ * constant window give exactly its value and a variance of exactly 0.
+ * Mirroring them rather than writing a textbook version keeps the rolling
+ * mean bit-identical and the decisions (strict threshold tests on mean/std)
+ * on the same side as TradePulse's.  mean(pnl) and std(pnl) use numpy's
+ * pairwise summation for the same reason.  All of it is O(n), in five
+ * passes over caller-owned memory; nothing is allocated.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "pg_kernels.h"
+#include "pipeline_internal.h"
+
+/* numpy's blocking for pairwise summation (PW_BLOCKSIZE). */
+#define PW_BLOCK 128
+
+void pg_strategy_params_default(pg_strategy_params *p)
+{
+    if (p == NULL)
+        return;
+    p->lookback = 60.0;
+    p->threshold = 0.8;
+    p->risk_budget = 1.5;
+}
+
+/* numpy's pairwise_sum: eight accumulators over blocks of up to 128,
+ * halves (rounded to a multiple of 8) above that. */
+double pg_pairwise_sum(const double *a, size_t n)
+{
+    if (n < 8) {
+        double res = 0.0;
+        for (size_t i = 0; i < n; i++)
+            res += a[i];
+        return res;
+    }
+    if (n <= PW_BLOCK) {
+        double r[8];
+        for (int j = 0; j < 8; j++)
+            r[j] = a[j];
+        size_t i;
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; j++)
+                r[j] += a[i + j];
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++)
+            res += a[i];
+        return res;
+    }
+    size_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pg_pairwise_sum(a, n2) + pg_pairwise_sum(a + n2, n - n2);
+}
+
+static double sqdev(double v, double mean)
+{
+    double d = v - mean;
+    return d * d;
+}
+
+double pg_pairwise_sumsq_dev(const double *a, size_t n, double mean)
+{
+    if (n < 8) {
+        double res = 0.0;
+        for (size_t i = 0; i < n; i++)
+            res += sqdev(a[i], mean);
+        return res;
+    }
+    if (n <= PW_BLOCK) {
+        double r[8];
+        for (int j = 0; j < 8; j++)
+            r[j] = sqdev(a[j], mean);
+        size_t i;
+        for (i = 8; i < n - (n % 8); i += 8)
+            for (int j = 0; j < 8; j++)
+                r[j] += sqdev(a[i + j], mean);
+        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for (; i < n; i++)
+            res += sqdev(a[i], mean);
+        return res;
+    }
+    size_t n2 = n / 2;
+    n2 -= n2 % 8;
+    return pg_pairwise_sumsq_dev(a, n2, mean) + pg_pairwise_sumsq_dev(a + n2, n - n2, mean);
+}
+
+/* ---- pandas roll_mean (fixed window, min_periods = window) ---------------- */
+
+typedef struct roll_mean {
+    double sum, comp_add, comp_remove, prev;
+    size_t nobs, neg;
+    size_t same; /* consecutive values equal to prev */
+} roll_mean;
+
+static void mean_add(roll_mean *s, double v)
+{
+    s->nobs++;
+    double y = v - s->comp_add;
+    double t = s->sum + y;
+    s->comp_add = t - s->sum - y;
+    s->sum = t;
+    if (signbit(v))
+        s->neg++;
+    s->same = v == s->prev ? s->same + 1 : 1;
+    s->prev = v;
+}
+
+static void mean_remove(roll_mean *s, double v)
+{
+    s->nobs--;
+    double y = -v - s->comp_remove;
+    double t = s->sum + y;
+    s->comp_remove = t - s->sum - y;
+    s->sum = t;
+    if (signbit(v))
+        s->neg--;
+}
+
+static double mean_value(const roll_mean *s, size_t minp)
+{
+    if (s->nobs < minp || s->nobs == 0)
+        return NAN;
+    double r = s->sum / (double)s->nobs;
+    if (s->same >= s->nobs)
+        r = s->prev;
+    else if (s->neg == 0 && r < 0)
+        r = 0.0;
+    else if (s->neg == s->nobs && r > 0)
+        r = 0.0;
+    return r;
+}
+
+/* ---- pandas roll_var (fixed window, min_periods = 1, ddof = 0) ------------ */
+
+typedef struct roll_var {
+    double nobs, mean, ssqdm, comp_add, comp_remove, prev;
+    size_t same;
+} roll_var;
+
+static void var_add(roll_var *s, double v)
+{
+    s->nobs += 1.0;
+    s->same = v == s->prev ? s->same + 1 : 1;
+    s->prev = v;
+    double prev_mean = s->mean - s->comp_add;
+    double y = v - s->comp_add;
+    double t = y - s->mean;
+    s->comp_add = t + s->mean - y;
+    s->mean = s->mean + t / s->nobs;
+    s->ssqdm = s->ssqdm + (v - prev_mean) * (v - s->mean);
+}
+
+static void var_remove(roll_var *s, double v)
+{
+    s->nobs -= 1.0;
+    if (s->nobs != 0.0) {
+        double prev_mean = s->mean - s->comp_remove;
+        double y = v - s->comp_remove;
+        double t = y - s->mean;
+        s->comp_remove = t + s->mean - y;
+        s->mean = s->mean - t / s->nobs;
+        s->ssqdm = s->ssqdm - (v - prev_mean) * (v - s->mean);
+    } else {
+        s->mean = 0.0;
+        s->ssqdm = 0.0;
+    }
+}
+
+/* Population std; pandas' zsqrt clamps a negative variance to 0. */
+static double std_value(const roll_var *s)
+{
+    double var;
+    if (s->nobs == 1.0 || (double)s->same >= s->nobs)
+        var = 0.0;
+    else
+        var = s->ssqdm / s->nobs;
+    return var < 0 ? 0.0 : sqrt(var);
+}
+
+/* ---- the strategy ---------------------------------------------------------- */
+
+size_t pg_strategy_scratch_size(size_t n)
+{
+    size_t m = n ? n : 1;
+    return PG_SCRATCH_ALIGN + 5 * pg_align_up(m * sizeof(double)) +
+           pg_align_up(m * sizeof(size_t));
+}
+
+/* validate_params: int() truncation for the lookback (NaN or inf make
+ * Python raise), then Python's max(lo, min(x, hi)), under which a NaN
+ * threshold or risk budget becomes the lower bound. */
+static int clamp_params(const pg_strategy_params *p, pg_strategy_result *r)
+{
+    if (!isfinite(p->lookback))
+        return PG_EINVAL;
+    double lb = trunc(p->lookback);
+    r->lookback = lb < 5.0 ? 5.0 : lb > 500.0 ? 500.0 : lb;
+    double t = p->threshold;
+    t = 5.0 < t ? 5.0 : t;
+    r->threshold = t > 0.0 ? t : 0.0;
+    double k = p->risk_budget;
+    k = 10.0 < k ? 10.0 : k;
+    r->risk_budget = k > 0.01 ? k : 0.01;
+    return PG_OK;
+}
+
+static void empty_result(pg_strategy_result *r)
+{
+    r->score = 0.0;
+    r->max_drawdown = 0.0;
+    r->trades = 0;
+    r->n_equity = 0;
+    r->effective_lookback = 0;
+    r->sharpe = NAN;
+    r->terminal = NAN;
+    r->raw_score = NAN;
+    r->min_threshold_margin = NAN;
+}
+
+/* Steps 1-2: +-inf to NaN, ffill then bfill, pct_change, keep the finite
+ * returns.  Returns m, the number kept. */
+static size_t returns_pass(const double *price, size_t n, size_t first, double *p,
+                           double *ret, size_t *row)
+{
+    double fill = price[first];
+    for (size_t i = 0; i <= first; i++)
+        p[i] = fill;
+    size_t m = 0;
+    for (size_t i = first + 1; i < n; i++) {
+        double v = price[i];
+        if (isfinite(v))
+            fill = v;
+        p[i] = fill;
+        double r = p[i] / p[i - 1] - 1.0;
+        if (isfinite(r)) {
+            ret[m] = r;
+            row[m] = i;
+            m++;
+        }
+    }
+    return m;
+}
+
+/* Step 3: mu = rolling mean over L (min_periods L, NaN -> 0) and sigma =
+ * rolling population std (min_periods 1), 0 -> NaN, ffill, bfill, NaN ->
+ * 1e-6.  L == 1 is pandas' reset-every-row path: mean x, std 0. */
+static void rolling_pass(const double *ret, size_t m, size_t L, double *mu, double *sd)
+{
+    roll_mean ms = {0.0, 0.0, 0.0, ret[0], 0, 0, 0};
+    roll_var vs = {0.0, 0.0, 0.0, 0.0, 0.0, ret[0], 0};
+    double last = NAN;     /* last usable sigma, for the forward fill */
+    size_t leading = 0;    /* rows before the first usable sigma */
+    for (size_t i = 0; i < m; i++) {
+        double v = ret[i];
+        double mean, sigma;
+        if (L == 1) {
+            mean = v;
+            sigma = 0.0;
+        } else {
+            if (i >= L) {
+                mean_remove(&ms, ret[i - L]);
+                var_remove(&vs, ret[i - L]);
+            }
+            mean_add(&ms, v);
+            var_add(&vs, v);
+            mean = mean_value(&ms, L);
+            sigma = std_value(&vs);
+        }
+        mu[i] = isnan(mean) ? 0.0 : mean;
+        if (sigma == 0.0 || isnan(sigma)) {
+            sigma = last;
+            if (isnan(last))
+                leading = i + 1;
+        } else {
+            last = sigma;
+        }
+        sd[i] = sigma;
+    }
+    /* back-fill the leading rows with the first usable sigma, else 1e-6 */
+    double first = leading < m ? sd[leading] : 1e-6;
+    for (size_t i = 0; i < leading; i++)
+        sd[i] = first;
+}
+
+int pg_strategy(const double *price, size_t n, const pg_strategy_params *params,
+                void *scratch, size_t scratch_size, pg_strategy_rows *rows,
+                pg_strategy_result *result)
+{
+    if (result == NULL || (price == NULL && n > 0))
+        return PG_EINVAL;
+    pg_strategy_params def;
+    if (params == NULL) {
+        pg_strategy_params_default(&def);
+        params = &def;
+    }
+    pg_strategy_result r;
+    memset(&r, 0, sizeof r);
+    int rc = clamp_params(params, &r);
+    if (rc != PG_OK)
+        return rc;
+    if (scratch_size < pg_strategy_scratch_size(n) || (scratch == NULL && n > 0))
+        return PG_EINVAL;
+    empty_result(&r);
+
+    size_t first = 0;
+    while (first < n && !isfinite(price[first]))
+        first++;
+    if (first == n) {
+        *result = r; /* all NaN (or empty): score 0, empty equity */
+        return PG_OK;
+    }
+
+    pg_arena ar;
+    pg_arena_init(&ar, scratch, scratch_size);
+    double *p = pg_arena_take(&ar, n * sizeof *p);
+    double *s_ret = pg_arena_take(&ar, n * sizeof *s_ret);
+    double *s_mu = pg_arena_take(&ar, n * sizeof *s_mu);
+    double *s_sd = pg_arena_take(&ar, n * sizeof *s_sd);
+    double *s_pnl = pg_arena_take(&ar, n * sizeof *s_pnl);
+    size_t *s_row = pg_arena_take(&ar, n * sizeof *s_row);
+    if (s_row == NULL)
+        return PG_EINVAL;
+
+    pg_strategy_rows none;
+    memset(&none, 0, sizeof none);
+    const pg_strategy_rows *out = rows != NULL ? rows : &none;
+    /* write straight into the caller's arrays where there are some */
+    double *ret = out->ret ? out->ret : s_ret;
+    double *mu = out->rolling_mean ? out->rolling_mean : s_mu;
+    double *sd = out->rolling_vol ? out->rolling_vol : s_sd;
+    double *pnl = out->pnl ? out->pnl : s_pnl;
+    size_t *row = out->row ? out->row : s_row;
+
+    size_t m = returns_pass(price, n, first, p, ret, row);
+    if (m == 0) {
+        *result = r;
+        return PG_OK;
+    }
+    size_t L = (size_t)r.lookback < m ? (size_t)r.lookback : m;
+    if (L < 1)
+        L = 1;
+    rolling_pass(ret, m, L, mu, sd);
+
+    /* Steps 4-7 in one pass: z, signal, position, pnl, equity, drawdown. */
+    double thr = r.threshold, risk = r.risk_budget;
+    double equity = 0.0, peak = 0.0, max_dd = INFINITY, margin = INFINITY;
+    double prev_signal = 0.0, prev_pos = 0.0;
+    size_t trades = 0;
+    for (size_t k = 0; k < m; k++) {
+        double z = mu[k] / sd[k];
+        if (!isfinite(z))
+            z = 0.0;
+        double signal = z > thr ? -1.0 : (z < -thr ? 1.0 : 0.0);
+        double pos = k == 0 ? 0.0 : prev_signal * risk;
+        double pl = pos * ret[k];
+        equity += pl;
+        /* np.maximum.accumulate over [0, equity...]: NaN sticks */
+        if (equity > peak || isnan(equity))
+            peak = isnan(peak) ? peak : equity;
+        double dd = equity - peak;
+        if (dd < max_dd || isnan(dd))
+            max_dd = isnan(max_dd) ? max_dd : dd;
+        double mg = fabs(fabs(z) - thr);
+        if (mg < margin)
+            margin = mg;
+        if (k > 0 && pos != prev_pos)
+            trades++;
+        pnl[k] = pl;
+        if (out->price)
+            out->price[k] = p[row[k]];
+        if (out->zscore)
+            out->zscore[k] = z;
+        if (out->signal)
+            out->signal[k] = signal;
+        if (out->position)
+            out->position[k] = pos;
+        if (out->equity)
+            out->equity[k] = equity;
+        if (out->drawdown)
+            out->drawdown[k] = dd;
+        prev_signal = signal;
+        prev_pos = pos;
+    }
+
+    double mean = pg_pairwise_sum(pnl, m) / (double)m;
+    double sdev = sqrt(pg_pairwise_sumsq_dev(pnl, m, mean) / (double)m);
+    r.sharpe = mean / (sdev + 1e-9);
+    r.terminal = equity;
+    r.raw_score = r.terminal + 0.5 * r.sharpe;
+    r.score = r.raw_score < -1.0 ? -1.0 : (r.raw_score > 2.0 ? 2.0 : r.raw_score);
+    r.max_drawdown = max_dd;
+    r.trades = trades;
+    r.n_equity = m;
+    r.effective_lookback = L;
+    r.min_threshold_margin = margin;
+    *result = r;
+    return PG_OK;
+}
