@@ -94,3 +94,12 @@ int pg_kuramoto_order_2d(const double *theta, size_t n_osc, size_t n_t, double *
     }
     return PG_OK;
 }
+
+int pg_kuramoto_order(const double *theta, size_t ndim, const size_t *shape, double *out)
+{
+    if (ndim == 1 && shape)
+        return pg_kuramoto_order_1d(theta, shape[0], out);
+    if (ndim == 2 && shape)
+        return pg_kuramoto_order_2d(theta, shape[0], shape[1], out);
+    return PG_EINVAL;
+}
