@@ -1,0 +1,251 @@
+/*
+ * ema.c - pandas' ewm(adjust=False, ignore_na=False).mean() bit for bit,
+ * and the two indicators TradePulse builds on it: RSI and MACD
+ * (KERNELS.md section 1, "EMA", "RSI", "MACD").
+ *
+ * The recurrence is the one in pandas' ewma(): state y, weight w, count k.
+ * The update keeps the division (w*y + a*c) / (w + a): (1-a) + a is not
+ * always exactly 1 in floating point, and the golden files are bit-exact.
+ * When it is exactly 1 the division is an identity and is skipped; when it
+ * is not, it is kept.  Either way the result is the same bits.
+ *
+ * Assumes IEEE double without contraction (the CMake file builds kernels
+ * with -ffp-contract=off and no fast-math).
+ */
+#include <math.h>
+#include <stddef.h>
+
+#include "features_internal.h"
+#include "pg_kernels.h"
+
+double pgf_alpha_from_span(double span)
+{
+    /* pandas get_center_of_mass: comass = (span - 1) / 2, alpha = 1/(1+comass) */
+    double comass = (span - 1.0) / 2.0;
+    return 1.0 / (1.0 + comass);
+}
+
+double pgf_alpha_from_alpha(double a)
+{
+    double comass = (1.0 - a) / a;
+    return 1.0 / (1.0 + comass);
+}
+
+/* One EWM accumulator.  y is NaN until the first valid input. */
+typedef struct ema_state {
+    double y;
+    double w;
+    size_t k;
+} ema_state;
+
+static inline void ema_init(ema_state *s, double x0)
+{
+    int v = isfinite(x0) != 0;
+    s->y = v ? x0 : NAN;
+    s->w = 1.0;
+    s->k = (size_t)v;
+}
+
+/* pandas ewma() inner step for adjust=False, ignore_na=False. */
+static inline void ema_step(ema_state *s, double c, double alpha, double omf)
+{
+    int v = isfinite(c) != 0;
+    s->k += (size_t)v;
+    if (s->y == s->y) {
+        s->w *= omf;
+        if (v) {
+            if (s->y != c)
+                s->y = (s->w * s->y + alpha * c) / (s->w + alpha);
+            s->w = 1.0;
+        }
+    } else if (v) {
+        s->y = c;
+    }
+}
+
+static inline double ema_value(const ema_state *s, size_t min_periods)
+{
+    return s->k >= min_periods ? s->y : NAN;
+}
+
+void pgf_ema_run(const double *x, size_t n, double alpha, size_t min_periods, double *out)
+{
+    if (n == 0)
+        return;
+    const double omf = 1.0 - alpha;
+    const double den = omf + alpha; /* w + alpha once w has been reset to 1 */
+    ema_state s;
+    ema_init(&s, x[0]);
+    out[0] = ema_value(&s, min_periods);
+    size_t t = 1;
+    while (t < n) {
+        if (s.y == s.y && s.w == 1.0) {
+            /* Fast path: a run of valid inputs after a valid state.  The
+             * weight is reset to 1 at every step, so w*omf == omf exactly and
+             * the update is (omf*y + alpha*c) / den with den constant. */
+            double y = s.y;
+            size_t k = s.k;
+            if (den == 1.0) {
+                for (; t < n && isfinite(x[t]); t++) {
+                    double c = x[t];
+                    if (y != c)
+                        y = omf * y + alpha * c;
+                    k++;
+                    out[t] = k >= min_periods ? y : NAN;
+                }
+            } else {
+                for (; t < n && isfinite(x[t]); t++) {
+                    double c = x[t];
+                    if (y != c)
+                        y = (omf * y + alpha * c) / den;
+                    k++;
+                    out[t] = k >= min_periods ? y : NAN;
+                }
+            }
+            s.y = y;
+            s.k = k;
+            if (t == n)
+                break;
+        }
+        ema_step(&s, x[t], alpha, omf);
+        out[t] = ema_value(&s, min_periods);
+        t++;
+    }
+}
+
+int pg_ema_alpha(const double *x, size_t n, double alpha, size_t min_periods, double *out)
+{
+    if (!(alpha > 0.0 && alpha <= 1.0))
+        return PG_EINVAL;
+    if (n > 0 && (x == NULL || out == NULL))
+        return PG_EINVAL;
+    pgf_ema_run(x, n, alpha, min_periods, out);
+    return PG_OK;
+}
+
+int pg_ema(const double *x, size_t n, double span, size_t min_periods, double *out)
+{
+    if (!(span >= 1.0) || !isfinite(span))
+        return PG_EINVAL;
+    return pg_ema_alpha(x, n, pgf_alpha_from_span(span), min_periods, out);
+}
+
+/* gain = clip(d, lower=0), loss = -clip(d, upper=0); NaN stays NaN. */
+static inline double gain_of(double d)
+{
+    return d > 0.0 ? d : (d != d ? d : 0.0);
+}
+
+static inline double loss_of(double d)
+{
+    return d < 0.0 ? -d : (d != d ? d : 0.0);
+}
+
+static inline double rsi_of(double g, double l)
+{
+    double rs = g / (l + 1e-12);
+    return 100.0 - 100.0 / (1.0 + rs);
+}
+
+void pgf_rsi_run(const double *price, size_t n, size_t w, double *out)
+{
+    if (n == 0)
+        return;
+    const double alpha = pgf_alpha_from_alpha(1.0 / (double)w);
+    const double omf = 1.0 - alpha;
+    const double den = omf + alpha;
+    ema_state g, l;
+    ema_init(&g, NAN); /* d_0 is NaN */
+    ema_init(&l, NAN);
+    out[0] = NAN;
+    size_t t = 1;
+    while (t < n) {
+        if (g.y == g.y && l.y == l.y && g.w == 1.0 && l.w == 1.0) {
+            /* Both averages valid: run while the differences are finite
+             * (then gain and loss are both valid inputs). */
+            double gy = g.y, ly = l.y;
+            size_t gk = g.k, lk = l.k;
+            for (; t < n; t++) {
+                double d = price[t] - price[t - 1];
+                if (!isfinite(d))
+                    break;
+                double gc = d > 0.0 ? d : 0.0;
+                double lc = d < 0.0 ? -d : 0.0;
+                if (gy != gc)
+                    gy = (omf * gy + alpha * gc) / den;
+                if (ly != lc)
+                    ly = (omf * ly + alpha * lc) / den;
+                gk++;
+                lk++;
+                out[t] = (gk >= w && lk >= w) ? rsi_of(gy, ly) : NAN;
+            }
+            g.y = gy;
+            l.y = ly;
+            g.k = gk;
+            l.k = lk;
+            if (t == n)
+                break;
+        }
+        double d = price[t] - price[t - 1];
+        ema_step(&g, gain_of(d), alpha, omf);
+        ema_step(&l, loss_of(d), alpha, omf);
+        out[t] = rsi_of(ema_value(&g, w), ema_value(&l, w));
+        t++;
+    }
+}
+
+int pg_rsi(const double *price, size_t n, size_t window, double *out)
+{
+    if (window < 1)
+        return PG_EINVAL;
+    if (n > 0 && (price == NULL || out == NULL))
+        return PG_EINVAL;
+    pgf_rsi_run(price, n, window, out);
+    return PG_OK;
+}
+
+void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_t signal,
+                  double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
+                  double *histogram)
+{
+    if (n == 0)
+        return;
+    const double af = pgf_alpha_from_span((double)fast), of = 1.0 - af;
+    const double as = pgf_alpha_from_span((double)slow), os = 1.0 - as;
+    const double ag = pgf_alpha_from_span((double)signal), og = 1.0 - ag;
+    ema_state f, s, g;
+    ema_init(&f, price[0]);
+    ema_init(&s, price[0]);
+    double m = ema_value(&f, 1) - ema_value(&s, 1);
+    ema_init(&g, m);
+    for (size_t t = 0;;) {
+        double fv = ema_value(&f, 1), sv = ema_value(&s, 1), gv = ema_value(&g, 1);
+        if (ema_fast)
+            ema_fast[t] = fv;
+        if (ema_slow)
+            ema_slow[t] = sv;
+        macd[t] = m;
+        macd_signal[t] = gv;
+        histogram[t] = m - gv;
+        if (++t == n)
+            break;
+        /* Three independent chains per row: the CPU overlaps them. */
+        ema_step(&f, price[t], af, of);
+        ema_step(&s, price[t], as, os);
+        m = ema_value(&f, 1) - ema_value(&s, 1);
+        ema_step(&g, m, ag, og);
+    }
+}
+
+int pg_macd(const double *price, size_t n, size_t fast, size_t slow, size_t signal,
+            double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
+            double *histogram)
+{
+    if (fast < 1 || slow < 1 || signal < 1)
+        return PG_EINVAL;
+    if (n > 0 && (price == NULL || macd == NULL || macd_signal == NULL || histogram == NULL))
+        return PG_EINVAL;
+    pgf_macd_run(price, n, fast, slow, signal, ema_fast, ema_slow, macd, macd_signal,
+                 histogram);
+    return PG_OK;
+}

@@ -1,0 +1,61 @@
+/*
+ * features_internal.h - private helpers of the feature-pipeline kernels
+ * (KERNELS.md section 1), shared by kernels/cpu/{ema,rolling,micro,features}.c.
+ *
+ * The pgf_*_run functions do the work without validating anything: the
+ * public pg_* wrappers check their arguments once, and pg_features checks
+ * the whole configuration once and then calls these directly, so a frame is
+ * validated a single time.  None of them allocates.
+ */
+#ifndef PG_FEATURES_INTERNAL_H
+#define PG_FEATURES_INTERNAL_H
+
+#include <stddef.h>
+
+/* Rolling kernels restart their running sums from scratch at every multiple
+ * of this many rows (or of the window, if larger).  That bounds the rounding
+ * drift of add/remove updates to one block, costs at most one extra pass,
+ * and, because the restart rows are absolute, makes the output at row i
+ * independent of n (a prefix of the input gives a prefix of the output). */
+#define PGF_ROLL_BLOCK 256
+
+/* alpha of ewm(span=s): 1/(1 + (s-1)/2), as pandas computes it. */
+double pgf_alpha_from_span(double span);
+
+/* alpha of ewm(alpha=a) after pandas' round trip through the centre of
+ * mass: 1/(1 + (1-a)/a).  Can differ from a by an ulp. */
+double pgf_alpha_from_alpha(double a);
+
+/* ewm(adjust=False, ignore_na=False) mean with the given alpha. */
+void pgf_ema_run(const double *x, size_t n, double alpha, size_t min_periods, double *out);
+
+/* _rsi over window w. */
+void pgf_rsi_run(const double *price, size_t n, size_t w, double *out);
+
+/* MACD; ema_fast / ema_slow may be NULL. */
+void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_t signal,
+                  double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
+                  double *histogram);
+
+/* return_1 (pct_change, pad fill). */
+void pgf_return_1_run(const double *price, size_t n, double *out);
+
+/* Rolling mean / sample std (min_periods = w) of x. out must not alias x. */
+void pgf_rolling_mean_run(const double *x, size_t n, size_t w, double *out);
+void pgf_rolling_std_run(const double *x, size_t n, size_t w, double *out);
+
+/* Rolling std of return_1 computed on the fly from the price. */
+void pgf_volatility_run(const double *price, size_t n, size_t w, double *out);
+
+/* (v - mean_w(v)) / std_w(v). */
+void pgf_volume_z_run(const double *v, size_t n, size_t w, double *out);
+
+void pgf_price_range_run(const double *high, const double *low, size_t n, double *out);
+void pgf_log_volume_run(const double *v, size_t n, double *out);
+void pgf_queue_imbalance_run(const double *bid, const double *ask, size_t n, double *out);
+
+/* Kyle's lambda (hasbrouck = 0) or Hasbrouck's measure (hasbrouck = 1). */
+void pgf_micro_run(const double *ret, const double *q, size_t n, size_t w, int hasbrouck,
+                   double *out);
+
+#endif
