@@ -439,6 +439,112 @@ static void test_strategy_params(void **state)
     free(scratch);
 }
 
+/* ---- the whole path through a workspace ----------------------------------- */
+
+/* README tolerances for a feature column. */
+static void feature_tol(const char *name, double *rtol, double *atol)
+{
+    if (!strncmp(name, "sma_", 4)) {
+        *rtol = 1e-10;
+        *atol = 1e-12;
+    } else if (!strncmp(name, "volatility_", 11)) {
+        *rtol = 1e-9;
+        *atol = 1e-15;
+    } else if (!strcmp(name, "volume_z")) {
+        *rtol = 1e-9;
+        *atol = 1e-9;
+    } else if (!strncmp(name, "kyles_lambda_", 13) || !strncmp(name, "hasbrouck_", 10)) {
+        *rtol = 1e-8;
+        *atol = 1e-15;
+    } else {
+        *rtol = 1e-12; /* return_1, ema, rsi, macd*, price_range, log_volume, ... */
+        *atol = 1e-12;
+    }
+}
+
+static void test_pipeline_workspace(void **state)
+{
+    (void)state;
+    golden_frame raw = frame_load("pipeline_raw_input.csv");
+    golden_frame norm = frame_load("pipeline_normalized_expected.csv");
+    golden_frame feat = frame_load("pipeline_features_expected.csv");
+    pg_csv *rows = pgt_load("pipeline_strategy_bench_expected.csv");
+    pg_csv *summary = pgt_load("pipeline_strategy_summary_expected.csv");
+
+    pg_strategy_params sp = param_set("bench");
+    pg_error err = {0};
+    /* room for more rows than this frame: runs must not depend on max_rows */
+    pg_pipeline_ws *ws = pg_pipeline_ws_create(raw.f.nrows + 17, raw.f.ncols, NULL, &sp, &err);
+    assert_non_null(ws);
+    assert_true(pg_pipeline_ws_bytes(ws) > raw.f.nrows * raw.f.ncols * sizeof(double));
+    pg_pipeline_out out;
+    assert_int_equal(pg_pipeline_run(ws, &raw.f, &out, &err), PG_OK);
+
+    assert_frame_identical("pipeline.normalized", &out.normalized, &norm);
+
+    size_t n = out.normalized.nrows;
+    assert_int_equal(out.n_features + 1, feat.f.ncols); /* + the row column */
+    assert_int_equal(feat.f.nrows, n);
+    double worst = 0;
+    for (size_t c = 0; c < out.n_features; c++) {
+        char name[64];
+        assert_int_equal(pg_pipeline_feature_name(ws, c, name, sizeof name), PG_OK);
+        assert_string_equal(name, feat.f.names[c + 1]);
+        double rtol, atol;
+        feature_tol(name, &rtol, &atol);
+        char l[96];
+        snprintf(l, sizeof l, "pipeline.%s", name);
+        double w = pgt_assert_close(l, out.features + c * n, feat.f.cols[c + 1], n, rtol, atol);
+        if (w > worst)
+            worst = w;
+    }
+    printf("pipeline features: %zu columns x %zu rows, largest relative deviation %.3g\n",
+           out.n_features, n, worst);
+
+    size_t count = pg_csv_nrows(rows);
+    size_t *sel = malloc(count * sizeof *sel);
+    assert_non_null(sel);
+    for (size_t i = 0; i < count; i++)
+        sel[i] = i;
+    assert_rows("pipeline.strategy", &out.rows, out.strategy.n_equity, rows, sel, count);
+    size_t cnt = 0;
+    size_t *srow = pgt_rows_where(summary, "param_set", "bench", &cnt);
+    assert_int_equal(cnt, 1);
+    assert_summary("pipeline.bench", &out.strategy, summary, srow[0]);
+
+    /* errors: too many rows, wrong shape, no close */
+    pg_frame big = raw.f;
+    big.nrows = raw.f.nrows + 18;
+    pg_error e2 = {0};
+    assert_int_equal(pg_pipeline_run(ws, &big, &out, &e2), PG_ELIMIT);
+    assert_int_equal(e2.code, PG_ELIMIT);
+    pg_frame narrow = raw.f;
+    narrow.ncols = raw.f.ncols - 1;
+    assert_int_equal(pg_pipeline_run(ws, &narrow, &out, NULL), PG_EINVAL);
+    pg_frame noclose = raw.f;
+    const char **names = malloc(raw.f.ncols * sizeof *names);
+    assert_non_null(names);
+    memcpy(names, raw.f.names, raw.f.ncols * sizeof *names);
+    for (size_t c = 0; c < raw.f.ncols; c++)
+        if (!strcmp(names[c], "close"))
+            names[c] = "last";
+    noclose.names = names;
+    pg_error e3 = {0};
+    assert_int_equal(pg_pipeline_run(ws, &noclose, &out, &e3), PG_EMISSING);
+    assert_non_null(strstr(e3.message, "close"));
+    free(names);
+
+    pg_pipeline_ws_destroy(ws);
+    pg_pipeline_ws_destroy(NULL);
+    free(sel);
+    free(srow);
+    pg_csv_free(rows);
+    pg_csv_free(summary);
+    frame_free(&raw);
+    frame_free(&norm);
+    frame_free(&feat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -447,6 +553,7 @@ int main(void)
         cmocka_unit_test(test_strategy_pipeline_close),
         cmocka_unit_test(test_strategy_edges),
         cmocka_unit_test(test_strategy_params),
+        cmocka_unit_test(test_pipeline_workspace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
