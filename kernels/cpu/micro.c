@@ -6,8 +6,8 @@
  * Kyle's lambda and Hasbrouck's measure are the OLS slope of return_1 on
  * (transformed) signed volume over the last M rows, using the pairs where
  * both are finite.  TradePulse re-centres every window; here the sums
- * k, sum q, sum r, sum q^2, sum q*r slide in O(1) a row, shifted by one pair
- * of the window so the centred moments do not cancel badly, and are rebuilt
+ * k, sum q, sum r, sum q^2, sum q*r slide in O(1) a row, shifted by the
+ * window's means so the centred moments do not cancel badly, and are rebuilt
  * from the window every max(PGF_ROLL_BLOCK, M) rows (absolute positions).
  *
  * TradePulse returns 0 when the centred q are all exactly 0, i.e. when every
@@ -110,7 +110,7 @@ static inline double tq_of(double q, int hasbrouck)
 }
 
 typedef struct micro_acc {
-    double kq, kr;            /* shifts: the first kept pair at the last rebuild */
+    double kq, kr;            /* shifts: the window means at the last rebuild */
     double sq, sr, sqq, sqr;  /* sums of shifted q, r, q^2, q*r over kept pairs */
     size_t k;                 /* kept pairs in the window */
     size_t first;             /* index of the window's first kept pair (k > 0) */
@@ -166,19 +166,27 @@ static inline void micro_core(const double *ret, const double *q, size_t n, size
         if (hi > n)
             hi = n;
 
-        /* Rebuild over lo-w+1 .. lo. */
-        a = (micro_acc){ 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0, 0.0 };
-        int have_shift = 0;
+        /* Rebuild over lo-w+1 .. lo, shifted by the window's means so the
+         * centred sums lose as little as the re-centring TradePulse does. */
+        double mq = 0.0, mr = 0.0;
+        size_t kept = 0;
         for (size_t j = lo + 1 - w; j <= lo; j++) {
             double r = ret[j], tq = tq_of(q[j], hasbrouck);
-            if (!(isfinite(r) && isfinite(tq)))
-                continue;
-            if (!have_shift) {
-                a.kq = tq;
-                a.kr = r;
-                have_shift = 1;
+            if (isfinite(r) && isfinite(tq)) {
+                mq += tq;
+                mr += r;
+                kept++;
             }
-            micro_add(&a, j, r, tq);
+        }
+        a = (micro_acc){ 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0, 0.0 };
+        if (kept > 0) {
+            a.kq = mq / (double)kept;
+            a.kr = mr / (double)kept;
+        }
+        for (size_t j = lo + 1 - w; j <= lo; j++) {
+            double r = ret[j], tq = tq_of(q[j], hasbrouck);
+            if (isfinite(r) && isfinite(tq))
+                micro_add(&a, j, r, tq);
         }
         out[lo] = micro_emit(&a);
 
