@@ -280,6 +280,89 @@ static void interpolate(double *x, size_t n)
     }
 }
 
+/* True when every timestamp's key is above the previous one. */
+static int strictly_increasing(const double *t, size_t n)
+{
+    uint64_t prev = ts_key(t[0]);
+    for (size_t i = 1; i < n; i++) {
+        uint64_t k = ts_key(t[i]);
+        if (k <= prev)
+            return 0;
+        prev = k;
+    }
+    return 1;
+}
+
+/* Steps 1-2 in general: sort by ts (if any) and drop duplicates.  Writes the
+ * kept source rows, in output order, to keep; returns how many. */
+static size_t sort_and_dedup(const pg_frame *in, long ts, size_t n, uint64_t *keys,
+                             uint64_t *keys2, size_t *idx, size_t *idx2, size_t *keep,
+                             size_t (*hist)[256], slot *table)
+{
+    dedup_ctx cx = {in, ts, table, table_size(n) - 1, 0, 0};
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+    if (ts < 0) /* no timestamps: the whole frame is one run */
+        return dedup_run(&cx, idx, n, keep, 0);
+
+    const double *t = in->cols[ts];
+    int sorted = 1;
+    uint64_t prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = ts_key(t[i]);
+        keys[i] = k;
+        sorted &= k >= prev;
+        prev = k;
+    }
+    const size_t *order = idx;
+    if (!sorted && radix_sort(keys, idx, keys2, idx2, n, hist)) {
+        keys = keys2;
+        order = idx2;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        while (j < n && keys[j] == keys[i])
+            j++;
+        kept = dedup_run(&cx, order + i, j - i, keep, kept);
+        i = j;
+    }
+    return kept;
+}
+
+/* dst[i] = src[rows[i]] (src[i] when rows is NULL) for i < k; returns
+ * whether any NaN was copied, so clean columns skip interpolation. */
+static int gather(const double *src, const size_t *rows, size_t k, double *dst)
+{
+    int any = 0;
+    if (rows == NULL) {
+        for (size_t i = 0; i < k; i++) {
+            double v = src[i];
+            dst[i] = v;
+            any |= v != v;
+        }
+    } else {
+        for (size_t i = 0; i < k; i++) {
+            double v = src[rows[i]];
+            dst[i] = v;
+            any |= v != v;
+        }
+    }
+    return any;
+}
+
+/* The timestamp column comes back as pandas writes datetimes as epoch
+ * seconds: NaT as NaN, -0.0 as the epoch. */
+static void fix_ts(double *t, size_t k)
+{
+    for (size_t i = 0; i < k; i++) {
+        if (ts_is_nat(t[i]))
+            t[i] = NAN;
+        else if (t[i] == 0.0)
+            t[i] = 0.0;
+    }
+}
+
 int pg_normalize(const pg_frame *in, const char *ts_col, pg_frame *out, void *scratch,
                  size_t scratch_size)
 {
@@ -314,61 +397,20 @@ int pg_normalize(const pg_frame *in, const char *ts_col, pg_frame *out, void *sc
         return PG_EINVAL;
 
     long ts = pg_frame_find(in, ts_col);
-    const size_t *order = idx;
-    int sorted = 1;
-    if (ts >= 0) {
-        const double *t = in->cols[ts];
-        uint64_t prev = 0;
-        for (size_t i = 0; i < n; i++) {
-            uint64_t k = ts_key(t[i]);
-            keys[i] = k;
-            idx[i] = i;
-            sorted &= k >= prev;
-            prev = k;
-        }
-        if (!sorted && radix_sort(keys, idx, keys2, idx2, n, hist)) {
-            keys = keys2;
-            order = idx2;
-        }
-    } else {
-        for (size_t i = 0; i < n; i++)
-            idx[i] = i;
+    size_t k = n;
+    const size_t *rows = NULL; /* kept source rows; NULL: all, in order */
+    /* Strictly increasing timestamps (the usual feed) need neither a sort
+     * nor a duplicate scan: every row differs in ts. */
+    if (ts < 0 || !strictly_increasing(in->cols[ts], n)) {
+        k = sort_and_dedup(in, ts, n, keys, keys2, idx, idx2, keep, hist, table);
+        rows = keep;
     }
-
-    dedup_ctx cx = {in, ts, table, table_size(n) - 1, 0, 0};
-    size_t k = 0;
-    if (ts >= 0) {
-        size_t i = 0;
-        while (i < n) {
-            size_t j = i + 1;
-            while (j < n && keys[j] == keys[i])
-                j++;
-            k = dedup_run(&cx, order + i, j - i, keep, k);
-            i = j;
-        }
-    } else {
-        k = dedup_run(&cx, order, n, keep, 0);
-    }
-
-    int identity = sorted && k == n;
     for (size_t c = 0; c < in->ncols; c++) {
-        const double *src = in->cols[c];
-        double *dst = out->cols[c];
-        if (identity)
-            memcpy(dst, src, n * sizeof *dst);
-        else
-            for (size_t i = 0; i < k; i++)
-                dst[i] = src[keep[i]];
-        if ((long)c == ts) {
-            for (size_t i = 0; i < k; i++) {
-                if (ts_is_nat(dst[i]))
-                    dst[i] = NAN;
-                else if (dst[i] == 0.0)
-                    dst[i] = 0.0;
-            }
-        } else {
-            interpolate(dst, k);
-        }
+        int any_nan = gather(in->cols[c], rows, k, out->cols[c]);
+        if ((long)c == ts)
+            fix_ts(out->cols[c], k);
+        else if (any_nan)
+            interpolate(out->cols[c], k);
     }
     out->nrows = k;
     return PG_OK;
