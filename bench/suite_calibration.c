@@ -1,0 +1,203 @@
+/*
+ * suite_calibration.c - fixed loops that measure the machine, not perfgate,
+ * so budgets can be stated relative to them (a kernel's time divided by the
+ * stream time of the same run holds across kinds of machine).
+ *
+ *   calibration/stream/hot/cpu/4194304   b[i] = 0.5*a[i] + 1 over two
+ *       32 MiB arrays (read + write, 16 bytes a point): memory bandwidth;
+ *   calibration/fma_chain/hot/cpu/1048576   x = fma(x, a, c), each step
+ *       depending on the last: FMA latency;
+ *   calibration/muladd_chain/hot/cpu/1048576   x = x*a + c as a multiply
+ *       then an add (this file is built with -ffp-contract=off): mul+add
+ *       latency;
+ *   calibration/fft/hot/cpu/65536   FFTW's real-to-complex transform, plan
+ *       made once with FFTW_ESTIMATE (as the phase kernel's size 65536).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fftw3.h>
+
+#include "pg_data.h"
+#include "suites.h"
+
+typedef struct cal_fx {
+    size_t n;
+    double *a, *b;
+    fftw_complex *spec;
+    fftw_plan plan;
+    volatile double sink;
+} cal_fx;
+
+static void cal_teardown(void *p)
+{
+    cal_fx *f = p;
+    if (!f)
+        return;
+    if (f->plan)
+        fftw_destroy_plan(f->plan);
+    fftw_free(f->spec);
+    free(f->a);
+    free(f->b);
+    free(f);
+}
+
+static void *cal_setup_arrays(pg_bench_ctx *ctx, size_t n, uint64_t seed, int two)
+{
+    cal_fx *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    f->n = n;
+    f->a = malloc(n * sizeof(double));
+    f->b = two ? malloc(n * sizeof(double)) : NULL;
+    if (!f->a || (two && !f->b)) {
+        cal_teardown(f);
+        return NULL;
+    }
+    pg_rng r;
+    pg_rng_seed(&r, seed);
+    pg_data_uniform(&r, f->a, n, 0.0, 1.0);
+    pg_bench_input(ctx, f->a, n * sizeof(double));
+    if (two) {
+        memset(f->b, 0, n * sizeof(double));
+        pg_bench_output(ctx, f->b, n * sizeof(double));
+    }
+    return f;
+}
+
+static void *stream_setup(pg_bench_ctx *ctx, size_t n, uint64_t seed, void *arg)
+{
+    (void)arg;
+    return cal_setup_arrays(ctx, n, seed, 1);
+}
+
+static int stream_run(void *p)
+{
+    cal_fx *f = p;
+    const double *restrict a = f->a;
+    double *restrict b = f->b;
+    for (size_t i = 0; i < f->n; i++)
+        b[i] = 0.5 * a[i] + 1.0;
+    f->sink = b[f->n - 1];
+    return 0;
+}
+
+/* The chains read their constants from the seeded input so the compiler
+ * cannot fold them. */
+static void *chain_setup(pg_bench_ctx *ctx, size_t n, uint64_t seed, void *arg)
+{
+    (void)arg;
+    cal_fx *f = cal_setup_arrays(ctx, 2, seed, 0);
+    if (f) {
+        f->n = n;
+        pg_bench_set_items(ctx, (double)n);
+        pg_bench_set_bytes(ctx, 0);
+    }
+    return f;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("fma"))) static double fma_chain_hw(double x, double a, double c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x = __builtin_fma(x, a, c);
+    return x;
+}
+#endif
+
+static double fma_chain_sw(double x, double a, double c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        x = fma(x, a, c);
+    return x;
+}
+
+static int fma_run(void *p)
+{
+    cal_fx *f = p;
+    double a = 0.999999 + 1e-9 * f->a[0], c = 1e-6 * f->a[1];
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (__builtin_cpu_supports("fma")) {
+        f->sink = fma_chain_hw(1.0, a, c, f->n);
+        return 0;
+    }
+#endif
+    f->sink = fma_chain_sw(1.0, a, c, f->n);
+    return 0;
+}
+
+static int muladd_run(void *p)
+{
+    cal_fx *f = p;
+    double a = 0.999999 + 1e-9 * f->a[0], c = 1e-6 * f->a[1];
+    double x = 1.0;
+    for (size_t i = 0; i < f->n; i++)
+        x = x * a + c;
+    f->sink = x;
+    return 0;
+}
+
+static void *fft_setup(pg_bench_ctx *ctx, size_t n, uint64_t seed, void *arg)
+{
+    (void)arg;
+    cal_fx *f = cal_setup_arrays(ctx, n, seed, 0);
+    if (!f)
+        return NULL;
+    f->spec = fftw_malloc((n / 2 + 1) * sizeof(fftw_complex));
+    if (!f->spec) {
+        cal_teardown(f);
+        return NULL;
+    }
+    pg_bench_output(ctx, f->spec, (n / 2 + 1) * sizeof(fftw_complex));
+    return f;
+}
+
+static int fft_init(void *p)
+{
+    cal_fx *f = p;
+    /* FFTW_ESTIMATE leaves the input alone while planning. */
+    f->plan = fftw_plan_dft_r2c_1d((int)f->n, f->a, f->spec, FFTW_ESTIMATE);
+    return f->plan ? 0 : PG_ENOMEM;
+}
+
+static int fft_run(void *p)
+{
+    cal_fx *f = p;
+    fftw_execute(f->plan);
+    return 0;
+}
+
+int suite_calibration_register(pg_bench_registry *reg, pg_error *err)
+{
+    static const size_t stream_n[] = {4194304}, chain_n[] = {1048576}, fft_n[] = {65536};
+    struct {
+        const char *kernel;
+        const size_t *sizes;
+        void *(*setup)(pg_bench_ctx *, size_t, uint64_t, void *);
+        int (*init)(void *);
+        int (*run)(void *);
+    } t[] = {
+        {"stream", stream_n, stream_setup, NULL, stream_run},
+        {"fma_chain", chain_n, chain_setup, NULL, fma_run},
+        {"muladd_chain", chain_n, chain_setup, NULL, muladd_run},
+        {"fft", fft_n, fft_setup, fft_init, fft_run},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        pg_bench_def d;
+        memset(&d, 0, sizeof(d));
+        d.suite = "calibration";
+        d.kernel = t[i].kernel;
+        d.profiles = PG_PROFILE_HOT;
+        d.sizes = t[i].sizes;
+        d.n_sizes = 1;
+        d.setup = t[i].setup;
+        d.init = t[i].init;
+        d.run = t[i].run;
+        d.teardown = cal_teardown;
+        int rc = pg_bench_register(reg, &d, err);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

@@ -1,0 +1,142 @@
+/*
+ * internal.h - what the files of harness/ share, the C side of the shim
+ * included.  Never included from outside harness/.
+ */
+#ifndef PG_HARNESS_INTERNAL_H
+#define PG_HARNESS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pg_bench.h"
+#include "pg_data.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PG_MAX_BUFS 32
+#define PG_MAX_EVENTS 24
+#define PG_NAME_MAX 160
+
+/* One declared buffer of a fixture. */
+typedef struct pg_buf {
+    const void *data;
+    size_t bytes;
+    int input; /* 1: digested input; 0: output or scratch */
+} pg_buf;
+
+struct pg_bench_ctx {
+    pg_buf bufs[PG_MAX_BUFS];
+    size_t nbufs;
+    double items, bytes;
+    int items_set, bytes_set;
+    int sweep; /* pg_bench_evict_caches was called */
+};
+
+/* ---- counters.c: PAPI events, with perf_event_open as a fallback ---- */
+
+typedef struct pg_counters pg_counters;
+
+/* spec: comma list of event names and groups (instructions, cycles, cache,
+ * branch, software).  Events that cannot be read are kept, marked
+ * unavailable with the reason.  NULL on out-of-memory or more than
+ * PG_MAX_EVENTS events (err says which). */
+pg_counters *pg_counters_create(const char *spec, pg_error *err);
+void pg_counters_destroy(pg_counters *c);
+size_t pg_counters_count(const pg_counters *c);
+const char *pg_counters_name(const pg_counters *c, size_t i);
+int pg_counters_available(const pg_counters *c, size_t i);
+/* "available (papi)", "available (perf_event_open; papi: ...)" or
+ * "unavailable: <reason>". */
+const char *pg_counters_status(const pg_counters *c, size_t i);
+/* Starts counting from zero (no-op without available events). */
+int pg_counters_start(pg_counters *c);
+/* Stops and adds the counts since start to acc[0..count-1]. */
+int pg_counters_stop(pg_counters *c, double *acc);
+/* PAPI as this machine sees it: fills available (0/1), version and reason. */
+void pg_papi_probe(int *available, char *version, size_t vlen, int *hw_counters, char *reason,
+                   size_t rlen);
+
+/* ---- registry.c ---- */
+
+typedef struct pg_bench_entry {
+    char name[PG_NAME_MAX];
+    size_t def;        /* index into registry defs */
+    unsigned profile;  /* one PG_PROFILE_* bit */
+    size_t n;
+    int native;        /* 1: written directly against Google Benchmark (overhead) */
+    int selected;
+    /* Filled as it runs (all runs of the benchmark in this process). */
+    int ran;
+    int have_digest;
+    char digest[17];
+    double input_bytes;
+    double items, bytes;
+    double peak_rss_bytes;  /* largest seen */
+    uint64_t next_stream;   /* cold: the next fresh seed stream */
+    char error[256];
+} pg_bench_entry;
+
+struct pg_bench_registry {
+    pg_bench_def *defs;
+    size_t ndefs, capdefs;
+    pg_bench_entry *e;
+    size_t n, cap;
+    /* Set by pg_bench_run / pg_bench_child for the runs. */
+    const pg_bench_options *opts;
+    pg_counters *counters;
+    char self_exe[1024];
+};
+
+/* Adds one entry that has no C callbacks: the shim runs it natively. */
+int pg_registry_add_native(pg_bench_registry *reg, const char *suite, const char *kernel,
+                           size_t n, pg_error *err);
+
+/* ---- runner.c: the parts of each profile that are plain C ---- */
+
+typedef struct pg_run_summary {
+    double items, bytes;           /* per iteration */
+    size_t ncounters;
+    double counter_total[PG_MAX_EVENTS]; /* summed over the timed calls */
+    int counter_ok[PG_MAX_EVENTS];
+    double page_faults;            /* rusage minflt+majflt over the timed part (first) */
+    double peak_rss_bytes;         /* < 0 when unknown */
+} pg_run_summary;
+
+typedef struct pg_run pg_run;
+
+/* setup (stream 0 of the seed), digest, and init when do_init. */
+pg_run *pg_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *err);
+/* The fixture and its run callback, for the shim's hot loop. */
+void pg_run_loop_fn(pg_run *r, int (**fn)(void *), void **fixture);
+/* One untimed call (hot warm-up). */
+int pg_run_once(pg_run *r);
+int pg_run_counters_start(pg_run *r);
+int pg_run_counters_stop(pg_run *r);
+/* Cold: reseed from a fresh stream, evict every declared buffer, time run(). */
+int pg_run_cold_iteration(pg_run *r, double *seconds);
+/* fini, teardown, peak RSS; fills s; records into the entry; frees r.
+ * NULL r is a no-op. */
+void pg_run_end(pg_run *r, pg_run_summary *s);
+/* First: starts a child, reads its sample.  s gets its counters. */
+int pg_run_first_sample(pg_bench_registry *reg, size_t idx, double *seconds,
+                        pg_run_summary *s, pg_error *err);
+/* Eviction method in use ("clflush", "dc civac" or "sweep"). */
+const char *pg_evict_method(void);
+
+/* ---- context.c ---- */
+
+/* Appends the "perfgate" block to the Google Benchmark JSON at path
+ * (written to a temporary file, then renamed over it). */
+int pg_context_write(const pg_bench_registry *reg, const pg_bench_options *opts,
+                     const char *path, pg_error *err);
+
+/* ---- shim.cc ---- */
+int pg_shim_run(pg_bench_registry *reg, const pg_bench_options *opts, int argc, char **argv,
+                pg_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,531 @@
+/*
+ * runner.c - the plain-C half of each profile: fixture life cycle, cache
+ * eviction, manual timing of cold iterations, peak RSS, and the `first`
+ * children (fork + exec of this very program with PG_BENCH_CHILD_FLAG).
+ *
+ * The loops themselves live in shim.cc, because Google Benchmark's State is
+ * C++; everything they call per iteration is here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+#include "internal.h"
+
+struct pg_run {
+    pg_bench_registry *reg;
+    size_t idx;
+    const pg_bench_def *def;
+    pg_bench_ctx ctx;
+    void *fixture;
+    int inited;
+    pg_run_summary sum;
+};
+
+/* ---- the ctx API of pg_bench.h ---- */
+
+static int add_buf(pg_bench_ctx *ctx, const void *data, size_t bytes, int input)
+{
+    if (!ctx || (!data && bytes))
+        return PG_EINVAL;
+    if (ctx->nbufs == PG_MAX_BUFS)
+        return PG_ELIMIT;
+    ctx->bufs[ctx->nbufs].data = data;
+    ctx->bufs[ctx->nbufs].bytes = bytes;
+    ctx->bufs[ctx->nbufs].input = input;
+    ctx->nbufs++;
+    return PG_OK;
+}
+
+int pg_bench_input(pg_bench_ctx *ctx, const void *data, size_t bytes)
+{
+    return add_buf(ctx, data, bytes, 1);
+}
+
+int pg_bench_output(pg_bench_ctx *ctx, const void *data, size_t bytes)
+{
+    return add_buf(ctx, data, bytes, 0);
+}
+
+void pg_bench_set_items(pg_bench_ctx *ctx, double items)
+{
+    if (ctx) {
+        ctx->items = items;
+        ctx->items_set = 1;
+    }
+}
+
+void pg_bench_set_bytes(pg_bench_ctx *ctx, double bytes)
+{
+    if (ctx) {
+        ctx->bytes = bytes;
+        ctx->bytes_set = 1;
+    }
+}
+
+void pg_bench_evict_caches(pg_bench_ctx *ctx)
+{
+    if (ctx)
+        ctx->sweep = 1;
+}
+
+/* ---- eviction ---- */
+
+/* Flushing exactly the lines the kernel touches costs time in proportion to
+ * the data, not to the last-level cache, which keeps cold runs of small
+ * inputs affordable; sweeping a buffer twice the LLC is the portable
+ * fallback. */
+#if defined(__x86_64__) || defined(__i386__)
+const char *pg_evict_method(void)
+{
+    return "clflush";
+}
+
+static void evict(const void *p, size_t bytes)
+{
+    const char *c = p;
+    for (size_t off = 0; off < bytes; off += 64)
+        _mm_clflush(c + off);
+    if (bytes)
+        _mm_clflush(c + bytes - 1);
+    _mm_mfence();
+}
+#elif defined(__aarch64__)
+const char *pg_evict_method(void)
+{
+    return "dc civac";
+}
+
+static void evict(const void *p, size_t bytes)
+{
+    const char *c = p;
+    for (size_t off = 0; off < bytes; off += 64)
+        __asm__ volatile("dc civac, %0" ::"r"(c + off) : "memory");
+    __asm__ volatile("dsb ish" ::: "memory");
+}
+#else
+const char *pg_evict_method(void)
+{
+    return "sweep";
+}
+
+static void evict(const void *p, size_t bytes)
+{
+    static volatile unsigned char sweep[64u << 20];
+    (void)p;
+    (void)bytes;
+    for (size_t i = 0; i < sizeof(sweep); i += 64)
+        sweep[i]++;
+}
+#endif
+
+/* Twice the last-level cache (64 MiB when sysconf cannot tell), written
+ * once per cold iteration for fixtures that asked for it. */
+static void sweep_caches(void)
+{
+    static unsigned char *buf;
+    static size_t size;
+    if (!buf) {
+        long llc = sysconf(_SC_LEVEL3_CACHE_SIZE);
+        if (llc <= 0)
+            llc = sysconf(_SC_LEVEL2_CACHE_SIZE);
+        size = llc > 0 ? 2 * (size_t)llc : (size_t)64 << 20;
+        if (size < ((size_t)8 << 20))
+            size = (size_t)8 << 20;
+        buf = malloc(size);
+        if (!buf)
+            return;
+    }
+    for (size_t i = 0; i < size; i += 64)
+        buf[i]++;
+    __asm__ volatile("" ::: "memory");
+}
+
+static void evict_all(const pg_bench_ctx *ctx)
+{
+    if (ctx->sweep)
+        sweep_caches();
+    for (size_t i = 0; i < ctx->nbufs; i++)
+        evict(ctx->bufs[i].data, ctx->bufs[i].bytes);
+}
+
+/* ---- time and memory ---- */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Resets the kernel's RSS high-water mark for this process (Linux >= 4.0:
+ * writing 5 to clear_refs), so each benchmark's peak is its own. */
+static void reset_peak_rss(void)
+{
+    int fd = open("/proc/self/clear_refs", O_WRONLY);
+    if (fd >= 0) {
+        if (write(fd, "5", 1) != 1) {
+            /* fall through: the peak then includes earlier benchmarks */
+        }
+        close(fd);
+    }
+}
+
+static double peak_rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double kb = -1;
+    if (f) {
+        while (fgets(line, sizeof(line), f))
+            if (strncmp(line, "VmHWM:", 6) == 0) {
+                kb = strtod(line + 6, NULL);
+                break;
+            }
+        fclose(f);
+    }
+    if (kb < 0) {
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) == 0)
+            kb = (double)ru.ru_maxrss;
+    }
+    return kb < 0 ? -1 : kb * 1024.0;
+}
+
+static double faults_now(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (double)ru.ru_minflt + (double)ru.ru_majflt;
+}
+
+/* ---- life cycle ---- */
+
+static void record_digest(pg_bench_entry *e, const pg_bench_ctx *ctx)
+{
+    uint64_t h = PG_FNV1A64_INIT;
+    double in = 0, all = 0;
+    for (size_t i = 0; i < ctx->nbufs; i++) {
+        all += (double)ctx->bufs[i].bytes;
+        if (!ctx->bufs[i].input)
+            continue;
+        h = pg_fnv1a64(ctx->bufs[i].data, ctx->bufs[i].bytes, h);
+        in += (double)ctx->bufs[i].bytes;
+    }
+    pg_digest_hex(h, e->digest);
+    e->input_bytes = in;
+    e->have_digest = 1;
+    (void)all;
+}
+
+static double ctx_bytes(const pg_bench_ctx *ctx)
+{
+    if (ctx->bytes_set)
+        return ctx->bytes;
+    double all = 0;
+    for (size_t i = 0; i < ctx->nbufs; i++)
+        all += (double)ctx->bufs[i].bytes;
+    return all;
+}
+
+pg_run *pg_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *err)
+{
+    pg_bench_entry *e = &reg->e[idx];
+    pg_run *r = calloc(1, sizeof(*r));
+    if (!r) {
+        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        return NULL;
+    }
+    r->reg = reg;
+    r->idx = idx;
+    r->def = &reg->defs[e->def];
+    reset_peak_rss();
+    uint64_t seed = reg->opts ? reg->opts->seed : PG_DATA_DEFAULT_SEED;
+    if (r->def->setup) {
+        r->fixture = r->def->setup(&r->ctx, e->n, seed, r->def->arg);
+        if (!r->fixture) {
+            pg_error_set(err, PG_EIO, NULL, 0, 0, NULL, "%s: setup failed", e->name);
+            free(r);
+            return NULL;
+        }
+    }
+    if (!e->have_digest)
+        record_digest(e, &r->ctx);
+    r->sum.items = r->ctx.items_set ? r->ctx.items : (double)e->n;
+    r->sum.bytes = ctx_bytes(&r->ctx);
+    r->sum.ncounters = pg_counters_count(reg->counters);
+    for (size_t i = 0; i < r->sum.ncounters; i++)
+        r->sum.counter_ok[i] = pg_counters_available(reg->counters, i);
+    if (do_init && r->def->init) {
+        int rc = r->def->init(r->fixture);
+        if (rc) {
+            pg_error_set(err, rc, NULL, 0, 0, NULL, "%s: init failed: %s", e->name,
+                         pg_strerror(rc));
+            pg_run_end(r, NULL);
+            return NULL;
+        }
+        r->inited = 1;
+    }
+    return r;
+}
+
+void pg_run_loop_fn(pg_run *r, int (**fn)(void *), void **fixture)
+{
+    *fn = r->def->run;
+    *fixture = r->fixture;
+}
+
+int pg_run_once(pg_run *r)
+{
+    return r->def->run(r->fixture);
+}
+
+int pg_run_counters_start(pg_run *r)
+{
+    return pg_counters_start(r->reg->counters);
+}
+
+int pg_run_counters_stop(pg_run *r)
+{
+    return pg_counters_stop(r->reg->counters, r->sum.counter_total);
+}
+
+int pg_run_cold_iteration(pg_run *r, double *seconds)
+{
+    pg_bench_entry *e = &r->reg->e[r->idx];
+    uint64_t seed = r->reg->opts ? r->reg->opts->seed : PG_DATA_DEFAULT_SEED;
+    /* Stream 0 is the recorded input; every cold iteration gets a new one. */
+    uint64_t stream = ++e->next_stream;
+    int rc = r->def->reseed(r->fixture, pg_data_stream_seed(seed, stream));
+    if (rc)
+        return rc;
+    evict_all(&r->ctx);
+    pg_counters_start(r->reg->counters);
+    double t0 = now_s();
+    rc = r->def->run(r->fixture);
+    double t1 = now_s();
+    pg_counters_stop(r->reg->counters, r->sum.counter_total);
+    *seconds = t1 - t0;
+    return rc;
+}
+
+void pg_run_end(pg_run *r, pg_run_summary *s)
+{
+    if (!r)
+        return;
+    pg_bench_entry *e = &r->reg->e[r->idx];
+    if (r->inited && r->def->fini)
+        r->def->fini(r->fixture);
+    if (r->def->teardown && r->fixture)
+        r->def->teardown(r->fixture);
+    r->sum.peak_rss_bytes = peak_rss_bytes();
+    e->ran = 1;
+    e->items = r->sum.items;
+    e->bytes = r->sum.bytes;
+    if (r->sum.peak_rss_bytes > e->peak_rss_bytes)
+        e->peak_rss_bytes = r->sum.peak_rss_bytes;
+    if (s)
+        *s = r->sum;
+    free(r);
+}
+
+/* ---- first: the child side ---- */
+
+static void put(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void put(int fd, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    if (len <= 0)
+        return;
+    size_t todo = (size_t)len < sizeof(line) ? (size_t)len : sizeof(line) - 1;
+    const char *p = line;
+    while (todo) {
+        ssize_t w = write(fd, p, todo);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        p += w;
+        todo -= (size_t)w;
+    }
+}
+
+int pg_bench_child(pg_bench_registry *reg, const pg_bench_options *opts, int fd, pg_error *err)
+{
+    int idx = -1;
+    for (size_t i = 0; reg && i < reg->n; i++)
+        if (strcmp(reg->e[i].name, opts->child) == 0 && !reg->e[i].native)
+            idx = (int)i;
+    if (idx < 0)
+        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no benchmark named '%s'",
+                            opts->child);
+    reg->opts = opts;
+    reg->counters = pg_counters_create(opts->counters, err);
+    if (!reg->counters)
+        return err && err->code ? err->code : PG_ENOMEM;
+    int rc = PG_OK;
+    pg_run *r = pg_run_begin(reg, (size_t)idx, 0, err);
+    if (!r) {
+        rc = err && err->code ? err->code : PG_EIO;
+        goto done;
+    }
+    double f0 = faults_now();
+    pg_counters_start(reg->counters);
+    double t0 = now_s();
+    if (r->def->init) {
+        rc = r->def->init(r->fixture);
+        r->inited = rc == 0;
+    }
+    if (rc == 0)
+        rc = r->def->run(r->fixture);
+    double t1 = now_s();
+    pg_counters_stop(reg->counters, r->sum.counter_total);
+    double faults = faults_now() - f0;
+    pg_run_summary s;
+    pg_run_end(r, &s);
+    if (rc) {
+        pg_error_set(err, rc, NULL, 0, 0, NULL, "%s: %s", opts->child, pg_strerror(rc));
+        goto done;
+    }
+    const pg_bench_entry *e = &reg->e[idx];
+    put(fd, "ns %.0f\n", (t1 - t0) * 1e9);
+    put(fd, "digest %s\n", e->digest);
+    put(fd, "input_bytes %.0f\n", e->input_bytes);
+    put(fd, "items %.17g\n", s.items);
+    put(fd, "bytes %.17g\n", s.bytes);
+    put(fd, "peak_rss_bytes %.0f\n", s.peak_rss_bytes);
+    put(fd, "page_faults %.0f\n", faults);
+    for (size_t i = 0; i < s.ncounters; i++)
+        if (s.counter_ok[i])
+            put(fd, "counter %zu %.17g\n", i, s.counter_total[i]);
+    put(fd, "end\n");
+done:
+    pg_counters_destroy(reg->counters);
+    reg->counters = NULL;
+    return rc;
+}
+
+/* ---- first: the parent side ---- */
+
+static int read_all(int fd, char *buf, size_t cap)
+{
+    size_t used = 0;
+    for (;;) {
+        if (used + 1 >= cap)
+            return -1;
+        ssize_t got = read(fd, buf + used, cap - 1 - used);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break;
+        used += (size_t)got;
+    }
+    buf[used] = '\0';
+    return 0;
+}
+
+int pg_run_first_sample(pg_bench_registry *reg, size_t idx, double *seconds,
+                        pg_run_summary *s, pg_error *err)
+{
+    pg_bench_entry *e = &reg->e[idx];
+    const pg_bench_options *o = reg->opts;
+    char seed_arg[64], child_arg[PG_NAME_MAX + 32], counters_arg[600];
+    snprintf(seed_arg, sizeof(seed_arg), "--seed=%llu", (unsigned long long)o->seed);
+    snprintf(child_arg, sizeof(child_arg), "%s=%s", PG_BENCH_CHILD_FLAG, e->name);
+    snprintf(counters_arg, sizeof(counters_arg), "--counters=%s", o->counters);
+    char *args[] = {reg->self_exe, child_arg, seed_arg, counters_arg, NULL};
+
+    int pipefd[2];
+    if (pipe(pipefd) != 0)
+        return pg_error_set(err, PG_EIO, NULL, 0, 0, NULL, "pipe: %s", strerror(errno));
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return pg_error_set(err, PG_EIO, NULL, 0, 0, NULL, "fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        close(pipefd[0]);
+        close(pipefd[1]);
+        execv(reg->self_exe, args);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    char buf[8192];
+    int rr = read_all(pipefd[0], buf, sizeof(buf));
+    close(pipefd[0]);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (rr != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !strstr(buf, "end\n"))
+        return pg_error_set(err, PG_EIO, NULL, 0, 0, NULL,
+                            "%s: first-call child failed (exit status %d)", e->name,
+                            WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+
+    memset(s, 0, sizeof(*s));
+    s->ncounters = pg_counters_count(reg->counters);
+    s->peak_rss_bytes = -1;
+    double ns = -1;
+    char *save = NULL;
+    for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char key[32], val[64];
+        size_t ci;
+        double cv;
+        if (sscanf(line, "counter %zu %lf", &ci, &cv) == 2) {
+            if (ci < s->ncounters && ci < PG_MAX_EVENTS) {
+                s->counter_total[ci] = cv;
+                s->counter_ok[ci] = 1;
+            }
+            continue;
+        }
+        if (sscanf(line, "%31s %63s", key, val) != 2)
+            continue;
+        if (!strcmp(key, "ns"))
+            ns = strtod(val, NULL);
+        else if (!strcmp(key, "digest") && strlen(val) == 16) {
+            memcpy(e->digest, val, 17);
+            e->have_digest = 1;
+        } else if (!strcmp(key, "input_bytes"))
+            e->input_bytes = strtod(val, NULL);
+        else if (!strcmp(key, "items"))
+            s->items = strtod(val, NULL);
+        else if (!strcmp(key, "bytes"))
+            s->bytes = strtod(val, NULL);
+        else if (!strcmp(key, "peak_rss_bytes"))
+            s->peak_rss_bytes = strtod(val, NULL);
+        else if (!strcmp(key, "page_faults"))
+            s->page_faults = strtod(val, NULL);
+    }
+    if (ns < 0)
+        return pg_error_set(err, PG_EPARSE, NULL, 0, 0, NULL, "%s: child sent no time", e->name);
+    e->ran = 1;
+    e->items = s->items;
+    e->bytes = s->bytes;
+    if (s->peak_rss_bytes > e->peak_rss_bytes)
+        e->peak_rss_bytes = s->peak_rss_bytes;
+    *seconds = ns * 1e-9;
+    return PG_OK;
+}
