@@ -6,9 +6,10 @@
  * One streaming pass keeps, over the valid (finite) values of the window:
  *   cnt   how many there are (the output is NaN unless cnt == w);
  *   sum   their plain sum (the mean);
- *   s1,s2 sums of (x-K) and (x-K)^2 with K a value of the window, so the
- *         variance (s2 - s1^2/w)/(w-1) does not cancel catastrophically
- *         when the mean is large against the spread;
+ *   s1,s2 sums of (x-K) and (x-K)^2 with K the window's mean when the
+ *         sums were last rebuilt, so the variance (s2 - s1^2/w)/(w-1) does
+ *         not cancel catastrophically when the mean is large against the
+ *         spread (a rebuild is also forced when the mean drifts from K);
  *   neg   how many are negative (pandas' sign clamp of the mean);
  *   brk   how many neighbouring pairs in the window differ: 0 means every
  *         value is the same, and then pandas returns exactly that value
@@ -111,9 +112,25 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
             hi = n;
 
         /* Rebuild the sums over the window lo-w+1 .. lo.  The trail cursor
-         * stands at lo-w+1. */
+         * stands at lo-w+1.  For the std the shift K is the window's mean
+         * (a first pass), so s2 holds little more than the spread. */
+        double k = 0.0;
+        if (want_std) {
+            cursor walk = trail;
+            double s = 0.0;
+            size_t c = 0;
+            for (size_t j = 0; j < w; j++) {
+                double v = cursor_next(&walk, is_ret);
+                if (isfinite(v)) {
+                    s += v;
+                    c++;
+                }
+            }
+            if (c > 0)
+                k = s / (double)c;
+        }
         cursor walk = trail;
-        a = (roll_acc){ 0.0, 0.0, 0.0, NAN, 0, 0, 0 };
+        a = (roll_acc){ 0.0, 0.0, 0.0, k, 0, 0, 0 };
         double v = 0.0, prev = 0.0;
         for (size_t j = 0; j < w; j++) {
             v = cursor_next(&walk, is_ret);
@@ -125,24 +142,19 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
             }
             prev = v;
             if (isfinite(v)) {
-                if (a.k != a.k)
-                    a.k = v; /* first valid value: the shift */
                 a.cnt++;
                 a.sum += v;
                 a.neg += signbit(v) != 0;
-                double d = v - a.k;
+                double d = v - k;
                 a.s1 += d;
                 a.s2 += d * d;
             }
         }
-        if (a.k != a.k)
-            a.k = 0.0;
         lead = walk; /* at lo+1 */
         lprev = v;
         out[lo] = emit(&a, w, v, mode);
 
         /* Slide: row i adds x_i and drops x_{i-w}. */
-        const double k = a.k;
         for (size_t i = lo + 1; i < hi; i++) {
             double vin = cursor_next(&lead, is_ret);
             double vout = tprev;
@@ -163,6 +175,15 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
                 a.s2 += di * di - dout * dout;
             }
             out[i] = emit(&a, w, vin, mode);
+            /* A series that trends away from K makes s2 large against the
+             * spread and the variance cancel.  When the window's mean has
+             * moved more than ~2 std from K (5 s1^2 > 4 w s2), rebuild at the
+             * next row, at most once every w rows (amortised O(1)). */
+            if (want_std && i - lo >= w && a.cnt == w &&
+                5.0 * a.s1 * a.s1 > 4.0 * (double)w * a.s2) {
+                hi = i + 1;
+                break;
+            }
         }
         lo = hi;
     }
