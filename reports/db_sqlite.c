@@ -1,0 +1,209 @@
+/*
+ * db_sqlite.c - the SQLite back end of the history store (the default).
+ *
+ * Assumes one process may hold the file open while others write to it:
+ * WAL journal (readers never block the writer), a busy timeout so that a
+ * second writer waits instead of failing, and BEGIN IMMEDIATE so a writer
+ * takes the write lock before it reads anything (no upgrade deadlocks).
+ * synchronous=NORMAL in WAL mode keeps every committed run across a crash of
+ * the process; only a power cut may lose the last commit, never corrupt.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "internal.h"
+
+/* A writer waits this long for another writer's transaction to end. */
+#define BUSY_TIMEOUT_MS 30000
+
+typedef struct sdb {
+    hdb base;
+    sqlite3 *db;
+    char path[256];
+} sdb;
+
+typedef struct sstmt {
+    sdb *owner;
+    sqlite3_stmt *st;
+} sstmt;
+
+static int fail(sdb *d, int code, pg_error *err, const char *what)
+{
+    return pg_error_set(err, code, d->path, 0, 0, NULL, "%s: %s", what, sqlite3_errmsg(d->db));
+}
+
+static int s_exec(hdb *db, const char *sql, pg_error *err)
+{
+    sdb *d = (sdb *)db;
+    char *msg = NULL;
+    if (sqlite3_exec(d->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        pg_error_set(err, PG_EIO, d->path, 0, 0, NULL, "sqlite: %s", msg ? msg : "error");
+        sqlite3_free(msg);
+        return PG_EIO;
+    }
+    return 0;
+}
+
+static hstmt *s_prepare(hdb *db, const char *sql, pg_error *err)
+{
+    sdb *d = (sdb *)db;
+    sstmt *s = calloc(1, sizeof *s);
+    if (!s) {
+        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        return NULL;
+    }
+    s->owner = d;
+    if (sqlite3_prepare_v2(d->db, sql, -1, &s->st, NULL) != SQLITE_OK) {
+        fail(d, PG_EIO, err, "cannot prepare statement");
+        free(s);
+        return NULL;
+    }
+    return (hstmt *)s;
+}
+
+static int s_bind_int(hstmt *st, int i, int64_t v)
+{
+    return sqlite3_bind_int64(((sstmt *)st)->st, i, v) == SQLITE_OK ? 0 : PG_EIO;
+}
+
+static int s_bind_double(hstmt *st, int i, double v)
+{
+    sqlite3_stmt *s = ((sstmt *)st)->st;
+    int rc = isnan(v) ? sqlite3_bind_null(s, i) : sqlite3_bind_double(s, i, v);
+    return rc == SQLITE_OK ? 0 : PG_EIO;
+}
+
+static int s_bind_text(hstmt *st, int i, const char *v)
+{
+    sqlite3_stmt *s = ((sstmt *)st)->st;
+    int rc = v ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
+    return rc == SQLITE_OK ? 0 : PG_EIO;
+}
+
+static int s_step(hstmt *st, pg_error *err)
+{
+    sstmt *s = (sstmt *)st;
+    int rc = sqlite3_step(s->st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    return fail(s->owner, PG_EIO, err, "sqlite");
+}
+
+static int s_col_is_null(hstmt *st, int i)
+{
+    return sqlite3_column_type(((sstmt *)st)->st, i) == SQLITE_NULL;
+}
+
+static int64_t s_col_int(hstmt *st, int i)
+{
+    return sqlite3_column_int64(((sstmt *)st)->st, i);
+}
+
+static double s_col_double(hstmt *st, int i)
+{
+    sqlite3_stmt *s = ((sstmt *)st)->st;
+    if (sqlite3_column_type(s, i) == SQLITE_NULL)
+        return NAN;
+    return sqlite3_column_double(s, i);
+}
+
+static const char *s_col_text(hstmt *st, int i)
+{
+    return (const char *)sqlite3_column_text(((sstmt *)st)->st, i);
+}
+
+static void s_reset(hstmt *st)
+{
+    sqlite3_reset(((sstmt *)st)->st);
+    sqlite3_clear_bindings(((sstmt *)st)->st);
+}
+
+static void s_finalize(hstmt *st)
+{
+    if (!st)
+        return;
+    sqlite3_finalize(((sstmt *)st)->st);
+    free(st);
+}
+
+static int s_begin(hdb *db, pg_error *err)
+{
+    return s_exec(db, "BEGIN IMMEDIATE", err);
+}
+
+static int s_lock_schema(hdb *db, pg_error *err)
+{
+    (void)db;
+    (void)err;
+    return 0; /* BEGIN IMMEDIATE already made us the only writer */
+}
+
+static int s_get_version(hdb *db, int *version, pg_error *err)
+{
+    hstmt *st = s_prepare(db, "PRAGMA user_version", err);
+    if (!st)
+        return PG_EIO;
+    int rc = s_step(st, err);
+    if (rc == 1) {
+        *version = (int)s_col_int(st, 0);
+        rc = 0;
+    }
+    s_finalize(st);
+    return rc < 0 ? rc : 0;
+}
+
+static int s_set_version(hdb *db, int version, pg_error *err)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version = %d", version);
+    return s_exec(db, sql, err);
+}
+
+static void s_close(hdb *db)
+{
+    sdb *d = (sdb *)db;
+    if (!d)
+        return;
+    sqlite3_close_v2(d->db);
+    free(d);
+}
+
+static const hdb_ops sqlite_ops = {
+    "sqlite", "INTEGER PRIMARY KEY",
+    s_exec, s_prepare, s_bind_int, s_bind_double, s_bind_text, s_step,
+    s_col_is_null, s_col_int, s_col_double, s_col_text, s_reset, s_finalize,
+    s_begin, s_lock_schema, s_get_version, s_set_version, s_close,
+};
+
+hdb *pg_hdb_sqlite_open(const char *path, pg_error *err)
+{
+    sdb *d = calloc(1, sizeof *d);
+    if (!d) {
+        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        return NULL;
+    }
+    d->base.ops = &sqlite_ops;
+    snprintf(d->path, sizeof d->path, "%s", path);
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &d->db, flags, NULL) != SQLITE_OK) {
+        pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot open history: %s",
+                     d->db ? sqlite3_errmsg(d->db) : "out of memory");
+        s_close(&d->base);
+        return NULL;
+    }
+    sqlite3_busy_timeout(d->db, BUSY_TIMEOUT_MS);
+    /* Switching to WAL needs a moment of exclusive access; the busy
+     * timeout above covers a second process doing the same. */
+    if (s_exec(&d->base, "PRAGMA journal_mode = WAL", err) < 0 ||
+        s_exec(&d->base, "PRAGMA synchronous = NORMAL", err) < 0) {
+        s_close(&d->base);
+        return NULL;
+    }
+    return &d->base;
+}

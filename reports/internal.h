@@ -1,0 +1,70 @@
+/*
+ * internal.h - helpers shared inside reports/ (never included from another
+ * folder).
+ *
+ * The history store speaks to its back end through `hdb`, a deliberately
+ * small SQL interface: prepared statements with `?` placeholders, typed
+ * binds, row stepping.  SQLite implements it directly; PostgreSQL implements
+ * it over libpq (placeholders become $1..$n, values travel as text).  One set
+ * of SQL statements in history.c then serves both back ends, which is what
+ * keeps their results identical.
+ */
+#ifndef PG_REPORTS_INTERNAL_H
+#define PG_REPORTS_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pg_error.h"
+
+typedef struct hdb hdb;
+typedef struct hstmt hstmt;
+
+typedef struct hdb_ops {
+    const char *name;                                     /* "sqlite" or "postgresql" */
+    const char *id_type;                                  /* DDL for an auto-increment key */
+    int (*exec)(hdb *db, const char *sql, pg_error *err); /* no parameters, no rows */
+    hstmt *(*prepare)(hdb *db, const char *sql, pg_error *err);
+    int (*bind_int)(hstmt *st, int i, int64_t v);         /* i is 1-based */
+    int (*bind_double)(hstmt *st, int i, double v);       /* NaN binds NULL */
+    int (*bind_text)(hstmt *st, int i, const char *v);    /* NULL binds NULL; copied */
+    int (*step)(hstmt *st, pg_error *err);                /* 1 a row, 0 done, <0 error */
+    int (*col_is_null)(hstmt *st, int i);                 /* i is 0-based */
+    int64_t (*col_int)(hstmt *st, int i);
+    double (*col_double)(hstmt *st, int i);               /* NULL reads NaN */
+    const char *(*col_text)(hstmt *st, int i);            /* NULL reads NULL; valid until next step */
+    void (*reset)(hstmt *st);                             /* ready to bind and step again */
+    void (*finalize)(hstmt *st);                          /* NULL is a no-op */
+    int (*begin)(hdb *db, pg_error *err);                 /* a write transaction */
+    int (*lock_schema)(hdb *db, pg_error *err);           /* serialise migrations (in a transaction) */
+    int (*get_version)(hdb *db, int *version, pg_error *err);
+    int (*set_version)(hdb *db, int version, pg_error *err);
+    void (*close)(hdb *db);
+} hdb_ops;
+
+struct hdb {
+    const hdb_ops *ops;
+};
+
+/* Back ends.  Both return NULL and fill err on failure. */
+hdb *pg_hdb_sqlite_open(const char *path, pg_error *err);
+hdb *pg_hdb_pq_open(const char *conninfo, pg_error *err);
+
+/* A string -> index map for benchmark names (open addressing, FNV-1a). */
+typedef struct pg_strmap pg_strmap;
+pg_strmap *pg_strmap_create(void);
+void pg_strmap_destroy(pg_strmap *m);
+/* The index of key, or -1. */
+long pg_strmap_get(const pg_strmap *m, const char *key);
+/* Adds key -> value (key copied); returns 0, or PG_ENOMEM. */
+int pg_strmap_put(pg_strmap *m, const char *key, long value);
+
+/* The median and a distribution-free ~95 % interval for it (order
+ * statistics, normal approximation to the binomial) of x[0..n).  Sorts x in
+ * place.  NaN for all three when n == 0. */
+void pg_median_ci(double *x, size_t n, double *median, double *lo, double *hi);
+
+/* strdup that tolerates NULL. */
+char *pg_rstrdup(const char *s);
+
+#endif

@@ -1,0 +1,965 @@
+/*
+ * report.c - trend reports: gnuplot charts, the HTML page, the Markdown
+ * summary (see pg_reports.h for the layout of the output directory).
+ *
+ * Hostile names.  A benchmark name may hold quotes, newlines, "<script>",
+ * "system(...)", "../" or SQL quotes.  Here it meets four languages:
+ *   gnuplot  only in data files: a double-quoted column header with '"'
+ *            and control characters replaced, read by `columnheader`, never
+ *            evaluated; commands hold numbers and fixed relative paths;
+ *            gnuplot runs in the output directory, so no user path is
+ *            pasted either;
+ *   files    charts and data are named by index (b0007.svg);
+ *   HTML     escaped (& < > " ') everywhere, including inside the SVG that
+ *            gnuplot wrote (gnuplot escapes its text; we re-check);
+ *   Markdown escaped for table cells (| ` * _ [ ] < > and line breaks).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "pg_io.h"
+#include "pg_reports.h"
+
+#ifndef PG_GNUPLOT_PATH
+#define PG_GNUPLOT_PATH "gnuplot"
+#endif
+
+/* What the report knows about one benchmark. */
+typedef struct bstat {
+    size_t idx;          /* row in the trend table */
+    long last;           /* newest run index with a median, -1 if none */
+    long prev;           /* the one before it, -1 if none */
+    size_t present;      /* runs with a median */
+    double median, lo, hi, prev_median, change; /* change: median/prev - 1, NaN if none */
+    double budget, budget_ratio;                /* newest run's; NaN if none */
+    const char *verdict; /* newest run's verdict, "" when none */
+    int in_latest;       /* has a median in the newest run */
+    int charted;
+} bstat;
+
+static const double NS_SCALE[] = { 1.0, 1e3, 1e6, 1e9 };
+static const char *const NS_UNIT[] = { "ns", "us", "ms", "s" };
+
+static int unit_for(double maxv)
+{
+    int u = 0;
+    while (u < 3 && maxv >= 1e4 * NS_SCALE[u])
+        u++;
+    return u;
+}
+
+static int is_failure(const char *v)
+{
+    return !strcmp(v, "breach") || !strcmp(v, "regression") || !strcmp(v, "expired-waiver");
+}
+
+/* ---- Output helpers --------------------------------------------------- */
+
+static int mkdir_p(const char *path, pg_error *err)
+{
+    char buf[1024];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf)
+        return pg_error_set(err, PG_ELIMIT, path, 0, 0, NULL, "output path too long");
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+            return pg_error_set(err, PG_EIO, buf, 0, 0, NULL, "cannot create directory: %s",
+                                strerror(errno));
+        *p = '/';
+    }
+    if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+        return pg_error_set(err, PG_EIO, buf, 0, 0, NULL, "cannot create directory: %s",
+                            strerror(errno));
+    return 0;
+}
+
+static void join(char *buf, size_t len, const char *dir, const char *name)
+{
+    snprintf(buf, len, "%s/%s", dir, name);
+}
+
+/* A name as a gnuplot data-file string: double quotes (gnuplot has no
+ * escape inside them) become single quotes, control bytes spaces. */
+static void gp_data_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"')
+            fputc('\'', f);
+        else if (*p < 0x20 || *p == 0x7f)
+            fputc(' ', f);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* A tick label: commit ids and run ids only ever hold [A-Za-z0-9#._-]. */
+static void tick_label(char *buf, size_t len, const pg_hist_run_info *r)
+{
+    if (r->commit[0])
+        snprintf(buf, len, "%.10s", r->commit);
+    else
+        snprintf(buf, len, "#%lld", (long long)r->id);
+    for (char *p = buf; *p; p++) {
+        char c = *p;
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '#' || c == '.' || c == '_' || c == '-';
+        if (!ok)
+            *p = '_';
+    }
+}
+
+static void gp_num(FILE *f, double v)
+{
+    if (isnan(v) || isinf(v))
+        fputs(" NaN", f);
+    else
+        fprintf(f, " %.6g", v);
+}
+
+static void html_escape(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        case '\n': fputs("&#10;", f); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f)
+                fprintf(f, "&#%u;", (unsigned)(*p == '\t' ? '\t' : 0xfffd));
+            else
+                fputc(*p, f);
+        }
+    }
+}
+
+static void md_escape(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t')
+            fputc(' ', f);
+        else if (*p < 0x20 || *p == 0x7f)
+            fputc('?', f);
+        else if (*p == '<')
+            fputs("&lt;", f);
+        else if (*p == '>')
+            fputs("&gt;", f);
+        else if (*p == '&')
+            fputs("&amp;", f);
+        else if (strchr("|`*_[]\\#!~", *p)) {
+            fputc('\\', f);
+            fputc(*p, f);
+        } else
+            fputc(*p, f);
+    }
+}
+
+static void fmt_time(char *buf, size_t len, double ns)
+{
+    if (isnan(ns)) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    int u = unit_for(ns);
+    snprintf(buf, len, "%.4g %s", ns / NS_SCALE[u], NS_UNIT[u]);
+}
+
+/* ---- Per-benchmark statistics ----------------------------------------- */
+
+static void compute_stats(const pg_hist_trend *t, bstat *st)
+{
+    size_t R = t->n_runs;
+    for (size_t b = 0; b < t->n_benches; b++) {
+        bstat *s = &st[b];
+        const pg_hist_point *row = &t->points[b * R];
+        memset(s, 0, sizeof *s);
+        s->idx = b;
+        s->last = s->prev = -1;
+        for (size_t r = 0; r < R; r++) {
+            if (isnan(row[r].median_ns))
+                continue;
+            s->present++;
+            s->prev = s->last;
+            s->last = (long)r;
+        }
+        s->median = s->lo = s->hi = s->prev_median = s->change = NAN;
+        if (s->last >= 0) {
+            s->median = row[s->last].median_ns;
+            s->lo = row[s->last].lo_ns;
+            s->hi = row[s->last].hi_ns;
+        }
+        if (s->prev >= 0) {
+            s->prev_median = row[s->prev].median_ns;
+            s->change = s->median / s->prev_median - 1.0;
+        }
+        const pg_hist_point *now = R ? &row[R - 1] : NULL;
+        s->in_latest = now && !isnan(now->median_ns);
+        s->verdict = now ? now->verdict : "";
+        s->budget = now ? now->budget_ns : NAN;
+        s->budget_ratio = s->in_latest && !isnan(s->budget) && s->budget > 0
+                              ? s->median / s->budget
+                              : NAN;
+    }
+}
+
+/* ---- gnuplot ---------------------------------------------------------- */
+
+/* Writes data/bNNNN.dat and the commands for its chart to png and svg. */
+static int write_trend(const pg_hist_trend *t, bstat *s, const char *out, FILE *gp_png,
+                       FILE *gp_svg, pg_error *err)
+{
+    size_t R = t->n_runs, b = s->idx;
+    const pg_hist_point *row = &t->points[b * R];
+    double maxv = 0;
+    int has_budget = 0, has_breach = 0, has_waived = 0;
+    for (size_t r = 0; r < R; r++) {
+        const pg_hist_point *p = &row[r];
+        double v[3] = { p->median_ns, p->hi_ns, p->budget_ns };
+        for (int k = 0; k < 3; k++)
+            if (!isnan(v[k]) && !isinf(v[k]) && v[k] > maxv)
+                maxv = v[k];
+        has_budget |= !isnan(p->budget_ns);
+        has_breach |= !isnan(p->median_ns) && is_failure(p->verdict);
+        has_waived |= !strcmp(p->verdict, "waived");
+    }
+    int u = unit_for(maxv);
+    double sc = NS_SCALE[u], ymax = maxv / sc * 1.15;
+    if (!(ymax > 0))
+        ymax = 1;
+
+    char rel[64], path[1200];
+    snprintf(rel, sizeof rel, "data/b%04zu.dat", b);
+    join(path, sizeof path, out, rel);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+    /* The header row: gnuplot takes the median line's title from it. */
+    fputs("run ", f);
+    gp_data_string(f, t->benches[b]);
+    fputs(" lo hi budget breach waived label\n", f);
+    for (size_t r = 0; r < R; r++) {
+        const pg_hist_point *p = &row[r];
+        char label[32];
+        tick_label(label, sizeof label, &t->runs[r]);
+        fprintf(f, "%zu", r + 1);
+        gp_num(f, p->median_ns / sc);
+        gp_num(f, p->lo_ns / sc);
+        gp_num(f, p->hi_ns / sc);
+        gp_num(f, p->budget_ns / sc);
+        gp_num(f, !isnan(p->median_ns) && is_failure(p->verdict) ? p->median_ns / sc : NAN);
+        gp_num(f, !strcmp(p->verdict, "waived") ? ymax : NAN);
+        fprintf(f, " \"%s\"\n", label);
+    }
+    if (fclose(f) != 0)
+        return pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+
+    size_t every = R > 12 ? (R + 11) / 12 : 1;
+    FILE *gps[2] = { gp_png, gp_svg };
+    const char *ext[2] = { "png", "svg" };
+    for (int k = 0; k < 2; k++) {
+        FILE *g = gps[k];
+        if (!g)
+            continue;
+        fprintf(g, "set output 'charts/b%04zu.%s'\n", b, ext[k]);
+        fprintf(g, "set xrange [0.5:%zu.5]\nset yrange [0:%.6g]\n", R, ymax);
+        fprintf(g, "set ylabel 'median time per iteration (%s)'\n", NS_UNIT[u]);
+        /* Every plot element has a defined point (an all-undefined one is
+         * an error that would end the whole script). */
+        fprintf(g, "plot ");
+        if (has_waived)
+            fprintf(g, "'data/b%04zu.dat' using 1:7 with boxes fs transparent solid 0.18 noborder"
+                       " lc rgb '#b8860b' title 'waived', ", b);
+        fprintf(g, "'data/b%04zu.dat' using 1:3:4 with filledcurves fs transparent solid 0.35"
+                   " lc rgb '#6baed6' title '95%% interval', ", b);
+        fprintf(g, "'' using 1:2:xticlabels(int($1-1)%%%zu==0 ? stringcolumn(8) : '')"
+                   " with linespoints lw 1.5 pt 7 ps 0.45 lc rgb '#08519c' title columnheader(2)",
+                every);
+        if (has_budget)
+            fprintf(g, ", '' using 1:5 with steps dt 2 lw 1.5 lc rgb '#d62728' title 'budget'");
+        if (has_breach)
+            fprintf(g, ", '' using 1:6 with points pt 6 ps 1.6 lw 2 lc rgb '#d62728'"
+                       " title 'breach / regression'");
+        fprintf(g, "\n");
+    }
+    s->charted = 1;
+    return 0;
+}
+
+static int cmp_ratio(const void *a, const void *b)
+{
+    const bstat *x = *(const bstat *const *)a, *y = *(const bstat *const *)b;
+    double rx = x->budget_ratio, ry = y->budget_ratio;
+    return (rx > ry) - (rx < ry);
+}
+
+/* The overview: newest median / budget per budgeted benchmark, ascending,
+ * so the worst sits on top of the chart. */
+static int write_overview(const pg_hist_trend *t, bstat *st, const char *out, FILE *gp_png,
+                          FILE *gp_svg, size_t *drawn, pg_error *err)
+{
+    size_t n = 0;
+    bstat **v = malloc((t->n_benches ? t->n_benches : 1) * sizeof *v);
+    if (!v)
+        return pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    for (size_t b = 0; b < t->n_benches; b++)
+        if (!isnan(st[b].budget_ratio))
+            v[n++] = &st[b];
+    qsort(v, n, sizeof *v, cmp_ratio);
+    *drawn = n;
+    char path[1200];
+    join(path, sizeof path, out, "data/overview.dat");
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        free(v);
+        return pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+    }
+    double maxr = 1.0;
+    for (size_t i = 0; i < n; i++) {
+        const bstat *s = v[i];
+        unsigned colour = is_failure(s->verdict) || s->budget_ratio > 1.0 ? 0xd62728
+                          : !strcmp(s->verdict, "waived")                 ? 0xb8860b
+                                                                          : 0x2ca02c;
+        fprintf(f, "%zu %.6g %u ", i, s->budget_ratio, colour);
+        gp_data_string(f, t->benches[s->idx]);
+        fputc('\n', f);
+        if (s->budget_ratio > maxr)
+            maxr = s->budget_ratio;
+    }
+    free(v);
+    if (fclose(f) != 0)
+        return pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+    if (n == 0)
+        return 0;
+    FILE *gps[2] = { gp_png, gp_svg };
+    const char *ext[2] = { "png", "svg" };
+    int height = 120 + 16 * (int)n;
+    for (int k = 0; k < 2; k++) {
+        FILE *g = gps[k];
+        if (!g)
+            continue;
+        fprintf(g, k == 0 ? "set terminal pngcairo size 1000,%d noenhanced font 'sans,9'\n"
+                          : "set terminal svg size 1000,%d noenhanced font 'sans,9'\n",
+                height);
+        fprintf(g, "set output 'charts/overview.%s'\n", ext[k]);
+        fprintf(g, "unset key\nset key noautotitle\nset xtics norotate\nset xrange [0:%.6g]\nset yrange [-1:%zu]\n", maxr * 1.08, n);
+        fprintf(g, "set xlabel 'newest median / budget'\nset ylabel ''\nset xtics auto\n");
+        fprintf(g, "set arrow 1 from 1, graph 0 to 1, graph 1 nohead dt 2 lw 1.5 lc rgb '#555555'\n");
+        fprintf(g, "plot 'data/overview.dat' using ($2/2):1:(0):2:($1-0.4):($1+0.4):3:"
+                   "ytic(stringcolumn(4)) with boxxyerror fs solid 0.8 noborder lc rgb variable\n");
+        fprintf(g, "unset arrow 1\n");
+    }
+    return 0;
+}
+
+static const char *gp_preamble_png =
+    "set terminal pngcairo size 900,420 noenhanced font 'sans,9'\n";
+static const char *gp_preamble_svg =
+    "set terminal svg size 900,420 noenhanced font 'sans,9' background rgb 'white'\n";
+static const char *gp_common =
+    "set encoding utf8\n"
+    "set datafile missing NaN\n"
+    "set key autotitle columnheader\n"
+    "set key top left opaque box\n"
+    "set grid ytics lc rgb '#dddddd'\n"
+    "set xlabel 'run (commit)'\n"
+    "set xtics rotate by -30 nomirror\n"
+    "set boxwidth 1.0\n"
+    "set style fill transparent solid 0.3\n";
+
+/* Runs `gnuplot script` in dir with stderr to log; returns the pid. */
+static pid_t spawn_gnuplot(const char *gnuplot, const char *dir, const char *script,
+                           const char *log, pg_error *err)
+{
+    pid_t pid = fork();
+    if (pid < 0) {
+        pg_error_set(err, PG_EIO, NULL, 0, 0, NULL, "cannot start gnuplot: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        if (chdir(dir) < 0)
+            _exit(126);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+        int nul = open("/dev/null", O_RDWR);
+        if (fd >= 0)
+            dup2(fd, 2);
+        if (nul >= 0) {
+            dup2(nul, 0);
+            dup2(nul, 1);
+        }
+        execlp(gnuplot, gnuplot, script, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* First line of gnuplot's log that says something, for the error. */
+static void first_log_line(const char *path, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[512];
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strlen(line);
+        while (n && (line[n - 1] == '\n' || line[n - 1] == ' '))
+            line[--n] = '\0';
+        if (n && strstr(line, "rror")) {
+            snprintf(buf, len, "%s", line);
+            break;
+        }
+        if (n && !buf[0])
+            snprintf(buf, len, "%s", line);
+    }
+    fclose(f);
+}
+
+/* Waits for the gnuplot children, reporting progress by the charts that
+ * have appeared (they are drawn in index order). */
+static int wait_gnuplot(pid_t *pids, const char *const *logs, int n, const char *out,
+                        const bstat *st, size_t n_benches, size_t total, int per_chart,
+                        const pg_reports_options *opt, pg_error *err)
+{
+    int alive = 0, rc = 0;
+    for (int i = 0; i < n; i++)
+        alive += pids[i] > 0;
+    size_t cursor = 0, done = 0;
+    while (alive) {
+        for (int i = 0; i < n; i++) {
+            if (pids[i] <= 0)
+                continue;
+            int status;
+            pid_t w = waitpid(pids[i], &status, opt->progress ? WNOHANG : 0);
+            if (w == 0)
+                continue;
+            alive--;
+            pids[i] = 0;
+            if (w < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+                char path[1200], line[200];
+                join(path, sizeof path, out, logs[i]);
+                first_log_line(path, line, sizeof line);
+                if (w > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
+                    snprintf(line, sizeof line, "cannot run '%s'",
+                             opt->gnuplot ? opt->gnuplot : PG_GNUPLOT_PATH);
+                rc = pg_error_set(err, PG_EIO, NULL, 0, 0, NULL, "gnuplot failed: %s",
+                                  line[0] ? line : "no message");
+            }
+        }
+        if (!opt->progress || !alive)
+            continue;
+        /* Probe the next chart files: cheap, and ordered. */
+        while (cursor < n_benches) {
+            if (!st[cursor].charted) {
+                cursor++;
+                continue;
+            }
+            char rel[64], path[1200];
+            snprintf(rel, sizeof rel, "charts/b%04zu.%s", st[cursor].idx,
+                     per_chart == 2 ? "svg" : (opt->no_png ? "svg" : "png"));
+            join(path, sizeof path, out, rel);
+            if (!file_exists(path))
+                break;
+            cursor++;
+            done++;
+        }
+        opt->progress(opt->progress_arg, done, total);
+        struct timespec ts = { 0, 100 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    if (opt->progress && rc == 0)
+        opt->progress(opt->progress_arg, total, total);
+    return rc;
+}
+
+static int draw_charts(const pg_hist_trend *t, bstat *st, const pg_reports_options *opt,
+                       size_t *n_charts, size_t *n_overview, pg_error *err)
+{
+    const char *out = opt->out_dir;
+    char path[1200];
+    FILE *gp[2] = { NULL, NULL };
+    const char *script[2] = { "charts-png.gp", "charts-svg.gp" };
+    const char *logs[2] = { "gnuplot-png.log", "gnuplot-svg.log" };
+    const char *pre[2] = { gp_preamble_png, gp_preamble_svg };
+    int want[2] = { !opt->no_png, !opt->no_svg };
+    int rc = 0;
+    for (int k = 0; k < 2; k++) {
+        if (!want[k])
+            continue;
+        join(path, sizeof path, out, script[k]);
+        gp[k] = fopen(path, "w");
+        if (!gp[k]) {
+            rc = pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+            goto done;
+        }
+        fputs("# written by perfgate report: every chart of one report, in one process\n", gp[k]);
+        fputs(pre[k], gp[k]);
+        fputs(gp_common, gp[k]);
+    }
+    *n_charts = 0;
+    for (size_t b = 0; b < t->n_benches; b++) {
+        if (st[b].present == 0)
+            continue; /* nothing measured: no chart (the table says so) */
+        rc = write_trend(t, &st[b], out, gp[0], gp[1], err);
+        if (rc < 0)
+            goto done;
+        (*n_charts)++;
+    }
+    rc = write_overview(t, st, out, gp[0], gp[1], n_overview, err);
+    if (rc < 0)
+        goto done;
+    for (int k = 0; k < 2; k++) {
+        if (gp[k]) {
+            int bad = fclose(gp[k]) != 0;
+            gp[k] = NULL;
+            if (bad) {
+                rc = pg_error_set(err, PG_EIO, script[k], 0, 0, NULL, "cannot write");
+                goto done;
+            }
+        }
+    }
+    pid_t pids[2] = { 0, 0 };
+    const char *gnuplot = opt->gnuplot ? opt->gnuplot : PG_GNUPLOT_PATH;
+    for (int k = 0; k < 2; k++) {
+        if (!want[k])
+            continue;
+        pids[k] = spawn_gnuplot(gnuplot, out, script[k], logs[k], err);
+        if (pids[k] < 0) {
+            pids[k] = 0;
+            rc = PG_EIO;
+        }
+    }
+    int wrc = wait_gnuplot(pids, logs, 2, out, st, t->n_benches, *n_charts,
+                           want[1] && !want[0] ? 2 : 1, opt, err);
+    if (rc == 0)
+        rc = wrc;
+done:
+    for (int k = 0; k < 2; k++)
+        if (gp[k])
+            fclose(gp[k]);
+    return rc;
+}
+
+/* ---- HTML ------------------------------------------------------------- */
+
+static const char *css =
+    "body{font:14px/1.45 system-ui,sans-serif;margin:0 auto;max-width:1100px;padding:1em;"
+    "color:#222}h1{font-size:1.5em}h2{margin-top:2em;border-bottom:1px solid #ccc}"
+    "h3{font-size:1em;word-break:break-all;white-space:pre-wrap}"
+    "table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:3px 6px;"
+    "text-align:left;vertical-align:top}th{background:#f3f3f3;cursor:pointer;user-select:none}"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums}td.name{word-break:break-all;"
+    "white-space:pre-wrap;font-family:monospace}"
+    ".v-breach,.v-regression,.v-expired-waiver{color:#fff;background:#d62728}"
+    ".v-improved{background:#c7e9c0}.v-pass{background:#e5f5e0}.v-waived{background:#fdd49e}"
+    ".v-missing,.v-vanished{background:#eee}.chart svg{max-width:100%;height:auto}"
+    ".meta{color:#666}.toc{columns:2;font-family:monospace;font-size:12px}";
+
+/* Sorts the verdict table by a clicked header; numbers by data-v. */
+static const char *js =
+    "(function(){'use strict';\n"
+    "var t=document.getElementById('verdicts');if(!t)return;\n"
+    "var heads=t.tHead.rows[0].cells;\n"
+    "function key(row,i){var c=row.cells[i];var v=c.getAttribute('data-v');\n"
+    " return v!==null?parseFloat(v):c.textContent;}\n"
+    "function sortBy(i,dir){var b=t.tBodies[0];var rows=Array.prototype.slice.call(b.rows);\n"
+    " rows.sort(function(x,y){var a=key(x,i),c=key(y,i);\n"
+    "  if(typeof a==='number'&&typeof c==='number'){if(isNaN(a))return 1;if(isNaN(c))return -1;"
+    "return dir*(a-c);}\n"
+    "  return dir*String(a).localeCompare(String(c));});\n"
+    " rows.forEach(function(r){b.appendChild(r);});}\n"
+    "Array.prototype.forEach.call(heads,function(h,i){var dir=1;\n"
+    " h.addEventListener('click',function(){sortBy(i,dir);dir=-dir;});});\n"
+    "document.body.setAttribute('data-sortable','ready');\n"
+    "})();\n";
+
+/* Copies an SVG file gnuplot wrote into the page: from "<svg" on, with
+ * element ids prefixed per chart (gnuplot reuses the same ids in every
+ * file) and nothing executable let through. */
+static int inline_svg(FILE *f, const char *path, const char *prefix)
+{
+    FILE *in = fopen(path, "r");
+    if (!in)
+        return PG_EIO;
+    fseek(in, 0, SEEK_END);
+    long len = ftell(in);
+    fseek(in, 0, SEEK_SET);
+    char *buf = malloc((size_t)len + 1);
+    if (!buf) {
+        fclose(in);
+        return PG_ENOMEM;
+    }
+    size_t got = fread(buf, 1, (size_t)len, in);
+    fclose(in);
+    buf[got] = '\0';
+    char *p = strstr(buf, "<svg");
+    if (!p || strstr(p, "<script") || strstr(p, "<foreignObject")) {
+        free(buf);
+        return PG_EPARSE;
+    }
+    int in_tag = 0;
+    for (; *p; p++) {
+        if (*p == '<')
+            in_tag = 1;
+        else if (*p == '>')
+            in_tag = 0;
+        if (in_tag && (!strncmp(p, "id='", 4) || !strncmp(p, "id=\"", 4))) {
+            fwrite(p, 1, 4, f);
+            fputs(prefix, f);
+            p += 3;
+            continue;
+        }
+        if (in_tag && *p == '#' && (!strncmp(p + 1, "gp", 2) || !strncmp(p + 1, "gnuplot", 7))) {
+            fputc('#', f);
+            fputs(prefix, f);
+            continue;
+        }
+        fputc(*p, f);
+    }
+    free(buf);
+    return 0;
+}
+
+static void html_chart(FILE *f, const char *out, const char *stem, int use_svg, const char *prefix)
+{
+    char rel[64], path[1200];
+    snprintf(rel, sizeof rel, "charts/%s.svg", stem);
+    join(path, sizeof path, out, rel);
+    fputs("<div class=\"chart\">", f);
+    if (!use_svg || inline_svg(f, path, prefix) < 0)
+        fprintf(f, "<img alt=\"chart\" src=\"charts/%s.png\">", stem);
+    fputs("</div>\n", f);
+}
+
+static const char *row_verdict(const bstat *s)
+{
+    if (s->verdict[0])
+        return s->verdict;
+    return s->in_latest ? "" : "vanished";
+}
+
+static void html_num(FILE *f, double v, const char *text)
+{
+    if (isnan(v))
+        fprintf(f, "<td class=\"n\" data-v=\"NaN\">%s</td>", text);
+    else
+        fprintf(f, "<td class=\"n\" data-v=\"%.9g\">%s</td>", v, text);
+}
+
+static int write_html(const pg_hist_trend *t, const bstat *st, const pg_hist_show *latest,
+                      const pg_reports_options *opt, size_t n_overview, pg_error *err)
+{
+    char path[1200];
+    join(path, sizeof path, opt->out_dir, "index.html");
+    pg_afile *af = pg_afile_open(path, err);
+    if (!af)
+        return PG_EIO;
+    FILE *f = pg_afile_stream(af);
+    const char *title = opt->title ? opt->title : "perfgate trends";
+    int use_svg = !opt->no_svg;
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n", f);
+    fputs("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+          "img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n", f);
+    fputs("<title>", f);
+    html_escape(f, title);
+    fprintf(f, "</title>\n<style>%s</style></head>\n<body>\n<h1>", css);
+    html_escape(f, title);
+    fputs("</h1>\n<p class=\"meta\">", f);
+    fprintf(f, "%zu benchmarks over %zu runs", t->n_benches, t->n_runs);
+    if (t->n_runs) {
+        fputs(", from ", f);
+        html_escape(f, t->runs[0].timestamp);
+        fputs(" to ", f);
+        html_escape(f, t->runs[t->n_runs - 1].timestamp);
+    }
+    if (opt->history_label) {
+        fputs(". History: ", f);
+        html_escape(f, opt->history_label);
+    }
+    fputs(".</p>\n", f);
+
+    size_t failed = 0;
+    for (size_t b = 0; b < t->n_benches; b++)
+        failed += is_failure(st[b].verdict);
+    fprintf(f, "<p id=\"status\">Newest run: <b>%zu failing</b> of %zu benchmarks.</p>\n", failed,
+            t->n_benches);
+
+    fputs("<h2>Verdicts of the newest run</h2>\n<p class=\"meta\">Click a column to sort.</p>\n", f);
+    fputs("<table id=\"verdicts\"><thead><tr><th>benchmark</th><th>verdict</th><th>median</th>"
+          "<th>95% interval</th><th>budget</th><th>median / budget</th><th>change vs previous</th>"
+          "<th>runs</th></tr></thead><tbody>\n", f);
+    for (size_t b = 0; b < t->n_benches; b++) {
+        const bstat *s = &st[b];
+        char med[48], lo[48], hi[48], bud[48], ratio[48], chg[48], iv[100];
+        fmt_time(med, sizeof med, s->median);
+        fmt_time(lo, sizeof lo, s->lo);
+        fmt_time(hi, sizeof hi, s->hi);
+        fmt_time(bud, sizeof bud, s->budget);
+        snprintf(iv, sizeof iv, "%s - %s", lo, hi);
+        snprintf(ratio, sizeof ratio, isnan(s->budget_ratio) ? "-" : "%.3f", s->budget_ratio);
+        snprintf(chg, sizeof chg, isnan(s->change) ? "-" : "%+.1f%%", s->change * 100);
+        const char *v = row_verdict(s);
+        fputs("<tr><td class=\"name\">", f);
+        if (s->charted)
+            fprintf(f, "<a href=\"#b%04zu\">", s->idx);
+        html_escape(f, t->benches[b]);
+        if (s->charted)
+            fputs("</a>", f);
+        fputs("</td>", f);
+        fprintf(f, "<td class=\"v-%s\">%s</td>", v, v[0] ? v : "-");
+        html_num(f, s->median, med);
+        html_num(f, s->lo, iv);
+        html_num(f, s->budget, bud);
+        html_num(f, s->budget_ratio, ratio);
+        html_num(f, s->change, chg);
+        fprintf(f, "<td class=\"n\" data-v=\"%zu\">%zu</td></tr>\n", s->present, s->present);
+    }
+    fputs("</tbody></table>\n", f);
+
+    fputs("<h2>Overview</h2>\n", f);
+    if (n_overview)
+        html_chart(f, opt->out_dir, "overview", use_svg, "ov-");
+    else
+        fputs("<p>No benchmark of the newest run has a time budget.</p>\n", f);
+
+    fputs("<h2>Waivers</h2>\n", f);
+    if (!latest || latest->n_waivers == 0) {
+        fputs("<p>No waivers in force.</p>\n", f);
+    } else {
+        fputs("<table id=\"waivers\"><tr><th>benchmark</th><th>reason</th><th>ticket</th>"
+              "<th>expires</th></tr>\n", f);
+        for (size_t i = 0; i < latest->n_waivers; i++) {
+            const pg_hist_waiver *w = &latest->waivers[i];
+            const char *cells[4] = { w->bench, w->reason, w->ticket, w->expires };
+            fputs("<tr>", f);
+            for (int k = 0; k < 4; k++) {
+                fputs(k == 0 ? "<td class=\"name\">" : "<td>", f);
+                html_escape(f, cells[k] ? cells[k] : "");
+                fputs("</td>", f);
+            }
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+
+    fputs("<h2>Environment of the newest run</h2>\n", f);
+    if (!latest) {
+        fputs("<p>No run recorded.</p>\n", f);
+    } else {
+        fputs("<table id=\"environment\">", f);
+        const char *fixed[4][2] = { { "run", NULL }, { "commit", latest->info.commit },
+                                    { "branch", latest->info.branch },
+                                    { "recorded", latest->info.timestamp } };
+        char idbuf[32];
+        snprintf(idbuf, sizeof idbuf, "%lld", (long long)latest->info.id);
+        fixed[0][1] = idbuf;
+        for (int k = 0; k < 4; k++) {
+            fputs("<tr><th>", f);
+            html_escape(f, fixed[k][0]);
+            fputs("</th><td>", f);
+            html_escape(f, fixed[k][1]);
+            fputs("</td></tr>\n", f);
+        }
+        for (size_t i = 0; i < latest->n_env; i++) {
+            fputs("<tr><th>", f);
+            html_escape(f, latest->env[i].key);
+            fputs("</th><td>", f);
+            html_escape(f, latest->env[i].value ? latest->env[i].value : "");
+            fputs("</td></tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+
+    fputs("<h2>Trends</h2>\n<p class=\"meta\">Median per run with its 95% interval (band), the "
+          "budget (dashed), breaches and regressions (red circles), waived runs (shaded). Gaps "
+          "are runs without the benchmark.</p>\n", f);
+    for (size_t b = 0; b < t->n_benches; b++) {
+        const bstat *s = &st[b];
+        fprintf(f, "<section id=\"b%04zu\"><h3>", s->idx);
+        html_escape(f, t->benches[b]);
+        fputs("</h3>\n", f);
+        if (s->charted) {
+            char stem[16], prefix[16];
+            snprintf(stem, sizeof stem, "b%04zu", s->idx);
+            snprintf(prefix, sizeof prefix, "c%zu-", s->idx);
+            html_chart(f, opt->out_dir, stem, use_svg, prefix);
+        } else {
+            fputs("<p>No measurement in the runs shown.</p>\n", f);
+        }
+        fputs("</section>\n", f);
+    }
+    fprintf(f, "<script>%s</script>\n</body></html>\n", js);
+    return pg_afile_commit(af, err);
+}
+
+/* ---- Markdown --------------------------------------------------------- */
+
+/* Worst first: failures, then the largest slow-down. */
+static int cmp_worst(const void *a, const void *b)
+{
+    const bstat *x = *(const bstat *const *)a, *y = *(const bstat *const *)b;
+    int fx = is_failure(x->verdict), fy = is_failure(y->verdict);
+    if (fx != fy)
+        return fy - fx;
+    double cx = isnan(x->change) ? -INFINITY : x->change;
+    double cy = isnan(y->change) ? -INFINITY : y->change;
+    if (cx != cy)
+        return cx < cy ? 1 : -1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int markdown(const pg_hist_trend *t, const bstat *st, const pg_hist_show *latest,
+                    size_t max_rows, FILE *f)
+{
+    size_t n = t->n_benches, failed = 0;
+    const bstat **v = malloc((n ? n : 1) * sizeof *v);
+    if (!v)
+        return PG_ENOMEM;
+    for (size_t b = 0; b < n; b++) {
+        v[b] = &st[b];
+        failed += is_failure(st[b].verdict);
+    }
+    qsort(v, n, sizeof *v, cmp_worst);
+    fprintf(f, "### perfgate trends\n\n");
+    fprintf(f, "%s **%zu failing** of %zu benchmarks in the newest run (%zu runs in the history",
+            failed ? ":x:" : ":white_check_mark:", failed, n, t->n_runs);
+    if (latest && latest->info.commit[0]) {
+        fputs(", newest at commit `", f);
+        for (const char *p = latest->info.commit; *p; p++)
+            fputc(*p == '`' || *p == '\n' ? ' ' : *p, f);
+        fputc('`', f);
+    }
+    fputs(").\n\n", f);
+    size_t rows = max_rows && max_rows < n ? max_rows : n;
+    if (rows) {
+        fputs("| benchmark | verdict | median | change vs previous | median / budget |\n", f);
+        fputs("|---|---|--:|--:|--:|\n", f);
+    }
+    for (size_t i = 0; i < rows; i++) {
+        const bstat *s = v[i];
+        char med[48];
+        fmt_time(med, sizeof med, s->median);
+        fputs("| ", f);
+        md_escape(f, t->benches[s->idx]);
+        const char *verdict = row_verdict(s);
+        fprintf(f, " | %s%s%s | %s | ", is_failure(verdict) ? "**" : "",
+                verdict[0] ? verdict : "-", is_failure(verdict) ? "**" : "", med);
+        if (isnan(s->change))
+            fputs("- | ", f);
+        else
+            fprintf(f, "%+.1f%% | ", s->change * 100);
+        if (isnan(s->budget_ratio))
+            fputs("- |\n", f);
+        else
+            fprintf(f, "%.3f |\n", s->budget_ratio);
+    }
+    if (rows < n)
+        fprintf(f, "\n... and %zu more in the full report.\n", n - rows);
+    if (latest && latest->n_waivers) {
+        fprintf(f, "\n**Waivers in force (%zu):**\n\n", latest->n_waivers);
+        for (size_t i = 0; i < latest->n_waivers; i++) {
+            const pg_hist_waiver *w = &latest->waivers[i];
+            fputs("- ", f);
+            md_escape(f, w->bench);
+            fputs(": ", f);
+            md_escape(f, w->reason ? w->reason : "");
+            if (w->ticket) {
+                fputs(" (", f);
+                md_escape(f, w->ticket);
+                fputs(")", f);
+            }
+            if (w->expires) {
+                fputs(", expires ", f);
+                md_escape(f, w->expires);
+            }
+            fputc('\n', f);
+        }
+    }
+    free(v);
+    return ferror(f) ? PG_EIO : 0;
+}
+
+int pg_reports_markdown(const pg_hist_trend *t, const pg_hist_show *latest, size_t max_rows,
+                        FILE *f)
+{
+    if (!t || !f)
+        return PG_EINVAL;
+    bstat *st = calloc(t->n_benches ? t->n_benches : 1, sizeof *st);
+    if (!st)
+        return PG_ENOMEM;
+    compute_stats(t, st);
+    int rc = markdown(t, st, latest, max_rows, f);
+    free(st);
+    return rc;
+}
+
+/* ---- Entry point ------------------------------------------------------ */
+
+int pg_reports_write(const pg_hist_trend *t, const pg_hist_show *latest,
+                     const pg_reports_options *opt, pg_reports_summary *sum, pg_error *err)
+{
+    if (!t || !opt || !opt->out_dir || !*opt->out_dir)
+        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no output directory given");
+    if (opt->no_png && opt->no_svg)
+        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no chart format left to draw");
+    char path[1200];
+    int rc = mkdir_p(opt->out_dir, err);
+    if (rc < 0)
+        return rc;
+    join(path, sizeof path, opt->out_dir, "charts");
+    if ((rc = mkdir_p(path, err)) < 0)
+        return rc;
+    join(path, sizeof path, opt->out_dir, "data");
+    if ((rc = mkdir_p(path, err)) < 0)
+        return rc;
+
+    bstat *st = calloc(t->n_benches ? t->n_benches : 1, sizeof *st);
+    if (!st)
+        return pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    compute_stats(t, st);
+    size_t n_charts = 0, n_overview = 0;
+    rc = draw_charts(t, st, opt, &n_charts, &n_overview, err);
+    if (rc == 0)
+        rc = write_html(t, st, latest, opt, n_overview, err);
+    if (rc == 0) {
+        join(path, sizeof path, opt->out_dir, "summary.md");
+        pg_afile *af = pg_afile_open(path, err);
+        if (!af)
+            rc = PG_EIO;
+        else if ((rc = markdown(t, st, latest, 50, pg_afile_stream(af))) < 0)
+            pg_afile_abort(af);
+        else
+            rc = pg_afile_commit(af, err);
+    }
+    if (sum) {
+        sum->n_benches = t->n_benches;
+        sum->n_runs = t->n_runs;
+        sum->n_charts = n_charts;
+        sum->n_failed = 0;
+        for (size_t b = 0; b < t->n_benches; b++)
+            sum->n_failed += is_failure(st[b].verdict);
+    }
+    free(st);
+    return rc;
+}
