@@ -1,0 +1,1188 @@
+/*
+ * budget.c - budget files: loading, validation against the schema
+ * (budgets/schema.json, mirrored here as tables of allowed members), lint
+ * across files, and resolving the policy for one benchmark.
+ *
+ * Every problem becomes a diagnostic with file:line:column, the JSON
+ * pointer and what was expected; loading goes on after a problem so that
+ * `perfgate budgets lint` reports all of them at once.
+ *
+ * Which budget wins (docs/budgets.md): each field (a ceiling, the
+ * tolerance, the noise policy, the owner, a counter ceiling) comes from the
+ * most specific matching budget that sets it.  An exact name beats any
+ * glob; between globs, fewer wildcards win, then the longer literal prefix,
+ * then more literal characters; a tie goes to the budget read first (files
+ * in name order, budgets in file order), and lint reports ties that set a
+ * limit differently.
+ */
+#include "internal.h"
+
+#include <dirent.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum {
+    F_REPS, F_ALPHA, F_MIN_EFFECT, F_SEVERITY, F_OWNER, F_REGRESSION, F_RELATIVE,
+    F_ABS0, /* F_ABS0 + PG_ABS_... */
+    F_COUNT = F_ABS0 + PG_ABS_COUNT
+};
+
+typedef struct pos {
+    int line, column;
+} pos;
+
+typedef struct budget {
+    const char *match;
+    int literal;              /* no wildcard: an exact name */
+    long spec;                /* specificity rank */
+    size_t order;             /* reading order, for ties */
+    size_t file_index;
+    const char *file;
+    int line, column;
+    char pointer[48];         /* /budgets/N */
+    unsigned set;             /* 1 << F_...: fields this budget sets */
+    pos at[F_COUNT];
+    int repetitions, severity, regression_metric, relative_per_element, relative_metric;
+    double alpha, min_effect, regression_max, relative_max_ratio;
+    double absolute[PG_ABS_COUNT];
+    const char *owner, *relative_to;
+    size_t ncounters;
+    pg_counter_limit counters[PG_MAX_COUNTER_LIMITS];
+    pos counter_at[PG_MAX_COUNTER_LIMITS];
+} budget;
+
+typedef struct file_defaults {
+    const char *path;
+    unsigned set;
+    int repetitions, severity;
+    double alpha, min_effect;
+    const char *owner;
+} file_defaults;
+
+struct pg_budget_set {
+    pj_arena *arena;
+    budget *budgets;
+    size_t nbudgets, cap;
+    size_t *by_spec;          /* budget indices, most specific first */
+    int sorted;
+    pg_waiver *waivers;
+    size_t nwaivers, wcap;
+    pos *waiver_at;           /* where each waiver's "expires" is */
+    char (*waiver_ptr)[48];
+    file_defaults *files;
+    size_t nfiles, fcap;
+    pg_error *diags;
+    size_t ndiags, dcap;
+};
+
+static const char *const abs_names[PG_ABS_COUNT] = {
+    "median_real_time", "median_cpu_time", "real_time_per_element", "cpu_time_per_element",
+    "peak_rss", "gpu_kernel_time", "gpu_transfer_time",
+};
+
+const char *pg_abs_name(int which)
+{
+    return which >= 0 && which < PG_ABS_COUNT ? abs_names[which] : "?";
+}
+
+/* ---- diagnostics -------------------------------------------------------- */
+
+static void diag(pg_budget_set *set, int code, const char *file, int line, int column,
+                 const char *pointer, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 7, 8)))
+#endif
+    ;
+
+static void diag(pg_budget_set *set, int code, const char *file, int line, int column,
+                 const char *pointer, const char *fmt, ...)
+{
+    if (set->ndiags == set->dcap) {
+        size_t cap = set->dcap ? set->dcap * 2 : 8;
+        pg_error *nd = realloc(set->diags, cap * sizeof *nd);
+        if (!nd)
+            return;
+        set->diags = nd;
+        set->dcap = cap;
+    }
+    pg_error *e = &set->diags[set->ndiags++];
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    pg_error_clear(e);
+    pg_error_set(e, code, file, line, column, pointer, "%s", msg);
+}
+
+size_t pg_budget_set_ndiag(const pg_budget_set *set)
+{
+    return set ? set->ndiags : 0;
+}
+
+const pg_error *pg_budget_set_diag(const pg_budget_set *set, size_t i)
+{
+    return set && i < set->ndiags ? &set->diags[i] : NULL;
+}
+
+/* ---- globs ---------------------------------------------------------------- */
+
+int pg_glob_is_literal(const char *p)
+{
+    return strpbrk(p, "*?[\\") == NULL;
+}
+
+/* Checks a pattern; returns NULL or what is wrong with it. */
+static const char *glob_problem(const char *p)
+{
+    if (!*p)
+        return "expected a benchmark name or glob, found an empty string";
+    if (strlen(p) > 255)
+        return "expected a pattern of at most 255 bytes";
+    for (const char *s = p; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            return "expected a pattern without control characters";
+        if (c == '\\') {
+            if (!s[1])
+                return "bad glob: a trailing '\\' escapes nothing";
+            s++;
+        } else if (c == '[') {
+            const char *q = s + 1;
+            if (*q == '!' || *q == '^')
+                q++;
+            if (*q == ']')
+                q++;
+            while (*q && *q != ']')
+                q++;
+            if (!*q)
+                return "bad glob: '[' without a closing ']'";
+            s = q;
+        }
+    }
+    return NULL;
+}
+
+/* One pattern token at p: its length, and whether it accepts byte c. */
+static size_t token(const char *p, int c, int *accepts)
+{
+    if (*p == '?') {
+        *accepts = 1;
+        return 1;
+    }
+    if (*p == '\\') {
+        *accepts = p[1] == c;
+        return 2;
+    }
+    if (*p == '[') {
+        const char *q = p + 1;
+        int neg = 0, hit = 0;
+        if (*q == '!' || *q == '^') {
+            neg = 1;
+            q++;
+        }
+        int first = 1;
+        while (*q && (*q != ']' || first)) {
+            first = 0;
+            if (q[1] == '-' && q[2] && q[2] != ']') {
+                if (c >= (unsigned char)q[0] && c <= (unsigned char)q[2])
+                    hit = 1;
+                q += 3;
+            } else {
+                if (c == (unsigned char)*q)
+                    hit = 1;
+                q++;
+            }
+        }
+        *accepts = neg ? !hit : hit;
+        return (size_t)(q - p) + (*q == ']');
+    }
+    *accepts = (unsigned char)*p == c;
+    return 1;
+}
+
+/* Whether some string matches both a and b: a search over pairs of
+ * positions in the two patterns (a product automaton). */
+int pg_glob_intersect(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 255 || lb > 255)
+        return 1;
+    size_t w = lb + 1;
+    unsigned char *seen = calloc((la + 1) * w, 1);
+    size_t *stack = malloc((la + 1) * w * sizeof *stack);
+    if (!seen || !stack) {
+        free(seen);
+        free(stack);
+        return 1;
+    }
+    int found = 0;
+    size_t sp = 0;
+    stack[sp++] = 0;
+    seen[0] = 1;
+#define PUSH(i, j)                                                            \
+    do {                                                                      \
+        size_t s_ = (i) * w + (j);                                            \
+        if (!seen[s_]) {                                                      \
+            seen[s_] = 1;                                                     \
+            stack[sp++] = s_;                                                 \
+        }                                                                     \
+    } while (0)
+    while (sp && !found) {
+        size_t s = stack[--sp], i = s / w, j = s % w;
+        if (i == la && j == lb) {
+            found = 1;
+            break;
+        }
+        if (i < la && a[i] == '*')
+            PUSH(i + 1, j);
+        if (j < lb && b[j] == '*')
+            PUSH(i, j + 1);
+        if (i == la || j == lb)
+            continue;
+        for (int c = 1; c < 256; c++) {
+            int acc_a, acc_b;
+            size_t ta = a[i] == '*' ? 0 : token(a + i, c, &acc_a);
+            size_t tb = b[j] == '*' ? 0 : token(b + j, c, &acc_b);
+            if (a[i] == '*')
+                acc_a = 1;
+            if (b[j] == '*')
+                acc_b = 1;
+            if (acc_a && acc_b)
+                PUSH(i + ta, j + tb);
+        }
+    }
+#undef PUSH
+    free(seen);
+    free(stack);
+    return found;
+}
+
+long pg_budget_specificity(const char *p)
+{
+    if (pg_glob_is_literal(p))
+        return 1L << 40;
+    long wild = 0, prefix = 0, literal = 0;
+    int in_prefix = 1;
+    for (const char *s = p; *s; s++) {
+        if (*s == '*' || *s == '?' || *s == '[') {
+            wild++;
+            in_prefix = 0;
+            if (*s == '[') {
+                int dummy;
+                s += token(s, 0, &dummy) - 1;
+            }
+            continue;
+        }
+        if (*s == '\\' && s[1])
+            s++;
+        literal++;
+        if (in_prefix)
+            prefix++;
+    }
+    /* fewer wildcards first, then a longer literal prefix, then more literals */
+    return ((255 - wild) << 20) | (prefix << 10) | literal;
+}
+
+static int glob_match(const budget *b, const char *name)
+{
+    if (b->literal)
+        return !strcmp(b->match, name);
+    return fnmatch(b->match, name, 0) == 0;
+}
+
+/* ---- the schema, as tables -------------------------------------------- */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    size_t prev[41], cur[41];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t s = prev[j - 1] + (a[i - 1] != b[j - 1]), d = prev[j] + 1, n = cur[j - 1] + 1;
+            cur[j] = s < d ? (s < n ? s : n) : (d < n ? d : n);
+        }
+        memcpy(prev, cur, sizeof cur);
+    }
+    return prev[lb];
+}
+
+typedef struct ctx {
+    pg_budget_set *set;
+    const char *file;
+    char pointer[256];
+    size_t plen;
+    int errors;
+} ctx;
+
+static size_t push(ctx *c, const char *tok)
+{
+    size_t old = c->plen;
+    int w = snprintf(c->pointer + old, sizeof c->pointer - old, "/%s", tok);
+    if (w > 0 && old + (size_t)w < sizeof c->pointer)
+        c->plen = old + (size_t)w;
+    return old;
+}
+
+static size_t push_i(ctx *c, size_t i)
+{
+    char buf[24];
+    snprintf(buf, sizeof buf, "%zu", i);
+    return push(c, buf);
+}
+
+static void pop(ctx *c, size_t old)
+{
+    c->plen = old;
+    c->pointer[old] = '\0';
+}
+
+#define ERR(c, node, code, ...)                                                            \
+    do {                                                                                   \
+        diag((c)->set, (code), (c)->file, (node)->line, (node)->column, (c)->pointer,      \
+             __VA_ARGS__);                                                                 \
+        (c)->errors++;                                                                     \
+    } while (0)
+
+/* Checks members against the allowed names; reports unknown and duplicate
+ * members at their own position. */
+static void check_members(ctx *c, const pj_node *obj, const char *const *allowed, size_t n,
+                          const char *what)
+{
+    for (const pj_node *m = obj->child; m; m = m->next) {
+        size_t old = push(c, m->key);
+        for (const pj_node *d = obj->child; d != m; d = d->next)
+            if (!strcmp(d->key, m->key)) {
+                ERR(c, m, PG_EPARSE, "duplicate member \"%s\" (expected each member once)", m->key);
+                break;
+            }
+        int ok = 0;
+        size_t best = 99;
+        const char *near = NULL;
+        for (size_t i = 0; i < n && !ok; i++) {
+            if (!strcmp(m->key, allowed[i]))
+                ok = 1;
+            size_t d = edit_distance(m->key, allowed[i]);
+            if (d < best) {
+                best = d;
+                near = allowed[i];
+            }
+        }
+        if (!ok) {
+            char list[200] = "";
+            for (size_t i = 0; i < n; i++) {
+                size_t l = strlen(list);
+                snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", allowed[i]);
+            }
+            if (near && best <= strlen(m->key) / 3 + 1)
+                ERR(c, m, PG_ETYPE, "unknown member \"%s\" in %s; did you mean \"%s\"?", m->key,
+                    what, near);
+            else
+                ERR(c, m, PG_ETYPE, "unknown member \"%s\" in %s (expected one of: %s)", m->key,
+                    what, list);
+        }
+        pop(c, old);
+    }
+}
+
+static const pj_node *member(ctx *c, const pj_node *obj, const char *key, int type,
+                             const char *expected)
+{
+    const pj_node *v = pj_get(obj, key);
+    if (!v)
+        return NULL;
+    int ok = v->type == type || (type == PJ_TRUE && v->type == PJ_FALSE);
+    if (!ok) {
+        size_t old = push(c, key);
+        ERR(c, v, PG_ETYPE, "expected %s, found %s", expected, pj_type_name(v->type));
+        pop(c, old);
+        return NULL;
+    }
+    return v;
+}
+
+static int want_object(ctx *c, const pj_node *v, const char *what)
+{
+    if (v->type == PJ_OBJECT)
+        return 1;
+    ERR(c, v, PG_ETYPE, "expected %s, found %s", what, pj_type_name(v->type));
+    return 0;
+}
+
+static int get_time(ctx *c, const pj_node *obj, const char *key, double *out, pos *at)
+{
+    const pj_node *v = member(c, obj, key, PJ_STRING, "a time such as \"250us\"");
+    if (!v)
+        return 0;
+    size_t old = push(c, key);
+    int ok = pg_parse_time(v->str, out) == 0 && *out > 0;
+    if (!ok)
+        ERR(c, v, PG_ETYPE,
+            "expected a positive time such as \"250us\" (units ns, us, ms, s), found \"%.60s\"",
+            v->str);
+    pop(c, old);
+    at->line = v->line;
+    at->column = v->column;
+    return ok;
+}
+
+static int get_percent(ctx *c, const pj_node *obj, const char *key, double max, double *out,
+                       pos *at)
+{
+    const pj_node *v = member(c, obj, key, PJ_STRING, "a percentage such as \"5%\"");
+    if (!v)
+        return 0;
+    size_t old = push(c, key);
+    int ok = pg_parse_percent(v->str, out) == 0 && *out >= 0 && *out <= max;
+    if (!ok)
+        ERR(c, v, PG_ETYPE, "expected a percentage from \"0%%\" to \"%g%%\" such as \"5%%\", found \"%.60s\"",
+            max * 100, v->str);
+    pop(c, old);
+    at->line = v->line;
+    at->column = v->column;
+    return ok;
+}
+
+static int get_number(ctx *c, const pj_node *obj, const char *key, double lo, double hi,
+                      int lo_open, const char *expected, double *out, pos *at)
+{
+    const pj_node *v = member(c, obj, key, PJ_NUMBER, expected);
+    if (!v)
+        return 0;
+    double x = pj_number(v);
+    size_t old = push(c, key);
+    int ok = isfinite(x) && (lo_open ? x > lo : x >= lo) && x <= hi;
+    if (!ok)
+        ERR(c, v, PG_ETYPE, "expected %s, found %.*s", expected, (int)(v->len > 40 ? 40 : v->len),
+            v->text);
+    pop(c, old);
+    *out = x;
+    at->line = v->line;
+    at->column = v->column;
+    return ok;
+}
+
+static int get_int(ctx *c, const pj_node *obj, const char *key, int lo, int hi,
+                   const char *expected, int *out, pos *at)
+{
+    double x;
+    if (!get_number(c, obj, key, lo, hi, 0, expected, &x, at))
+        return 0;
+    if (x != floor(x)) {
+        const pj_node *v = pj_get(obj, key);
+        size_t old = push(c, key);
+        ERR(c, v, PG_ETYPE, "expected %s, found %.*s", expected, (int)(v->len > 40 ? 40 : v->len),
+            v->text);
+        pop(c, old);
+        return 0;
+    }
+    *out = (int)x;
+    return 1;
+}
+
+static int get_enum(ctx *c, const pj_node *obj, const char *key, const char *a, const char *b,
+                    int *out, pos *at)
+{
+    char expected[96];
+    snprintf(expected, sizeof expected, "\"%s\" or \"%s\"", a, b);
+    const pj_node *v = member(c, obj, key, PJ_STRING, expected);
+    if (!v)
+        return 0;
+    at->line = v->line;
+    at->column = v->column;
+    if (!strcmp(v->str, a)) {
+        *out = 0;
+        return 1;
+    }
+    if (!strcmp(v->str, b)) {
+        *out = 1;
+        return 1;
+    }
+    size_t old = push(c, key);
+    ERR(c, v, PG_ETYPE, "expected %s, found \"%.60s\"", expected, v->str);
+    pop(c, old);
+    return 0;
+}
+
+static const char *get_string(ctx *c, const pj_node *obj, const char *key, int nonempty, pos *at)
+{
+    const pj_node *v = member(c, obj, key, PJ_STRING, "a string");
+    if (!v)
+        return NULL;
+    if (at) {
+        at->line = v->line;
+        at->column = v->column;
+    }
+    if (nonempty && !v->str[0]) {
+        size_t old = push(c, key);
+        ERR(c, v, PG_ETYPE, "expected a non-empty string");
+        pop(c, old);
+        return NULL;
+    }
+    return v->str;
+}
+
+static void need(ctx *c, const pj_node *obj, const char *key, const char *what)
+{
+    if (!pj_get(obj, key))
+        ERR(c, obj, PG_EMISSING, "%s without \"%s\" (expected the member)", what, key);
+}
+
+/* Noise policy members shared by "defaults" and budgets. */
+static void read_policy(ctx *c, const pj_node *o, unsigned *set, int *reps, double *alpha,
+                        double *min_effect, int *severity, const char **owner, pos *at)
+{
+    if (get_int(c, o, "repetitions", 1, 100000, "an integer from 1 to 100000", reps, &at[F_REPS]))
+        *set |= 1u << F_REPS;
+    if (get_number(c, o, "alpha", 0, 0.5, 1, "a significance level in (0, 0.5]", alpha,
+                   &at[F_ALPHA]))
+        *set |= 1u << F_ALPHA;
+    if (get_percent(c, o, "min_effect", 0.99, min_effect, &at[F_MIN_EFFECT]))
+        *set |= 1u << F_MIN_EFFECT;
+    if (get_enum(c, o, "severity", "fail", "warn", severity, &at[F_SEVERITY]))
+        *set |= 1u << F_SEVERITY;
+    if ((*owner = get_string(c, o, "owner", 1, &at[F_OWNER])))
+        *set |= 1u << F_OWNER;
+}
+
+static const char *const top_keys[] = { "$schema", "version", "description", "defaults",
+                                        "budgets", "waivers" };
+static const char *const defaults_keys[] = { "repetitions", "alpha", "min_effect", "severity",
+                                             "owner" };
+static const char *const budget_keys[] = { "match", "description", "owner", "severity",
+                                           "repetitions", "alpha", "min_effect", "absolute",
+                                           "regression", "relative", "counters" };
+static const char *const regression_keys[] = { "max", "metric" };
+static const char *const relative_keys[] = { "to", "max_ratio", "per_element", "metric" };
+static const char *const counter_keys[] = { "max", "per_element" };
+static const char *const waiver_keys[] = { "match", "reason", "ticket", "expires" };
+#define N(a) (sizeof a / sizeof a[0])
+
+static void read_budget(ctx *c, const pj_node *o, budget *b)
+{
+    check_members(c, o, budget_keys, N(budget_keys), "a budget");
+    need(c, o, "match", "a budget");
+    const pj_node *m = member(c, o, "match", PJ_STRING, "a benchmark name or glob");
+    if (m) {
+        size_t old = push(c, "match");
+        const char *why = glob_problem(m->str);
+        if (why)
+            ERR(c, m, PG_ETYPE, "%s", why);
+        else
+            b->match = m->str;
+        pop(c, old);
+    }
+    (void)get_string(c, o, "description", 0, NULL);
+    read_policy(c, o, &b->set, &b->repetitions, &b->alpha, &b->min_effect, &b->severity,
+                &b->owner, b->at);
+    const pj_node *v;
+    if ((v = pj_get(o, "absolute"))) {
+        size_t old = push(c, "absolute");
+        if (want_object(c, v, "an object of ceilings")) {
+            check_members(c, v, abs_names, PG_ABS_COUNT, "\"absolute\"");
+            if (v->count == 0)
+                ERR(c, v, PG_ETYPE, "expected at least one ceiling in \"absolute\"");
+            for (int k = 0; k < PG_ABS_COUNT; k++) {
+                int ok;
+                if (k == PG_ABS_PEAK_RSS) {
+                    const pj_node *s = member(c, v, abs_names[k], PJ_STRING,
+                                              "a size such as \"64MiB\"");
+                    ok = 0;
+                    if (s) {
+                        size_t o2 = push(c, abs_names[k]);
+                        ok = pg_parse_bytes(s->str, &b->absolute[k]) == 0 && b->absolute[k] > 0;
+                        if (!ok)
+                            ERR(c, s, PG_ETYPE,
+                                "expected a size such as \"64MiB\" (units B, KiB, MiB, GiB, kB, MB, GB), found \"%.60s\"",
+                                s->str);
+                        b->at[F_ABS0 + k].line = s->line;
+                        b->at[F_ABS0 + k].column = s->column;
+                        pop(c, o2);
+                    }
+                } else {
+                    ok = get_time(c, v, abs_names[k], &b->absolute[k], &b->at[F_ABS0 + k]);
+                }
+                if (ok)
+                    b->set |= 1u << (F_ABS0 + k);
+            }
+        }
+        pop(c, old);
+    }
+    if ((v = pj_get(o, "regression"))) {
+        size_t old = push(c, "regression");
+        if (want_object(c, v, "an object such as {\"max\": \"5%\"}")) {
+            check_members(c, v, regression_keys, N(regression_keys), "\"regression\"");
+            need(c, v, "max", "\"regression\"");
+            b->regression_metric = PG_METRIC_REAL;
+            pos dummy;
+            get_enum(c, v, "metric", "real_time", "cpu_time", &b->regression_metric, &dummy);
+            if (get_percent(c, v, "max", 10.0, &b->regression_max, &b->at[F_REGRESSION]))
+                b->set |= 1u << F_REGRESSION;
+        }
+        pop(c, old);
+    }
+    if ((v = pj_get(o, "relative"))) {
+        size_t old = push(c, "relative");
+        if (want_object(c, v, "an object such as {\"to\": \"calibration/...\", \"max_ratio\": 1.2}")) {
+            check_members(c, v, relative_keys, N(relative_keys), "\"relative\"");
+            need(c, v, "to", "\"relative\"");
+            need(c, v, "max_ratio", "\"relative\"");
+            pos dummy;
+            b->relative_metric = PG_METRIC_REAL;
+            get_enum(c, v, "metric", "real_time", "cpu_time", &b->relative_metric, &dummy);
+            const pj_node *pe = member(c, v, "per_element", PJ_TRUE, "true or false");
+            b->relative_per_element = pe && pe->type == PJ_TRUE;
+            const pj_node *to = member(c, v, "to", PJ_STRING, "a benchmark name");
+            int ok_to = 0;
+            if (to) {
+                size_t o2 = push(c, "to");
+                if (!to->str[0] || !pg_glob_is_literal(to->str))
+                    ERR(c, to, PG_ETYPE, "expected the exact name of a calibration benchmark, found \"%.60s\"",
+                        to->str);
+                else
+                    ok_to = 1;
+                pop(c, o2);
+            }
+            int ok_ratio = get_number(c, v, "max_ratio", 0, 1e12, 1, "a positive number",
+                                      &b->relative_max_ratio, &b->at[F_RELATIVE]);
+            if (ok_to && ok_ratio) {
+                b->relative_to = to->str;
+                b->set |= 1u << F_RELATIVE;
+            }
+        }
+        pop(c, old);
+    }
+    if ((v = pj_get(o, "counters"))) {
+        size_t old = push(c, "counters");
+        if (want_object(c, v, "an object keyed by counter name")) {
+            for (const pj_node *k = v->child; k; k = k->next) {
+                size_t o2 = push(c, k->key);
+                if (!k->key[0]) {
+                    ERR(c, k, PG_ETYPE, "expected a counter name, found \"\"");
+                } else if (b->ncounters == PG_MAX_COUNTER_LIMITS) {
+                    ERR(c, k, PG_ELIMIT, "expected at most %d counter ceilings",
+                        PG_MAX_COUNTER_LIMITS);
+                } else if (want_object(c, k, "an object such as {\"max\": 3.5, \"per_element\": true}")) {
+                    check_members(c, k, counter_keys, N(counter_keys), "a counter ceiling");
+                    need(c, k, "max", "a counter ceiling");
+                    pg_counter_limit *cl = &b->counters[b->ncounters];
+                    const pj_node *pe = member(c, k, "per_element", PJ_TRUE, "true or false");
+                    cl->per_element = pe && pe->type == PJ_TRUE;
+                    pos *at = &b->counter_at[b->ncounters];
+                    if (get_number(c, k, "max", 0, 1e300, 0, "a non-negative number", &cl->max, at)) {
+                        cl->name = k->key;
+                        b->ncounters++;
+                    }
+                }
+                pop(c, o2);
+            }
+        }
+        pop(c, old);
+    }
+}
+
+static void read_waiver(ctx *c, const pj_node *o, pg_waiver *w, pos *at)
+{
+    check_members(c, o, waiver_keys, N(waiver_keys), "a waiver");
+    for (size_t i = 0; i < N(waiver_keys); i++)
+        need(c, o, waiver_keys[i], "a waiver");
+    const pj_node *m = member(c, o, "match", PJ_STRING, "a benchmark name or glob");
+    if (m) {
+        size_t old = push(c, "match");
+        const char *why = glob_problem(m->str);
+        if (why)
+            ERR(c, m, PG_ETYPE, "%s", why);
+        else
+            w->match = m->str;
+        pop(c, old);
+    }
+    w->reason = get_string(c, o, "reason", 1, NULL);
+    w->ticket = get_string(c, o, "ticket", 1, NULL);
+    const pj_node *e = member(c, o, "expires", PJ_STRING, "a date such as \"2026-12-31\"");
+    if (e) {
+        at->line = e->line;
+        at->column = e->column;
+        size_t old = push(c, "expires");
+        if (pg_parse_date(e->str, &w->expires_ymd))
+            ERR(c, e, PG_ETYPE, "expected a date such as \"2026-12-31\" (YYYY-MM-DD), found \"%.60s\"",
+                e->str);
+        else
+            w->expires = e->str;
+        pop(c, old);
+    }
+}
+
+static budget *new_budget(pg_budget_set *set)
+{
+    if (set->nbudgets == set->cap) {
+        size_t cap = set->cap ? set->cap * 2 : 16;
+        budget *nb = realloc(set->budgets, cap * sizeof *nb);
+        if (!nb)
+            return NULL;
+        set->budgets = nb;
+        set->cap = cap;
+    }
+    budget *b = &set->budgets[set->nbudgets];
+    memset(b, 0, sizeof *b);
+    for (int k = 0; k < PG_ABS_COUNT; k++)
+        b->absolute[k] = NAN;
+    return b;
+}
+
+static int new_waiver(pg_budget_set *set)
+{
+    if (set->nwaivers == set->wcap) {
+        size_t cap = set->wcap ? set->wcap * 2 : 8;
+        pg_waiver *nw = realloc(set->waivers, cap * sizeof *nw);
+        pos *na = realloc(set->waiver_at, cap * sizeof *na);
+        char(*np)[48] = realloc(set->waiver_ptr, cap * sizeof *np);
+        if (nw)
+            set->waivers = nw;
+        if (na)
+            set->waiver_at = na;
+        if (np)
+            set->waiver_ptr = np;
+        if (!nw || !na || !np)
+            return PG_ENOMEM;
+        set->wcap = cap;
+    }
+    memset(&set->waivers[set->nwaivers], 0, sizeof set->waivers[0]);
+    memset(&set->waiver_at[set->nwaivers], 0, sizeof set->waiver_at[0]);
+    return 0;
+}
+
+static int load_file(pg_budget_set *set, const char *path)
+{
+    size_t before = set->ndiags;
+    pg_error err;
+    pg_error_clear(&err);
+    size_t len;
+    char *text = pg_gate_read_file(path, &len, &err);
+    if (!text) {
+        diag(set, err.code, path, 0, 0, NULL, "%s", err.message);
+        return err.code;
+    }
+    if (set->nfiles == set->fcap) {
+        size_t cap = set->fcap ? set->fcap * 2 : 8;
+        file_defaults *nf = realloc(set->files, cap * sizeof *nf);
+        if (!nf) {
+            free(text);
+            return PG_ENOMEM;
+        }
+        set->files = nf;
+        set->fcap = cap;
+    }
+    file_defaults *fd = &set->files[set->nfiles];
+    memset(fd, 0, sizeof *fd);
+    fd->path = pj_strdup(set->arena, path);
+    ctx c = { .set = set, .file = fd->path };
+    pj_node *root = pj_parse(text, len, fd->path, set->arena, &err);
+    free(text);
+    if (!root) {
+        diag(set, err.code, err.file, err.line, err.column, err.pointer, "%s", err.message);
+        return err.code;
+    }
+    size_t file_index = set->nfiles++;
+    if (!want_object(&c, root, "an object (a budget file)"))
+        return PG_ETYPE;
+    check_members(&c, root, top_keys, N(top_keys), "a budget file");
+    need(&c, root, "version", "a budget file");
+    (void)get_string(&c, root, "$schema", 0, NULL);
+    (void)get_string(&c, root, "description", 0, NULL);
+    int version;
+    pos vpos;
+    if (pj_get(root, "version") &&
+        get_int(&c, root, "version", 1, 1, "1 (the only budget format so far)", &version, &vpos))
+        (void)version;
+    const pj_node *v;
+    if ((v = pj_get(root, "defaults"))) {
+        size_t old = push(&c, "defaults");
+        if (want_object(&c, v, "an object")) {
+            check_members(&c, v, defaults_keys, N(defaults_keys), "\"defaults\"");
+            pos at[F_COUNT];
+            read_policy(&c, v, &fd->set, &fd->repetitions, &fd->alpha, &fd->min_effect,
+                        &fd->severity, &fd->owner, at);
+        }
+        pop(&c, old);
+    }
+    if ((v = pj_get(root, "budgets"))) {
+        size_t old = push(&c, "budgets");
+        if (v->type != PJ_ARRAY) {
+            ERR(&c, v, PG_ETYPE, "expected an array of budgets, found %s", pj_type_name(v->type));
+        } else {
+            size_t i = 0;
+            for (const pj_node *o = v->child; o; o = o->next, i++) {
+                size_t o2 = push_i(&c, i);
+                budget *b = new_budget(set);
+                if (!b)
+                    return PG_ENOMEM;
+                if (want_object(&c, o, "an object (a budget)")) {
+                    int errors = c.errors;
+                    read_budget(&c, o, b);
+                    if (b->match && c.errors == errors) {
+                        b->literal = pg_glob_is_literal(b->match);
+                        b->spec = pg_budget_specificity(b->match);
+                        b->order = set->nbudgets;
+                        b->file_index = file_index;
+                        b->file = fd->path;
+                        b->line = o->line;
+                        b->column = o->column;
+                        snprintf(b->pointer, sizeof b->pointer, "/budgets/%zu", i);
+                        set->nbudgets++;
+                        set->sorted = 0;
+                    }
+                }
+                pop(&c, o2);
+            }
+        }
+        pop(&c, old);
+    }
+    if ((v = pj_get(root, "waivers"))) {
+        size_t old = push(&c, "waivers");
+        if (v->type != PJ_ARRAY) {
+            ERR(&c, v, PG_ETYPE, "expected an array of waivers, found %s", pj_type_name(v->type));
+        } else {
+            size_t i = 0;
+            for (const pj_node *o = v->child; o; o = o->next, i++) {
+                size_t o2 = push_i(&c, i);
+                if (new_waiver(set))
+                    return PG_ENOMEM;
+                pg_waiver *w = &set->waivers[set->nwaivers];
+                if (want_object(&c, o, "an object (a waiver)")) {
+                    int errors = c.errors;
+                    read_waiver(&c, o, w, &set->waiver_at[set->nwaivers]);
+                    if (c.errors == errors) {
+                        w->file = fd->path;
+                        w->line = o->line;
+                        snprintf(set->waiver_ptr[set->nwaivers], 48, "/waivers/%zu/expires", i);
+                        set->nwaivers++;
+                    }
+                }
+                pop(&c, o2);
+            }
+        }
+        pop(&c, old);
+    }
+    return set->ndiags > before ? set->diags[before].code : 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int pg_budget_set_add_path(pg_budget_set *set, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        diag(set, PG_EIO, path, 0, 0, NULL, "cannot open: no such file or directory");
+        return PG_EIO;
+    }
+    if (!S_ISDIR(st.st_mode))
+        return load_file(set, path);
+    DIR *d = opendir(path);
+    if (!d) {
+        diag(set, PG_EIO, path, 0, 0, NULL, "cannot open the directory");
+        return PG_EIO;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        if (l < 6 || strcmp(e->d_name + l - 5, ".json") || !strcmp(e->d_name, "schema.json") ||
+            e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn)
+                break;
+            names = nn;
+        }
+        names[n++] = strdup(e->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        char full[4096];
+        snprintf(full, sizeof full, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
+                 names[i]);
+        int r = names[i] ? load_file(set, full) : PG_ENOMEM;
+        if (r && !rc)
+            rc = r;
+        free(names[i]);
+    }
+    free(names);
+    if (n == 0) {
+        diag(set, PG_EMISSING, path, 0, 0, NULL, "no budget files (expected *.json)");
+        return PG_EMISSING;
+    }
+    return rc;
+}
+
+/* ---- set ---------------------------------------------------------------- */
+
+pg_budget_set *pg_budget_set_create(void)
+{
+    pg_budget_set *set = calloc(1, sizeof *set);
+    if (!set)
+        return NULL;
+    set->arena = pj_arena_create();
+    if (!set->arena) {
+        free(set);
+        return NULL;
+    }
+    return set;
+}
+
+void pg_budget_set_destroy(pg_budget_set *set)
+{
+    if (!set)
+        return;
+    free(set->budgets);
+    free(set->by_spec);
+    free(set->waivers);
+    free(set->waiver_at);
+    free(set->waiver_ptr);
+    free(set->files);
+    free(set->diags);
+    pj_arena_destroy(set->arena);
+    free(set);
+}
+
+size_t pg_budget_set_nbudgets(const pg_budget_set *set)
+{
+    return set ? set->nbudgets : 0;
+}
+
+size_t pg_budget_set_nfiles(const pg_budget_set *set)
+{
+    return set ? set->nfiles : 0;
+}
+
+size_t pg_budget_set_nwaivers(const pg_budget_set *set)
+{
+    return set ? set->nwaivers : 0;
+}
+
+const pg_waiver *pg_budget_set_waiver(const pg_budget_set *set, size_t i)
+{
+    return set && i < set->nwaivers ? &set->waivers[i] : NULL;
+}
+
+size_t pg_budget_set_nexact(const pg_budget_set *set)
+{
+    size_t n = 0;
+    for (size_t i = 0; set && i < set->nbudgets; i++)
+        n += set->budgets[i].literal;
+    return n;
+}
+
+const char *pg_budget_set_exact(const pg_budget_set *set, size_t k)
+{
+    for (size_t i = 0; set && i < set->nbudgets; i++)
+        if (set->budgets[i].literal && k-- == 0)
+            return set->budgets[i].match;
+    return NULL;
+}
+
+static const pg_budget_set *sort_ctx;
+
+static int cmp_spec(const void *a, const void *b)
+{
+    const budget *x = &sort_ctx->budgets[*(const size_t *)a];
+    const budget *y = &sort_ctx->budgets[*(const size_t *)b];
+    if (x->spec != y->spec)
+        return x->spec > y->spec ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void ensure_sorted(pg_budget_set *set)
+{
+    if (set->sorted)
+        return;
+    free(set->by_spec);
+    set->by_spec = malloc((set->nbudgets ? set->nbudgets : 1) * sizeof *set->by_spec);
+    if (!set->by_spec)
+        return;
+    for (size_t i = 0; i < set->nbudgets; i++)
+        set->by_spec[i] = i;
+    /* qsort has no context argument in C11; the comparison reads this
+     * file-local pointer, set and cleared around the call. */
+    sort_ctx = set;
+    qsort(set->by_spec, set->nbudgets, sizeof *set->by_spec, cmp_spec);
+    sort_ctx = NULL;
+    set->sorted = 1;
+}
+
+int pg_budget_set_resolve(const pg_budget_set *cset, const char *name, pg_policy *out)
+{
+    pg_budget_set *set = (pg_budget_set *)cset; /* sorting is a cache, not a change */
+    memset(out, 0, sizeof *out);
+    out->repetitions = 5;
+    out->alpha = 0.05;
+    out->min_effect = 0.01;
+    out->severity = PG_SEV_FAIL;
+    for (int k = 0; k < PG_ABS_COUNT; k++)
+        out->absolute[k] = NAN;
+    if (!set || set->nbudgets == 0)
+        return 0;
+    ensure_sorted(set);
+    if (!set->by_spec)
+        return 0;
+    unsigned have = 0;
+    const budget *top = NULL;
+    for (size_t s = 0; s < set->nbudgets; s++) {
+        const budget *b = &set->budgets[set->by_spec[s]];
+        if (!glob_match(b, name))
+            continue;
+        if (!top) {
+            top = b;
+            out->file = b->file;
+            out->line = b->line;
+            out->match = b->match;
+        }
+        unsigned fresh = b->set & ~have;
+        have |= b->set;
+        if (fresh & (1u << F_REPS))
+            out->repetitions = b->repetitions;
+        if (fresh & (1u << F_ALPHA))
+            out->alpha = b->alpha;
+        if (fresh & (1u << F_MIN_EFFECT))
+            out->min_effect = b->min_effect;
+        if (fresh & (1u << F_SEVERITY))
+            out->severity = b->severity;
+        if (fresh & (1u << F_OWNER))
+            out->owner = b->owner;
+        if (fresh & (1u << F_REGRESSION)) {
+            out->has_regression = 1;
+            out->regression_max = b->regression_max;
+            out->regression_metric = b->regression_metric;
+        }
+        if (fresh & (1u << F_RELATIVE)) {
+            out->relative_to = b->relative_to;
+            out->relative_max_ratio = b->relative_max_ratio;
+            out->relative_per_element = b->relative_per_element;
+            out->relative_metric = b->relative_metric;
+        }
+        for (int k = 0; k < PG_ABS_COUNT; k++)
+            if (fresh & (1u << (F_ABS0 + k)))
+                out->absolute[k] = b->absolute[k];
+        for (size_t i = 0; i < b->ncounters; i++) {
+            size_t j = 0;
+            while (j < out->ncounters && strcmp(out->counters[j].name, b->counters[i].name))
+                j++;
+            if (j == out->ncounters && j < PG_MAX_COUNTER_LIMITS)
+                out->counters[out->ncounters++] = b->counters[i];
+        }
+    }
+    if (!top)
+        return 0;
+    /* What no budget set comes from the defaults of the most specific
+     * budget's file. */
+    const file_defaults *fd = &set->files[top->file_index];
+    unsigned fill = fd->set & ~have;
+    if (fill & (1u << F_REPS))
+        out->repetitions = fd->repetitions;
+    if (fill & (1u << F_ALPHA))
+        out->alpha = fd->alpha;
+    if (fill & (1u << F_MIN_EFFECT))
+        out->min_effect = fd->min_effect;
+    if (fill & (1u << F_SEVERITY))
+        out->severity = fd->severity;
+    if (fill & (1u << F_OWNER))
+        out->owner = fd->owner;
+    return 1;
+}
+
+/* ---- lint ------------------------------------------------------------- */
+
+static int same_field(const budget *a, const budget *b, int f)
+{
+    switch (f) {
+    case F_REPS: return a->repetitions == b->repetitions;
+    case F_ALPHA: return a->alpha == b->alpha;
+    case F_MIN_EFFECT: return a->min_effect == b->min_effect;
+    case F_SEVERITY: return a->severity == b->severity;
+    case F_OWNER: return !strcmp(a->owner, b->owner);
+    case F_REGRESSION:
+        return a->regression_max == b->regression_max &&
+               a->regression_metric == b->regression_metric;
+    case F_RELATIVE:
+        return !strcmp(a->relative_to, b->relative_to) &&
+               a->relative_max_ratio == b->relative_max_ratio &&
+               a->relative_per_element == b->relative_per_element &&
+               a->relative_metric == b->relative_metric;
+    default: return a->absolute[f - F_ABS0] == b->absolute[f - F_ABS0];
+    }
+}
+
+static const char *field_name(int f)
+{
+    static const char *const names[] = { "repetitions", "alpha", "min_effect", "severity",
+                                         "owner", "regression", "relative" };
+    return f < F_ABS0 ? names[f] : abs_names[f - F_ABS0];
+}
+
+int pg_budget_set_lint(pg_budget_set *set, const char *today)
+{
+    size_t before = set->ndiags;
+    int ymd = 0;
+    if (today && pg_parse_date(today, &ymd)) {
+        diag(set, PG_EINVAL, NULL, 0, 0, NULL, "bad date '%s' (expected YYYY-MM-DD)", today);
+        return PG_EINVAL;
+    }
+    if (!ymd)
+        ymd = pg_today_ymd();
+    for (size_t i = 0; i < set->nbudgets; i++) {
+        const budget *a = &set->budgets[i];
+        for (size_t j = i + 1; j < set->nbudgets; j++) {
+            const budget *b = &set->budgets[j];
+            if (a->spec != b->spec || !(a->set & b->set) || !pg_glob_intersect(a->match, b->match))
+                continue;
+            for (int f = 0; f < F_COUNT; f++) {
+                if (!(a->set & b->set & (1u << f)) || same_field(a, b, f))
+                    continue;
+                char ptr[96];
+                snprintf(ptr, sizeof ptr, "%s", b->pointer);
+                diag(set, PG_EINVAL, b->file, b->at[f].line, b->at[f].column, ptr,
+                     "budget \"%.60s\" overlaps \"%.60s\" (%s:%d) with the same specificity and sets "
+                     "\"%s\" differently (expected one limit per benchmark)",
+                     b->match, a->match, a->file, a->line, field_name(f));
+            }
+            for (size_t x = 0; x < a->ncounters; x++)
+                for (size_t y = 0; y < b->ncounters; y++)
+                    if (!strcmp(a->counters[x].name, b->counters[y].name) &&
+                        (a->counters[x].max != b->counters[y].max ||
+                         a->counters[x].per_element != b->counters[y].per_element))
+                        diag(set, PG_EINVAL, b->file, b->counter_at[y].line,
+                             b->counter_at[y].column, b->pointer,
+                             "budget \"%.60s\" overlaps \"%.60s\" (%s:%d) with the same "
+                             "specificity and sets counter \"%.40s\" differently (expected one "
+                             "limit per benchmark)",
+                             b->match, a->match, a->file, a->line, b->counters[y].name);
+        }
+    }
+    for (size_t i = 0; i < set->nwaivers; i++) {
+        const pg_waiver *w = &set->waivers[i];
+        if (w->expires_ymd && w->expires_ymd < ymd)
+            diag(set, PG_EINVAL, w->file, set->waiver_at[i].line, set->waiver_at[i].column,
+                 set->waiver_ptr[i],
+                 "waiver for \"%.60s\" (%s) expired on %s (expected a date from today on; renew "
+                 "it or remove it)",
+                 w->match, w->ticket, w->expires);
+    }
+    return set->ndiags > before ? PG_EINVAL : 0;
+}

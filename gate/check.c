@@ -1,0 +1,693 @@
+/*
+ * check.c - the verdict engine: one run against budgets and a baseline.
+ *
+ * For every benchmark in the run, the budgets resolve to a policy
+ * (budget.c); each limit in it becomes one verdict per metric:
+ *  - a ceiling (absolute, counter, relative to a calibration benchmark) is
+ *    breached when the median is above it AND a one-sided test says so at
+ *    the policy's alpha (sign test for absolute values, Mann-Whitney on
+ *    the scaled samples for ratios to the calibration);
+ *  - a regression needs a significant Mann-Whitney test against the
+ *    baseline's samples AND a Hodges-Lehmann ratio beyond the tolerance
+ *    (and beyond min_effect); an improvement is the mirror image;
+ *  - with fewer samples than the policy requires, a verdict that is not a
+ *    clear failure is "insufficient", which fails: too few repetitions are
+ *    said plainly, never passed silently.
+ * Waivers turn failing verdicts into "waived"; expired waivers fail.
+ * docs/statistics.md gives the reasoning and references.
+ */
+#include "internal.h"
+#include "stats_internal.h"
+
+#include <fnmatch.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pg_report {
+    pg_verdict *v;
+    size_t n, cap;
+    const pg_waiver **active;
+    size_t nactive;
+    int failed;
+    /* working memory, reused across benchmarks */
+    pg_mw_cache cache;
+    double *work;
+    size_t work_cap;
+};
+
+static const char *const kind_names[PG_V_COUNT] = {
+    "pass", "improved", "regression", "breach", "waived", "missing",
+    "unbudgeted", "unavailable", "insufficient", "expired-waiver",
+};
+
+const char *pg_verdict_name(pg_verdict_kind k)
+{
+    return k < PG_V_COUNT ? kind_names[k] : "?";
+}
+
+static int kind_fails(pg_verdict_kind k)
+{
+    return k == PG_V_REGRESSION || k == PG_V_BREACH || k == PG_V_MISSING ||
+           k == PG_V_INSUFFICIENT || k == PG_V_EXPIRED;
+}
+
+static pg_verdict *add(pg_report *r, const char *bench, const char *metric, pg_verdict_kind kind)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 256;
+        pg_verdict *nv = realloc(r->v, cap * sizeof *nv);
+        if (!nv)
+            return NULL;
+        r->v = nv;
+        r->cap = cap;
+    }
+    pg_verdict *v = &r->v[r->n++];
+    memset(v, 0, sizeof *v);
+    v->bench = bench;
+    snprintf(v->metric, sizeof v->metric, "%s", metric);
+    v->kind = kind;
+    v->value = v->lo = v->hi = v->limit = v->base = NAN;
+    v->ratio = v->ratio_lo = v->ratio_hi = v->p = NAN;
+    v->unit = "";
+    return v;
+}
+
+static void note(pg_verdict *v, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void note(pg_verdict *v, const char *fmt, ...)
+{
+    size_t used = strlen(v->note);
+    if (used + 3 >= sizeof v->note)
+        return;
+    if (used) {
+        memcpy(v->note + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->note + used, sizeof v->note - used, fmt, ap);
+    va_end(ap);
+}
+
+static double *work(pg_report *r, size_t n)
+{
+    if (n > r->work_cap) {
+        double *w = realloc(r->work, n * sizeof *w);
+        if (!w)
+            return NULL;
+        r->work = w;
+        r->work_cap = n;
+    }
+    return r->work;
+}
+
+/* A sample series: finite values only, scaled. */
+typedef struct series {
+    double *v;  /* malloc'd */
+    size_t n;
+} series;
+
+static int make_series(series *s, const double *src, size_t n, double scale)
+{
+    s->v = malloc((n ? n : 1) * sizeof *s->v);
+    s->n = 0;
+    if (!s->v)
+        return PG_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(src[i]))
+            s->v[s->n++] = src[i] * scale;
+    return 0;
+}
+
+static void fill_median(pg_verdict *v, series *s)
+{
+    pg_stats_sort(s->v, s->n);
+    v->n = s->n;
+    v->value = pg_stats_median(s->v, s->n);
+    if (s->n)
+        pg_stats_median_ci(s->v, s->n, 0.95, &v->lo, &v->hi, NULL);
+}
+
+static void finish(pg_verdict *v, const pg_policy *p)
+{
+    v->owner = p->owner;
+    v->n_required = (size_t)p->repetitions;
+    if (kind_fails(v->kind)) {
+        if (p->severity == PG_SEV_WARN)
+            v->warn = 1;
+        else
+            v->fails = 1;
+    }
+}
+
+/* A ceiling on a series: breach, insufficient or pass. */
+static void judge_ceiling(pg_verdict *v, series *s, double limit, const pg_policy *p)
+{
+    fill_median(v, s);
+    v->limit = limit;
+    v->p = pg_stats_sign_test(s->v, s->n, limit, PG_ALT_GREATER);
+    if (v->value > limit && v->p < p->alpha) {
+        v->kind = PG_V_BREACH;
+    } else if (s->n < (size_t)p->repetitions) {
+        v->kind = PG_V_INSUFFICIENT;
+        note(v, "only %zu of the %d repetitions required", s->n, p->repetitions);
+    } else if (v->value > limit) {
+        v->kind = PG_V_PASS;
+        note(v, "median above the ceiling but not significantly (p=%.3g)", v->p);
+    } else {
+        v->kind = PG_V_PASS;
+    }
+}
+
+static int all_positive(const series *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!(s->v[i] > 0))
+            return 0;
+    return s->n > 0;
+}
+
+/* Ratio x/y: Hodges-Lehmann on logs with Moses' 95 % interval; the ratio of
+ * medians when some value is not positive. */
+static int ratio_of(pg_report *r, const series *x, const series *y, double *ratio, double *lo,
+                    double *hi)
+{
+    *ratio = *lo = *hi = NAN;
+    if (!x->n || !y->n)
+        return 0;
+    if (!all_positive(x) || !all_positive(y)) {
+        double mx = pg_stats_median(x->v, x->n), my = pg_stats_median(y->v, y->n);
+        *ratio = my != 0 ? mx / my : NAN;
+        return 0;
+    }
+    size_t m = x->n, n = y->n;
+    double *w = work(r, m * n + m + n);
+    if (!w)
+        return PG_ENOMEM;
+    double *lx = w + m * n, *ly = lx + m;
+    for (size_t i = 0; i < m; i++)
+        lx[i] = log(x->v[i]);
+    for (size_t j = 0; j < n; j++)
+        ly[j] = log(y->v[j]);
+    double s, l, h;
+    pg_stats_hl_cached(lx, m, ly, n, 0.95, w, &s, &l, &h, &r->cache);
+    *ratio = exp(s);
+    *lo = exp(l);
+    *hi = exp(h);
+    return 0;
+}
+
+static int is_cold(const char *name)
+{
+    return !strncmp(name, "cold/", 5) || strstr(name, "/cold/") != NULL ||
+           (strlen(name) >= 5 && !strcmp(name + strlen(name) - 5, "/cold"));
+}
+
+static const double *metric_values(const pg_bench *b, int metric)
+{
+    return metric == PG_METRIC_CPU ? b->cpu_ns : b->real_ns;
+}
+
+static void check_regression(pg_report *r, const pg_bench *b, const pg_bench *base,
+                             const pg_policy *p)
+{
+    int metric = p->has_regression ? p->regression_metric : PG_METRIC_REAL;
+    char name[80];
+    snprintf(name, sizeof name, "regression:%s", metric == PG_METRIC_CPU ? "cpu_time" : "real_time");
+    pg_verdict *v = add(r, b->name, name, PG_V_PASS);
+    if (!v)
+        return;
+    v->unit = "ns";
+    v->budget_file = p->file;
+    v->budget_line = p->line;
+    double tol = p->has_regression ? p->regression_max : is_cold(b->name) ? 0.10 : 0.05;
+    v->limit = tol;
+    if (!p->has_regression)
+        note(v, "default tolerance %g%% (%s)", tol * 100, is_cold(b->name) ? "cold" : "hot");
+    if (!base) {
+        v->kind = PG_V_UNAVAILABLE;
+        note(v, "not in the baseline");
+        finish(v, p);
+        return;
+    }
+    series x, y;
+    if (make_series(&x, metric_values(b, metric), b->n, 1.0) ||
+        make_series(&y, metric_values(base, metric), base->n, 1.0)) {
+        free(x.v);
+        return;
+    }
+    fill_median(v, &x);
+    pg_stats_sort(y.v, y.n);
+    v->base = pg_stats_median(y.v, y.n);
+    v->n_base = y.n;
+    ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
+    double pg = pg_stats_mw_cached(x.v, x.n, y.v, y.n, PG_ALT_GREATER, NULL, NULL, &r->cache);
+    double pl = pg_stats_mw_cached(x.v, x.n, y.v, y.n, PG_ALT_LESS, NULL, NULL, &r->cache);
+    double need = tol > p->min_effect ? tol : p->min_effect;
+    size_t fewest = x.n < y.n ? x.n : y.n;
+    if (pg < p->alpha && v->ratio - 1.0 > need) {
+        v->kind = PG_V_REGRESSION;
+        v->p = pg;
+        note(v, "%+.1f%% beyond the %g%% tolerance", (v->ratio - 1.0) * 100, tol * 100);
+    } else if (pl < p->alpha && 1.0 - v->ratio > p->min_effect) {
+        v->kind = PG_V_IMPROVED;
+        v->p = pl;
+    } else if (fewest < (size_t)p->repetitions) {
+        v->kind = PG_V_INSUFFICIENT;
+        v->p = pg;
+        note(v, "only %zu of the %d repetitions required (run %zu, baseline %zu)", fewest,
+             p->repetitions, x.n, y.n);
+    } else {
+        v->kind = PG_V_PASS;
+        v->p = pg;
+        if (pg < p->alpha && v->ratio > 1.0)
+            note(v, "slower by %.1f%%, within the tolerance", (v->ratio - 1.0) * 100);
+    }
+    free(x.v);
+    free(y.v);
+    finish(v, p);
+}
+
+static const char *const rss_counters[] = { "peak_rss_bytes", "peak_rss", "max_rss_bytes", NULL };
+static const char *const gpu_kernel_counters[] = { "gpu_kernel_ns", "gpu_kernel_time_ns",
+                                                   "gpu_kernel_time", NULL };
+static const char *const gpu_transfer_counters[] = { "gpu_transfer_ns", "gpu_transfer_time_ns",
+                                                     "gpu_transfer_time", NULL };
+
+static const double *find_counter(const pg_bench *b, const char *const *names, const char **which)
+{
+    for (size_t i = 0; names[i]; i++) {
+        const double *c = pg_bench_counter(b, names[i]);
+        if (c) {
+            *which = names[i];
+            return c;
+        }
+    }
+    return NULL;
+}
+
+static void unavailable(pg_verdict *v, const pg_run *run, const char *counter, const char *what)
+{
+    v->kind = PG_V_UNAVAILABLE;
+    const char *why = counter ? pg_run_unavailable_reason(run, counter) : NULL;
+    if (why)
+        note(v, "%s: %s", what, why);
+    else
+        note(v, "%s", what);
+}
+
+static void check_absolute(pg_report *r, const pg_run *run, const pg_bench *b, const pg_policy *p,
+                           int k)
+{
+    pg_verdict *v = add(r, b->name, pg_abs_name(k), PG_V_PASS);
+    if (!v)
+        return;
+    v->budget_file = p->file;
+    v->budget_line = p->line;
+    v->limit = p->absolute[k];
+    const double *src = NULL;
+    const char *counter = NULL;
+    double scale = 1.0;
+    v->unit = "ns";
+    switch (k) {
+    case PG_ABS_MEDIAN_REAL: src = b->real_ns; break;
+    case PG_ABS_MEDIAN_CPU: src = b->cpu_ns; break;
+    case PG_ABS_REAL_PER_ELEM:
+    case PG_ABS_CPU_PER_ELEM:
+        v->unit = "ns/elem";
+        if (b->elements <= 0) {
+            unavailable(v, run, NULL, "elements per iteration unknown (no perfgate.elements, "
+                                      "items_per_second or numeric name suffix)");
+            finish(v, p);
+            return;
+        }
+        src = k == PG_ABS_REAL_PER_ELEM ? b->real_ns : b->cpu_ns;
+        scale = 1.0 / b->elements;
+        break;
+    case PG_ABS_PEAK_RSS:
+        v->unit = "bytes";
+        src = find_counter(b, rss_counters, &counter);
+        if (!src) {
+            unavailable(v, run, "peak_rss_bytes", "no peak RSS in the results");
+            finish(v, p);
+            return;
+        }
+        break;
+    default:
+        src = find_counter(b, k == PG_ABS_GPU_KERNEL ? gpu_kernel_counters : gpu_transfer_counters,
+                           &counter);
+        if (!src) {
+            unavailable(v, run, k == PG_ABS_GPU_KERNEL ? "gpu_kernel_ns" : "gpu_transfer_ns",
+                        k == PG_ABS_GPU_KERNEL ? "no GPU kernel time in the results (no GPU?)"
+                                               : "no GPU transfer time in the results (no GPU?)");
+            finish(v, p);
+            return;
+        }
+        break;
+    }
+    series s;
+    if (make_series(&s, src, b->n, scale))
+        return;
+    if (s.n == 0)
+        unavailable(v, run, counter, "no values in the results");
+    else
+        judge_ceiling(v, &s, p->absolute[k], p);
+    free(s.v);
+    finish(v, p);
+}
+
+static void check_counter(pg_report *r, const pg_run *run, const pg_bench *b, const pg_policy *p,
+                          const pg_counter_limit *cl)
+{
+    char name[80];
+    snprintf(name, sizeof name, "counter:%.40s%s", cl->name, cl->per_element ? "/elem" : "");
+    pg_verdict *v = add(r, b->name, name, PG_V_PASS);
+    if (!v)
+        return;
+    v->budget_file = p->file;
+    v->budget_line = p->line;
+    v->unit = cl->per_element ? "count/elem" : "count";
+    v->limit = cl->max;
+    const double *src = pg_bench_counter(b, cl->name);
+    if (!src) {
+        unavailable(v, run, cl->name, "counter not in the results");
+    } else if (cl->per_element && b->elements <= 0) {
+        unavailable(v, run, NULL, "elements per iteration unknown");
+    } else {
+        series s;
+        if (make_series(&s, src, b->n, cl->per_element ? 1.0 / b->elements : 1.0))
+            return;
+        if (s.n == 0)
+            unavailable(v, run, cl->name, "counter has no values");
+        else
+            judge_ceiling(v, &s, cl->max, p);
+        free(s.v);
+    }
+    finish(v, p);
+}
+
+static void check_relative(pg_report *r, const pg_run *run, const pg_bench *b, const pg_policy *p)
+{
+    char name[80];
+    snprintf(name, sizeof name, "relative:%s%s",
+             p->relative_metric == PG_METRIC_CPU ? "cpu_time" : "real_time",
+             p->relative_per_element ? "/elem" : "");
+    pg_verdict *v = add(r, b->name, name, PG_V_PASS);
+    if (!v)
+        return;
+    v->budget_file = p->file;
+    v->budget_line = p->line;
+    v->unit = "ratio";
+    v->limit = p->relative_max_ratio;
+    const pg_bench *cal = pg_run_find(run, p->relative_to);
+    if (!cal || cal->n == 0) {
+        v->kind = PG_V_MISSING;
+        note(v, "calibration benchmark '%.80s' is not in the run", p->relative_to);
+        finish(v, p);
+        return;
+    }
+    if (p->relative_per_element && (b->elements <= 0 || cal->elements <= 0)) {
+        unavailable(v, run, NULL, "elements per iteration unknown");
+        finish(v, p);
+        return;
+    }
+    double sx = p->relative_per_element ? 1.0 / b->elements : 1.0;
+    double sy = p->relative_per_element ? 1.0 / cal->elements : 1.0;
+    series x, y;
+    if (make_series(&x, metric_values(b, p->relative_metric), b->n, sx) ||
+        make_series(&y, metric_values(cal, p->relative_metric), cal->n, sy)) {
+        free(x.v);
+        return;
+    }
+    fill_median(v, &x);
+    pg_stats_sort(y.v, y.n);
+    v->base = pg_stats_median(y.v, y.n);
+    v->n_base = y.n;
+    ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
+    /* Is x / max_ratio still larger than the calibration? */
+    for (size_t i = 0; i < x.n; i++)
+        x.v[i] /= p->relative_max_ratio;
+    v->p = pg_stats_mw_cached(x.v, x.n, y.v, y.n, PG_ALT_GREATER, NULL, NULL, &r->cache);
+    size_t fewest = x.n < y.n ? x.n : y.n;
+    if (v->ratio > p->relative_max_ratio && v->p < p->alpha) {
+        v->kind = PG_V_BREACH;
+        note(v, "%.3gx the calibration '%.60s', ceiling %.3gx", v->ratio, p->relative_to,
+             p->relative_max_ratio);
+    } else if (fewest < (size_t)p->repetitions) {
+        v->kind = PG_V_INSUFFICIENT;
+        note(v, "only %zu of the %d repetitions required", fewest, p->repetitions);
+    }
+    free(x.v);
+    free(y.v);
+    finish(v, p);
+}
+
+static const pg_waiver *active_waiver(const pg_report *r, const char *name)
+{
+    for (size_t i = 0; i < r->nactive; i++) {
+        const pg_waiver *w = r->active[i];
+        if (pg_glob_is_literal(w->match) ? !strcmp(w->match, name) : !fnmatch(w->match, name, 0))
+            return w;
+    }
+    return NULL;
+}
+
+static void apply_waiver(pg_report *r, size_t from, const char *name)
+{
+    const pg_waiver *w = active_waiver(r, name);
+    if (!w)
+        return;
+    for (size_t i = from; i < r->n; i++) {
+        pg_verdict *v = &r->v[i];
+        if (!kind_fails(v->kind))
+            continue;
+        v->waived_kind = v->kind;
+        v->kind = PG_V_WAIVED;
+        v->fails = 0;
+        v->warn = 0;
+        v->waiver = w;
+        note(v, "waived until %s (%s: %s)", w->expires, w->ticket, w->reason);
+    }
+}
+
+static void check_bench(pg_report *r, const pg_run *head, const pg_run *base,
+                        const pg_budget_set *budgets, const pg_gate_options *opt,
+                        const pg_bench *b)
+{
+    pg_policy p;
+    size_t from = r->n;
+    int budgeted = pg_budget_set_resolve(budgets, b->name, &p);
+    const pg_bench *bb = base ? pg_run_find(base, b->name) : NULL;
+    if (!budgeted) {
+        if (!opt->with_unbudgeted)
+            return;
+        pg_verdict *v = add(r, b->name, "-", PG_V_UNBUDGETED);
+        if (!v)
+            return;
+        v->unit = "ns";
+        series x;
+        if (make_series(&x, b->real_ns, b->n, 1.0) == 0) {
+            fill_median(v, &x);
+            if (bb) {
+                series y;
+                if (make_series(&y, bb->real_ns, bb->n, 1.0) == 0) {
+                    pg_stats_sort(y.v, y.n);
+                    v->base = pg_stats_median(y.v, y.n);
+                    v->n_base = y.n;
+                    ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
+                    v->p = pg_stats_mw_cached(x.v, x.n, y.v, y.n, PG_ALT_TWO_SIDED, NULL, NULL,
+                                              &r->cache);
+                    free(y.v);
+                }
+            }
+            free(x.v);
+        }
+        if (b->error)
+            note(v, "the benchmark reported an error: %.120s", b->error);
+        return;
+    }
+    if (b->error || b->n == 0) {
+        pg_verdict *v = add(r, b->name, "-", PG_V_MISSING);
+        if (!v)
+            return;
+        v->budget_file = p.file;
+        v->budget_line = p.line;
+        if (b->error)
+            note(v, "the benchmark reported an error: %.120s", b->error);
+        else
+            note(v, "no samples in the results");
+        finish(v, &p);
+        apply_waiver(r, from, b->name);
+        return;
+    }
+    for (int k = 0; k < PG_ABS_COUNT; k++)
+        if (!isnan(p.absolute[k]))
+            check_absolute(r, head, b, &p, k);
+    for (size_t i = 0; i < p.ncounters; i++)
+        check_counter(r, head, b, &p, &p.counters[i]);
+    if (p.relative_to)
+        check_relative(r, head, b, &p);
+    if (base)
+        check_regression(r, b, bb, &p);
+    if (r->n == from) {
+        /* Budgeted, but nothing to measure against: say so. */
+        pg_verdict *v = add(r, b->name, "-", PG_V_PASS);
+        if (!v)
+            return;
+        v->unit = "ns";
+        v->budget_file = p.file;
+        v->budget_line = p.line;
+        series x;
+        if (make_series(&x, b->real_ns, b->n, 1.0) == 0) {
+            fill_median(v, &x);
+            free(x.v);
+        }
+        note(v, "no ceiling applies and no baseline was given");
+        if (b->n < (size_t)p.repetitions) {
+            v->kind = PG_V_INSUFFICIENT;
+            note(v, "only %zu of the %d repetitions required", b->n, p.repetitions);
+        }
+        finish(v, &p);
+    }
+    for (size_t i = from; i < r->n; i++)
+        if (b->from_aggregate)
+            note(&r->v[i], "only aggregate rows in the results: one value stands for the run");
+    apply_waiver(r, from, b->name);
+}
+
+static void add_missing(pg_report *r, const pg_budget_set *budgets, const char *name,
+                        const char *why)
+{
+    pg_policy p;
+    pg_budget_set_resolve(budgets, name, &p);
+    size_t from = r->n;
+    pg_verdict *v = add(r, name, "-", PG_V_MISSING);
+    if (!v)
+        return;
+    v->budget_file = p.file;
+    v->budget_line = p.line;
+    note(v, "%s", why);
+    finish(v, &p);
+    apply_waiver(r, from, name);
+}
+
+pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget_set *budgets,
+                         const pg_gate_options *opt, pg_error *err)
+{
+    pg_gate_options defaults = { NULL, 1 };
+    if (!opt)
+        opt = &defaults;
+    if (!head || !budgets) {
+        pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no results or no budgets");
+        return NULL;
+    }
+    int today = 0;
+    if (opt->today && pg_parse_date(opt->today, &today)) {
+        pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "bad date '%s' (expected YYYY-MM-DD)",
+                     opt->today);
+        return NULL;
+    }
+    if (!today)
+        today = pg_today_ymd();
+    pg_report *r = calloc(1, sizeof *r);
+    size_t nw = pg_budget_set_nwaivers(budgets);
+    if (!r || !(r->active = malloc((nw ? nw : 1) * sizeof *r->active))) {
+        free(r);
+        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        return NULL;
+    }
+    for (size_t i = 0; i < nw; i++) {
+        const pg_waiver *w = pg_budget_set_waiver(budgets, i);
+        if (w->expires_ymd >= today) {
+            r->active[r->nactive++] = w;
+        } else {
+            pg_verdict *v = add(r, w->match, "waiver", PG_V_EXPIRED);
+            if (!v)
+                continue;
+            v->fails = 1;
+            v->waiver = w;
+            v->budget_file = w->file;
+            v->budget_line = w->line;
+            note(v, "waiver %s expired on %s (%s); renew it or fix the benchmark", w->ticket,
+                 w->expires, w->reason);
+        }
+    }
+    for (size_t i = 0; i < pg_run_count(head); i++)
+        check_bench(r, head, base, budgets, opt, pg_run_bench(head, i));
+    for (size_t i = 0; i < pg_budget_set_nexact(budgets); i++) {
+        const char *name = pg_budget_set_exact(budgets, i);
+        if (!pg_run_find(head, name)) {
+            int dup = 0;
+            for (size_t j = 0; j < i && !dup; j++)
+                dup = !strcmp(pg_budget_set_exact(budgets, j), name);
+            if (!dup)
+                add_missing(r, budgets, name, "budgeted by name but not in the results");
+        }
+    }
+    for (size_t i = 0; base && i < pg_run_count(base); i++) {
+        const pg_bench *b = pg_run_bench(base, i);
+        if (pg_run_find(head, b->name))
+            continue;
+        pg_policy p;
+        if (!pg_budget_set_resolve(budgets, b->name, &p) || (p.match && !strcmp(p.match, b->name)))
+            continue; /* unbudgeted, or already reported as an exact budget */
+        add_missing(r, budgets, b->name, "in the baseline but not in the results");
+    }
+    for (size_t i = 0; i < r->n; i++)
+        if (r->v[i].fails)
+            r->failed = 1;
+    pg_mw_cache_free(&r->cache);
+    free(r->work);
+    r->work = NULL;
+    r->work_cap = 0;
+    return r;
+}
+
+void pg_report_destroy(pg_report *r)
+{
+    if (!r)
+        return;
+    free(r->v);
+    free(r->active);
+    pg_mw_cache_free(&r->cache);
+    free(r->work);
+    free(r);
+}
+
+size_t pg_report_count(const pg_report *r)
+{
+    return r ? r->n : 0;
+}
+
+const pg_verdict *pg_report_verdict(const pg_report *r, size_t i)
+{
+    return r && i < r->n ? &r->v[i] : NULL;
+}
+
+int pg_report_failed(const pg_report *r)
+{
+    return r ? r->failed : 0;
+}
+
+void pg_report_counts(const pg_report *r, size_t counts[PG_V_COUNT])
+{
+    memset(counts, 0, PG_V_COUNT * sizeof counts[0]);
+    for (size_t i = 0; r && i < r->n; i++)
+        counts[r->v[i].kind]++;
+}
+
+size_t pg_report_nactive_waivers(const pg_report *r)
+{
+    return r ? r->nactive : 0;
+}
+
+const pg_waiver *pg_report_active_waiver(const pg_report *r, size_t i)
+{
+    return r && i < r->nactive ? r->active[i] : NULL;
+}

@@ -1,0 +1,75 @@
+/*
+ * internal.h - helpers shared inside gate/ (never included from elsewhere).
+ */
+#ifndef PG_GATE_INTERNAL_H
+#define PG_GATE_INTERNAL_H
+
+#include <stddef.h>
+
+#include "pg_error.h"
+#include "pg_gate.h"
+
+/* ---- json.c: a position-keeping JSON reader ---- */
+
+#define PJ_MAX_DEPTH 64
+#define PJ_MAX_DEPTH_STR "64"
+
+typedef struct pj_arena pj_arena;
+pj_arena *pj_arena_create(void);
+void pj_arena_reset(pj_arena *a);     /* frees all nodes, keeps one block */
+void pj_arena_destroy(pj_arena *a);   /* NULL is a no-op */
+void *pj_alloc(pj_arena *a, size_t size);
+char *pj_strdup(pj_arena *a, const char *s);
+
+enum { PJ_NULL, PJ_FALSE, PJ_TRUE, PJ_NUMBER, PJ_STRING, PJ_ARRAY, PJ_OBJECT };
+
+typedef struct pj_node {
+    int type;              /* PJ_... */
+    int line, column;      /* where the value starts, 1-based */
+    const char *key;       /* member name when inside an object, else NULL */
+    char *str;             /* PJ_STRING: decoded UTF-8, NUL terminated */
+    const char *text;      /* PJ_NUMBER: source text (not terminated) */
+    size_t len;            /* length of str or text */
+    struct pj_node *child; /* first element / member */
+    struct pj_node *next;  /* next sibling */
+    size_t count;          /* number of elements / members */
+} pj_node;
+
+typedef struct pj_reader {
+    const char *start, *p, *end, *line_start;
+    int line, depth, failed;
+    const char *file;
+    pg_error *err;
+    char pointer[256];     /* JSON pointer of the value being read */
+    size_t plen;
+} pj_reader;
+
+void pj_reader_init(pj_reader *r, const char *text, size_t len, const char *file, pg_error *err);
+void pj_skip_ws(pj_reader *r);
+int pj_peek(pj_reader *r);                      /* next non-blank byte or -1 */
+int pj_expect(pj_reader *r, char c, const char *what);
+int pj_string(pj_reader *r, pj_arena *a, char **out, size_t *len);
+int pj_value(pj_reader *r, pj_arena *a, pj_node **out);
+int pj_finish(pj_reader *r);                    /* only blanks may follow */
+size_t pj_ptr_push(pj_reader *r, const char *key);
+size_t pj_ptr_push_index(pj_reader *r, size_t i);
+void pj_ptr_pop(pj_reader *r, size_t old);
+
+/* Parses a whole document; NULL with err filled on failure. */
+pj_node *pj_parse(const char *text, size_t len, const char *file, pj_arena *a, pg_error *err);
+const pj_node *pj_get(const pj_node *obj, const char *key);
+double pj_number(const pj_node *n);             /* NaN unless a number */
+const char *pj_type_name(int type);             /* "a string", "an object", ... */
+
+/* Reads a whole file into a malloc'd buffer. */
+char *pg_gate_read_file(const char *path, size_t *len, pg_error *err);
+
+/* ---- budget.c ---- */
+
+/* Specificity rank of a pattern: larger is more specific (see docs/budgets.md). */
+long pg_budget_specificity(const char *pattern);
+int pg_glob_is_literal(const char *pattern);
+/* Whether some name matches both globs. */
+int pg_glob_intersect(const char *a, const char *b);
+
+#endif

@@ -1,0 +1,297 @@
+/*
+ * pg_gate.h - perfgate's gate: results, budgets, statistics, verdicts.
+ *
+ * The gate reads a Google Benchmark JSON results file (any program's, with
+ * or without repetitions; perfgate's own carry a top-level "perfgate"
+ * object), the budget files under budgets/, and optionally a baseline run,
+ * and decides per benchmark and metric: pass, regression, budget breach,
+ * improved, waived, missing, unbudgeted, unavailable or insufficient.
+ *
+ * Conventions (STYLE.md): handles are opaque with create/destroy pairs and
+ * destroy takes NULL; functions return 0 or a negative PG_E... code;
+ * constructors return NULL and fill the caller's pg_error.  Times are in
+ * nanoseconds everywhere inside the gate; results are converted on load.
+ * The method is described in docs/statistics.md, the budget format in
+ * docs/budgets.md.
+ */
+#ifndef PG_GATE_H
+#define PG_GATE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "pg_error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- units ------------------------------------------------------------ */
+
+/* "250us" -> 250000 ns.  Units: ns, us, ms, s; a number, then the unit, no
+ * blanks.  Returns 0, or PG_EPARSE when s is not such a time. */
+int pg_parse_time(const char *s, double *ns);
+/* "5%" -> 0.05 (a fraction).  Returns 0 or PG_EPARSE. */
+int pg_parse_percent(const char *s, double *fraction);
+/* "64MiB" -> 67108864.  Units: B, KiB, MiB, GiB, kB, MB, GB.  0 or PG_EPARSE. */
+int pg_parse_bytes(const char *s, double *bytes);
+/* "2026-12-31" -> 20261231, a real calendar date.  0 or PG_EPARSE. */
+int pg_parse_date(const char *s, int *yyyymmdd);
+/* Google Benchmark's time_unit ("ns", "us", "ms", "s") in ns; 0 if unknown. */
+double pg_time_unit_ns(const char *unit);
+
+/* ---- statistics (gate/stats.c, docs/statistics.md) --------------------- */
+
+enum { PG_ALT_TWO_SIDED = 0, PG_ALT_GREATER = 1, PG_ALT_LESS = 2 };
+
+/* Standard normal distribution function and its inverse (p in (0,1)). */
+double pg_stats_normal_cdf(double z);
+double pg_stats_normal_quantile(double p);
+/* P(B <= k) for B ~ Binomial(n, 1/2). */
+double pg_stats_binom_half_cdf(size_t k, size_t n);
+
+/* Median of n sorted values (mean of the middle two when n is even); NaN
+ * when n == 0. */
+double pg_stats_median(const double *sorted, size_t n);
+
+/* Distribution-free confidence interval for the median from order
+ * statistics: [x(k), x(n+1-k)] with the largest k such that
+ * P(Binomial(n, 1/2) < k) <= (1-conf)/2.  *achieved gets the interval's
+ * exact coverage (>= conf).  When n is too small for conf (n < 6 at 95 %),
+ * the interval is [x(1), x(n)] and *achieved says how much it covers.
+ * sorted must be ascending; returns PG_EINVAL when n == 0. */
+int pg_stats_median_ci(const double *sorted, size_t n, double conf, double *lo, double *hi,
+                       double *achieved);
+
+/* Sign test of H0 "median == c" against alt (PG_ALT_GREATER: median > c).
+ * Values equal to c are dropped.  Exact binomial p-value; 1 when nothing
+ * is left. */
+double pg_stats_sign_test(const double *x, size_t n, double c, int alt);
+
+/* Mann-Whitney U (Wilcoxon rank-sum) test of x against y.  alt
+ * PG_ALT_GREATER: x tends to be larger than y.  *u (may be NULL) gets
+ * U = #{(i,j): x_i > y_j} + #{x_i == y_j}/2.  The p-value is exact (from
+ * the distribution of U, a Gaussian binomial coefficient) when there are no
+ * ties and m, n <= PG_MW_EXACT_MAX; otherwise it uses the normal
+ * approximation with tie correction and continuity correction.  *exact (may
+ * be NULL) says which.  Returns the p-value, NaN when m or n is 0. */
+#define PG_MW_EXACT_MAX 30
+double pg_stats_mann_whitney(const double *x, size_t m, const double *y, size_t n, int alt,
+                             double *u, int *exact);
+
+/* Hodges-Lehmann estimate of the shift x - y (the median of the m*n
+ * pairwise differences) with Moses' distribution-free confidence interval
+ * at level conf.  scratch must hold m*n doubles.  Returns 0, or PG_EINVAL
+ * when m or n is 0. */
+int pg_stats_hodges_lehmann(const double *x, size_t m, const double *y, size_t n, double conf,
+                            double *scratch, double *shift, double *lo, double *hi);
+
+/* ---- results (gate/results.c) ------------------------------------------ */
+
+typedef struct pg_counter {
+    const char *name;      /* Google Benchmark counter name */
+    double *values;        /* one per sample, NaN where a row lacked it */
+} pg_counter;
+
+typedef struct pg_bench {
+    const char *name;      /* run_name, less a trailing "/repeats:N" */
+    size_t n;              /* samples (repetitions) */
+    double *real_ns;       /* n real times per iteration, ns, in file order */
+    double *cpu_ns;        /* n CPU times per iteration, ns */
+    double elements;       /* elements per iteration; 0 when unknown */
+    const char *elements_from; /* "perfgate", "items_per_second", "name" or NULL */
+    int from_aggregate;    /* 1: no per-repetition rows, only an aggregate */
+    const char *error;     /* error_message when the benchmark failed, else NULL */
+    size_t ncounters;
+    pg_counter *counters;
+    int line, column;      /* where its first row starts */
+} pg_bench;
+
+typedef struct pg_run pg_run;
+
+/* Loads a Google Benchmark JSON file.  Per-repetition rows are grouped by
+ * run_name; aggregate rows are ignored when per-repetition rows exist and
+ * used (median, else mean) when alone.  Times are converted to ns.  NULL
+ * with err filled (file:line:column, pointer, expectation) on bad input. */
+pg_run *pg_run_load(const char *path, pg_error *err);
+/* The same from memory; name is used in messages. */
+pg_run *pg_run_load_buffer(const char *text, size_t len, const char *name, pg_error *err);
+void pg_run_destroy(pg_run *run);                 /* NULL is a no-op */
+size_t pg_run_count(const pg_run *run);
+const pg_bench *pg_run_bench(const pg_run *run, size_t i);
+const pg_bench *pg_run_find(const pg_run *run, const char *name); /* NULL if absent */
+const char *pg_run_path(const pg_run *run);
+/* A string from the results' "context" (or perfgate.context); NULL if none. */
+const char *pg_run_context(const pg_run *run, const char *key);
+/* Why a counter is unavailable, from perfgate.counters; NULL if not said. */
+const char *pg_run_unavailable_reason(const pg_run *run, const char *counter);
+/* The counter's values for bench, NULL if absent. */
+const double *pg_bench_counter(const pg_bench *b, const char *name);
+
+/* ---- budgets (gate/budget.c, docs/budgets.md) -------------------------- */
+
+enum { PG_METRIC_REAL = 0, PG_METRIC_CPU = 1 };
+enum { PG_SEV_FAIL = 0, PG_SEV_WARN = 1 };
+
+/* Absolute ceilings a budget can set; index into pg_policy.absolute. */
+enum {
+    PG_ABS_MEDIAN_REAL, PG_ABS_MEDIAN_CPU, PG_ABS_REAL_PER_ELEM, PG_ABS_CPU_PER_ELEM,
+    PG_ABS_PEAK_RSS, PG_ABS_GPU_KERNEL, PG_ABS_GPU_TRANSFER, PG_ABS_COUNT
+};
+/* The budget key of an absolute ceiling ("median_real_time", ...). */
+const char *pg_abs_name(int which);
+
+#define PG_MAX_COUNTER_LIMITS 16
+
+typedef struct pg_counter_limit {
+    const char *name;      /* counter name */
+    double max;            /* ceiling */
+    int per_element;       /* 1: the ceiling is per element */
+} pg_counter_limit;
+
+/* What the budgets say about one benchmark, field by field from the most
+ * specific budget that sets it (docs/budgets.md "Which budget wins"). */
+typedef struct pg_policy {
+    int repetitions;       /* repetitions required */
+    double alpha;          /* significance level */
+    double min_effect;     /* smallest change that counts, a fraction */
+    int severity;          /* PG_SEV_FAIL or PG_SEV_WARN */
+    const char *owner;     /* or NULL */
+    int has_regression;    /* a regression tolerance was set */
+    double regression_max; /* tolerance, a fraction */
+    int regression_metric; /* PG_METRIC_... */
+    double absolute[PG_ABS_COUNT]; /* ceilings in ns or bytes; NaN when unset */
+    const char *relative_to;       /* calibration benchmark, or NULL */
+    double relative_max_ratio;
+    int relative_per_element;
+    int relative_metric;
+    size_t ncounters;
+    pg_counter_limit counters[PG_MAX_COUNTER_LIMITS];
+    const char *file;      /* the most specific matching budget's file */
+    int line;              /* and line */
+    const char *match;     /* and pattern */
+} pg_policy;
+
+typedef struct pg_waiver {
+    const char *match;     /* benchmark name or glob */
+    const char *reason, *ticket;
+    const char *expires;   /* "YYYY-MM-DD" as written */
+    int expires_ymd;       /* 20261231; active through that day (UTC) */
+    const char *file;
+    int line;
+} pg_waiver;
+
+typedef struct pg_budget_set pg_budget_set;
+
+pg_budget_set *pg_budget_set_create(void);
+void pg_budget_set_destroy(pg_budget_set *set);  /* NULL is a no-op */
+/* Adds a budget file, or every *.json in a directory except schema.json
+ * (sorted by name).  Problems are collected as diagnostics (all of them,
+ * not only the first); returns 0, or the first problem's PG_E... code. */
+int pg_budget_set_add_path(pg_budget_set *set, const char *path);
+/* Checks meaning across files: overlapping budgets of equal specificity
+ * that set one limit to different values, waivers past expiry (today:
+ * "YYYY-MM-DD" or NULL for the current UTC date).  Adds diagnostics;
+ * returns 0 or PG_EINVAL. */
+int pg_budget_set_lint(pg_budget_set *set, const char *today);
+size_t pg_budget_set_ndiag(const pg_budget_set *set);
+const pg_error *pg_budget_set_diag(const pg_budget_set *set, size_t i);
+size_t pg_budget_set_nbudgets(const pg_budget_set *set);
+size_t pg_budget_set_nfiles(const pg_budget_set *set);
+/* Resolves the policy for a benchmark name.  Returns 1 when some budget
+ * matches, 0 when none does (out then holds the defaults). */
+int pg_budget_set_resolve(const pg_budget_set *set, const char *name, pg_policy *out);
+size_t pg_budget_set_nwaivers(const pg_budget_set *set);
+const pg_waiver *pg_budget_set_waiver(const pg_budget_set *set, size_t i);
+/* Exact-name budgets (no wildcard), to find budgeted benchmarks that did
+ * not run. */
+size_t pg_budget_set_nexact(const pg_budget_set *set);
+const char *pg_budget_set_exact(const pg_budget_set *set, size_t i);
+/* Today's UTC date as YYYYMMDD. */
+int pg_today_ymd(void);
+
+/* ---- verdicts (gate/check.c) ------------------------------------------- */
+
+typedef enum pg_verdict_kind {
+    PG_V_PASS, PG_V_IMPROVED, PG_V_REGRESSION, PG_V_BREACH, PG_V_WAIVED, PG_V_MISSING,
+    PG_V_UNBUDGETED, PG_V_UNAVAILABLE, PG_V_INSUFFICIENT, PG_V_EXPIRED, PG_V_COUNT
+} pg_verdict_kind;
+
+/* "pass", "improved", "regression", "breach", "waived", "missing",
+ * "unbudgeted", "unavailable", "insufficient", "expired-waiver". */
+const char *pg_verdict_name(pg_verdict_kind k);
+
+typedef struct pg_verdict {
+    const char *bench;     /* benchmark name; the waiver's pattern for PG_V_EXPIRED */
+    char metric[80];       /* "median_real_time", "regression:real_time", "counter:instructions", ... */
+    pg_verdict_kind kind;
+    pg_verdict_kind waived_kind; /* PG_V_WAIVED: what the waiver covers */
+    int warn;              /* severity warn: shown, never fails the gate */
+    int fails;             /* 1 when this verdict fails the gate */
+    size_t n, n_base, n_required; /* samples in the run, in the baseline, required */
+    double value, lo, hi;  /* measured median and its interval, in unit; NaN if none */
+    double limit;          /* ceiling (unit), tolerance (fraction) or max ratio */
+    double base;           /* baseline median (unit), NaN if none */
+    double ratio, ratio_lo, ratio_hi; /* head/baseline or bench/calibration; NaN if none */
+    double p;              /* p-value of the test behind the verdict; NaN if none */
+    const char *unit;      /* "ns", "ns/elem", "bytes", "count", "count/elem", "" */
+    const char *owner;     /* or NULL */
+    const char *budget_file; /* the budget that set the limit, or NULL */
+    int budget_line;
+    const pg_waiver *waiver; /* PG_V_WAIVED / PG_V_EXPIRED: the waiver */
+    char note[200];        /* a plain sentence for people, or "" */
+} pg_verdict;
+
+typedef struct pg_gate_options {
+    const char *today;     /* "YYYY-MM-DD" for waiver expiry; NULL: the current UTC date */
+    int with_unbudgeted;   /* 1: one PG_V_UNBUDGETED verdict per unbudgeted benchmark */
+} pg_gate_options;
+
+typedef struct pg_report pg_report;
+
+/* Judges head against budgets and, when base is not NULL, against the
+ * baseline.  The report borrows head, base and budgets: keep them alive
+ * while it is used.  NULL with err filled on trouble. */
+pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget_set *budgets,
+                         const pg_gate_options *opt, pg_error *err);
+void pg_report_destroy(pg_report *r);            /* NULL is a no-op */
+size_t pg_report_count(const pg_report *r);
+const pg_verdict *pg_report_verdict(const pg_report *r, size_t i);
+/* 1 when the gate failed (some verdict has fails set). */
+int pg_report_failed(const pg_report *r);
+/* counts[k]: how many verdicts of each kind. */
+void pg_report_counts(const pg_report *r, size_t counts[PG_V_COUNT]);
+/* Waivers active on the day of the check (every output lists them). */
+size_t pg_report_nactive_waivers(const pg_report *r);
+const pg_waiver *pg_report_active_waiver(const pg_report *r, size_t i);
+
+/* Writers.  Benchmark names are escaped for each format (terminal control
+ * characters, XML, Markdown, JSON).  Return 0 or PG_EIO. */
+enum { PG_TABLE_ALL = 0, PG_TABLE_INTERESTING = 1 };
+int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which);
+int pg_report_write_junit(const pg_report *r, FILE *f);
+int pg_report_write_markdown(const pg_report *r, FILE *f);
+int pg_report_write_json(const pg_report *r, FILE *f);
+
+/* ---- comparison (gate/compare.c) --------------------------------------- */
+
+typedef struct pg_comparison {
+    const char *name;
+    size_t na, nb;         /* samples in A and B (0 when absent there) */
+    double med_a, lo_a, hi_a; /* medians and 95 % intervals, ns */
+    double med_b, lo_b, hi_b;
+    double ratio, ratio_lo, ratio_hi; /* B/A: Hodges-Lehmann on logs, Moses interval */
+    double p;              /* two-sided Mann-Whitney p-value */
+    int significant;       /* p < alpha */
+} pg_comparison;
+
+/* Compares two runs benchmark by benchmark (A's order, then B's extras).
+ * *out is malloc'd (free() it). */
+int pg_compare_runs(const pg_run *a, const pg_run *b, int metric, double alpha,
+                    pg_comparison **out, size_t *n, pg_error *err);
+int pg_compare_write_table(const pg_comparison *c, size_t n, double alpha, FILE *f, int colour);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

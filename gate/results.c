@@ -1,0 +1,618 @@
+/*
+ * results.c - loads Google Benchmark JSON into an in-memory run.
+ *
+ * Any program's output is accepted: per-repetition rows ("run_type":
+ * "iteration") are grouped by run_name; aggregate rows (mean, median, ...)
+ * are ignored when repetitions exist and used when they are all there is
+ * (--benchmark_report_aggregates_only).  Times are converted from the row's
+ * time_unit to ns.  Numeric members that are not Google Benchmark's own are
+ * user counters.  A top-level "perfgate" object (written by perfgate's
+ * harness, docs/harness.md) may add context, elements per iteration and
+ * input digests per benchmark, and the reason a counter is unavailable.
+ *
+ * The "benchmarks" array is read one row at a time into an arena that is
+ * recycled, so a 140 MB file never becomes 140 MB of nodes.
+ */
+#include "internal.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct bench_build {
+    pg_bench b;
+    size_t cap;               /* capacity of the sample arrays */
+    size_t counters_cap;
+    double agg_median_real, agg_median_cpu, agg_mean_real, agg_mean_cpu;
+    int has_agg_median, has_agg_mean;
+} bench_build;
+
+struct pg_run {
+    char *path;
+    pj_arena *arena;          /* names, context, perfgate object */
+    bench_build *benches;
+    size_t n, cap;
+    size_t *slots;            /* hash table of bench index + 1, 0 = empty */
+    size_t nslots;
+    const pj_node *context;
+    const pj_node *perfgate;
+};
+
+/* ---- hash table of names ---------------------------------------------- */
+
+static uint64_t hash_name(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static int rehash(pg_run *run, size_t nslots)
+{
+    size_t *slots = calloc(nslots, sizeof *slots);
+    if (!slots)
+        return PG_ENOMEM;
+    for (size_t i = 0; i < run->n; i++) {
+        size_t h = (size_t)hash_name(run->benches[i].b.name) & (nslots - 1);
+        while (slots[h])
+            h = (h + 1) & (nslots - 1);
+        slots[h] = i + 1;
+    }
+    free(run->slots);
+    run->slots = slots;
+    run->nslots = nslots;
+    return 0;
+}
+
+static bench_build *find_build(const pg_run *run, const char *name)
+{
+    if (!run->nslots)
+        return NULL;
+    size_t h = (size_t)hash_name(name) & (run->nslots - 1);
+    while (run->slots[h]) {
+        bench_build *bb = &run->benches[run->slots[h] - 1];
+        if (!strcmp(bb->b.name, name))
+            return bb;
+        h = (h + 1) & (run->nslots - 1);
+    }
+    return NULL;
+}
+
+static bench_build *add_build(pg_run *run, const char *name, int line, int column)
+{
+    if (run->n == run->cap) {
+        size_t cap = run->cap ? run->cap * 2 : 64;
+        bench_build *nb = realloc(run->benches, cap * sizeof *nb);
+        if (!nb)
+            return NULL;
+        run->benches = nb;
+        run->cap = cap;
+    }
+    if ((run->n + 1) * 2 > run->nslots && rehash(run, run->nslots ? run->nslots * 2 : 128))
+        return NULL;
+    bench_build *bb = &run->benches[run->n];
+    memset(bb, 0, sizeof *bb);
+    bb->b.name = pj_strdup(run->arena, name);
+    if (!bb->b.name)
+        return NULL;
+    bb->b.line = line;
+    bb->b.column = column;
+    size_t h = (size_t)hash_name(name) & (run->nslots - 1);
+    while (run->slots[h])
+        h = (h + 1) & (run->nslots - 1);
+    run->slots[h] = ++run->n;
+    return bb;
+}
+
+/* ---- rows ------------------------------------------------------------ */
+
+/* Google Benchmark's own members; every other number is a user counter. */
+static const char *const known_keys[] = {
+    "name", "family_index", "per_family_instance_index", "run_name", "run_type",
+    "repetitions", "repetition_index", "threads", "iterations", "real_time", "cpu_time",
+    "time_unit", "aggregate_name", "aggregate_unit", "label", "error_occurred",
+    "error_message", "big_o", "rms", "skipped",
+};
+
+static int is_known(const char *key)
+{
+    for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0]; i++)
+        if (!strcmp(key, known_keys[i]))
+            return 1;
+    return 0;
+}
+
+static int row_error(pj_reader *r, const pj_node *at, const char *member, int code,
+                     const char *fmt, const char *what)
+{
+    size_t old = member ? pj_ptr_push(r, member) : r->plen;
+    pg_error_set(r->err, code, r->file, at->line, at->column, r->pointer, fmt, what);
+    pj_ptr_pop(r, old);
+    r->failed = 1;
+    return code;
+}
+
+static int want_type(pj_reader *r, const pj_node *row, const char *key, int type,
+                     const pj_node **out, int required)
+{
+    const pj_node *v = pj_get(row, key);
+    *out = NULL;
+    if (!v) {
+        if (!required)
+            return 0;
+        char msg[128];
+        snprintf(msg, sizeof msg, "a benchmark row without \"%s\"", key);
+        return row_error(r, row, NULL, PG_EMISSING, "%s (expected the member)", msg);
+    }
+    int ok = v->type == type || (type == PJ_TRUE && v->type == PJ_FALSE);
+    if (!ok) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "expected %s, found %s", pj_type_name(type),
+                 pj_type_name(v->type));
+        return row_error(r, v, key, PG_ETYPE, "%s", msg);
+    }
+    *out = v;
+    return 0;
+}
+
+static int push_sample(bench_build *bb, double real, double cpu)
+{
+    if (bb->b.n == bb->cap) {
+        size_t cap = bb->cap ? bb->cap * 2 : 8;
+        double *nr = realloc(bb->b.real_ns, cap * sizeof *nr);
+        if (!nr)
+            return PG_ENOMEM;
+        bb->b.real_ns = nr;
+        double *nc = realloc(bb->b.cpu_ns, cap * sizeof *nc);
+        if (!nc)
+            return PG_ENOMEM;
+        bb->b.cpu_ns = nc;
+        for (size_t c = 0; c < bb->b.ncounters; c++) {
+            double *nv = realloc(bb->b.counters[c].values, cap * sizeof *nv);
+            if (!nv)
+                return PG_ENOMEM;
+            bb->b.counters[c].values = nv;
+        }
+        bb->cap = cap;
+    }
+    bb->b.real_ns[bb->b.n] = real;
+    bb->b.cpu_ns[bb->b.n] = cpu;
+    for (size_t c = 0; c < bb->b.ncounters; c++)
+        bb->b.counters[c].values[bb->b.n] = NAN;
+    bb->b.n++;
+    return 0;
+}
+
+static int set_counter(pg_run *run, bench_build *bb, const char *name, double v)
+{
+    size_t i = 0;
+    for (; i < bb->b.ncounters; i++)
+        if (!strcmp(bb->b.counters[i].name, name))
+            break;
+    if (i == bb->b.ncounters) {
+        if (bb->b.ncounters == bb->counters_cap) {
+            size_t cap = bb->counters_cap ? bb->counters_cap * 2 : 4;
+            pg_counter *nc = realloc(bb->b.counters, cap * sizeof *nc);
+            if (!nc)
+                return PG_ENOMEM;
+            bb->b.counters = nc;
+            bb->counters_cap = cap;
+        }
+        pg_counter *c = &bb->b.counters[bb->b.ncounters];
+        c->name = pj_strdup(run->arena, name);
+        c->values = malloc((bb->cap ? bb->cap : 1) * sizeof *c->values);
+        if (!c->name || !c->values)
+            return PG_ENOMEM;
+        for (size_t k = 0; k < bb->b.n; k++)
+            c->values[k] = NAN;
+        bb->b.ncounters++;
+    }
+    bb->b.counters[i].values[bb->b.n - 1] = v;
+    return 0;
+}
+
+static int read_time(pj_reader *r, const pj_node *row, const char *key, double scale, double *out)
+{
+    const pj_node *v;
+    int rc = want_type(r, row, key, PJ_NUMBER, &v, 1);
+    if (rc)
+        return rc;
+    double t = pj_number(v);
+    if (!isfinite(t) || t < 0)
+        return row_error(r, v, key, PG_ETYPE, "%s", "expected a finite, non-negative time");
+    *out = t * scale;
+    return 0;
+}
+
+static void strip_repeats(char *name)
+{
+    /* Benchmarks with ->Repetitions(N) carry "/repeats:N" in their names;
+     * budgets name the benchmark, not how often it ran. */
+    char *s = strstr(name, "/repeats:");
+    if (s && s[9] >= '0' && s[9] <= '9' && strspn(s + 9, "0123456789") == strlen(s + 9))
+        *s = '\0';
+}
+
+static int process_row(pg_run *run, pj_reader *r, const pj_node *row)
+{
+    int rc;
+    if (row->type != PJ_OBJECT) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "expected an object (a benchmark row), found %s",
+                 pj_type_name(row->type));
+        return row_error(r, row, NULL, PG_ETYPE, "%s", msg);
+    }
+    const pj_node *name, *run_name, *run_type, *unit, *err_flag, *err_msg, *agg;
+    if ((rc = want_type(r, row, "name", PJ_STRING, &name, 1)) ||
+        (rc = want_type(r, row, "run_name", PJ_STRING, &run_name, 0)) ||
+        (rc = want_type(r, row, "run_type", PJ_STRING, &run_type, 0)) ||
+        (rc = want_type(r, row, "time_unit", PJ_STRING, &unit, 0)) ||
+        (rc = want_type(r, row, "error_occurred", PJ_TRUE, &err_flag, 0)) ||
+        (rc = want_type(r, row, "error_message", PJ_STRING, &err_msg, 0)) ||
+        (rc = want_type(r, row, "aggregate_name", PJ_STRING, &agg, 0)))
+        return rc;
+    if (name->len == 0)
+        return row_error(r, name, "name", PG_ETYPE, "%s", "expected a non-empty benchmark name");
+    int is_agg = run_type ? !strcmp(run_type->str, "aggregate") : agg != NULL;
+    if (run_type && !is_agg && strcmp(run_type->str, "iteration"))
+        return row_error(r, run_type, "run_type", PG_ETYPE, "%s",
+                         "expected \"iteration\" or \"aggregate\"");
+    double scale = 1.0;
+    if (unit) {
+        scale = pg_time_unit_ns(unit->str);
+        if (scale == 0)
+            return row_error(r, unit, "time_unit", PG_ETYPE, "%s",
+                             "expected a time unit: \"ns\", \"us\", \"ms\" or \"s\"");
+    }
+    char key[1024];
+    snprintf(key, sizeof key, "%s", run_name ? run_name->str : name->str);
+    strip_repeats(key);
+    bench_build *bb = find_build(run, key);
+    if (!bb && !(bb = add_build(run, key, row->line, row->column)))
+        return pg_error_set(r->err, PG_ENOMEM, r->file, 0, 0, NULL, "out of memory");
+
+    int errored = err_flag && err_flag->type == PJ_TRUE;
+    if (errored) {
+        if (!bb->b.error)
+            bb->b.error = pj_strdup(run->arena, err_msg ? err_msg->str : "error_occurred");
+        return 0;
+    }
+    if (pj_get(row, "skipped") && pj_get(row, "skipped")->type == PJ_TRUE)
+        return 0;
+    double real, cpu;
+    if ((rc = read_time(r, row, "real_time", scale, &real)) ||
+        (rc = read_time(r, row, "cpu_time", scale, &cpu)))
+        return rc;
+    if (is_agg) {
+        const pj_node *aunit = pj_get(row, "aggregate_unit");
+        if (aunit && aunit->type == PJ_STRING && strcmp(aunit->str, "time"))
+            return 0; /* cv and other ratios are not times */
+        const char *an = agg ? agg->str : "";
+        if (!strcmp(an, "median")) {
+            bb->agg_median_real = real;
+            bb->agg_median_cpu = cpu;
+            bb->has_agg_median = 1;
+        } else if (!strcmp(an, "mean")) {
+            bb->agg_mean_real = real;
+            bb->agg_mean_cpu = cpu;
+            bb->has_agg_mean = 1;
+        }
+        return 0;
+    }
+    if ((rc = push_sample(bb, real, cpu)))
+        return pg_error_set(r->err, rc, r->file, 0, 0, NULL, "out of memory");
+    for (const pj_node *m = row->child; m; m = m->next) {
+        if (m->type != PJ_NUMBER || is_known(m->key))
+            continue;
+        double v = pj_number(m);
+        if (!isfinite(v))
+            return row_error(r, m, m->key, PG_ETYPE, "%s", "expected a finite counter value");
+        if ((rc = set_counter(run, bb, m->key, v)))
+            return pg_error_set(r->err, rc, r->file, 0, 0, NULL, "out of memory");
+    }
+    return 0;
+}
+
+/* ---- the perfgate object --------------------------------------------- */
+
+static const pj_node *perfgate_bench(const pg_run *run, const char *name)
+{
+    return pj_get(pj_get(run->perfgate, "benchmarks"), name);
+}
+
+static void finish_bench(pg_run *run, bench_build *bb)
+{
+    pg_bench *b = &bb->b;
+    if (b->n == 0 && (bb->has_agg_median || bb->has_agg_mean)) {
+        double real = bb->has_agg_median ? bb->agg_median_real : bb->agg_mean_real;
+        double cpu = bb->has_agg_median ? bb->agg_median_cpu : bb->agg_mean_cpu;
+        if (push_sample(bb, real, cpu) == 0)
+            b->from_aggregate = 1;
+    }
+    const pj_node *pb = perfgate_bench(run, b->name);
+    const pj_node *el = pj_get(pb, "elements");
+    if (el && el->type == PJ_NUMBER && pj_number(el) > 0) {
+        b->elements = pj_number(el);
+        b->elements_from = "perfgate";
+        return;
+    }
+    const double *ips = pg_bench_counter(b, "items_per_second");
+    if (ips && b->n > 0) {
+        /* items_per_second = items per iteration / CPU seconds per iteration */
+        double sum = 0;
+        size_t k = 0;
+        for (size_t i = 0; i < b->n; i++)
+            if (isfinite(ips[i])) {
+                sum += ips[i] * b->cpu_ns[i] * 1e-9;
+                k++;
+            }
+        if (k > 0 && sum > 0) {
+            double e = sum / (double)k;
+            b->elements = fabs(e - round(e)) < 1e-3 * e ? round(e) : e;
+            b->elements_from = "items_per_second";
+            return;
+        }
+    }
+    const char *slash = strrchr(b->name, '/');
+    if (slash && slash[1] && strspn(slash + 1, "0123456789") == strlen(slash + 1) &&
+        strlen(slash + 1) < 16) {
+        double e = strtod(slash + 1, NULL);
+        if (e > 0) {
+            b->elements = e;
+            b->elements_from = "name";
+        }
+    }
+}
+
+static int check_perfgate(pj_reader *r, const pj_node *pg)
+{
+    if (pg->type != PJ_OBJECT)
+        return row_error(r, pg, NULL, PG_ETYPE, "%s", "expected an object");
+    const pj_node *bs = pj_get(pg, "benchmarks");
+    if (bs && bs->type != PJ_OBJECT)
+        return row_error(r, bs, "benchmarks", PG_ETYPE, "%s",
+                         "expected an object keyed by benchmark name");
+    for (const pj_node *b = bs ? bs->child : NULL; b; b = b->next) {
+        const pj_node *el = pj_get(b, "elements");
+        if (b->type != PJ_OBJECT || (el && (el->type != PJ_NUMBER || !(pj_number(el) >= 0)))) {
+            size_t old = pj_ptr_push(r, "benchmarks");
+            int rc = row_error(r, b->type != PJ_OBJECT ? b : el,
+                               b->type != PJ_OBJECT ? b->key : NULL, PG_ETYPE, "%s",
+                               b->type != PJ_OBJECT ? "expected an object"
+                                                    : "expected a non-negative number");
+            pj_ptr_pop(r, old);
+            return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---- loading --------------------------------------------------------- */
+
+static int parse_top(pg_run *run, pj_reader *r)
+{
+    pj_arena *rows = pj_arena_create();
+    if (!rows)
+        return PG_ENOMEM;
+    int rc = 0, seen_benchmarks = 0;
+    if (r->end - r->p >= 3 && !memcmp(r->p, "\xEF\xBB\xBF", 3))
+        r->p += 3;
+    pj_skip_ws(r);
+    if (pj_peek(r) != '{') {
+        rc = pj_expect(r, '{', "'{' (a Google Benchmark results object)");
+        goto done;
+    }
+    r->p++;
+    if (pj_peek(r) == '}') {
+        r->p++;
+        goto closed;
+    }
+    for (;;) {
+        char *key;
+        int kline = r->line, kcol = (int)(r->p - r->line_start) + 1;
+        if (pj_peek(r) != '"') {
+            rc = pj_expect(r, '"', "a member name (a string)");
+            goto done;
+        }
+        if ((rc = pj_string(r, run->arena, &key, NULL)) ||
+            (rc = pj_expect(r, ':', "':' after a member name")))
+            goto done;
+        size_t old = pj_ptr_push(r, key);
+        if (!strcmp(key, "benchmarks")) {
+            seen_benchmarks = 1;
+            if (pj_peek(r) != '[') {
+                pj_node *v;
+                if ((rc = pj_value(r, rows, &v)))
+                    goto done;
+                rc = row_error(r, v, NULL, PG_ETYPE, "expected an array of benchmark rows, found %s",
+                               pj_type_name(v->type));
+                goto done;
+            }
+            r->p++;
+            size_t i = 0;
+            if (pj_peek(r) == ']') {
+                r->p++;
+            } else {
+                for (;;) {
+                    size_t o2 = pj_ptr_push_index(r, i++);
+                    pj_node *row;
+                    r->depth = 2;
+                    if ((rc = pj_value(r, rows, &row)) || (rc = process_row(run, r, row)))
+                        goto done;
+                    pj_ptr_pop(r, o2);
+                    pj_arena_reset(rows);
+                    int c = pj_peek(r);
+                    if (c == ',') {
+                        r->p++;
+                        continue;
+                    }
+                    if (c == ']') {
+                        r->p++;
+                        break;
+                    }
+                    rc = pj_expect(r, ']', "',' or ']' after a benchmark row");
+                    goto done;
+                }
+            }
+        } else {
+            pj_node *v;
+            r->depth = 1;
+            if ((rc = pj_value(r, run->arena, &v)))
+                goto done;
+            if (!strcmp(key, "context")) {
+                run->context = v;
+            } else if (!strcmp(key, "perfgate")) {
+                run->perfgate = v;
+                if ((rc = check_perfgate(r, v)))
+                    goto done;
+            }
+        }
+        pj_ptr_pop(r, old);
+        (void)kline;
+        (void)kcol;
+        int c = pj_peek(r);
+        if (c == ',') {
+            r->p++;
+            continue;
+        }
+        if (c == '}') {
+            r->p++;
+            break;
+        }
+        rc = pj_expect(r, '}', "',' or '}' in the results object");
+        goto done;
+    }
+closed:
+    if ((rc = pj_finish(r)))
+        goto done;
+    if (!seen_benchmarks) {
+        rc = pg_error_set(r->err, PG_EMISSING, r->file, 1, 1, "",
+                          "no \"benchmarks\" array (expected Google Benchmark JSON output)");
+        goto done;
+    }
+    for (size_t i = 0; i < run->n; i++)
+        finish_bench(run, &run->benches[i]);
+done:
+    pj_arena_destroy(rows);
+    if (rc && r->err && !r->err->code)
+        pg_error_set(r->err, rc, r->file, r->line, (int)(r->p - r->line_start) + 1, r->pointer,
+                     "%s", pg_strerror(rc));
+    return rc;
+}
+
+pg_run *pg_run_load_buffer(const char *text, size_t len, const char *name, pg_error *err)
+{
+    pg_run *run = calloc(1, sizeof *run);
+    if (!run) {
+        pg_error_set(err, PG_ENOMEM, name, 0, 0, NULL, "out of memory");
+        return NULL;
+    }
+    run->arena = pj_arena_create();
+    run->path = strdup(name ? name : "");
+    if (!run->arena || !run->path) {
+        pg_run_destroy(run);
+        pg_error_set(err, PG_ENOMEM, name, 0, 0, NULL, "out of memory");
+        return NULL;
+    }
+    pg_error local;
+    pg_error_clear(&local);
+    pj_reader r;
+    pj_reader_init(&r, text, len, run->path, err ? err : &local);
+    if (parse_top(run, &r)) {
+        pg_run_destroy(run);
+        return NULL;
+    }
+    return run;
+}
+
+pg_run *pg_run_load(const char *path, pg_error *err)
+{
+    size_t len;
+    char *text = pg_gate_read_file(path, &len, err);
+    if (!text)
+        return NULL;
+    pg_run *run = pg_run_load_buffer(text, len, path, err);
+    free(text);
+    return run;
+}
+
+void pg_run_destroy(pg_run *run)
+{
+    if (!run)
+        return;
+    for (size_t i = 0; i < run->n; i++) {
+        pg_bench *b = &run->benches[i].b;
+        free(b->real_ns);
+        free(b->cpu_ns);
+        for (size_t c = 0; c < b->ncounters; c++)
+            free(b->counters[c].values);
+        free(b->counters);
+    }
+    free(run->benches);
+    free(run->slots);
+    free(run->path);
+    pj_arena_destroy(run->arena);
+    free(run);
+}
+
+size_t pg_run_count(const pg_run *run)
+{
+    return run ? run->n : 0;
+}
+
+const pg_bench *pg_run_bench(const pg_run *run, size_t i)
+{
+    return run && i < run->n ? &run->benches[i].b : NULL;
+}
+
+const pg_bench *pg_run_find(const pg_run *run, const char *name)
+{
+    if (!run)
+        return NULL;
+    bench_build *bb = find_build(run, name);
+    return bb ? &bb->b : NULL;
+}
+
+const char *pg_run_path(const pg_run *run)
+{
+    return run ? run->path : NULL;
+}
+
+const char *pg_run_context(const pg_run *run, const char *key)
+{
+    if (!run)
+        return NULL;
+    const pj_node *v = pj_get(pj_get(run->perfgate, "context"), key);
+    if (!v)
+        v = pj_get(run->context, key);
+    return v && v->type == PJ_STRING ? v->str : NULL;
+}
+
+const char *pg_run_unavailable_reason(const pg_run *run, const char *counter)
+{
+    if (!run)
+        return NULL;
+    const pj_node *c = pj_get(pj_get(run->perfgate, "counters"), counter);
+    if (!c)
+        return NULL;
+    if (c->type == PJ_STRING)
+        return c->str;
+    const pj_node *avail = pj_get(c, "available");
+    if (avail && avail->type == PJ_FALSE) {
+        const pj_node *why = pj_get(c, "reason");
+        return why && why->type == PJ_STRING ? why->str : "unavailable on this machine";
+    }
+    return NULL;
+}
+
+const double *pg_bench_counter(const pg_bench *b, const char *name)
+{
+    for (size_t i = 0; b && i < b->ncounters; i++)
+        if (!strcmp(b->counters[i].name, name))
+            return b->counters[i].values;
+    return NULL;
+}

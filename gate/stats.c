@@ -1,0 +1,408 @@
+/*
+ * stats.c - the statistics behind the gate's verdicts (docs/statistics.md).
+ *
+ * Everything here is distribution-free, because timings on shared CI
+ * machines are skewed, heavy-tailed and sometimes bimodal:
+ *  - medians with exact order-statistic intervals (binomial, no bootstrap,
+ *    so no seed and no Monte Carlo error);
+ *  - the sign test for "median above a ceiling";
+ *  - the Mann-Whitney U test between two runs, exact for small untied
+ *    samples (the distribution of U is the coefficient list of the Gaussian
+ *    binomial [m+n choose m]_q, computed in 64-bit integers, which hold
+ *    C(60, 30) with room to spare) and normal with tie and continuity
+ *    correction otherwise;
+ *  - the Hodges-Lehmann shift with Moses' interval, read off the same
+ *    distribution of U.
+ * Numbers come from Hollander & Wolfe, "Nonparametric Statistical Methods"
+ * (3rd ed., 2014), chapters 3 and 4; the unit tests check published values.
+ */
+#include "pg_gate.h"
+#include "stats_internal.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+double pg_stats_normal_cdf(double z)
+{
+    return 0.5 * erfc(-z / sqrt(2.0));
+}
+
+/* Acklam's rational approximation (relative error 1.15e-9), then one
+ * Newton step on the exact cdf, which brings it to machine precision. */
+double pg_stats_normal_quantile(double p)
+{
+    static const double a[] = { -3.969683028665376e+01, 2.209460984245205e+02,
+                                -2.759285104469687e+02, 1.383577518672690e+02,
+                                -3.066479806614716e+01, 2.506628277459239e+00 };
+    static const double b[] = { -5.447609879822406e+01, 1.615858368580409e+02,
+                                -1.556989798598866e+02, 6.680131188771972e+01,
+                                -1.328068155288572e+01 };
+    static const double c[] = { -7.784894002430293e-03, -3.223964580411365e-01,
+                                -2.400758277161838e+00, -2.549732539343734e+00,
+                                4.374664141464968e+00,  2.938163982698783e+00 };
+    static const double d[] = { 7.784695709041462e-03, 3.224671290700398e-01,
+                                2.445134137142996e+00, 3.754408661907416e+00 };
+    if (!(p > 0.0 && p < 1.0))
+        return p == 0.0 ? -INFINITY : p == 1.0 ? INFINITY : NAN;
+    double x, q, r;
+    if (p < 0.02425) {
+        q = sqrt(-2 * log(p));
+        x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    } else if (p <= 1 - 0.02425) {
+        q = p - 0.5;
+        r = q * q;
+        x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+            (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    } else {
+        q = sqrt(-2 * log(1 - p));
+        x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+            ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    double e = pg_stats_normal_cdf(x) - p;
+    double u = e * sqrt(2 * M_PI) * exp(x * x / 2);
+    return x - u / (1 + x * u / 2);
+}
+
+double pg_stats_binom_half_cdf(size_t k, size_t n)
+{
+    if (k >= n)
+        return 1.0;
+    /* Sum the terms in log space: C(n,i) / 2^n underflows a double for
+     * n > 1074 long before the sum does. */
+    double sum = 0.0, ln2n = (double)n * log(2.0), lgn1 = lgamma((double)n + 1);
+    for (size_t i = 0; i <= k; i++)
+        sum += exp(lgn1 - lgamma((double)i + 1) - lgamma((double)(n - i) + 1) - ln2n);
+    return sum > 1.0 ? 1.0 : sum;
+}
+
+double pg_stats_median(const double *sorted, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    if (n % 2)
+        return sorted[n / 2];
+    return 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+}
+
+int pg_stats_median_ci(const double *sorted, size_t n, double conf, double *lo, double *hi,
+                       double *achieved)
+{
+    if (n == 0)
+        return PG_EINVAL;
+    double tail = (1.0 - conf) / 2.0;
+    size_t k = 0; /* order statistics trimmed from each end */
+    while (k + 1 <= n / 2 && pg_stats_binom_half_cdf(k, n) <= tail)
+        k++;
+    if (k == 0)
+        k = 1;
+    if (lo)
+        *lo = sorted[k - 1];
+    if (hi)
+        *hi = sorted[n - k];
+    if (achieved)
+        *achieved = 1.0 - 2.0 * pg_stats_binom_half_cdf(k - 1, n);
+    return 0;
+}
+
+double pg_stats_sign_test(const double *x, size_t n, double c, int alt)
+{
+    size_t above = 0, below = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (x[i] > c)
+            above++;
+        else if (x[i] < c)
+            below++;
+    }
+    size_t m = above + below;
+    if (m == 0)
+        return 1.0;
+    double pg = pg_stats_binom_half_cdf(below, m); /* P(B >= above) */
+    double pl = pg_stats_binom_half_cdf(above, m);
+    if (alt == PG_ALT_GREATER)
+        return pg;
+    if (alt == PG_ALT_LESS)
+        return pl;
+    double p = 2.0 * (pg < pl ? pg : pl);
+    return p > 1.0 ? 1.0 : p;
+}
+
+/* ---- Mann-Whitney U ---------------------------------------------------- */
+
+static void sort_small(double *v, size_t n)
+{
+    /* Insertion sort: samples are repetitions, a few dozen values. */
+    for (size_t i = 1; i < n; i++) {
+        double t = v[i];
+        size_t j = i;
+        while (j > 0 && v[j - 1] > t) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = t;
+    }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void pg_stats_sort(double *v, size_t n)
+{
+    if (n <= 64)
+        sort_small(v, n);
+    else
+        qsort(v, n, sizeof *v, cmp_double);
+}
+
+/* The number of arrangements with each value of U, for sample sizes m and n
+ * without ties: the coefficients of [m+n choose m]_q = prod_{i=1..m}
+ * (1 - q^(n+i)) / (1 - q^i).  Unsigned arithmetic wraps, but every final
+ * coefficient is below C(m+n, m) < 2^64, so the results are exact. */
+static void u_counts(size_t m, size_t n, uint64_t *f /* m*n + m + n + 1 */)
+{
+    size_t cap = m * n + m + n + 1;
+    memset(f, 0, cap * sizeof *f);
+    f[0] = 1;
+    size_t deg = 0;
+    for (size_t i = 1; i <= m; i++) {
+        size_t s = n + i;
+        for (size_t u = deg + s; u >= s; u--) {
+            f[u] -= f[u - s];
+            if (u == s)
+                break;
+        }
+        for (size_t u = i; u <= deg + s; u++)
+            f[u] += f[u - i];
+        deg += n;
+    }
+}
+
+int pg_mw_cache_cdf(pg_mw_cache *c, size_t m, size_t n)
+{
+    if (c->cdf && c->m == m && c->n == n)
+        return 0;
+    size_t cap = m * n + m + n + 1;
+    uint64_t *f = malloc(cap * sizeof *f);
+    double *cdf = realloc(c->cdf, (m * n + 1) * sizeof *cdf);
+    if (!f || !cdf) {
+        free(f);
+        if (cdf)
+            c->cdf = cdf;
+        return PG_ENOMEM;
+    }
+    u_counts(m, n, f);
+    long double total = 0, run = 0;
+    for (size_t u = 0; u <= m * n; u++)
+        total += (long double)f[u];
+    for (size_t u = 0; u <= m * n; u++) {
+        run += (long double)f[u];
+        cdf[u] = (double)(run / total); /* P(U <= u) */
+    }
+    free(f);
+    c->cdf = cdf;
+    c->m = m;
+    c->n = n;
+    return 0;
+}
+
+void pg_mw_cache_free(pg_mw_cache *c)
+{
+    if (c) {
+        free(c->cdf);
+        c->cdf = NULL;
+    }
+}
+
+double pg_stats_mw_cached(const double *x, size_t m, const double *y, size_t n, int alt,
+                          double *u_out, int *exact_out, pg_mw_cache *cache)
+{
+    if (m == 0 || n == 0)
+        return NAN;
+    double stackbuf[256];
+    double *xs = m + n <= 256 ? stackbuf : malloc((m + n) * sizeof *xs);
+    if (!xs)
+        return NAN;
+    double *ys = xs + m;
+    memcpy(xs, x, m * sizeof *xs);
+    memcpy(ys, y, n * sizeof *ys);
+    pg_stats_sort(xs, m);
+    pg_stats_sort(ys, n);
+    /* Walk both sorted samples in step, a group of equal values at a time:
+     * the group gets the mean of the ranks it spans. */
+    double r1 = 0.0, ties = 0.0;
+    size_t i = 0, j = 0, pos = 0;
+    while (i < m || j < n) {
+        double v = i < m && (j >= n || xs[i] <= ys[j]) ? xs[i] : ys[j];
+        size_t cx = 0, cy = 0;
+        while (i < m && xs[i] == v) {
+            i++;
+            cx++;
+        }
+        while (j < n && ys[j] == v) {
+            j++;
+            cy++;
+        }
+        double t = (double)(cx + cy);
+        if (cx + cy == 0) { /* NaN: not comparable */
+            if (i < m && xs[i] != xs[i])
+                i++;
+            if (j < n && ys[j] != ys[j])
+                j++;
+            continue;
+        }
+        r1 += (double)cx * ((double)pos + (t + 1.0) / 2.0);
+        if (t > 1)
+            ties += t * t * t - t;
+        pos += cx + cy;
+    }
+    if (xs != stackbuf)
+        free(xs);
+    double dm = (double)m, dn = (double)n;
+    double u = r1 - dm * (dm + 1.0) / 2.0;
+    if (u_out)
+        *u_out = u;
+    int exact = ties == 0.0 && m <= PG_MW_EXACT_MAX && n <= PG_MW_EXACT_MAX;
+    if (exact_out)
+        *exact_out = exact;
+    double p;
+    if (exact) {
+        pg_mw_cache local = { 0 };
+        pg_mw_cache *c = cache ? cache : &local;
+        if (pg_mw_cache_cdf(c, m, n)) {
+            pg_mw_cache_free(&local);
+            return NAN;
+        }
+        size_t ui = (size_t)(u + 0.5);
+        double le = c->cdf[ui];                         /* P(U <= u) */
+        double ge = ui == 0 ? 1.0 : 1.0 - c->cdf[ui - 1]; /* P(U >= u) */
+        pg_mw_cache_free(&local);
+        if (alt == PG_ALT_GREATER)
+            p = ge;
+        else if (alt == PG_ALT_LESS)
+            p = le;
+        else
+            p = 2.0 * (le < ge ? le : ge);
+    } else {
+        double N = dm + dn, mu = dm * dn / 2.0;
+        double var = dm * dn / 12.0 * ((N + 1.0) - ties / (N * (N - 1.0)));
+        if (var <= 0.0)
+            return 1.0; /* every value tied: no evidence either way */
+        double sd = sqrt(var), d = u - mu;
+        if (alt == PG_ALT_GREATER) {
+            p = pg_stats_normal_cdf(-(d - 0.5) / sd);
+        } else if (alt == PG_ALT_LESS) {
+            p = pg_stats_normal_cdf((d + 0.5) / sd);
+        } else {
+            double z = (fabs(d) - 0.5) / sd;
+            p = 2.0 * pg_stats_normal_cdf(-(z > 0 ? z : 0));
+        }
+    }
+    if (p > 1.0)
+        p = 1.0;
+    if (p < 0.0)
+        p = 0.0;
+    return p;
+}
+
+double pg_stats_mann_whitney(const double *x, size_t m, const double *y, size_t n, int alt,
+                             double *u, int *exact)
+{
+    return pg_stats_mw_cached(x, m, y, n, alt, u, exact, NULL);
+}
+
+/* ---- Hodges-Lehmann and Moses --------------------------------------- */
+
+/* k-th smallest (0-based) of v[0..n), partially reordering v. */
+static double select_kth(double *v, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        /* median of three as the pivot */
+        double a = v[lo], b = v[mid], c = v[hi];
+        double pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
+}
+
+size_t pg_stats_moses_k(size_t m, size_t n, double conf, pg_mw_cache *cache)
+{
+    double tail = (1.0 - conf) / 2.0;
+    size_t mn = m * n, k = 0;
+    if (m <= PG_MW_EXACT_MAX && n <= PG_MW_EXACT_MAX) {
+        pg_mw_cache local = { 0 };
+        pg_mw_cache *c = cache ? cache : &local;
+        if (pg_mw_cache_cdf(c, m, n) == 0) {
+            /* largest k with P(U <= k-1) <= tail */
+            while (k < mn / 2 && c->cdf[k] <= tail)
+                k++;
+        }
+        pg_mw_cache_free(&local);
+    } else {
+        double z = pg_stats_normal_quantile(1.0 - tail);
+        double kk = floor((double)mn / 2.0 - z * sqrt((double)mn * (double)(m + n + 1) / 12.0));
+        k = kk > 0 ? (size_t)kk : 0;
+    }
+    return k < 1 ? 1 : k;
+}
+
+int pg_stats_hl_cached(const double *x, size_t m, const double *y, size_t n, double conf,
+                       double *d, double *shift, double *lo, double *hi, pg_mw_cache *cache)
+{
+    if (m == 0 || n == 0)
+        return PG_EINVAL;
+    size_t mn = m * n, t = 0;
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            d[t++] = x[i] - y[j];
+    double med = select_kth(d, mn, mn / 2);
+    if (mn % 2 == 0) {
+        /* the lower middle is the largest value left of mn/2 */
+        double low = d[0];
+        for (size_t i = 1; i < mn / 2; i++)
+            if (d[i] > low)
+                low = d[i];
+        med = 0.5 * (med + low);
+    }
+    if (shift)
+        *shift = med;
+    size_t k = pg_stats_moses_k(m, n, conf, cache);
+    if (lo)
+        *lo = select_kth(d, mn, k - 1);
+    if (hi)
+        *hi = select_kth(d, mn, mn - k);
+    return 0;
+}
+
+int pg_stats_hodges_lehmann(const double *x, size_t m, const double *y, size_t n, double conf,
+                            double *scratch, double *shift, double *lo, double *hi)
+{
+    return pg_stats_hl_cached(x, m, y, n, conf, scratch, shift, lo, hi, NULL);
+}

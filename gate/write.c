@@ -1,0 +1,454 @@
+/*
+ * write.c - the gate's outputs: terminal table, JUnit XML, Markdown
+ * (sized for $GITHUB_STEP_SUMMARY) and JSON.  Benchmark names and notes are
+ * data, not markup: each writer escapes them for its format.  Every output
+ * lists the active waivers.
+ */
+#include "internal.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- formatting --------------------------------------------------------- */
+
+static void fmt_time(double ns, char *buf, size_t len)
+{
+    if (isnan(ns)) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    double a = fabs(ns);
+    if (a < 1e3)
+        snprintf(buf, len, "%.3gns", ns);
+    else if (a < 1e6)
+        snprintf(buf, len, "%.3gus", ns / 1e3);
+    else if (a < 1e9)
+        snprintf(buf, len, "%.3gms", ns / 1e6);
+    else
+        snprintf(buf, len, "%.3gs", ns / 1e9);
+}
+
+static void fmt_value(double v, const char *unit, char *buf, size_t len)
+{
+    if (isnan(v)) {
+        snprintf(buf, len, "-");
+    } else if (!strcmp(unit, "ns")) {
+        fmt_time(v, buf, len);
+    } else if (!strcmp(unit, "ns/elem")) {
+        fmt_time(v, buf, len);
+        size_t l = strlen(buf);
+        snprintf(buf + l, len - l, "/el");
+    } else if (!strcmp(unit, "bytes")) {
+        if (v >= 1048576.0)
+            snprintf(buf, len, "%.3gMiB", v / 1048576.0);
+        else if (v >= 1024.0)
+            snprintf(buf, len, "%.3gKiB", v / 1024.0);
+        else
+            snprintf(buf, len, "%.0fB", v);
+    } else if (!strcmp(unit, "ratio")) {
+        snprintf(buf, len, "%.3gx", v);
+    } else if (!strcmp(unit, "count/elem")) {
+        snprintf(buf, len, "%.4g/el", v);
+    } else {
+        snprintf(buf, len, "%.4g", v);
+    }
+}
+
+static void fmt_limit(const pg_verdict *v, char *buf, size_t len)
+{
+    if (isnan(v->limit))
+        snprintf(buf, len, "-");
+    else if (!strncmp(v->metric, "regression:", 11))
+        snprintf(buf, len, "+%g%%", v->limit * 100);
+    else if (!strcmp(v->unit, "ratio"))
+        snprintf(buf, len, "%.3gx", v->limit);
+    else
+        fmt_value(v->limit, v->unit, buf, len);
+}
+
+static void fmt_ratio(const pg_verdict *v, char *buf, size_t len)
+{
+    if (isnan(v->ratio))
+        snprintf(buf, len, "-");
+    else if (isnan(v->ratio_lo))
+        snprintf(buf, len, "%.3fx", v->ratio);
+    else
+        snprintf(buf, len, "%.3fx [%.3f, %.3f]", v->ratio, v->ratio_lo, v->ratio_hi);
+}
+
+static void fmt_p(double p, char *buf, size_t len)
+{
+    if (isnan(p))
+        snprintf(buf, len, "-");
+    else if (p < 0.001)
+        snprintf(buf, len, "<0.001");
+    else
+        snprintf(buf, len, "%.3f", p);
+}
+
+static const char *label(const pg_verdict *v)
+{
+    if (v->warn)
+        return "warn";
+    return pg_verdict_name(v->kind);
+}
+
+/* Terminal-safe copy: control characters become '?', so a name cannot move
+ * the cursor or recolour the terminal. */
+static void safe(const char *s, char *buf, size_t len)
+{
+    size_t n = 0;
+    for (; s && *s && n + 1 < len; s++) {
+        unsigned char c = (unsigned char)*s;
+        buf[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    buf[n] = '\0';
+}
+
+static const char *colour_of(const pg_verdict *v)
+{
+    if (v->fails)
+        return "\033[1;31m";
+    if (v->warn || v->kind == PG_V_WAIVED || v->kind == PG_V_INSUFFICIENT)
+        return "\033[33m";
+    if (v->kind == PG_V_PASS || v->kind == PG_V_IMPROVED)
+        return "\033[32m";
+    return "\033[2m";
+}
+
+static int interesting(const pg_verdict *v)
+{
+    return v->kind != PG_V_PASS && v->kind != PG_V_UNBUDGETED;
+}
+
+static void summary(const pg_report *r, char *buf, size_t len)
+{
+    size_t counts[PG_V_COUNT];
+    pg_report_counts(r, counts);
+    size_t used = (size_t)snprintf(buf, len, "%zu verdicts", pg_report_count(r));
+    for (int k = 0; k < PG_V_COUNT && used < len; k++)
+        if (counts[k])
+            used += (size_t)snprintf(buf + used, len - used, ", %zu %s", counts[k],
+                                     pg_verdict_name((pg_verdict_kind)k));
+}
+
+/* ---- table -------------------------------------------------------------- */
+
+int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
+{
+    size_t n = pg_report_count(r), width = 9;
+    for (size_t i = 0; i < n; i++) {
+        const pg_verdict *v = pg_report_verdict(r, i);
+        size_t l = strlen(v->bench);
+        if ((which == PG_TABLE_ALL || interesting(v)) && l > width)
+            width = l;
+    }
+    if (width > 60)
+        width = 60;
+    fprintf(f, "%-12s %-*s %-24s %-24s %-10s %-10s %-26s %-7s %s\n", "VERDICT", (int)width,
+            "BENCHMARK", "METRIC", "MEDIAN [95% CI]", "LIMIT", "BASELINE", "RATIO [95% CI]", "P",
+            "NOTE");
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const pg_verdict *v = pg_report_verdict(r, i);
+        if (which != PG_TABLE_ALL && !interesting(v))
+            continue;
+        shown++;
+        char name[512], med[96], lo[32], hi[32], lim[32], base[32], ratio[64], p[16], note[256];
+        safe(v->bench, name, sizeof name);
+        fmt_value(v->value, v->unit, med, sizeof med);
+        if (!isnan(v->lo) && strcmp(v->unit, "ratio")) {
+            fmt_value(v->lo, v->unit, lo, sizeof lo);
+            fmt_value(v->hi, v->unit, hi, sizeof hi);
+            size_t l = strlen(med);
+            snprintf(med + l, sizeof med - l, " [%s, %s]", lo, hi);
+        }
+        fmt_limit(v, lim, sizeof lim);
+        fmt_value(v->base, !strcmp(v->unit, "ratio") ? "ns" : v->unit, base, sizeof base);
+        fmt_ratio(v, ratio, sizeof ratio);
+        fmt_p(v->p, p, sizeof p);
+        safe(v->note, note, sizeof note);
+        if (colour)
+            fprintf(f, "%s%-12s\033[0m", colour_of(v), label(v));
+        else
+            fprintf(f, "%-12s", label(v));
+        fprintf(f, " %-*s %-24s %-24s %-10s %-10s %-26s %-7s %s\n", (int)width, name, v->metric,
+                med, lim, base, ratio, p, note);
+    }
+    if (which != PG_TABLE_ALL && shown == 0)
+        fprintf(f, "(every verdict passed)\n");
+    size_t nw = pg_report_nactive_waivers(r);
+    if (nw)
+        fprintf(f, "\nactive waivers:\n");
+    for (size_t i = 0; i < nw; i++) {
+        const pg_waiver *w = pg_report_active_waiver(r, i);
+        char m[300], reason[300], ticket[128];
+        safe(w->match, m, sizeof m);
+        safe(w->reason, reason, sizeof reason);
+        safe(w->ticket, ticket, sizeof ticket);
+        fprintf(f, "  %s  until %s  %s: %s\n", m, w->expires, ticket, reason);
+    }
+    char sum[512];
+    summary(r, sum, sizeof sum);
+    if (colour)
+        fprintf(f, "\n%sgate %s\033[0m: %s\n", pg_report_failed(r) ? "\033[1;31m" : "\033[1;32m",
+                pg_report_failed(r) ? "FAILED" : "passed", sum);
+    else
+        fprintf(f, "\ngate %s: %s\n", pg_report_failed(r) ? "FAILED" : "passed", sum);
+    return ferror(f) ? PG_EIO : 0;
+}
+
+/* ---- JUnit -------------------------------------------------------------- */
+
+static void xml(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&apos;", f); break;
+        default:
+            /* XML 1.0 forbids most control characters, even escaped */
+            fputc(c < 0x20 && c != '\t' && c != '\n' && c != '\r' ? '?' : (int)c, f);
+        }
+    }
+}
+
+static void describe(const pg_verdict *v, char *buf, size_t len)
+{
+    char med[64], lim[32], ratio[64], p[16];
+    fmt_value(v->value, v->unit, med, sizeof med);
+    fmt_limit(v, lim, sizeof lim);
+    fmt_ratio(v, ratio, sizeof ratio);
+    fmt_p(v->p, p, sizeof p);
+    snprintf(buf, len, "%s: median %s, limit %s, ratio %s, p %s, n %zu%s%s", label(v), med, lim,
+             ratio, p, v->n, v->note[0] ? "; " : "", v->note);
+}
+
+int pg_report_write_junit(const pg_report *r, FILE *f)
+{
+    size_t n = pg_report_count(r), failures = 0, skipped = 0;
+    for (size_t i = 0; i < n; i++) {
+        const pg_verdict *v = pg_report_verdict(r, i);
+        failures += v->fails;
+        skipped += v->kind == PG_V_UNAVAILABLE || v->kind == PG_V_UNBUDGETED;
+    }
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(f, "<testsuites name=\"perfgate\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n", n,
+            failures, skipped);
+    fprintf(f, "  <testsuite name=\"perfgate.check\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
+            n, failures, skipped);
+    size_t nw = pg_report_nactive_waivers(r);
+    if (nw) {
+        fprintf(f, "    <properties>\n");
+        for (size_t i = 0; i < nw; i++) {
+            const pg_waiver *w = pg_report_active_waiver(r, i);
+            fprintf(f, "      <property name=\"waiver.");
+            xml(f, w->match);
+            fprintf(f, "\" value=\"until %s, ", w->expires);
+            xml(f, w->ticket);
+            fprintf(f, ": ");
+            xml(f, w->reason);
+            fprintf(f, "\"/>\n");
+        }
+        fprintf(f, "    </properties>\n");
+    }
+    for (size_t i = 0; i < n; i++) {
+        const pg_verdict *v = pg_report_verdict(r, i);
+        char text[600];
+        describe(v, text, sizeof text);
+        fprintf(f, "    <testcase classname=\"");
+        xml(f, v->bench);
+        fprintf(f, "\" name=\"");
+        xml(f, v->metric);
+        fprintf(f, "\">");
+        if (v->fails) {
+            fprintf(f, "<failure type=\"%s\" message=\"", pg_verdict_name(v->kind));
+            xml(f, text);
+            fprintf(f, "\"/>");
+        } else if (v->kind == PG_V_UNAVAILABLE || v->kind == PG_V_UNBUDGETED) {
+            fprintf(f, "<skipped message=\"");
+            xml(f, text);
+            fprintf(f, "\"/>");
+        } else {
+            fprintf(f, "<system-out>");
+            xml(f, text);
+            fprintf(f, "</system-out>");
+        }
+        fprintf(f, "</testcase>\n");
+    }
+    fprintf(f, "  </testsuite>\n</testsuites>\n");
+    return ferror(f) ? PG_EIO : 0;
+}
+
+/* ---- Markdown ----------------------------------------------------------- */
+
+static void md(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '<')
+            fputs("&lt;", f);
+        else if (c == '>')
+            fputs("&gt;", f);
+        else if (c == '&')
+            fputs("&amp;", f);
+        else if (c < 0x20 || c == 0x7f)
+            fputc(' ', f);
+        else if (strchr("|`*_[]\\#!~", c))
+            fprintf(f, "\\%c", c);
+        else
+            fputc(c, f);
+    }
+}
+
+static void md_row(FILE *f, const pg_verdict *v)
+{
+    char med[64], lim[32], base[32], ratio[64], p[16];
+    fmt_value(v->value, v->unit, med, sizeof med);
+    fmt_limit(v, lim, sizeof lim);
+    fmt_value(v->base, !strcmp(v->unit, "ratio") ? "ns" : v->unit, base, sizeof base);
+    fmt_ratio(v, ratio, sizeof ratio);
+    fmt_p(v->p, p, sizeof p);
+    fprintf(f, "| %s%s%s | ", v->fails ? "**" : "", label(v), v->fails ? "**" : "");
+    md(f, v->bench);
+    fprintf(f, " | ");
+    md(f, v->metric);
+    fprintf(f, " | %s | %s | %s | %s | %s | ", med, lim, base, ratio, p);
+    md(f, v->note);
+    fprintf(f, " |\n");
+}
+
+#define MD_MAX_ROWS 1000 /* $GITHUB_STEP_SUMMARY takes at most 1 MiB */
+
+int pg_report_write_markdown(const pg_report *r, FILE *f)
+{
+    char sum[512];
+    summary(r, sum, sizeof sum);
+    fprintf(f, "## perfgate: gate %s\n\n%s\n\n", pg_report_failed(r) ? "failed :x:" : "passed :white_check_mark:",
+            sum);
+    size_t nw = pg_report_nactive_waivers(r);
+    if (nw) {
+        fprintf(f, "### Active waivers\n\n| benchmark | until | ticket | reason |\n|---|---|---|---|\n");
+        for (size_t i = 0; i < nw; i++) {
+            const pg_waiver *w = pg_report_active_waiver(r, i);
+            fprintf(f, "| ");
+            md(f, w->match);
+            fprintf(f, " | %s | ", w->expires);
+            md(f, w->ticket);
+            fprintf(f, " | ");
+            md(f, w->reason);
+            fprintf(f, " |\n");
+        }
+        fprintf(f, "\n");
+    }
+    static const char head[] = "| verdict | benchmark | metric | median | limit | baseline | ratio "
+                               "[95% CI] | p | note |\n|---|---|---|---|---|---|---|---|---|\n";
+    size_t n = pg_report_count(r), shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        const pg_verdict *v = pg_report_verdict(r, i);
+        if (!interesting(v))
+            continue;
+        if (shown == 0)
+            fprintf(f, "### Needs attention\n\n%s", head);
+        if (shown++ == MD_MAX_ROWS) {
+            fprintf(f, "\n(and more; see the JSON or JUnit output)\n");
+            break;
+        }
+        md_row(f, v);
+    }
+    if (shown)
+        fprintf(f, "\n");
+    fprintf(f, "<details><summary>All %zu verdicts</summary>\n\n%s", n, head);
+    for (size_t i = 0; i < n && i < MD_MAX_ROWS; i++)
+        md_row(f, pg_report_verdict(r, i));
+    if (n > MD_MAX_ROWS)
+        fprintf(f, "\n(%zu more; see the JSON or JUnit output)\n", n - MD_MAX_ROWS);
+    fprintf(f, "\n</details>\n");
+    return ferror(f) ? PG_EIO : 0;
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+int pg_report_write_json(const pg_report *r, FILE *f)
+{
+    json_t *root = json_object(), *counts = json_object(), *list = json_array(),
+           *waivers = json_array();
+    if (!root || !counts || !list || !waivers) {
+        json_decref(root);
+        json_decref(counts);
+        json_decref(list);
+        json_decref(waivers);
+        return PG_ENOMEM;
+    }
+    size_t c[PG_V_COUNT];
+    pg_report_counts(r, c);
+    for (int k = 0; k < PG_V_COUNT; k++)
+        json_object_set_new(counts, pg_verdict_name((pg_verdict_kind)k), json_integer((json_int_t)c[k]));
+    json_object_set_new(root, "format", json_string("perfgate-verdicts/1"));
+    json_object_set_new(root, "failed", json_boolean(pg_report_failed(r)));
+    json_object_set_new(root, "counts", counts);
+    for (size_t i = 0; i < pg_report_nactive_waivers(r); i++) {
+        const pg_waiver *w = pg_report_active_waiver(r, i);
+        json_array_append_new(waivers, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "match", w->match,
+                                                 "reason", w->reason, "ticket", w->ticket,
+                                                 "expires", w->expires, "file", w->file, "line",
+                                                 w->line));
+    }
+    json_object_set_new(root, "active_waivers", waivers);
+    for (size_t i = 0; i < pg_report_count(r); i++) {
+        const pg_verdict *v = pg_report_verdict(r, i);
+        json_t *o = json_object();
+        if (!o)
+            continue;
+        /* json_stringn_nocheck would trust the bytes; names may be any
+         * bytes, so invalid UTF-8 is replaced rather than emitted. */
+        json_t *name = json_string(v->bench);
+        json_object_set_new(o, "benchmark", name ? name : json_string("(invalid UTF-8)"));
+        json_object_set_new(o, "metric", json_string(v->metric));
+        json_object_set_new(o, "verdict", json_string(pg_verdict_name(v->kind)));
+        if (v->kind == PG_V_WAIVED)
+            json_object_set_new(o, "waived_verdict", json_string(pg_verdict_name(v->waived_kind)));
+        json_object_set_new(o, "fails", json_boolean(v->fails));
+        json_object_set_new(o, "warn", json_boolean(v->warn));
+        json_object_set_new(o, "unit", json_string(v->unit));
+        json_object_set_new(o, "n", json_integer((json_int_t)v->n));
+        json_object_set_new(o, "n_baseline", json_integer((json_int_t)v->n_base));
+        json_object_set_new(o, "n_required", json_integer((json_int_t)v->n_required));
+        json_object_set_new(o, "median", num(v->value));
+        json_object_set_new(o, "ci_low", num(v->lo));
+        json_object_set_new(o, "ci_high", num(v->hi));
+        json_object_set_new(o, "limit", num(v->limit));
+        json_object_set_new(o, "baseline_median", num(v->base));
+        json_object_set_new(o, "ratio", num(v->ratio));
+        json_object_set_new(o, "ratio_low", num(v->ratio_lo));
+        json_object_set_new(o, "ratio_high", num(v->ratio_hi));
+        json_object_set_new(o, "p", num(v->p));
+        if (v->owner)
+            json_object_set_new(o, "owner", json_string(v->owner));
+        if (v->budget_file) {
+            json_object_set_new(o, "budget_file", json_string(v->budget_file));
+            json_object_set_new(o, "budget_line", json_integer(v->budget_line));
+        }
+        if (v->waiver && v->waiver->ticket)
+            json_object_set_new(o, "waiver_ticket", json_string(v->waiver->ticket));
+        json_t *nt = json_string(v->note);
+        json_object_set_new(o, "note", nt ? nt : json_string(""));
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(root, "verdicts", list);
+    int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    fputc('\n', f);
+    json_decref(root);
+    return rc || ferror(f) ? PG_EIO : 0;
+}
