@@ -106,6 +106,22 @@ static void gp_data_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* A name as an axis label: the data string, cut to keep the plot wide. */
+static void gp_data_label(FILE *f, const char *s)
+{
+    char buf[64];
+    size_t n = strlen(s);
+    if (n < sizeof buf)
+        snprintf(buf, sizeof buf, "%s", s);
+    else {
+        const char *tail = s + n - (sizeof buf - 4);
+        while ((*tail & 0xC0) == 0x80) /* not inside a UTF-8 sequence */
+            tail++;
+        snprintf(buf, sizeof buf, "...%s", tail);
+    }
+    gp_data_string(f, buf);
+}
+
 /* A tick label: commit ids and run ids only ever hold [A-Za-z0-9#._-]. */
 static void tick_label(char *buf, size_t len, const pg_hist_run_info *r)
 {
@@ -336,7 +352,7 @@ static int write_overview(const pg_hist_trend *t, bstat *st, const char *out, FI
                           : !strcmp(s->verdict, "waived")                 ? 0xb8860b
                                                                           : 0x2ca02c;
         fprintf(f, "%zu %.6g %u ", i, s->budget_ratio, colour);
-        gp_data_string(f, t->benches[s->idx]);
+        gp_data_label(f, t->benches[s->idx]);
         fputc('\n', f);
         if (s->budget_ratio > maxr)
             maxr = s->budget_ratio;
@@ -357,7 +373,7 @@ static int write_overview(const pg_hist_trend *t, bstat *st, const char *out, FI
                           : "set terminal svg size 1000,%d noenhanced font 'sans,9'\n",
                 height);
         fprintf(g, "set output 'charts/overview.%s'\n", ext[k]);
-        fprintf(g, "unset key\nset key noautotitle\nset xtics norotate\nset xrange [0:%.6g]\nset yrange [-1:%zu]\n", maxr * 1.08, n);
+        fprintf(g, "set key noautotitle\nunset key\nset xtics norotate\nset xrange [0:%.6g]\nset yrange [-1:%zu]\n", maxr * 1.08, n);
         fprintf(g, "set xlabel 'newest median / budget'\nset ylabel ''\nset xtics auto\n");
         fprintf(g, "set arrow 1 from 1, graph 0 to 1, graph 1 nohead dt 2 lw 1.5 lc rgb '#555555'\n");
         fprintf(g, "plot 'data/overview.dat' using ($2/2):1:(0):2:($1-0.4):($1+0.4):3:"
@@ -375,7 +391,7 @@ static const char *gp_common =
     "set encoding utf8\n"
     "set datafile missing NaN\n"
     "set key autotitle columnheader\n"
-    "set key top left opaque box\n"
+    "set key below horizontal\n"
     "set grid ytics lc rgb '#dddddd'\n"
     "set xlabel 'run (commit)'\n"
     "set xtics rotate by -30 nomirror\n"
