@@ -689,6 +689,35 @@ static void test_workspace_repeatable(void **state)
         free(cols[c]);
 }
 
+/* Empty and one-row frames run; the strategy then has no equity curve. */
+static void test_workspace_tiny_frames(void **state)
+{
+    (void)state;
+    static const char *names[] = {"ts", "close"};
+    double ts[1] = {1704067200.0}, close[1] = {100.0};
+    double *cols[2] = {ts, close};
+    pg_frame raw = {0, 2, names, cols};
+    pg_pipeline_ws *ws = pg_pipeline_ws_create(0, 2, NULL, NULL, NULL);
+    assert_non_null(ws);
+    pg_pipeline_out out;
+    assert_int_equal(pg_pipeline_run(ws, &raw, &out, NULL), PG_OK);
+    assert_int_equal(out.normalized.nrows, 0);
+    assert_int_equal(out.strategy.n_equity, 0);
+    assert_true(out.strategy.score == 0.0 && isnan(out.strategy.sharpe));
+    raw.nrows = 1;
+    assert_int_equal(pg_pipeline_run(ws, &raw, &out, NULL), PG_ELIMIT);
+    pg_pipeline_ws_destroy(ws);
+    ws = pg_pipeline_ws_create(1, 2, NULL, NULL, NULL);
+    assert_non_null(ws);
+    assert_int_equal(pg_pipeline_run(ws, &raw, &out, NULL), PG_OK);
+    assert_int_equal(out.normalized.nrows, 1);
+    assert_true(out.normalized.cols[1][0] == 100.0);
+    assert_int_equal(out.n_features, 1 + 3 * 3 + 6 + 1); /* close only: no volume columns */
+    assert_int_equal(out.strategy.n_equity, 0);
+    pg_pipeline_ws_destroy(ws);
+    assert_null(pg_pipeline_ws_create(10, 0, NULL, NULL, NULL));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -698,6 +727,7 @@ int main(void)
         cmocka_unit_test(test_strategy_invariants),
         cmocka_unit_test(test_strategy_rows_optional),
         cmocka_unit_test(test_workspace_repeatable),
+        cmocka_unit_test(test_workspace_tiny_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
