@@ -3,11 +3,12 @@
  * build, the seed and, per benchmark, its input digest and counter status.
  *
  * Google Benchmark writes its JSON; this file appends one top-level member,
- * "perfgate", after its last member, leaving every byte Google Benchmark
- * wrote as it was (so compare.py and any other reader see the same file,
- * including the NaN Google Benchmark writes for some statistics, which a
- * parse-and-rewrite with jansson would refuse).  The result goes to a
- * temporary file that is renamed over the original.
+ * "perfgate", after its last member, leaving what Google Benchmark wrote as
+ * it was with one exception: the bare NaN / Infinity it writes for a
+ * statistic it cannot compute (the cv of a counter that is 0 in every
+ * repetition) are not JSON, and strict readers such as jansson refuse the
+ * whole file, so they become null.  compare.py reads the file either way.
+ * The result goes to a temporary file that is renamed over the original.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -157,11 +158,17 @@ static json_t *profiles_json(unsigned mask)
     return a;
 }
 
-static json_t *counters_json(const pg_counters *c)
+/* detailed: "available (source...)" / "unavailable: reason"; else
+ * "available" / "unavailable: reason". */
+static json_t *counters_json(const pg_counters *c, int detailed)
 {
     json_t *o = json_object();
-    for (size_t i = 0; i < pg_counters_count(c); i++)
-        json_object_set_new(o, pg_counters_name(c, i), json_string(pg_counters_status(c, i)));
+    for (size_t i = 0; i < pg_counters_count(c); i++) {
+        const char *st = pg_counters_status(c, i);
+        if (!detailed && pg_counters_available(c, i))
+            st = "available";
+        json_object_set_new(o, pg_counters_name(c, i), json_string(st));
+    }
     return o;
 }
 
@@ -228,7 +235,7 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
 
     json_t *ctrs = json_object();
     json_object_set_new(ctrs, "requested", json_string(opts->counters));
-    json_object_set_new(ctrs, "events", counters_json(reg->counters));
+    json_object_set_new(ctrs, "events", counters_json(reg->counters, 1));
     json_object_set_new(pg, "counters", ctrs);
 
     json_t *benches = json_object();
@@ -255,7 +262,7 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
         json_object_set_new(b, "bytes_per_iteration", json_real(e->bytes));
         if (e->peak_rss_bytes >= 0)
             json_object_set_new(b, "peak_rss_bytes", json_real(e->peak_rss_bytes));
-        json_object_set_new(b, "counters", counters_json(reg->counters));
+        json_object_set_new(b, "counters", counters_json(reg->counters, 0));
         if (e->error[0])
             json_object_set_new(b, "error", json_string(e->error));
         json_object_set_new(benches, e->name, b);
@@ -287,6 +294,40 @@ static char *slurp(const char *path, size_t *len)
     fclose(f);
     *len = used;
     return buf;
+}
+
+/* Writes text[0..len) with NaN, Infinity and -Infinity outside strings
+ * replaced by null. */
+static void write_strict(FILE *f, const char *text, size_t len)
+{
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            fputc(c, f);
+            if (c == '\\' && i + 1 < len)
+                fputc(text[++i], f);
+            else if (c == '"')
+                in_string = 0;
+            continue;
+        }
+        if (c == '"') {
+            in_string = 1;
+        } else if (c == 'N' && len - i >= 3 && memcmp(text + i, "NaN", 3) == 0) {
+            fputs("null", f);
+            i += 2;
+            continue;
+        } else if (c == 'I' && len - i >= 8 && memcmp(text + i, "Infinity", 8) == 0) {
+            fputs("null", f);
+            i += 7;
+            continue;
+        } else if (c == '-' && len - i >= 9 && memcmp(text + i, "-Infinity", 9) == 0) {
+            fputs("null", f);
+            i += 8;
+            continue;
+        }
+        fputc(c, f);
+    }
 }
 
 int pg_context_write(const pg_bench_registry *reg, const pg_bench_options *opts,
@@ -332,7 +373,7 @@ int pg_context_write(const pg_bench_registry *reg, const pg_bench_options *opts,
             close(fd);
         goto out;
     }
-    fwrite(text, 1, body, f);
+    write_strict(f, text, body);
     fputs(",\n  \"perfgate\": ", f);
     for (const char *p = dump; *p; p++) { /* indent the block one level */
         fputc(*p, f);

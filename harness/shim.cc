@@ -5,10 +5,11 @@
 // --benchmark_* flags work unchanged.  hot runs in Google Benchmark's own
 // timed loop; cold and first use manual time (SetIterationTime) so that only
 // the kernel is timed, never the refill, the eviction or the child process.
-// Google Benchmark appends "/manual_time" to such names; the reporters below
-// drop it again so every result is named suite/kernel/profile/device/n
-// (--benchmark_filter still sees the suffix: an anchored filter for a cold or
-// first benchmark must allow it).
+// Google Benchmark appends "/manual_time" (and "/min_time:...",
+// "/iterations:1/repeats:N" for settings the harness makes) to such names;
+// the reporters below drop them again so every result is named
+// suite/kernel/profile/device/n.  --benchmark_filter still sees the suffixes:
+// an anchored filter for a cold or first benchmark must allow them.
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -35,7 +36,14 @@ class StripReporter : public Base {
   using Base::Base;
   void ReportRuns(const std::vector<benchmark::BenchmarkReporter::Run>& runs) override {
     std::vector<benchmark::BenchmarkReporter::Run> copy(runs);
-    for (auto& r : copy) r.run_name.time_type.clear();
+    for (auto& r : copy) {
+      // Settings the harness chose, not part of the benchmark's identity.
+      r.run_name.min_time.clear();
+      r.run_name.min_warmup_time.clear();
+      r.run_name.iterations.clear();
+      r.run_name.repetitions.clear();
+      r.run_name.time_type.clear();
+    }
     Base::ReportRuns(copy);
   }
 };
