@@ -12,5 +12,12 @@
 
 int cmd_compute(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_budgets(int argc, char **argv);
+
+int cmd_history(int argc, char **argv);
+int cmd_baseline(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

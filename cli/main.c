@@ -17,6 +17,12 @@ struct cmd {
 static const struct cmd commands[] = {
     { "compute", cmd_compute, "run a kernel or the whole pipeline on a CSV file" },
     { "version", cmd_version, "print perfgate's version" },
+    { "check", cmd_check, "gate results against budgets and a baseline" },
+    { "compare", cmd_compare, "compare two runs side by side (medians, ratios, p-values)" },
+    { "budgets", cmd_budgets, "lint budget files (budgets lint [FILES|DIRS])" },
+    { "history", cmd_history, "record, list, show and prune runs in the history" },
+    { "baseline", cmd_baseline, "record a new baseline on purpose, show or export it" },
+    { "report", cmd_report, "draw trend charts, an HTML page and a Markdown summary" },
 };
 
 static void usage(FILE *f)

@@ -40,8 +40,11 @@ typedef struct pj_reader {
     int line, depth, failed;
     const char *file;
     pg_error *err;
-    char pointer[256];     /* JSON pointer of the value being read */
-    size_t plen;
+    /* Where the reader is, as a stack of member names / indices; the JSON
+     * pointer string is only built when an error is reported. */
+    struct { const char *key; size_t index; } frames[PJ_MAX_DEPTH + 8];
+    size_t plen;           /* frames in use */
+    char pointer[256];     /* filled by pj_pointer() */
 } pj_reader;
 
 void pj_reader_init(pj_reader *r, const char *text, size_t len, const char *file, pg_error *err);
@@ -54,6 +57,8 @@ int pj_finish(pj_reader *r);                    /* only blanks may follow */
 size_t pj_ptr_push(pj_reader *r, const char *key);
 size_t pj_ptr_push_index(pj_reader *r, size_t i);
 void pj_ptr_pop(pj_reader *r, size_t old);
+/* Builds r->pointer from the frames (plus an extra member when not NULL). */
+const char *pj_pointer(pj_reader *r, const char *extra);
 
 /* Parses a whole document; NULL with err filled on failure. */
 pj_node *pj_parse(const char *text, size_t len, const char *file, pj_arena *a, pg_error *err);
@@ -63,6 +68,10 @@ const char *pj_type_name(int type);             /* "a string", "an object", ... 
 
 /* Reads a whole file into a malloc'd buffer. */
 char *pg_gate_read_file(const char *path, size_t *len, pg_error *err);
+/* Maps a file read-only (or reads it when it cannot be mapped); release
+ * with pg_gate_unmap_file. */
+const char *pg_gate_map_file(const char *path, size_t *len, int *mapped, pg_error *err);
+void pg_gate_unmap_file(const char *text, size_t len, int mapped);
 
 /* ---- budget.c ---- */
 

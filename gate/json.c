@@ -26,6 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* ---- arena ---------------------------------------------------------- */
 
@@ -124,7 +128,7 @@ static int fail_at(pj_reader *r, const char *at, int code, const char *fmt, cons
     /* Column counts bytes on the line, 1-based, as compilers do. */
     int col = (int)(at - r->line_start) + 1;
     r->failed = 1;
-    return pg_error_set(r->err, code, r->file, r->line, col, r->pointer, fmt, what);
+    return pg_error_set(r->err, code, r->file, r->line, col, pj_pointer(r, NULL), fmt, what);
 }
 
 static const char *describe(const pj_reader *r)
@@ -147,6 +151,11 @@ void pj_skip_ws(pj_reader *r)
 {
     const char *p = r->p, *e = r->end;
     while (p < e) {
+        /* indentation is runs of spaces: take them first */
+        while (p < e && *p == ' ')
+            p++;
+        if (p >= e)
+            break;
         char c = *p;
         if (c == ' ' || c == '\t' || c == '\r') {
             p++;
@@ -359,40 +368,65 @@ static int literal(pj_reader *r, const char *word, size_t n)
     return 0;
 }
 
-/* Appends "/token" (escaped per RFC 6901) to the reader's pointer; returns
- * the old length for restoring. */
 size_t pj_ptr_push(pj_reader *r, const char *key)
 {
-    size_t old = r->plen, n = old;
-    if (n + 2 < sizeof r->pointer)
-        r->pointer[n++] = '/';
-    for (const char *k = key; *k && n + 3 < sizeof r->pointer; k++) {
-        if (*k == '~') {
-            r->pointer[n++] = '~';
-            r->pointer[n++] = '0';
-        } else if (*k == '/') {
-            r->pointer[n++] = '~';
-            r->pointer[n++] = '1';
-        } else {
-            r->pointer[n++] = *k;
-        }
+    size_t old = r->plen;
+    if (old < sizeof r->frames / sizeof r->frames[0]) {
+        r->frames[old].key = key;
+        r->frames[old].index = 0;
+        r->plen = old + 1;
     }
-    r->pointer[n] = '\0';
-    r->plen = n;
     return old;
 }
 
 size_t pj_ptr_push_index(pj_reader *r, size_t i)
 {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%zu", i);
-    return pj_ptr_push(r, buf);
+    size_t old = r->plen;
+    if (old < sizeof r->frames / sizeof r->frames[0]) {
+        r->frames[old].key = NULL;
+        r->frames[old].index = i;
+        r->plen = old + 1;
+    }
+    return old;
 }
 
 void pj_ptr_pop(pj_reader *r, size_t old)
 {
     r->plen = old;
-    r->pointer[old] = '\0';
+}
+
+static void append_token(char *buf, size_t cap, size_t *n, const char *key)
+{
+    if (*n + 2 < cap)
+        buf[(*n)++] = '/';
+    /* RFC 6901: '~' is written "~0" and '/' is written "~1" */
+    for (const char *k = key; *k && *n + 3 < cap; k++) {
+        if (*k == '~' || *k == '/') {
+            buf[(*n)++] = '~';
+            buf[(*n)++] = *k == '~' ? '0' : '1';
+        } else {
+            buf[(*n)++] = *k;
+        }
+    }
+    buf[*n] = '\0';
+}
+
+const char *pj_pointer(pj_reader *r, const char *extra)
+{
+    size_t n = 0;
+    r->pointer[0] = '\0';
+    for (size_t i = 0; i < r->plen; i++) {
+        char idx[24];
+        const char *tok = r->frames[i].key;
+        if (!tok) {
+            snprintf(idx, sizeof idx, "%zu", r->frames[i].index);
+            tok = idx;
+        }
+        append_token(r->pointer, sizeof r->pointer, &n, tok);
+    }
+    if (extra)
+        append_token(r->pointer, sizeof r->pointer, &n, extra);
+    return r->pointer;
 }
 
 static int value(pj_reader *r, pj_arena *a, pj_node **out, int depth);
@@ -613,6 +647,33 @@ const char *pj_type_name(int type)
 }
 
 /* ---- files ---------------------------------------------------------- */
+
+const char *pg_gate_map_file(const char *path, size_t *len, int *mapped, pg_error *err)
+{
+    *mapped = 0;
+    int fd = open(path, O_RDONLY);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p != MAP_FAILED) {
+            close(fd);
+            *len = (size_t)st.st_size;
+            *mapped = 1;
+            return p;
+        }
+    }
+    if (fd >= 0)
+        close(fd);
+    return pg_gate_read_file(path, len, err);
+}
+
+void pg_gate_unmap_file(const char *text, size_t len, int mapped)
+{
+    if (mapped)
+        munmap((void *)text, len);
+    else
+        free((void *)text);
+}
 
 char *pg_gate_read_file(const char *path, size_t *len, pg_error *err)
 {

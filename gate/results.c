@@ -110,36 +110,62 @@ static bench_build *add_build(pg_run *run, const char *name, int line, int colum
 
 /* ---- rows ------------------------------------------------------------ */
 
-/* Google Benchmark's own members; every other number is a user counter. */
+/* Google Benchmark's own members; every other number is a user counter.
+ * The first K_TRACKED are the ones a row is read for. */
+enum {
+    K_NAME, K_RUN_NAME, K_RUN_TYPE, K_TIME_UNIT, K_ERROR_OCCURRED, K_ERROR_MESSAGE,
+    K_AGGREGATE_NAME, K_AGGREGATE_UNIT, K_REAL_TIME, K_CPU_TIME, K_SKIPPED, K_TRACKED
+};
 static const char *const known_keys[] = {
-    "name", "family_index", "per_family_instance_index", "run_name", "run_type",
-    "repetitions", "repetition_index", "threads", "iterations", "real_time", "cpu_time",
-    "time_unit", "aggregate_name", "aggregate_unit", "label", "error_occurred",
-    "error_message", "big_o", "rms", "skipped",
+    "name", "run_name", "run_type", "time_unit", "error_occurred", "error_message",
+    "aggregate_name", "aggregate_unit", "real_time", "cpu_time", "skipped",
+    /* untracked */
+    "family_index", "per_family_instance_index", "repetitions", "repetition_index", "threads",
+    "iterations", "label", "big_o", "rms",
 };
 
-static int is_known(const char *key)
+/* Index into known_keys, or -1 for a user counter.  Dispatches on the first
+ * byte: a row has a dozen members and there are 300,000 rows. */
+static int known_index(const char *key)
 {
-    for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0]; i++)
+    size_t lo, hi;
+    switch (key[0]) {
+    case 'n': lo = 0, hi = 1; break;
+    case 'r': lo = 1, hi = 3; break;
+    case 't': lo = 3, hi = 4; break;
+    case 'e': lo = 4, hi = 6; break;
+    case 'a': lo = 6, hi = 8; break;
+    case 'c': lo = 9, hi = 10; break;
+    case 's': lo = 10, hi = 11; break;
+    default: lo = 11, hi = sizeof known_keys / sizeof known_keys[0]; break;
+    }
+    for (size_t i = lo; i < hi; i++)
         if (!strcmp(key, known_keys[i]))
-            return 1;
-    return 0;
+            return (int)i;
+    if (key[0] == 'r') {
+        if (!strcmp(key, "real_time"))
+            return K_REAL_TIME;
+        if (!strcmp(key, "repetitions") || !strcmp(key, "repetition_index") || !strcmp(key, "rms"))
+            return K_TRACKED;
+    }
+    if (key[0] == 't' && !strcmp(key, "threads"))
+        return K_TRACKED;
+    return -1;
 }
 
 static int row_error(pj_reader *r, const pj_node *at, const char *member, int code,
                      const char *fmt, const char *what)
 {
-    size_t old = member ? pj_ptr_push(r, member) : r->plen;
-    pg_error_set(r->err, code, r->file, at->line, at->column, r->pointer, fmt, what);
-    pj_ptr_pop(r, old);
+    pg_error_set(r->err, code, r->file, at->line, at->column, pj_pointer(r, member), fmt, what);
     r->failed = 1;
     return code;
 }
 
-static int want_type(pj_reader *r, const pj_node *row, const char *key, int type,
-                     const pj_node **out, int required)
+static int want_type(pj_reader *r, const pj_node *row, const pj_node *const *f, int k,
+                     int type, const pj_node **out, int required)
 {
-    const pj_node *v = pj_get(row, key);
+    const pj_node *v = f[k];
+    const char *key = known_keys[k];
     *out = NULL;
     if (!v) {
         if (!required)
@@ -215,10 +241,12 @@ static int set_counter(pg_run *run, bench_build *bb, const char *name, double v)
     return 0;
 }
 
-static int read_time(pj_reader *r, const pj_node *row, const char *key, double scale, double *out)
+static int read_time(pj_reader *r, const pj_node *row, const pj_node *const *f, int k,
+                     double scale, double *out)
 {
     const pj_node *v;
-    int rc = want_type(r, row, key, PJ_NUMBER, &v, 1);
+    const char *key = known_keys[k];
+    int rc = want_type(r, row, f, k, PJ_NUMBER, &v, 1);
     if (rc)
         return rc;
     double t = pj_number(v);
@@ -246,14 +274,25 @@ static int process_row(pg_run *run, pj_reader *r, const pj_node *row)
                  pj_type_name(row->type));
         return row_error(r, row, NULL, PG_ETYPE, "%s", msg);
     }
+    /* One pass over the members: the last of duplicates wins, as in jansson. */
+    const pj_node *f[K_TRACKED + 1] = { 0 };
+    signed char kind[64];
+    size_t i = 0;
+    for (const pj_node *m = row->child; m; m = m->next, i++) {
+        int k = known_index(m->key);
+        if (i < sizeof kind)
+            kind[i] = (signed char)k;
+        if (k >= 0 && k < K_TRACKED)
+            f[k] = m;
+    }
     const pj_node *name, *run_name, *run_type, *unit, *err_flag, *err_msg, *agg;
-    if ((rc = want_type(r, row, "name", PJ_STRING, &name, 1)) ||
-        (rc = want_type(r, row, "run_name", PJ_STRING, &run_name, 0)) ||
-        (rc = want_type(r, row, "run_type", PJ_STRING, &run_type, 0)) ||
-        (rc = want_type(r, row, "time_unit", PJ_STRING, &unit, 0)) ||
-        (rc = want_type(r, row, "error_occurred", PJ_TRUE, &err_flag, 0)) ||
-        (rc = want_type(r, row, "error_message", PJ_STRING, &err_msg, 0)) ||
-        (rc = want_type(r, row, "aggregate_name", PJ_STRING, &agg, 0)))
+    if ((rc = want_type(r, row, f, K_NAME, PJ_STRING, &name, 1)) ||
+        (rc = want_type(r, row, f, K_RUN_NAME, PJ_STRING, &run_name, 0)) ||
+        (rc = want_type(r, row, f, K_RUN_TYPE, PJ_STRING, &run_type, 0)) ||
+        (rc = want_type(r, row, f, K_TIME_UNIT, PJ_STRING, &unit, 0)) ||
+        (rc = want_type(r, row, f, K_ERROR_OCCURRED, PJ_TRUE, &err_flag, 0)) ||
+        (rc = want_type(r, row, f, K_ERROR_MESSAGE, PJ_STRING, &err_msg, 0)) ||
+        (rc = want_type(r, row, f, K_AGGREGATE_NAME, PJ_STRING, &agg, 0)))
         return rc;
     if (name->len == 0)
         return row_error(r, name, "name", PG_ETYPE, "%s", "expected a non-empty benchmark name");
@@ -281,14 +320,14 @@ static int process_row(pg_run *run, pj_reader *r, const pj_node *row)
             bb->b.error = pj_strdup(run->arena, err_msg ? err_msg->str : "error_occurred");
         return 0;
     }
-    if (pj_get(row, "skipped") && pj_get(row, "skipped")->type == PJ_TRUE)
+    if (f[K_SKIPPED] && f[K_SKIPPED]->type == PJ_TRUE)
         return 0;
     double real, cpu;
-    if ((rc = read_time(r, row, "real_time", scale, &real)) ||
-        (rc = read_time(r, row, "cpu_time", scale, &cpu)))
+    if ((rc = read_time(r, row, f, K_REAL_TIME, scale, &real)) ||
+        (rc = read_time(r, row, f, K_CPU_TIME, scale, &cpu)))
         return rc;
     if (is_agg) {
-        const pj_node *aunit = pj_get(row, "aggregate_unit");
+        const pj_node *aunit = f[K_AGGREGATE_UNIT];
         if (aunit && aunit->type == PJ_STRING && strcmp(aunit->str, "time"))
             return 0; /* cv and other ratios are not times */
         const char *an = agg ? agg->str : "";
@@ -305,8 +344,10 @@ static int process_row(pg_run *run, pj_reader *r, const pj_node *row)
     }
     if ((rc = push_sample(bb, real, cpu)))
         return pg_error_set(r->err, rc, r->file, 0, 0, NULL, "out of memory");
-    for (const pj_node *m = row->child; m; m = m->next) {
-        if (m->type != PJ_NUMBER || is_known(m->key))
+    i = 0;
+    for (const pj_node *m = row->child; m; m = m->next, i++) {
+        int k = i < sizeof kind ? kind[i] : known_index(m->key);
+        if (m->type != PJ_NUMBER || k >= 0)
             continue;
         double v = pj_number(m);
         if (!isfinite(v))
@@ -380,8 +421,9 @@ static int check_perfgate(pj_reader *r, const pj_node *pg)
         const pj_node *el = pj_get(b, "elements");
         if (b->type != PJ_OBJECT || (el && (el->type != PJ_NUMBER || !(pj_number(el) >= 0)))) {
             size_t old = pj_ptr_push(r, "benchmarks");
+            pj_ptr_push(r, b->key);
             int rc = row_error(r, b->type != PJ_OBJECT ? b : el,
-                               b->type != PJ_OBJECT ? b->key : NULL, PG_ETYPE, "%s",
+                               b->type != PJ_OBJECT ? NULL : "elements", PG_ETYPE, "%s",
                                b->type != PJ_OBJECT ? "expected an object"
                                                     : "expected a non-negative number");
             pj_ptr_pop(r, old);
@@ -499,7 +541,7 @@ closed:
 done:
     pj_arena_destroy(rows);
     if (rc && r->err && !r->err->code)
-        pg_error_set(r->err, rc, r->file, r->line, (int)(r->p - r->line_start) + 1, r->pointer,
+        pg_error_set(r->err, rc, r->file, r->line, (int)(r->p - r->line_start) + 1, pj_pointer(r, NULL),
                      "%s", pg_strerror(rc));
     return rc;
 }
@@ -532,11 +574,12 @@ pg_run *pg_run_load_buffer(const char *text, size_t len, const char *name, pg_er
 pg_run *pg_run_load(const char *path, pg_error *err)
 {
     size_t len;
-    char *text = pg_gate_read_file(path, &len, err);
+    int mapped;
+    const char *text = pg_gate_map_file(path, &len, &mapped, err);
     if (!text)
         return NULL;
     pg_run *run = pg_run_load_buffer(text, len, path, err);
-    free(text);
+    pg_gate_unmap_file(text, len, mapped);
     return run;
 }
 
