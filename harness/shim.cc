@@ -147,6 +147,13 @@ void run_native(benchmark::State& st) {
   st.SetItemsProcessed(st.iterations());
 }
 
+// Records the native run in the registry (for the context block).
+void mark_native(pg_bench_entry* e) {
+  e->ran = 1;
+  e->items = 1;
+  e->bytes = 0;
+}
+
 bool color_wanted(const pg_bench_options* o) {
   if (o->color >= 0) return o->color != 0;
   const char* term = std::getenv("TERM");
@@ -206,7 +213,10 @@ extern "C" int pg_shim_run(pg_bench_registry* reg, const pg_bench_options* opts,
     if (!e->selected) continue;
     benchmark::internal::Benchmark* b = nullptr;
     if (e->native) {
-      b = benchmark::RegisterBenchmark(e->name, run_native);
+      b = benchmark::RegisterBenchmark(e->name, [e](benchmark::State& st) {
+        run_native(st);
+        mark_native(e);
+      });
     } else if (e->profile == PG_PROFILE_HOT) {
       b = benchmark::RegisterBenchmark(
           e->name, [reg, i](benchmark::State& st) { run_hot(st, reg, i); });
