@@ -26,6 +26,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <immintrin.h>
+
 #include "pg_kernels.h"
 
 /* Elements handled per block by the vectorisable scale-and-guess loop. */
@@ -208,6 +210,194 @@ DEFINE_BIN_PASS(f32, float)
 DEFINE_BIN_SLOW(f64, double)
 DEFINE_BIN_SLOW(f32, float)
 
+/*
+ * The fast path.  fl_D(x/S) is monotone in x, so "v >= e_k" is "x >= T_k"
+ * with T_k the least x in D whose scaled value reaches e_k: the binning
+ * needs neither the division nor numpy's guess.  Bin k holds T_k <= x <
+ * T_{k+1} (T_0 = -inf, T_B = +inf: the last bin is closed), which is
+ * numpy's rule whenever numpy's one-step correction cannot fall short,
+ * that is whenever its guess is within one bin: edges at least four ulps
+ * apart guarantee it (well_spaced), else the numpy-mimicking pass runs.
+ * Every finite value is in [e_0, e_B] by construction (fl(min/S) = e_0,
+ * fl(max/S) = e_B), so the fast path needs no range test.
+ */
+#define DEFINE_THRESHOLD(SUFFIX, D, NEXT)                                                  \
+    static D threshold_##SUFFIX(D e, D S)                                                  \
+    {                                                                                      \
+        D t = (D)((double)e * (double)S);                                                  \
+        if (t / S >= e) {                                                                  \
+            for (;;) {                                                                     \
+                D p = NEXT(t, -INFINITY);                                                  \
+                if (!(p / S >= e))                                                         \
+                    break;                                                                 \
+                t = p;                                                                     \
+            }                                                                              \
+        } else {                                                                           \
+            do                                                                             \
+                t = NEXT(t, INFINITY);                                                     \
+            while (!(t / S >= e));                                                         \
+        }                                                                                  \
+        return t;                                                                          \
+    }                                                                                      \
+    static int well_spaced_##SUFFIX(const D *e, size_t bins)                               \
+    {                                                                                      \
+        for (size_t k = 0; k < bins; k++) {                                                \
+            D a = fabs(e[k]) > fabs(e[k + 1]) ? fabs(e[k]) : fabs(e[k + 1]);               \
+            D ulp = NEXT(a, INFINITY) - a;                                                 \
+            if (!(e[k + 1] - e[k] >= 4 * ulp))                                             \
+                return 0;                                                                  \
+        }                                                                                  \
+        return 1;                                                                          \
+    }
+
+DEFINE_THRESHOLD(f64, double, nextafter)
+DEFINE_THRESHOLD(f32, float, nextafterf)
+
+/* One block loop that vectorises (gathers of T on AVX-512/AVX2), then the
+ * counting into four lanes; slot `bins` takes the non-finite values. */
+#define DEFINE_FAST(NAME, ATTR, D)                                                         \
+    static ATTR void NAME(const double *x, size_t n, size_t bins, D xmin, D inv,           \
+                          const D *T, size_t *hist, size_t stride)                          \
+    {                                                                                      \
+        const D top = (D)(bins - 1);                                                       \
+        const int nb = (int)bins;                                                          \
+        int kb[BLOCK];                                                                     \
+        for (size_t i0 = 0; i0 < n; i0 += BLOCK) {                                         \
+            size_t len = n - i0 < BLOCK ? n - i0 : BLOCK;                                  \
+            const double *xs = x + i0;                                                     \
+            for (size_t j = 0; j < len; j++) {                                             \
+                D v = (D)xs[j];                                                            \
+                int fin = v - v == (D)0;                                                   \
+                D f = (v - xmin) * inv;                                                    \
+                f = f > (D)0 ? f : (D)0;                                                   \
+                f = f < top ? f : top;                                                     \
+                int k = (int)f;                                                            \
+                k = k - (v < T[k]) + (v >= T[k + 1]);                                      \
+                kb[j] = fin ? k : nb;                                                      \
+            }                                                                              \
+            for (size_t j = 0; j < len; j++)                                               \
+                hist[(j & 3) * stride + (size_t)kb[j]]++;                                  \
+        }                                                                                  \
+    }
+
+#define V4 __attribute__((target("arch=x86-64-v4")))
+
+/* AVX-512 versions of the block loop: 8 doubles or 16 floats a step, the
+ * thresholds gathered; the tail goes through the scalar formula. */
+static V4 void fast_f64_v4(const double *x, size_t n, size_t bins, double xmin, double inv,
+                           const double *T, size_t *hist, size_t stride)
+{
+    const __m512d vmin = _mm512_set1_pd(xmin), vinv = _mm512_set1_pd(inv);
+    const __m512d vtop = _mm512_set1_pd((double)(bins - 1)), zero = _mm512_setzero_pd();
+    const __m256i one = _mm256_set1_epi32(1), vnb = _mm256_set1_epi32((int)bins);
+    int kb[BLOCK];
+    for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
+        size_t len = n - i0 < BLOCK ? n - i0 : BLOCK, j = 0;
+        const double *xs = x + i0;
+        for (; j + 8 <= len; j += 8) {
+            __m512d v = _mm512_loadu_pd(xs + j);
+            __mmask8 fin = _mm512_cmp_pd_mask(_mm512_sub_pd(v, v), zero, _CMP_EQ_OQ);
+            __m512d f = _mm512_mul_pd(_mm512_sub_pd(v, vmin), vinv);
+            f = _mm512_min_pd(_mm512_max_pd(f, zero), vtop); /* NaN -> 0 */
+            __m256i k = _mm512_cvttpd_epi32(f);
+            __m512d tk = _mm512_i32gather_pd(k, T, 8);
+            __m512d tk1 = _mm512_i32gather_pd(_mm256_add_epi32(k, one), T, 8);
+            k = _mm256_mask_sub_epi32(k, _mm512_cmp_pd_mask(v, tk, _CMP_LT_OQ), k, one);
+            k = _mm256_mask_add_epi32(k, _mm512_cmp_pd_mask(v, tk1, _CMP_GE_OQ), k, one);
+            k = _mm256_mask_mov_epi32(vnb, fin, k);
+            _mm256_storeu_si256((__m256i *)(kb + j), k);
+        }
+        for (; j < len; j++) {
+            double v = xs[j];
+            double f = (v - xmin) * inv;
+            f = f > 0.0 ? f : 0.0;
+            f = f < (double)(bins - 1) ? f : (double)(bins - 1);
+            int k = (int)f;
+            k = k - (v < T[k]) + (v >= T[k + 1]);
+            kb[j] = isfinite(v) ? k : (int)bins;
+        }
+        for (j = 0; j < len; j++)
+            hist[(j & 3) * stride + (size_t)kb[j]]++;
+    }
+}
+
+static V4 void fast_f32_v4(const double *x, size_t n, size_t bins, float xmin, float inv,
+                           const float *T, size_t *hist, size_t stride)
+{
+    const __m512 vmin = _mm512_set1_ps(xmin), vinv = _mm512_set1_ps(inv);
+    const __m512 vtop = _mm512_set1_ps((float)(bins - 1)), zero = _mm512_setzero_ps();
+    const __m512i one = _mm512_set1_epi32(1), vnb = _mm512_set1_epi32((int)bins);
+    int kb[BLOCK];
+    for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
+        size_t len = n - i0 < BLOCK ? n - i0 : BLOCK, j = 0;
+        const double *xs = x + i0;
+        for (; j + 16 <= len; j += 16) {
+            __m256 lo = _mm512_cvtpd_ps(_mm512_loadu_pd(xs + j));
+            __m256 hi = _mm512_cvtpd_ps(_mm512_loadu_pd(xs + j + 8));
+            __m512 v = _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+            __mmask16 fin = _mm512_cmp_ps_mask(_mm512_sub_ps(v, v), zero, _CMP_EQ_OQ);
+            __m512 f = _mm512_mul_ps(_mm512_sub_ps(v, vmin), vinv);
+            f = _mm512_min_ps(_mm512_max_ps(f, zero), vtop);
+            __m512i k = _mm512_cvttps_epi32(f);
+            __m512 tk = _mm512_i32gather_ps(k, T, 4);
+            __m512 tk1 = _mm512_i32gather_ps(_mm512_add_epi32(k, one), T, 4);
+            k = _mm512_mask_sub_epi32(k, _mm512_cmp_ps_mask(v, tk, _CMP_LT_OQ), k, one);
+            k = _mm512_mask_add_epi32(k, _mm512_cmp_ps_mask(v, tk1, _CMP_GE_OQ), k, one);
+            k = _mm512_mask_mov_epi32(vnb, fin, k);
+            _mm512_storeu_si512((void *)(kb + j), k);
+        }
+        for (; j < len; j++) {
+            float v = (float)xs[j];
+            float f = (v - xmin) * inv;
+            f = f > 0.0f ? f : 0.0f;
+            f = f < (float)(bins - 1) ? f : (float)(bins - 1);
+            int k = (int)f;
+            k = k - (v < T[k]) + (v >= T[k + 1]);
+            kb[j] = isfinite(v) ? k : (int)bins;
+        }
+        for (j = 0; j < len; j++)
+            hist[(j & 3) * stride + (size_t)kb[j]]++;
+    }
+}
+
+DEFINE_FAST(fast_f64_v0, , double)
+DEFINE_FAST(fast_f32_v0, , float)
+
+/* Bins by thresholds when the edges allow it; 0 when they do not. */
+static int bin_fast(const double *x, size_t n, size_t bins, pg_dtype dtype, double S,
+                    double mn, double mx, const double *edges64, const float *edges32,
+                    size_t *hist, size_t stride)
+{
+    if (dtype == PG_FLOAT32) {
+        float T[SUBHIST_MAX_BINS + 1];
+        if (!well_spaced_f32(edges32, bins))
+            return 0;
+        T[0] = -INFINITY;
+        T[bins] = INFINITY;
+        for (size_t k = 1; k < bins; k++)
+            T[k] = threshold_f32(edges32[k], (float)S);
+        float xmin = (float)mn, inv = (float)((double)bins / (mx - mn));
+        if (__builtin_cpu_supports("x86-64-v4"))
+            fast_f32_v4(x, n, bins, xmin, inv, T, hist, stride);
+        else
+            fast_f32_v0(x, n, bins, xmin, inv, T, hist, stride);
+    } else {
+        double T[SUBHIST_MAX_BINS + 1];
+        if (!well_spaced_f64(edges64, bins))
+            return 0;
+        T[0] = -INFINITY;
+        T[bins] = INFINITY;
+        for (size_t k = 1; k < bins; k++)
+            T[k] = threshold_f64(edges64[k], S);
+        double inv = (double)bins / (mx - mn);
+        if (__builtin_cpu_supports("x86-64-v4"))
+            fast_f64_v4(x, n, bins, mn, inv, T, hist, stride);
+        else
+            fast_f64_v0(x, n, bins, mn, inv, T, hist, stride);
+    }
+    return 1;
+}
+
 int pg_entropy(const double *x, size_t n, size_t bins, pg_dtype dtype, size_t *counts,
                double *result)
 {
@@ -253,17 +443,18 @@ int pg_entropy(const double *x, size_t n, size_t bins, pg_dtype dtype, size_t *c
         size_t hist[4 * (SUBHIST_MAX_BINS + 1)];
         size_t stride = bins + 1;
         memset(hist, 0, 4 * stride * sizeof *hist);
-        if (dtype == PG_FLOAT32) {
-            float edges[SUBHIST_MAX_BINS + 1];
-            for (size_t k = 0; k <= bins; k++)
-                edges[k] = (float)edge_f64(k, bins, step, lo, hi);
-            bin_pass_f32(x, n, bins, scaled, (float)S, lo, hi, (float)norm, edges, hist,
-                         stride);
-        } else {
-            double edges[SUBHIST_MAX_BINS + 1];
-            for (size_t k = 0; k <= bins; k++)
-                edges[k] = edge_f64(k, bins, step, lo, hi);
-            bin_pass_f64(x, n, bins, scaled, S, lo, hi, norm, edges, hist, stride);
+        float edges32[SUBHIST_MAX_BINS + 1];
+        double edges64[SUBHIST_MAX_BINS + 1];
+        for (size_t k = 0; k <= bins; k++) {
+            edges64[k] = edge_f64(k, bins, step, lo, hi);
+            edges32[k] = (float)edges64[k];
+        }
+        if (!bin_fast(x, n, bins, dtype, S, mn, mx, edges64, edges32, hist, stride)) {
+            if (dtype == PG_FLOAT32)
+                bin_pass_f32(x, n, bins, scaled, (float)S, lo, hi, (float)norm, edges32, hist,
+                             stride);
+            else
+                bin_pass_f64(x, n, bins, scaled, S, lo, hi, norm, edges64, hist, stride);
         }
         for (size_t l = 0; l < 4; l++)
             for (size_t k = 0; k < bins; k++)
