@@ -37,6 +37,7 @@ struct params {
     pg_strategy_params sp;
     char column[128];  /* series column for single indicators, "" = auto */
     char ts_col[128];  /* normalize: timestamp column, "" = none */
+    int kuramoto_1d;   /* kuramoto: each series is one snapshot (1-D path) */
 };
 
 struct param_doc {
@@ -57,6 +58,7 @@ static const struct param_doc param_docs[] = {
     { "risk_budget", "1.5", "strategy risk budget (clamped to [0.01,10])" },
     { "column", "close", "series column for single indicators and strategy (else price/value)" },
     { "ts_col", "ts", "normalize: timestamp column to sort by ('' = none)" },
+    { "kuramoto_mode", "2d", "kuramoto: 2d (rows are snapshots) or 1d (each column is one snapshot)" },
 };
 
 struct kernel_doc {
@@ -74,7 +76,8 @@ static const struct kernel_doc kernel_docs[] = {
     { "entropy", "entropy_bins dtype", "Shannon entropy (nats) of each series" },
     { "hurst", "hurst_lags dtype", "Hurst exponent of each series" },
     { "phase", "dtype", "Hilbert phase (compute_phase) of each series" },
-    { "kuramoto", "", "Kuramoto order parameter per snapshot (2-D and 1-D paths)" },
+    { "kuramoto", "kuramoto_mode",
+      "Kuramoto order: per snapshot of t,osc_* (2-D and 1-D paths), or per series (1d)" },
     { "normalize", "ts_col", "normalize_df: sort by ts, drop duplicates, interpolate" },
     { "strategy", "lookback threshold risk_budget column",
       "mean-reversion strategy: per-row positions and P&L (--summary for totals)" },
@@ -97,6 +100,12 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof param_docs / sizeof param_docs[0]; i++)
         fprintf(f, "  %-22s default %-8s %s\n", param_docs[i].name, param_docs[i].def,
                 param_docs[i].help);
+}
+
+/* Size for malloc: never 0, so an empty table still gets a valid pointer. */
+static size_t nz(size_t v)
+{
+    return v ? v : 1;
 }
 
 /* Parses a size_t >= min with nothing trailing. */
@@ -217,6 +226,10 @@ static int set_param(struct params *p, const char *arg)
             return bad_param(name, v, "a finite number");
     } else if (!strcmp(name, "column")) {
         snprintf(p->column, sizeof p->column, "%s", v);
+    } else if (!strcmp(name, "kuramoto_mode")) {
+        if (strcmp(v, "1d") && strcmp(v, "2d"))
+            return bad_param(name, v, "1d or 2d");
+        p->kuramoto_1d = !strcmp(v, "1d");
     } else if (!strcmp(name, "ts_col")) {
         snprintf(p->ts_col, sizeof p->ts_col, "%s", v);
     } else {
@@ -347,7 +360,7 @@ static int report(const pg_error *err)
 static double *column(struct ctx *c, size_t col)
 {
     size_t n = pg_csv_nrows(c->csv);
-    double *v = malloc((n ? n : 1) * sizeof *v);
+    double *v = malloc(nz(n) * sizeof *v);
     if (!v) {
         fprintf(stderr, "perfgate compute: out of memory\n");
         return NULL;
@@ -417,9 +430,9 @@ static int features_of(struct ctx *c, double *const *cols, size_t n, FILE *f)
     if (pg_features_config_check(&c->p.fc, &err) != 0)
         return report(&err);
     size_t ncols = pg_features_ncols(&c->p.fc, &in);
-    double *out = malloc((ncols * n ? ncols * n : 1) * sizeof *out);
-    char(*names)[64] = malloc((ncols ? ncols : 1) * sizeof *names);
-    const char **np = malloc((ncols ? ncols : 1) * sizeof *np);
+    double *out = malloc(nz(ncols * n) * sizeof *out);
+    char(*names)[64] = malloc(nz(ncols) * sizeof *names);
+    const char **np = malloc(nz(ncols) * sizeof *np);
     int rc = 2;
     if (!out || !names || !np) {
         fprintf(stderr, "perfgate compute: out of memory\n");
@@ -447,7 +460,8 @@ static int run_features(struct ctx *c, FILE *f)
 {
     double *cols[N_OHLCV] = { 0 };
     int failed = 0, rc = 2;
-    for (size_t i = 0; i < N_OHLCV && !failed; i++)
+    /* ts and open are not used by the features: not read, so any format passes. */
+    for (size_t i = 2; i < N_OHLCV && !failed; i++)
         cols[i] = named(c, ohlcv_names[i], &failed);
     if (!failed)
         rc = features_of(c, cols, pg_csv_nrows(c->csv), f);
@@ -466,7 +480,7 @@ static int run_single(struct ctx *c, const char *kernel, FILE *f)
     size_t n = pg_csv_nrows(c->csv);
     const pg_features_config *fc = &c->p.fc;
     size_t ncols = !strcmp(kernel, "rsi") ? 1 : !strcmp(kernel, "macd") ? 5 : fc->n_windows;
-    double *out = malloc((ncols * n ? ncols * n : 1) * sizeof *out);
+    double *out = malloc(nz(ncols * n) * sizeof *out);
     char names[PG_MAX_WINDOWS + 5][64];
     const char *np[PG_MAX_WINDOWS + 5];
     int rc = 0;
@@ -648,7 +662,7 @@ static int run_phase(struct ctx *c, FILE *f)
     for (size_t i = 0; i < k; i++)
         if (s[i].n > maxn)
             maxn = s[i].n;
-    double *out = malloc((k * maxn ? k * maxn : 1) * sizeof *out);
+    double *out = malloc(nz(k * maxn) * sizeof *out);
     if (!out) {
         free_series(s, k, is_long);
         return 2;
@@ -699,18 +713,48 @@ static int run_phase(struct ctx *c, FILE *f)
     return rc;
 }
 
+/* Each series taken as one snapshot of oscillators: the 1-D path. */
+static int run_kuramoto_1d(struct ctx *c, FILE *f)
+{
+    struct series *s;
+    size_t k;
+    int is_long;
+    if (load_series(c, &s, &k, &is_long))
+        return 2;
+    fputs(is_long ? "case,n,kernel,variant,value,error\n" : "series,kernel,value\n", f);
+    int rc = 0;
+    for (size_t i = 0; i < k && rc == 0; i++) {
+        double R;
+        if (pg_kuramoto_order_1d(s[i].x, s[i].n, &R) != 0) {
+            rc = 2;
+            break;
+        }
+        put_field(f, s[i].name);
+        if (is_long)
+            fprintf(f, ",%zu,kuramoto_order_1d,phases=series,", s[i].n);
+        else
+            fputs(",kuramoto_order_1d,", f);
+        put_num(f, R);
+        fputs(is_long ? ",\n" : "\n", f);
+    }
+    free_series(s, k, is_long);
+    return rc;
+}
+
 static int run_kuramoto(struct ctx *c, FILE *f)
 {
     size_t nrows = pg_csv_nrows(c->csv), ncols = pg_csv_ncols(c->csv);
     long ccase = pg_csv_find(c->csv, "case"), cosc = pg_csv_find(c->csv, "osc"),
          ct = pg_csv_find(c->csv, "t"), cval = pg_csv_find(c->csv, "value");
     int rc = 0;
+    if (c->p.kuramoto_1d || (ccase >= 0 && cval >= 0 && cosc < 0))
+        return run_kuramoto_1d(c, f);
     if (ccase >= 0 && cosc >= 0 && ct >= 0 && cval >= 0) {
         /* Long: case,osc,t,value -> one matrix per case. */
         double *osc = column(c, (size_t)cosc), *t = column(c, (size_t)ct),
                *val = column(c, (size_t)cval);
-        double *theta = malloc((nrows ? nrows : 1) * sizeof *theta);
-        double *R = malloc((nrows ? nrows : 1) * sizeof *R);
+        double *theta = malloc(nz(nrows) * sizeof *theta);
+        double *R = malloc(nz(nrows) * sizeof *R);
         if (!osc || !t || !val || !theta || !R) {
             rc = 2;
             goto long_done;
@@ -766,10 +810,10 @@ static int run_kuramoto(struct ctx *c, FILE *f)
     /* Wide: t, osc_0..: rows are snapshots, columns oscillators. */
     size_t n_osc = 0;
     double *theta = NULL, *R2 = NULL, *R1 = NULL, *snap = NULL;
-    theta = malloc((ncols * nrows ? ncols * nrows : 1) * sizeof *theta);
-    R2 = malloc((nrows ? nrows : 1) * sizeof *R2);
-    R1 = malloc((nrows ? nrows : 1) * sizeof *R1);
-    snap = malloc((ncols ? ncols : 1) * sizeof *snap);
+    theta = malloc(nz(ncols * nrows) * sizeof *theta);
+    R2 = malloc(nz(nrows) * sizeof *R2);
+    R1 = malloc(nz(nrows) * sizeof *R1);
+    snap = malloc(nz(ncols) * sizeof *snap);
     if (!theta || !R2 || !R1 || !snap) {
         rc = 2;
         goto wide_done;
@@ -821,6 +865,61 @@ struct owned_frame {
     double *store;
 };
 
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), Howard Hinnant's
+ * days_from_civil. */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+/* A timestamp cell as epoch seconds, as pandas' to_datetime(utc=True) reads
+ * it: a number is epoch seconds; ISO 8601 "YYYY-MM-DD[ T]HH:MM[:SS[.f]]" with
+ * an optional Z or +-HH:MM offset is converted; anything else is NaT (NaN). */
+static double parse_timestamp(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end != s && *end == '\0')
+        return v;
+    int y, mo, d, h = 0, mi = 0, n = 0;
+    double sec = 0;
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+        return NAN;
+    const char *p = s + n;
+    if (*p == 'T' || *p == ' ') {
+        int m2 = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &m2) != 2)
+            return NAN;
+        p += 1 + m2;
+        if (*p == ':') {
+            char *e2;
+            sec = strtod(p + 1, &e2);
+            if (e2 == p + 1)
+                return NAN;
+            p = e2;
+        }
+    }
+    double off = 0;
+    if (*p == 'Z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om = 0, m3 = 0;
+        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &m3) < 1)
+            return NAN;
+        off = (p[0] == '-' ? -1 : 1) * (oh * 3600.0 + om * 60.0);
+        p += 1 + (m3 ? m3 : 2);
+    }
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
+        return NAN;
+    return (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600.0 +
+           mi * 60.0 + sec - off;
+}
+
 static int load_frame(struct ctx *c, struct owned_frame *of)
 {
     size_t nrows = pg_csv_nrows(c->csv), ncols = pg_csv_ncols(c->csv);
@@ -829,12 +928,17 @@ static int load_frame(struct ctx *c, struct owned_frame *of)
     of->fr.ncols = ncols;
     of->fr.names = calloc(ncols ? ncols : 1, sizeof *of->fr.names);
     of->fr.cols = calloc(ncols ? ncols : 1, sizeof *of->fr.cols);
-    of->store = malloc((ncols * nrows ? ncols * nrows : 1) * sizeof *of->store);
+    of->store = malloc(nz(ncols * nrows) * sizeof *of->store);
     if (!of->fr.names || !of->fr.cols || !of->store)
         return 2;
     for (size_t col = 0; col < ncols; col++) {
         of->fr.names[col] = pg_csv_name(c->csv, col);
         of->fr.cols[col] = of->store + col * nrows;
+        if (c->p.ts_col[0] && !strcmp(of->fr.names[col], c->p.ts_col)) {
+            for (size_t r = 0; r < nrows; r++)
+                of->fr.cols[col][r] = parse_timestamp(pg_csv_cell(c->csv, r, col));
+            continue;
+        }
         pg_error err = { 0 };
         if (pg_csv_column_double(c->csv, col, of->fr.cols[col], &err) != 0)
             return report(&err);
@@ -857,9 +961,9 @@ static int normalize_into(struct ctx *c, const struct owned_frame *in, struct ow
     norm->fr.ncols = ncols;
     norm->fr.names = calloc(ncols ? ncols : 1, sizeof *norm->fr.names);
     norm->fr.cols = calloc(ncols ? ncols : 1, sizeof *norm->fr.cols);
-    norm->store = malloc((ncols * nrows ? ncols * nrows : 1) * sizeof *norm->store);
+    norm->store = malloc(nz(ncols * nrows) * sizeof *norm->store);
     size_t ss = pg_normalize_scratch_size(nrows, ncols);
-    void *scratch = malloc(ss ? ss : 1);
+    void *scratch = malloc(nz(ss));
     if (!norm->fr.names || !norm->fr.cols || !norm->store || !scratch) {
         free(scratch);
         return 2;
@@ -920,9 +1024,9 @@ static int run_normalize(struct ctx *c, FILE *f)
 static int strategy_of(struct ctx *c, const double *price, size_t n, FILE *rows_f)
 {
     size_t ss = pg_strategy_scratch_size(n);
-    void *scratch = malloc(ss ? ss : 1);
-    size_t *row = malloc((n ? n : 1) * sizeof *row);
-    double *buf = malloc((n ? n : 1) * 10 * sizeof *buf);
+    void *scratch = malloc(nz(ss));
+    size_t *row = malloc(nz(n) * sizeof *row);
+    double *buf = malloc(nz(n) * 10 * sizeof *buf);
     int rc = 2;
     if (!scratch || !row || !buf)
         goto done;

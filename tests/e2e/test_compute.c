@@ -143,9 +143,13 @@ static void compare(const char *kernel, pg_csv *act, pg_csv *exp, const char *ke
 {
     size_t na = pg_csv_nrows(act), ne = pg_csv_nrows(exp);
     long fcol = filter_col ? pg_csv_find(exp, filter_col) : -1;
+    /* A case with no rows (n = 0) cannot be written in a long CSV: those
+     * expected rows are checked by test_empty_series instead. */
+    long ncol = pg_csv_find(exp, "n");
     size_t wanted = 0;
     for (size_t r = 0; r < ne; r++)
-        wanted += fcol < 0 || !strcmp(pg_csv_cell(exp, r, (size_t)fcol), filter_val);
+        wanted += (fcol < 0 || !strcmp(pg_csv_cell(exp, r, (size_t)fcol), filter_val)) &&
+                  !(ncol >= 0 && !strcmp(pg_csv_cell(exp, r, (size_t)ncol), "0"));
     assert_int_equal(na, wanted);
     size_t matched = 0, searched_from = 0;
     for (size_t ra = 0; ra < na; ra++) {
@@ -159,7 +163,8 @@ static void compare(const char *kernel, pg_csv *act, pg_csv *exp, const char *ke
             /* Rows come in the same order: search forward from the last hit. */
             for (size_t step = 0; step < ne; step++) {
                 size_t cand = (searched_from + step) % ne;
-                if (fcol >= 0 && strcmp(pg_csv_cell(exp, cand, (size_t)fcol), filter_val))
+                if ((fcol >= 0 && strcmp(pg_csv_cell(exp, cand, (size_t)fcol), filter_val)) ||
+                    (ncol >= 0 && !strcmp(pg_csv_cell(exp, cand, (size_t)ncol), "0")))
                     continue;
                 row_key(exp, cand, keys, ke, sizeof ke);
                 if (!strcmp(ka, ke)) {
@@ -283,6 +288,50 @@ static void test_scalars(void **state)
     }
 }
 
+/* The `empty` edge case: a header-only file gives TradePulse's values for n = 0. */
+static void test_empty_series(void **state)
+{
+    (void)state;
+    char in[512], cmd[4096];
+    snprintf(in, sizeof in, "%s/empty.csv", tmpdir);
+    FILE *f = fopen(in, "w");
+    assert_non_null(f);
+    fputs("value\n", f);
+    fclose(f);
+    pg_csv *exp = pgt_load("edge/scalar_expected.csv");
+    size_t cnt;
+    size_t *rows = pgt_rows_where(exp, "case", "empty", &cnt);
+    assert_true(cnt >= 2);
+    for (size_t i = 0; i < cnt; i++) {
+        const char *kernel = pg_csv_cell(exp, rows[i], 2), *variant = pg_csv_cell(exp, rows[i], 3);
+        if (!strcmp(kernel, "kuramoto_order_1d"))
+            continue;
+        char params[256];
+        const char *dt = strstr(variant, "float32") ? "float32" : "float64";
+        if (!strcmp(kernel, "entropy"))
+            snprintf(params, sizeof params, "--param dtype=%s", dt);
+        else
+            snprintf(params, sizeof params, "--param dtype=%s --param hurst_lags=2,%s", dt,
+                     strstr(variant, "max_lag=20") ? "20" : "50");
+        snprintf(cmd, sizeof cmd, "'%s' compute %s --input '%s' %s", perfgate,
+                 !strcmp(kernel, "entropy") ? "entropy" : "hurst", in, params);
+        char *so = NULL, *se = NULL;
+        assert_int_equal(pgt_run(cmd, &so, &se), 0);
+        pg_csv *act = pg_csv_read_mem(so, strlen(so), "stdout", NULL);
+        assert_non_null(act);
+        assert_int_equal(pg_csv_nrows(act), 1);
+        double a, e;
+        assert_int_equal(pg_csv_cell_double(act, 0, 3, &a, NULL), 0);
+        assert_int_equal(pg_csv_cell_double(exp, rows[i], 4, &e, NULL), 0);
+        assert_true(pgt_close(a, e, 0, 0));
+        pg_csv_free(act);
+        free(so);
+        free(se);
+    }
+    free(rows);
+    pg_csv_free(exp);
+}
+
 /* The phase rule: wrapped angle within k*S/amplitude, rows with amplitude 0 skipped. */
 static void phase_close(const char *what, double a, double e, double amp, double S, double k)
 {
@@ -371,6 +420,36 @@ static void test_kuramoto(void **state)
 {
     (void)state;
     check("kuramoto", "kuramoto_input.csv", "", "kuramoto_expected.csv", NULL, NULL, NULL);
+    /* Each edge series taken as one snapshot (the 1-D path). */
+    check("kuramoto", "edge/series_input.csv", "", "edge/scalar_expected.csv", "case,kernel",
+          "kernel", "kuramoto_order_1d");
+    /* Each whole phase vector as one snapshot. */
+    pg_csv *act = compute("phase", "indicators_input.csv", "--param dtype=float64", NULL);
+    pg_csv_free(act);
+    char phases[512];
+    snprintf(phases, sizeof phases, "%s/phases.csv", tmpdir);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "cp '%s/out.csv' '%s'", tmpdir, phases);
+    assert_int_equal(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "'%s' compute kuramoto --param kuramoto_mode=1d --input '%s'",
+             perfgate, phases);
+    char *so = NULL, *se = NULL;
+    assert_int_equal(pgt_run(cmd, &so, &se), 0);
+    act = pg_csv_read_mem(so, strlen(so), "stdout", NULL);
+    pg_csv *exp = pgt_load("kuramoto_scalar_expected.csv");
+    assert_int_equal(pg_csv_nrows(act), 2);
+    double a, e;
+    pg_csv_cell_double(act, 0, 2, &a, NULL); /* phase_noise_f64 */
+    pg_csv_cell_double(exp, 0, 2, &e, NULL);
+    assert_true(pgt_close(a, e, 1e-12, 1e-14));
+    pg_csv_cell_double(act, 1, 2, &a, NULL); /* phase_price_f64 */
+    pg_csv_cell_double(exp, 2, 2, &e, NULL);
+    assert_true(pgt_close(a, e, 1e-12, 1e-14));
+    note("kuramoto", "R_1d_whole_vector", pgt_rel_dev(a, e));
+    pg_csv_free(act);
+    pg_csv_free(exp);
+    free(so);
+    free(se);
     /* The 0-D and 3-D cases (TradePulse raises) cannot be written as a CSV
      * matrix: only the rows without an error take part. */
     check("kuramoto", "edge/kuramoto2d_input.csv", "", "edge/kuramoto2d_expected.csv", "case,t",
@@ -398,7 +477,7 @@ static void test_strategy_and_pipeline(void **state)
     const char *sets[][2] = { { "bench", "--param lookback=60 --param threshold=0.8 --param risk_budget=1.5" },
                               { "active", "--param lookback=10 --param threshold=0.3 --param risk_budget=1.0" } };
     for (int s = 0; s < 2; s++) {
-        char ex[128], sum[512], extra[600];
+        char ex[128], sum[512], extra[1100];
         snprintf(ex, sizeof ex, "pipeline_strategy_%s_expected.csv", sets[s][0]);
         snprintf(sum, sizeof sum, "%s/summary.csv", tmpdir);
         snprintf(extra, sizeof extra, "--summary '%s'", sum);
@@ -484,7 +563,7 @@ static void test_bad_input(void **state)
         f = fopen(out, "w");
         fputs("precious\n", f);
         fclose(f);
-        char cmd[2048];
+        char cmd[4096];
         snprintf(cmd, sizeof cmd, "'%s' compute %s --input '%s' --output '%s'", perfgate,
                  cases[i].args, in, out);
         char *so = NULL, *se = NULL;
@@ -543,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_features_missing_close_fails),
         cmocka_unit_test(test_single_indicators),
         cmocka_unit_test(test_scalars),
+        cmocka_unit_test(test_empty_series),
         cmocka_unit_test(test_phase),
         cmocka_unit_test(test_kuramoto),
         cmocka_unit_test(test_normalize),
