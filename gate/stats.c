@@ -279,7 +279,9 @@ double pg_stats_mw_cached(const double *x, size_t m, const double *y, size_t n, 
         }
         size_t ui = (size_t)(u + 0.5);
         double le = c->cdf[ui];                         /* P(U <= u) */
-        double ge = ui == 0 ? 1.0 : 1.0 - c->cdf[ui - 1]; /* P(U >= u) */
+        /* P(U >= u) = P(U <= mn - u): U is symmetric about mn/2, and the
+         * lower tail keeps its precision where 1 - cdf would round to 0. */
+        double ge = c->cdf[m * n - ui];
         pg_mw_cache_free(&local);
         if (alt == PG_ALT_GREATER)
             p = ge;
