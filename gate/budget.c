@@ -761,6 +761,9 @@ static int new_waiver(pg_budget_set *set)
     return 0;
 }
 
+static int read_root(pg_budget_set *set, ctx *cp, file_defaults *fd, size_t file_index,
+                     const pj_node *root);
+
 static int load_file(pg_budget_set *set, const char *path)
 {
     size_t before = set->ndiags;
@@ -786,13 +789,25 @@ static int load_file(pg_budget_set *set, const char *path)
     memset(fd, 0, sizeof *fd);
     fd->path = pj_strdup(set->arena, path);
     ctx c = { .set = set, .file = fd->path };
+    /* Number nodes point into text: it lives until the file is read. */
     pj_node *root = pj_parse(text, len, fd->path, set->arena, &err);
-    free(text);
     if (!root) {
+        free(text);
         diag(set, err.code, err.file, err.line, err.column, err.pointer, "%s", err.message);
         return err.code;
     }
     size_t file_index = set->nfiles++;
+    int rc = read_root(set, &c, fd, file_index, root);
+    free(text);
+    if (rc)
+        return rc;
+    return set->ndiags > before ? set->diags[before].code : 0;
+}
+
+static int read_root(pg_budget_set *set, ctx *cp, file_defaults *fd, size_t file_index,
+                     const pj_node *root)
+{
+    ctx c = *cp;
     if (!want_object(&c, root, "an object (a budget file)"))
         return PG_ETYPE;
     check_members(&c, root, top_keys, N(top_keys), "a budget file");
@@ -873,7 +888,7 @@ static int load_file(pg_budget_set *set, const char *path)
         }
         pop(&c, old);
     }
-    return set->ndiags > before ? set->diags[before].code : 0;
+    return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
