@@ -128,6 +128,63 @@ static size_t scan_f32(const double *x, size_t n, float *mn, float *mx)
     return cnt;
 }
 
+/* AVX-512 versions of the scans (NaN and inf lanes masked out). */
+__attribute__((target("arch=x86-64-v4"))) static size_t scan_f64_v4(const double *x, size_t n,
+                                                                    double *mn, double *mx)
+{
+    __m512d lo = _mm512_set1_pd(INFINITY), hi = _mm512_set1_pd(-INFINITY);
+    const __m512d zero = _mm512_setzero_pd();
+    size_t cnt = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m512d v = _mm512_loadu_pd(x + i);
+        __mmask8 fin = _mm512_cmp_pd_mask(_mm512_sub_pd(v, v), zero, _CMP_EQ_OQ);
+        lo = _mm512_mask_min_pd(lo, fin, lo, v);
+        hi = _mm512_mask_max_pd(hi, fin, hi, v);
+        cnt += (size_t)__builtin_popcount(fin);
+    }
+    double l = _mm512_reduce_min_pd(lo), h = _mm512_reduce_max_pd(hi);
+    for (; i < n; i++) {
+        double v = x[i];
+        if (!isfinite(v))
+            continue;
+        cnt++;
+        l = v < l ? v : l;
+        h = v > h ? v : h;
+    }
+    *mn = l;
+    *mx = h;
+    return cnt;
+}
+
+__attribute__((target("arch=x86-64-v4"))) static size_t scan_f32_v4(const double *x, size_t n,
+                                                                    float *mn, float *mx)
+{
+    __m512 lo = _mm512_set1_ps(INFINITY), hi = _mm512_set1_ps(-INFINITY);
+    const __m512 zero = _mm512_setzero_ps();
+    size_t cnt = 0, i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 a = _mm512_cvtpd_ps(_mm512_loadu_pd(x + i));
+        __m256 b = _mm512_cvtpd_ps(_mm512_loadu_pd(x + i + 8));
+        __m512 v = _mm512_insertf32x8(_mm512_castps256_ps512(a), b, 1);
+        __mmask16 fin = _mm512_cmp_ps_mask(_mm512_sub_ps(v, v), zero, _CMP_EQ_OQ);
+        lo = _mm512_mask_min_ps(lo, fin, lo, v);
+        hi = _mm512_mask_max_ps(hi, fin, hi, v);
+        cnt += (size_t)__builtin_popcount(fin);
+    }
+    float l = _mm512_reduce_min_ps(lo), h = _mm512_reduce_max_ps(hi);
+    for (; i < n; i++) {
+        float v = (float)x[i];
+        if (!isfinite(v))
+            continue;
+        cnt++;
+        l = v < l ? v : l;
+        h = v > h ? v : h;
+    }
+    *mn = l;
+    *mx = h;
+    return cnt;
+}
+
 /* Edge k of np.linspace(lo, hi, B+1) before rounding to D. */
 static inline double edge_f64(size_t k, size_t bins, double step, double lo, double hi)
 {
@@ -256,9 +313,10 @@ DEFINE_THRESHOLD(f32, float, nextafterf)
 /* One block loop that vectorises (gathers of T on AVX-512/AVX2), then the
  * counting into four lanes; slot `bins` takes the non-finite values. */
 #define DEFINE_FAST(NAME, ATTR, D)                                                         \
-    static ATTR void NAME(const double *x, size_t n, size_t bins, D xmin, D inv,           \
+    static ATTR void NAME(const double *x, size_t n, size_t bins, D xmin, D inv, D eps,    \
                           const D *T, size_t *hist, size_t stride)                          \
     {                                                                                      \
+        (void)eps;                                                                         \
         const D top = (D)(bins - 1);                                                       \
         const int nb = (int)bins;                                                          \
         int kb[BLOCK];                                                                     \
@@ -282,14 +340,29 @@ DEFINE_THRESHOLD(f32, float, nextafterf)
 
 #define V4 __attribute__((target("arch=x86-64-v4")))
 
-/* AVX-512 versions of the block loop: 8 doubles or 16 floats a step, the
- * thresholds gathered; the tail goes through the scalar formula. */
+/* Threshold correction for one value (the scalar fix-up). */
+#define FIX(T, v, k)                                                                       \
+    do {                                                                                   \
+        while ((k) > 0 && (v) < (T)[k])                                                    \
+            (k)--;                                                                         \
+        while ((v) >= (T)[(k) + 1])                                                        \
+            (k)++;                                                                         \
+    } while (0)
+
+/*
+ * AVX-512 versions of the block loop, 8 doubles or 16 floats a step.  The
+ * thresholds lie within `eps` bins of the linear positions k (eps covers
+ * their measured offsets and the rounding of the guess), so a lane whose
+ * guess has a fractional part in [eps, 1-eps] is in bin floor(f) without
+ * looking at T; the rare others are fixed up one by one.
+ */
 static V4 void fast_f64_v4(const double *x, size_t n, size_t bins, double xmin, double inv,
-                           const double *T, size_t *hist, size_t stride)
+                           double eps, const double *T, size_t *hist, size_t stride)
 {
     const __m512d vmin = _mm512_set1_pd(xmin), vinv = _mm512_set1_pd(inv);
     const __m512d vtop = _mm512_set1_pd((double)(bins - 1)), zero = _mm512_setzero_pd();
-    const __m256i one = _mm256_set1_epi32(1), vnb = _mm256_set1_epi32((int)bins);
+    const __m512d veps = _mm512_set1_pd(eps), vhi = _mm512_set1_pd(1.0 - eps);
+    const __m256i vnb = _mm256_set1_epi32((int)bins);
     int kb[BLOCK];
     for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
         size_t len = n - i0 < BLOCK ? n - i0 : BLOCK, j = 0;
@@ -299,34 +372,53 @@ static V4 void fast_f64_v4(const double *x, size_t n, size_t bins, double xmin, 
             __mmask8 fin = _mm512_cmp_pd_mask(_mm512_sub_pd(v, v), zero, _CMP_EQ_OQ);
             __m512d f = _mm512_mul_pd(_mm512_sub_pd(v, vmin), vinv);
             f = _mm512_min_pd(_mm512_max_pd(f, zero), vtop); /* NaN -> 0 */
-            __m256i k = _mm512_cvttpd_epi32(f);
-            __m512d tk = _mm512_i32gather_pd(k, T, 8);
-            __m512d tk1 = _mm512_i32gather_pd(_mm256_add_epi32(k, one), T, 8);
-            k = _mm256_mask_sub_epi32(k, _mm512_cmp_pd_mask(v, tk, _CMP_LT_OQ), k, one);
-            k = _mm256_mask_add_epi32(k, _mm512_cmp_pd_mask(v, tk1, _CMP_GE_OQ), k, one);
-            k = _mm256_mask_mov_epi32(vnb, fin, k);
+            __m512d fl = _mm512_roundscale_pd(f, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+            __m512d fr = _mm512_sub_pd(f, fl);
+            /* bin 0 has no lower threshold, the last bin no upper one */
+            __mmask8 near = (_mm512_cmp_pd_mask(fr, veps, _CMP_LT_OQ) &
+                             _mm512_cmp_pd_mask(fl, zero, _CMP_NEQ_OQ)) |
+                            (_mm512_cmp_pd_mask(fr, vhi, _CMP_GT_OQ) &
+                             _mm512_cmp_pd_mask(fl, vtop, _CMP_NEQ_OQ));
+            __m256i k = _mm256_mask_mov_epi32(vnb, fin, _mm512_cvttpd_epi32(fl));
             _mm256_storeu_si256((__m256i *)(kb + j), k);
+            near &= fin;
+            while (near) {
+                int l = __builtin_ctz(near);
+                near &= (__mmask8)(near - 1);
+                FIX(T, xs[j + l], kb[j + l]);
+            }
         }
         for (; j < len; j++) {
             double v = xs[j];
+            if (!isfinite(v)) {
+                kb[j] = (int)bins;
+                continue;
+            }
             double f = (v - xmin) * inv;
             f = f > 0.0 ? f : 0.0;
-            f = f < (double)(bins - 1) ? f : (double)(bins - 1);
-            int k = (int)f;
-            k = k - (v < T[k]) + (v >= T[k + 1]);
-            kb[j] = isfinite(v) ? k : (int)bins;
+            int k = (int)(f < (double)(bins - 1) ? f : (double)(bins - 1));
+            FIX(T, v, k);
+            kb[j] = k;
         }
-        for (j = 0; j < len; j++)
-            hist[(j & 3) * stride + (size_t)kb[j]]++;
+        size_t *h0 = hist, *h1 = hist + stride, *h2 = hist + 2 * stride, *h3 = hist + 3 * stride;
+        for (j = 0; j + 4 <= len; j += 4) {
+            h0[kb[j]]++;
+            h1[kb[j + 1]]++;
+            h2[kb[j + 2]]++;
+            h3[kb[j + 3]]++;
+        }
+        for (; j < len; j++)
+            h0[kb[j]]++;
     }
 }
 
 static V4 void fast_f32_v4(const double *x, size_t n, size_t bins, float xmin, float inv,
-                           const float *T, size_t *hist, size_t stride)
+                           float eps, const float *T, size_t *hist, size_t stride)
 {
     const __m512 vmin = _mm512_set1_ps(xmin), vinv = _mm512_set1_ps(inv);
     const __m512 vtop = _mm512_set1_ps((float)(bins - 1)), zero = _mm512_setzero_ps();
-    const __m512i one = _mm512_set1_epi32(1), vnb = _mm512_set1_epi32((int)bins);
+    const __m512 veps = _mm512_set1_ps(eps), vhi = _mm512_set1_ps(1.0f - eps);
+    const __m512i vnb = _mm512_set1_epi32((int)bins);
     int kb[BLOCK];
     for (size_t i0 = 0; i0 < n; i0 += BLOCK) {
         size_t len = n - i0 < BLOCK ? n - i0 : BLOCK, j = 0;
@@ -338,30 +430,61 @@ static V4 void fast_f32_v4(const double *x, size_t n, size_t bins, float xmin, f
             __mmask16 fin = _mm512_cmp_ps_mask(_mm512_sub_ps(v, v), zero, _CMP_EQ_OQ);
             __m512 f = _mm512_mul_ps(_mm512_sub_ps(v, vmin), vinv);
             f = _mm512_min_ps(_mm512_max_ps(f, zero), vtop);
-            __m512i k = _mm512_cvttps_epi32(f);
-            __m512 tk = _mm512_i32gather_ps(k, T, 4);
-            __m512 tk1 = _mm512_i32gather_ps(_mm512_add_epi32(k, one), T, 4);
-            k = _mm512_mask_sub_epi32(k, _mm512_cmp_ps_mask(v, tk, _CMP_LT_OQ), k, one);
-            k = _mm512_mask_add_epi32(k, _mm512_cmp_ps_mask(v, tk1, _CMP_GE_OQ), k, one);
-            k = _mm512_mask_mov_epi32(vnb, fin, k);
+            __m512 fl = _mm512_roundscale_ps(f, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+            __m512 fr = _mm512_sub_ps(f, fl);
+            __mmask16 near = (_mm512_cmp_ps_mask(fr, veps, _CMP_LT_OQ) &
+                              _mm512_cmp_ps_mask(fl, zero, _CMP_NEQ_OQ)) |
+                             (_mm512_cmp_ps_mask(fr, vhi, _CMP_GT_OQ) &
+                              _mm512_cmp_ps_mask(fl, vtop, _CMP_NEQ_OQ));
+            __m512i k = _mm512_mask_mov_epi32(vnb, fin, _mm512_cvttps_epi32(fl));
             _mm512_storeu_si512((void *)(kb + j), k);
+            near &= fin;
+            while (near) {
+                int l = __builtin_ctz(near);
+                near &= (__mmask16)(near - 1);
+                float vl = (float)xs[j + l];
+                FIX(T, vl, kb[j + l]);
+            }
         }
         for (; j < len; j++) {
             float v = (float)xs[j];
+            if (!isfinite(v)) {
+                kb[j] = (int)bins;
+                continue;
+            }
             float f = (v - xmin) * inv;
             f = f > 0.0f ? f : 0.0f;
-            f = f < (float)(bins - 1) ? f : (float)(bins - 1);
-            int k = (int)f;
-            k = k - (v < T[k]) + (v >= T[k + 1]);
-            kb[j] = isfinite(v) ? k : (int)bins;
+            int k = (int)(f < (float)(bins - 1) ? f : (float)(bins - 1));
+            FIX(T, v, k);
+            kb[j] = k;
         }
-        for (j = 0; j < len; j++)
-            hist[(j & 3) * stride + (size_t)kb[j]]++;
+        size_t *h0 = hist, *h1 = hist + stride, *h2 = hist + 2 * stride, *h3 = hist + 3 * stride;
+        for (j = 0; j + 4 <= len; j += 4) {
+            h0[kb[j]]++;
+            h1[kb[j + 1]]++;
+            h2[kb[j + 2]]++;
+            h3[kb[j + 3]]++;
+        }
+        for (; j < len; j++)
+            h0[kb[j]]++;
     }
 }
 
 DEFINE_FAST(fast_f64_v0, , double)
 DEFINE_FAST(fast_f32_v0, , float)
+
+/* Largest |position of T_k - k| in bins, k = 1..bins-1 (one of Tf, Td). */
+static double max_offset(const float *Tf, const double *Td, size_t bins, double xmin,
+                         double inv)
+{
+    double worst = 0.0;
+    for (size_t k = 1; k < bins; k++) {
+        double t = Tf ? (double)Tf[k] : Td[k];
+        double off = fabs((t - xmin) * inv - (double)k);
+        worst = off > worst ? off : worst;
+    }
+    return worst;
+}
 
 /* Bins by thresholds when the edges allow it; 0 when they do not. */
 static int bin_fast(const double *x, size_t n, size_t bins, pg_dtype dtype, double S,
@@ -377,10 +500,15 @@ static int bin_fast(const double *x, size_t n, size_t bins, pg_dtype dtype, doub
         for (size_t k = 1; k < bins; k++)
             T[k] = threshold_f32(edges32[k], (float)S);
         float xmin = (float)mn, inv = (float)((double)bins / (mx - mn));
+        /* float guess: three roundings of up to 2^-24 relative on a value
+         * <= bins, far below the 1e-3 bins allowed for them */
+        double eps = max_offset(T, NULL, bins, mn, (double)inv) + 1e-3;
+        if (eps > 0.25)
+            return 0;
         if (__builtin_cpu_supports("x86-64-v4"))
-            fast_f32_v4(x, n, bins, xmin, inv, T, hist, stride);
+            fast_f32_v4(x, n, bins, xmin, inv, (float)eps, T, hist, stride);
         else
-            fast_f32_v0(x, n, bins, xmin, inv, T, hist, stride);
+            fast_f32_v0(x, n, bins, xmin, inv, (float)eps, T, hist, stride);
     } else {
         double T[SUBHIST_MAX_BINS + 1];
         if (!well_spaced_f64(edges64, bins))
@@ -390,10 +518,13 @@ static int bin_fast(const double *x, size_t n, size_t bins, pg_dtype dtype, doub
         for (size_t k = 1; k < bins; k++)
             T[k] = threshold_f64(edges64[k], S);
         double inv = (double)bins / (mx - mn);
+        double eps = max_offset(NULL, T, bins, mn, inv) + 1e-9;
+        if (eps > 0.25)
+            return 0;
         if (__builtin_cpu_supports("x86-64-v4"))
-            fast_f64_v4(x, n, bins, mn, inv, T, hist, stride);
+            fast_f64_v4(x, n, bins, mn, inv, eps, T, hist, stride);
         else
-            fast_f64_v0(x, n, bins, mn, inv, T, hist, stride);
+            fast_f64_v0(x, n, bins, mn, inv, eps, T, hist, stride);
     }
     return 1;
 }
@@ -409,11 +540,13 @@ int pg_entropy(const double *x, size_t n, size_t bins, pg_dtype dtype, size_t *c
     size_t valid;
     if (dtype == PG_FLOAT32) {
         float fmn, fmx;
-        valid = scan_f32(x, n, &fmn, &fmx);
+        valid = __builtin_cpu_supports("x86-64-v4") ? scan_f32_v4(x, n, &fmn, &fmx)
+                                                    : scan_f32(x, n, &fmn, &fmx);
         mn = fmn;
         mx = fmx;
     } else {
-        valid = scan_f64(x, n, &mn, &mx);
+        valid = __builtin_cpu_supports("x86-64-v4") ? scan_f64_v4(x, n, &mn, &mx)
+                                                    : scan_f64(x, n, &mn, &mx);
     }
     memset(counts, 0, bins * sizeof *counts);
     if (valid == 0) {

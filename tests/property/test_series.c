@@ -170,6 +170,67 @@ static void test_entropy_properties(void **state)
         free(cs);
         cases++;
     }
+    /* Values on and next to every edge (times S), where the binning is
+     * decided by the last ulp: still identical to the slow histogram. */
+    for (int iter = 0; iter < 60; iter++) {
+        size_t bins = rng_range(&r, 1, 200), per = 7, n = (bins + 1) * per + 2;
+        int f32 = iter & 1;
+        double *x = malloc(n * sizeof *x);
+        size_t *c = malloc(bins * sizeof *c), *cs = malloc(bins * sizeof *cs);
+        assert_true(x && c && cs);
+        double lo = -1.0 + pgt_rng_uniform(&r), S = pow(2.0, (double)rng_range(&r, 0, 20)) * (1 + pgt_rng_uniform(&r));
+        x[0] = lo * S;
+        x[1] = S; /* max|x| = S, range [lo, 1] after scaling */
+        for (size_t k = 0; k <= bins; k++) {
+            double e = lo + (double)k * ((1.0 - lo) / (double)bins);
+            double v = e * S;
+            for (size_t q = 0; q < per; q++) {
+                double w = v;
+                int steps = (int)q - 3;
+                for (int st = 0; st < (steps < 0 ? -steps : steps); st++)
+                    w = f32 ? (double)nextafterf((float)w, steps < 0 ? -INFINITY : INFINITY)
+                            : nextafter(w, steps < 0 ? -INFINITY : INFINITY);
+                x[2 + k * per + q] = fmin(fmax(w, lo * S), S);
+            }
+        }
+        double h, hs = slow_entropy(x, n, bins, f32, cs);
+        assert_int_equal(pg_entropy(x, n, bins, f32 ? PG_FLOAT32 : PG_FLOAT64, c, &h), PG_OK);
+        for (size_t k = 0; k < bins; k++)
+            if (c[k] != cs[k])
+                fail_msg("edge values, iter %d: bin %zu of %zu: %zu vs slow %zu", iter, k, bins,
+                         c[k], cs[k]);
+        assert_true(pgt_close(h, hs, 1e-12, 1e-12));
+        free(x);
+        free(c);
+        free(cs);
+    }
+
+    /* Edges closer than a few ulps (a range of a few ulps, many bins): the
+     * numpy-mimicking pass.  Every value is counted exactly once. */
+    for (int iter = 0; iter < 20; iter++) {
+        size_t bins = rng_range(&r, 20, 300), n = rng_range(&r, 1, 2000);
+        int f32 = iter & 1;
+        double *x = malloc(n * sizeof *x), base = 1.0 + pgt_rng_uniform(&r);
+        size_t *c = malloc(bins * sizeof *c);
+        assert_true(x && c);
+        for (size_t i = 0; i < n; i++) {
+            double w = f32 ? (double)(float)base : base;
+            size_t steps = rng_range(&r, 0, 12);
+            for (size_t st = 0; st < steps; st++)
+                w = f32 ? (double)nextafterf((float)w, INFINITY) : nextafter(w, INFINITY);
+            x[i] = w;
+        }
+        double h;
+        assert_int_equal(pg_entropy(x, n, bins, f32 ? PG_FLOAT32 : PG_FLOAT64, c, &h), PG_OK);
+        size_t tot = 0;
+        for (size_t k = 0; k < bins; k++)
+            tot += c[k];
+        assert_int_equal(tot, n);
+        assert_true(h >= 0.0 && h <= log((double)bins) + 1e-12);
+        free(x);
+        free(c);
+    }
+
     /* Uniform data over many points fills the bins: H close to ln bins. */
     size_t n = 200000, bins = 50, c[50];
     double *x = malloc(n * sizeof *x), h;
