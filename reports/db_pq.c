@@ -6,7 +6,7 @@
  * statement is prepared server-side once (PQprepare), then run with text
  * parameters (PQexecPrepared).  Doubles travel as "%.17g", which round-trips
  * exactly, so both back ends return the same numbers.  Schema migrations
- * take a transaction-scoped advisory lock, so two runners upgrading the same
+ * take a session advisory lock (before their transaction), so two runners upgrading the same
  * database at once take turns.  Built only when libpq was found.
  */
 #include <math.h>
@@ -226,30 +226,46 @@ static int q_begin(hdb *db, pg_error *err)
 static int q_lock_schema(hdb *db, pg_error *err)
 {
     char sql[80];
-    snprintf(sql, sizeof sql, "SELECT pg_advisory_xact_lock(%d)", SCHEMA_LOCK_KEY);
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(%d)", SCHEMA_LOCK_KEY);
     return q_exec(db, sql, err);
+}
+
+static void q_unlock_schema(hdb *db)
+{
+    char sql[80];
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%d)", SCHEMA_LOCK_KEY);
+    q_exec(db, sql, NULL);
 }
 
 static int q_get_version(hdb *db, int *version, pg_error *err)
 {
     qdb *d = (qdb *)db;
-    int rc = q_exec(db, "CREATE TABLE IF NOT EXISTS perfgate_meta"
-                        " (key TEXT PRIMARY KEY, value TEXT NOT NULL)", err);
-    if (rc < 0)
-        return rc;
-    PGresult *r = PQexec(d->conn, "SELECT value FROM perfgate_meta WHERE key = 'user_version'");
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+    /* No CREATE here: two runners creating the table at once collide; the
+     * table is made by q_set_version, under the schema lock.  Nor a query
+     * that may fail: inside the migration transaction it would abort it. */
+    PGresult *r = PQexec(d->conn, "SELECT to_regclass('perfgate_meta') IS NOT NULL");
+    int rc = 0;
+    *version = 0;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
         rc = q_fail(d, err, "cannot read the schema version", r);
+    } else if (PQgetvalue(r, 0, 0)[0] == 't') {
         PQclear(r);
-        return rc;
+        r = PQexec(d->conn, "SELECT value FROM perfgate_meta WHERE key = 'user_version'");
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            rc = q_fail(d, err, "cannot read the schema version", r);
+        else if (PQntuples(r))
+            *version = atoi(PQgetvalue(r, 0, 0));
     }
-    *version = PQntuples(r) ? atoi(PQgetvalue(r, 0, 0)) : 0;
     PQclear(r);
-    return 0;
+    return rc;
 }
 
 static int q_set_version(hdb *db, int version, pg_error *err)
 {
+    int rc = q_exec(db, "CREATE TABLE IF NOT EXISTS perfgate_meta"
+                        " (key TEXT PRIMARY KEY, value TEXT NOT NULL)", err);
+    if (rc < 0)
+        return rc;
     char sql[160];
     snprintf(sql, sizeof sql,
              "INSERT INTO perfgate_meta (key, value) VALUES ('user_version', '%d')"
@@ -276,7 +292,7 @@ static const hdb_ops pq_ops = {
     "postgresql", "BIGSERIAL PRIMARY KEY",
     q_exec, q_prepare, q_bind_int, q_bind_double, q_bind_text, q_step,
     q_col_is_null, q_col_int, q_col_double, q_col_text, q_reset, q_finalize,
-    q_begin, q_lock_schema, q_get_version, q_set_version, q_close,
+    q_begin, q_lock_schema, q_unlock_schema, q_get_version, q_set_version, q_close,
 };
 
 hdb *pg_hdb_pq_open(const char *conninfo, pg_error *err)

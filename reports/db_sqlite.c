@@ -141,7 +141,12 @@ static int s_lock_schema(hdb *db, pg_error *err)
 {
     (void)db;
     (void)err;
-    return 0; /* BEGIN IMMEDIATE already made us the only writer */
+    return 0; /* the BEGIN IMMEDIATE that follows makes us the only writer */
+}
+
+static void s_unlock_schema(hdb *db)
+{
+    (void)db;
 }
 
 static int s_get_version(hdb *db, int *version, pg_error *err)
@@ -178,7 +183,7 @@ static const hdb_ops sqlite_ops = {
     "sqlite", "INTEGER PRIMARY KEY",
     s_exec, s_prepare, s_bind_int, s_bind_double, s_bind_text, s_step,
     s_col_is_null, s_col_int, s_col_double, s_col_text, s_reset, s_finalize,
-    s_begin, s_lock_schema, s_get_version, s_set_version, s_close,
+    s_begin, s_lock_schema, s_unlock_schema, s_get_version, s_set_version, s_close,
 };
 
 hdb *pg_hdb_sqlite_open(const char *path, pg_error *err)

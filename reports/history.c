@@ -86,10 +86,12 @@ static int migrate(hdb *db, int *version_out, pg_error *err)
         return pg_error_set(err, PG_EUNSUP, NULL, 0, 0, NULL,
                             "history schema version %d is newer than this perfgate's (%d)",
                             version, PG_HISTORY_SCHEMA_VERSION);
-    rc = db->ops->begin(db, err);
+    /* Lock first, then begin: a transaction that waited for the lock would
+     * still see PostgreSQL's catalog as it was before the wait. */
+    rc = db->ops->lock_schema(db, err);
     if (rc < 0)
         return rc;
-    rc = db->ops->lock_schema(db, err);
+    rc = db->ops->begin(db, err);
     /* Another process may have migrated while we waited for the lock. */
     if (rc == 0)
         rc = db->ops->get_version(db, &version, err);
@@ -101,10 +103,11 @@ static int migrate(hdb *db, int *version_out, pg_error *err)
         rc = db->ops->set_version(db, PG_HISTORY_SCHEMA_VERSION, err);
     if (rc == 0)
         rc = db->ops->exec(db, "COMMIT", err);
-    if (rc < 0) {
+    if (rc < 0)
         db->ops->exec(db, "ROLLBACK", NULL);
+    db->ops->unlock_schema(db);
+    if (rc < 0)
         return rc;
-    }
     *version_out = PG_HISTORY_SCHEMA_VERSION;
     return 0;
 }

@@ -36,7 +36,8 @@ typedef struct hdb_ops {
     void (*reset)(hstmt *st);                             /* ready to bind and step again */
     void (*finalize)(hstmt *st);                          /* NULL is a no-op */
     int (*begin)(hdb *db, pg_error *err);                 /* a write transaction */
-    int (*lock_schema)(hdb *db, pg_error *err);           /* serialise migrations (in a transaction) */
+    int (*lock_schema)(hdb *db, pg_error *err);           /* serialise migrations (before begin) */
+    void (*unlock_schema)(hdb *db);                       /* after commit or rollback */
     int (*get_version)(hdb *db, int *version, pg_error *err);
     int (*set_version)(hdb *db, int version, pg_error *err);
     void (*close)(hdb *db);

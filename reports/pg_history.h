@@ -182,6 +182,30 @@ int pg_history_baseline_set(pg_history *h, int64_t run_id, const char *reason, c
 /* The current (most recently recorded) baseline; PG_EMISSING when none. */
 int pg_history_baseline_get(pg_history *h, pg_hist_baseline *out, pg_error *err);
 
+/* ---- Results files (reports/record.c) ------------------------------ */
+
+typedef struct pg_hist_add_options {
+    const char *budgets;            /* budget file or folder: record the gate's verdicts; NULL: none */
+    const char *baseline;           /* baseline results for regression verdicts, or NULL */
+    const char *commit;             /* NULL: the results' perfgate.git_commit */
+    const char *branch;             /* NULL: $GITHUB_REF_NAME, if set */
+    const char *today;              /* "YYYY-MM-DD" for waiver expiry; NULL: today (UTC) */
+    pg_hist_progress_fn progress;   /* see pg_history_add */
+    void *progress_arg;
+} pg_hist_add_options;
+
+/* Loads a Google Benchmark JSON results file with the gate's loader
+ * (pg_gate.h), judges it when opt->budgets is set, and records it with its
+ * environment (the results' "context" and "perfgate" objects, flattened to
+ * dotted keys).  opt may be NULL.  Errors name the file, line and column.
+ * PG_EUNSUP when built without the gate. */
+int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add_options *opt,
+                           int64_t *run_id, pg_error *err);
+
+/* Writes run_id as a Google Benchmark JSON file (one row per sample, times
+ * in ns) that the gate reads as a --baseline; temp file, then rename. */
+int pg_history_export(pg_history *h, int64_t run_id, const char *path, pg_error *err);
+
 /* ---- Trend data for reports ----------------------------------------- */
 
 /* One cell of the benchmark x run table. */

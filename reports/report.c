@@ -303,9 +303,10 @@ static int write_trend(const pg_hist_trend *t, bstat *s, const char *out, FILE *
                        " lc rgb '#b8860b' title 'waived', ", b);
         fprintf(g, "'data/b%04zu.dat' using 1:3:4 with filledcurves fs transparent solid 0.35"
                    " lc rgb '#6baed6' title '95%% interval', ", b);
+        /* Markers only while they can be told apart (and keep SVGs small). */
         fprintf(g, "'' using 1:2:xticlabels(int($1-1)%%%zu==0 ? stringcolumn(8) : '')"
-                   " with linespoints lw 1.5 pt 7 ps 0.45 lc rgb '#08519c' title columnheader(2)",
-                every);
+                   " with %s lw 1.5 pt 7 ps 0.45 lc rgb '#08519c' title columnheader(2)",
+                every, R <= 120 ? "linespoints" : "lines");
         if (has_budget)
             fprintf(g, ", '' using 1:5 with steps dt 2 lw 1.5 lc rgb '#d62728' title 'budget'");
         if (has_breach)

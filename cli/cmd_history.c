@@ -1,0 +1,357 @@
+/*
+ * cmd_history.c - `perfgate history add|list|show|prune`: the record of
+ * every run (reports/pg_history.h).  The history is a SQLite file
+ * (default reports/history.sqlite, or $PERFGATE_HISTORY) or a
+ * postgresql:// URI given with --history.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "builtin.h"
+#include "internal.h"
+#include "pg_history.h"
+
+#define DEFAULT_HISTORY "reports/history.sqlite"
+
+static const char *usage_text =
+    "usage: perfgate history add RESULTS.json [--budgets PATH] [--baseline B.json]\n"
+    "                            [--commit C] [--branch B] [--history H]\n"
+    "       perfgate history list [--limit N] [--history H]\n"
+    "       perfgate history show [RUN|latest] [--history H]\n"
+    "       perfgate history prune --keep N [--history H]\n"
+    "\n"
+    "  --history H    a SQLite file (default " DEFAULT_HISTORY ", or $PERFGATE_HISTORY)\n"
+    "                 or a postgresql://... URI shared by a team's CI runners\n"
+    "  --budgets P    judge the run against budget files and record the verdicts\n"
+    "  --baseline B   a baseline results file for regression verdicts (with --budgets)\n"
+    "  --limit N      list the newest N runs (default 20; 0: all)\n"
+    "  --keep N       prune all but the newest N runs (baselines are always kept)\n";
+
+typedef struct hopts {
+    const char *history, *budgets, *baseline, *commit, *branch;
+    long limit, keep;
+    const char *args[4];
+    int nargs;
+} hopts;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "perfgate: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage_text);
+    return 2;
+}
+
+static int parse_long(const char *s, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 0)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse(int argc, char **argv, hopts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->limit = 20;
+    o->keep = -1;
+    o->history = getenv("PERFGATE_HISTORY");
+    if (!o->history || !*o->history)
+        o->history = DEFAULT_HISTORY;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char **str = NULL;
+        long *num = NULL;
+        if (!strcmp(a, "--history"))
+            str = &o->history;
+        else if (!strcmp(a, "--budgets"))
+            str = &o->budgets;
+        else if (!strcmp(a, "--baseline"))
+            str = &o->baseline;
+        else if (!strcmp(a, "--commit"))
+            str = &o->commit;
+        else if (!strcmp(a, "--branch"))
+            str = &o->branch;
+        else if (!strcmp(a, "--limit"))
+            num = &o->limit;
+        else if (!strcmp(a, "--keep"))
+            num = &o->keep;
+        else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option '%s'", a);
+        } else {
+            if (o->nargs == 4)
+                return usage_error("too many arguments at '%s'", a);
+            o->args[o->nargs++] = a;
+            continue;
+        }
+        if (i + 1 >= argc)
+            return usage_error("option '%s' needs a value", a);
+        if (str)
+            *str = argv[++i];
+        else if (parse_long(argv[++i], num) < 0)
+            return usage_error("'%s' is not a count", argv[i]);
+    }
+    return 0;
+}
+
+/* A SQLite history's folder is made on first use. */
+static void ensure_parent(const char *where)
+{
+    if (!strncmp(where, "postgres", 8))
+        return;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", where);
+    char *slash = strrchr(dir, '/');
+    if (!slash || slash == dir)
+        return;
+    *slash = '\0';
+    mkdir(dir, 0777);
+}
+
+pg_history *pg_cli_open_history(const char *where)
+{
+    pg_error err = { 0 };
+    ensure_parent(where);
+    pg_history *h = pg_history_open(where, &err);
+    if (!h)
+        pg_cli_report("perfgate", &err);
+    return h;
+}
+
+static void progress(void *arg, size_t done, size_t total)
+{
+    const char *what = arg;
+    if (done % 64 != 0 && done != total)
+        return;
+    fprintf(stderr, "\r%s: %zu/%zu", what, done, total);
+    if (done == total)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static void fmt_ns(char *buf, size_t len, double ns)
+{
+    static const char *const unit[] = { "ns", "us", "ms", "s" };
+    if (isnan(ns)) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    int u = 0;
+    while (u < 3 && ns >= 1e4) {
+        ns /= 1e3;
+        u++;
+    }
+    snprintf(buf, len, "%.4g %s", ns, unit[u]);
+}
+
+/* Names go to a terminal: control characters are shown, not obeyed. */
+static void print_safe(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            printf("\\x%02x", *p);
+        else
+            putchar(*p);
+    }
+}
+
+static int do_add(const hopts *o)
+{
+    if (o->nargs != 2)
+        return usage_error("%s", "history add needs one results file");
+    pg_history *h = pg_cli_open_history(o->history);
+    if (!h)
+        return 2;
+    pg_hist_add_options ao = { 0 };
+    ao.budgets = o->budgets;
+    ao.baseline = o->baseline;
+    ao.commit = o->commit;
+    ao.branch = o->branch;
+    if (isatty(2)) {
+        ao.progress = progress;
+        ao.progress_arg = "recording";
+    }
+    pg_error err = { 0 };
+    int64_t id = 0;
+    int rc = pg_history_add_results(h, o->args[1], &ao, &id, &err);
+    if (rc < 0) {
+        pg_cli_report("perfgate", &err);
+        pg_history_close(h);
+        return 2;
+    }
+    pg_hist_show *s = NULL;
+    if (pg_history_show(h, id, &s, &err) == 0) {
+        printf("recorded run %lld: %zu benchmarks", (long long)id, s->n_rows);
+        if (s->n_verdicts)
+            printf(", %ld failing", s->info.n_failed);
+        printf("\n");
+        pg_hist_show_free(s);
+    }
+    pg_history_close(h);
+    return 0;
+}
+
+static int do_list(const hopts *o)
+{
+    pg_history *h = pg_cli_open_history(o->history);
+    if (!h)
+        return 2;
+    pg_error err = { 0 };
+    pg_hist_run_info *runs = NULL;
+    size_t n = 0;
+    if (pg_history_list(h, (size_t)o->limit, &runs, &n, &err) < 0) {
+        pg_cli_report("perfgate", &err);
+        pg_history_close(h);
+        return 2;
+    }
+    printf("%-6s  %-20s  %-12s  %-16s  %7s  %7s\n", "run", "recorded", "commit", "branch",
+           "benches", "failing");
+    for (size_t i = 0; i < n; i++) {
+        printf("%-6lld  %-20s  %-12.12s  %-16.16s  %7ld  %7ld%s\n", (long long)runs[i].id,
+               runs[i].timestamp, runs[i].commit[0] ? runs[i].commit : "-",
+               runs[i].branch[0] ? runs[i].branch : "-", runs[i].n_benches, runs[i].n_failed,
+               runs[i].is_baseline ? "  baseline" : "");
+    }
+    free(runs);
+    pg_history_close(h);
+    return 0;
+}
+
+static int resolve_run(pg_history *h, const char *arg, int64_t *id)
+{
+    pg_error err = { 0 };
+    if (!arg || !strcmp(arg, "latest")) {
+        if (pg_history_latest(h, id, &err) < 0) {
+            pg_cli_report("perfgate", &err);
+            return -1;
+        }
+        return 0;
+    }
+    long v;
+    if (parse_long(arg, &v) < 0) {
+        fprintf(stderr, "perfgate: '%s' is not a run id (a number, or 'latest')\n", arg);
+        return -1;
+    }
+    *id = v;
+    return 0;
+}
+
+static int do_show(const hopts *o)
+{
+    pg_history *h = pg_cli_open_history(o->history);
+    if (!h)
+        return 2;
+    int64_t id;
+    pg_hist_show *s = NULL;
+    pg_error err = { 0 };
+    if (resolve_run(h, o->nargs > 1 ? o->args[1] : NULL, &id) < 0) {
+        pg_history_close(h);
+        return 2;
+    }
+    if (pg_history_show(h, id, &s, &err) < 0) {
+        pg_cli_report("perfgate", &err);
+        pg_history_close(h);
+        return 2;
+    }
+    printf("run %lld recorded %s%s\n", (long long)s->info.id, s->info.timestamp,
+           s->info.is_baseline ? " (baseline)" : "");
+    printf("commit %s  branch %s  source ", s->info.commit[0] ? s->info.commit : "-",
+           s->info.branch[0] ? s->info.branch : "-");
+    print_safe(s->info.source);
+    printf("\n\nenvironment:\n");
+    for (size_t i = 0; i < s->n_env; i++) {
+        printf("  ");
+        print_safe(s->env[i].key);
+        printf(" = ");
+        print_safe(s->env[i].value ? s->env[i].value : "");
+        printf("\n");
+    }
+    printf("\n%-12s %-12s %-12s %-12s %5s  %s\n", "verdict", "median", "interval lo", "interval hi",
+           "n", "benchmark");
+    for (size_t i = 0; i < s->n_rows; i++) {
+        const pg_hist_row *r = &s->rows[i];
+        char med[32], lo[32], hi[32];
+        fmt_ns(med, sizeof med, r->median_ns);
+        fmt_ns(lo, sizeof lo, r->lo_ns);
+        fmt_ns(hi, sizeof hi, r->hi_ns);
+        printf("%-12s %-12s %-12s %-12s %5zu  ", r->verdict[0] ? r->verdict : "-", med, lo, hi,
+               r->n_samples);
+        print_safe(r->name);
+        printf("\n");
+    }
+    if (s->n_waivers) {
+        printf("\nwaivers:\n");
+        for (size_t i = 0; i < s->n_waivers; i++) {
+            printf("  ");
+            print_safe(s->waivers[i].bench);
+            printf(": ");
+            print_safe(s->waivers[i].reason ? s->waivers[i].reason : "");
+            printf(" (%s, expires %s)\n", s->waivers[i].ticket ? s->waivers[i].ticket : "-",
+                   s->waivers[i].expires ? s->waivers[i].expires : "-");
+        }
+    }
+    pg_hist_show_free(s);
+    pg_history_close(h);
+    return 0;
+}
+
+static int do_prune(const hopts *o)
+{
+    if (o->keep < 0)
+        return usage_error("%s", "history prune needs --keep N");
+    pg_history *h = pg_cli_open_history(o->history);
+    if (!h)
+        return 2;
+    pg_error err = { 0 };
+    size_t removed = 0;
+    int rc = pg_history_prune(h, (size_t)o->keep, &removed, &err);
+    pg_history_close(h);
+    if (rc < 0) {
+        pg_cli_report("perfgate", &err);
+        return 2;
+    }
+    printf("pruned %zu run%s\n", removed, removed == 1 ? "" : "s");
+    return 0;
+}
+
+int cmd_history(int argc, char **argv)
+{
+    hopts o;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+    }
+    if (argc < 2)
+        return usage_error("%s", "history needs a subcommand");
+    int rc = parse(argc - 1, argv + 1, &o);
+    if (rc)
+        return rc;
+    const char *sub = o.args[0];
+    if (!sub)
+        return usage_error("%s", "history needs a subcommand");
+    if (!strcmp(sub, "add"))
+        return do_add(&o);
+    if (!strcmp(sub, "list"))
+        return do_list(&o);
+    if (!strcmp(sub, "show"))
+        return do_show(&o);
+    if (!strcmp(sub, "prune"))
+        return do_prune(&o);
+    static const char *const subs[] = { "add", "list", "show", "prune" };
+    const char *near = pg_cli_nearest(sub, subs, 4);
+    fprintf(stderr, "perfgate: '%s' is not a history subcommand", sub);
+    if (near)
+        fprintf(stderr, "; did you mean '%s'?", near);
+    fprintf(stderr, "\n%s", usage_text);
+    return 2;
+}

@@ -1,0 +1,290 @@
+/*
+ * record.c - from a Google Benchmark results file to a recorded run, and
+ * back to a results file (a baseline export).
+ *
+ * Reading the benchmarks is the gate's job (pg_run_load: repetitions,
+ * aggregates, units to ns); judging them too (pg_gate_check).  Here we only
+ * translate its run and verdicts into a pg_hist_run.  The environment is
+ * the results' "context" and "perfgate" objects flattened to dotted keys
+ * (perfgate.host.cpu_model = ...), read with jansson; their per-benchmark
+ * parts are left out, they are in the samples.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "internal.h"
+#include "pg_history.h"
+#include "pg_io.h"
+
+#ifdef PG_HAVE_GATE
+#include "pg_gate.h"
+#endif
+
+/* At most this many environment entries, this deep, are kept. */
+#define ENV_MAX 256
+#define ENV_DEPTH 4
+
+typedef struct envbuf {
+    pg_hist_kv kv[ENV_MAX];
+    char *owned[2 * ENV_MAX];
+    size_t n, n_owned;
+} envbuf;
+
+static char *keep(envbuf *e, char *s)
+{
+    if (s && e->n_owned < 2 * ENV_MAX)
+        e->owned[e->n_owned++] = s;
+    else if (s) {
+        free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+static void flatten(envbuf *e, const char *prefix, json_t *v, int depth)
+{
+    if (e->n >= ENV_MAX || depth > ENV_DEPTH)
+        return;
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x) {
+            if (!strcmp(k, "benchmarks") || !strcmp(k, "benches") || !strcmp(k, "caches"))
+                continue;
+            size_t len = strlen(prefix) + strlen(k) + 2;
+            char *key = malloc(len);
+            if (!key)
+                return;
+            snprintf(key, len, "%s%s%s", prefix, *prefix ? "." : "", k);
+            flatten(e, key, x, depth + 1);
+            free(key);
+        }
+        return;
+    }
+    if (json_is_array(v))
+        return; /* lists (profiles, caches) are not an environment fingerprint */
+    char num[64];
+    const char *text = NULL;
+    if (json_is_string(v))
+        text = json_string_value(v);
+    else if (json_is_integer(v)) {
+        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+        text = num;
+    } else if (json_is_real(v)) {
+        snprintf(num, sizeof num, "%.17g", json_real_value(v));
+        text = num;
+    } else if (json_is_boolean(v))
+        text = json_is_true(v) ? "true" : "false";
+    else
+        return;
+    e->kv[e->n].key = keep(e, strdup(prefix));
+    e->kv[e->n].value = keep(e, strdup(text));
+    if (e->kv[e->n].key)
+        e->n++;
+}
+
+static void env_free(envbuf *e)
+{
+    for (size_t i = 0; i < e->n_owned; i++)
+        free(e->owned[i]);
+}
+
+static const char *env_get(const envbuf *e, const char *key)
+{
+    for (size_t i = 0; i < e->n; i++)
+        if (!strcmp(e->kv[i].key, key))
+            return e->kv[i].value;
+    return NULL;
+}
+
+/* Reads only what the environment needs: the gate has validated the file. */
+static void read_env(const char *path, envbuf *e)
+{
+    json_t *root = json_load_file(path, 0, NULL);
+    if (!root)
+        return;
+    json_t *ctx = json_object_get(root, "context");
+    json_t *pg = json_object_get(root, "perfgate");
+    if (ctx)
+        flatten(e, "context", ctx, 1);
+    if (pg)
+        flatten(e, "perfgate", pg, 1);
+    json_decref(root);
+}
+
+int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add_options *opt,
+                           int64_t *run_id, pg_error *err)
+{
+#ifndef PG_HAVE_GATE
+    (void)h;
+    (void)results;
+    (void)opt;
+    (void)run_id;
+    return pg_error_set(err, PG_EUNSUP, NULL, 0, 0, NULL,
+                        "this perfgate was built without the gate (results loader)");
+#else
+    static const pg_hist_add_options defaults = { 0 };
+    if (!opt)
+        opt = &defaults;
+    if (!h || !results)
+        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "bad arguments");
+    pg_run *head = pg_run_load(results, err), *base = NULL;
+    pg_budget_set *budgets = NULL;
+    pg_report *report = NULL;
+    pg_hist_bench *benches = NULL;
+    pg_hist_verdict *verdicts = NULL;
+    pg_hist_waiver *waivers = NULL;
+    envbuf *env = calloc(1, sizeof *env);
+    int rc = 0;
+    if (!head || !env) {
+        rc = head ? pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory") : PG_EPARSE;
+        goto done;
+    }
+    size_t nb = pg_run_count(head);
+    benches = calloc(nb ? nb : 1, sizeof *benches);
+    if (!benches) {
+        rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        goto done;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < nb; i++) {
+        const pg_bench *b = pg_run_bench(head, i);
+        if (b->error && b->n == 0)
+            continue; /* a benchmark that failed to run has nothing to record */
+        benches[kept++] = (pg_hist_bench){ b->name, b->real_ns, b->cpu_ns, b->n, 0 };
+    }
+
+    size_t nv = 0, nw = 0;
+    if (opt->budgets) {
+        budgets = pg_budget_set_create();
+        if (!budgets) {
+            rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+            goto done;
+        }
+        if (pg_budget_set_add_path(budgets, opt->budgets) < 0) {
+            const pg_error *d = pg_budget_set_ndiag(budgets) ? pg_budget_set_diag(budgets, 0) : NULL;
+            if (d && err && !err->code)
+                *err = *d;
+            rc = d ? d->code : pg_error_set(err, PG_EPARSE, opt->budgets, 0, 0, NULL,
+                                            "cannot read budgets");
+            goto done;
+        }
+        if (opt->baseline && !(base = pg_run_load(opt->baseline, err))) {
+            rc = PG_EPARSE;
+            goto done;
+        }
+        pg_gate_options gopt = { opt->today, 0 };
+        report = pg_gate_check(head, base, budgets, &gopt, err);
+        if (!report) {
+            rc = PG_EINVAL;
+            goto done;
+        }
+        size_t n = pg_report_count(report);
+        verdicts = calloc(n ? n : 1, sizeof *verdicts);
+        nw = pg_report_nactive_waivers(report);
+        waivers = calloc(nw ? nw : 1, sizeof *waivers);
+        if (!verdicts || !waivers) {
+            rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+            goto done;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const pg_verdict *v = pg_report_verdict(report, i);
+            if (!v->bench)
+                continue;
+            int ceiling = !strcmp(v->unit, "ns") && strncmp(v->metric, "regression", 10) != 0;
+            verdicts[nv++] = (pg_hist_verdict){
+                v->bench, v->metric, pg_verdict_name(v->kind), v->budget_file,
+                ceiling ? v->limit : NAN, v->ratio, v->note[0] ? v->note : NULL };
+        }
+        for (size_t i = 0; i < nw; i++) {
+            const pg_waiver *w = pg_report_active_waiver(report, i);
+            waivers[i] = (pg_hist_waiver){ w->match, w->reason, w->ticket, w->expires };
+        }
+    }
+
+    read_env(results, env);
+    const char *commit = opt->commit ? opt->commit : env_get(env, "perfgate.git_commit");
+    const char *branch = opt->branch ? opt->branch : getenv("GITHUB_REF_NAME");
+    pg_hist_run run = { results, commit, branch, NULL, env->kv, env->n, benches, kept,
+                        verdicts, nv, waivers, nw };
+    rc = pg_history_add(h, &run, opt->progress, opt->progress_arg, run_id, err);
+done:
+    if (env)
+        env_free(env);
+    free(env);
+    free(benches);
+    free(verdicts);
+    free(waivers);
+    pg_report_destroy(report);
+    pg_budget_set_destroy(budgets);
+    pg_run_destroy(base);
+    pg_run_destroy(head);
+    return rc;
+#endif
+}
+
+/* ---- Export ------------------------------------------------------------ */
+
+int pg_history_export(pg_history *h, int64_t run_id, const char *path, pg_error *err)
+{
+    if (!h || !path)
+        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "bad arguments");
+    pg_hist_show *s = NULL;
+    int rc = pg_history_show(h, run_id, &s, err);
+    if (rc < 0)
+        return rc;
+    json_t *root = json_object(), *ctx = json_object(), *list = json_array();
+    json_t *pgo = json_object(), *origin = json_object();
+    for (size_t i = 0; i < s->n_env; i++)
+        if (!strncmp(s->env[i].key, "context.", 8) && s->env[i].value)
+            json_object_set_new(ctx, s->env[i].key + 8, json_string(s->env[i].value));
+    json_object_set_new(origin, "history_run", json_integer((json_int_t)s->info.id));
+    json_object_set_new(origin, "commit", json_string(s->info.commit));
+    json_object_set_new(origin, "recorded", json_string(s->info.timestamp));
+    json_object_set_new(origin, "source", json_string(s->info.source));
+    json_object_set_new(pgo, "exported_from_history", origin);
+    json_object_set_new(root, "context", ctx);
+    json_object_set_new(root, "perfgate", pgo);
+    json_object_set_new(root, "benchmarks", list);
+    for (size_t i = 0; i < s->n_rows && rc == 0; i++) {
+        double *real = NULL, *cpu = NULL;
+        size_t n = 0;
+        rc = pg_history_samples(h, run_id, s->rows[i].name, &real, &cpu, &n, err);
+        for (size_t j = 0; rc == 0 && j < n; j++) {
+            json_t *row = json_object();
+            json_object_set_new(row, "name", json_string(s->rows[i].name));
+            json_object_set_new(row, "run_name", json_string(s->rows[i].name));
+            json_object_set_new(row, "run_type", json_string("iteration"));
+            json_object_set_new(row, "repetitions", json_integer((json_int_t)n));
+            json_object_set_new(row, "repetition_index", json_integer((json_int_t)j));
+            json_object_set_new(row, "threads", json_integer(1));
+            json_object_set_new(row, "iterations",
+                                json_integer(s->rows[i].iterations > 0 ? s->rows[i].iterations : 1));
+            json_object_set_new(row, "real_time", json_real(real[j]));
+            json_object_set_new(row, "cpu_time", json_real(isnan(cpu[j]) ? real[j] : cpu[j]));
+            json_object_set_new(row, "time_unit", json_string("ns"));
+            json_array_append_new(list, row);
+        }
+        free(real);
+        free(cpu);
+    }
+    if (rc == 0) {
+        pg_afile *af = pg_afile_open(path, err);
+        if (!af)
+            rc = PG_EIO;
+        else if (json_dumpf(root, pg_afile_stream(af), JSON_INDENT(1) | JSON_REAL_PRECISION(17)) < 0) {
+            pg_afile_abort(af);
+            rc = pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot write");
+        } else {
+            fputc('\n', pg_afile_stream(af));
+            rc = pg_afile_commit(af, err);
+        }
+    }
+    json_decref(root);
+    pg_hist_show_free(s);
+    return rc;
+}
