@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# report_browser.sh - end to end: results files -> perfgate history add (with
+# budgets and a waiver) -> perfgate report -> the HTML page opened in headless
+# Chromium.  Checks: no console errors, every chart present in the rendered
+# DOM, the table sorter ran, hostile benchmark names inert everywhere (page,
+# Markdown, gnuplot scripts, file names), and the PNGs are PNGs.
+# Skips (exit 0 with a message) only when chromium or gnuplot is absent.
+set -euo pipefail
+
+PG_BUILD_DIR=${PG_BUILD_DIR:?PG_BUILD_DIR not set}
+PERFGATE="$PG_BUILD_DIR/cli/perfgate"
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+if [ ! -x "$CHROMIUM" ]; then echo "skipped: no chromium at $CHROMIUM"; exit 0; fi
+if ! command -v gnuplot >/dev/null; then echo "skipped: no gnuplot"; exit 0; fi
+
+work=$(mktemp -d /tmp/pg_report_e2e.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+# Results with hostile names, a step regression from run 6 of 8, a benchmark
+# that appears at run 3 and one that vanishes after run 4.
+python3 - <<'EOF'
+import json, random
+rng = random.Random(3)
+HOSTILE = ['evil"quote\'\n<script>alert(1)</script>',
+           "x'); system('touch /tmp/pg_e2e_pwned'); ('",
+           "../../etc/passwd",
+           "'; DROP TABLE runs; --"]
+for run in range(1, 9):
+    rows = []
+    names = ["indicators/ema/hot/cpu/4096", "indicators/rsi/hot/cpu/4096"] + HOSTILE
+    if run >= 3: names.append("pipeline/new/hot/cpu/1024")
+    if run <= 4: names.append("pipeline/old/hot/cpu/1024")
+    for name in names:
+        base = 1000.0 * (1.4 if (name.startswith("indicators/ema") and run >= 6) else 1.0)
+        for i in range(12):
+            t = base * (1 + 0.01 * rng.gauss(0, 1))
+            rows.append({"name": name, "run_name": name, "run_type": "iteration",
+                         "repetitions": 12, "repetition_index": i, "threads": 1,
+                         "iterations": 1000, "real_time": t, "cpu_time": t, "time_unit": "ns"})
+    doc = {"context": {"date": "2024-01-01", "host_name": "e2e <host>", "num_cpus": 2},
+           "perfgate": {"git_commit": "c%02d" % run, "seed": 7, "host": {"cpu_model": "E2E \"CPU\""}},
+           "benchmarks": rows}
+    json.dump(doc, open("r%d.json" % run, "w"))
+json.dump({"version": 1,
+           "defaults": {"repetitions": 10},
+           "budgets": [{"match": "indicators/*", "absolute": {"median_real_time": "1.2us"}},
+                       {"match": HOSTILE[1], "absolute": {"median_real_time": "2us"}}],
+           "waivers": [{"match": "indicators/rsi/*", "reason": "flaky <b>host</b> | see ticket",
+                        "ticket": "T-9", "expires": "2099-12-31"}]},
+          open("budgets.json", "w"))
+EOF
+
+for i in 1 2 3 4 5 6 7 8; do
+  "$PERFGATE" history add "r$i.json" --budgets budgets.json --history h.sqlite >add.out 2>add.err \
+    || { cat add.err; fail "history add r$i.json"; }
+done
+grep -q "recorded run 8: 7 benchmarks" add.out || fail "unexpected add output: $(cat add.out)"
+"$PERFGATE" history list --history h.sqlite | grep -q "^8 " || fail "list lacks run 8"
+
+"$PERFGATE" report --history h.sqlite --out out >report.out 2>report.err \
+  || { cat report.err; fail "report"; }
+grep -q "8 benchmarks over 8 runs, 8 trend charts, 1 failing" report.out \
+  || fail "unexpected report summary: $(cat report.out)"
+
+# Files: charts by index only, PNG signatures.
+for f in out/charts/*.png; do
+  head -c 8 "$f" | od -An -c | grep -q 'P   N   G' || fail "$f is not a PNG"
+done
+n_png=$(ls out/charts/*.png | wc -l)
+[ "$n_png" -eq 9 ] || fail "expected 9 PNGs (8 trends + overview), got $n_png"
+if find out -name '*passwd*' -o -name '*script*' | grep -q .; then fail "a name became a path"; fi
+if grep -q "system(\|passwd\|DROP" out/charts-*.gp; then fail "a name reached a gnuplot script"; fi
+[ ! -e /tmp/pg_e2e_pwned ] || fail "gnuplot ran system()"
+
+# Markdown: breach first, nothing raw.
+sed -n '/|---|/{n;p;q}' out/summary.md | grep -q '^| indicators/ema/hot/cpu/4096 | \*\*breach\*\*' \
+  || fail "summary.md does not put the breach first: $(cat out/summary.md)"
+if grep -q '<script>' out/summary.md; then fail "raw <script> in summary.md"; fi
+
+# The browser: console errors go to stderr with --enable-logging.
+profile=$(mktemp -d /tmp/pg_chromium.XXXXXX)
+timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
+  --disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
+  --enable-logging=stderr --v=0 --virtual-time-budget=3000 \
+  --dump-dom "file://$work/out/index.html" >dom.html 2>chrome.err || true
+rm -rf "$profile"
+[ -s dom.html ] || { cat chrome.err; fail "chromium produced no DOM"; }
+if grep -i "CONSOLE" chrome.err | grep -qiv "deprecat"; then
+  grep -i "CONSOLE" chrome.err; fail "console messages while loading the page"
+fi
+if grep -qi "Uncaught\|SyntaxError\|Refused to" chrome.err; then
+  grep -i "Uncaught\|SyntaxError\|Refused to" chrome.err; fail "script errors"
+fi
+grep -q 'data-sortable="ready"' dom.html || fail "the table sorter did not run"
+n_svg=$(grep -o '<svg' dom.html | wc -l)
+[ "$n_svg" -eq 9 ] || fail "expected 9 inline SVG charts in the DOM, got $n_svg"
+n_sections=$(grep -o '<section id="b[0-9]*">' dom.html | wc -l)
+[ "$n_sections" -eq 8 ] || fail "expected 8 chart sections, got $n_sections"
+# The hostile names are text, not markup: the only script element is ours.
+n_script=$(grep -o '<script' dom.html | wc -l)
+[ "$n_script" -eq 1 ] || fail "expected 1 script element, got $n_script"
+grep -q 'evil"quote' dom.html || grep -q 'evil&quot;quote' dom.html || fail "hostile name not shown"
+grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' dom.html || fail "hostile name not escaped"
+grep -q 'flaky &lt;b&gt;host&lt;/b&gt;' dom.html || fail "waiver not shown escaped"
+grep -q 'E2E "CPU"\|E2E &quot;CPU&quot;' dom.html || fail "environment not shown"
+
+# Baseline on purpose, and its export read back by the gate's loader.
+"$PERFGATE" baseline update --from r5.json --reason "release 1.2 sign-off" --who ci \
+  --history h.sqlite >bl.out || fail "baseline update"
+"$PERFGATE" baseline show --history h.sqlite | grep -q "reason: release 1.2 sign-off" \
+  || fail "baseline show"
+"$PERFGATE" baseline export --out B.json --history h.sqlite >/dev/null || fail "baseline export"
+"$PERFGATE" history add B.json --history h2.sqlite | grep -q "7 benchmarks" \
+  || fail "the exported baseline does not load back"
+"$PERFGATE" history add r6.json --history h.sqlite >/dev/null || fail "add after baseline"
+# 10 runs; keep the newest one, and the baseline (run 9) stays too.
+"$PERFGATE" history prune --keep 1 --history h.sqlite | grep -q "pruned 8 runs" \
+  || fail "prune did not keep the baseline: $("$PERFGATE" history list --history h.sqlite)"
+
+# Bad input: exit 2, a message, nothing recorded.
+echo '{"benchmarks": [' >bad.json
+set +e
+"$PERFGATE" history add bad.json --history h.sqlite 2>bad.err
+rc=$?
+set -e
+[ "$rc" -eq 2 ] || fail "bad results gave exit $rc"
+grep -q "bad.json" bad.err || fail "error does not name the file: $(cat bad.err)"
+[ "$("$PERFGATE" history list --history h.sqlite | wc -l)" -eq 3 ] || fail "bad input changed the history"
+echo "ok: report_browser"
