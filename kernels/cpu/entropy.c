@@ -28,6 +28,7 @@
 
 #include <immintrin.h>
 
+#include "cpu_features.h"
 #include "pg_kernels.h"
 
 /* Elements handled per block by the vectorisable scale-and-guess loop. */
@@ -129,7 +130,7 @@ static size_t scan_f32(const double *x, size_t n, float *mn, float *mx)
 }
 
 /* AVX-512 versions of the scans (NaN and inf lanes masked out). */
-__attribute__((target("arch=x86-64-v4"))) static size_t scan_f64_v4(const double *x, size_t n,
+PG_TARGET_V4 static size_t scan_f64_v4(const double *x, size_t n,
                                                                     double *mn, double *mx)
 {
     __m512d lo = _mm512_set1_pd(INFINITY), hi = _mm512_set1_pd(-INFINITY);
@@ -156,7 +157,7 @@ __attribute__((target("arch=x86-64-v4"))) static size_t scan_f64_v4(const double
     return cnt;
 }
 
-__attribute__((target("arch=x86-64-v4"))) static size_t scan_f32_v4(const double *x, size_t n,
+PG_TARGET_V4 static size_t scan_f32_v4(const double *x, size_t n,
                                                                     float *mn, float *mx)
 {
     __m512 lo = _mm512_set1_ps(INFINITY), hi = _mm512_set1_ps(-INFINITY);
@@ -338,7 +339,7 @@ DEFINE_THRESHOLD(f32, float, nextafterf)
         }                                                                                  \
     }
 
-#define V4 __attribute__((target("arch=x86-64-v4")))
+#define V4 PG_TARGET_V4
 
 /* Threshold correction for one value (the scalar fix-up). */
 #define FIX(T, v, k)                                                                       \
@@ -505,7 +506,7 @@ static int bin_fast(const double *x, size_t n, size_t bins, pg_dtype dtype, doub
         double eps = max_offset(T, NULL, bins, mn, (double)inv) + 1e-3;
         if (eps > 0.25)
             return 0;
-        if (__builtin_cpu_supports("x86-64-v4"))
+        if (pg_cpu_has_v4())
             fast_f32_v4(x, n, bins, xmin, inv, (float)eps, T, hist, stride);
         else
             fast_f32_v0(x, n, bins, xmin, inv, (float)eps, T, hist, stride);
@@ -521,7 +522,7 @@ static int bin_fast(const double *x, size_t n, size_t bins, pg_dtype dtype, doub
         double eps = max_offset(NULL, T, bins, mn, inv) + 1e-9;
         if (eps > 0.25)
             return 0;
-        if (__builtin_cpu_supports("x86-64-v4"))
+        if (pg_cpu_has_v4())
             fast_f64_v4(x, n, bins, mn, inv, eps, T, hist, stride);
         else
             fast_f64_v0(x, n, bins, mn, inv, eps, T, hist, stride);
@@ -540,12 +541,12 @@ int pg_entropy(const double *x, size_t n, size_t bins, pg_dtype dtype, size_t *c
     size_t valid;
     if (dtype == PG_FLOAT32) {
         float fmn, fmx;
-        valid = __builtin_cpu_supports("x86-64-v4") ? scan_f32_v4(x, n, &fmn, &fmx)
+        valid = pg_cpu_has_v4() ? scan_f32_v4(x, n, &fmn, &fmx)
                                                     : scan_f32(x, n, &fmn, &fmx);
         mn = fmn;
         mx = fmx;
     } else {
-        valid = __builtin_cpu_supports("x86-64-v4") ? scan_f64_v4(x, n, &mn, &mx)
+        valid = pg_cpu_has_v4() ? scan_f64_v4(x, n, &mn, &mx)
                                                     : scan_f64(x, n, &mn, &mx);
     }
     memset(counts, 0, bins * sizeof *counts);

@@ -125,8 +125,12 @@ static void phase_f64(pg_phase_ws *ws, const double *x, size_t n, double *out)
     fftw_execute(ws->fwd.d);
     /* -i (a + ib) = b - ia */
     for (size_t k = 0; k < nc; k++) {
-        double a = creal(X[k]), b = cimag(X[k]);
-        X[k] = CMPLX(b, -a);
+        /* C11 6.2.5p13: a complex is an array of two reals.  (Not CMPLX:
+         * glibc hides it from clang.) */
+        double *z = (double *)&X[k];
+        double a = z[0], b = z[1];
+        z[0] = b;
+        z[1] = -a;
     }
     X[0] = 0.0;
     if (n % 2 == 0)
@@ -146,8 +150,10 @@ static void phase_f32(pg_phase_ws *ws, const double *x, size_t n, double *out)
         re[t] = clean_f32(x[t]);
     fftwf_execute(ws->fwd.f);
     for (size_t k = 0; k < nc; k++) {
-        float a = crealf(X[k]), b = cimagf(X[k]);
-        X[k] = CMPLXF(b, -a);
+        float *z = (float *)&X[k];
+        float a = z[0], b = z[1];
+        z[0] = b;
+        z[1] = -a;
     }
     X[0] = 0.0f;
     if (n % 2 == 0)
