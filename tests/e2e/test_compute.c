@@ -550,6 +550,9 @@ static void test_bad_input(void **state)
         { "close\n1\n", "sma --param windos=3", "did you mean 'windows'" },
         { "close\n1\n", "smaa", "did you mean 'sma'" },
         { "open\n1\n", "strategy", "missing required column 'close'" },
+        /* edge/errors_expected.csv: the calls TradePulse rejects. */
+        { "value\n1\n2\n", "phase --param coupling=0.3", "unknown parameter 'coupling'" },
+        { "value\n1\n2\n", "entropy --param backend=tpu", "unknown parameter 'backend'" },
     };
     char in[512], out[512];
     snprintf(in, sizeof in, "%s/bad.csv", tmpdir);
