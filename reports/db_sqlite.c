@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sqlite3.h>
 
@@ -203,10 +204,23 @@ hdb *pg_hdb_sqlite_open(const char *path, pg_error *err)
         return NULL;
     }
     sqlite3_busy_timeout(d->db, BUSY_TIMEOUT_MS);
-    /* Switching to WAL needs a moment of exclusive access; the busy
-     * timeout above covers a second process doing the same. */
-    if (s_exec(&d->base, "PRAGMA journal_mode = WAL", err) < 0 ||
-        s_exec(&d->base, "PRAGMA synchronous = NORMAL", err) < 0) {
+    /* Switching to WAL needs a moment of exclusive access, and SQLite
+     * answers SQLITE_BUSY at once (without the busy handler) when another
+     * process is switching the same fresh file: retry for a while. */
+    int rc = SQLITE_BUSY;
+    for (int tries = 0; tries < BUSY_TIMEOUT_MS / 10 && rc == SQLITE_BUSY; tries++) {
+        rc = sqlite3_exec(d->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+        if (rc == SQLITE_BUSY) {
+            struct timespec ts = { 0, 10 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+        }
+    }
+    if (rc != SQLITE_OK) {
+        fail(d, PG_EIO, err, "cannot switch the history to WAL mode");
+        s_close(&d->base);
+        return NULL;
+    }
+    if (s_exec(&d->base, "PRAGMA synchronous = NORMAL", err) < 0) {
         s_close(&d->base);
         return NULL;
     }

@@ -289,8 +289,10 @@ static void test_two_writers(void **state)
             pg_error err = { 0 };
             /* Both open the fresh file at once: creation races too. */
             pg_history *h = pg_history_open(fx->path, &err);
-            if (!h)
+            if (!h) {
+                fprintf(stderr, "writer %d: %s\n", w, err.message);
                 _exit(10);
+            }
             for (int r = 0; r < RUNS_EACH; r++) {
                 built x;
                 char commit[32];
