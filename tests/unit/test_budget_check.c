@@ -1,0 +1,319 @@
+/*
+ * test_budget_check.c - the verdict engine (gate/check.c): each verdict
+ * kind from a small run built here, with samples chosen so the statistics
+ * are unambiguous.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_gate.h"
+
+/* A run of benchmarks; each gets n samples center * (1 + 0.001 * k),
+ * k = 0..n-1, optionally a counter. */
+typedef struct spec {
+    const char *name;
+    double center;
+    int n;
+    const char *counter; /* "name" or NULL */
+    double counter_value;
+} spec;
+
+static pg_run *make_run(const spec *s, size_t count, const char *extra)
+{
+    size_t cap = 1 << 20, used = 0;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    used += (size_t)snprintf(buf + used, cap - used, "{\"benchmarks\": [");
+    int first = 1;
+    for (size_t i = 0; i < count; i++)
+        for (int k = 0; k < s[i].n; k++) {
+            double t = s[i].center * (1.0 + 0.001 * k);
+            used += (size_t)snprintf(buf + used, cap - used,
+                                     "%s{\"name\": \"%s\", \"run_type\": \"iteration\", "
+                                     "\"real_time\": %.17g, \"cpu_time\": %.17g",
+                                     first ? "" : ",", s[i].name, t, t);
+            if (s[i].counter)
+                used += (size_t)snprintf(buf + used, cap - used, ", \"%s\": %.17g", s[i].counter,
+                                         s[i].counter_value);
+            used += (size_t)snprintf(buf + used, cap - used, "}");
+            first = 0;
+        }
+    used += (size_t)snprintf(buf + used, cap - used, "]%s}", extra ? extra : "");
+    pg_error err;
+    pg_error_clear(&err);
+    pg_run *run = pg_run_load_buffer(buf, used, "mem.json", &err);
+    if (!run)
+        fail_msg("%s", err.message);
+    free(buf);
+    return run;
+}
+
+static pg_budget_set *budgets(const char *text)
+{
+    char path[] = "/tmp/pg_test_check.XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    pg_budget_set *set = pg_budget_set_create();
+    int rc = pg_budget_set_add_path(set, path);
+    remove(path);
+    if (rc)
+        fail_msg("%s", pg_budget_set_diag(set, 0)->message);
+    return set;
+}
+
+static const pg_verdict *find(const pg_report *r, const char *bench, const char *metric)
+{
+    for (size_t i = 0; i < pg_report_count(r); i++) {
+        const pg_verdict *v = pg_report_verdict(r, i);
+        if (!strcmp(v->bench, bench) && !strcmp(v->metric, metric))
+            return v;
+    }
+    fail_msg("no verdict for %s %s", bench, metric);
+    return NULL;
+}
+
+static const pg_gate_options opt = { "2026-06-01", 1 };
+
+static void test_ceilings(void **state)
+{
+    (void)state;
+    spec s[] = {
+        { "k/over/cpu/100", 2000, 10, "instructions", 900 },   /* 20 ns/elem */
+        { "k/under/cpu/100", 500, 10, NULL, 0 },
+        { "k/few/cpu/100", 500, 3, NULL, 0 },
+        { "k/warn/cpu/100", 2000, 10, NULL, 0 },
+    };
+    pg_run *run = make_run(s, 4, ", \"perfgate\": {\"counters\": {\"cycles\": "
+                                 "{\"available\": false, \"reason\": \"no PMU\"}}}");
+    pg_budget_set *set = budgets(
+        "{\"version\": 1, \"defaults\": {\"repetitions\": 5},\n"
+        " \"budgets\": [\n"
+        "  {\"match\": \"k/*\", \"absolute\": {\"median_real_time\": \"1us\", \"real_time_per_element\": \"15ns\"},\n"
+        "   \"counters\": {\"instructions\": {\"max\": 8, \"per_element\": true}, \"cycles\": {\"max\": 1}}},\n"
+        "  {\"match\": \"k/warn/*\", \"severity\": \"warn\"}\n"
+        " ]}");
+    pg_error err;
+    pg_report *r = pg_gate_check(run, NULL, set, &opt, &err);
+    assert_non_null(r);
+    const pg_verdict *v = find(r, "k/over/cpu/100", "median_real_time");
+    assert_int_equal(v->kind, PG_V_BREACH);
+    assert_true(v->fails);
+    assert_true(fabs(v->p - 1.0 / 1024.0) < 1e-15); /* sign test: 10 of 10 above */
+    assert_int_equal(find(r, "k/over/cpu/100", "real_time_per_element")->kind, PG_V_BREACH);
+    v = find(r, "k/over/cpu/100", "counter:instructions/elem");
+    assert_int_equal(v->kind, PG_V_BREACH); /* 9 per element > 8 */
+    assert_true(fabs(v->value - 9.0) < 1e-12);
+    v = find(r, "k/over/cpu/100", "counter:cycles");
+    assert_int_equal(v->kind, PG_V_UNAVAILABLE);
+    assert_non_null(strstr(v->note, "no PMU"));
+    assert_false(v->fails);
+    assert_int_equal(find(r, "k/under/cpu/100", "median_real_time")->kind, PG_V_PASS);
+    v = find(r, "k/few/cpu/100", "median_real_time");
+    assert_int_equal(v->kind, PG_V_INSUFFICIENT); /* below the ceiling, but 3 < 5 */
+    assert_true(v->fails);
+    assert_non_null(strstr(v->note, "only 3 of the 5 repetitions required"));
+    v = find(r, "k/warn/cpu/100", "median_real_time");
+    assert_int_equal(v->kind, PG_V_BREACH);
+    assert_true(v->warn);
+    assert_false(v->fails);
+    assert_true(pg_report_failed(r));
+    pg_report_destroy(r);
+    pg_budget_set_destroy(set);
+    pg_run_destroy(run);
+}
+
+static void test_regressions(void **state)
+{
+    (void)state;
+    spec base[] = {
+        { "i/a/hot/cpu/1", 1000, 10, NULL, 0 }, { "i/b/hot/cpu/1", 1000, 10, NULL, 0 },
+        { "i/c/hot/cpu/1", 1000, 10, NULL, 0 }, { "i/d/cold/cpu/1", 1000, 10, NULL, 0 },
+        { "i/gone/hot/cpu/1", 1000, 10, NULL, 0 }, { "u/x", 1000, 10, NULL, 0 },
+    };
+    spec head[] = {
+        { "i/a/hot/cpu/1", 1100, 10, NULL, 0 }, /* +10 %: beyond 5 % */
+        { "i/b/hot/cpu/1", 1030, 10, NULL, 0 }, /* +3 %: significant, within */
+        { "i/c/hot/cpu/1", 900, 10, NULL, 0 },  /* -10 %: improved */
+        { "i/d/cold/cpu/1", 1080, 10, NULL, 0 }, /* +8 %: within cold's default 10 % */
+        { "u/x", 5000, 10, NULL, 0 },            /* unbudgeted: never fails */
+    };
+    pg_run *b = make_run(base, 6, NULL), *h = make_run(head, 5, NULL);
+    pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [\n"
+                                 " {\"match\": \"i/*/hot/*\", \"regression\": {\"max\": \"5%\"}},\n"
+                                 " {\"match\": \"i/*/cold/*\", \"owner\": \"team\"}\n"
+                                 "]}");
+    pg_error err;
+    pg_report *r = pg_gate_check(h, b, set, &opt, &err);
+    assert_non_null(r);
+    const pg_verdict *v = find(r, "i/a/hot/cpu/1", "regression:real_time");
+    assert_int_equal(v->kind, PG_V_REGRESSION);
+    assert_true(fabs(v->ratio - 1.1) < 1e-9);
+    assert_true(v->ratio_lo <= 1.1 && v->ratio_hi >= 1.1);
+    /* 10 vs 10 fully separated: exact p = 1/C(20,10) */
+    assert_true(fabs(v->p - 1.0 / 184756.0) < 1e-15);
+    v = find(r, "i/b/hot/cpu/1", "regression:real_time");
+    assert_int_equal(v->kind, PG_V_PASS);
+    assert_non_null(strstr(v->note, "within the tolerance"));
+    assert_int_equal(find(r, "i/c/hot/cpu/1", "regression:real_time")->kind, PG_V_IMPROVED);
+    v = find(r, "i/d/cold/cpu/1", "regression:real_time");
+    assert_int_equal(v->kind, PG_V_PASS);
+    assert_true(fabs(v->limit - 0.10) < 1e-15);
+    assert_string_equal(v->owner, "team");
+    v = find(r, "i/gone/hot/cpu/1", "-");
+    assert_int_equal(v->kind, PG_V_MISSING);
+    assert_non_null(strstr(v->note, "in the baseline but not in the results"));
+    v = find(r, "u/x", "-");
+    assert_int_equal(v->kind, PG_V_UNBUDGETED);
+    assert_true(v->ratio > 4.9 && v->ratio < 5.1);
+    assert_false(v->fails);
+    size_t counts[PG_V_COUNT];
+    pg_report_counts(r, counts);
+    assert_int_equal(counts[PG_V_REGRESSION], 1);
+    assert_int_equal(counts[PG_V_MISSING], 1);
+    assert_true(pg_report_failed(r));
+    pg_report_destroy(r);
+    pg_budget_set_destroy(set);
+    pg_run_destroy(h);
+    pg_run_destroy(b);
+}
+
+static void test_relative_and_missing(void **state)
+{
+    (void)state;
+    spec s[] = {
+        { "calibration/stream/hot/cpu/1000", 1000, 10, NULL, 0 }, /* 1 ns/elem */
+        { "k/fast/hot/cpu/1000", 1100, 10, NULL, 0 },            /* 1.1x */
+        { "k/slow/hot/cpu/2000", 3000, 10, NULL, 0 },            /* 1.5 ns/elem: 1.5x */
+    };
+    pg_run *run = make_run(s, 3, NULL);
+    pg_budget_set *set = budgets(
+        "{\"version\": 1, \"budgets\": [\n"
+        " {\"match\": \"k/*\", \"relative\": {\"to\": \"calibration/stream/hot/cpu/1000\",\n"
+        "   \"max_ratio\": 1.2, \"per_element\": true}},\n"
+        " {\"match\": \"k/named/hot/cpu/1\", \"owner\": \"o\"},\n"
+        " {\"match\": \"m/*\", \"relative\": {\"to\": \"calibration/none\", \"max_ratio\": 2}}\n"
+        "]}");
+    pg_error err;
+    pg_report *r = pg_gate_check(run, NULL, set, &opt, &err);
+    assert_non_null(r);
+    assert_int_equal(find(r, "k/fast/hot/cpu/1000", "relative:real_time/elem")->kind, PG_V_PASS);
+    const pg_verdict *v = find(r, "k/slow/hot/cpu/2000", "relative:real_time/elem");
+    assert_int_equal(v->kind, PG_V_BREACH);
+    assert_true(fabs(v->ratio - 1.5) < 1e-9);
+    v = find(r, "k/named/hot/cpu/1", "-");
+    assert_int_equal(v->kind, PG_V_MISSING);
+    assert_non_null(strstr(v->note, "budgeted by name but not in the results"));
+    pg_report_destroy(r);
+    pg_budget_set_destroy(set);
+
+    /* the calibration itself absent: missing, never a silent pass */
+    spec t[] = { { "m/x", 100, 10, NULL, 0 } };
+    pg_run *run2 = make_run(t, 1, NULL);
+    set = budgets("{\"version\": 1, \"budgets\": [{\"match\": \"m/*\", \"relative\": "
+                  "{\"to\": \"calibration/none\", \"max_ratio\": 2}}]}");
+    r = pg_gate_check(run2, NULL, set, &opt, &err);
+    v = find(r, "m/x", "relative:real_time");
+    assert_int_equal(v->kind, PG_V_MISSING);
+    assert_true(v->fails);
+    pg_report_destroy(r);
+    pg_budget_set_destroy(set);
+    pg_run_destroy(run2);
+    pg_run_destroy(run);
+}
+
+static void test_waivers(void **state)
+{
+    (void)state;
+    spec s[] = { { "p/a/cold/cpu/1", 5000, 10, NULL, 0 }, { "p/b/cold/cpu/1", 5000, 10, NULL, 0 } };
+    pg_run *run = make_run(s, 2, NULL);
+    pg_budget_set *set = budgets(
+        "{\"version\": 1, \"budgets\": [{\"match\": \"p/*\", \"absolute\": {\"median_real_time\": \"1us\"}}],\n"
+        " \"waivers\": [\n"
+        "  {\"match\": \"p/a/*\", \"reason\": \"new allocator\", \"ticket\": \"TP-1\", \"expires\": \"2026-06-01\"},\n"
+        "  {\"match\": \"p/b/*\", \"reason\": \"old\", \"ticket\": \"TP-2\", \"expires\": \"2026-05-31\"}\n"
+        " ]}");
+    pg_error err;
+    pg_report *r = pg_gate_check(run, NULL, set, &opt, &err); /* today 2026-06-01 */
+    const pg_verdict *v = find(r, "p/a/cold/cpu/1", "median_real_time");
+    assert_int_equal(v->kind, PG_V_WAIVED); /* active through its last day */
+    assert_int_equal(v->waived_kind, PG_V_BREACH);
+    assert_false(v->fails);
+    assert_string_equal(v->waiver->ticket, "TP-1");
+    assert_int_equal(find(r, "p/b/cold/cpu/1", "median_real_time")->kind, PG_V_BREACH);
+    v = find(r, "p/b/*", "waiver");
+    assert_int_equal(v->kind, PG_V_EXPIRED);
+    assert_true(v->fails);
+    assert_int_equal(pg_report_nactive_waivers(r), 1);
+    assert_string_equal(pg_report_active_waiver(r, 0)->ticket, "TP-1");
+    /* every output shows the active waiver */
+    char *buf;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    pg_report_write_table(r, f, 0, PG_TABLE_ALL);
+    pg_report_write_junit(r, f);
+    pg_report_write_markdown(r, f);
+    pg_report_write_json(r, f);
+    fclose(f);
+    size_t hits = 0;
+    for (char *p = buf; (p = strstr(p, "TP-1")); p++)
+        hits++;
+    assert_true(hits >= 4 + 4); /* each writer: waiver list + the waived verdict */
+    free(buf);
+    pg_report_destroy(r);
+    pg_budget_set_destroy(set);
+    pg_run_destroy(run);
+}
+
+static void test_escaping(void **state)
+{
+    (void)state;
+    /* a hostile name: markup and terminal escapes stay data */
+    spec s[] = { { "x/<b>&\\u001b[31m|`", 100, 10, NULL, 0 } };
+    pg_run *run = make_run(s, 1, NULL);
+    pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [{\"match\": \"x/*\", \"owner\": \"o\"}]}");
+    pg_error err;
+    pg_report *r = pg_gate_check(run, NULL, set, &opt, &err);
+    char *buf;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    pg_report_write_table(r, f, 1, PG_TABLE_ALL); /* colour on: only ours */
+    fclose(f);
+    assert_null(strstr(buf, "\x1b[31m|"));
+    assert_non_null(strstr(buf, "x/<b>&?[31m|`"));
+    free(buf);
+    f = open_memstream(&buf, &len);
+    pg_report_write_junit(r, f);
+    pg_report_write_markdown(r, f);
+    fclose(f);
+    assert_null(strchr(buf, '\x1b'));
+    assert_null(strstr(buf, "<b>"));
+    assert_non_null(strstr(buf, "classname=\"x/&lt;b&gt;&amp;?[31m|`\"")); /* JUnit */
+    assert_non_null(strstr(buf, "| x/&lt;b&gt;&amp; \\[31m\\|\\` |"));       /* Markdown */
+    free(buf);
+    pg_report_destroy(r);
+    pg_budget_set_destroy(set);
+    pg_run_destroy(run);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ceilings),
+        cmocka_unit_test(test_regressions),
+        cmocka_unit_test(test_relative_and_missing),
+        cmocka_unit_test(test_waivers),
+        cmocka_unit_test(test_escaping),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
