@@ -159,9 +159,11 @@ static void *ind_setup(pg_bench_ctx *ctx, size_t n, uint64_t seed, void *arg)
     f->n = n;
     size_t bytes = n * sizeof(double);
     if (k->input == IN_OHLCV) {
-        for (int i = 0; i < 9; i++)
-            if (!(f->col[i] = malloc(bytes)))
+        for (int i = 0; i < 9; i++) {
+            f->col[i] = malloc(bytes);
+            if (!f->col[i])
                 goto fail;
+        }
         pg_features_config_default(&f->cfg);
         f->frame.n = n;
         f->frame.ts = f->col[0];
@@ -179,19 +181,22 @@ static void *ind_setup(pg_bench_ctx *ctx, size_t n, uint64_t seed, void *arg)
         for (int i = 2; i < 9; i++)
             pg_bench_input(ctx, f->col[i], bytes);
     } else {
-        if (!(f->x = malloc(bytes)))
+        f->x = malloc(bytes);
+        if (!f->x)
             goto fail;
         f->out_cols = k->out_cols;
         fill(f, seed);
         pg_bench_input(ctx, f->x, bytes);
     }
     if (f->out_cols) {
-        if (!(f->out = malloc(f->out_cols * bytes)))
+        f->out = malloc(f->out_cols * bytes);
+        if (!f->out)
             goto fail;
         pg_bench_output(ctx, f->out, f->out_cols * bytes);
     }
     if (k->run == run_entropy) {
-        if (!(f->counts = calloc(50, sizeof(size_t))))
+        f->counts = calloc(50, sizeof(size_t));
+        if (!f->counts)
             goto fail;
         pg_bench_output(ctx, f->counts, 50 * sizeof(size_t));
     }

@@ -306,25 +306,25 @@ static int parse_sizes(const char *v, pg_bench_options *o, pg_error *err)
     return PG_OK;
 }
 
-/* --name=value or --name value for tpbench's own flags. */
-static const char *flag_value(const char *arg, const char *name, int *argi, int argc,
-                              char **argv, int *matched)
+/* Whether argv[*argi] is tpbench flag `name`, as --name=value or --name
+ * value; *value gets the value (NULL when it is missing). */
+static int take(const char *name, int *argi, int argc, char **argv, const char **value)
 {
+    const char *arg = argv[*argi];
     size_t len = strlen(name);
-    *matched = 0;
+    *value = NULL;
     if (strncmp(arg, name, len) != 0)
-        return NULL;
+        return 0;
     if (arg[len] == '=') {
-        *matched = 1;
-        return arg + len + 1;
+        *value = arg + len + 1;
+        return 1;
     }
     if (arg[len] == '\0') {
-        *matched = 1;
         if (*argi + 1 < argc)
-            return argv[++*argi];
-        return NULL;
+            *value = argv[++*argi];
+        return 1;
     }
-    return NULL;
+    return 0;
 }
 
 #define ACCEPTED                                                                              \
@@ -337,7 +337,6 @@ int pg_bench_parse_args(pg_bench_options *o, int *argc, char **argv, pg_error *e
     for (int i = 1; i < *argc; i++) {
         const char *a = argv[i];
         const char *v;
-        int m;
         if (strncmp(a, "--benchmark_", 12) == 0) {
             /* Google Benchmark's; note the ones the harness must know about. */
             if (!strncmp(a, "--benchmark_out=", 16)) {
@@ -365,44 +364,44 @@ int pg_bench_parse_args(pg_bench_options *o, int *argc, char **argv, pg_error *e
             argv[keep++] = argv[i];
             continue;
         }
-        if ((v = flag_value(a, "--seed", &i, *argc, argv, &m)), m) {
+        if (take("--seed", &i, *argc, argv, &v)) {
             if (parse_u64(v, &o->seed))
                 return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
                                     "bad --seed '%s': expected an unsigned 64-bit integer",
                                     v ? v : "");
-        } else if ((v = flag_value(a, "--suite", &i, *argc, argv, &m)), m) {
+        } else if (take("--suite", &i, *argc, argv, &v)) {
             if (!v || !*v || strlen(v) >= sizeof(o->suites))
                 return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
                                     "bad --suite: expected a comma list of suite names");
             snprintf(o->suites, sizeof(o->suites), "%s", v);
-        } else if ((v = flag_value(a, "--profile", &i, *argc, argv, &m)), m) {
+        } else if (take("--profile", &i, *argc, argv, &v)) {
             int rc = parse_profiles(v ? v : "", &o->profiles, err);
             if (rc)
                 return rc;
-        } else if ((v = flag_value(a, "--size", &i, *argc, argv, &m)), m) {
+        } else if (take("--size", &i, *argc, argv, &v)) {
             int rc = parse_sizes(v ? v : "", o, err);
             if (rc)
                 return rc;
-        } else if ((v = flag_value(a, "--counters", &i, *argc, argv, &m)), m) {
+        } else if (take("--counters", &i, *argc, argv, &v)) {
             if (!v || strlen(v) >= sizeof(o->counters))
                 return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
                                     "bad --counters: expected a comma list of events or groups "
                                     "(instructions, cycles, cache, branch, software)");
             snprintf(o->counters, sizeof(o->counters), "%s", v);
-        } else if ((v = flag_value(a, "--first-children", &i, *argc, argv, &m)), m) {
+        } else if (take("--first-children", &i, *argc, argv, &v)) {
             uint64_t n;
             if (parse_u64(v, &n) || n == 0 || n > 1000)
                 return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
                                     "bad --first-children '%s': expected 1 to 1000",
                                     v ? v : "");
             o->first_children = (unsigned)n;
-        } else if ((v = flag_value(a, "--out", &i, *argc, argv, &m)), m) {
+        } else if (take("--out", &i, *argc, argv, &v)) {
             if (!v || !*v || strlen(v) >= sizeof(o->out_path))
                 return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
                                     "bad --out: expected a file name");
             snprintf(o->out_path, sizeof(o->out_path), "%s", v);
             o->out_json = 1;
-        } else if ((v = flag_value(a, PG_BENCH_CHILD_FLAG, &i, *argc, argv, &m)), m) {
+        } else if (take(PG_BENCH_CHILD_FLAG, &i, *argc, argv, &v)) {
             if (!v || !*v || strlen(v) >= sizeof(o->child))
                 return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "bad child flag");
             snprintf(o->child, sizeof(o->child), "%s", v);
