@@ -16,9 +16,6 @@
 #include "internal.h"
 #include "pg_history.h"
 
-/* cmd_history.c: opens --history, making a SQLite file's folder. */
-pg_history *pg_cli_open_history(const char *where);
-
 static const char *usage_text =
     "usage: perfgate baseline update --from RESULTS.json --reason TEXT [--who NAME] [--history H]\n"
     "       perfgate baseline show [--history H]\n"

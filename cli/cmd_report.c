@@ -14,9 +14,6 @@
 #include "pg_history.h"
 #include "pg_reports.h"
 
-/* cmd_history.c: opens --history, making a SQLite file's folder. */
-pg_history *pg_cli_open_history(const char *where);
-
 static const char *usage_text =
     "usage: perfgate report [--history H] [--out DIR] [--runs N] [--no-png] [--no-svg]\n"
     "                       [--title T] [--markdown]\n"

@@ -10,6 +10,12 @@
 
 #ifndef PG_VERSION
 #define PG_VERSION "0.1.0"
+/* Opens the history named by --history (a SQLite path or a postgresql://
+ * URI; NULL means reports/history.sqlite), making a SQLite file's folder.
+ * Prints the error and returns NULL on failure.  Defined in cmd_history.c. */
+struct pg_history;
+struct pg_history *pg_cli_open_history(const char *where);
+
 #endif
 
 /* The candidate closest to word by edit distance, or NULL when none is
@@ -18,5 +24,11 @@ const char *pg_cli_nearest(const char *word, const char *const *candidates, size
 
 /* Prints "perfgate: <formatted error>" to stderr. */
 void pg_cli_report(const char *prefix, const pg_error *err);
+
+/* Opens the history named by --history (a SQLite path or a postgresql://
+ * URI; NULL means reports/history.sqlite), making a SQLite file's folder.
+ * Prints the error and returns NULL on failure.  Defined in cmd_history.c. */
+struct pg_history;
+struct pg_history *pg_cli_open_history(const char *where);
 
 #endif
