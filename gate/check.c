@@ -203,8 +203,11 @@ static int ratio_of(pg_report *r, const series *x, const series *y, double *rati
     return 0;
 }
 
-static int is_cold(const char *name)
+static int is_cold(const pg_bench *b)
 {
+    const char *name = b->name;
+    if (b->profile)
+        return !strcmp(b->profile, "cold");
     return !strncmp(name, "cold/", 5) || strstr(name, "/cold/") != NULL ||
            (strlen(name) >= 5 && !strcmp(name + strlen(name) - 5, "/cold"));
 }
@@ -226,13 +229,21 @@ static void check_regression(pg_report *r, const pg_bench *b, const pg_bench *ba
     v->unit = "ns";
     v->budget_file = p->file;
     v->budget_line = p->line;
-    double tol = p->has_regression ? p->regression_max : is_cold(b->name) ? 0.10 : 0.05;
+    double tol = p->has_regression ? p->regression_max : is_cold(b) ? 0.10 : 0.05;
     v->limit = tol;
     if (!p->has_regression)
-        note(v, "default tolerance %g%% (%s)", tol * 100, is_cold(b->name) ? "cold" : "hot");
+        note(v, "default tolerance %g%% (%s)", tol * 100, is_cold(b) ? "cold" : "hot");
     if (!base) {
         v->kind = PG_V_UNAVAILABLE;
         note(v, "not in the baseline");
+        finish(v, p);
+        return;
+    }
+    if (b->input_digest && base->input_digest && strcmp(b->input_digest, base->input_digest)) {
+        /* docs/harness.md: different inputs, incomparable timings */
+        v->kind = PG_V_UNAVAILABLE;
+        note(v, "input digests differ (%.40s vs baseline %.40s): not comparable; update the "
+                "baseline on purpose", b->input_digest, base->input_digest);
         finish(v, p);
         return;
     }
@@ -333,6 +344,20 @@ static void check_absolute(pg_report *r, const pg_run *run, const pg_bench *b, c
     case PG_ABS_PEAK_RSS:
         v->unit = "bytes";
         src = find_counter(b, rss_counters, &counter);
+        if (!src && !isnan(b->peak_rss_bytes)) {
+            /* only in the perfgate block: one high-water mark for the run,
+             * not a noisy sample, so the ceiling applies to it directly */
+            series one = { NULL, 0 };
+            pg_policy direct = *p;
+            direct.repetitions = 1;
+            direct.alpha = 1.0;
+            if (make_series(&one, &b->peak_rss_bytes, 1, 1.0) == 0)
+                judge_ceiling(v, &one, p->absolute[k], &direct);
+            note(v, "one high-water mark per run (perfgate block)");
+            free(one.v);
+            finish(v, p);
+            return;
+        }
         if (!src) {
             unavailable(v, run, "peak_rss_bytes", "no peak RSS in the results");
             finish(v, p);

@@ -105,6 +105,11 @@ typedef struct pg_bench {
     size_t ncounters;
     pg_counter *counters;
     int line, column;      /* where its first row starts */
+    /* From the results' "perfgate" block (docs/harness.md), NULL / NaN when
+     * absent: */
+    const char *input_digest; /* "fnv1a64:..."; runs with different digests are incomparable */
+    const char *profile;   /* "hot", "cold", "first" */
+    double peak_rss_bytes; /* the benchmark's RSS high-water mark */
 } pg_bench;
 
 typedef struct pg_run pg_run;

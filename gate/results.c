@@ -101,6 +101,7 @@ static bench_build *add_build(pg_run *run, const char *name, int line, int colum
         return NULL;
     bb->b.line = line;
     bb->b.column = column;
+    bb->b.peak_rss_bytes = NAN;
     size_t h = (size_t)hash_name(name) & (run->nslots - 1);
     while (run->slots[h])
         h = (h + 1) & (run->nslots - 1);
@@ -375,7 +376,14 @@ static void finish_bench(pg_run *run, bench_build *bb)
             b->from_aggregate = 1;
     }
     const pj_node *pb = perfgate_bench(run, b->name);
+    const pj_node *dg = pj_get(pb, "input_digest"), *pr = pj_get(pb, "profile");
+    const pj_node *rss = pj_get(pb, "peak_rss_bytes");
+    b->input_digest = dg && dg->type == PJ_STRING ? dg->str : NULL;
+    b->profile = pr && pr->type == PJ_STRING ? pr->str : NULL;
+    b->peak_rss_bytes = rss && rss->type == PJ_NUMBER ? pj_number(rss) : NAN;
     const pj_node *el = pj_get(pb, "elements");
+    if (!el)
+        el = pj_get(pb, "items_per_iteration"); /* the harness's name for it */
     if (el && el->type == PJ_NUMBER && pj_number(el) > 0) {
         b->elements = pj_number(el);
         b->elements_from = "perfgate";
@@ -635,19 +643,33 @@ const char *pg_run_context(const pg_run *run, const char *key)
     return v && v->type == PJ_STRING ? v->str : NULL;
 }
 
+/* "unavailable: <reason>" -> "<reason>"; NULL for anything else. */
+static const char *unavailable_text(const pj_node *v)
+{
+    if (!v || v->type != PJ_STRING || strncmp(v->str, "unavailable", 11))
+        return NULL;
+    const char *r = v->str + 11;
+    while (*r == ':' || *r == ' ')
+        r++;
+    return *r ? r : "unavailable";
+}
+
 const char *pg_run_unavailable_reason(const pg_run *run, const char *counter)
 {
     if (!run)
         return NULL;
-    const pj_node *c = pj_get(pj_get(run->perfgate, "counters"), counter);
-    if (!c)
-        return NULL;
-    if (c->type == PJ_STRING)
-        return c->str;
+    const pj_node *counters = pj_get(run->perfgate, "counters");
+    /* the harness's shape: counters.events.<event> = "unavailable: <why>" */
+    const char *why = unavailable_text(pj_get(pj_get(counters, "events"), counter));
+    if (why)
+        return why;
+    const pj_node *c = pj_get(counters, counter);
+    if ((why = unavailable_text(c)))
+        return why;
     const pj_node *avail = pj_get(c, "available");
     if (avail && avail->type == PJ_FALSE) {
-        const pj_node *why = pj_get(c, "reason");
-        return why && why->type == PJ_STRING ? why->str : "unavailable on this machine";
+        const pj_node *r = pj_get(c, "reason");
+        return r && r->type == PJ_STRING ? r->str : "unavailable on this machine";
     }
     return NULL;
 }
