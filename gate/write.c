@@ -147,7 +147,7 @@ int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
     }
     if (width > 60)
         width = 60;
-    fprintf(f, "%-12s %-*s %-24s %-24s %-10s %-10s %-26s %-7s %s\n", "VERDICT", (int)width,
+    fprintf(f, "%-12s %-*s %-26s %-32s %-10s %-10s %-26s %-7s %s\n", "VERDICT", (int)width,
             "BENCHMARK", "METRIC", "MEDIAN [95% CI]", "LIMIT", "BASELINE", "RATIO [95% CI]", "P",
             "NOTE");
     size_t shown = 0;
@@ -174,7 +174,7 @@ int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
             fprintf(f, "%s%-12s\033[0m", colour_of(v), label(v));
         else
             fprintf(f, "%-12s", label(v));
-        fprintf(f, " %-*s %-24s %-24s %-10s %-10s %-26s %-7s %s\n", (int)width, name, v->metric,
+        fprintf(f, " %-*s %-26s %-32s %-10s %-10s %-26s %-7s %s\n", (int)width, name, v->metric,
                 med, lim, base, ratio, p, note);
     }
     if (which != PG_TABLE_ALL && shown == 0)
