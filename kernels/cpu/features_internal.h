@@ -11,6 +11,9 @@
 #define PG_FEATURES_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 
 /* Rolling kernels restart their running sums from scratch at every multiple
  * of this many rows (or of the window, if larger).  That bounds the rounding
@@ -57,5 +60,95 @@ void pgf_queue_imbalance_run(const double *bid, const double *ask, size_t n, dou
 /* Kyle's lambda (hasbrouck = 0) or Hasbrouck's measure (hasbrouck = 1). */
 void pgf_micro_run(const double *ret, const double *q, size_t n, size_t w, int hasbrouck,
                    double *out);
+
+/* ---------------------------------------------------------------------- */
+/* Four-lane vectors for the fast paths                                    */
+/* ---------------------------------------------------------------------- */
+
+/* The fast paths work on four rows at a time with GCC vector extensions.
+ * The logical width is always four doubles, whatever the ISA: a build for
+ * plain x86-64 (SSE2) runs each as two halves, an AVX2 clone (chosen at run
+ * time by pgf_use_avx2) as one register.  Both do the same IEEE operations
+ * in the same order (no FMA: -ffp-contract=off), so the two give the same
+ * bits; tests/unit/test_features.c checks that on random inputs. */
+typedef double pgf_v4d __attribute__((vector_size(32)));
+typedef int64_t pgf_v4i __attribute__((vector_size(32)));
+
+static inline pgf_v4d pgf_load4(const double *p)
+{
+    pgf_v4d v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* The first m (1..4) values of p, zeros after them. */
+static inline pgf_v4d pgf_load4_part(const double *p, size_t m)
+{
+    pgf_v4d v = { 0.0, 0.0, 0.0, 0.0 };
+    if (m >= 4)
+        return pgf_load4(p);
+    for (size_t k = 0; k < m; k++)
+        v[k] = p[k];
+    return v;
+}
+
+static inline void pgf_store4_part(double *p, pgf_v4d v, size_t m)
+{
+    if (m >= 4) {
+        memcpy(p, &v, sizeof v);
+        return;
+    }
+    for (size_t k = 0; k < m; k++)
+        p[k] = v[k];
+}
+
+static inline pgf_v4d pgf_bcast(double x)
+{
+    return (pgf_v4d){ x, x, x, x };
+}
+
+/* Inclusive prefix sum of the lanes: lane k = d0 + ... + dk (two steps).
+ * Lane k depends only on lanes 0..k, so zero padding past the end of the
+ * data leaves the lanes before it unchanged (the prefix property). */
+static inline pgf_v4d pgf_scan4(pgf_v4d d)
+{
+    const pgf_v4d z = { 0.0, 0.0, 0.0, 0.0 };
+    d += __builtin_shuffle(z, d, (pgf_v4i){ 0, 4, 5, 6 });
+    d += __builtin_shuffle(z, d, (pgf_v4i){ 0, 1, 4, 5 });
+    return d;
+}
+
+/* Lane-wise mask ? a : b (mask lanes all ones or all zeros). */
+static inline pgf_v4d pgf_select(pgf_v4i mask, pgf_v4d a, pgf_v4d b)
+{
+    return (pgf_v4d)((mask & (pgf_v4i)a) | (~mask & (pgf_v4i)b));
+}
+
+static inline int pgf_any(pgf_v4i m)
+{
+    return (m[0] | m[1] | m[2] | m[3]) != 0;
+}
+
+/* Whether the AVX2 clones of the fast paths may run: the CPU has AVX2 and
+ * the environment does not set PG_KERNELS_PORTABLE (which tests use to run
+ * the portable build of the same code on an AVX2 machine). */
+static inline int pgf_use_avx2(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_cpu_supports("avx2") && getenv("PG_KERNELS_PORTABLE") == NULL;
+#else
+    return 0;
+#endif
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#define PGF_TARGET_AVX2 __attribute__((target("avx2")))
+#define PGF_HAVE_AVX2_CLONE 1
+#else
+#define PGF_TARGET_AVX2
+#define PGF_HAVE_AVX2_CLONE 0
+#endif
+
+#define PGF_INLINE static inline __attribute__((always_inline))
 
 #endif
