@@ -77,11 +77,6 @@ static int write_atomic(const char *path, int (*writer)(const pg_report *, FILE 
     return rc;
 }
 
-static int write_table_file(const pg_report *r, FILE *f)
-{
-    return pg_report_write_table(r, f, 0, PG_TABLE_ALL);
-}
-
 static int want_colour(const char *when)
 {
     if (!strcmp(when, "always"))
@@ -207,7 +202,6 @@ int cmd_check(int argc, char **argv)
         (markdown && write_atomic(markdown, pg_report_write_markdown, report)) ||
         (json && write_atomic(json, pg_report_write_json, report)))
         goto done;
-    (void)write_table_file;
     status = pg_report_failed(report) ? 1 : 0;
 done:
     pg_report_destroy(report);
