@@ -1013,32 +1013,43 @@ const char *pg_budget_set_exact(const pg_budget_set *set, size_t k)
     return NULL;
 }
 
-static const pg_budget_set *sort_ctx;
+typedef struct rank {
+    long spec;
+    size_t order, index;
+} rank;
 
-static int cmp_spec(const void *a, const void *b)
+static int cmp_rank(const void *a, const void *b)
 {
-    const budget *x = &sort_ctx->budgets[*(const size_t *)a];
-    const budget *y = &sort_ctx->budgets[*(const size_t *)b];
+    const rank *x = a, *y = b;
     if (x->spec != y->spec)
         return x->spec > y->spec ? -1 : 1;
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* Orders budgets most specific first, reading order breaking ties. */
 static void ensure_sorted(pg_budget_set *set)
 {
     if (set->sorted)
         return;
     free(set->by_spec);
-    set->by_spec = malloc((set->nbudgets ? set->nbudgets : 1) * sizeof *set->by_spec);
-    if (!set->by_spec)
+    size_t n = set->nbudgets;
+    set->by_spec = malloc((n ? n : 1) * sizeof *set->by_spec);
+    rank *ranks = malloc((n ? n : 1) * sizeof *ranks);
+    if (!set->by_spec || !ranks) {
+        free(ranks);
+        free(set->by_spec);
+        set->by_spec = NULL;
         return;
-    for (size_t i = 0; i < set->nbudgets; i++)
-        set->by_spec[i] = i;
-    /* qsort has no context argument in C11; the comparison reads this
-     * file-local pointer, set and cleared around the call. */
-    sort_ctx = set;
-    qsort(set->by_spec, set->nbudgets, sizeof *set->by_spec, cmp_spec);
-    sort_ctx = NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        ranks[i].spec = set->budgets[i].spec;
+        ranks[i].order = set->budgets[i].order;
+        ranks[i].index = i;
+    }
+    qsort(ranks, n, sizeof *ranks, cmp_rank);
+    for (size_t i = 0; i < n; i++)
+        set->by_spec[i] = ranks[i].index;
+    free(ranks);
     set->sorted = 1;
 }
 
