@@ -244,6 +244,116 @@ PGF_INLINE int window_clean(const double *a, size_t w, int *cls)
     return f == 0.0;
 }
 
+/* Running state of a fast block: the carried sums, broadcast to all lanes,
+ * and the run of equal values ending at the last row done. */
+typedef struct fast_state {
+    pgf_v4d csum, c1, c2;
+    pgf_v4d k, inv_w, inv_wm1;
+    size_t run;
+} fast_state;
+
+/* Rows i .. i+m-1 (m = 1..4; lanes past m are zero padding and not
+ * stored).  check_eq: some neighbouring values in the block are equal, so
+ * the run of equal values has to be followed.  Returns the last lane's s1
+ * and s2 (the drift check). */
+PGF_INLINE void fast_group(fast_state *st, const double *in, const double *outv, size_t w,
+                           size_t m, int mode, int cls, int check_eq, double *dst,
+                           double *last_s1, double *last_s2)
+{
+    const int want_mean = mode != ROLL_STD;
+    const int want_std = mode != ROLL_MEAN;
+    const pgf_v4d vzero = pgf_bcast(0.0);
+    pgf_v4d vin = m == 4 ? pgf_load4(in) : pgf_load4_part(in, m);
+    pgf_v4d vout = m == 4 ? pgf_load4(outv) : pgf_load4_part(outv, m);
+
+    pgf_v4d mean = vzero, sd = vzero;
+    if (want_mean) {
+        pgf_v4d sc = pgf_scan4(vin - vout);
+        pgf_v4d s = st->csum + sc;
+        st->csum += pgf_bcast(sc[3]);
+        mean = s * st->inv_w;
+        if (cls == SIGN_POS)
+            mean = pgf_select(mean < vzero, vzero, mean);
+        else
+            mean = pgf_select(mean > vzero, vzero, mean);
+    }
+    if (want_std) {
+        pgf_v4d di = vin - st->k, dout = vout - st->k;
+        pgf_v4d sc1 = pgf_scan4(di - dout);
+        pgf_v4d sc2 = pgf_scan4(di * di - dout * dout);
+        pgf_v4d v1 = st->c1 + sc1, v2 = st->c2 + sc2;
+        st->c1 += pgf_bcast(sc1[3]);
+        st->c2 += pgf_bcast(sc2[3]);
+        pgf_v4d var = (v2 - v1 * v1 * st->inv_w) * st->inv_wm1;
+        var = pgf_select(var > vzero, var, vzero);
+        for (int q = 0; q < 4; q++)
+            sd[q] = __builtin_sqrt(var[q]);
+        *last_s1 = v1[m - 1];
+        *last_s2 = v2[m - 1];
+    }
+
+    /* pandas' same-value rule: lanes whose run of equal values covers the
+     * window give exactly the value (mean) and exactly 0 (std). */
+    if (check_eq) {
+        pgf_v4d vprev = m == 4 ? pgf_load4(in - 1) : pgf_load4_part(in - 1, m);
+        pgf_v4i eq = vin == vprev;
+        pgf_v4i same = { 0, 0, 0, 0 };
+        size_t run = st->run;
+        for (size_t q = 0; q < m; q++) {
+            run = eq[q] ? run + 1 : 1;
+            same[q] = run >= w ? -1 : 0;
+        }
+        st->run = run;
+        if (want_mean)
+            mean = pgf_select(same, vin, mean);
+        if (want_std)
+            sd = pgf_select(same, vzero, sd);
+    }
+
+    pgf_v4d res;
+    if (mode == ROLL_MEAN)
+        res = mean;
+    else if (mode == ROLL_STD)
+        res = sd;
+    else
+        res = (vin - mean) / sd;
+    if (m == 4)
+        memcpy(dst, &res, sizeof res);
+    else
+        pgf_store4_part(dst, res, m);
+}
+
+/* Rows [from, to) of the block: whether any value there ends the fast path
+ * (not finite; for a mean, the wrong sign), and whether any two
+ * neighbouring values (x_{j-1}, x_j with j >= from) are equal. */
+PGF_INLINE void fast_prescan(const double *x, size_t from, size_t to, int mean, int cls,
+                             int *bad, int *eq)
+{
+    pgf_v4d fin = pgf_bcast(0.0);
+    pgf_v4i sgn = { 0, 0, 0, 0 }, e = { 0, 0, 0, 0 };
+    size_t j = from;
+    for (; j + 4 <= to; j += 4) {
+        pgf_v4d v = pgf_load4(x + j);
+        fin += v * 0.0;
+        sgn |= cls == SIGN_NEG ? ~(pgf_v4i)v : (pgf_v4i)v;
+        e |= v == pgf_load4(x + j - 1);
+    }
+    int b = (fin[0] + fin[1]) + (fin[2] + fin[3]) != 0.0;
+    int64_t sg = (sgn[0] | sgn[1]) | (sgn[2] | sgn[3]);
+    int q = ((e[0] | e[1]) | (e[2] | e[3])) != 0;
+    for (; j < to; j++) {
+        double v = x[j];
+        b |= v * 0.0 != 0.0;
+        int wrong = cls == SIGN_NEG ? !signbit(v) : signbit(v) != 0;
+        sg |= wrong ? -1 : 0;
+        q |= v == x[j - 1];
+    }
+    if (mean && sg < 0)
+        b = 1;
+    *bad = b;
+    *eq = q;
+}
+
 /* The fast block: rows [lo, hi) of the values a[j - base] (row j).  The
  * window at lo must be clean (window_clean) and, for a mean, of sign class
  * cls != SIGN_MIXED.  Returns the next block's start: hi; the row of the
@@ -290,10 +400,6 @@ PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size
     while (run < w && ROW(lo - run) == ROW(lo - run + 1))
         run++;
 
-    const pgf_v4d vzero = pgf_bcast(0.0);
-    pgf_v4d csum = pgf_bcast(sum), c1 = pgf_bcast(s1), c2 = pgf_bcast(s2);
-    const pgf_v4d kk = pgf_bcast(k), vinv_w = pgf_bcast(inv_w), vinv_wm1 = pgf_bcast(inv_wm1);
-
     /* Row lo itself, from the rebuilt sums. */
     {
         double v = ROW(lo);
@@ -309,113 +415,103 @@ PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size
         out[lo] = mode == ROLL_MEAN ? m : mode == ROLL_STD ? sd : (v - m) / sd;
     }
 
-    for (size_t i = lo + 1; i < hi; i += 4) {
-        size_t m = hi - i < 4 ? hi - i : 4;
-        pgf_v4d vin = pgf_load4_part(&ROW(i), m);
-        pgf_v4d vout = pgf_load4_part(&ROW(i - w), m);
-        pgf_v4d vprev = pgf_load4_part(&ROW(i - 1), m);
-
-        /* Lanes that end the fast path: not finite, or (mean) the wrong
-         * sign.  Padding lanes are 0: finite, and of either sign class. */
-        pgf_v4i bad = (vin * 0.0) != vzero;
-        if (want_mean) {
-            if (cls == SIGN_POS)
-                bad |= ((pgf_v4i)vin) < 0;
-            else
-                bad |= ((pgf_v4i)vin) >= 0;
-            if (m < 4) /* padding lanes are never bad */
-                for (size_t q = m; q < 4; q++)
-                    bad[q] = 0;
+    /* The fast rows end at the first bad value: find it only if the
+     * vectorised pre-scan says there is one. */
+    size_t end = hi;
+    int bad, eq;
+    fast_prescan(a, lo + 1 - base, hi - base, want_mean, cls, &bad, &eq);
+    if (bad) {
+        for (end = lo + 1; end < hi; end++) {
+            double v = ROW(end);
+            if (!isfinite(v) || (want_mean && (cls == SIGN_NEG) != (signbit(v) != 0)))
+                break;
         }
-        size_t good = m;
-        if (pgf_any(bad)) {
-            good = 0;
-            while (!bad[good])
-                good++;
-        }
-
-        pgf_v4d res;
-        pgf_v4d mean = vzero, sd = vzero;
-        if (want_mean) {
-            pgf_v4d d = vin - vout;
-            pgf_v4d sc = pgf_scan4(d);
-            pgf_v4d s = csum + sc;
-            csum += pgf_bcast(sc[3]);
-            mean = s * vinv_w;
-            if (cls == SIGN_POS)
-                mean = pgf_select(mean < vzero, vzero, mean);
-            else
-                mean = pgf_select(mean > vzero, vzero, mean);
-        }
-        pgf_v4d v1 = vzero, v2 = vzero;
-        if (want_std) {
-            pgf_v4d di = vin - kk, dout = vout - kk;
-            pgf_v4d sc1 = pgf_scan4(di - dout);
-            pgf_v4d sc2 = pgf_scan4(di * di - dout * dout);
-            v1 = c1 + sc1;
-            v2 = c2 + sc2;
-            c1 += pgf_bcast(sc1[3]);
-            c2 += pgf_bcast(sc2[3]);
-            pgf_v4d var = (v2 - v1 * v1 * vinv_w) * vinv_wm1;
-            var = pgf_select(var > vzero, var, vzero);
-            for (int q = 0; q < 4; q++)
-                sd[q] = __builtin_sqrt(var[q]);
-        }
-
-        /* pandas' same-value rule: lanes whose run of equal values covers
-         * the window give exactly the value (mean) and exactly 0 (std). */
-        pgf_v4i eq = vin == vprev;
-        pgf_v4i same = { 0, 0, 0, 0 };
-        if (pgf_any(eq)) {
-            for (size_t q = 0; q < 4; q++) {
-                run = eq[q] ? run + 1 : 1;
-                same[q] = run >= w ? -1 : 0;
-            }
-            if (want_mean)
-                mean = pgf_select(same, vin, mean);
-            if (want_std)
-                sd = pgf_select(same, vzero, sd);
-        } else {
-            run = 1;
-        }
-
-        if (mode == ROLL_MEAN)
-            res = mean;
-        else if (mode == ROLL_STD)
-            res = sd;
-        else
-            res = (vin - mean) / sd;
-
-        pgf_store4_part(&out[i], res, good);
-        if (good < m)
-            return i + good;
-        /* Drift: the window mean moved ~2 std from K (see the careful
-         * path); rebuild after this group, at most once every w rows. */
-        if (want_std && i + m - 1 - lo >= w &&
-            5.0 * v1[m - 1] * v1[m - 1] > 4.0 * dw * v2[m - 1])
-            return i + m;
     }
+
+    fast_state st = { pgf_bcast(sum), pgf_bcast(s1), pgf_bcast(s2), pgf_bcast(k),
+                      pgf_bcast(inv_w), pgf_bcast(inv_wm1), run };
+    size_t i = lo + 1;
+    double l1 = 0.0, l2 = 0.0;
+    /* Drift: the window mean moved ~2 std from K (see the careful path);
+     * rebuild after the group, at most once every w rows. */
+#define DRIFTED(last) (want_std && (last) - lo >= w && 5.0 * l1 * l1 > 4.0 * dw * l2)
+    if (eq) {
+        for (; i + 4 <= end; i += 4) {
+            fast_group(&st, &ROW(i), &ROW(i - w), w, 4, mode, cls, 1, out + i, &l1, &l2);
+            if (DRIFTED(i + 3))
+                return i + 4;
+        }
+    } else {
+        for (; i + 4 <= end; i += 4) {
+            fast_group(&st, &ROW(i), &ROW(i - w), w, 4, mode, cls, 0, out + i, &l1, &l2);
+            if (DRIFTED(i + 3))
+                return i + 4;
+        }
+    }
+    if (i < end) {
+        fast_group(&st, &ROW(i), &ROW(i - w), w, end - i, mode, cls, eq, out + i, &l1, &l2);
+    }
+#undef DRIFTED
 #undef ROW
-    return hi;
+    return end;
 }
 
-static size_t rolling_fast_base(const double *a, size_t base, size_t w, size_t lo, size_t hi,
-                                int mode, int cls, double *out)
-{
-    return rolling_fast_body(a, base, w, lo, hi, mode, cls, out);
-}
+/* One clone per mode and sign class, so each inner loop is straight-line
+ * code, for the portable build and for AVX2. */
+#define FAST_CLONES(attr, sfx)                                                                  \
+    attr static size_t fast_mean_pos_##sfx(const double *a, size_t base, size_t w, size_t lo,  \
+                                           size_t hi, double *out)                              \
+    {                                                                                           \
+        return rolling_fast_body(a, base, w, lo, hi, ROLL_MEAN, SIGN_POS, out);                 \
+    }                                                                                           \
+    attr static size_t fast_mean_neg_##sfx(const double *a, size_t base, size_t w, size_t lo,  \
+                                           size_t hi, double *out)                              \
+    {                                                                                           \
+        return rolling_fast_body(a, base, w, lo, hi, ROLL_MEAN, SIGN_NEG, out);                 \
+    }                                                                                           \
+    attr static size_t fast_std_##sfx(const double *a, size_t base, size_t w, size_t lo,       \
+                                      size_t hi, double *out)                                   \
+    {                                                                                           \
+        return rolling_fast_body(a, base, w, lo, hi, ROLL_STD, SIGN_MIXED, out);                \
+    }                                                                                           \
+    attr static size_t fast_z_pos_##sfx(const double *a, size_t base, size_t w, size_t lo,     \
+                                        size_t hi, double *out)                                 \
+    {                                                                                           \
+        return rolling_fast_body(a, base, w, lo, hi, ROLL_Z, SIGN_POS, out);                    \
+    }                                                                                           \
+    attr static size_t fast_z_neg_##sfx(const double *a, size_t base, size_t w, size_t lo,     \
+                                        size_t hi, double *out)                                 \
+    {                                                                                           \
+        return rolling_fast_body(a, base, w, lo, hi, ROLL_Z, SIGN_NEG, out);                    \
+    }
 
+FAST_CLONES(, base)
 #if PGF_HAVE_AVX2_CLONE
-PGF_TARGET_AVX2 static size_t rolling_fast_avx2(const double *a, size_t base, size_t w,
-                                                size_t lo, size_t hi, int mode, int cls,
-                                                double *out)
-{
-    return rolling_fast_body(a, base, w, lo, hi, mode, cls, out);
-}
+FAST_CLONES(PGF_TARGET_AVX2, avx2)
 #endif
 
-typedef size_t (*rolling_fast_fn)(const double *, size_t, size_t, size_t, size_t, int, int,
-                                  double *);
+typedef size_t (*rolling_fast_fn)(const double *, size_t, size_t, size_t, size_t, double *);
+
+/* [mode][cls] -> clone; [ROLL_STD] ignores the sign class. */
+static rolling_fast_fn pick_fast(int mode, int cls, int avx2)
+{
+#if PGF_HAVE_AVX2_CLONE
+    if (avx2) {
+        if (mode == ROLL_STD)
+            return fast_std_avx2;
+        if (mode == ROLL_MEAN)
+            return cls == SIGN_POS ? fast_mean_pos_avx2 : fast_mean_neg_avx2;
+        return cls == SIGN_POS ? fast_z_pos_avx2 : fast_z_neg_avx2;
+    }
+#else
+    (void)avx2;
+#endif
+    if (mode == ROLL_STD)
+        return fast_std_base;
+    if (mode == ROLL_MEAN)
+        return cls == SIGN_POS ? fast_mean_pos_base : fast_mean_neg_base;
+    return cls == SIGN_POS ? fast_z_pos_base : fast_z_neg_base;
+}
 
 static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, int mode,
                              double *out)
@@ -432,11 +528,7 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
     /* The fast path needs w >= 2 (a window of one is all the same value)
      * and, for a std, a window that fits the returns buffer. */
     int fast_ok = w >= 2 && (mode != ROLL_STD || w <= FAST_STD_MAX_W);
-    rolling_fast_fn fast = rolling_fast_base;
-#if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2())
-        fast = rolling_fast_avx2;
-#endif
+    const int avx2 = pgf_use_avx2();
     double rbuf[2 * FAST_STD_MAX_W];
 
     cursor trail = { x, 0, NAN }; /* at lo-w+1 */
@@ -448,7 +540,7 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
         int cls = SIGN_MIXED;
         if (fast_ok && !is_ret && window_clean(x + lo + 1 - w, w, &cls) &&
             (!want_mean || cls != SIGN_MIXED)) {
-            next = fast(x, 0, w, lo, hi, mode, cls, out);
+            next = pick_fast(mode, cls, avx2)(x, 0, w, lo, hi, out);
         } else if (fast_ok && is_ret) {
             /* Returns of rows lo-w+1 .. hi-1 into the buffer. */
             cursor walk = trail;
@@ -456,7 +548,7 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
             for (size_t j = base; j < hi; j++)
                 rbuf[j - base] = cursor_next(&walk, 1);
             if (window_clean(rbuf, w, &cls))
-                next = fast(rbuf, base, w, lo, hi, mode, cls, out);
+                next = pick_fast(mode, cls, avx2)(rbuf, base, w, lo, hi, out);
             else
                 next = rolling_careful(trail, w, lo, hi, is_ret, mode, out);
         } else {
