@@ -19,6 +19,11 @@ build: configure
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Benchmarks the default suites, judges them against budgets/, records the
+# run in reports/history.sqlite, writes reports/, exits with the verdict.
+gate: build
+	@BUILD=$(BUILD) ./scripts/gate.sh
+
 # Each libFuzzer target for FUZZ_SECONDS (default 60), corpus in tests/fuzz/corpus/.
 FUZZ_SECONDS ?= 60
 fuzz: deps

@@ -19,6 +19,6 @@ cat "$T"/*.json >/dev/null
 for i in 1 2 3; do
     /usr/bin/time -f "check: %e s wall, %U s user, %M KiB peak RSS" \
         "$BUILD/cli/perfgate" check --results "$T/head.json" --baseline "$T/base.json" \
-        --budgets "$SRC/budgets/example.json" --brief --color never >"$T/out" || true
+        --budgets "$SRC/budgets/examples/example.json" --brief --color never >"$T/out" || true
 done
 tail -1 "$T/out"

@@ -5,7 +5,7 @@ set -u
 : "${PG_BUILD_DIR:?}" "${PG_SOURCE_DIR:?}"
 PG="$PG_BUILD_DIR/cli/perfgate"
 GEN="$PG_SOURCE_DIR/tests/e2e/gen_results.py"
-EX="$PG_SOURCE_DIR/budgets/example.json"
+EX="$PG_SOURCE_DIR/budgets/examples/example.json"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }

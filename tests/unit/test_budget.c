@@ -57,7 +57,7 @@ static void test_example(void **state)
 {
     (void)state;
     pg_budget_set *set = pg_budget_set_create();
-    assert_int_equal(pg_budget_set_add_path(set, PG_SOURCE_DIR "/budgets/example.json"), 0);
+    assert_int_equal(pg_budget_set_add_path(set, PG_SOURCE_DIR "/budgets/examples/example.json"), 0);
     assert_int_equal(pg_budget_set_ndiag(set), 0);
     assert_int_equal(pg_budget_set_nbudgets(set), 3);
     assert_int_equal(pg_budget_set_lint(set, "2026-06-01"), 0);

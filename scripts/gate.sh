@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The `make gate` run: benchmark, judge, record, report, exit with the verdict.
+#
+#   1. tpbench runs the default suites with repetitions -> reports/results.json
+#   2. perfgate budgets lint budgets/
+#   3. perfgate check against budgets/ (and the baseline: reports/baseline.json
+#      when present, else the baseline recorded in the history, if any)
+#      -> reports/verdict.json, reports/summary.md, reports/junit.xml + the table
+#   4. perfgate history add (with the verdicts) -> reports/history.sqlite
+#   5. perfgate report -> reports/out/index.html, summary.md, charts/
+#   6. exit 0 (pass), 1 (the gate failed) or 2 (bad input / trouble)
+#
+# Knobs (environment): BUILD (build dir), GATE_REPETITIONS (default 10),
+# GATE_MIN_TIME (seconds per repetition, default 0.005), GATE_ARGS (more tpbench
+# flags, e.g. --suite=indicators), PERFGATE_HISTORY (history file or URI),
+# GATE_BUDGETS (default budgets), GATE_BASELINE (a baseline results file).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD=${BUILD:-build}
+REPS=${GATE_REPETITIONS:-10}
+MIN_TIME=${GATE_MIN_TIME:-0.005}
+BUDGETS=${GATE_BUDGETS:-budgets}
+OUT=reports
+tpbench="$BUILD/bench/tpbench"
+perfgate="$BUILD/cli/perfgate"
+mkdir -p "$OUT"
+
+for bin in "$tpbench" "$perfgate"; do
+  [ -x "$bin" ] || { echo "gate: $bin is missing: run 'make build' first" >&2; exit 2; }
+done
+
+start=$(date +%s)
+echo "gate: running the default suites ($REPS repetitions)" >&2
+# shellcheck disable=SC2086
+if ! "$tpbench" --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" \
+     --first-children=5 ${GATE_ARGS:-} --out="$OUT/results.json.tmp" >"$OUT/tpbench.log" 2>&1; then
+  tail -n 20 "$OUT/tpbench.log" >&2
+  echo "gate: tpbench failed (log: $OUT/tpbench.log)" >&2
+  rm -f "$OUT/results.json.tmp"
+  exit 2
+fi
+mv -f "$OUT/results.json.tmp" "$OUT/results.json"
+bench_done=$(date +%s)
+
+"$perfgate" budgets lint "$BUDGETS" || exit 2
+
+baseline=()
+if [ -n "${GATE_BASELINE:-}" ]; then
+  baseline=(--baseline "$GATE_BASELINE")
+elif [ -f "$OUT/baseline.json" ]; then
+  baseline=(--baseline "$OUT/baseline.json")
+elif "$perfgate" baseline export --out "$OUT/baseline.recorded.json" >/dev/null 2>&1; then
+  baseline=(--baseline "$OUT/baseline.recorded.json")
+fi
+[ ${#baseline[@]} -gt 0 ] && echo "gate: comparing with the baseline ${baseline[1]}" >&2
+
+"$perfgate" check --results "$OUT/results.json" --budgets "$BUDGETS" "${baseline[@]}" \
+  --json "$OUT/verdict.json" --markdown "$OUT/summary.md" --junit "$OUT/junit.xml"
+verdict=$?
+if [ "$verdict" -ge 2 ]; then
+  echo "gate: perfgate check could not judge the run (exit $verdict)" >&2
+  exit 2
+fi
+
+# Record and report; trouble here is reported but does not hide the verdict.
+if ! "$perfgate" history add "$OUT/results.json" --budgets "$BUDGETS" "${baseline[@]}" >/dev/null; then
+  echo "gate: warning: the run was not recorded in the history" >&2
+fi
+if ! "$perfgate" report --out "$OUT/out" --runs 100 >/dev/null; then
+  echo "gate: warning: the report was not written" >&2
+fi
+
+end=$(date +%s)
+echo "gate: $([ $verdict -eq 0 ] && echo PASSED || echo FAILED) in $((end - start)) s" \
+     "(benchmarks $((bench_done - start)) s); results, verdicts and report under $OUT/" >&2
+exit "$verdict"
