@@ -13,7 +13,8 @@
 # Knobs (environment): BUILD (build dir), GATE_REPETITIONS (default 10),
 # GATE_MIN_TIME (seconds per repetition, default 0.005), GATE_ARGS (more tpbench
 # flags, e.g. --suite=indicators), PERFGATE_HISTORY (history file or URI),
-# GATE_BUDGETS (default budgets), GATE_BASELINE (a baseline results file).
+# GATE_BUDGETS (default budgets), GATE_BASELINE (a baseline results file),
+# TPBENCH (another tpbench binary, e.g. build/tests/tpbench_slowed).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +23,7 @@ REPS=${GATE_REPETITIONS:-10}
 MIN_TIME=${GATE_MIN_TIME:-0.005}
 BUDGETS=${GATE_BUDGETS:-budgets}
 OUT=reports
-tpbench="$BUILD/bench/tpbench"
+tpbench=${TPBENCH:-$BUILD/bench/tpbench}
 perfgate="$BUILD/cli/perfgate"
 mkdir -p "$OUT"
 

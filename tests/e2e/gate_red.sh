@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The gate goes red: tpbench_slowed (a test-only build whose pg_sma does its
+# work 20 times) fails `perfgate check` naming indicators/sma/hot/cpu/65536,
+# against the default budgets alone (its ceiling relative to the stream
+# floor) and against a baseline run of the unchanged build (a regression),
+# while the unchanged build passes and the untouched EMA benchmark passes.
+set -u
+B=$PG_BUILD_DIR
+PG=$B/cli/perfgate
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; cat "$T/out" 2>/dev/null; exit 1; }
+filter='indicators/(sma|ema)/hot/cpu/65536|calibration/stream'
+run() { "$1" --suite=indicators,calibration --benchmark_filter="$filter" \
+          --benchmark_repetitions=10 --benchmark_min_time=0.005 --out="$2" >/dev/null 2>&1 \
+        || fail "$1 did not run"; }
+
+# The default budgets, less the exact-name ones for benchmarks this short run
+# leaves out (they would be "missing").
+mkdir -p "$T/budgets"
+python3 - "$PG_SOURCE_DIR/budgets/default.json" "$T/budgets/default.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["budgets"] = [b for b in d["budgets"] if any(c in b["match"] for c in "*?[")]
+json.dump(d, open(sys.argv[2], "w"), indent=1)
+PY
+
+run "$B/bench/tpbench" "$T/base.json"
+PG_SLOW_FACTOR=20 run "$B/tests/tpbench_slowed" "$T/slow.json"
+
+"$PG" check --results "$T/base.json" --budgets "$T/budgets" --color never >"$T/out" 2>&1
+[ $? -eq 0 ] || fail "the unchanged build should pass the default budgets"
+
+"$PG" check --results "$T/slow.json" --budgets "$T/budgets" --color never >"$T/out" 2>&1
+[ $? -eq 1 ] || fail "the slowed build should fail the default budgets"
+grep -E '^breach +indicators/sma/hot/cpu/65536' "$T/out" >/dev/null || fail "no breach named for sma"
+
+"$PG" check --results "$T/slow.json" --budgets "$T/budgets" --baseline "$T/base.json" \
+  --color never --json "$T/v.json" >"$T/out" 2>&1
+[ $? -eq 1 ] || fail "the slowed build should fail against the baseline"
+grep -E '^regression +indicators/sma/hot/cpu/65536' "$T/out" >/dev/null || fail "no regression named for sma"
+grep -E '^(pass|improved) +indicators/ema/hot/cpu/65536' "$T/out" >/dev/null || fail "ema should not fail"
+echo "ok: the slowed sma turns the gate red; the unchanged build passes"
