@@ -147,6 +147,73 @@ static inline double rsi_of(double g, double l)
     return 100.0 - 100.0 / (1.0 + rs);
 }
 
+/* RSI rows computed in chunks: the two EWM chains run one row at a time
+ * (their rounding must be pandas'), and the two divisions of rsi_of, which
+ * are off the chains, run afterwards over the chunk in vector registers. */
+#define RSI_CHUNK 256
+
+/* y <- the update unless y == c.  Written as a select; GCC keeps the
+ * compare as a branch that the data never flips in practice (y == c only
+ * on a flat stretch), which measured faster than a lane-wise blend
+ * (docs/performance.md).  den == 1: no division. */
+static inline double ema_upd(double y, double c, double alpha, double omf, double den,
+                             int divide)
+{
+    double u = omf * y + alpha * c;
+    if (divide)
+        u = u / den;
+    return y != c ? u : y;
+}
+
+/* The RSI fast path from row t: while the differences are finite (gain and
+ * loss both valid inputs).  The two chains run one row at a time (their
+ * rounding must be pandas'); the two divisions of rsi_of, off the chains,
+ * run afterwards over a chunk in vector registers.  Returns the rows done. */
+static inline size_t rsi_fast_body(const double *price, size_t n, size_t t, size_t w,
+                                   size_t k0, int divide, double *gy, double *ly, double alpha,
+                                   double omf, double den, double *out)
+{
+    double g = *gy, l = *ly;
+    size_t done = 0;
+    double gbuf[RSI_CHUNK], lbuf[RSI_CHUNK];
+    int stop = 0;
+    while (!stop && t < n) {
+        size_t c = 0, lim = n - t < RSI_CHUNK ? n - t : RSI_CHUNK;
+        for (; c < lim; c++) {
+            double d = price[t + c] - price[t + c - 1];
+            if (!isfinite(d)) {
+                stop = 1;
+                break;
+            }
+            double gc = d > 0.0 ? d : 0.0;
+            double lc = d < 0.0 ? -d : 0.0;
+            g = ema_upd(g, gc, alpha, omf, den, divide);
+            l = ema_upd(l, lc, alpha, omf, den, divide);
+            gbuf[c] = g;
+            lbuf[c] = l;
+        }
+        for (size_t q = 0; q < c; q++)
+            out[t + q] = rsi_of(gbuf[q], lbuf[q]);
+        /* The warm-up rows (a count below w) are NaN. */
+        for (size_t q = 0; q < c && k0 + done + q + 1 < w; q++)
+            out[t + q] = NAN;
+        done += c;
+        t += c;
+    }
+    *gy = g;
+    *ly = l;
+    return done;
+}
+
+static size_t rsi_fast(const double *price, size_t n, size_t t, size_t w, size_t k0,
+                       int no_div, double *gy, double *ly, double alpha, double omf, double den,
+                       double *out)
+{
+    if (no_div)
+        return rsi_fast_body(price, n, t, w, k0, 0, gy, ly, alpha, omf, den, out);
+    return rsi_fast_body(price, n, t, w, k0, 1, gy, ly, alpha, omf, den, out);
+}
+
 void pgf_rsi_run(const double *price, size_t n, size_t w, double *out)
 {
     if (n == 0)
@@ -162,27 +229,16 @@ void pgf_rsi_run(const double *price, size_t n, size_t w, double *out)
     while (t < n) {
         if (g.y == g.y && l.y == l.y && g.w == 1.0 && l.w == 1.0) {
             /* Both averages valid: run while the differences are finite
-             * (then gain and loss are both valid inputs). */
-            double gy = g.y, ly = l.y;
-            size_t gk = g.k, lk = l.k;
-            for (; t < n; t++) {
-                double d = price[t] - price[t - 1];
-                if (!isfinite(d))
-                    break;
-                double gc = d > 0.0 ? d : 0.0;
-                double lc = d < 0.0 ? -d : 0.0;
-                if (gy != gc)
-                    gy = (omf * gy + alpha * gc) / den;
-                if (ly != lc)
-                    ly = (omf * ly + alpha * lc) / den;
-                gk++;
-                lk++;
-                out[t] = (gk >= w && lk >= w) ? rsi_of(gy, ly) : NAN;
-            }
-            g.y = gy;
-            l.y = ly;
-            g.k = gk;
-            l.k = lk;
+             * (then gain and loss are both valid inputs, and their counts
+             * move together). */
+            /* The counts can differ (an infinite difference is a valid
+             * loss of 0 but no gain); both move by one a row here. */
+            size_t k0 = g.k < l.k ? g.k : l.k;
+            size_t c = rsi_fast(price, n, t, w, k0, den == 1.0, &g.y, &l.y, alpha, omf, den,
+                                out);
+            g.k += c;
+            l.k += c;
+            t += c;
             if (t == n)
                 break;
         }
@@ -204,6 +260,47 @@ int pg_rsi(const double *price, size_t n, size_t window, double *out)
     return PG_OK;
 }
 
+/* MACD's fast path: all three EWMs valid with weight 1 and a run of finite
+ * prices (and finite macd values).  The three chains are independent per
+ * row except that the signal reads this row's macd, so the CPU overlaps
+ * them. */
+static inline size_t macd_fast(const double *price, size_t n, size_t t, ema_state *f,
+                               ema_state *s, ema_state *g, double af, double of, double as,
+                               double os, double ag, double og, double *ema_fast,
+                               double *ema_slow, double *macd, double *macd_signal,
+                               double *histogram, int with_emas)
+{
+    double fy = f->y, sy = s->y, gy = g->y;
+    size_t t0 = t;
+    for (; t < n; t++) {
+        double c = price[t];
+        if (!isfinite(c))
+            break;
+        double nf = ema_upd(fy, c, af, of, 1.0, 0);
+        double ns = ema_upd(sy, c, as, os, 1.0, 0);
+        double m = nf - ns;
+        if (!isfinite(m))
+            break;
+        fy = nf;
+        sy = ns;
+        gy = ema_upd(gy, m, ag, og, 1.0, 0);
+        if (with_emas) {
+            ema_fast[t] = fy;
+            ema_slow[t] = sy;
+        }
+        macd[t] = m;
+        macd_signal[t] = gy;
+        histogram[t] = m - gy;
+    }
+    f->y = fy;
+    s->y = sy;
+    g->y = gy;
+    f->k += t - t0;
+    s->k += t - t0;
+    g->k += t - t0;
+    return t;
+}
+
 void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_t signal,
                   double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
                   double *histogram)
@@ -213,6 +310,8 @@ void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_
     const double af = pgf_alpha_from_span((double)fast), of = 1.0 - af;
     const double as = pgf_alpha_from_span((double)slow), os = 1.0 - as;
     const double ag = pgf_alpha_from_span((double)signal), og = 1.0 - ag;
+    /* The fast path skips the division: only when (1-a)+a is exactly 1. */
+    const int no_div = of + af == 1.0 && os + as == 1.0 && og + ag == 1.0;
     ema_state f, s, g;
     ema_init(&f, price[0]);
     ema_init(&s, price[0]);
@@ -229,6 +328,23 @@ void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_
         histogram[t] = m - gv;
         if (++t == n)
             break;
+        if (no_div && f.y == f.y && s.y == s.y && g.y == g.y && f.w == 1.0 && s.w == 1.0 &&
+            g.w == 1.0) {
+            size_t u;
+            if (ema_fast && ema_slow)
+                u = macd_fast(price, n, t, &f, &s, &g, af, of, as, os, ag, og, ema_fast,
+                              ema_slow, macd, macd_signal, histogram, 1);
+            else
+                u = macd_fast(price, n, t, &f, &s, &g, af, of, as, os, ag, og, NULL, NULL,
+                              macd, macd_signal, histogram, 0);
+            if (u > t) {
+                /* Rows t .. u-1 are written; step the general way from u. */
+                t = u;
+                if (t == n)
+                    break;
+                m = ema_value(&f, 1) - ema_value(&s, 1);
+            }
+        }
         /* Three independent chains per row: the CPU overlaps them. */
         ema_step(&f, price[t], af, of);
         ema_step(&s, price[t], as, os);
