@@ -83,7 +83,7 @@ __global__ void k_scan(const double *x, long long n, partial<D> *parts)
 
 /* Edge k of np.linspace(lo, hi, B+1) before rounding to D (the CPU's
  * edge_f64). */
-__device__ __forceinline__ double edge_f64(long long k, long long bins, double step, double lo,
+__host__ __device__ __forceinline__ double edge_f64(long long k, long long bins, double step, double lo,
                                            double hi)
 {
     if (k >= bins)
@@ -141,7 +141,7 @@ __global__ void k_setup(const partial<D> *parts, int nparts, long long bins, ent
 
 /* The bin of value v (already in D and scaled), or -1 when not counted. */
 template <typename D>
-__device__ __forceinline__ long long bin_of(D v, D e0, D eB, D norm, D top, long long bins,
+__host__ __device__ __forceinline__ long long bin_of(D v, D e0, D eB, D norm, D top, long long bins,
                                             const D *edges)
 {
     if (!(v >= e0 && v <= eB)) /* false for NaN and inf */

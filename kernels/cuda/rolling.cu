@@ -9,7 +9,8 @@
  * slides to its end with the operations of the CPU's careful path (and its
  * drift rule), so the outputs equal that path's bit for bit and the CPU's
  * four-lane fast path within rounding (it sums the same deltas in another
- * order).  Work is O(n + n/B * w) = O(n).  Reads are strided across a warp (each thread walks its own
+ * order).  Work is O(n + n/B * w) = O(n).  Windows of a std up to
+ * DIRECT_STD_MAX_W rows are summed directly, in two passes, instead.  Reads are strided across a warp (each thread walks its own
  * block) and lean on L1/L2; the returns for volatility are made first, with
  * the pad fill of pct_change done by a max-scan of the last non-NaN index.
  */
@@ -29,12 +30,12 @@ struct roll_acc {
     long long cnt, neg, brk;
 };
 
-__device__ __forceinline__ int is_fin(double v)
+__host__ __device__ __forceinline__ int is_fin(double v)
 {
     return v - v == 0.0;
 }
 
-__device__ __forceinline__ double emit(const roll_acc &a, long long w, double v, int mode)
+__host__ __device__ __forceinline__ double emit(const roll_acc &a, long long w, double v, int mode)
 {
     if (a.cnt != w)
         return NAN;
@@ -58,7 +59,7 @@ __device__ __forceinline__ double emit(const roll_acc &a, long long w, double v,
 }
 
 /* Rows [start, end) of one block, as roll_core does them. */
-__device__ void roll_block(const double *x, long long start, long long end, long long w,
+__host__ __device__ void roll_block(const double *x, long long start, long long end, long long w,
                            int mode, double *out)
 {
     const int want_std = mode == ROLL_STD;
@@ -125,6 +126,38 @@ __device__ void roll_block(const double *x, long long start, long long end, long
     }
 }
 
+/* Windows this small get their std from a two-pass sum over each window:
+ * O(w) a row, and free of the cancellation that add/remove sums suffer
+ * when w is tiny against the drift of K between rebuilds (at w = 2 on a
+ * price level that costs the streaming form ~1e-4 relative). */
+#define DIRECT_STD_MAX_W 8
+
+__host__ __device__ __forceinline__ double direct_std(const double *x, long long i, long long w)
+{
+    double s = 0.0;
+    long long cnt = 0, brk = 0;
+    for (long long j = i - w + 1; j <= i; j++) {
+        double v = x[j];
+        if (j > i - w + 1)
+            brk += !(v == x[j - 1]);
+        if (is_fin(v)) {
+            s += v;
+            cnt++;
+        }
+    }
+    if (cnt != w || w < 2)
+        return NAN;
+    if (brk == 0)
+        return 0.0; /* pandas' same-value rule */
+    double m = s / (double)w, s2 = 0.0;
+    for (long long j = i - w + 1; j <= i; j++) {
+        double d = x[j] - m;
+        s2 += d * d;
+    }
+    double var = s2 / (double)(w - 1);
+    return var > 0.0 ? sqrt(var) : 0.0;
+}
+
 __global__ void k_roll(const double *x, long long n, long long w, long long block, int mode,
                        double *out)
 {
@@ -136,8 +169,12 @@ __global__ void k_roll(const double *x, long long n, long long w, long long bloc
         long long start = b0 > first ? b0 : first;
         for (long long i = b0; i < end && i < start; i++)
             out[i] = NAN;
-        if (start < end)
+        if (start < end && mode == ROLL_STD && w <= DIRECT_STD_MAX_W) {
+            for (long long i = start; i < end; i++)
+                out[i] = direct_std(x, i, w);
+        } else if (start < end) {
             roll_block(x, start, end, w, mode, out);
+        }
     }
 }
 
