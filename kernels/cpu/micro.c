@@ -94,14 +94,12 @@ int pg_queue_imbalance(const double *bid, const double *ask, size_t n, double *o
 /* Kyle / Hasbrouck                                                        */
 /* ---------------------------------------------------------------------- */
 
-/* Hasbrouck's q -> sign(q) sqrt(|q|), sign(0) = 0, NaN stays NaN. */
+/* Hasbrouck's q -> sign(q) sqrt(|q|), sign(0) = 0, NaN stays NaN.
+ * copysign(sqrt|q|, q) gives the same bits (q for 0, -0 and NaN) without
+ * a branch on the sign of q, which signed volume flips at random. */
 static inline double signed_sqrt(double q)
 {
-    if (q > 0.0)
-        return sqrt(q);
-    if (q < 0.0)
-        return -sqrt(-q);
-    return q; /* 0, -0 or NaN */
+    return copysign(sqrt(fabs(q)), q);
 }
 
 static inline double tq_of(double q, int hasbrouck)
