@@ -123,11 +123,14 @@ static inline double micro_emit(const micro_acc *a)
         return NAN;
     if (a->diff == 0)
         return 0.0; /* every centred q is exactly 0: TradePulse's guard */
-    double dk = (double)a->k;
-    double den = a->sqq - a->sq * a->sq / dk;
+    /* One division for 1/k instead of two by k (well inside the 1e-8
+     * tolerance: the sums are shifted by the window means, so these
+     * products are small corrections). */
+    double ik = 1.0 / (double)a->k;
+    double den = a->sqq - a->sq * a->sq * ik;
     if (!(den > 0.0))
         return 0.0;
-    return (a->sqr - a->sq * a->sr / dk) / den;
+    return (a->sqr - a->sq * a->sr * ik) / den;
 }
 
 static inline void micro_add(micro_acc *a, size_t j, double r, double q)
@@ -187,11 +190,15 @@ static inline void micro_core(const double *ret, const double *q, size_t n, size
                 micro_add(&a, j, r, tq);
         }
         out[lo] = micro_emit(&a);
+        size_t cached_row = (size_t)-1; /* a row whose tq is in cached_tq */
+        double cached_tq = 0.0;
 
         for (size_t i = lo + 1; i < hi; i++) {
             /* Drop row i-w. */
             size_t o = i - w;
-            double ro = ret[o], qo = tq_of(q[o], hasbrouck);
+            /* The dropped row's tq was computed one row ago, as the next
+             * first pair's: reuse it (one sqrt a row less for Hasbrouck). */
+            double ro = ret[o], qo = o == cached_row ? cached_tq : tq_of(q[o], hasbrouck);
             if (isfinite(ro) && isfinite(qo)) {
                 /* A kept pair leaving is always the window's first one. */
                 a.k--;
@@ -214,6 +221,8 @@ static inline void micro_core(const double *ret, const double *q, size_t n, size
                     }
                     a.first = f;
                     a.diff -= !(tf == qo);
+                    cached_row = f;
+                    cached_tq = tf;
                 }
             }
             /* Add row i. */
