@@ -70,6 +70,14 @@ void pg_cuda_ctx_destroy(pg_cuda_ctx *ctx); /* NULL is a no-op */
 /* What the last failing call reported (a CUDA or cuFFT error), or "". */
 const char *pg_cuda_ctx_error(const pg_cuda_ctx *ctx);
 
+/* Kernel-only mode, for timing the kernels without the bus.  With
+ * transfers off (on = 0) the kernel functions copy nothing: they run on
+ * what the context's device buffers hold from the last call of the same
+ * kernel and size made with transfers on, and leave the host outputs
+ * (scalar results and counts included) untouched.  On by default.
+ * Returns the previous setting; a NULL ctx gives 0. */
+int pg_cuda_ctx_set_transfers(pg_cuda_ctx *ctx, int on);
+
 /* Bytes of device memory the context holds now (buffers and plans). */
 size_t pg_cuda_ctx_bytes(const pg_cuda_ctx *ctx);
 

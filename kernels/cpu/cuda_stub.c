@@ -45,6 +45,12 @@ const char *pg_cuda_ctx_error(const pg_cuda_ctx *ctx)
     return no_build;
 }
 
+int pg_cuda_ctx_set_transfers(pg_cuda_ctx *ctx, int on)
+{
+    (void)ctx, (void)on;
+    return 0;
+}
+
 size_t pg_cuda_ctx_bytes(const pg_cuda_ctx *ctx)
 {
     (void)ctx;

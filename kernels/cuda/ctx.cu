@@ -117,6 +117,15 @@ extern "C" const char *pg_cuda_ctx_error(const pg_cuda_ctx *ctx)
     return ctx ? ctx->err : "no CUDA context";
 }
 
+extern "C" int pg_cuda_ctx_set_transfers(pg_cuda_ctx *ctx, int on)
+{
+    if (!ctx)
+        return 0;
+    int was = !ctx->no_transfers;
+    ctx->no_transfers = !on;
+    return was;
+}
+
 extern "C" size_t pg_cuda_ctx_bytes(const pg_cuda_ctx *ctx)
 {
     if (!ctx)
@@ -195,7 +204,7 @@ int pgc_mark(pg_cuda_ctx *ctx, int which)
 
 int pgc_h2d(pg_cuda_ctx *ctx, void *dst, const void *src, size_t bytes)
 {
-    if (bytes == 0)
+    if (bytes == 0 || ctx->no_transfers)
         return PG_OK;
     PGC_CK(ctx, cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, ctx->stream));
     ctx->h2d_bytes += bytes;
@@ -204,7 +213,7 @@ int pgc_h2d(pg_cuda_ctx *ctx, void *dst, const void *src, size_t bytes)
 
 int pgc_d2h(pg_cuda_ctx *ctx, void *dst, const void *src, size_t bytes)
 {
-    if (bytes == 0)
+    if (bytes == 0 || ctx->no_transfers)
         return PG_OK;
     PGC_CK(ctx, cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, ctx->stream));
     ctx->d2h_bytes += bytes;

@@ -332,6 +332,8 @@ extern "C" int pg_cuda_entropy(pg_cuda_ctx *ctx, const double *x, size_t n, size
         PGC_RC(pgc_d2h(ctx, counts, dcounts, bins * sizeof(size_t)));
     }
     PGC_RC(pgc_end(ctx, t));
+    if (ctx->no_transfers)
+        return PG_OK; /* kernel-only: the results stay on the device */
 
     if (n == 0 || info.state == 0) {
         memset(counts, 0, bins * sizeof *counts);

@@ -45,6 +45,7 @@ struct pg_cuda_ctx {
     size_t plan_n;
     pg_dtype plan_dtype;
     size_t plan_bytes;
+    int no_transfers; /* pg_cuda_ctx_set_transfers(ctx, 0) */
     /* bytes moved by the call in progress */
     size_t h2d_bytes, d2h_bytes;
     char err[256];

@@ -453,6 +453,27 @@ static void test_bad_parameters(void **state)
     assert_true(pg_cuda_ctx_bytes(ctx) > 0);
 }
 
+/* Kernel-only mode: no copies, host outputs untouched, then back to normal. */
+static void test_transfers_off(void **state)
+{
+    (void)state;
+    const size_t n = 100000;
+    double *x = walk(n, 9, 0), *a = xmalloc(n * sizeof *a), *b = xmalloc(n * sizeof *b);
+    pg_cuda_timing t;
+    assert_int_equal(pg_cuda_ema(ctx, x, n, 12.0, 1, a, &t), PG_OK);
+    assert_int_equal(pg_cuda_ctx_set_transfers(ctx, 0), 1);
+    for (size_t i = 0; i < n; i++)
+        b[i] = -1.0;
+    assert_int_equal(pg_cuda_ema(ctx, x, n, 12.0, 1, b, &t), PG_OK);
+    check_timing(&t, 0, 0);
+    for (size_t i = 0; i < n; i++)
+        assert_true(b[i] == -1.0);
+    assert_int_equal(pg_cuda_ctx_set_transfers(ctx, 1), 0);
+    assert_int_equal(pg_cuda_ema(ctx, x, n, 12.0, 1, b, &t), PG_OK);
+    assert_identical("ema after kernel-only calls", b, a, n);
+    free(x), free(a), free(b);
+}
+
 int main(void)
 {
     char why[256];
@@ -470,7 +491,7 @@ int main(void)
         cmocka_unit_test(test_phase),          cmocka_unit_test(test_entropy),
         cmocka_unit_test(test_features_columns), cmocka_unit_test(test_long_series),
         cmocka_unit_test(test_batches),        cmocka_unit_test(test_kuramoto),
-        cmocka_unit_test(test_bad_parameters),
+        cmocka_unit_test(test_bad_parameters), cmocka_unit_test(test_transfers_off),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     pg_cuda_ctx_destroy(ctx);

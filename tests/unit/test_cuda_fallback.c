@@ -97,6 +97,7 @@ static void test_no_device_no_crash(void **state)
     pg_cuda_host_free(NULL);
     pg_cuda_ctx_destroy(NULL);
     assert_int_equal(pg_cuda_ctx_bytes(NULL), 0);
+    assert_int_equal(pg_cuda_ctx_set_transfers(NULL, 0), 0);
     assert_non_null(pg_cuda_ctx_error(NULL));
 }
 
