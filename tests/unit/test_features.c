@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "pg_kernels.h"
@@ -219,6 +220,39 @@ static void test_small_values(void **state)
     assert_true(fabs(e[2] - (0.25 + 1.5) / 0.75) < 1e-15);
 }
 
+/* The fast paths' portable build (forced with PG_KERNELS_PORTABLE) gives
+ * the same bits as the AVX2 build, on clean data, data with equal runs and
+ * data with holes. */
+static void test_portable_path_same_bits(void **state)
+{
+    (void)state;
+    enum { N = 3000 };
+    static double x[N], a[N], b[N];
+    uint64_t s = 12345;
+    double p = 100.0;
+    for (size_t i = 0; i < N; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(s >> 11) / 9007199254740992.0;
+        p *= 1.0 + 0.01 * (u - 0.5);
+        x[i] = (i % 97 == 0 && i > 1500) ? NAN : (i % 7 == 0 && i > 0 ? x[i - 1] : p);
+    }
+    int (*const fns[])(const double *, size_t, size_t, double *) = {
+        pg_rolling_mean, pg_rolling_std, pg_volatility, pg_volume_z
+    };
+    const size_t ws[] = { 2, 5, 20, 60, 300 };
+    for (size_t f = 0; f < 4; f++) {
+        for (size_t k = 0; k < 5; k++) {
+            unsetenv("PG_KERNELS_PORTABLE");
+            assert_int_equal(fns[f](x, N, ws[k], a), PG_OK);
+            setenv("PG_KERNELS_PORTABLE", "1", 1);
+            assert_int_equal(fns[f](x, N, ws[k], b), PG_OK);
+            unsetenv("PG_KERNELS_PORTABLE");
+            for (size_t i = 0; i < N; i++)
+                assert_true((isnan(a[i]) && isnan(b[i])) || memcmp(&a[i], &b[i], 8) == 0);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +262,7 @@ int main(void)
         cmocka_unit_test(test_columns),
         cmocka_unit_test(test_missing_close),
         cmocka_unit_test(test_small_values),
+        cmocka_unit_test(test_portable_path_same_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
