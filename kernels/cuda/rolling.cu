@@ -222,15 +222,16 @@ static int run(pg_cuda_ctx *ctx, const double *x, size_t n, size_t w, int mode, 
                double *out, pg_cuda_timing *t)
 {
     PGC_RC(check(ctx, x, n, w, out));
-    void *dx = NULL, *dout = NULL, *dret = NULL, *dlast = NULL, *temp = NULL;
+    void *dx = NULL, *dout = NULL, *dret = NULL, *dvalid = NULL, *dlast = NULL, *temp = NULL;
     size_t temp_bytes = 0;
     if (n > 0) {
         PGC_RC(pgc_reserve(ctx, PGC_IN, n * sizeof(double), &dx));
         PGC_RC(pgc_reserve(ctx, PGC_OUT0, n * sizeof(double), &dout));
         if (returns) {
             PGC_RC(pgc_reserve(ctx, PGC_OUT1, n * sizeof(double), &dret));
-            PGC_RC(pgc_reserve(ctx, PGC_AUX, n * sizeof(long long), &dlast));
-            PGC_CK(ctx, cub::DeviceScan::InclusiveScan(NULL, temp_bytes, (long long *)dlast,
+            PGC_RC(pgc_reserve(ctx, PGC_AUX, n * sizeof(long long), &dvalid));
+            PGC_RC(pgc_reserve(ctx, PGC_AUX2, n * sizeof(long long), &dlast));
+            PGC_CK(ctx, cub::DeviceScan::InclusiveScan(NULL, temp_bytes, (long long *)dvalid,
                                                        (long long *)dlast, max_op(),
                                                        (long long)n, ctx->stream));
             PGC_RC(pgc_reserve(ctx, PGC_TEMP, temp_bytes, &temp));
@@ -242,10 +243,10 @@ static int run(pg_cuda_ctx *ctx, const double *x, size_t n, size_t w, int mode, 
     if (n > 0) {
         const double *src = (const double *)dx;
         if (returns) {
-            long long *last = (long long *)dlast;
+            long long *valid = (long long *)dvalid, *last = (long long *)dlast;
             k_valid_index<<<pgc_blocks(n), PGC_THREADS, 0, ctx->stream>>>(src, (long long)n,
-                                                                          last);
-            PGC_CK(ctx, cub::DeviceScan::InclusiveScan(temp, temp_bytes, last, last, max_op(),
+                                                                          valid);
+            PGC_CK(ctx, cub::DeviceScan::InclusiveScan(temp, temp_bytes, valid, last, max_op(),
                                                        (long long)n, ctx->stream));
             k_returns<<<pgc_blocks(n), PGC_THREADS, 0, ctx->stream>>>(src, last, (long long)n,
                                                                       (double *)dret);
