@@ -29,6 +29,15 @@ struct pg_history {
 
 /* ---- Schema --------------------------------------------------------- */
 
+
+/* qsort that accepts an empty (possibly NULL) array: qsort(NULL, 0, ...) is
+ * undefined behaviour by glibc's nonnull annotation. */
+static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
 static const char *const migration_v1[] = {
     "CREATE TABLE runs (id @ID@, created TEXT NOT NULL, commit_id TEXT, branch TEXT,"
     " source TEXT)",
@@ -194,7 +203,7 @@ void pg_median_ci(double *x, size_t n, double *median, double *lo, double *hi)
         *median = *lo = *hi = NAN;
         return;
     }
-    qsort(x, m, sizeof *x, cmp_double);
+    sort_n(x, m, sizeof *x, cmp_double);
     *median = m % 2 ? x[m / 2] : 0.5 * (x[m / 2 - 1] + x[m / 2]);
     /* Ranks j, k with P(x_(j) <= median <= x_(k)) ~ 0.95: the median's rank
      * is Binomial(m, 1/2), sd sqrt(m)/2. */
@@ -635,9 +644,9 @@ static int cmp_waiver(const void *a, const void *b)
  * (rows and verdicts both sorted by name, real-time metrics first). */
 static void summarise_verdicts(pg_hist_show *s)
 {
-    qsort(s->env, s->n_env, sizeof *s->env, cmp_kv);
-    qsort(s->rows, s->n_rows, sizeof *s->rows, cmp_row);
-    qsort(s->verdicts, s->n_verdicts, sizeof *s->verdicts, cmp_verdict);
+    sort_n(s->env, s->n_env, sizeof *s->env, cmp_kv);
+    sort_n(s->rows, s->n_rows, sizeof *s->rows, cmp_row);
+    sort_n(s->verdicts, s->n_verdicts, sizeof *s->verdicts, cmp_verdict);
     size_t r = 0;
     for (size_t i = 0; i < s->n_verdicts; i++) {
         const pg_hist_verdict *v = &s->verdicts[i];
@@ -749,7 +758,7 @@ int pg_history_show(pg_history *h, int64_t run_id, pg_hist_show **out, pg_error 
     }
     if (rc < 0)
         goto done;
-    qsort(s->waivers, s->n_waivers, sizeof *s->waivers, cmp_waiver);
+    sort_n(s->waivers, s->n_waivers, sizeof *s->waivers, cmp_waiver);
     *out = s;
     s = NULL;
     rc = 0;
@@ -1045,7 +1054,7 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
         order[i].name = names[i];
         order[i].idx = (long)i;
     }
-    qsort(order, n_names, sizeof *order, cmp_name);
+    sort_n(order, n_names, sizeof *order, cmp_name);
     for (size_t i = 0; i < n_names; i++)
         rank[order[i].idx] = (long)i;
     t->runs = runs;
