@@ -23,6 +23,7 @@ static const struct cmd commands[] = {
     { "history", cmd_history, "record, list, show and prune runs in the history" },
     { "baseline", cmd_baseline, "record a new baseline on purpose, show or export it" },
     { "report", cmd_report, "draw trend charts, an HTML page and a Markdown summary" },
+    { "merge", cmd_merge, "join the results of sharded runs into one results file" },
 };
 
 static void usage(FILE *f)
