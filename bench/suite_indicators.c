@@ -7,9 +7,13 @@
  *   price kernels (sma, ema, volatility, rsi, macd, hurst): a random walk
  *     from 100 with sigma 0.001;
  *   features: a full OHLCV frame (pg_data_ohlcv, every column);
+ *   volume_z: that frame's volume column; kyles_lambda, hasbrouck: its
+ *     return_1 (computed when the input is made, untimed) and signed volume;
  *   entropy, phase: N(0, 1) noise (Irwin-Hall);
  *   kuramoto: phases uniform in [-pi, pi).
- * Parameters are TradePulse's defaults and its bench's choices: windows 20,
+ * Parameters are TradePulse's defaults and its bench's choices: windows 20
+ * (sma, ema, ema_scan, volatility, rolling_std of the price, volume_z),
+ * microstructure window 50,
  * RSI 14, MACD 12/26/9, entropy 50 bins in float32, Hurst lags 2..50 in
  * float32, phase in float64.
  */
@@ -20,7 +24,7 @@
 #include "pg_kernels.h"
 #include "suites.h"
 
-enum input_kind { IN_PRICE, IN_OHLCV, IN_NOISE, IN_PHASES };
+enum input_kind { IN_PRICE, IN_OHLCV, IN_VOLUME, IN_MICRO, IN_NOISE, IN_PHASES };
 
 typedef struct kernel_desc kernel_desc;
 
@@ -54,6 +58,31 @@ static int run_sma(ind_fx *f)
 static int run_ema(ind_fx *f)
 {
     return pg_ema(f->x, f->n, 20.0, 20, f->out);
+}
+
+static int run_ema_scan(ind_fx *f)
+{
+    return pg_ema_scan(f->x, f->n, 20.0, 20, f->out);
+}
+
+static int run_rolling_std(ind_fx *f)
+{
+    return pg_rolling_std(f->x, f->n, 20, f->out);
+}
+
+static int run_volume_z(ind_fx *f)
+{
+    return pg_volume_z(f->col[5], f->n, 20, f->out);
+}
+
+static int run_kyles_lambda(ind_fx *f)
+{
+    return pg_kyles_lambda(f->x, f->col[8], f->n, 50, f->out);
+}
+
+static int run_hasbrouck(ind_fx *f)
+{
+    return pg_hasbrouck(f->x, f->col[8], f->n, 50, f->out);
 }
 
 static int run_volatility(ind_fx *f)
@@ -101,7 +130,12 @@ static int run_kuramoto(ind_fx *f)
 static const kernel_desc kernels[] = {
     {"sma", IN_PRICE, 1, run_sma, HC},
     {"ema", IN_PRICE, 1, run_ema, HC},
+    {"ema_scan", IN_PRICE, 1, run_ema_scan, HC},
     {"volatility", IN_PRICE, 1, run_volatility, HC},
+    {"rolling_std", IN_PRICE, 1, run_rolling_std, HC},
+    {"volume_z", IN_VOLUME, 1, run_volume_z, HC},
+    {"kyles_lambda", IN_MICRO, 1, run_kyles_lambda, HC},
+    {"hasbrouck", IN_MICRO, 1, run_hasbrouck, HC},
     {"rsi", IN_PRICE, 1, run_rsi, HC},
     {"macd", IN_PRICE, 3, run_macd, HC},
     {"features", IN_OHLCV, 0 /* pg_features_ncols */, run_features, HC},
@@ -127,10 +161,14 @@ static void fill(ind_fx *f, uint64_t seed)
     case IN_PHASES:
         pg_data_phases(&r, f->x, f->n);
         break;
-    case IN_OHLCV: {
+    case IN_OHLCV:
+    case IN_VOLUME:
+    case IN_MICRO: {
         pg_data_ohlcv_cols c = {f->col[0], f->col[1], f->col[2], f->col[3], f->col[4],
                                 f->col[5], f->col[6], f->col[7], f->col[8]};
         pg_data_ohlcv(&r, f->n, &c);
+        if (f->k->input == IN_MICRO)
+            pg_return_1(f->col[4], f->n, f->x);
         break;
     }
     }
@@ -158,10 +196,15 @@ static void *ind_setup(pg_bench_ctx *ctx, size_t n, uint64_t seed, void *arg)
     f->k = k;
     f->n = n;
     size_t bytes = n * sizeof(double);
-    if (k->input == IN_OHLCV) {
+    if (k->input == IN_OHLCV || k->input == IN_VOLUME || k->input == IN_MICRO) {
         for (int i = 0; i < 9; i++) {
             f->col[i] = malloc(bytes);
             if (!f->col[i])
+                goto fail;
+        }
+        if (k->input == IN_MICRO) {
+            f->x = malloc(bytes);
+            if (!f->x)
                 goto fail;
         }
         pg_features_config_default(&f->cfg);
@@ -175,11 +218,18 @@ static void *ind_setup(pg_bench_ctx *ctx, size_t n, uint64_t seed, void *arg)
         f->frame.bid_volume = f->col[6];
         f->frame.ask_volume = f->col[7];
         f->frame.signed_volume = f->col[8];
-        f->out_cols = pg_features_ncols(&f->cfg, &f->frame);
+        f->out_cols = k->input == IN_OHLCV ? pg_features_ncols(&f->cfg, &f->frame) : 1;
         fill(f, seed);
-        /* ts and open are not read by the features: not part of the input. */
-        for (int i = 2; i < 9; i++)
-            pg_bench_input(ctx, f->col[i], bytes);
+        /* What the kernel reads is its input (ts and open: never). */
+        if (k->input == IN_OHLCV) {
+            for (int i = 2; i < 9; i++)
+                pg_bench_input(ctx, f->col[i], bytes);
+        } else if (k->input == IN_VOLUME) {
+            pg_bench_input(ctx, f->col[5], bytes);
+        } else {
+            pg_bench_input(ctx, f->x, bytes);
+            pg_bench_input(ctx, f->col[8], bytes);
+        }
     } else {
         f->x = malloc(bytes);
         if (!f->x)

@@ -57,6 +57,14 @@ int pg_ema(const double *x, size_t n, double span, size_t min_periods, double *o
 /* The same recurrence with alpha given directly (0 < alpha <= 1). */
 int pg_ema_alpha(const double *x, size_t n, double alpha, size_t min_periods, double *out);
 
+/* pg_ema computed as a vectorised parallel scan (the recurrence
+ * reassociated, eight rows a step): the same NaN and min_periods rules, but
+ * not bit-exact: |out_t - pg_ema_t| <= 1e-12 * max_{j<=t, x_j finite} |x_j|
+ * (for a positive series such as a price: 1e-12 relative), tested for spans
+ * up to 1000.  Prefix-invariant: row t depends only on rows <= t.
+ * span >= 1. */
+int pg_ema_scan(const double *x, size_t n, double span, size_t min_periods, double *out);
+
 /* RSI over `window` (>= 1), TradePulse's _rsi; values in [0, 100]. */
 int pg_rsi(const double *price, size_t n, size_t window, double *out);
 

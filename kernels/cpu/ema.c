@@ -130,6 +130,156 @@ int pg_ema(const double *x, size_t n, double span, size_t min_periods, double *o
     return pg_ema_alpha(x, n, pgf_alpha_from_span(span), min_periods, out);
 }
 
+/* ---------------------------------------------------------------------- */
+/* pg_ema_scan: the same EWM as a vectorised linear scan                   */
+/* ---------------------------------------------------------------------- */
+
+/* On a run of finite inputs with a valid state the update is linear:
+ * y_t = a*y_{t-1} + b*x_t with a = (1-alpha)/den, b = alpha/den (den =
+ * (1-alpha)+alpha, usually exactly 1).  Eight rows at a time, as two
+ * four-lane vectors:
+ *   z = b*x, then a log-step prefix scan inside each vector (lane k gets
+ *   z_k + a z_{k-1} + ... from lanes <= k only), the high half adds
+ *   a^(1..4) times the low half's last lane, and the carried state Y enters
+ *   as y = z + (a, a^2, ..., a^8) Y.
+ * The loop-carried dependency is one scalar multiply and add per eight rows
+ * (Y <- z_7 + a^8 Y); everything else is independent work.  The result is
+ * the recurrence reassociated: not pandas' bits, but within 1e-12 relative
+ * (docs/kernels.md; tests/property/test_ema_scan.c).  pandas' "y == c: keep
+ * y" shortcut is dropped (the update gives y to within an ulp then).
+ *
+ * A group that meets a non-finite input is cut before it (zero padding: a
+ * lane reads only lanes below it, so the rows before the cut get the same
+ * bits as in a full group) and that row takes pandas' exact step; so the
+ * output at row i depends only on rows <= i (prefix invariance). */
+typedef struct scan_consts {
+    pgf_v4d b, a1, a2, plo, phi;
+    double a8;
+} scan_consts;
+
+PGF_INLINE pgf_v4d scan_local4(pgf_v4d z, const scan_consts *c)
+{
+    const pgf_v4d zero = pgf_bcast(0.0);
+    z += c->a1 * __builtin_shufflevector(zero, z, 0, 4, 5, 6);
+    z += c->a2 * __builtin_shufflevector(zero, z, 0, 1, 4, 5);
+    return z;
+}
+
+/* Rows t.. of the run while x is finite; y is the state before row t.
+ * Returns the rows written; *yp gets the state after them. */
+PGF_INLINE size_t ema_scan_body(const double *x, size_t n, size_t t, double *yp,
+                                const scan_consts *c, double *out)
+{
+    double y = *yp;
+    const size_t t0 = t;
+    for (;;) {
+        size_t m = n - t < 8 ? n - t : 8;
+        if (m == 0)
+            break;
+        pgf_v4d lo = m >= 4 ? pgf_load4(x + t) : pgf_load4_part(x + t, m);
+        pgf_v4d hi = m >= 8 ? pgf_load4(x + t + 4)
+                            : m > 4 ? pgf_load4_part(x + t + 4, m - 4) : pgf_bcast(0.0);
+        pgf_v4d fin = lo * 0.0 + hi * 0.0;
+        if (fin[0] + fin[1] + fin[2] + fin[3] != 0.0) {
+            /* A non-finite value in the group: cut the group before it. */
+            size_t q = 0;
+            while (isfinite(x[t + q]))
+                q++;
+            if (q == 0)
+                break;
+            m = q;
+            lo = m >= 4 ? pgf_load4(x + t) : pgf_load4_part(x + t, m);
+            hi = m > 4 ? pgf_load4_part(x + t + 4, m - 4) : pgf_bcast(0.0);
+        }
+        lo = scan_local4(c->b * lo, c);
+        hi = scan_local4(c->b * hi, c);
+        hi += c->plo * pgf_bcast(lo[3]);
+        pgf_v4d yv = pgf_bcast(y);
+        pgf_v4d ylo = lo + c->plo * yv, yhi = hi + c->phi * yv;
+        if (m == 8) {
+            memcpy(out + t, &ylo, sizeof ylo);
+            memcpy(out + t + 4, &yhi, sizeof yhi);
+            y = hi[3] + c->a8 * y; /* == yhi[3], off the vector path */
+        } else {
+            pgf_store4_part(out + t, ylo, m);
+            if (m > 4)
+                pgf_store4_part(out + t + 4, yhi, m - 4);
+            y = m > 4 ? yhi[m - 5] : ylo[m - 1];
+            t += m;
+            break;
+        }
+        t += 8;
+    }
+    *yp = y;
+    return t - t0;
+}
+
+static size_t ema_scan_base(const double *x, size_t n, size_t t, double *yp,
+                            const scan_consts *c, double *out)
+{
+    return ema_scan_body(x, n, t, yp, c, out);
+}
+
+#if PGF_HAVE_AVX2_CLONE
+PGF_TARGET_AVX2 static size_t ema_scan_avx2(const double *x, size_t n, size_t t, double *yp,
+                                            const scan_consts *c, double *out)
+{
+    return ema_scan_body(x, n, t, yp, c, out);
+}
+#endif
+
+void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_periods, double *out)
+{
+    if (n == 0)
+        return;
+    const double omf = 1.0 - alpha;
+    const double den = omf + alpha;
+    const double a = omf / den, b = alpha / den;
+    double p[9];
+    p[0] = 1.0;
+    for (int k = 1; k <= 8; k++)
+        p[k] = p[k - 1] * a;
+    const scan_consts c = { pgf_bcast(b), pgf_bcast(a), pgf_bcast(p[2]),
+                            (pgf_v4d){ p[1], p[2], p[3], p[4] },
+                            (pgf_v4d){ p[5], p[6], p[7], p[8] }, p[8] };
+    size_t (*body)(const double *, size_t, size_t, double *, const scan_consts *, double *) =
+        ema_scan_base;
+#if PGF_HAVE_AVX2_CLONE
+    if (pgf_use_avx2())
+        body = ema_scan_avx2;
+#endif
+    ema_state s;
+    ema_init(&s, x[0]);
+    out[0] = ema_value(&s, min_periods);
+    size_t t = 1;
+    while (t < n) {
+        if (s.y == s.y && s.w == 1.0) {
+            size_t k0 = s.k;
+            size_t done = body(x, n, t, &s.y, &c, out);
+            s.k += done;
+            /* Warm-up rows (count below min_periods) are NaN. */
+            for (size_t q = 0; q < done && k0 + q + 1 < min_periods; q++)
+                out[t + q] = NAN;
+            t += done;
+            if (t == n)
+                break;
+        }
+        ema_step(&s, x[t], alpha, omf);
+        out[t] = ema_value(&s, min_periods);
+        t++;
+    }
+}
+
+int pg_ema_scan(const double *x, size_t n, double span, size_t min_periods, double *out)
+{
+    if (!(span >= 1.0) || !isfinite(span))
+        return PG_EINVAL;
+    if (n > 0 && (x == NULL || out == NULL))
+        return PG_EINVAL;
+    pgf_ema_scan_run(x, n, pgf_alpha_from_span(span), min_periods, out);
+    return PG_OK;
+}
+
 /* gain = clip(d, lower=0), loss = -clip(d, upper=0); NaN stays NaN. */
 static inline double gain_of(double d)
 {

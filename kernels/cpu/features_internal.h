@@ -32,6 +32,11 @@ double pgf_alpha_from_alpha(double a);
 /* ewm(adjust=False, ignore_na=False) mean with the given alpha. */
 void pgf_ema_run(const double *x, size_t n, double alpha, size_t min_periods, double *out);
 
+/* The same EWM as a vectorised scan (pg_ema_scan): within 1e-12 relative,
+ * not bit-exact. */
+void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_periods,
+                      double *out);
+
 /* _rsi over window w. */
 void pgf_rsi_run(const double *price, size_t n, size_t w, double *out);
 
@@ -113,8 +118,10 @@ static inline pgf_v4d pgf_bcast(double x)
 static inline pgf_v4d pgf_scan4(pgf_v4d d)
 {
     const pgf_v4d z = { 0.0, 0.0, 0.0, 0.0 };
-    d += __builtin_shuffle(z, d, (pgf_v4i){ 0, 4, 5, 6 });
-    d += __builtin_shuffle(z, d, (pgf_v4i){ 0, 1, 4, 5 });
+    /* __builtin_shufflevector: clang's, and GCC's since 12 (GCC's older
+     * __builtin_shuffle does not exist in clang, the fuzz build's compiler). */
+    d += __builtin_shufflevector(z, d, 0, 4, 5, 6);
+    d += __builtin_shufflevector(z, d, 0, 1, 4, 5);
     return d;
 }
 

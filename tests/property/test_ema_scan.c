@@ -1,0 +1,252 @@
+/*
+ * test_ema_scan.c - property tests of pg_ema_scan, the vectorised
+ * parallel-scan EMA, against pg_ema (the bit-exact pandas recurrence).
+ *
+ * pg_ema_scan reassociates the recurrence, so it is held to its documented
+ * bound rather than to bits: |scan_t - ema_t| <= 1e-12 * max_{j<=t} |x_j|
+ * (finite x_j), which for a positive series is 1e-12 relative.  Also:
+ *  - the NaN pattern (warm-up, leading NaNs) is pg_ema's exactly;
+ *  - the output on a prefix of the input is the prefix of the output, bit
+ *    for bit (the groups of eight rows are cut before a non-finite value
+ *    and at the end of the input with zero padding);
+ *  - the portable build (PG_KERNELS_PORTABLE) gives the AVX2 build's bits;
+ *  - a constant input gives the constant (to the bound), span 1 the input;
+ *  - bad arguments are PG_EINVAL and n = 0 writes nothing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_kernels.h"
+#include "pg_test.h"
+
+#define CASES 300
+#define MAX_N 3000
+#define TOL 1e-12
+
+static size_t rand_below(pgt_rng *r, size_t k) { return (size_t)(pgt_rng_uniform(r) * (double)k); }
+
+/* kind 0: price walk near 100; 1: N(0,1) noise (signs mixed, values near
+ * 0); 2: walk near 1e6; 3: walk with big jumps.  holes: NaN/+-inf rate. */
+static void fill(pgt_rng *r, double *x, size_t n, int kind, double holes)
+{
+    double p = kind == 2 ? 1e6 : 100.0;
+    for (size_t i = 0; i < n; i++) {
+        double v;
+        if (kind == 1) {
+            v = pgt_rng_normal(r);
+        } else {
+            p *= exp((kind == 3 ? 0.2 : 0.01) * pgt_rng_normal(r));
+            v = p;
+        }
+        if (pgt_rng_uniform(r) < 0.05 && i > 0 && isfinite(x[i - 1]))
+            v = x[i - 1]; /* runs of equal values (pandas' y == c shortcut) */
+        double u = pgt_rng_uniform(r);
+        if (u < holes)
+            v = NAN;
+        else if (u < holes * 1.2)
+            v = INFINITY;
+        else if (u < holes * 1.4)
+            v = -INFINITY;
+        x[i] = v;
+    }
+}
+
+/* Checks scan against ema on one input; returns the largest error in units
+ * of the bound's scale. */
+static double check_one(const double *x, size_t n, double span, size_t mp, double *ema,
+                        double *scan)
+{
+    assert_int_equal(pg_ema(x, n, span, mp, ema), PG_OK);
+    assert_int_equal(pg_ema_scan(x, n, span, mp, scan), PG_OK);
+    double scale = 0.0, worst = 0.0;
+    for (size_t t = 0; t < n; t++) {
+        if (isfinite(x[t]) && fabs(x[t]) > scale)
+            scale = fabs(x[t]);
+        if (isnan(ema[t]) || isnan(scan[t])) {
+            if (isnan(ema[t]) != isnan(scan[t]))
+                fail_msg("span %g mp %zu n %zu row %zu: ema %.17g scan %.17g (NaN pattern)",
+                         span, mp, n, t, ema[t], scan[t]);
+            continue;
+        }
+        double err = fabs(scan[t] - ema[t]) / scale;
+        if (!(err <= TOL))
+            fail_msg("span %g mp %zu n %zu row %zu: ema %.17g scan %.17g (err %.3g of max|x| "
+                     "%.6g)",
+                     span, mp, n, t, ema[t], scan[t], err, scale);
+        if (err > worst)
+            worst = err;
+    }
+    return worst;
+}
+
+static double rand_span(pgt_rng *r)
+{
+    double u = pgt_rng_uniform(r);
+    if (u < 0.1)
+        return 1.0 + rand_below(r, 3);
+    if (u < 0.7)
+        return 2.0 + rand_below(r, 100);
+    if (u < 0.9)
+        return 1.0 + 999.0 * pgt_rng_uniform(r); /* not an integer */
+    return 1000.0;
+}
+
+static void test_against_ema(void **state)
+{
+    (void)state;
+    pgt_rng r;
+    pgt_rng_seed(&r, 20240611);
+    double *x = malloc(MAX_N * sizeof *x), *a = malloc(MAX_N * sizeof *a),
+           *b = malloc(MAX_N * sizeof *b);
+    assert_non_null(x);
+    assert_non_null(a);
+    assert_non_null(b);
+    double worst_pos = 0.0, worst_any = 0.0;
+    for (int c = 0; c < CASES; c++) {
+        size_t n = 1 + rand_below(&r, MAX_N);
+        int kind = (int)rand_below(&r, 4);
+        double holes = c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.002 : 0.05;
+        fill(&r, x, n, kind, holes);
+        if (c % 7 == 0)
+            for (size_t i = 0; i < n && i < 1 + rand_below(&r, 40); i++)
+                x[i] = NAN; /* leading NaNs */
+        double span = rand_span(&r);
+        size_t mp = rand_below(&r, 4) == 0 ? 0 : rand_below(&r, 120);
+        double w = check_one(x, n, span, mp, a, b);
+        if (kind != 1 && w > worst_pos)
+            worst_pos = w;
+        if (w > worst_any)
+            worst_any = w;
+        /* Positive series: the bound is relative to the value itself. */
+        if (kind != 1)
+            for (size_t t = 0; t < n; t++)
+                if (isfinite(a[t]) && a[t] > 0.0 && fabs(b[t] - a[t]) > 1e-11 * a[t])
+                    fail_msg("positive series row %zu: ema %.17g scan %.17g", t, a[t], b[t]);
+    }
+    printf("pg_ema_scan vs pg_ema: largest error %.3g (positive series %.3g) of max|x|\n",
+           worst_any, worst_pos);
+    free(x);
+    free(a);
+    free(b);
+}
+
+/* The benchmark's input at a size where the carried state runs long. */
+static void test_long_price_walk(void **state)
+{
+    (void)state;
+    const size_t n = 1 << 18;
+    double *x = malloc(n * sizeof *x), *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+    assert_non_null(x);
+    assert_non_null(a);
+    assert_non_null(b);
+    pgt_rng r;
+    pgt_rng_seed(&r, 7);
+    fill(&r, x, n, 0, 0.0);
+    static const double spans[] = { 1.0, 2.0, 9.0, 20.0, 26.0, 50.0, 200.0, 1000.0 };
+    for (size_t s = 0; s < sizeof spans / sizeof spans[0]; s++) {
+        check_one(x, n, spans[s], (size_t)spans[s], a, b);
+        for (size_t t = 0; t < n; t++)
+            if (isfinite(a[t]) && fabs(b[t] - a[t]) > TOL * fabs(a[t]))
+                fail_msg("span %g row %zu: ema %.17g scan %.17g", spans[s], t, a[t], b[t]);
+    }
+    free(x);
+    free(a);
+    free(b);
+}
+
+static void test_prefix_invariance(void **state)
+{
+    (void)state;
+    pgt_rng r;
+    pgt_rng_seed(&r, 99);
+    enum { N = 700 };
+    double x[N], full[N], part[N];
+    for (int c = 0; c < 60; c++) {
+        fill(&r, x, N, (int)rand_below(&r, 4), c % 2 ? 0.01 : 0.0);
+        double span = rand_span(&r);
+        size_t mp = rand_below(&r, 30);
+        assert_int_equal(pg_ema_scan(x, N, span, mp, full), PG_OK);
+        for (size_t m = 1; m <= N; m += 1 + rand_below(&r, 13)) {
+            assert_int_equal(pg_ema_scan(x, m, span, mp, part), PG_OK);
+            if (memcmp(full, part, m * sizeof(double)) != 0)
+                fail_msg("case %d span %g: prefix of %zu rows differs", c, span, m);
+        }
+    }
+}
+
+static void test_portable_same_bits(void **state)
+{
+    (void)state;
+    pgt_rng r;
+    pgt_rng_seed(&r, 5);
+    enum { N = 2000 };
+    static double x[N], v[N], p[N];
+    for (int c = 0; c < 40; c++) {
+        fill(&r, x, N, (int)rand_below(&r, 4), c % 2 ? 0.01 : 0.0);
+        double span = rand_span(&r);
+        unsetenv("PG_KERNELS_PORTABLE");
+        assert_int_equal(pg_ema_scan(x, N, span, 5, v), PG_OK);
+        setenv("PG_KERNELS_PORTABLE", "1", 1);
+        assert_int_equal(pg_ema_scan(x, N, span, 5, p), PG_OK);
+        unsetenv("PG_KERNELS_PORTABLE");
+        if (memcmp(v, p, sizeof v) != 0)
+            fail_msg("case %d: portable and AVX2 builds differ", c);
+    }
+}
+
+static void test_edges(void **state)
+{
+    (void)state;
+    double x[37], y[37], e[37];
+    for (size_t i = 0; i < 37; i++)
+        x[i] = 3.25;
+    assert_int_equal(pg_ema_scan(x, 37, 20.0, 0, y), PG_OK);
+    for (size_t i = 0; i < 37; i++)
+        assert_true(fabs(y[i] - 3.25) <= TOL * 3.25);
+    /* span 1: alpha 1, the output is the input. */
+    for (size_t i = 0; i < 37; i++)
+        x[i] = (double)i * 0.5 - 4.0;
+    assert_int_equal(pg_ema_scan(x, 37, 1.0, 1, y), PG_OK);
+    assert_memory_equal(x, y, sizeof x);
+    /* n = 1, 0; bad arguments write nothing. */
+    assert_int_equal(pg_ema_scan(x, 1, 5.0, 1, y), PG_OK);
+    assert_true(y[0] == x[0]);
+    assert_int_equal(pg_ema_scan(x, 1, 5.0, 2, y), PG_OK);
+    assert_true(isnan(y[0]));
+    e[0] = 42.0;
+    assert_int_equal(pg_ema_scan(x, 0, 5.0, 1, e), PG_OK);
+    assert_true(e[0] == 42.0);
+    assert_int_equal(pg_ema_scan(x, 5, 0.5, 1, e), PG_EINVAL);
+    assert_int_equal(pg_ema_scan(x, 5, NAN, 1, e), PG_EINVAL);
+    assert_int_equal(pg_ema_scan(x, 5, INFINITY, 1, e), PG_EINVAL);
+    assert_int_equal(pg_ema_scan(NULL, 5, 5.0, 1, e), PG_EINVAL);
+    assert_int_equal(pg_ema_scan(x, 5, 5.0, 1, NULL), PG_EINVAL);
+    assert_true(e[0] == 42.0);
+    /* All NaN: all NaN, as pg_ema. */
+    for (size_t i = 0; i < 37; i++)
+        x[i] = NAN;
+    assert_int_equal(pg_ema_scan(x, 37, 5.0, 0, y), PG_OK);
+    for (size_t i = 0; i < 37; i++)
+        assert_true(isnan(y[i]));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_against_ema),
+        cmocka_unit_test(test_long_price_walk),
+        cmocka_unit_test(test_prefix_invariance),
+        cmocka_unit_test(test_portable_same_bits),
+        cmocka_unit_test(test_edges),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
