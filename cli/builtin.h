@@ -20,5 +20,6 @@ int cmd_history(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
 
 #endif

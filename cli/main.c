@@ -24,6 +24,7 @@ static const struct cmd commands[] = {
     { "baseline", cmd_baseline, "record a new baseline on purpose, show or export it" },
     { "report", cmd_report, "draw trend charts, an HTML page and a Markdown summary" },
     { "merge", cmd_merge, "join the results of sharded runs into one results file" },
+    { "evidence", cmd_evidence, "write or verify a release evidence bundle (SHA-256 manifest)" },
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,920 @@
+/*
+ * cmd_evidence.c - `perfgate evidence`: the release sign-off bundle, and
+ * `perfgate evidence verify`: checks one against its manifest.
+ *
+ * A bundle is a folder that says which budgets held, on which machine, for
+ * which commit:
+ *
+ *   README.md         the verdict, commit, host, counts, waivers, how to verify
+ *   results.json      the run, byte for byte (baseline.json too, when given)
+ *   budgets/          every budget file the gate read
+ *   verdict.json, summary.md, junit.xml, verdicts.txt   the gate's verdicts
+ *   waivers.json      every waiver, active or expired on the day of the check
+ *   environment.json  the results' context and perfgate block (less the
+ *                     per-benchmark map), and who wrote the bundle, when
+ *   history.json      the newest runs of the history and its baseline (--history)
+ *   report/           a report folder copied in (--report)
+ *   MANIFEST.sha256   "<sha256>  <path>" for every other file, sorted by path:
+ *                     `sha256sum -c MANIFEST.sha256` reads it too
+ *
+ * The bundle is built in a temporary folder beside DIR and renamed into
+ * place at the end, so DIR is either absent or complete.  Exit status: 0 the
+ * gate passed, 1 it failed (the bundle is written and says so), 2 trouble.
+ * verify: 0 every file matches, 1 a file was changed, added or removed (each
+ * is named), 2 no readable manifest.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "internal.h"
+#include "pg_gate.h"
+#include "pg_history.h"
+#include "pg_sha256.h"
+
+static const char usage_text[] =
+    "usage: perfgate evidence --out DIR --results R.json --budgets PATH [--budgets ...]\n"
+    "                         [--baseline B.json] [--history H] [--history-runs N]\n"
+    "                         [--report DIR] [--today YYYY-MM-DD]\n"
+    "       perfgate evidence verify DIR\n"
+    "\n"
+    "Writes the release sign-off bundle: the results, the budgets, the gate's\n"
+    "verdicts, the waivers, the environment, an excerpt of the history, a report,\n"
+    "and a SHA-256 manifest of them all (MANIFEST.sha256, sha256sum's format).\n"
+    "'verify' recomputes every checksum and names each file changed, added or\n"
+    "missing since the bundle was written.\n"
+    "\n"
+    "  --out DIR          the bundle folder (must not exist yet)\n"
+    "  --results FILE     Google Benchmark JSON of the release run\n"
+    "  --budgets PATH     a budget file, or a directory of them (repeatable)\n"
+    "  --baseline FILE    a run to judge regressions against\n"
+    "  --history H        a history (SQLite file or postgresql:// URI) to excerpt\n"
+    "  --history-runs N   how many of its newest runs to list (default 20)\n"
+    "  --report DIR       a report folder (e.g. from 'perfgate report') to include\n"
+    "  --today DATE       judge waiver expiry on this date (default: today, UTC)\n"
+    "\n"
+    "exit status: 0 the gate passed, 1 it failed (the bundle is still written),\n"
+    "2 bad input or usage; verify: 0 intact, 1 changed, 2 no readable manifest\n";
+
+static const char *const options[] = { "--out", "--results", "--budgets", "--baseline",
+                                       "--history", "--history-runs", "--report", "--today",
+                                       "--help", "verify" };
+
+#define MANIFEST "MANIFEST.sha256"
+
+/* snprintf for paths: -1 (and a message) when the path does not fit. */
+static int pathf(char *buf, size_t len, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+static int pathf(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= len) {
+        fprintf(stderr, "perfgate: evidence: a path is longer than %zu bytes\n", len - 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- files and folders ------------------------------------------------ */
+
+typedef struct strlist {
+    char **v;
+    size_t n, cap;
+} strlist;
+
+static int strlist_add(strlist *l, const char *s)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 32;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (!v)
+            return -1;
+        l->v = v;
+        l->cap = cap;
+    }
+    if (!(l->v[l->n] = strdup(s)))
+        return -1;
+    l->n++;
+    return 0;
+}
+
+static void strlist_free(strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every entry under root/rel that is not a folder (files, links, others),
+ * as paths relative to root; folders are descended.  -1 on trouble. */
+static int walk(const char *root, const char *rel, strlist *out)
+{
+    char dirpath[4096];
+    if (pathf(dirpath, sizeof dirpath, "%s%s%s", root, rel[0] ? "/" : "", rel))
+        return -1;
+    DIR *d = opendir(dirpath);
+    if (!d) {
+        fprintf(stderr, "perfgate: cannot read folder '%s': %s\n", dirpath, strerror(errno));
+        return -1;
+    }
+    int rc = 0;
+    struct dirent *e;
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        char sub[4096], full[4096];
+        if (pathf(sub, sizeof sub, "%s%s%s", rel, rel[0] ? "/" : "", e->d_name) ||
+            pathf(full, sizeof full, "%s/%s", root, sub)) {
+            rc = -1;
+            break;
+        }
+        struct stat st;
+        if (lstat(full, &st) != 0) {
+            rc = -1;
+            break;
+        }
+        if (S_ISDIR(st.st_mode))
+            rc = walk(root, sub, out);
+        else if (strlist_add(out, sub))
+            rc = -1;
+    }
+    closedir(d);
+    return rc;
+}
+
+/* Removes a tree we made (a failed bundle); errors are ignored. */
+static void remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    if (d) {
+        struct dirent *e;
+        while ((e = readdir(d)) != NULL) {
+            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                continue;
+            char sub[4096];
+            struct stat st;
+            if (pathf(sub, sizeof sub, "%s/%s", path, e->d_name))
+                continue;
+            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+                remove_tree(sub);
+            else
+                unlink(sub);
+        }
+        closedir(d);
+    }
+    rmdir(path);
+}
+
+static int mkdir_p(const char *path)
+{
+    char buf[4096];
+    if (pathf(buf, sizeof buf, "%s", path))
+        return -1;
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    if (!in) {
+        fprintf(stderr, "perfgate: cannot read '%s': %s\n", from, strerror(errno));
+        return -1;
+    }
+    FILE *out = fopen(to, "wb");
+    if (!out) {
+        fprintf(stderr, "perfgate: cannot write '%s': %s\n", to, strerror(errno));
+        fclose(in);
+        return -1;
+    }
+    char buf[65536];
+    size_t got;
+    int rc = 0;
+    while ((got = fread(buf, 1, sizeof buf, in)) > 0) {
+        if (fwrite(buf, 1, got, out) != got) {
+            rc = -1;
+            break;
+        }
+    }
+    if (ferror(in))
+        rc = -1;
+    fclose(in);
+    if (fclose(out) != 0)
+        rc = -1;
+    if (rc)
+        fprintf(stderr, "perfgate: cannot copy '%s' to '%s'\n", from, to);
+    return rc;
+}
+
+/* Copies every file under from (recursively) into to. */
+static int copy_tree(const char *from, const char *to)
+{
+    strlist files = { 0 };
+    int rc = walk(from, "", &files);
+    for (size_t i = 0; rc == 0 && i < files.n; i++) {
+        char src[4096], dst[4096];
+        struct stat st;
+        if (pathf(src, sizeof src, "%s/%s", from, files.v[i]) ||
+            pathf(dst, sizeof dst, "%s/%s", to, files.v[i])) {
+            rc = -1;
+            break;
+        }
+        if (stat(src, &st) != 0 || !S_ISREG(st.st_mode))
+            continue; /* links to nowhere, sockets: not evidence */
+        char *slash = strrchr(dst, '/');
+        *slash = '\0';
+        rc = mkdir_p(dst);
+        *slash = '/';
+        if (rc == 0)
+            rc = copy_file(src, dst);
+    }
+    strlist_free(&files);
+    return rc;
+}
+
+static FILE *open_in(const char *dir, const char *name)
+{
+    char path[4096];
+    if (pathf(path, sizeof path, "%s/%s", dir, name))
+        return NULL;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fprintf(stderr, "perfgate: cannot write '%s': %s\n", path, strerror(errno));
+    return f;
+}
+
+static int dump_json(const char *dir, const char *name, json_t *v)
+{
+    char path[4096];
+    if (pathf(path, sizeof path, "%s/%s", dir, name))
+        return -1;
+    if (json_dump_file(v, path, JSON_INDENT(2)) != 0) {
+        fprintf(stderr, "perfgate: cannot write '%s'\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* A manifest path must stay inside the bundle and fit sha256sum's format. */
+static int safe_rel(const char *p)
+{
+    if (!p[0] || p[0] == '/' || strchr(p, '\n') || strchr(p, '\\') || strchr(p, '\r'))
+        return 0;
+    for (const char *s = p; *s; s += strcspn(s, "/") + (s[strcspn(s, "/")] == '/')) {
+        size_t n = strcspn(s, "/");
+        if ((n == 2 && !strncmp(s, "..", 2)) || (n == 1 && s[0] == '.') || n == 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* ---- the bundle ------------------------------------------------------- */
+
+struct evidence_opts {
+    const char *out, *results, *baseline, *history, *report, *today;
+    const char *budgets[64];
+    size_t nbudgets;
+    long history_runs;
+};
+
+static int copy_budgets(const struct evidence_opts *o, const char *dir)
+{
+    char bdir[4096];
+    if (pathf(bdir, sizeof bdir, "%s/budgets", dir) || mkdir_p(bdir))
+        return -1;
+    for (size_t i = 0; i < o->nbudgets; i++) {
+        strlist files = { 0 };
+        struct stat st;
+        int rc = 0;
+        if (stat(o->budgets[i], &st) != 0) {
+            fprintf(stderr, "perfgate: cannot read '%s': %s\n", o->budgets[i], strerror(errno));
+            return -1;
+        }
+        if (S_ISDIR(st.st_mode)) {
+            DIR *d = opendir(o->budgets[i]);
+            struct dirent *e;
+            while (d && (e = readdir(d)) != NULL) {
+                size_t n = strlen(e->d_name);
+                if (n > 5 && !strcmp(e->d_name + n - 5, ".json"))
+                    rc |= strlist_add(&files, e->d_name);
+            }
+            if (d)
+                closedir(d);
+        }
+        for (size_t k = 0; rc == 0 && k < (S_ISDIR(st.st_mode) ? files.n : 1); k++) {
+            char src[4096], dst[4096];
+            const char *base;
+            if (S_ISDIR(st.st_mode)) {
+                rc = pathf(src, sizeof src, "%s/%s", o->budgets[i], files.v[k]);
+                base = files.v[k];
+            } else {
+                rc = pathf(src, sizeof src, "%s", o->budgets[i]);
+                base = strrchr(o->budgets[i], '/') ? strrchr(o->budgets[i], '/') + 1
+                                                   : o->budgets[i];
+            }
+            /* Two folders may both hold a default.json: number the later. */
+            if (rc == 0)
+                rc = pathf(dst, sizeof dst, "%s/%s", bdir, base);
+            for (int n = 2; rc == 0 && access(dst, F_OK) == 0; n++)
+                rc = pathf(dst, sizeof dst, "%s/%d-%s", bdir, n, base);
+            if (rc) {
+                /* pathf said why */
+            } else if (!safe_rel(base)) {
+                fprintf(stderr, "perfgate: evidence: budget file name '%s' cannot go in a manifest\n",
+                        base);
+                rc = -1;
+            } else {
+                rc = copy_file(src, dst);
+            }
+        }
+        strlist_free(&files);
+        if (rc)
+            return -1;
+    }
+    return 0;
+}
+
+static void utc_now(char *buf, size_t len)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int write_waivers(const pg_budget_set *set, int today, const char *dir)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; i < pg_budget_set_nwaivers(set); i++) {
+        const pg_waiver *w = pg_budget_set_waiver(set, i);
+        json_t *o = json_object();
+        json_object_set_new(o, "match", json_string(w->match ? w->match : ""));
+        json_object_set_new(o, "reason", w->reason ? json_string(w->reason) : json_null());
+        json_object_set_new(o, "ticket", w->ticket ? json_string(w->ticket) : json_null());
+        json_object_set_new(o, "expires", w->expires ? json_string(w->expires) : json_null());
+        json_object_set_new(o, "status", json_string(w->expires_ymd >= today ? "active" : "expired"));
+        json_object_set_new(o, "file", w->file ? json_string(w->file) : json_null());
+        json_object_set_new(o, "line", json_integer(w->line));
+        json_array_append_new(arr, o);
+    }
+    int rc = dump_json(dir, "waivers.json", arr);
+    json_decref(arr);
+    return rc;
+}
+
+/* environment.json: the results' context and perfgate block (less its
+ * per-benchmark map, which results.json keeps), and the bundle's own
+ * facts. */
+static int write_environment(const struct evidence_opts *o, json_t *results, const char *dir)
+{
+    json_t *env = json_object();
+    json_t *pg = json_object_get(results, "perfgate");
+    json_t *ctx = json_object_get(results, "context");
+    json_object_set_new(env, "context", ctx ? json_deep_copy(ctx) : json_null());
+    if (json_is_object(pg)) {
+        json_t *copy = json_deep_copy(pg);
+        json_object_del(copy, "benchmarks");
+        json_object_set_new(env, "perfgate", copy);
+    } else {
+        json_object_set_new(env, "perfgate", json_null());
+    }
+    char now[32];
+    utc_now(now, sizeof now);
+    json_t *b = json_object();
+    json_object_set_new(b, "perfgate_version", json_string(PG_VERSION));
+    json_object_set_new(b, "created", json_string(now));
+    json_object_set_new(b, "results", json_string(o->results));
+    json_object_set_new(b, "baseline", o->baseline ? json_string(o->baseline) : json_null());
+    json_t *bl = json_array();
+    for (size_t i = 0; i < o->nbudgets; i++)
+        json_array_append_new(bl, json_string(o->budgets[i]));
+    json_object_set_new(b, "budgets", bl);
+    json_object_set_new(b, "history", o->history ? json_string(o->history) : json_null());
+    json_object_set_new(env, "bundle", b);
+    int rc = dump_json(dir, "environment.json", env);
+    json_decref(env);
+    return rc;
+}
+
+static int write_history(const struct evidence_opts *o, const char *dir)
+{
+    /* Opening a SQLite path that is not there would create a history:
+     * evidence only reads one. */
+    if (!strstr(o->history, "://") && access(o->history, R_OK) != 0) {
+        fprintf(stderr, "perfgate: cannot read history '%s': %s\n", o->history, strerror(errno));
+        return -1;
+    }
+    pg_error err;
+    pg_error_clear(&err);
+    pg_history *h = pg_history_open(o->history, &err);
+    if (!h) {
+        pg_cli_report("perfgate", &err);
+        return -1;
+    }
+    pg_hist_run_info *runs = NULL;
+    size_t n = 0;
+    int rc = -1;
+    if (pg_history_list(h, (size_t)o->history_runs, &runs, &n, &err)) {
+        pg_cli_report("perfgate", &err);
+        goto done;
+    }
+    json_t *doc = json_object(), *arr = json_array();
+    json_object_set_new(doc, "backend", json_string(pg_history_backend(h)));
+    json_object_set_new(doc, "schema_version", json_integer(pg_history_schema_version(h)));
+    for (size_t i = 0; i < n; i++) {
+        json_t *r = json_object();
+        json_object_set_new(r, "id", json_integer(runs[i].id));
+        json_object_set_new(r, "timestamp", json_string(runs[i].timestamp));
+        json_object_set_new(r, "commit", json_string(runs[i].commit));
+        json_object_set_new(r, "branch", json_string(runs[i].branch));
+        json_object_set_new(r, "source", json_string(runs[i].source));
+        json_object_set_new(r, "benchmarks", json_integer(runs[i].n_benches));
+        json_object_set_new(r, "failed", json_integer(runs[i].n_failed));
+        json_object_set_new(r, "is_baseline", json_boolean(runs[i].is_baseline));
+        json_array_append_new(arr, r);
+    }
+    json_object_set_new(doc, "runs", arr);
+    pg_hist_baseline bl;
+    pg_error berr;
+    pg_error_clear(&berr);
+    if (pg_history_baseline_get(h, &bl, &berr) == 0) {
+        json_t *b = json_object();
+        json_object_set_new(b, "run_id", json_integer(bl.run_id));
+        json_object_set_new(b, "reason", json_string(bl.reason));
+        json_object_set_new(b, "who", json_string(bl.who));
+        json_object_set_new(b, "created", json_string(bl.created));
+        json_object_set_new(doc, "baseline", b);
+    } else {
+        json_object_set_new(doc, "baseline", json_null());
+    }
+    rc = dump_json(dir, "history.json", doc);
+    json_decref(doc);
+done:
+    free(runs);
+    pg_history_close(h);
+    return rc;
+}
+
+static const char *pg_str(json_t *results, const char *a, const char *b)
+{
+    json_t *v = json_object_get(json_object_get(results, "perfgate"), a);
+    if (b)
+        v = json_object_get(v, b);
+    return json_string_value(v);
+}
+
+static int write_readme(const struct evidence_opts *o, json_t *results, const pg_run *head,
+                        const pg_report *r, const char *dir)
+{
+    FILE *f = open_in(dir, "README.md");
+    if (!f)
+        return -1;
+    size_t counts[PG_V_COUNT];
+    pg_report_counts(r, counts);
+    const char *commit = pg_str(results, "git_commit", NULL);
+    const char *cpu = pg_str(results, "host", "cpu_model");
+    const char *host = pg_str(results, "host", "hostname");
+    const char *build = pg_str(results, "build_type", NULL);
+    const char *stamp = pg_str(results, "timestamp", NULL);
+    json_t *seed = json_object_get(json_object_get(results, "perfgate"), "seed");
+    char now[32];
+    utc_now(now, sizeof now);
+    fprintf(f, "# perfgate release evidence\n\n");
+    fprintf(f, "**Gate: %s** (%zu verdicts: ", pg_report_failed(r) ? "FAILED" : "PASSED",
+            pg_report_count(r));
+    int first = 1;
+    for (int k = 0; k < PG_V_COUNT; k++) {
+        if (!counts[k])
+            continue;
+        fprintf(f, "%s%zu %s", first ? "" : ", ", counts[k], pg_verdict_name((pg_verdict_kind)k));
+        first = 0;
+    }
+    fprintf(f, ")\n\n| | |\n| --- | --- |\n");
+    fprintf(f, "| commit | `%s` |\n", commit ? commit : "unknown");
+    fprintf(f, "| run at | %s |\n", stamp ? stamp : "unknown");
+    fprintf(f, "| host | %s (%s) |\n", cpu ? cpu : "unknown", host ? host : "unknown");
+    fprintf(f, "| build type | %s |\n", build ? build : "unknown");
+    fprintf(f, "| seed | %" JSON_INTEGER_FORMAT " |\n", json_integer_value(seed));
+    fprintf(f, "| benchmarks | %zu |\n", pg_run_count(head));
+    fprintf(f, "| baseline | %s |\n", o->baseline ? "baseline.json" : "none");
+    fprintf(f, "| bundle written | %s by perfgate %s |\n\n", now, PG_VERSION);
+    size_t nw = pg_report_nactive_waivers(r);
+    fprintf(f, "## Waivers\n\n");
+    if (nw == 0)
+        fprintf(f, "No active waivers (waivers.json lists every waiver the budgets hold).\n\n");
+    for (size_t i = 0; i < nw; i++) {
+        const pg_waiver *w = pg_report_active_waiver(r, i);
+        fprintf(f, "- `%s`: %s (ticket %s, expires %s)\n", w->match ? w->match : "",
+                w->reason ? w->reason : "", w->ticket ? w->ticket : "none",
+                w->expires ? w->expires : "never");
+    }
+    fprintf(f, "%s## Files\n\n", nw ? "\n" : "");
+    fprintf(f, "| file | what |\n| --- | --- |\n"
+               "| `results.json` | the run, as written by the benchmark program |\n"
+               "| `budgets/` | the budget files the gate read |\n"
+               "| `verdict.json`, `summary.md`, `junit.xml`, `verdicts.txt` | the gate's verdicts |\n"
+               "| `waivers.json` | every waiver and whether it was active |\n"
+               "| `environment.json` | compiler, flags, CPU, kernel, seed, commit |\n");
+    if (o->baseline)
+        fprintf(f, "| `baseline.json` | the run regressions were judged against |\n");
+    if (o->history)
+        fprintf(f, "| `history.json` | the newest runs in the history and its baseline |\n");
+    if (o->report)
+        fprintf(f, "| `report/` | the trend report |\n");
+    fprintf(f, "| `" MANIFEST "` | SHA-256 of every other file |\n\n"
+               "## Verifying\n\n"
+               "```sh\nperfgate evidence verify <this folder>\n"
+               "# or, without perfgate:\ncd <this folder> && sha256sum -c " MANIFEST "\n```\n");
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* verdict.json, summary.md, junit.xml, and the table the gate prints
+ * (without colour) as verdicts.txt. */
+static int write_verdict_files(const pg_report *r, const char *dir)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(const pg_report *, FILE *);
+    } w[] = {
+        { "verdict.json", pg_report_write_json },
+        { "summary.md", pg_report_write_markdown },
+        { "junit.xml", pg_report_write_junit },
+    };
+    for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
+        FILE *f = open_in(dir, w[i].name);
+        if (!f)
+            return -1;
+        int rc = w[i].fn(r, f);
+        if (fclose(f) != 0 || rc != 0)
+            return -1;
+    }
+    FILE *f = open_in(dir, "verdicts.txt");
+    if (!f)
+        return -1;
+    int rc = pg_report_write_table(r, f, 0, PG_TABLE_ALL);
+    return fclose(f) != 0 || rc != 0 ? -1 : 0;
+}
+
+static int write_manifest(const char *dir)
+{
+    strlist files = { 0 };
+    if (walk(dir, "", &files)) {
+        strlist_free(&files);
+        return -1;
+    }
+    qsort(files.v, files.n, sizeof *files.v, cmp_str);
+    FILE *f = open_in(dir, MANIFEST);
+    int rc = f ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < files.n; i++) {
+        char path[4096], hex[PG_SHA256_HEX_LEN];
+        pg_error err;
+        pg_error_clear(&err);
+        if (pathf(path, sizeof path, "%s/%s", dir, files.v[i])) {
+            rc = -1;
+        } else if (!safe_rel(files.v[i])) {
+            fprintf(stderr, "perfgate: evidence: '%s' cannot go in a manifest\n", files.v[i]);
+            rc = -1;
+        } else if (pg_sha256_file(path, hex, NULL, &err)) {
+            pg_cli_report("perfgate", &err);
+            rc = -1;
+        } else {
+            fprintf(f, "%s  %s\n", hex, files.v[i]);
+        }
+    }
+    if (f && fclose(f) != 0)
+        rc = -1;
+    strlist_free(&files);
+    return rc;
+}
+
+static int make_bundle(const struct evidence_opts *o)
+{
+    struct stat st;
+    if (lstat(o->out, &st) == 0) {
+        fprintf(stderr, "perfgate: evidence: '%s' already exists; a bundle is written once, into "
+                        "a new folder\n", o->out);
+        return 2;
+    }
+    int status = 2;
+    char tmp[4096];
+    pg_run *head = NULL, *base = NULL;
+    pg_report *report = NULL;
+    json_t *results = NULL;
+    pg_error err;
+    pg_error_clear(&err);
+    pg_budget_set *set = pg_budget_set_create();
+    if (!set) {
+        fprintf(stderr, "perfgate: out of memory\n");
+        return 2;
+    }
+    int bad = 0;
+    for (size_t i = 0; i < o->nbudgets; i++)
+        bad |= pg_budget_set_add_path(set, o->budgets[i]) != 0;
+    for (size_t i = 0; i < pg_budget_set_ndiag(set); i++)
+        pg_cli_report("perfgate", pg_budget_set_diag(set, i));
+    if (bad)
+        goto fail_early;
+    if (!(head = pg_run_load(o->results, &err)) ||
+        (o->baseline && !(base = pg_run_load(o->baseline, &err)))) {
+        pg_cli_report("perfgate", &err);
+        goto fail_early;
+    }
+    json_error_t jerr;
+    if (!(results = json_load_file(o->results, 0, &jerr))) {
+        fprintf(stderr, "perfgate: %s:%d:%d: %s\n", o->results, jerr.line, jerr.column, jerr.text);
+        goto fail_early;
+    }
+    pg_gate_options gopt = { o->today, 1 };
+    if (!(report = pg_gate_check(head, base, set, &gopt, &err))) {
+        pg_cli_report("perfgate", &err);
+        goto fail_early;
+    }
+
+    /* Build beside the destination, rename into place at the end. */
+    char parent[4096];
+    if (pathf(parent, sizeof parent, "%s", o->out))
+        goto fail_early;
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = '\0';
+        if (mkdir_p(parent)) {
+            fprintf(stderr, "perfgate: cannot make folder '%s': %s\n", parent, strerror(errno));
+            goto fail_early;
+        }
+    }
+    if (pathf(tmp, sizeof tmp, "%s.tmp.XXXXXX", o->out))
+        goto fail_early;
+    if (!mkdtemp(tmp)) {
+        fprintf(stderr, "perfgate: cannot make a folder beside '%s': %s\n", o->out, strerror(errno));
+        goto fail_early;
+    }
+    char path[4096];
+    if (pathf(path, sizeof path, "%s/results.json", tmp) || copy_file(o->results, path))
+        goto fail;
+    if (o->baseline && (pathf(path, sizeof path, "%s/baseline.json", tmp) ||
+                        copy_file(o->baseline, path)))
+        goto fail;
+    int today = pg_today_ymd();
+    if (o->today)
+        pg_parse_date(o->today, &today);
+    if (copy_budgets(o, tmp) || write_verdict_files(report, tmp) ||
+        write_waivers(set, today, tmp) || write_environment(o, results, tmp) ||
+        (o->history && write_history(o, tmp)))
+        goto fail;
+    if (o->report) {
+        if (pathf(path, sizeof path, "%s/report", tmp) || mkdir_p(path) || copy_tree(o->report, path))
+            goto fail;
+    }
+    if (write_readme(o, results, head, report, tmp) || write_manifest(tmp))
+        goto fail;
+    if (rename(tmp, o->out) != 0) {
+        fprintf(stderr, "perfgate: cannot rename '%s' to '%s': %s\n", tmp, o->out, strerror(errno));
+        goto fail;
+    }
+    status = pg_report_failed(report) ? 1 : 0;
+    printf("perfgate: evidence written to '%s': gate %s\n", o->out, status ? "FAILED" : "PASSED");
+    goto done;
+fail:
+    remove_tree(tmp);
+fail_early:
+done:
+    json_decref(results);
+    pg_report_destroy(report);
+    pg_run_destroy(head);
+    pg_run_destroy(base);
+    pg_budget_set_destroy(set);
+    return status;
+}
+
+/* ---- verify ----------------------------------------------------------- */
+
+static int is_hex64(const char *s)
+{
+    for (int i = 0; i < 64; i++) {
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    }
+    return 1;
+}
+
+static int verify(const char *dir)
+{
+    char mpath[4096];
+    if (pathf(mpath, sizeof mpath, "%s/" MANIFEST, dir))
+        return 2;
+    FILE *f = fopen(mpath, "r");
+    if (!f) {
+        fprintf(stderr, "perfgate: evidence: cannot read '%s': %s; not an evidence bundle?\n",
+                mpath, strerror(errno));
+        return 2;
+    }
+    strlist listed = { 0 };
+    char line[8192];
+    int lineno = 0, status = 0;
+    size_t changed = 0, missing = 0, added = 0, ok = 0;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        size_t len = strlen(line);
+        if (len > 0 && line[len - 1] == '\n')
+            line[--len] = '\0';
+        if (len < 67 || !is_hex64(line) || line[64] != ' ' || line[65] != ' ' ||
+            !safe_rel(line + 66)) {
+            fprintf(stderr, "perfgate: %s:%d:1: expected '<64 hex digits>  <relative path>'\n",
+                    mpath, lineno);
+            status = 2;
+            break;
+        }
+        const char *rel = line + 66;
+        if (strlist_add(&listed, rel)) {
+            status = 2;
+            break;
+        }
+        char path[4096], hex[PG_SHA256_HEX_LEN];
+        struct stat st;
+        line[64] = '\0';
+        if (pathf(path, sizeof path, "%s/%s", dir, rel)) {
+            status = 2;
+            break;
+        }
+        if (lstat(path, &st) != 0) {
+            fprintf(stderr, "missing: %s\n", rel);
+            missing++;
+        } else if (!S_ISREG(st.st_mode) || pg_sha256_file(path, hex, NULL, NULL) != 0 ||
+                   strcmp(hex, line) != 0) {
+            fprintf(stderr, "changed: %s\n", rel);
+            changed++;
+        } else {
+            ok++;
+        }
+    }
+    fclose(f);
+    if (status == 0 && lineno == 0) {
+        fprintf(stderr, "perfgate: %s: empty manifest\n", mpath);
+        status = 2;
+    }
+    if (status == 0) {
+        strlist present = { 0 };
+        if (walk(dir, "", &present)) {
+            status = 2;
+        } else {
+            qsort(listed.v, listed.n, sizeof *listed.v, cmp_str);
+            qsort(present.v, present.n, sizeof *present.v, cmp_str);
+            for (size_t i = 0; i < present.n; i++) {
+                if (!strcmp(present.v[i], MANIFEST))
+                    continue;
+                if (!bsearch(&present.v[i], listed.v, listed.n, sizeof *listed.v, cmp_str)) {
+                    fprintf(stderr, "added: %s\n", present.v[i]);
+                    added++;
+                }
+            }
+        }
+        strlist_free(&present);
+    }
+    strlist_free(&listed);
+    if (status)
+        return status;
+    if (changed || missing || added) {
+        fprintf(stderr, "perfgate: evidence: '%s' does not match its manifest: %zu changed, "
+                        "%zu added, %zu missing\n", dir, changed, added, missing);
+        return 1;
+    }
+    printf("perfgate: evidence: '%s': %zu files match the manifest\n", dir, ok);
+    return 0;
+}
+
+/* ---- the command ------------------------------------------------------ */
+
+static void unknown_option(const char *arg)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+    const char *near = pg_cli_nearest(name, options, sizeof options / sizeof options[0]);
+    fprintf(stderr, "perfgate: evidence: unknown option '%s'", name);
+    if (near)
+        fprintf(stderr, "; did you mean '%s'?", near);
+    fprintf(stderr, "\n%s", usage_text);
+}
+
+int cmd_evidence(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "verify")) {
+        if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        if (argc != 3 || argv[2][0] == '-') {
+            fprintf(stderr, "perfgate: evidence verify: expected one bundle folder\n%s", usage_text);
+            return 2;
+        }
+        return verify(argv[2]);
+    }
+    struct evidence_opts o;
+    memset(&o, 0, sizeof o);
+    o.history_runs = 20;
+    const char *runs = NULL;
+    for (int i = 1; i < argc; i++) {
+        char *arg = argv[i], *val = NULL;
+        char name[64];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        char *eq = strchr(arg, '=');
+        if (!strncmp(arg, "--", 2) && eq && (size_t)(eq - arg) < sizeof name) {
+            memcpy(name, arg, (size_t)(eq - arg));
+            name[eq - arg] = '\0';
+            val = eq + 1;
+        } else {
+            snprintf(name, sizeof name, "%s", arg);
+        }
+        const char **slot = NULL;
+        if (!strcmp(name, "--out"))
+            slot = &o.out;
+        else if (!strcmp(name, "--results"))
+            slot = &o.results;
+        else if (!strcmp(name, "--baseline"))
+            slot = &o.baseline;
+        else if (!strcmp(name, "--history"))
+            slot = &o.history;
+        else if (!strcmp(name, "--history-runs"))
+            slot = &runs;
+        else if (!strcmp(name, "--report"))
+            slot = &o.report;
+        else if (!strcmp(name, "--today"))
+            slot = &o.today;
+        else if (!strcmp(name, "--budgets")) {
+            if (o.nbudgets == sizeof o.budgets / sizeof o.budgets[0]) {
+                fprintf(stderr, "perfgate: evidence: too many --budgets\n");
+                return 2;
+            }
+            slot = &o.budgets[o.nbudgets++];
+        } else {
+            unknown_option(arg);
+            return 2;
+        }
+        if (!val) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "perfgate: evidence: option '%s' needs a value\n", name);
+                return 2;
+            }
+            val = argv[++i];
+        }
+        *slot = val;
+    }
+    if (!o.out || !o.results || o.nbudgets == 0) {
+        fprintf(stderr, "perfgate: evidence: %s is required\n%s",
+                !o.out ? "--out" : !o.results ? "--results" : "--budgets", usage_text);
+        return 2;
+    }
+    if (runs) {
+        char *end;
+        errno = 0;
+        o.history_runs = strtol(runs, &end, 10);
+        if (errno || *end || end == runs || o.history_runs < 1 || o.history_runs > 100000) {
+            fprintf(stderr, "perfgate: evidence: --history-runs takes a number from 1 to 100000, "
+                            "not '%s'\n", runs);
+            return 2;
+        }
+    }
+    if (o.today && pg_parse_date(o.today, NULL)) {
+        fprintf(stderr, "perfgate: evidence: --today takes a date such as 2026-12-31, not '%s'\n",
+                o.today);
+        return 2;
+    }
+    if (o.report) {
+        struct stat st;
+        if (stat(o.report, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "perfgate: evidence: --report '%s' is not a folder\n", o.report);
+            return 2;
+        }
+    }
+    return make_bundle(&o);
+}
