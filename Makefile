@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test gate fuzz clean
+.PHONY: all deps configure build test gate fuzz sanitize clean
 
 all: build
 
@@ -24,16 +24,20 @@ test: build
 gate: build
 	@BUILD=$(BUILD) ./scripts/gate.sh
 
-# Each libFuzzer target for FUZZ_SECONDS (default 60), corpus in tests/fuzz/corpus/.
+# Each libFuzzer target for FUZZ_SECONDS (default 60), corpus in tests/fuzz/corpus/
+# (new interesting inputs are kept in build-fuzz/corpus/, crashes land in
+# tests/fuzz/corpus/<target>/crash-* and fail the run).
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPERFGATE_FUZZ=ON -DPERFGATE_CUDA=OFF >/dev/null
-	@cmake --build build-fuzz -j $(JOBS)
-	@for t in build-fuzz/tests/fuzz/fuzz_*; do \
-	  name=$$(basename $$t); corpus=tests/fuzz/corpus/$${name#fuzz_}; mkdir -p $$corpus; \
-	  echo "fuzz: $$name for $(FUZZ_SECONDS) s"; \
-	  $$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=$$corpus/crash- $$corpus -print_final_stats=1 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|crash' || exit 1; \
-	done
+	@cmake --build build-fuzz -j $(JOBS) >/dev/null
+	@./scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+
+# The whole test suite built with AddressSanitizer + UndefinedBehaviorSanitizer.
+sanitize: deps
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPERFGATE_SANITIZE=ON >/dev/null
+	@cmake --build build-asan -j $(JOBS) >/dev/null
+	@cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
 
 clean:
 	rm -rf $(BUILD)
