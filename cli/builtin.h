@@ -19,6 +19,8 @@ int cmd_budgets(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_ab(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 

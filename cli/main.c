@@ -23,6 +23,8 @@ static const struct cmd commands[] = {
     { "history", cmd_history, "record, list, show and prune runs in the history" },
     { "baseline", cmd_baseline, "record a new baseline on purpose, show or export it" },
     { "report", cmd_report, "draw trend charts, an HTML page and a Markdown summary" },
+    { "ab", cmd_ab, "run two builds interleaved and gate on paired ratios (or instruction counts)" },
+    { "profile", cmd_profile, "where one benchmark's instructions go, per function (callgrind)" },
     { "merge", cmd_merge, "join the results of sharded runs into one results file" },
     { "evidence", cmd_evidence, "write or verify a release evidence bundle (SHA-256 manifest)" },
 };

@@ -1,0 +1,583 @@
+/*
+ * cmd_ab.c - `perfgate ab`: runs two builds of one suite interleaved on one
+ * CPU and gates on the paired ratios head/base (gate/ab.h).
+ *
+ * Round r runs base then head when r is even, head then base when odd, so
+ * neither build always runs second on a warmer (or busier) machine.  Both
+ * are exec'd directly with an argv (never through a shell), pinned to the
+ * same CPU.  Benchmarks flagged or inconclusive after the first rounds get
+ * confirmation rounds of their own (only they run, within --confirm-budget)
+ * and are judged again on those fresh rounds.
+ *
+ * --mode instructions runs each build once under callgrind instead (the
+ * harness counts one kernel call per benchmark): deterministic counts, no
+ * statistics needed.  With --head and --out but no --base, it only writes
+ * the head's counts as a results file `perfgate check` can gate.
+ *
+ * Exit codes as `perfgate check`: 0 pass, 1 the gate failed, 2 bad input,
+ * bad usage or trouble (a build that does not run is trouble).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ab.h"
+#include "internal.h"
+#include "pg_gate.h"
+
+static const char usage_text[] =
+    "usage: perfgate ab --base BIN_A --head BIN_B [--rounds N] [--budgets PATH]\n"
+    "                   [--mode time|instructions] [--tolerance P%] [--metric real|cpu]\n"
+    "                   [--confirm-budget TIME] [--strict] [--cpu N] [--workdir DIR]\n"
+    "                   [--json F] [--markdown F] [--junit F] [--color WHEN]\n"
+    "                   [tpbench options: --suite=, --profile=, --size=, --seed=,\n"
+    "                    --first-children=, --benchmark_*=] [-- more tpbench args]\n"
+    "       perfgate ab --mode instructions --head BIN --out R.json [tpbench options]\n"
+    "\n"
+    "Runs two builds of a suite in alternating order on one CPU and gates on the\n"
+    "paired ratios head/base (Wilcoxon signed-rank, Hodges-Lehmann ratio with\n"
+    "Tukey's interval; docs/accuracy.md).  Verdicts: pass, improved, regression,\n"
+    "inconclusive.  Regressions and inconclusive benchmarks are run again on their\n"
+    "own (interleaved) and judged on those fresh rounds.\n"
+    "\n"
+    "  --base BIN          the build to compare with (a tpbench-like program)\n"
+    "  --head BIN          the build under test\n"
+    "  --rounds N          interleaved rounds (default 6; one process per build each)\n"
+    "  --budgets PATH      budget file or folder (repeatable): tolerances, alpha,\n"
+    "                      min_effect, severity, waivers as `perfgate check`; without\n"
+    "                      it hot benchmarks may degrade 5 %, cold ones 10 %\n"
+    "  --tolerance P%      one tolerance for every benchmark, overriding the budgets\n"
+    "  --metric WHICH      real or cpu time (default: the budget's, else real)\n"
+    "  --mode MODE         time (default) or instructions (callgrind counts)\n"
+    "  --cache-sim         instructions mode: simulate caches too (slower)\n"
+    "  --confirm-budget T  time for confirmation rounds, e.g. 60s, 2m (default 60s; 0: none)\n"
+    "  --strict            an inconclusive verdict fails the gate (default: shown, passes)\n"
+    "  --cpu N             pin both builds to CPU N (default: the last allowed CPU)\n"
+    "  --workdir DIR       keep the runs' results and logs here (default: a temporary\n"
+    "                      folder, removed afterwards)\n"
+    "  --out FILE          instructions mode: write the head's counts as results JSON\n"
+    "  --base-out FILE     instructions mode: write the base's counts as results JSON\n"
+    "  --json FILE, --markdown FILE, --junit FILE   write the verdicts\n"
+    "  --color WHEN        auto, always or never\n"
+    "  --today DATE        judge waiver expiry on this date\n"
+    "\n"
+    "Each round runs tpbench with --benchmark_repetitions=1 --benchmark_min_time=0.01\n"
+    "--first-children=3 unless given.\n"
+    "\n"
+    "exit status: 0 the gate passed, 1 it failed, 2 bad input, usage or trouble\n";
+
+#define MAX_PASS 64
+
+typedef struct ab_args {
+    const char *base, *head, *mode, *metric, *tolerance, *confirm, *cpu, *workdir;
+    const char *out, *base_out, *json, *markdown, *junit, *colour, *today;
+    const char *budgets[64];
+    size_t nbudgets;
+    int rounds, strict, cache_sim;
+    char *pass[MAX_PASS]; /* tpbench arguments */
+    size_t npass;
+    int has_reps, has_min_time, has_children;
+} ab_args;
+
+static int want_colour(const char *when)
+{
+    if (!strcmp(when, "always"))
+        return 1;
+    if (!strcmp(when, "never"))
+        return 0;
+    const char *nc = getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && !(nc && nc[0]);
+}
+
+static int is_tpbench_option(const char *a)
+{
+    static const char *const known[] = { "--suite=", "--profile=", "--size=", "--seed=",
+                                         "--counters=", "--first-children=", "--benchmark_" };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (!strncmp(a, known[i], strlen(known[i])))
+            return 1;
+    return 0;
+}
+
+static int parse(ab_args *a, int argc, char **argv)
+{
+    static const char *const options[] = {
+        "--base", "--head", "--rounds", "--budgets", "--tolerance", "--metric", "--mode",
+        "--cache-sim", "--confirm-budget", "--strict", "--cpu", "--workdir", "--out",
+        "--base-out", "--json", "--markdown", "--junit", "--color", "--today", "--help"
+    };
+    memset(a, 0, sizeof *a);
+    a->mode = "time";
+    a->colour = "auto";
+    a->confirm = "60s";
+    a->rounds = 6;
+    const char *rounds = NULL;
+    for (int i = 1; i < argc; i++) {
+        char *arg = argv[i], *val = NULL;
+        char name[64];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        if (!strcmp(arg, "--")) {
+            for (i++; i < argc && a->npass < MAX_PASS; i++)
+                a->pass[a->npass++] = argv[i];
+            break;
+        }
+        if (!strcmp(arg, "--strict")) {
+            a->strict = 1;
+            continue;
+        }
+        if (!strcmp(arg, "--cache-sim")) {
+            a->cache_sim = 1;
+            continue;
+        }
+        if (is_tpbench_option(arg)) {
+            if (a->npass == MAX_PASS) {
+                fprintf(stderr, "perfgate: ab: too many tpbench options\n");
+                return 2;
+            }
+            a->has_reps |= !strncmp(arg, "--benchmark_repetitions", 23);
+            a->has_min_time |= !strncmp(arg, "--benchmark_min_time", 20);
+            a->has_children |= !strncmp(arg, "--first-children", 16);
+            a->pass[a->npass++] = arg;
+            continue;
+        }
+        char *eq = strchr(arg, '=');
+        if (!strncmp(arg, "--", 2) && eq && (size_t)(eq - arg) < sizeof name) {
+            memcpy(name, arg, (size_t)(eq - arg));
+            name[eq - arg] = '\0';
+            val = eq + 1;
+        } else {
+            snprintf(name, sizeof name, "%s", arg);
+        }
+        const char **slot = NULL;
+        static const struct { const char *n; size_t off; } map[] = {
+            { "--base", offsetof(ab_args, base) }, { "--head", offsetof(ab_args, head) },
+            { "--mode", offsetof(ab_args, mode) }, { "--metric", offsetof(ab_args, metric) },
+            { "--tolerance", offsetof(ab_args, tolerance) },
+            { "--confirm-budget", offsetof(ab_args, confirm) }, { "--cpu", offsetof(ab_args, cpu) },
+            { "--workdir", offsetof(ab_args, workdir) }, { "--out", offsetof(ab_args, out) },
+            { "--base-out", offsetof(ab_args, base_out) }, { "--json", offsetof(ab_args, json) },
+            { "--markdown", offsetof(ab_args, markdown) }, { "--junit", offsetof(ab_args, junit) },
+            { "--color", offsetof(ab_args, colour) }, { "--colour", offsetof(ab_args, colour) },
+            { "--today", offsetof(ab_args, today) },
+        };
+        for (size_t k = 0; k < sizeof map / sizeof map[0] && !slot; k++)
+            if (!strcmp(name, map[k].n))
+                slot = (const char **)((char *)a + map[k].off);
+        if (!slot && !strcmp(name, "--rounds"))
+            slot = &rounds;
+        if (!slot && !strcmp(name, "--budgets")) {
+            if (a->nbudgets == sizeof a->budgets / sizeof a->budgets[0]) {
+                fprintf(stderr, "perfgate: ab: too many --budgets\n");
+                return 2;
+            }
+            slot = &a->budgets[a->nbudgets++];
+        }
+        if (!slot) {
+            const char *near = pg_cli_nearest(name, options, sizeof options / sizeof options[0]);
+            fprintf(stderr, "perfgate: ab: unknown option '%s'", name);
+            if (near)
+                fprintf(stderr, "; did you mean '%s'?", near);
+            fprintf(stderr, "\n%s", usage_text);
+            return 2;
+        }
+        if (!val) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "perfgate: ab: option '%s' needs a value\n", name);
+                return 2;
+            }
+            val = argv[++i];
+        }
+        *slot = val;
+    }
+    if (rounds) {
+        char *end;
+        long r = strtol(rounds, &end, 10);
+        if (*end || r < 1 || r > 10000) {
+            fprintf(stderr, "perfgate: ab: --rounds takes a number from 1 to 10000, not '%s'\n",
+                    rounds);
+            return 2;
+        }
+        a->rounds = (int)r;
+    }
+    return -1;
+}
+
+/* ---- running a build ---- */
+
+typedef struct runner {
+    const ab_args *a;
+    char dir[4096];
+    int instructions;
+    unsigned seq;
+} runner;
+
+/* Runs bin once with the pass-through arguments (and a filter, when not
+ * NULL); loads its results.  NULL after printing why. */
+static pg_run *run_once(runner *rn, const char *bin, const char *which, const char *filter)
+{
+    const ab_args *a = rn->a;
+    char out[4200], log[4200], outarg[4300], filt[8300], cgfile[4300], cgarg[4400];
+    unsigned id = rn->seq++;
+    snprintf(out, sizeof out, "%s/%s-%04u.json", rn->dir, which, id);
+    snprintf(log, sizeof log, "%s/%s-%04u.log", rn->dir, which, id);
+    snprintf(outarg, sizeof outarg, "--out=%s", out);
+    snprintf(cgfile, sizeof cgfile, "%s/cg-%s-%04u", rn->dir, which, id);
+    snprintf(cgarg, sizeof cgarg, "--callgrind-out-file=%s", cgfile);
+    char *argv[MAX_PASS + 24];
+    size_t n = 0;
+    if (rn->instructions) {
+        argv[n++] = "valgrind";
+        argv[n++] = "--tool=callgrind";
+        argv[n++] = "--collect-atstart=no";
+        argv[n++] = "--instr-atstart=no";
+        argv[n++] = a->cache_sim ? "--cache-sim=yes" : "--cache-sim=no";
+        argv[n++] = cgarg;
+    }
+    argv[n++] = (char *)bin;
+    for (size_t i = 0; i < a->npass; i++)
+        argv[n++] = a->pass[i];
+    if (!a->has_reps)
+        argv[n++] = "--benchmark_repetitions=1";
+    if (!a->has_min_time)
+        argv[n++] = rn->instructions ? "--benchmark_min_time=0.0001" : "--benchmark_min_time=0.01";
+    if (!a->has_children)
+        argv[n++] = "--first-children=3";
+    if (filter) {
+        snprintf(filt, sizeof filt, "--benchmark_filter=%s", filter);
+        argv[n++] = filt;
+    }
+    argv[n++] = outarg;
+    argv[n] = NULL;
+    int rc = pg_ab_exec(argv, log, 1800);
+    if (rc != 0) {
+        fprintf(stderr, "perfgate: ab: '%s' %s %d (log: %s)\n", bin,
+                rc < 0 ? "could not start:" : rc > 128 ? "was killed by signal" : "exited with",
+                rc > 128 ? rc - 128 : rc, log);
+        return NULL;
+    }
+    pg_error err;
+    pg_error_clear(&err);
+    if (rn->instructions) {
+        pg_cg_count *c = NULL;
+        size_t nc = 0;
+        if (pg_callgrind_read_dumps(cgfile, &c, &nc, &err) ||
+            pg_callgrind_rewrite_results(out, c, nc, 10, &err)) {
+            free(c);
+            pg_cli_report("perfgate: ab", &err);
+            return NULL;
+        }
+        free(c);
+    }
+    pg_run *run = pg_run_load(out, &err);
+    if (!run)
+        pg_cli_report("perfgate: ab", &err);
+    return run;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* One interleaved round; order alternates with the round number. */
+static int round_once(runner *rn, pg_ab *ab, unsigned r, const char *filter)
+{
+    const ab_args *a = rn->a;
+    pg_run *b = NULL, *h = NULL;
+    if (r % 2 == 0) {
+        b = run_once(rn, a->base, "base", filter);
+        h = b ? run_once(rn, a->head, "head", filter) : NULL;
+    } else {
+        h = run_once(rn, a->head, "head", filter);
+        b = h ? run_once(rn, a->base, "base", filter) : NULL;
+    }
+    int rc = b && h ? pg_ab_add_round(ab, b, h) : -1;
+    if (b && h && rc)
+        fprintf(stderr, "perfgate: ab: out of memory\n");
+    pg_run_destroy(b);
+    pg_run_destroy(h);
+    return rc;
+}
+
+/* "^(a|b|c)$" with the names' regex characters escaped. */
+static char *filter_for(const pg_ab *ab)
+{
+    size_t len = 8;
+    for (size_t i = 0; i < pg_ab_count(ab); i++)
+        len += 2 * strlen(pg_ab_get(ab, i)->name) + 1;
+    char *f = malloc(len), *p = f;
+    if (!f)
+        return NULL;
+    p += sprintf(p, "^(");
+    int any = 0;
+    for (size_t i = 0; i < pg_ab_count(ab); i++) {
+        const pg_ab_row *r = pg_ab_get(ab, i);
+        if (!r->confirm_from)
+            continue;
+        if (any)
+            *p++ = '|';
+        any = 1;
+        for (const char *s = r->name; *s; s++) {
+            if (strchr(".^$|()[]{}*+?\\", *s))
+                *p++ = '\\';
+            *p++ = *s;
+        }
+    }
+    p += sprintf(p, ")$");
+    if (!any) {
+        free(f);
+        return NULL;
+    }
+    return f;
+}
+
+static int any_undecided(const pg_ab *ab)
+{
+    for (size_t i = 0; i < pg_ab_count(ab); i++) {
+        const pg_ab_row *r = pg_ab_get(ab, i);
+        if (r->confirm_from && pg_ab_row_undecided(r))
+            return 1;
+    }
+    return 0;
+}
+
+static int write_file(const char *path, int (*w)(const pg_ab *, FILE *), const pg_ab *ab)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        fprintf(stderr, "perfgate: cannot write '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    int rc = w(ab, f);
+    if (fclose(f) != 0)
+        rc = -1;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -1;
+    if (rc) {
+        unlink(tmp);
+        fprintf(stderr, "perfgate: cannot write '%s': %s\n", path, strerror(errno));
+    }
+    return rc;
+}
+
+static void remove_dir(const char *dir)
+{
+    /* Only the files this command wrote: names it made, in its own folder. */
+    char *argv[] = { "rm", "-rf", "--", (char *)dir, NULL };
+    pg_ab_exec(argv, NULL, 60);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+    char buf[65536];
+    size_t n;
+    int rc = in && out ? 0 : -1;
+    while (rc == 0 && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            rc = -1;
+    if (in)
+        fclose(in);
+    if (out && fclose(out) != 0)
+        rc = -1;
+    if (rc)
+        fprintf(stderr, "perfgate: ab: cannot write '%s': %s\n", to, strerror(errno));
+    return rc;
+}
+
+int cmd_ab(int argc, char **argv)
+{
+    ab_args a;
+    int prc = parse(&a, argc, argv);
+    if (prc >= 0)
+        return prc;
+    int instructions = !strcmp(a.mode, "instructions");
+    if (!instructions && strcmp(a.mode, "time")) {
+        fprintf(stderr, "perfgate: ab: --mode takes time or instructions, not '%s'\n", a.mode);
+        return 2;
+    }
+    int measure_only = instructions && !a.base && a.head && a.out;
+    if (!a.head || (!a.base && !measure_only)) {
+        fprintf(stderr, "perfgate: ab: %s\n%s",
+                !a.head ? "--head is required" : "--base is required", usage_text);
+        return 2;
+    }
+    int metric = -1;
+    if (a.metric) {
+        if (!strcmp(a.metric, "real"))
+            metric = PG_METRIC_REAL;
+        else if (!strcmp(a.metric, "cpu"))
+            metric = PG_METRIC_CPU;
+        else {
+            fprintf(stderr, "perfgate: ab: --metric takes real or cpu, not '%s'\n", a.metric);
+            return 2;
+        }
+    }
+    double tol = 0, confirm_ns = 0;
+    if (a.tolerance && (pg_parse_percent(a.tolerance, &tol) || !(tol > 0) || tol >= 1)) {
+        fprintf(stderr, "perfgate: ab: --tolerance takes a percentage such as 2%%, not '%s'\n",
+                a.tolerance);
+        return 2;
+    }
+    if (strcmp(a.confirm, "0") && (pg_parse_time(a.confirm, &confirm_ns) || confirm_ns < 0)) {
+        fprintf(stderr, "perfgate: ab: --confirm-budget takes a time such as 60s, not '%s'\n",
+                a.confirm);
+        return 2;
+    }
+    if (!strcmp(a.confirm, "0"))
+        confirm_ns = 0;
+    if (strcmp(a.colour, "auto") && strcmp(a.colour, "always") && strcmp(a.colour, "never")) {
+        fprintf(stderr, "perfgate: ab: --color takes auto, always or never, not '%s'\n", a.colour);
+        return 2;
+    }
+    if (a.today && pg_parse_date(a.today, NULL)) {
+        fprintf(stderr, "perfgate: ab: --today takes a date such as 2026-12-31, not '%s'\n",
+                a.today);
+        return 2;
+    }
+    int cpu = -1;
+    if (a.cpu) {
+        char *end;
+        long c = strtol(a.cpu, &end, 10);
+        if (*end || c < 0 || c > 4095) {
+            fprintf(stderr, "perfgate: ab: --cpu takes a CPU number, not '%s'\n", a.cpu);
+            return 2;
+        }
+        cpu = (int)c;
+    }
+
+    int status = 2, made_dir = 0;
+    pg_budget_set *set = NULL;
+    pg_ab *ab = NULL;
+    runner rn;
+    memset(&rn, 0, sizeof rn);
+    rn.a = &a;
+    rn.instructions = instructions;
+    if (a.nbudgets) {
+        if (!(set = pg_budget_set_create())) {
+            fprintf(stderr, "perfgate: out of memory\n");
+            return 2;
+        }
+        int bad = 0;
+        for (size_t i = 0; i < a.nbudgets; i++)
+            bad |= pg_budget_set_add_path(set, a.budgets[i]) != 0;
+        for (size_t i = 0; i < pg_budget_set_ndiag(set); i++)
+            pg_cli_report("perfgate", pg_budget_set_diag(set, i));
+        if (bad)
+            goto done;
+    }
+    if (a.workdir) {
+        snprintf(rn.dir, sizeof rn.dir, "%s", a.workdir);
+        if (mkdir(rn.dir, 0755) != 0 && errno != EEXIST) {
+            fprintf(stderr, "perfgate: ab: cannot make '%s': %s\n", rn.dir, strerror(errno));
+            goto done;
+        }
+    } else {
+        const char *t = getenv("TMPDIR");
+        snprintf(rn.dir, sizeof rn.dir, "%s/perfgate-ab.XXXXXX", t && t[0] ? t : "/tmp");
+        if (!mkdtemp(rn.dir)) {
+            fprintf(stderr, "perfgate: ab: cannot make a temporary folder: %s\n", strerror(errno));
+            goto done;
+        }
+        made_dir = 1;
+    }
+    int chosen = -1;
+    if (pg_ab_pin_cpu(cpu, &chosen) != 0)
+        fprintf(stderr, "perfgate: ab: warning: cannot pin to a CPU; running unpinned\n");
+
+    if (measure_only) {
+        pg_run *h = run_once(&rn, a.head, "head", NULL);
+        if (!h)
+            goto done;
+        pg_run_destroy(h);
+        char src[4200];
+        snprintf(src, sizeof src, "%s/head-%04u.json", rn.dir, rn.seq - 1);
+        status = copy_file(src, a.out) ? 2 : 0;
+        if (status == 0)
+            fprintf(stderr, "perfgate: ab: instruction counts of '%s' written to '%s'\n", a.head,
+                    a.out);
+        goto done;
+    }
+
+    pg_ab_options opt = { metric, tol, a.strict, instructions, a.today };
+    if (!(ab = pg_ab_create(set, &opt))) {
+        fprintf(stderr, "perfgate: out of memory\n");
+        goto done;
+    }
+    double t0 = now_s();
+    int rounds = instructions ? 1 : a.rounds;
+    for (int r = 0; r < rounds; r++)
+        if (round_once(&rn, ab, (unsigned)r, NULL))
+            goto done;
+    if (pg_ab_judge_all(ab))
+        goto done;
+    if (instructions) {
+        if (a.out || a.base_out) {
+            char src[4200];
+            /* round 0 ran base (seq 0) then head (seq 1) */
+            snprintf(src, sizeof src, "%s/head-%04u.json", rn.dir, 1u);
+            if (a.out && copy_file(src, a.out))
+                goto done;
+            snprintf(src, sizeof src, "%s/base-%04u.json", rn.dir, 0u);
+            if (a.base_out && copy_file(src, a.base_out))
+                goto done;
+        }
+    } else if (confirm_ns > 0) {
+        pg_ab_begin_confirmation(ab);
+        char *filter = filter_for(ab);
+        double t1 = now_s(), budget = confirm_ns / 1e9;
+        unsigned r = (unsigned)rounds;
+        /* Batches of `rounds` fresh rounds until every confirmed benchmark
+         * is decided or the next batch would not fit the budget. */
+        double per_round = 0;
+        while (filter && any_undecided(ab)) {
+            double start = now_s();
+            if (per_round > 0 && start - t1 + per_round * rounds > budget)
+                break;
+            for (int k = 0; k < rounds; k++)
+                if (round_once(&rn, ab, r++, filter)) {
+                    free(filter);
+                    goto done;
+                }
+            per_round = (now_s() - start) / rounds;
+            if (pg_ab_judge_all(ab)) {
+                free(filter);
+                goto done;
+            }
+            if (now_s() - t1 > budget)
+                break;
+        }
+        free(filter);
+    }
+    fprintf(stderr, "perfgate: ab: %s mode, CPU %d, %.1f s\n", instructions ? "instructions" : "time",
+            chosen, now_s() - t0);
+    pg_ab_write_table(ab, stdout, want_colour(a.colour));
+    fflush(stdout);
+    if ((a.json && write_file(a.json, pg_ab_write_json, ab)) ||
+        (a.markdown && write_file(a.markdown, pg_ab_write_markdown, ab)) ||
+        (a.junit && write_file(a.junit, pg_ab_write_junit, ab)))
+        goto done;
+    status = pg_ab_failed(ab) ? 1 : 0;
+done:
+    if (made_dir)
+        remove_dir(rn.dir);
+    pg_ab_destroy(ab);
+    pg_budget_set_destroy(set);
+    return status;
+}

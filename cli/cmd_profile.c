@@ -1,0 +1,272 @@
+/*
+ * cmd_profile.c - `perfgate profile NAME`: runs one benchmark under
+ * valgrind's callgrind (the harness collects one kernel call, see
+ * harness/runner.c) and prints where its instructions go, per function;
+ * with --base and --head, the per-function difference, largest first.
+ *
+ * Exit codes: 0 printed, 2 bad usage or trouble (valgrind missing, the
+ * benchmark did not run).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ab.h"
+#include "internal.h"
+
+static const char usage_text[] =
+    "usage: perfgate profile NAME --head BIN [--base BIN] [--top N] [--cache-sim]\n"
+    "                        [tpbench options: --seed=, --benchmark_*=]\n"
+    "\n"
+    "Runs benchmark NAME (e.g. indicators/sma/hot/cpu/65536) of BIN under callgrind,\n"
+    "counting one kernel call, and prints its instructions per function (self\n"
+    "cost).  With --base, runs both builds and prints the per-function difference\n"
+    "head - base, largest change first.\n"
+    "\n"
+    "  --head BIN (or --bin BIN)  the build to profile\n"
+    "  --base BIN                 a build to compare with\n"
+    "  --top N                    functions to show (default 20)\n"
+    "  --cache-sim                simulate caches as well (slower)\n"
+    "\n"
+    "exit status: 0 printed, 2 bad usage or trouble\n";
+
+/* Finds the dump whose trigger is "perfgate:NAME" among prefix.* files. */
+static int find_dump(const char *dir, const char *prefix, const char *name, char *path,
+                     size_t len)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    char want[600];
+    snprintf(want, sizeof want, "desc: Trigger: Client Request: perfgate:%s", name);
+    struct dirent *e;
+    int found = -1;
+    while (found && (e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, prefix, strlen(prefix)))
+            continue;
+        snprintf(path, len, "%s/%s", dir, e->d_name);
+        FILE *f = fopen(path, "r");
+        char line[1024];
+        while (f && fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\n")] = '\0';
+            if (!strcmp(line, want)) {
+                found = 0;
+                break;
+            }
+            if (!strncmp(line, "fn=", 3))
+                break;
+        }
+        if (f)
+            fclose(f);
+    }
+    closedir(d);
+    return found;
+}
+
+static int profile_one(const char *dir, const char *which, const char *bin, const char *name,
+                       char **pass, size_t npass, int cache_sim, pg_cg_fn **fns, size_t *n,
+                       double *total)
+{
+    char cgarg[4400], filt[1200], log[4200], prefix[64], dump[4400];
+    snprintf(prefix, sizeof prefix, "cg-%s", which);
+    snprintf(cgarg, sizeof cgarg, "--callgrind-out-file=%s/%s", dir, prefix);
+    snprintf(log, sizeof log, "%s/%s.log", dir, which);
+    /* regex-escape the name */
+    char esc[1100];
+    size_t k = 0;
+    for (const char *s = name; *s && k + 3 < sizeof esc; s++) {
+        if (strchr(".^$|()[]{}*+?\\", *s))
+            esc[k++] = '\\';
+        esc[k++] = *s;
+    }
+    esc[k] = '\0';
+    snprintf(filt, sizeof filt, "--benchmark_filter=^%s$", esc);
+    char *argv[80];
+    size_t c = 0;
+    argv[c++] = "valgrind";
+    argv[c++] = "--tool=callgrind";
+    argv[c++] = "--collect-atstart=no";
+    argv[c++] = "--instr-atstart=no";
+    argv[c++] = cache_sim ? "--cache-sim=yes" : "--cache-sim=no";
+    argv[c++] = cgarg;
+    argv[c++] = (char *)bin;
+    for (size_t i = 0; i < npass && c < 70; i++)
+        argv[c++] = pass[i];
+    argv[c++] = "--benchmark_repetitions=1";
+    argv[c++] = "--benchmark_min_time=0.0001";
+    argv[c++] = filt;
+    argv[c] = NULL;
+    int rc = pg_ab_exec(argv, log, 1800);
+    if (rc != 0) {
+        fprintf(stderr, "perfgate: profile: valgrind on '%s' %s %d (log: %s)\n", bin,
+                rc < 0 ? "could not start:" : "exited with", rc, log);
+        return -1;
+    }
+    if (find_dump(dir, prefix, name, dump, sizeof dump)) {
+        fprintf(stderr, "perfgate: profile: no benchmark '%s' ran in '%s' (see tpbench --list)\n",
+                name, bin);
+        return -1;
+    }
+    pg_error err;
+    pg_error_clear(&err);
+    if (pg_callgrind_functions(dump, fns, n, total, &err)) {
+        pg_cli_report("perfgate: profile", &err);
+        return -1;
+    }
+    return 0;
+}
+
+static void safe(const char *s, char *buf, size_t len)
+{
+    size_t n = 0;
+    for (; s && *s && n + 1 < len; s++) {
+        unsigned char ch = (unsigned char)*s;
+        buf[n++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+    }
+    buf[n] = '\0';
+}
+
+typedef struct diff_row {
+    const char *name;
+    double base, head;
+} diff_row;
+
+static int cmp_diff(const void *a, const void *b)
+{
+    const diff_row *x = a, *y = b;
+    double dx = fabs(x->head - x->base), dy = fabs(y->head - y->base);
+    return (dx < dy) - (dx > dy);
+}
+
+int cmd_profile(int argc, char **argv)
+{
+    const char *name = NULL, *head = NULL, *base = NULL;
+    char *pass[60];
+    size_t npass = 0;
+    long top = 20;
+    int cache_sim = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
+        if (!strcmp(arg, "--cache-sim")) {
+            cache_sim = 1;
+        } else if ((!strcmp(arg, "--head") || !strcmp(arg, "--bin") || !strcmp(arg, "--base") ||
+                    !strcmp(arg, "--top")) && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (!strcmp(arg, "--base"))
+                base = v;
+            else if (!strcmp(arg, "--top")) {
+                char *end;
+                top = strtol(v, &end, 10);
+                if (*end || top < 1) {
+                    fprintf(stderr, "perfgate: profile: --top takes a positive number, not '%s'\n", v);
+                    return 2;
+                }
+            } else
+                head = v;
+        } else if (!strncmp(arg, "--seed=", 7) || !strncmp(arg, "--benchmark_", 12)) {
+            if (npass < 60)
+                pass[npass++] = argv[i];
+        } else if (arg[0] == '-') {
+            fprintf(stderr, "perfgate: profile: unknown option '%s'\n%s", arg, usage_text);
+            return 2;
+        } else if (!name) {
+            name = arg;
+        } else {
+            fprintf(stderr, "perfgate: profile: one benchmark at a time, not '%s' too\n", arg);
+            return 2;
+        }
+    }
+    if (!name || !head) {
+        fprintf(stderr, "perfgate: profile: %s\n%s",
+                !name ? "a benchmark name is required" : "--head is required", usage_text);
+        return 2;
+    }
+    if (strlen(name) > 512) {
+        fprintf(stderr, "perfgate: profile: benchmark name too long\n");
+        return 2;
+    }
+    const char *t = getenv("TMPDIR");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/perfgate-profile.XXXXXX", t && t[0] ? t : "/tmp");
+    if (!mkdtemp(dir)) {
+        fprintf(stderr, "perfgate: profile: cannot make a temporary folder: %s\n", strerror(errno));
+        return 2;
+    }
+    int status = 2;
+    pg_cg_fn *hf = NULL, *bf = NULL;
+    diff_row *rows = NULL;
+    size_t hn = 0, bn = 0;
+    double ht = 0, bt = 0;
+    char sname[600], sfn[300], sfile[220];
+    safe(name, sname, sizeof sname);
+    if (profile_one(dir, "head", head, name, pass, npass, cache_sim, &hf, &hn, &ht))
+        goto done;
+    if (!base) {
+        printf("%s: %.0f instructions in one kernel call (callgrind, self cost per function)\n\n",
+               sname, ht);
+        printf("%14s %7s  %s\n", "INSTRUCTIONS", "SHARE", "FUNCTION (FILE)");
+        for (size_t i = 0; i < hn && (long)i < top; i++) {
+            if (hf[i].ir <= 0)
+                break;
+            safe(hf[i].name, sfn, sizeof sfn);
+            safe(hf[i].file, sfile, sizeof sfile);
+            printf("%14.0f %6.2f%%  %s%s%s%s\n", hf[i].ir, ht > 0 ? 100 * hf[i].ir / ht : 0, sfn,
+                   sfile[0] && strcmp(sfile, "???") ? " (" : "", sfile[0] && strcmp(sfile, "???") ? sfile : "",
+                   sfile[0] && strcmp(sfile, "???") ? ")" : "");
+        }
+        status = 0;
+        goto done;
+    }
+    if (profile_one(dir, "base", base, name, pass, npass, cache_sim, &bf, &bn, &bt))
+        goto done;
+    rows = calloc(hn + bn + 1, sizeof *rows);
+    if (!rows)
+        goto done;
+    size_t nr = 0;
+    for (size_t i = 0; i < hn; i++)
+        rows[nr++] = (diff_row){ hf[i].name, 0, hf[i].ir };
+    for (size_t j = 0; j < bn; j++) {
+        size_t i = 0;
+        while (i < nr && strcmp(rows[i].name, bf[j].name))
+            i++;
+        if (i == nr)
+            rows[nr++] = (diff_row){ bf[j].name, 0, 0 };
+        rows[i].base += bf[j].ir;
+    }
+    qsort(rows, nr, sizeof *rows, cmp_diff);
+    printf("%s: base %.0f, head %.0f instructions (%+.0f, %+.2f%%)\n\n", sname, bt, ht, ht - bt,
+           bt > 0 ? 100 * (ht - bt) / bt : 0);
+    printf("%14s %14s %14s %9s  %s\n", "BASE", "HEAD", "HEAD-BASE", "CHANGE", "FUNCTION");
+    for (size_t i = 0; i < nr && (long)i < top; i++) {
+        if (rows[i].head == rows[i].base)
+            break;
+        safe(rows[i].name, sfn, sizeof sfn);
+        char change[32];
+        if (rows[i].base > 0)
+            snprintf(change, sizeof change, "%+.2f%%", 100 * (rows[i].head - rows[i].base) / rows[i].base);
+        else
+            snprintf(change, sizeof change, "new");
+        printf("%14.0f %14.0f %+14.0f %9s  %s\n", rows[i].base, rows[i].head,
+               rows[i].head - rows[i].base, change, sfn);
+    }
+    if (nr == 0 || rows[0].head == rows[0].base)
+        printf("(no function changed its instruction count)\n");
+    status = 0;
+done:
+    free(hf);
+    free(bf);
+    free(rows);
+    {
+        char *rm[] = { "rm", "-rf", "--", dir, NULL };
+        pg_ab_exec(rm, NULL, 60);
+    }
+    return status;
+}

@@ -1,0 +1,1299 @@
+/*
+ * ab.c - interleaved A/B gating (paired statistics, three-state verdicts,
+ * writers), running the builds, and reading callgrind's output for the
+ * instruction-count mode.  See ab.h for the API and docs/accuracy.md for
+ * the method and its measured error rates.
+ *
+ * The paired tests work on d_i = log(head_i / base_i) of one round i, so a
+ * slow minute of the machine that hits both members of a pair cancels.
+ * Wilcoxon's signed-rank statistic T+ (the sum of the ranks of |d_i| over
+ * the positive d_i) has, under H0, the distribution of the sum of a random
+ * subset of 1..n: its counts are the coefficients of prod (1 + q^i), which
+ * fit 64-bit integers for n <= 60 (2^60 subsets).  Tukey's interval for the
+ * Hodges-Lehmann estimate is read from the same distribution.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
+#endif
+#include "ab.h"
+#include "internal.h"
+#include "stats_internal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <jansson.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- paired statistics ----------------------------------------------------- */
+
+/* counts[s] = #subsets of {1..n} summing to s, s = 0..n(n+1)/2. */
+static uint64_t *signed_rank_counts(size_t n)
+{
+    size_t m = n * (n + 1) / 2;
+    uint64_t *c = calloc(m + 1, sizeof *c);
+    if (!c)
+        return NULL;
+    c[0] = 1;
+    size_t top = 0;
+    for (size_t i = 1; i <= n; i++) {
+        top += i;
+        for (size_t s = top; s >= i; s--)
+            c[s] += c[s - i];
+    }
+    return c;
+}
+
+typedef struct absrank {
+    double a;
+    int pos;
+} absrank;
+
+static int cmp_absrank(const void *x, const void *y)
+{
+    double a = ((const absrank *)x)->a, b = ((const absrank *)y)->a;
+    return (a > b) - (a < b);
+}
+
+double pg_stats_signed_rank(const double *d, size_t n, int alt, int *exact)
+{
+    if (exact)
+        *exact = 0;
+    if (n == 0)
+        return NAN;
+    absrank *v = malloc(n * sizeof *v);
+    if (!v)
+        return NAN;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (d[i] != 0 && !isnan(d[i])) {
+            v[m].a = fabs(d[i]);
+            v[m].pos = d[i] > 0;
+            m++;
+        }
+    if (m == 0) {
+        free(v);
+        return 1.0;
+    }
+    qsort(v, m, sizeof *v, cmp_absrank);
+    double tplus = 0, tiecorr = 0;
+    int ties = 0;
+    for (size_t i = 0; i < m;) {
+        size_t j = i;
+        while (j + 1 < m && v[j + 1].a == v[i].a)
+            j++;
+        double rank = (double)(i + j + 2) / 2.0; /* mean of ranks i+1..j+1 */
+        double t = (double)(j - i + 1);
+        if (t > 1) {
+            ties = 1;
+            tiecorr += t * t * t - t;
+        }
+        for (size_t k = i; k <= j; k++)
+            if (v[k].pos)
+                tplus += rank;
+        i = j + 1;
+    }
+    free(v);
+    double total = (double)m * (double)(m + 1) / 2.0;
+    double pg, pl;
+    if (!ties && m <= PG_SR_EXACT_MAX) {
+        uint64_t *c = signed_rank_counts(m);
+        if (!c)
+            return NAN;
+        size_t t = (size_t)tplus, top = m * (m + 1) / 2;
+        double all = ldexp(1.0, (int)m), ge = 0, le = 0;
+        for (size_t s = 0; s <= top; s++) {
+            if (s >= t)
+                ge += (double)c[s];
+            if (s <= t)
+                le += (double)c[s];
+        }
+        free(c);
+        pg = ge / all;
+        pl = le / all;
+        if (exact)
+            *exact = 1;
+    } else {
+        double mean = total / 2.0;
+        double var = (double)m * (m + 1) * (2.0 * m + 1) / 24.0 - tiecorr / 48.0;
+        double sd = sqrt(var > 0 ? var : 0);
+        if (sd == 0)
+            return 1.0;
+        pg = 1.0 - pg_stats_normal_cdf((tplus - mean - 0.5) / sd);
+        pl = pg_stats_normal_cdf((tplus - mean + 0.5) / sd);
+    }
+    if (alt == PG_ALT_GREATER)
+        return pg > 1 ? 1 : pg;
+    if (alt == PG_ALT_LESS)
+        return pl > 1 ? 1 : pl;
+    double p = 2.0 * (pg < pl ? pg : pl);
+    return p > 1.0 ? 1.0 : p;
+}
+
+int pg_stats_walsh(const double *d, size_t n, double conf, double *scratch, double *est,
+                   double *lo, double *hi)
+{
+    *est = *lo = *hi = NAN;
+    if (n == 0)
+        return PG_EINVAL;
+    size_t m = n * (n + 1) / 2, w = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i; j < n; j++)
+            scratch[w++] = (d[i] + d[j]) / 2.0;
+    pg_stats_sort(scratch, m);
+    *est = pg_stats_median(scratch, m);
+    /* k: the largest with P(T+ <= k - 1) <= (1 - conf) / 2; the interval
+     * is [W(k), W(m + 1 - k)] (1-based). */
+    double tail = (1.0 - conf) / 2.0;
+    size_t k = 0;
+    if (n <= PG_SR_EXACT_MAX) {
+        uint64_t *c = signed_rank_counts(n);
+        if (!c)
+            return PG_ENOMEM;
+        double all = ldexp(1.0, (int)n), cum = 0;
+        for (size_t s = 0; s <= m; s++) {
+            cum += (double)c[s] / all; /* P(T+ <= s) */
+            if (cum > tail)
+                break;
+            k = s + 1;
+        }
+        free(c);
+    } else {
+        double sd = sqrt((double)n * (n + 1) * (2.0 * n + 1) / 24.0);
+        double kk = floor((double)m / 2.0 - pg_stats_normal_quantile(1.0 - tail) * sd);
+        k = kk > 0 ? (size_t)kk : 0;
+    }
+    if (k < 1)
+        k = 1;
+    if (k > (m + 1) / 2)
+        k = (m + 1) / 2;
+    *lo = scratch[k - 1];
+    *hi = scratch[m - k];
+    return 0;
+}
+
+/* ---- one judgement ------------------------------------------------------------ */
+
+static const char *const state_names[PG_AB_STATE_COUNT] = {
+    "pass", "improved", "regression", "inconclusive", "waived", "missing",
+};
+
+const char *pg_ab_state_name(pg_ab_state s)
+{
+    return s < PG_AB_STATE_COUNT ? state_names[s] : "?";
+}
+
+static int judge(const double *base, const double *head, size_t n, double tolerance,
+                 double min_effect, double alpha, int deterministic, pg_ab_judgement *out)
+{
+    memset(out, 0, sizeof *out);
+    out->ratio = out->lo = out->hi = out->p_slower = out->p_faster = NAN;
+    out->med_base = out->med_head = NAN;
+    out->need = tolerance > min_effect ? tolerance : min_effect;
+    out->state = PG_AB_MISSING;
+    double *buf = malloc((n ? n : 1) * 3 * sizeof *buf);
+    double *scratch = malloc((n ? n * (n + 1) / 2 : 1) * sizeof *scratch);
+    if (!buf || !scratch) {
+        free(buf);
+        free(scratch);
+        return PG_ENOMEM;
+    }
+    double *d = buf, *b = buf + n, *h = buf + 2 * n;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(base[i]) && isfinite(head[i]) && base[i] > 0 && head[i] > 0) {
+            b[k] = base[i];
+            h[k] = head[i];
+            d[k] = log(head[i] / base[i]);
+            k++;
+        }
+    out->n = k;
+    if (k == 0)
+        goto done;
+    pg_stats_sort(b, k);
+    pg_stats_sort(h, k);
+    out->med_base = pg_stats_median(b, k);
+    out->med_head = pg_stats_median(h, k);
+    out->p_slower = pg_stats_signed_rank(d, k, PG_ALT_GREATER, NULL);
+    out->p_faster = pg_stats_signed_rank(d, k, PG_ALT_LESS, NULL);
+    double est, lo, hi;
+    pg_stats_walsh(d, k, 1.0 - 2.0 * alpha, scratch, &est, &lo, &hi);
+    out->ratio = exp(est);
+    out->lo = exp(lo);
+    out->hi = exp(hi);
+    if (deterministic) {
+        /* Counts have no noise: the ratio is the answer. */
+        out->lo = out->hi = out->ratio = out->med_head / out->med_base;
+        out->p_slower = out->p_faster = NAN;
+        if (out->ratio > 1.0 + out->need)
+            out->state = PG_AB_FAIL;
+        else if (out->ratio < 1.0 - min_effect)
+            out->state = PG_AB_IMPROVED;
+        else
+            out->state = PG_AB_PASS;
+    } else if (out->p_slower < alpha && out->ratio > 1.0 + out->need) {
+        out->state = PG_AB_FAIL;
+    } else if (out->p_faster < alpha && out->ratio < 1.0 - min_effect) {
+        out->state = PG_AB_IMPROVED;
+    } else if (out->hi <= 1.0 + out->need) {
+        out->state = PG_AB_PASS;
+    } else {
+        out->state = PG_AB_INCONCLUSIVE;
+    }
+done:
+    free(buf);
+    free(scratch);
+    return 0;
+}
+
+int pg_ab_judge(const double *base, const double *head, size_t n, double tolerance,
+                double min_effect, double alpha, pg_ab_judgement *out)
+{
+    return judge(base, head, n, tolerance, min_effect, alpha, 0, out);
+}
+
+/* ---- the session ------------------------------------------------------------------ */
+
+struct pg_ab {
+    const pg_budget_set *budgets;
+    pg_ab_options opt;
+    int today;
+    pg_ab_row *rows;
+    size_t n, cap;
+    size_t rounds;
+    size_t *cap_of;        /* capacity of each row's sample arrays */
+};
+
+pg_ab *pg_ab_create(const pg_budget_set *budgets, const pg_ab_options *opt)
+{
+    pg_ab *ab = calloc(1, sizeof *ab);
+    if (!ab)
+        return NULL;
+    ab->budgets = budgets;
+    if (opt)
+        ab->opt = *opt;
+    else
+        ab->opt.metric = -1;
+    ab->today = 0;
+    if (ab->opt.today)
+        pg_parse_date(ab->opt.today, &ab->today);
+    if (!ab->today)
+        ab->today = pg_today_ymd();
+    return ab;
+}
+
+void pg_ab_destroy(pg_ab *ab)
+{
+    if (!ab)
+        return;
+    for (size_t i = 0; i < ab->n; i++) {
+        free((char *)ab->rows[i].name);
+        free((char *)ab->rows[i].profile);
+        free(ab->rows[i].base);
+        free(ab->rows[i].head);
+    }
+    free(ab->rows);
+    free(ab->cap_of);
+    free(ab);
+}
+
+static char *dup_str(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t l = strlen(s) + 1;
+    char *d = malloc(l);
+    if (d)
+        memcpy(d, s, l);
+    return d;
+}
+
+static int is_cold(const char *name, const char *profile)
+{
+    if (profile)
+        return !strcmp(profile, "cold");
+    return strstr(name, "/cold/") != NULL || !strncmp(name, "cold/", 5);
+}
+
+static pg_ab_row *row_for(pg_ab *ab, const pg_bench *b)
+{
+    for (size_t i = 0; i < ab->n; i++)
+        if (!strcmp(ab->rows[i].name, b->name))
+            return &ab->rows[i];
+    if (ab->n == ab->cap) {
+        size_t cap = ab->cap ? ab->cap * 2 : 64;
+        pg_ab_row *nr = realloc(ab->rows, cap * sizeof *nr);
+        if (!nr)
+            return NULL;
+        ab->rows = nr;
+        size_t *nc = realloc(ab->cap_of, cap * sizeof *nc);
+        if (!nc)
+            return NULL;
+        ab->cap_of = nc;
+        ab->cap = cap;
+    }
+    pg_ab_row *r = &ab->rows[ab->n];
+    memset(r, 0, sizeof *r);
+    r->name = dup_str(b->name);
+    r->profile = dup_str(b->profile);
+    if (!r->name)
+        return NULL;
+    ab->cap_of[ab->n] = 0;
+    r->budgeted = ab->budgets ? pg_budget_set_resolve(ab->budgets, r->name, &r->policy) : 0;
+    if (!ab->budgets) {
+        memset(&r->policy, 0, sizeof r->policy);
+        r->policy.repetitions = 5;
+        r->policy.alpha = 0.05;
+        r->policy.min_effect = 0.01;
+    }
+    if (ab->opt.tolerance > 0)
+        r->tolerance = ab->opt.tolerance;
+    else if (r->policy.has_regression)
+        r->tolerance = r->policy.regression_max;
+    else
+        r->tolerance = is_cold(r->name, r->profile) ? 0.10 : 0.05;
+    ab->n++;
+    return r;
+}
+
+static double run_value(const pg_bench *b, int metric)
+{
+    const double *src = metric == PG_METRIC_CPU ? b->cpu_ns : b->real_ns;
+    double *v = malloc((b->n ? b->n : 1) * sizeof *v);
+    if (!v)
+        return NAN;
+    size_t k = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (isfinite(src[i]))
+            v[k++] = src[i];
+    pg_stats_sort(v, k);
+    double m = pg_stats_median(v, k);
+    free(v);
+    return m;
+}
+
+static int push(pg_ab *ab, pg_ab_row *r, double bv, double hv)
+{
+    size_t idx = (size_t)(r - ab->rows);
+    if (r->n == ab->cap_of[idx]) {
+        size_t cap = r->n ? r->n * 2 : 16;
+        double *nb = realloc(r->base, cap * sizeof *nb);
+        if (!nb)
+            return PG_ENOMEM;
+        r->base = nb;
+        double *nh = realloc(r->head, cap * sizeof *nh);
+        if (!nh)
+            return PG_ENOMEM;
+        r->head = nh;
+        ab->cap_of[idx] = cap;
+    }
+    r->base[r->n] = bv;
+    r->head[r->n] = hv;
+    r->n++;
+    return 0;
+}
+
+int pg_ab_add_round(pg_ab *ab, const pg_run *base, const pg_run *head)
+{
+    for (size_t i = 0; i < pg_run_count(head); i++) {
+        const pg_bench *h = pg_run_bench(head, i);
+        const pg_bench *b = pg_run_find(base, h->name);
+        pg_ab_row *r = row_for(ab, h);
+        if (!r)
+            return PG_ENOMEM;
+        int metric = ab->opt.metric >= 0 ? ab->opt.metric
+                     : r->policy.has_regression ? r->policy.regression_metric
+                                                : PG_METRIC_REAL;
+        double hv = h->error ? NAN : run_value(h, metric);
+        double bv = !b || b->error ? NAN : run_value(b, metric);
+        if (push(ab, r, bv, hv))
+            return PG_ENOMEM;
+    }
+    for (size_t i = 0; i < pg_run_count(base); i++) {
+        const pg_bench *b = pg_run_bench(base, i);
+        if (pg_run_find(head, b->name))
+            continue;
+        pg_ab_row *r = row_for(ab, b);
+        if (!r || push(ab, r, NAN, NAN))
+            return PG_ENOMEM;
+        snprintf(r->note, sizeof r->note, "in the base build but not in the head build");
+    }
+    ab->rounds++;
+    return 0;
+}
+
+int pg_ab_row_undecided(const pg_ab_row *row)
+{
+    return row->final.state == PG_AB_FAIL || row->final.state == PG_AB_INCONCLUSIVE;
+}
+
+void pg_ab_begin_confirmation(pg_ab *ab)
+{
+    for (size_t i = 0; i < ab->n; i++) {
+        pg_ab_row *r = &ab->rows[i];
+        if (r->confirm_from)
+            continue;
+        r->initial = r->n;
+        if (pg_ab_row_undecided(r))
+            r->confirm_from = r->n;
+    }
+}
+
+static const pg_waiver *active_waiver(const pg_ab *ab, const char *name)
+{
+    for (size_t i = 0; ab->budgets && i < pg_budget_set_nwaivers(ab->budgets); i++) {
+        const pg_waiver *w = pg_budget_set_waiver(ab->budgets, i);
+        if (w->expires_ymd < ab->today)
+            continue;
+        if (pg_glob_is_literal(w->match) ? !strcmp(w->match, name) : !fnmatch(w->match, name, 0))
+            return w;
+    }
+    return NULL;
+}
+
+static int state_fails(const pg_ab *ab, const pg_ab_row *r, pg_ab_state s)
+{
+    if (s == PG_AB_FAIL)
+        return 1;
+    if (s == PG_AB_INCONCLUSIVE)
+        return ab->opt.inconclusive_fails;
+    if (s == PG_AB_MISSING)
+        return r->budgeted;
+    return 0;
+}
+
+int pg_ab_judge_all(pg_ab *ab)
+{
+    for (size_t i = 0; i < ab->n; i++) {
+        pg_ab_row *r = &ab->rows[i];
+        size_t first_n = r->confirm_from ? r->confirm_from : r->n;
+        const pg_policy *p = &r->policy;
+        double alpha = p->alpha > 0 ? p->alpha : 0.05;
+        int det = ab->opt.instructions;
+        if (judge(r->base, r->head, first_n, r->tolerance, p->min_effect, alpha, det, &r->first))
+            return PG_ENOMEM;
+        r->final = r->first;
+        r->confirmed = 0;
+        if (r->confirm_from && r->n > r->confirm_from) {
+            /* Fresh rounds only: the first phase chose which benchmarks to
+             * look at again, so its rounds would bias the second look. */
+            if (judge(r->base + r->confirm_from, r->head + r->confirm_from,
+                      r->n - r->confirm_from, r->tolerance, p->min_effect, alpha, det, &r->final))
+                return PG_ENOMEM;
+            r->confirmed = 1;
+        }
+        r->waiver = NULL;
+        if (state_fails(ab, r, r->final.state) && r->final.state != PG_AB_MISSING) {
+            r->waiver = active_waiver(ab, r->name);
+        }
+    }
+    return 0;
+}
+
+size_t pg_ab_count(const pg_ab *ab)
+{
+    return ab ? ab->n : 0;
+}
+
+const pg_ab_row *pg_ab_get(const pg_ab *ab, size_t i)
+{
+    return ab && i < ab->n ? &ab->rows[i] : NULL;
+}
+
+int pg_ab_row_fails(const pg_ab *ab, const pg_ab_row *r)
+{
+    if (r->waiver || (r->budgeted && r->policy.severity == PG_SEV_WARN))
+        return 0;
+    return state_fails(ab, r, r->final.state);
+}
+
+int pg_ab_failed(const pg_ab *ab)
+{
+    for (size_t i = 0; ab && i < ab->n; i++)
+        if (pg_ab_row_fails(ab, &ab->rows[i]))
+            return 1;
+    return 0;
+}
+
+/* ---- writers ------------------------------------------------------------------------ */
+
+static const char *row_label(const pg_ab *ab, const pg_ab_row *r)
+{
+    if (r->waiver)
+        return "waived";
+    if (r->budgeted && r->policy.severity == PG_SEV_WARN && state_fails(ab, r, r->final.state))
+        return "warn";
+    return pg_ab_state_name(r->final.state);
+}
+
+static void safe(const char *s, char *buf, size_t len)
+{
+    size_t n = 0;
+    for (; s && *s && n + 1 < len; s++) {
+        unsigned char c = (unsigned char)*s;
+        buf[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    }
+    buf[n] = '\0';
+}
+
+static void fmt_val(const pg_ab *ab, double v, char *buf, size_t len)
+{
+    if (isnan(v))
+        snprintf(buf, len, "-");
+    else if (ab->opt.instructions)
+        snprintf(buf, len, "%.0f", v);
+    else if (v < 1e3)
+        snprintf(buf, len, "%.3gns", v);
+    else if (v < 1e6)
+        snprintf(buf, len, "%.3gus", v / 1e3);
+    else if (v < 1e9)
+        snprintf(buf, len, "%.3gms", v / 1e6);
+    else
+        snprintf(buf, len, "%.3gs", v / 1e9);
+}
+
+static void fmt_ratio(const pg_ab_judgement *j, char *buf, size_t len)
+{
+    if (isnan(j->ratio))
+        snprintf(buf, len, "-");
+    else if (j->lo == j->hi)
+        snprintf(buf, len, "%.4fx", j->ratio);
+    else
+        snprintf(buf, len, "%.4fx [%.4f, %.4f]", j->ratio, j->lo, j->hi);
+}
+
+static void fmt_p(double p, char *buf, size_t len)
+{
+    if (isnan(p))
+        snprintf(buf, len, "-");
+    else if (p < 0.001)
+        snprintf(buf, len, "<0.001");
+    else
+        snprintf(buf, len, "%.3f", p);
+}
+
+/* "confirmed after 10 more rounds" and the like. */
+static void describe(const pg_ab *ab, const pg_ab_row *r, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    if (r->note[0])
+        used += (size_t)snprintf(buf + used, len - used, "%s; ", r->note);
+    if (r->confirm_from && used < len) {
+        size_t extra = r->n - r->confirm_from;
+        if (r->final.state == PG_AB_INCONCLUSIVE)
+            used += (size_t)snprintf(buf + used, len - used,
+                                     "first %zu rounds %s; still undecided after %zu more; ",
+                                     r->confirm_from, pg_ab_state_name(r->first.state), extra);
+        else
+            used += (size_t)snprintf(buf + used, len - used,
+                                     "first %zu rounds %s; decided by %zu more rounds; ",
+                                     r->confirm_from, pg_ab_state_name(r->first.state), extra);
+    }
+    if (r->waiver && used < len)
+        used += (size_t)snprintf(buf + used, len - used, "waived until %s (%s: %s); ",
+                                 r->waiver->expires, r->waiver->ticket, r->waiver->reason);
+    if (!r->budgeted && used < len && ab->budgets)
+        used += (size_t)snprintf(buf + used, len - used, "no budget: default tolerance; ");
+    if (used >= 2 && used < len)
+        buf[used - 2] = '\0';
+}
+
+static void counts(const pg_ab *ab, size_t c[PG_AB_STATE_COUNT])
+{
+    memset(c, 0, PG_AB_STATE_COUNT * sizeof c[0]);
+    for (size_t i = 0; i < ab->n; i++)
+        c[ab->rows[i].waiver ? PG_AB_WAIVED : ab->rows[i].final.state]++;
+}
+
+static void summary(const pg_ab *ab, char *buf, size_t len)
+{
+    size_t c[PG_AB_STATE_COUNT];
+    counts(ab, c);
+    size_t used = (size_t)snprintf(buf, len, "%zu benchmarks, %zu rounds", ab->n, ab->rounds);
+    for (int k = 0; k < PG_AB_STATE_COUNT && used < len; k++)
+        if (c[k])
+            used += (size_t)snprintf(buf + used, len - used, ", %zu %s", c[k],
+                                     pg_ab_state_name((pg_ab_state)k));
+}
+
+int pg_ab_write_table(const pg_ab *ab, FILE *f, int colour)
+{
+    size_t width = 9;
+    for (size_t i = 0; i < ab->n; i++)
+        if (strlen(ab->rows[i].name) > width)
+            width = strlen(ab->rows[i].name);
+    if (width > 60)
+        width = 60;
+    const char *unit = ab->opt.instructions ? "INSTR" : "MEDIAN";
+    fprintf(f, "%-13s %-*s %-12s %-12s %-30s %-7s %-6s %-5s %s\n", "VERDICT", (int)width,
+            "BENCHMARK", unit[0] == 'I' ? "BASE INSTR" : "BASE", unit[0] == 'I' ? "HEAD INSTR" : "HEAD",
+            "HEAD/BASE [CI]", "P", "TOL", "PAIRS", "NOTE");
+    for (size_t i = 0; i < ab->n; i++) {
+        const pg_ab_row *r = &ab->rows[i];
+        char name[512], b[32], h[32], ratio[80], p[16], tol[16], note[512], safe_note[512];
+        safe(r->name, name, sizeof name);
+        fmt_val(ab, r->final.med_base, b, sizeof b);
+        fmt_val(ab, r->final.med_head, h, sizeof h);
+        fmt_ratio(&r->final, ratio, sizeof ratio);
+        fmt_p(r->final.p_slower, p, sizeof p);
+        snprintf(tol, sizeof tol, "+%g%%", r->tolerance * 100);
+        describe(ab, r, note, sizeof note);
+        safe(note, safe_note, sizeof safe_note);
+        const char *lab = row_label(ab, r);
+        int fails = pg_ab_row_fails(ab, r);
+        if (colour)
+            fprintf(f, "%s%-13s\033[0m", fails ? "\033[1;31m"
+                                         : r->final.state == PG_AB_INCONCLUSIVE || r->waiver
+                                             ? "\033[33m"
+                                             : "\033[32m",
+                    lab);
+        else
+            fprintf(f, "%-13s", lab);
+        fprintf(f, " %-*s %-12s %-12s %-30s %-7s %-6s %-5zu %s\n", (int)width, name, b, h, ratio,
+                p, tol, r->final.n, safe_note);
+    }
+    char sum[512];
+    summary(ab, sum, sizeof sum);
+    int failed = pg_ab_failed(ab);
+    if (colour)
+        fprintf(f, "\n%sgate %s\033[0m: %s\n", failed ? "\033[1;31m" : "\033[1;32m",
+                failed ? "FAILED" : "passed", sum);
+    else
+        fprintf(f, "\ngate %s: %s\n", failed ? "FAILED" : "passed", sum);
+    return ferror(f) ? PG_EIO : 0;
+}
+
+static json_t *num(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *judgement_json(const pg_ab_judgement *j)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "verdict", json_string(pg_ab_state_name(j->state)));
+    json_object_set_new(o, "pairs", json_integer((json_int_t)j->n));
+    json_object_set_new(o, "ratio", num(j->ratio));
+    json_object_set_new(o, "ratio_lo", num(j->lo));
+    json_object_set_new(o, "ratio_hi", num(j->hi));
+    json_object_set_new(o, "p_slower", num(j->p_slower));
+    json_object_set_new(o, "p_faster", num(j->p_faster));
+    json_object_set_new(o, "median_base", num(j->med_base));
+    json_object_set_new(o, "median_head", num(j->med_head));
+    return o;
+}
+
+int pg_ab_write_json(const pg_ab *ab, FILE *f)
+{
+    json_t *root = json_object(), *arr = json_array();
+    json_object_set_new(root, "tool", json_string("perfgate ab"));
+    json_object_set_new(root, "mode", json_string(ab->opt.instructions ? "instructions" : "time"));
+    json_object_set_new(root, "passed", json_boolean(!pg_ab_failed(ab)));
+    json_object_set_new(root, "rounds", json_integer((json_int_t)ab->rounds));
+    json_object_set_new(root, "inconclusive_fails", json_boolean(ab->opt.inconclusive_fails));
+    for (size_t i = 0; i < ab->n; i++) {
+        const pg_ab_row *r = &ab->rows[i];
+        json_t *o = json_object();
+        char note[512];
+        describe(ab, r, note, sizeof note);
+        json_object_set_new(o, "benchmark", json_string(r->name));
+        json_object_set_new(o, "verdict", json_string(row_label(ab, r)));
+        json_object_set_new(o, "fails", json_boolean(pg_ab_row_fails(ab, r)));
+        json_object_set_new(o, "tolerance", json_real(r->tolerance));
+        json_object_set_new(o, "rounds", json_integer((json_int_t)r->n));
+        json_object_set_new(o, "confirmation_rounds",
+                            json_integer((json_int_t)(r->confirm_from ? r->n - r->confirm_from : 0)));
+        json_object_set_new(o, "first", judgement_json(&r->first));
+        json_object_set_new(o, "final", judgement_json(&r->final));
+        if (r->budgeted && r->policy.owner)
+            json_object_set_new(o, "owner", json_string(r->policy.owner));
+        if (r->budgeted && r->policy.file)
+            json_object_set_new(o, "budget_file", json_string(r->policy.file));
+        json_object_set_new(o, "note", json_string(note));
+        json_array_append_new(arr, o);
+    }
+    json_object_set_new(root, "benchmarks", arr);
+    int rc = json_dumpf(root, f, JSON_INDENT(2)) == 0 && fputc('\n', f) != EOF ? 0 : PG_EIO;
+    json_decref(root);
+    return rc == 0 && !ferror(f) ? 0 : PG_EIO;
+}
+
+static void md(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '<')
+            fputs("&lt;", f);
+        else if (c == '>')
+            fputs("&gt;", f);
+        else if (c == '&')
+            fputs("&amp;", f);
+        else if (c < 0x20 || c == 0x7f)
+            fputc(' ', f);
+        else if (strchr("|`*_[]\\#!~", c))
+            fprintf(f, "\\%c", c);
+        else
+            fputc(c, f);
+    }
+}
+
+int pg_ab_write_markdown(const pg_ab *ab, FILE *f)
+{
+    char sum[512];
+    summary(ab, sum, sizeof sum);
+    int failed = pg_ab_failed(ab);
+    fprintf(f, "### perfgate ab (%s): %s\n\n%s\n\n",
+            ab->opt.instructions ? "instruction counts" : "interleaved timings",
+            failed ? "gate FAILED" : "gate passed", sum);
+    fprintf(f, "| verdict | benchmark | base | head | head/base [CI] | p | tolerance | pairs | note |\n");
+    fprintf(f, "|---|---|---|---|---|---|---|---|---|\n");
+    for (size_t i = 0; i < ab->n && i < 1000; i++) {
+        const pg_ab_row *r = &ab->rows[i];
+        char b[32], h[32], ratio[80], p[16], note[512];
+        fmt_val(ab, r->final.med_base, b, sizeof b);
+        fmt_val(ab, r->final.med_head, h, sizeof h);
+        fmt_ratio(&r->final, ratio, sizeof ratio);
+        fmt_p(r->final.p_slower, p, sizeof p);
+        describe(ab, r, note, sizeof note);
+        int fails = pg_ab_row_fails(ab, r);
+        fprintf(f, "| %s%s%s | ", fails ? "**" : "", row_label(ab, r), fails ? "**" : "");
+        md(f, r->name);
+        fprintf(f, " | %s | %s | %s | %s | +%g%% | %zu | ", b, h, ratio, p, r->tolerance * 100,
+                r->final.n);
+        md(f, note);
+        fprintf(f, " |\n");
+    }
+    return ferror(f) ? PG_EIO : 0;
+}
+
+static void xml(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '<')
+            fputs("&lt;", f);
+        else if (c == '>')
+            fputs("&gt;", f);
+        else if (c == '&')
+            fputs("&amp;", f);
+        else if (c == '"')
+            fputs("&quot;", f);
+        else if (c == '\'')
+            fputs("&apos;", f);
+        else if (c < 0x20 && c != '\t' && c != '\n')
+            fputc('?', f);
+        else
+            fputc(c, f);
+    }
+}
+
+int pg_ab_write_junit(const pg_ab *ab, FILE *f)
+{
+    size_t nfail = 0;
+    for (size_t i = 0; i < ab->n; i++)
+        nfail += (size_t)pg_ab_row_fails(ab, &ab->rows[i]);
+    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(f, "<testsuites name=\"perfgate ab\" tests=\"%zu\" failures=\"%zu\">\n", ab->n, nfail);
+    fprintf(f, "  <testsuite name=\"perfgate ab\" tests=\"%zu\" failures=\"%zu\">\n", ab->n, nfail);
+    for (size_t i = 0; i < ab->n; i++) {
+        const pg_ab_row *r = &ab->rows[i];
+        char ratio[80], note[512];
+        fmt_ratio(&r->final, ratio, sizeof ratio);
+        describe(ab, r, note, sizeof note);
+        fprintf(f, "    <testcase classname=\"perfgate.ab\" name=\"");
+        xml(f, r->name);
+        fprintf(f, "\">");
+        if (pg_ab_row_fails(ab, r)) {
+            fprintf(f, "\n      <failure message=\"%s: head/base %s, tolerance +%g%%\">",
+                    row_label(ab, r), ratio, r->tolerance * 100);
+            xml(f, note);
+            fprintf(f, "</failure>\n    ");
+        } else if (r->final.state == PG_AB_INCONCLUSIVE || r->waiver) {
+            fprintf(f, "\n      <system-out>%s: head/base %s. ", row_label(ab, r), ratio);
+            xml(f, note);
+            fprintf(f, "</system-out>\n    ");
+        }
+        fprintf(f, "</testcase>\n");
+    }
+    fprintf(f, "  </testsuite>\n</testsuites>\n");
+    return ferror(f) ? PG_EIO : 0;
+}
+
+/* ---- running the builds ------------------------------------------------------------- */
+
+int pg_ab_exec(char *const argv[], const char *log_path, double timeout_s)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return PG_EIO;
+    if (pid == 0) {
+        int fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            if (fd > STDERR_FILENO)
+                close(fd);
+        }
+        int in = open("/dev/null", O_RDONLY);
+        if (in >= 0) {
+            dup2(in, STDIN_FILENO);
+            if (in > STDERR_FILENO)
+                close(in);
+        }
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    struct timespec t0, now, nap = { 0, 5000000 };
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        int status = 0;
+        pid_t w = waitpid(pid, &status, timeout_s > 0 ? WNOHANG : 0);
+        if (w == pid) {
+            if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+            return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+        }
+        if (w < 0 && errno != EINTR)
+            return PG_EIO;
+        if (timeout_s > 0) {
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            double el = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
+            if (el > timeout_s)
+                kill(pid, SIGKILL);
+            nanosleep(&nap, NULL);
+        }
+    }
+}
+
+int pg_ab_pin_cpu(int cpu, int *chosen)
+{
+#ifdef __linux__
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return PG_EUNSUP;
+    if (cpu < 0) {
+        for (int c = CPU_SETSIZE - 1; c >= 0; c--)
+            if (CPU_ISSET(c, &set)) {
+                cpu = c;
+                break;
+            }
+    }
+    if (cpu < 0 || cpu >= CPU_SETSIZE)
+        return PG_EINVAL;
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0)
+        return PG_EUNSUP;
+    if (chosen)
+        *chosen = cpu;
+    return 0;
+#else
+    (void)cpu;
+    (void)chosen;
+    return PG_EUNSUP;
+#endif
+}
+
+/* ---- callgrind ------------------------------------------------------------------------ */
+
+#define CG_PREFIX "perfgate:"
+
+/* Reads the events and the totals of one dump; name from its trigger. */
+static int read_dump(const char *path, pg_cg_count *c, int *is_ours)
+{
+    FILE *f = fopen(path, "r");
+    *is_ours = 0;
+    if (!f)
+        return PG_EIO;
+    char line[4096], events[64][16];
+    int nev = 0;
+    double tot[64];
+    int have_tot = 0; /* 2: from "summary:" (this dump), 1: from "totals:" */
+    memset(c, 0, sizeof *c);
+    c->d1mr = c->dlmr = c->i1mr = c->ilmr = c->d1mw = c->dlmw = NAN;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!strncmp(line, "desc: Trigger: Client Request: " CG_PREFIX, 31 + strlen(CG_PREFIX))) {
+            snprintf(c->name, sizeof c->name, "%.255s", line + 31 + strlen(CG_PREFIX));
+            *is_ours = 1;
+        } else if (!strncmp(line, "events:", 7)) {
+            nev = 0;
+            char *save = NULL;
+            for (char *t = strtok_r(line + 7, " ", &save); t && nev < 64;
+                 t = strtok_r(NULL, " ", &save))
+                snprintf(events[nev++], sizeof events[0], "%s", t);
+        } else if (!strncmp(line, "summary:", 8) ||
+                   (!strncmp(line, "totals:", 7) && have_tot < 2)) {
+            /* "summary:" is this dump's cost; "totals:" can be cumulative */
+            char *p = strchr(line, ':') + 1;
+            for (int i = 0; i < nev; i++) {
+                char *end;
+                tot[i] = strtod(p, &end);
+                if (end == p)
+                    tot[i] = 0;
+                p = end;
+            }
+            have_tot = line[0] == 's' ? 2 : 1;
+        }
+    }
+    fclose(f);
+    if (!have_tot)
+        return *is_ours ? PG_EPARSE : 0;
+    for (int i = 0; i < nev; i++) {
+        if (!strcmp(events[i], "Ir"))
+            c->ir = tot[i];
+        else if (!strcmp(events[i], "D1mr"))
+            c->d1mr = tot[i];
+        else if (!strcmp(events[i], "DLmr"))
+            c->dlmr = tot[i];
+        else if (!strcmp(events[i], "I1mr"))
+            c->i1mr = tot[i];
+        else if (!strcmp(events[i], "ILmr"))
+            c->ilmr = tot[i];
+        else if (!strcmp(events[i], "D1mw"))
+            c->d1mw = tot[i];
+        else if (!strcmp(events[i], "DLmw"))
+            c->dlmw = tot[i];
+    }
+    return 0;
+}
+
+int pg_callgrind_read_dumps(const char *prefix, pg_cg_count **out, size_t *n, pg_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", prefix);
+    char *slash = strrchr(dir, '/');
+    const char *base = prefix;
+    if (slash) {
+        *slash = '\0';
+        base = prefix + (slash - dir) + 1;
+    } else {
+        snprintf(dir, sizeof dir, ".");
+    }
+    DIR *d = opendir(dir[0] ? dir : "/");
+    if (!d)
+        return pg_error_set(err, PG_EIO, dir, 0, 0, NULL, "cannot open the folder: %s",
+                            strerror(errno));
+    size_t cap = 0, bl = strlen(base);
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, base, bl) || (e->d_name[bl] != '\0' && e->d_name[bl] != '.'))
+            continue;
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        pg_cg_count c;
+        int ours = 0;
+        int r = read_dump(path, &c, &ours);
+        if (r) {
+            rc = pg_error_set(err, r, path, 0, 0, NULL, "not a readable callgrind dump");
+            break;
+        }
+        if (!ours)
+            continue;
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            pg_cg_count *nc = realloc(*out, cap * sizeof *nc);
+            if (!nc) {
+                rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+                break;
+            }
+            *out = nc;
+        }
+        (*out)[(*n)++] = c;
+    }
+    closedir(d);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+static const pg_cg_count *find_count(const pg_cg_count *c, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(c[i].name, name))
+            return &c[i];
+    return NULL;
+}
+
+int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t n, int repeat,
+                                 pg_error *err)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        return pg_error_set(err, PG_EPARSE, path, je.line, je.column, NULL, "%s", je.text);
+    int rc = 0;
+    json_t *benches = json_object_get(root, "benchmarks");
+    json_t *pgb = json_object_get(root, "perfgate");
+    json_t *meta = pgb ? json_object_get(pgb, "benchmarks") : NULL;
+    json_t *out = json_array(), *skipped = json_array();
+    if (!json_is_array(benches)) {
+        rc = pg_error_set(err, PG_ETYPE, path, 0, 0, "/benchmarks", "expected an array");
+        goto done;
+    }
+    if (repeat < 1)
+        repeat = 1;
+    size_t i;
+    json_t *row;
+    json_array_foreach(benches, i, row) {
+        const char *rt = json_string_value(json_object_get(row, "run_type"));
+        const char *name = json_string_value(json_object_get(row, "run_name"));
+        if (!name)
+            name = json_string_value(json_object_get(row, "name"));
+        if (!name || (rt && strcmp(rt, "iteration")))
+            continue;
+        json_int_t rep = json_integer_value(json_object_get(row, "repetition_index"));
+        if (rep > 0)
+            continue; /* one count a benchmark, repeated below */
+        const pg_cg_count *k = find_count(c, n, name);
+        if (!k) {
+            json_array_append_new(skipped, json_string(name));
+            continue;
+        }
+        double items = NAN;
+        json_t *m = meta ? json_object_get(meta, name) : NULL;
+        if (m)
+            items = json_number_value(json_object_get(m, "items_per_iteration"));
+        double misses = k->d1mr + k->d1mw + k->i1mr;
+        for (int r = 0; r < repeat; r++) {
+            json_t *o = json_object();
+            json_object_set_new(o, "name", json_string(name));
+            json_object_set_new(o, "run_name", json_string(name));
+            json_object_set_new(o, "run_type", json_string("iteration"));
+            json_object_set_new(o, "repetitions", json_integer(repeat));
+            json_object_set_new(o, "repetition_index", json_integer(r));
+            json_object_set_new(o, "threads", json_integer(1));
+            json_object_set_new(o, "iterations", json_integer(1));
+            json_object_set_new(o, "real_time", json_real(k->ir));
+            json_object_set_new(o, "cpu_time", json_real(k->ir));
+            json_object_set_new(o, "time_unit", json_string("ns"));
+            json_object_set_new(o, "instructions", json_real(k->ir));
+            if (items > 0) {
+                json_object_set_new(o, "instructions_per_item", json_real(k->ir / items));
+                json_object_set_new(o, "items_per_second", json_real(items * 1e9 / k->ir));
+            }
+            if (!isnan(misses)) {
+                json_object_set_new(o, "cache_misses", json_real(misses));
+                json_object_set_new(o, "ll_misses", json_real(k->dlmr + k->dlmw + k->ilmr));
+                if (items > 0)
+                    json_object_set_new(o, "cache_misses_per_item", json_real(misses / items));
+            }
+            json_array_append_new(out, o);
+        }
+    }
+    json_object_set(root, "benchmarks", out);
+    if (pgb) {
+        json_object_set_new(pgb, "mode", json_string("instructions"));
+        json_object_set_new(pgb, "instructions_note",
+                            json_string("real_time and cpu_time hold the instruction count of one "
+                                        "kernel call under callgrind, repeated as identical "
+                                        "repetitions; it has no noise"));
+        json_object_set(pgb, "instructions_unavailable", skipped);
+    }
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    if (json_dump_file(root, tmp, JSON_INDENT(1)) != 0 || rename(tmp, path) != 0) {
+        unlink(tmp);
+        rc = pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot write the results");
+    }
+done:
+    json_decref(out);
+    json_decref(skipped);
+    json_decref(root);
+    return rc;
+}
+
+/* ---- callgrind: per-function costs --------------------------------------------------- */
+
+typedef struct name_map {
+    char **names;
+    size_t cap;
+} name_map;
+
+/* "(12) name" defines id 12; "(12)" refers to it; a bare name is itself. */
+static const char *resolve(name_map *m, char *spec)
+{
+    while (*spec == ' ')
+        spec++;
+    if (*spec != '(')
+        return spec;
+    char *end;
+    unsigned long id = strtoul(spec + 1, &end, 10);
+    if (*end != ')')
+        return spec;
+    const char *name = end + 1;
+    while (*name == ' ')
+        name++;
+    if (id >= m->cap) {
+        size_t cap = m->cap ? m->cap : 256;
+        while (cap <= id)
+            cap *= 2;
+        char **nn = realloc(m->names, cap * sizeof *nn);
+        if (!nn)
+            return "?";
+        memset(nn + m->cap, 0, (cap - m->cap) * sizeof *nn);
+        m->names = nn;
+        m->cap = cap;
+    }
+    if (*name) {
+        free(m->names[id]);
+        m->names[id] = dup_str(name);
+    }
+    return m->names[id] ? m->names[id] : "?";
+}
+
+static void free_map(name_map *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->names[i]);
+    free(m->names);
+}
+
+static pg_cg_fn *fn_slot(pg_cg_fn **fns, size_t *n, size_t *cap, const char *name,
+                         const char *file)
+{
+    for (size_t i = *n; i > 0; i--)
+        if (!strcmp((*fns)[i - 1].name, name))
+            return &(*fns)[i - 1];
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 256;
+        pg_cg_fn *nf = realloc(*fns, c * sizeof *nf);
+        if (!nf)
+            return NULL;
+        *fns = nf;
+        *cap = c;
+    }
+    pg_cg_fn *f = &(*fns)[(*n)++];
+    memset(f, 0, sizeof *f);
+    snprintf(f->name, sizeof f->name, "%s", name);
+    snprintf(f->file, sizeof f->file, "%s", file ? file : "");
+    return f;
+}
+
+static int cmp_fn(const void *a, const void *b)
+{
+    double x = ((const pg_cg_fn *)a)->ir, y = ((const pg_cg_fn *)b)->ir;
+    return (x < y) - (x > y);
+}
+
+int pg_callgrind_functions(const char *path, pg_cg_fn **out, size_t *n, double *total,
+                           pg_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+    name_map fl = { 0 }, fnm = { 0 };
+    char line[8192];
+    const char *cur_file = "", *cur_fn = NULL;
+    char file_buf[512] = "";
+    int npos = 1, ir_col = 0, in_call = 0, rc = 0;
+    size_t cap = 0, lineno = 0;
+    pg_cg_fn *cur = NULL;
+    while (fgets(line, sizeof line, f)) {
+        lineno++;
+        line[strcspn(line, "\n")] = '\0';
+        if (!strncmp(line, "positions:", 10)) {
+            npos = 0;
+            for (char *p = line + 10; *p; p++)
+                if (*p != ' ' && (p[-1] == ' ' || p == line + 10))
+                    npos++;
+        } else if (!strncmp(line, "events:", 7)) {
+            int col = 0;
+            char *save = NULL;
+            for (char *t = strtok_r(line + 7, " ", &save); t; t = strtok_r(NULL, " ", &save), col++)
+                if (!strcmp(t, "Ir"))
+                    ir_col = col;
+        } else if (!strncmp(line, "summary:", 8) || !strncmp(line, "totals:", 7)) {
+            char *p = strchr(line, ':') + 1, *end = p;
+            double v = 0;
+            for (int i = 0; i <= ir_col; i++) {
+                v = strtod(p, &end);
+                p = end;
+            }
+            if (*total == 0 || !strncmp(line, "summary:", 8))
+                *total = v;
+        } else if (!strncmp(line, "fl=", 3) || !strncmp(line, "fi=", 3) ||
+                   !strncmp(line, "fe=", 3)) {
+            cur_file = resolve(&fl, line + 3);
+            snprintf(file_buf, sizeof file_buf, "%s", cur_file);
+            if (!strncmp(line, "fl=", 3) && cur_fn)
+                (void)0;
+        } else if (!strncmp(line, "fn=", 3)) {
+            cur_fn = resolve(&fnm, line + 3);
+            cur = fn_slot(out, n, &cap, cur_fn, file_buf);
+            if (!cur) {
+                rc = pg_error_set(err, PG_ENOMEM, path, 0, 0, NULL, "out of memory");
+                break;
+            }
+        } else if (!strncmp(line, "cfn=", 4)) {
+            resolve(&fnm, line + 4);
+        } else if (!strncmp(line, "cfi=", 4) || !strncmp(line, "cfl=", 4)) {
+            resolve(&fl, line + 4);
+        } else if (!strncmp(line, "calls=", 6)) {
+            in_call = 1;
+        } else if ((line[0] >= '0' && line[0] <= '9') || line[0] == '+' || line[0] == '-' ||
+                   line[0] == '*') {
+            char *p = line, *end;
+            for (int i = 0; i < npos; i++) {
+                while (*p == ' ')
+                    p++;
+                while (*p && *p != ' ')
+                    p++;
+            }
+            double v = 0;
+            for (int i = 0; i <= ir_col; i++) {
+                v = strtod(p, &end);
+                if (end == p) {
+                    v = 0;
+                    break;
+                }
+                p = end;
+            }
+            if (cur) {
+                if (in_call)
+                    cur->incl += v;
+                else {
+                    cur->ir += v;
+                    cur->incl += v;
+                }
+            }
+            in_call = 0;
+        }
+    }
+    fclose(f);
+    free_map(&fl);
+    free_map(&fnm);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return rc;
+    }
+    qsort(*out, *n, sizeof **out, cmp_fn);
+    if (*total == 0)
+        for (size_t i = 0; i < *n; i++)
+            *total += (*out)[i].ir;
+    (void)lineno;
+    return 0;
+}

@@ -1,0 +1,199 @@
+/*
+ * ab.h - interleaved A/B gating and instruction counting (gate/ab.c).
+ *
+ * `perfgate ab` runs two builds of one suite in alternating order on one
+ * CPU, pairs their samples round by round and gates on the paired ratios
+ * head/base: a drift of the machine (another tenant, a thermal change)
+ * hits both members of a pair alike and cancels in the ratio, which an
+ * unpaired comparison against a baseline recorded an hour ago cannot do.
+ *
+ * The statistics are the one-sample ones on d_i = log(head_i / base_i):
+ * Wilcoxon's signed-rank test (exact for n <= PG_SR_EXACT_MAX without
+ * ties, normal with tie correction otherwise) and the Hodges-Lehmann
+ * estimate (median of the Walsh averages) with Tukey's distribution-free
+ * interval; ratios are exp() of those.  Hollander & Wolfe, "Nonparametric
+ * Statistical Methods" (3rd ed.), chapter 3.
+ *
+ * Verdicts have three states (and "improved"): pass, fail, inconclusive.
+ * The rule is in pg_ab_judge.  The method and the measured false-alarm and
+ * detection rates are in docs/accuracy.md.
+ *
+ * Instruction counting: tpbench run under valgrind's callgrind writes one
+ * dump per benchmark (the harness switches instrumentation on around one
+ * kernel call, harness/runner.c); pg_callgrind_* read those dumps.
+ *
+ * Conventions as pg_gate.h: 0 or a negative PG_E... code, pg_error filled
+ * by parsers, NULL-safe destroy; nothing here prints or exits.
+ */
+#ifndef PG_AB_H
+#define PG_AB_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "pg_error.h"
+#include "pg_gate.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- paired statistics --------------------------------------------------- */
+
+#define PG_SR_EXACT_MAX 60
+
+/* Wilcoxon signed-rank test of H0 "d is symmetric about 0".  Zeros are
+ * dropped.  alt PG_ALT_GREATER: d tends to be positive.  *exact (may be
+ * NULL) says whether the p-value is exact.  Returns 1 when nothing is left,
+ * NaN when n == 0. */
+double pg_stats_signed_rank(const double *d, size_t n, int alt, int *exact);
+
+/* Hodges-Lehmann one-sample estimate (median of the n(n+1)/2 Walsh
+ * averages) with Tukey's interval at level conf.  scratch holds
+ * n(n+1)/2 doubles.  With n too small for conf the interval is the range of
+ * the Walsh averages.  Returns 0, or PG_EINVAL when n == 0. */
+int pg_stats_walsh(const double *d, size_t n, double conf, double *scratch, double *est,
+                   double *lo, double *hi);
+
+/* ---- one paired judgement ------------------------------------------------ */
+
+typedef enum pg_ab_state {
+    PG_AB_PASS, PG_AB_IMPROVED, PG_AB_FAIL, PG_AB_INCONCLUSIVE, PG_AB_WAIVED, PG_AB_MISSING,
+    PG_AB_STATE_COUNT
+} pg_ab_state;
+
+/* "pass", "improved", "regression", "inconclusive", "waived", "missing". */
+const char *pg_ab_state_name(pg_ab_state s);
+
+typedef struct pg_ab_judgement {
+    pg_ab_state state;
+    size_t n;               /* pairs used (both values finite and positive) */
+    double ratio;           /* head/base: exp(Hodges-Lehmann of the log ratios) */
+    double lo, hi;          /* its interval at 1 - 2*alpha (one-sided alpha each side) */
+    double p_slower;        /* signed-rank p-value, head slower */
+    double p_faster;        /* signed-rank p-value, head faster */
+    double med_base, med_head; /* medians of the two series */
+    double need;            /* max(tolerance, min_effect): the change that fails */
+} pg_ab_judgement;
+
+/* Judges n pairs (base[i], head[i]).  The rule:
+ *   regression    p_slower < alpha and ratio > 1 + need;
+ *   improved      p_faster < alpha and ratio < 1 - min_effect;
+ *   pass          the interval's upper end hi <= 1 + need (a change beyond
+ *                 the tolerance is ruled out at level alpha);
+ *   inconclusive  anything else: neither a regression nor ruled out.
+ * Non-positive or non-finite pairs are left out.  Returns 0 or PG_ENOMEM;
+ * out->state is PG_AB_MISSING when no pair is usable. */
+int pg_ab_judge(const double *base, const double *head, size_t n, double tolerance,
+                double min_effect, double alpha, pg_ab_judgement *out);
+
+/* ---- a session: samples of many benchmarks over rounds -------------------- */
+
+typedef struct pg_ab pg_ab;
+
+typedef struct pg_ab_row {
+    const char *name;
+    const char *profile;   /* "hot", "cold", "first" or NULL */
+    double *base, *head;   /* one value per round (ns per iteration, or a count) */
+    size_t n;              /* rounds with both values */
+    size_t initial;        /* rounds of the first phase */
+    size_t confirm_from;   /* first round of the confirmation phase; 0 when none */
+    pg_policy policy;      /* from the budgets (pg_budget_set_resolve) */
+    int budgeted;          /* some budget matched */
+    double tolerance;      /* the regression tolerance in force */
+    pg_ab_judgement first; /* the judgement after the first phase */
+    pg_ab_judgement final; /* the judgement the gate uses */
+    int confirmed;         /* 1: the confirmation phase decided it */
+    const pg_waiver *waiver; /* active waiver that covers a failure, or NULL */
+    char note[200];
+} pg_ab_row;
+
+typedef struct pg_ab_options {
+    int metric;            /* PG_METRIC_REAL or PG_METRIC_CPU; -1: the budget's */
+    double tolerance;      /* > 0: overrides every budget's tolerance (a fraction) */
+    int inconclusive_fails;/* 1: an inconclusive verdict fails the gate */
+    int instructions;      /* 1: values are instruction counts, deterministic */
+    const char *today;     /* "YYYY-MM-DD" for waivers; NULL: today (UTC) */
+} pg_ab_options;
+
+/* A session borrowing budgets (kept alive by the caller). */
+pg_ab *pg_ab_create(const pg_budget_set *budgets, const pg_ab_options *opt);
+void pg_ab_destroy(pg_ab *ab);                   /* NULL is a no-op */
+/* Adds one round: the base run and the head run (loaded results).  Each
+ * benchmark in both contributes the median of its samples in that run.
+ * Returns 0 or PG_ENOMEM. */
+int pg_ab_add_round(pg_ab *ab, const pg_run *base, const pg_run *head);
+/* Marks the start of the confirmation phase for the benchmarks not yet
+ * decided: later rounds are judged on their own. */
+void pg_ab_begin_confirmation(pg_ab *ab);
+/* Judges every benchmark (first phase, and confirmation where it ran). */
+int pg_ab_judge_all(pg_ab *ab);
+size_t pg_ab_count(const pg_ab *ab);
+const pg_ab_row *pg_ab_get(const pg_ab *ab, size_t i);
+/* 1 when the row's final verdict fails the gate. */
+int pg_ab_row_fails(const pg_ab *ab, const pg_ab_row *row);
+int pg_ab_failed(const pg_ab *ab);
+/* 1 when the row still needs confirming (regression or inconclusive). */
+int pg_ab_row_undecided(const pg_ab_row *row);
+
+/* Writers, like pg_report_write_*: names escaped for each format.  0 or
+ * PG_EIO. */
+int pg_ab_write_table(const pg_ab *ab, FILE *f, int colour);
+int pg_ab_write_json(const pg_ab *ab, FILE *f);
+int pg_ab_write_markdown(const pg_ab *ab, FILE *f);
+int pg_ab_write_junit(const pg_ab *ab, FILE *f);
+
+/* ---- running builds -------------------------------------------------------- */
+
+/* Runs argv[0] with argv (never through a shell), stdout and stderr to
+ * log_path (NULL: /dev/null), and waits.  timeout_s > 0 kills it after that
+ * many seconds.  Returns the exit status (0..255), 128+signal when killed,
+ * or a negative PG_E... code when it could not start. */
+int pg_ab_exec(char *const argv[], const char *log_path, double timeout_s);
+
+/* Pins the calling process (and so its children) to one CPU; cpu < 0
+ * picks the last CPU of the current affinity mask.  *chosen (may be NULL)
+ * gets the CPU.  Returns 0 or PG_EUNSUP. */
+int pg_ab_pin_cpu(int cpu, int *chosen);
+
+/* ---- callgrind --------------------------------------------------------------- */
+
+typedef struct pg_cg_count {
+    char name[256];        /* the benchmark (the dump's client-request reason) */
+    double ir;             /* instructions of one kernel call */
+    double d1mr, dlmr, i1mr, ilmr, d1mw, dlmw; /* misses (NaN without --cache-sim) */
+} pg_cg_count;
+
+/* Reads every callgrind dump named "<prefix>.*" (and "<prefix>") whose
+ * trigger is a client request "perfgate:NAME" (harness/runner.c).
+ * *out is malloc'd.  Returns 0, or a PG_E... code with err filled. */
+int pg_callgrind_read_dumps(const char *prefix, pg_cg_count **out, size_t *n, pg_error *err);
+
+/* Rewrites the Google Benchmark results file at path (tpbench run under
+ * callgrind) so that every benchmark carries the counters "instructions",
+ * "instructions_per_item" and, with a cache simulation, "cache_misses" and
+ * "cache_misses_per_item"; real and cpu time become the instruction count
+ * (unit "ns" kept for the tools, documented) and each benchmark gets
+ * `repeat` identical repetition rows so the gate's sample-size rules hold
+ * for a value that has no noise.  The perfgate block says
+ * "mode": "instructions".  Returns 0 or a PG_E... code with err filled. */
+int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t n, int repeat,
+                                 pg_error *err);
+
+/* One function's cost in a single callgrind output file. */
+typedef struct pg_cg_fn {
+    char name[240];
+    char file[200];
+    double ir;             /* self instructions */
+    double incl;           /* inclusive (self + calls), best effort */
+} pg_cg_fn;
+
+/* Parses a callgrind output file into per-function self costs (Ir),
+ * largest first; *total gets the file's total.  *out is malloc'd. */
+int pg_callgrind_functions(const char *path, pg_cg_fn **out, size_t *n, double *total,
+                           pg_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
