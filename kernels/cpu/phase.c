@@ -24,6 +24,7 @@
 
 #include <fftw3.h>
 
+#include "features_internal.h"
 #include "pg_kernels.h"
 
 struct pg_phase_ws {
@@ -136,9 +137,9 @@ static void phase_f64(pg_phase_ws *ws, const double *x, size_t n, double *out)
     if (n % 2 == 0)
         X[n / 2] = 0.0;
     fftw_execute(ws->inv.d);
-    const double fct = 1.0 / (double)n;
-    for (size_t t = 0; t < n; t++)
-        out[t] = atan2(re[t] * fct, clean_f64(x[t]));
+    /* atan2(h/n, x') vectorised (atan2_simd.c; glibc's atan2 was most of
+     * the time). */
+    pgf_phase_atan2_f64(re, 1.0 / (double)n, x, n, out);
 }
 
 static void phase_f32(pg_phase_ws *ws, const double *x, size_t n, double *out)
@@ -159,9 +160,7 @@ static void phase_f32(pg_phase_ws *ws, const double *x, size_t n, double *out)
     if (n % 2 == 0)
         X[n / 2] = 0.0f;
     fftwf_execute(ws->inv.f);
-    const float fct = (float)(1.0 / (double)n);
-    for (size_t t = 0; t < n; t++)
-        out[t] = (double)atan2f(re[t] * fct, clean_f32(x[t]));
+    pgf_phase_atan2_f32(re, (float)(1.0 / (double)n), x, n, out);
 }
 
 int pg_phase(pg_phase_ws *ws, const double *x, size_t n, double *out)

@@ -12,10 +12,14 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pg_kernels.h"
+/* The vectorised atan2 of compute_phase is tested directly: its edge cases
+ * (signed zeros, axes) hardly occur in a phase series. */
+#include "cpu/features_internal.h"
 
 static void test_config_default(void **state)
 {
@@ -253,6 +257,101 @@ static void test_portable_path_same_bits(void **state)
     }
 }
 
+/* libm's atan2 with compute_phase's cleaning of x (non-finite -> 0). */
+static double ref_atan2(double y, double x)
+{
+    return atan2(y, isfinite(x) ? x : 0.0);
+}
+
+static void check_atan2(const double *y, const double *x, size_t n, double tol, double *worst)
+{
+    double out[64], out_p[64];
+    assert_true(n <= 64);
+    unsetenv("PG_KERNELS_PORTABLE");
+    pgf_phase_atan2_f64(y, 1.0, x, n, out);
+    setenv("PG_KERNELS_PORTABLE", "1", 1);
+    pgf_phase_atan2_f64(y, 1.0, x, n, out_p);
+    unsetenv("PG_KERNELS_PORTABLE");
+    assert_memory_equal(out, out_p, n * sizeof(double));
+    for (size_t i = 0; i < n; i++) {
+        double e = ref_atan2(y[i], x[i]);
+        if (isnan(e)) {
+            assert_true(isnan(out[i]));
+            continue;
+        }
+        double d = fabs(out[i] - e);
+        if (!(d <= tol) || !(fabs(out[i]) <= M_PI))
+            fail_msg("atan2(%.17g, %.17g): %.17g, libm %.17g", y[i], x[i], out[i], e);
+        /* Zeros and +-pi keep libm's sign; so does everything else. */
+        if (!signbit(out[i]) != !signbit(e))
+            fail_msg("atan2(%.17g, %.17g): sign of %.17g, libm %.17g", y[i], x[i], out[i], e);
+        if (d > *worst)
+            *worst = d;
+    }
+}
+
+/* The vectorised atan2 (kernels/cpu/atan2_simd.c) against libm: within
+ * 1e-15 absolute everywhere (float64), signs of zeros, the axes, NaN and
+ * inf lanes (libm fallback), tails of 1..3 lanes; the float32 form within
+ * an ulp of float of atan2f; portable and AVX2 builds give the same bits. */
+static void test_atan2_simd(void **state)
+{
+    (void)state;
+    const double z = 0.0, nz = -0.0, inf = INFINITY;
+    const double ey[] = { z, nz, z, nz, 1, -1, 1, -1, z, nz, 2, -2, 1e-310, -1e-310, 1e300,
+                          5e299, inf, -inf, NAN, 1, 3, 3, -3, 1e-300, 1, 0.66, 0.6600000001 };
+    const double ex[] = { z, z, nz, nz, z, z, nz, nz, 1, -1, 2, 2, 1, -1, 1, -5e299,
+                          1, 1, 1, NAN, inf, -inf, -inf, 1e300, 1e-300, 1, 1 };
+    size_t ne = sizeof ey / sizeof ey[0];
+    double worst = 0.0;
+    /* Every tail length: 1..ne values from each start. */
+    for (size_t s = 0; s < ne; s++)
+        check_atan2(ey + s, ex + s, ne - s, 1e-15, &worst);
+    /* Random angles and magnitudes, both signs, near the 0.66 switch and
+     * the diagonal. */
+    uint64_t st = 99;
+    double y[64], x[64];
+    for (int c = 0; c < 4000; c++) {
+        for (size_t i = 0; i < 64; i++) {
+            st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+            double u = (double)(st >> 11) / 9007199254740992.0;
+            st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+            double v = (double)(st >> 11) / 9007199254740992.0;
+            double mag = pow(10.0, 40.0 * v - 20.0);
+            double th = (2.0 * u - 1.0) * M_PI;
+            if (c % 4 == 1)
+                th = (i % 2 ? 1 : -1) * atan(0.66 + (u - 0.5) * 1e-6) + (i % 4 < 2 ? 0 : M_PI / 2);
+            if (c % 4 == 2)
+                th = M_PI / 4 * (double)(1 + 2 * (int)(i % 4)) + (u - 0.5) * 1e-9;
+            y[i] = mag * sin(th);
+            x[i] = mag * cos(th);
+        }
+        check_atan2(y, x, 64, 1e-15, &worst);
+    }
+    printf("atan2_simd vs libm: largest deviation %.3g\n", worst);
+    assert_true(worst <= 1e-15);
+
+    /* float32: within an ulp of float of atan2f on float inputs. */
+    float hf[64];
+    double xd[64], out[64];
+    for (size_t i = 0; i < 64; i++) {
+        hf[i] = (float)(y[i] * 1e-3);
+        xd[i] = (double)(float)(x[i] * 1e-3);
+    }
+    hf[0] = 0.0f;
+    xd[0] = -0.0;
+    hf[1] = -0.0f;
+    xd[1] = 0.0;
+    pgf_phase_atan2_f32(hf, 1.0f, xd, 64, out);
+    for (size_t i = 0; i < 64; i++) {
+        float e = atan2f(hf[i], (float)xd[i]);
+        assert_true(fabs(out[i] - (double)e) <= 2.4e-7 * fabs((double)e) + 1e-45);
+        if (!signbit(out[i]) != !signbit(e))
+            fail_msg("f32 %zu: atan2f(%.9g, %.9g) = %.9g, got %.17g", i, (double)hf[i], xd[i], (double)e, out[i]);
+        assert_true(out[i] == (double)(float)out[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_missing_close),
         cmocka_unit_test(test_small_values),
         cmocka_unit_test(test_portable_path_same_bits),
+        cmocka_unit_test(test_atan2_simd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
