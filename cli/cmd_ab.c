@@ -323,7 +323,7 @@ static char *filter_for(const pg_ab *ab)
     int any = 0;
     for (size_t i = 0; i < pg_ab_count(ab); i++) {
         const pg_ab_row *r = pg_ab_get(ab, i);
-        if (!r->confirm_from)
+        if (!r->confirm_from || !pg_ab_row_undecided(r))
             continue;
         if (any)
             *p++ = '|';
@@ -334,7 +334,8 @@ static char *filter_for(const pg_ab *ab)
             *p++ = *s;
         }
     }
-    p += sprintf(p, ")$");
+    /* Google Benchmark's own names may end in /manual_time and the like */
+    p += sprintf(p, ")(/|$)");
     if (!any) {
         free(f);
         return NULL;
@@ -540,13 +541,24 @@ int cmd_ab(int argc, char **argv)
         }
     } else if (confirm_ns > 0) {
         pg_ab_begin_confirmation(ab);
-        char *filter = filter_for(ab);
+        char *filter = NULL;
         double t1 = now_s(), budget = confirm_ns / 1e9;
         unsigned r = (unsigned)rounds;
         /* Batches of `rounds` fresh rounds until every confirmed benchmark
          * is decided or the next batch would not fit the budget. */
         double per_round = 0;
-        while (filter && any_undecided(ab)) {
+        size_t before = 0;
+        while (any_undecided(ab)) {
+            /* only the benchmarks still undecided run again */
+            free(filter);
+            if (!(filter = filter_for(ab)))
+                break;
+            size_t total = 0;
+            for (size_t i = 0; i < pg_ab_count(ab); i++)
+                total += pg_ab_get(ab, i)->n;
+            if (before && total == before)
+                break; /* the last batch added nothing: the names did not run */
+            before = total;
             double start = now_s();
             if (per_round > 0 && start - t1 + per_round * rounds > budget)
                 break;
