@@ -16,6 +16,7 @@ packages=(
   libfftw3-dev
   libcmocka-dev
   valgrind
+  python3-yaml
   chromium
 )
 
