@@ -11,5 +11,6 @@
 int suite_indicators_register(pg_bench_registry *reg, pg_error *err);
 int suite_pipeline_register(pg_bench_registry *reg, pg_error *err);
 int suite_calibration_register(pg_bench_registry *reg, pg_error *err);
+int suite_gpu_register(pg_bench_registry *reg, pg_error *err);
 
 #endif

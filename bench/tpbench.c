@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "pg_bench.h"
+#include "pg_cuda.h"
 #include "suites.h"
 
 static const char usage[] =
@@ -21,7 +22,8 @@ static const char usage[] =
     "Runs perfgate's benchmark suites on Google Benchmark.  Names are\n"
     "suite/kernel/profile/device/n, e.g. indicators/macd/hot/cpu/65536.\n"
     "\n"
-    "  --suite=LIST          suites to run (comma list; default all): %s\n"
+    "  --suite=LIST          suites to run (comma list; default all, but gpu only\n"
+    "                        where a GPU is present): %s\n"
     "  --profile=LIST        hot, cold, first or all (default all)\n"
     "  --size=LIST           only these sizes n (comma list)\n"
     "  --seed=N              seed of every generated input (default 7)\n"
@@ -47,6 +49,7 @@ static const struct {
     {"pipeline", suite_pipeline_register},
     {"calibration", suite_calibration_register},
     {"harness", pg_bench_register_harness_suite},
+    {"gpu", suite_gpu_register},
 };
 
 static int fail(const char *what, const pg_error *err, int code)
@@ -90,6 +93,12 @@ int main(int argc, char **argv)
             code = fail("first-call child: ", &err, 1);
         goto out;
     }
+    /* Without a GPU the gpu suite would only time the CPU fallback at up to
+     * 16M points: it runs when asked for (--suite=gpu), and by default only
+     * where a GPU is present. */
+    char why[256];
+    if (!opts.suites[0] && !pg_cuda_available(why, sizeof why))
+        snprintf(opts.suites, sizeof opts.suites, "indicators,pipeline,calibration,harness");
     if (pg_bench_select(reg, &opts, &err) < 0) {
         code = fail("", &err, 2);
         goto out;
