@@ -148,8 +148,89 @@ static inline void micro_add(micro_acc *a, size_t j, double r, double q)
     a->sqr += dq * dr;
 }
 
-static inline void micro_core(const double *ret, const double *q, size_t n, size_t w,
-                              int hasbrouck, double *out)
+/* Rows [lo, hi) of one block (lo: the block's first row, where the sums are
+ * rebuilt).  q is read as Q(j) = q[j - base] for rows j >= lo+1-w; with
+ * hasbrouck set it is transformed on the fly. */
+PGF_INLINE void micro_block(const double *ret, const double *q, size_t base, size_t w,
+                            size_t lo, size_t hi, int hasbrouck, double *out)
+{
+#define Q(j) tq_of(q[(j) - base], hasbrouck)
+    micro_acc a;
+    /* Rebuild over lo-w+1 .. lo, shifted by the window's means so the
+     * centred sums lose as little as the re-centring TradePulse does. */
+    double mq = 0.0, mr = 0.0;
+    size_t kept = 0;
+    for (size_t j = lo + 1 - w; j <= lo; j++) {
+        double r = ret[j], tq = Q(j);
+        if (isfinite(r) && isfinite(tq)) {
+            mq += tq;
+            mr += r;
+            kept++;
+        }
+    }
+    a = (micro_acc){ 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0, 0.0 };
+    if (kept > 0) {
+        a.kq = mq / (double)kept;
+        a.kr = mr / (double)kept;
+    }
+    for (size_t j = lo + 1 - w; j <= lo; j++) {
+        double r = ret[j], tq = Q(j);
+        if (isfinite(r) && isfinite(tq))
+            micro_add(&a, j, r, tq);
+    }
+    out[lo] = micro_emit(&a);
+    size_t cached_row = (size_t)-1; /* a row whose tq is in cached_tq */
+    double cached_tq = 0.0;
+
+    for (size_t i = lo + 1; i < hi; i++) {
+        /* Drop row i-w. */
+        size_t o = i - w;
+        /* The dropped row's tq was computed one row ago, as the next
+         * first pair's: reuse it (one sqrt a row less for Hasbrouck). */
+        double ro = ret[o], qo = o == cached_row ? cached_tq : Q(o);
+        if (isfinite(ro) && isfinite(qo)) {
+            /* A kept pair leaving is always the window's first one. */
+            a.k--;
+            double dq = qo - a.kq, dr = ro - a.kr;
+            a.sq -= dq;
+            a.sr -= dr;
+            a.sqq -= dq * dq;
+            a.sqr -= dq * dr;
+            if (a.k == 0) {
+                a.diff = 0;
+            } else {
+                /* The next kept pair (within o+1 .. i-1) becomes first;
+                 * its q was compared with qo, so drop that comparison. */
+                size_t f = o + 1;
+                double tf = 0.0;
+                for (;; f++) {
+                    tf = Q(f);
+                    if (isfinite(ret[f]) && isfinite(tf))
+                        break;
+                }
+                a.first = f;
+                a.diff -= !(tf == qo);
+                cached_row = f;
+                cached_tq = tf;
+            }
+        }
+        /* Add row i. */
+        double ri = ret[i], qi = Q(i);
+        if (isfinite(ri) && isfinite(qi))
+            micro_add(&a, i, ri, qi);
+        out[i] = micro_emit(&a);
+    }
+#undef Q
+}
+
+/* Hasbrouck's blocks take sign(q) sqrt|q| from a stack buffer filled once a
+ * block (a loop the compiler vectorises), instead of up to three scalar
+ * square roots a row; same bits.  Windows above this many rows transform
+ * on the fly. */
+#define MICRO_BUF_MAX_W 1024
+
+static void micro_core(const double *ret, const double *q, size_t n, size_t w, int hasbrouck,
+                       double *out)
 {
     if (w <= 1) {
         for (size_t i = 0; i < n; i++)
@@ -160,76 +241,22 @@ static inline void micro_core(const double *ret, const double *q, size_t n, size
     const size_t block = w > PGF_ROLL_BLOCK ? w : PGF_ROLL_BLOCK;
     for (size_t i = 0; i < n && i < firstrow; i++)
         out[i] = NAN;
+    const int buffered = hasbrouck && w <= MICRO_BUF_MAX_W;
+    double tqbuf[2 * MICRO_BUF_MAX_W];
 
-    micro_acc a;
     for (size_t lo = firstrow; lo < n;) {
         size_t hi = (lo / block + 1) * block;
         if (hi > n)
             hi = n;
-
-        /* Rebuild over lo-w+1 .. lo, shifted by the window's means so the
-         * centred sums lose as little as the re-centring TradePulse does. */
-        double mq = 0.0, mr = 0.0;
-        size_t kept = 0;
-        for (size_t j = lo + 1 - w; j <= lo; j++) {
-            double r = ret[j], tq = tq_of(q[j], hasbrouck);
-            if (isfinite(r) && isfinite(tq)) {
-                mq += tq;
-                mr += r;
-                kept++;
-            }
-        }
-        a = (micro_acc){ 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0, 0.0 };
-        if (kept > 0) {
-            a.kq = mq / (double)kept;
-            a.kr = mr / (double)kept;
-        }
-        for (size_t j = lo + 1 - w; j <= lo; j++) {
-            double r = ret[j], tq = tq_of(q[j], hasbrouck);
-            if (isfinite(r) && isfinite(tq))
-                micro_add(&a, j, r, tq);
-        }
-        out[lo] = micro_emit(&a);
-        size_t cached_row = (size_t)-1; /* a row whose tq is in cached_tq */
-        double cached_tq = 0.0;
-
-        for (size_t i = lo + 1; i < hi; i++) {
-            /* Drop row i-w. */
-            size_t o = i - w;
-            /* The dropped row's tq was computed one row ago, as the next
-             * first pair's: reuse it (one sqrt a row less for Hasbrouck). */
-            double ro = ret[o], qo = o == cached_row ? cached_tq : tq_of(q[o], hasbrouck);
-            if (isfinite(ro) && isfinite(qo)) {
-                /* A kept pair leaving is always the window's first one. */
-                a.k--;
-                double dq = qo - a.kq, dr = ro - a.kr;
-                a.sq -= dq;
-                a.sr -= dr;
-                a.sqq -= dq * dq;
-                a.sqr -= dq * dr;
-                if (a.k == 0) {
-                    a.diff = 0;
-                } else {
-                    /* The next kept pair (within o+1 .. i-1) becomes first;
-                     * its q was compared with qo, so drop that comparison. */
-                    size_t f = o + 1;
-                    double tf = 0.0;
-                    for (;; f++) {
-                        tf = tq_of(q[f], hasbrouck);
-                        if (isfinite(ret[f]) && isfinite(tf))
-                            break;
-                    }
-                    a.first = f;
-                    a.diff -= !(tf == qo);
-                    cached_row = f;
-                    cached_tq = tf;
-                }
-            }
-            /* Add row i. */
-            double ri = ret[i], qi = tq_of(q[i], hasbrouck);
-            if (isfinite(ri) && isfinite(qi))
-                micro_add(&a, i, ri, qi);
-            out[i] = micro_emit(&a);
+        if (buffered) {
+            size_t base = lo + 1 - w;
+            for (size_t j = base; j < hi; j++)
+                tqbuf[j - base] = signed_sqrt(q[j]);
+            micro_block(ret, tqbuf, base, w, lo, hi, 0, out);
+        } else if (hasbrouck) {
+            micro_block(ret, q, 0, w, lo, hi, 1, out);
+        } else {
+            micro_block(ret, q, 0, w, lo, hi, 0, out);
         }
         lo = hi;
     }
@@ -238,10 +265,7 @@ static inline void micro_core(const double *ret, const double *q, size_t n, size
 void pgf_micro_run(const double *ret, const double *q, size_t n, size_t w, int hasbrouck,
                    double *out)
 {
-    if (hasbrouck)
-        micro_core(ret, q, n, w, 1, out);
-    else
-        micro_core(ret, q, n, w, 0, out);
+    micro_core(ret, q, n, w, hasbrouck, out);
 }
 
 static int micro_check(const double *ret, const double *q, size_t n, size_t window,
