@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# perfgate ab: usage errors exit 2; a build slowed 5x (tpbench_slowed) is a
+# regression on sma, interleaved, with the JSON/Markdown/JUnit outputs; the
+# untouched EMA benchmark is not.  Timed runs: the assertions need margins
+# no noisy machine erases (5x; an A/A with a 50 % tolerance).
+set -u
+B=$PG_BUILD_DIR
+PG=$B/cli/perfgate
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; cat "$T/out" 2>/dev/null; exit 1; }
+F='--benchmark_filter=^indicators/(sma|ema)/hot/cpu/16384$'
+
+"$PG" ab --help >"$T/out" 2>&1 || fail "--help"
+"$PG" ab --head "$B/bench/tpbench" >"$T/out" 2>&1; [ $? -eq 2 ] || fail "no --base: exit 2"
+"$PG" ab --base x --head y --rounds 0 >"$T/out" 2>&1; [ $? -eq 2 ] || fail "--rounds 0: exit 2"
+"$PG" ab --base x --head y --mode fast >"$T/out" 2>&1; [ $? -eq 2 ] || fail "bad --mode: exit 2"
+"$PG" ab --base x --head y --roundz 3 >"$T/out" 2>&1; [ $? -eq 2 ] || fail "unknown option: exit 2"
+grep -q "did you mean '--rounds'" "$T/out" || fail "no suggestion"
+"$PG" ab --base /nonexistent/a --head /nonexistent/b "$F" --rounds 2 >"$T/out" 2>&1
+[ $? -eq 2 ] || fail "a build that does not run: exit 2"
+
+"$PG" ab --base "$B/bench/tpbench" --head "$B/tests/tpbench_slowed" "$F" --rounds 6 \
+  --confirm-budget 20s --color never --json "$T/v.json" --markdown "$T/v.md" --junit "$T/v.xml" \
+  >"$T/out" 2>&1
+[ $? -eq 1 ] || fail "the slowed build should fail"
+grep -E '^regression +indicators/sma/hot/cpu/16384 ' "$T/out" >/dev/null || fail "sma not flagged"
+grep -E '^regression +indicators/ema' "$T/out" >/dev/null && fail "ema flagged"
+python3 - "$T/v.json" <<'PY' || fail "JSON verdicts"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["passed"] is False and d["mode"] == "time"
+v = {b["benchmark"]: b for b in d["benchmarks"]}
+s = v["indicators/sma/hot/cpu/16384"]
+assert s["final"]["verdict"] == "regression" and s["fails"], s
+assert s["final"]["ratio"] > 3 and s["final"]["pairs"] >= 6, s
+PY
+grep -q 'gate FAILED' "$T/v.md" || fail "markdown"
+grep -q '<failure' "$T/v.xml" || fail "junit"
+
+"$PG" ab --base "$B/bench/tpbench" --head "$B/bench/tpbench" "$F" --rounds 6 --tolerance 50% \
+  --color never >"$T/out" 2>&1
+[ $? -eq 0 ] || fail "A/A with a 50 % tolerance should pass"
+echo "ok"
