@@ -113,6 +113,87 @@ void pgf_ema_run(const double *x, size_t n, double alpha, size_t min_periods, do
     }
 }
 
+/* Several EWMs of one series in one pass (pg_features' ema_w columns): on
+ * a chunk of finite inputs where every chain is valid with weight 1 the
+ * chains step together, one row at a time, so their latencies overlap; any
+ * other chunk steps each chain the general way.  Both are pgf_ema_run's
+ * operations in its order, so each column is bit-identical to it. */
+#define EMA_MULTI_CHUNK 128
+
+PGF_INLINE void ema_multi_fast(const double *x, size_t t, size_t end, size_t K, ema_state *s,
+                               const double *alpha, const double *omf, const size_t *mp,
+                               double *const *out)
+{
+    double y[PGF_EMA_MULTI_MAX];
+    for (size_t c = 0; c < K; c++)
+        y[c] = s[c].y;
+    size_t k0 = s[0].k;
+    for (size_t i = t; i < end; i++) {
+        double v = x[i];
+        size_t kk = k0 + (i - t) + 1;
+        for (size_t c = 0; c < K; c++) {
+            double u = omf[c] * y[c] + alpha[c] * v;
+            y[c] = y[c] != v ? u : y[c];
+            out[c][i] = kk >= mp[c] ? y[c] : NAN;
+        }
+    }
+    for (size_t c = 0; c < K; c++) {
+        s[c].y = y[c];
+        s[c].k += end - t;
+    }
+}
+
+void pgf_ema_multi_run(const double *x, size_t n, size_t K, const double *alpha,
+                       const size_t *min_periods, double *const *out)
+{
+    if (n == 0 || K == 0)
+        return;
+    double omf[PGF_EMA_MULTI_MAX];
+    int all_unit = K <= PGF_EMA_MULTI_MAX;
+    for (size_t c = 0; c < K && all_unit; c++) {
+        omf[c] = 1.0 - alpha[c];
+        all_unit = omf[c] + alpha[c] == 1.0;
+    }
+    if (!all_unit) {
+        /* (1-a)+a != 1 keeps a division: one chain at a time. */
+        for (size_t c = 0; c < K; c++)
+            pgf_ema_run(x, n, alpha[c], min_periods[c], out[c]);
+        return;
+    }
+    ema_state s[PGF_EMA_MULTI_MAX];
+    for (size_t c = 0; c < K; c++) {
+        ema_init(&s[c], x[0]);
+        out[c][0] = ema_value(&s[c], min_periods[c]);
+    }
+    for (size_t t = 1; t < n;) {
+        size_t end = n - t < EMA_MULTI_CHUNK ? n : t + EMA_MULTI_CHUNK;
+        int fast = 1;
+        for (size_t c = 0; c < K; c++)
+            fast &= s[c].y == s[c].y && s[c].w == 1.0 && s[c].k == s[0].k;
+        if (fast) {
+            double f = 0.0;
+            for (size_t i = t; i < end; i++)
+                f += x[i] * 0.0; /* NaN unless all finite */
+            fast = f == 0.0;
+        }
+        if (fast) {
+            switch (K) {
+            case 1: ema_multi_fast(x, t, end, 1, s, alpha, omf, min_periods, out); break;
+            case 2: ema_multi_fast(x, t, end, 2, s, alpha, omf, min_periods, out); break;
+            case 3: ema_multi_fast(x, t, end, 3, s, alpha, omf, min_periods, out); break;
+            default: ema_multi_fast(x, t, end, 4, s, alpha, omf, min_periods, out); break;
+            }
+        } else {
+            for (size_t i = t; i < end; i++)
+                for (size_t c = 0; c < K; c++) {
+                    ema_step(&s[c], x[i], alpha[c], omf[c]);
+                    out[c][i] = ema_value(&s[c], min_periods[c]);
+                }
+        }
+        t = end;
+    }
+}
+
 int pg_ema_alpha(const double *x, size_t n, double alpha, size_t min_periods, double *out)
 {
     if (!(alpha > 0.0 && alpha <= 1.0))

@@ -208,11 +208,22 @@ int pg_features(const pg_features_config *cfg, const pg_ohlcv *in, double *out, 
 
     double *ret = NEXT_COL();
     pgf_return_1_run(close, n, ret);
+    /* The window EMAs of close go in one pass, up to PGF_EMA_MULTI_MAX
+     * chains at a time (their latencies overlap; same bits). */
+    double alphas[PG_MAX_WINDOWS], *emas[PG_MAX_WINDOWS];
+    size_t mps[PG_MAX_WINDOWS];
     for (size_t i = 0; i < cfg->n_windows; i++) {
         size_t w = cfg->windows[i];
         pgf_rolling_mean_run(close, n, w, NEXT_COL());
         pgf_rolling_std_run(ret, n, w, NEXT_COL());
-        pgf_ema_run(close, n, pgf_alpha_from_span((double)w), w, NEXT_COL());
+        alphas[i] = pgf_alpha_from_span((double)w);
+        mps[i] = w;
+        emas[i] = NEXT_COL();
+    }
+    for (size_t i = 0; i < cfg->n_windows; i += PGF_EMA_MULTI_MAX) {
+        size_t k = cfg->n_windows - i < PGF_EMA_MULTI_MAX ? cfg->n_windows - i
+                                                          : PGF_EMA_MULTI_MAX;
+        pgf_ema_multi_run(close, n, k, alphas + i, mps + i, emas + i);
     }
     pgf_rsi_run(close, n, cfg->rsi_window, NEXT_COL());
     double *mf = NEXT_COL(), *ms = NEXT_COL(), *m = NEXT_COL(), *sig = NEXT_COL();

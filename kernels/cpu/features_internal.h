@@ -32,6 +32,12 @@ double pgf_alpha_from_alpha(double a);
 /* ewm(adjust=False, ignore_na=False) mean with the given alpha. */
 void pgf_ema_run(const double *x, size_t n, double alpha, size_t min_periods, double *out);
 
+/* Up to PGF_EMA_MULTI_MAX EWMs of one series in one pass, each column
+ * bit-identical to pgf_ema_run's. */
+#define PGF_EMA_MULTI_MAX 4
+void pgf_ema_multi_run(const double *x, size_t n, size_t k, const double *alpha,
+                       const size_t *min_periods, double *const *out);
+
 /* The same EWM as a vectorised scan (pg_ema_scan): within 1e-12 relative,
  * not bit-exact. */
 void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_periods,
