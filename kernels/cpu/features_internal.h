@@ -92,7 +92,9 @@ void pgf_phase_atan2_f32(const float *h, float scale, const double *x, size_t n,
  * bits; tests/unit/test_features.c checks that on random inputs. */
 /* The helpers are static inline: GCC's AVX argument-passing note (-Wpsabi)
  * is moot, and files outside the -Wno-psabi list include this one too. */
-#if defined(__GNUC__) && !defined(__clang__)
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpsabi"
 #endif
 typedef double pgf_v4d __attribute__((vector_size(32)));
