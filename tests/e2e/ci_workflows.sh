@@ -135,8 +135,10 @@ declared = re.search(r"one of ([a-z, ]+)", subprocess.run([tb, "--suite=nosuch"]
                                                            text=True).stderr)
 if declared:
     all_suites = {s.strip() for s in declared.group(1).split(",")}
-    if set(suites) != all_suites:
-        errors.append("nightly matrix %s is not every suite %s" % (suites, sorted(all_suites)))
+    if not all_suites <= set(suites):
+        errors.append("nightly matrix %s leaves out suites of %s" % (suites, sorted(all_suites)))
+    # only what this build's tpbench has runs here (gpu may be absent from a build)
+    suites = [s for s in suites if s in all_suites]
 
 if errors:
     print("\n".join(errors), file=sys.stderr)
@@ -168,6 +170,7 @@ for s in $(cat "$T/suites"); do
     args="--profile=hot"
     [ "$s" = indicators ] && args="--profile=hot --size=4096"
     [ "$s" = pipeline ] && args="--profile=hot --size=10000"
+    [ "$s" = gpu ] && args="--profile=hot --size=65536"
     (cd "$W" && SUITE=$s TPBENCH_ARGS="$args" bash -e "$T/shard.sh") >"$T/shard.log" 2>&1 \
         || { cat "$T/shard.log" >&2; fail "nightly shard $s"; }
     [ -s "$W/shards/$s.json" ] || fail "shard $s wrote nothing"
