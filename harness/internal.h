@@ -26,12 +26,17 @@ typedef struct pg_buf {
     int input; /* 1: digested input; 0: output or scratch */
 } pg_buf;
 
+#define PG_MAX_USER 8
+
 struct pg_bench_ctx {
     pg_buf bufs[PG_MAX_BUFS];
     size_t nbufs;
     double items, bytes;
     int items_set, bytes_set;
     int sweep; /* pg_bench_evict_caches was called */
+    size_t nuser; /* pg_bench_add_counter: the fixture's own running totals */
+    char user_name[PG_MAX_USER][48];
+    const double *user_total[PG_MAX_USER];
 };
 
 /* ---- counters.c: PAPI events, with perf_event_open as a fallback ---- */
@@ -102,6 +107,10 @@ typedef struct pg_run_summary {
     int counter_ok[PG_MAX_EVENTS];
     double page_faults;            /* rusage minflt+majflt over the timed part (first) */
     double peak_rss_bytes;         /* < 0 when unknown */
+    size_t nuser;                  /* the fixture's counters (pg_bench_add_counter) */
+    char user_name[PG_MAX_USER][48];
+    double user_total[PG_MAX_USER]; /* added by the timed calls */
+    double user_start[PG_MAX_USER]; /* the totals when timing began */
 } pg_run_summary;
 
 typedef struct pg_run pg_run;

@@ -74,6 +74,15 @@ int pg_bench_output(pg_bench_ctx *ctx, const void *data, size_t bytes);
  * a library's workspace). */
 void pg_bench_evict_caches(pg_bench_ctx *ctx);
 
+/* Declares a counter of the fixture's own: a running total the fixture adds
+ * to on every run() (e.g. GPU kernel or transfer nanoseconds measured with
+ * CUDA events).  The harness reports what the timed calls added, per
+ * iteration, as the Google Benchmark user counter `name` (and
+ * `name_per_item`).  name: [a-z0-9_]+, at most 47 characters; total must
+ * stay valid until teardown.  PG_EINVAL for a bad name, PG_ELIMIT beyond 8
+ * counters.  Not reported for the `first` profile. */
+int pg_bench_add_counter(pg_bench_ctx *ctx, const char *name, const double *total);
+
 /* Items (elements) one run() processes; the default is n. */
 void pg_bench_set_items(pg_bench_ctx *ctx, double items);
 

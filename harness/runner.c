@@ -87,6 +87,31 @@ void pg_bench_set_bytes(pg_bench_ctx *ctx, double bytes)
     }
 }
 
+int pg_bench_add_counter(pg_bench_ctx *ctx, const char *name, const double *total)
+{
+    if (!ctx || !name || !total || !*name || strlen(name) >= sizeof ctx->user_name[0])
+        return PG_EINVAL;
+    for (const char *c = name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_'))
+            return PG_EINVAL;
+    if (ctx->nuser == PG_MAX_USER)
+        return PG_ELIMIT;
+    snprintf(ctx->user_name[ctx->nuser], sizeof ctx->user_name[0], "%s", name);
+    ctx->user_total[ctx->nuser++] = total;
+    return PG_OK;
+}
+
+/* Remembers the fixture's running totals: what timed calls add from here on
+ * is reported. */
+static void user_snapshot(pg_run *r)
+{
+    r->sum.nuser = r->ctx.nuser;
+    for (size_t i = 0; i < r->ctx.nuser; i++) {
+        memcpy(r->sum.user_name[i], r->ctx.user_name[i], sizeof r->sum.user_name[i]);
+        r->sum.user_start[i] = *r->ctx.user_total[i];
+    }
+}
+
 void pg_bench_evict_caches(pg_bench_ctx *ctx)
 {
     if (ctx)
@@ -324,6 +349,7 @@ pg_run *pg_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *
     }
     if (do_init)
         measure_instructions(r, e);
+    user_snapshot(r);
     return r;
 }
 
@@ -340,6 +366,7 @@ int pg_run_once(pg_run *r)
 
 int pg_run_counters_start(pg_run *r)
 {
+    user_snapshot(r); /* the hot warm-up call is not reported */
     return pg_counters_start(r->reg->counters);
 }
 
@@ -372,6 +399,9 @@ void pg_run_end(pg_run *r, pg_run_summary *s)
     if (!r)
         return;
     pg_bench_entry *e = &r->reg->e[r->idx];
+    /* Read the fixture's totals before teardown frees them. */
+    for (size_t i = 0; i < r->sum.nuser; i++)
+        r->sum.user_total[i] = *r->ctx.user_total[i] - r->sum.user_start[i];
     if (r->inited && r->def->fini)
         r->def->fini(r->fixture);
     if (r->def->teardown && r->fixture)
