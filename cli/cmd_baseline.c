@@ -69,8 +69,13 @@ int cmd_baseline(int argc, char **argv)
             slot = &run;
         else if (!strcmp(a, "--history"))
             slot = &history;
-        else if (a[0] == '-')
-            return usage_error("unknown option", a);
+        else if (a[0] == '-') {
+            static const char *const known[] = { "--from", "--reason", "--who", "--out",
+                                                 "--run", "--history", "--help" };
+            pg_cli_unknown_option("baseline", a, known, sizeof known / sizeof known[0]);
+            fputs(usage_text, stderr);
+            return 2;
+        }
         else if (!sub) {
             sub = a;
             continue;

@@ -85,7 +85,12 @@ static int parse(int argc, char **argv, hopts *o)
         else if (!strcmp(a, "--keep"))
             num = &o->keep;
         else if (a[0] == '-' && a[1]) {
-            return usage_error("unknown option '%s'", a);
+            static const char *const known[] = { "--history", "--budgets", "--baseline",
+                                                 "--commit", "--branch", "--limit", "--keep",
+                                                 "--help" };
+            pg_cli_unknown_option("history", a, known, sizeof known / sizeof known[0]);
+            fputs(usage_text, stderr);
+            return 2;
         } else {
             if (o->nargs == 4)
                 return usage_error("too many arguments at '%s'", a);

@@ -175,7 +175,10 @@ int cmd_profile(int argc, char **argv)
             if (npass < 60)
                 pass[npass++] = argv[i];
         } else if (arg[0] == '-') {
-            fprintf(stderr, "perfgate: profile: unknown option '%s'\n%s", arg, usage_text);
+            static const char *const known[] = { "--head", "--bin", "--base", "--top",
+                                                 "--cache-sim", "--help" };
+            pg_cli_unknown_option("profile", arg, known, sizeof known / sizeof known[0]);
+            fputs(usage_text, stderr);
             return 2;
         } else if (!name) {
             name = arg;

@@ -66,7 +66,10 @@ int cmd_report(int argc, char **argv)
                                                      : NULL;
         int is_runs = !strcmp(a, "--runs");
         if (!slot && !is_runs) {
-            fprintf(stderr, "perfgate: unknown option '%s'\n%s", a, usage_text);
+            static const char *const known[] = { "--history", "--out", "--runs", "--no-png",
+                                                 "--no-svg", "--title", "--markdown", "--help" };
+            pg_cli_unknown_option("report", a, known, sizeof known / sizeof known[0]);
+            fputs(usage_text, stderr);
             return 2;
         }
         if (i + 1 >= argc) {

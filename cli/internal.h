@@ -22,6 +22,10 @@ struct pg_history *pg_cli_open_history(const char *where);
  * close enough to suggest. */
 const char *pg_cli_nearest(const char *word, const char *const *candidates, size_t n);
 
+/* Prints "perfgate: CMD: unknown option 'OPT'" and, when one of known is
+ * close, "; did you mean 'X'?", then a newline, to stderr. */
+void pg_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, size_t n);
+
 /* Prints "perfgate: <formatted error>" to stderr. */
 void pg_cli_report(const char *prefix, const pg_error *err);
 

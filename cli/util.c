@@ -46,3 +46,18 @@ void pg_cli_report(const char *prefix, const pg_error *err)
     pg_error_format(err, buf, sizeof buf);
     fprintf(stderr, "%s: %s\n", prefix ? prefix : "perfgate", buf);
 }
+
+void pg_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, size_t n)
+{
+    char name[64];
+    /* --name=value: suggest for the name part. */
+    snprintf(name, sizeof name, "%s", opt);
+    char *eq = strchr(name, '=');
+    if (eq)
+        *eq = '\0';
+    const char *near = pg_cli_nearest(name, known, n);
+    fprintf(stderr, "perfgate: %s: unknown option '%s'", cmd, opt);
+    if (near)
+        fprintf(stderr, "; did you mean '%s'?", near);
+    fputc('\n', stderr);
+}
