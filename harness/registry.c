@@ -340,6 +340,11 @@ int pg_bench_parse_args(pg_bench_options *o, int *argc, char **argv, pg_error *e
         if (strncmp(a, "--benchmark_", 12) == 0) {
             /* Google Benchmark's; note the ones the harness must know about. */
             if (!strncmp(a, "--benchmark_out=", 16)) {
+                /* A truncated name would write somewhere else: refuse it. */
+                if (!a[16] || strlen(a + 16) >= sizeof(o->out_path))
+                    return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
+                                        "bad --benchmark_out: expected a file name of at most "
+                                        "%zu bytes", sizeof(o->out_path) - 1);
                 snprintf(o->out_path, sizeof(o->out_path), "%s", a + 16);
             } else if (!strncmp(a, "--benchmark_out_format=", 23)) {
                 o->out_json = strcmp(a + 23, "json") == 0;
