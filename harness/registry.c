@@ -7,9 +7,12 @@
  * per (size, profile), named suite/kernel/profile/device/n.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -484,20 +487,99 @@ int pg_bench_select(pg_bench_registry *reg, const pg_bench_options *o, pg_error 
     return count;
 }
 
+/* fsyncs the finished temporary results file and renames it over dest. */
+static int commit_results(const char *tmp, const char *dest, pg_error *err)
+{
+    int fd = open(tmp, O_RDONLY);
+    int ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (!ok || rename(tmp, dest) != 0)
+        return pg_error_set(err, PG_EIO, dest, 0, 0, NULL, "cannot write results: %s",
+                            strerror(errno));
+    return PG_OK;
+}
+
+/* The results file Google Benchmark would write: the last --benchmark_out=
+ * in argv (its own rule), else opts->out_path; NULL when none. */
+static const char *out_destination(const pg_bench_options *opts, int argc, char **argv)
+{
+    const char *dest = NULL;
+    for (int i = 1; i < argc; i++)
+        if (!strncmp(argv[i], "--benchmark_out=", 16))
+            dest = argv[i] + 16;
+    if (!dest && opts->out_path[0])
+        dest = opts->out_path;
+    return dest && *dest ? dest : NULL;
+}
+
+/* Google Benchmark writes its --benchmark_out file in place, as the run goes;
+ * a run killed half way would leave a torn file where the old results were.
+ * So it writes to a temporary file beside the destination (argv and the
+ * options are rewritten to name it), the perfgate block is added there, and
+ * the finished file is fsync'd and renamed over the destination. */
 int pg_bench_run(pg_bench_registry *reg, const pg_bench_options *opts, int argc, char **argv,
                  pg_error *err)
 {
     if (!reg || !opts)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no registry or options");
-    reg->opts = opts;
-    reg->counters = pg_counters_create(opts->counters, err);
-    if (!reg->counters)
-        return err && err->code ? err->code : PG_ENOMEM;
-    int rc = pg_shim_run(reg, opts, argc, argv, err);
-    if (rc == PG_OK && opts->out_path[0] && opts->out_json)
-        rc = pg_context_write(reg, opts, opts->out_path, err);
+    const char *dest = out_destination(opts, argc, argv);
+    pg_bench_options *local = malloc(sizeof *local);
+    char **args = calloc((size_t)argc + 1, sizeof *args);
+    char *tmp_flag = NULL;
+    int rc = PG_OK;
+    if (!local || !args) {
+        rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        goto out;
+    }
+    *local = *opts;
+    memcpy(args, argv, (size_t)argc * sizeof *args);
+    if (dest) {
+        int w = snprintf(local->out_path, sizeof local->out_path, "%s.tmp.XXXXXX", dest);
+        if (w < 0 || (size_t)w >= sizeof local->out_path) {
+            rc = pg_error_set(err, PG_EINVAL, dest, 0, 0, NULL, "results path too long");
+            goto out;
+        }
+        int fd = mkstemp(local->out_path);
+        if (fd < 0) {
+            rc = pg_error_set(err, PG_EIO, dest, 0, 0, NULL,
+                              "cannot create a temporary file beside it: %s", strerror(errno));
+            goto out;
+        }
+        mode_t mask = umask(0); /* mkstemp makes 0600; results are meant to be shared */
+        umask(mask);
+        (void)fchmod(fd, 0666 & ~mask);
+        close(fd);
+        size_t len = strlen(local->out_path) + 17;
+        tmp_flag = malloc(len);
+        if (!tmp_flag) {
+            rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+            goto out;
+        }
+        snprintf(tmp_flag, len, "--benchmark_out=%s", local->out_path);
+        for (int i = 1; i < argc; i++)
+            if (!strncmp(args[i], "--benchmark_out=", 16))
+                args[i] = tmp_flag;
+    }
+    reg->opts = local;
+    reg->counters = pg_counters_create(local->counters, err);
+    if (!reg->counters) {
+        rc = err && err->code ? err->code : PG_ENOMEM;
+        goto out;
+    }
+    rc = pg_shim_run(reg, local, argc, args, err);
+    if (rc == PG_OK && dest && opts->out_json)
+        rc = pg_context_write(reg, local, local->out_path, err);
+    if (rc == PG_OK && dest)
+        rc = commit_results(local->out_path, dest, err);
     pg_counters_destroy(reg->counters);
     reg->counters = NULL;
+out:
+    if (dest && local && rc != PG_OK)
+        unlink(local->out_path);
     reg->opts = NULL;
+    free(tmp_flag);
+    free(args);
+    free(local);
     return rc;
 }
