@@ -30,6 +30,7 @@
 #include "ab.h"
 #include "internal.h"
 #include "pg_gate.h"
+#include "pg_io.h"
 
 static const char usage_text[] =
     "usage: perfgate ab --base BIN_A --head BIN_B [--rounds N] [--budgets PATH]\n"
@@ -355,26 +356,23 @@ static int any_undecided(const pg_ab *ab)
 
 static int write_file(const char *path, int (*w)(const pg_ab *, FILE *), const pg_ab *ab)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        if (fd >= 0)
-            close(fd);
-        fprintf(stderr, "perfgate: cannot write '%s': %s\n", path, strerror(errno));
+    /* Temporary file, fsync, rename: the old file or the new, never torn. */
+    pg_error err = { 0 };
+    pg_afile *af = pg_afile_open(path, &err);
+    if (!af) {
+        pg_cli_report(NULL, &err);
         return -1;
     }
-    int rc = w(ab, f);
-    if (fclose(f) != 0)
-        rc = -1;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -1;
-    if (rc) {
-        unlink(tmp);
-        fprintf(stderr, "perfgate: cannot write '%s': %s\n", path, strerror(errno));
+    if (w(ab, pg_afile_stream(af)) != 0) {
+        pg_afile_abort(af);
+        fprintf(stderr, "perfgate: cannot write '%s'\n", path);
+        return -1;
     }
-    return rc;
+    if (pg_afile_commit(af, &err) != 0) {
+        pg_cli_report(NULL, &err);
+        return -1;
+    }
+    return 0;
 }
 
 static void remove_dir(const char *dir)

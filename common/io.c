@@ -52,6 +52,30 @@ pg_afile *pg_afile_open(const char *path, pg_error *err)
     return a;
 }
 
+/* Makes the rename itself durable across a power cut: fsync the folder
+ * that holds path.  Best effort (some file systems refuse it); a process
+ * crash never needs it, the rename is atomic either way. */
+static void sync_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4096];
+    if (!slash) {
+        dir[0] = '.';
+        dir[1] = '\0';
+    } else {
+        size_t n = slash == path ? 1 : (size_t)(slash - path);
+        if (n >= sizeof dir)
+            return;
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
 FILE *pg_afile_stream(pg_afile *a) { return a ? a->f : NULL; }
 
 int pg_afile_commit(pg_afile *a, pg_error *err)
@@ -69,6 +93,8 @@ int pg_afile_commit(pg_afile *a, pg_error *err)
                           strerror(errno));
     if (rc != PG_OK)
         unlink(a->tmp);
+    else
+        sync_dir(a->path);
     free(a->tmp);
     free(a->path);
     free(a);

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
 #endif
 #include "ab.h"
+#include "pg_io.h"
 #include "internal.h"
 #include "stats_internal.h"
 
@@ -1108,11 +1109,16 @@ int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t 
                                         "repetitions; it has no noise"));
         json_object_set(pgb, "instructions_unavailable", skipped);
     }
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if (json_dump_file(root, tmp, JSON_INDENT(1)) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
+    /* A private temporary name (two runs may write beside each other),
+     * fsync'd, then renamed. */
+    pg_afile *af = pg_afile_open(path, err);
+    if (!af) {
+        rc = PG_EIO;
+    } else if (json_dumpf(root, pg_afile_stream(af), JSON_INDENT(1)) != 0) {
+        pg_afile_abort(af);
         rc = pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot write the results");
+    } else {
+        rc = pg_afile_commit(af, err);
     }
 done:
     json_decref(out);
