@@ -10,7 +10,7 @@ PG=$B/cli/perfgate
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; cat "$T/out" 2>/dev/null; exit 1; }
-filter='indicators/(sma|ema)/hot/cpu/65536|calibration/stream'
+filter='indicators/(sma|ema)/hot/cpu/65536|calibration/fma_chain'
 run() { "$1" --suite=indicators,calibration --benchmark_filter="$filter" \
           --benchmark_repetitions=10 --benchmark_min_time=0.005 --out="$2" >/dev/null 2>&1 \
         || fail "$1 did not run"; }
