@@ -15,6 +15,7 @@
 
 #include "internal.h"
 #include "pg_gate.h"
+#include "pg_io.h"
 
 static const char usage_text[] =
     "usage: perfgate check --results R.json --budgets DIR|FILE [--budgets ...]\n"
@@ -41,40 +42,28 @@ static const char *const options[] = { "--results", "--budgets", "--baseline", "
                                        "--markdown", "--json", "--today", "--brief",
                                        "--color", "--help" };
 
-/* Writes through a temporary file in the same directory, then renames. */
+/* Writes through a temporary file in the same directory (pg_io.h: fsync,
+ * then rename; shared permissions), so a killed run leaves the old file or
+ * the new one, never a torn one. */
 static int write_atomic(const char *path, int (*writer)(const pg_report *, FILE *),
                         const pg_report *r)
 {
-    char tmp[4096];
-    int w = snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-    if (w < 0 || (size_t)w >= sizeof tmp) {
-        fprintf(stderr, "perfgate: %s: path too long\n", path);
+    pg_error err = { 0 };
+    pg_afile *af = pg_afile_open(path, &err);
+    if (!af) {
+        pg_cli_report(NULL, &err);
         return -1;
     }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, "perfgate: cannot write '%s': %s\n", path, strerror(errno));
+    if (writer(r, pg_afile_stream(af)) != 0) {
+        pg_afile_abort(af);
+        fprintf(stderr, "perfgate: cannot write '%s'\n", path);
         return -1;
     }
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        unlink(tmp);
-        fprintf(stderr, "perfgate: cannot write '%s': %s\n", path, strerror(errno));
+    if (pg_afile_commit(af, &err) != 0) {
+        pg_cli_report(NULL, &err);
         return -1;
     }
-    int rc = writer(r, f);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-        rc = -1;
-    if (fclose(f) != 0)
-        rc = -1;
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = -1;
-    if (rc != 0) {
-        unlink(tmp);
-        fprintf(stderr, "perfgate: cannot write '%s': %s\n", path, strerror(errno));
-    }
-    return rc;
+    return 0;
 }
 
 static int want_colour(const char *when)

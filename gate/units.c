@@ -61,7 +61,8 @@ int pg_parse_time(const char *s, double *ns)
     if (!s || leading_number(s, &v, &unit))
         return PG_EPARSE;
     double scale = pg_time_unit_ns(unit);
-    if (scale == 0)
+    /* "1e300s" is a number, but not one in nanoseconds. */
+    if (scale == 0 || !isfinite(v * scale))
         return PG_EPARSE;
     if (ns)
         *ns = v * scale;
@@ -91,6 +92,8 @@ int pg_parse_bytes(const char *s, double *bytes)
         return PG_EPARSE;
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (!strcmp(unit, units[i].unit)) {
+            if (!isfinite(v * units[i].scale))
+                return PG_EPARSE;
             if (bytes)
                 *bytes = v * units[i].scale;
             return 0;

@@ -9,6 +9,7 @@
  * Input: the first byte picks the parser, the rest is split at NUL bytes
  * into arguments (at most 64).
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +27,11 @@ static void check_units(char **argv, int argc)
     for (int i = 0; i < argc; i++) {
         double v = -1;
         int ymd = -1;
-        if (pg_parse_time(argv[i], &v) == 0 && !(v >= 0 && v <= 1e308))
+        if (pg_parse_time(argv[i], &v) == 0 && !(v >= 0 && isfinite(v)))
             __builtin_trap(); /* an accepted time is finite, never negative */
-        if (pg_parse_percent(argv[i], &v) == 0 && !(v >= 0 && v <= 1e308))
+        if (pg_parse_percent(argv[i], &v) == 0 && !(v >= 0 && isfinite(v)))
             __builtin_trap();
-        if (pg_parse_bytes(argv[i], &v) == 0 && !(v >= 0 && v <= 1e308))
+        if (pg_parse_bytes(argv[i], &v) == 0 && !(v >= 0 && isfinite(v)))
             __builtin_trap();
         if (pg_parse_date(argv[i], &ymd) == 0 && (ymd < 19700101 || ymd > 99991231))
             __builtin_trap();
