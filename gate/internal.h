@@ -13,6 +13,13 @@
 
 #define PJ_MAX_DEPTH 64
 #define PJ_MAX_DEPTH_STR "64"
+/* Parsed values one arena may hold (one results row, the context and
+ * perfgate blocks, a budget file): beyond it a clear error, not a swap storm. */
+#define PJ_MAX_ARENA_BYTES ((size_t)256 << 20)
+#define PJ_MAX_ARENA_STR "256 MiB"
+/* The largest results or budget file read (positions are 32-bit). */
+#define PG_MAX_INPUT_BYTES ((size_t)0x7fffffff)
+#define PG_MAX_INPUT_STR "2 GiB"
 
 typedef struct pj_arena pj_arena;
 pj_arena *pj_arena_create(void);

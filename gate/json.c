@@ -41,6 +41,8 @@ typedef struct pj_block {
 
 struct pj_arena {
     pj_block *head;
+    size_t total; /* bytes of blocks held */
+    int over;     /* an allocation was refused for PJ_MAX_ARENA_BYTES */
 };
 
 pj_arena *pj_arena_create(void)
@@ -61,6 +63,8 @@ void pj_arena_reset(pj_arena *a)
     }
     a->head->next = NULL;
     a->head->used = 0;
+    a->total = a->head->cap;
+    a->over = 0;
 }
 
 void pj_arena_destroy(pj_arena *a)
@@ -86,6 +90,12 @@ void *pj_alloc(pj_arena *a, size_t size)
             cap = 16u << 20;
         if (cap < size)
             cap = size;
+        /* Memory stays bounded whatever the input: a value (one results row,
+         * the context, a budget file) may hold PJ_MAX_ARENA_BYTES of nodes. */
+        if (cap > PJ_MAX_ARENA_BYTES - a->total) {
+            a->over = 1;
+            return NULL;
+        }
         pj_block *nb = malloc(sizeof *nb + cap);
         if (!nb)
             return NULL;
@@ -93,6 +103,7 @@ void *pj_alloc(pj_arena *a, size_t size)
         nb->used = 0;
         nb->next = b;
         a->head = nb;
+        a->total += cap;
         b = nb;
     }
     void *p = b->data + b->used;
@@ -129,6 +140,16 @@ static int fail_at(pj_reader *r, const char *at, int code, const char *fmt, cons
     int col = (int)(at - r->line_start) + 1;
     r->failed = 1;
     return pg_error_set(r->err, code, r->file, r->line, col, pj_pointer(r, NULL), fmt, what);
+}
+
+/* The error for a refused allocation: a documented limit, or memory. */
+static int alloc_failed(pj_reader *r, const pj_arena *a)
+{
+    if (a->over)
+        return fail_at(r, r->p, PG_ELIMIT,
+                       "more than %s of JSON values held at once (see docs/limits.md)",
+                       PJ_MAX_ARENA_STR);
+    return fail_at(r, r->p, PG_ENOMEM, "%s", "out of memory");
 }
 
 static const char *describe(const pj_reader *r)
@@ -227,7 +248,7 @@ int pj_string(pj_reader *r, pj_arena *a, char **out, size_t *len)
         size_t n = (size_t)(p - s);
         char *d = pj_alloc(a, n + 1);
         if (!d)
-            return fail_at(r, r->p, PG_ENOMEM, "%s", "out of memory");
+            return alloc_failed(r, a);
         memcpy(d, s, n);
         d[n] = '\0';
         *out = d;
@@ -246,7 +267,7 @@ int pj_string(pj_reader *r, pj_arena *a, char **out, size_t *len)
     size_t cap = (size_t)(q - s) + 1;
     char *d = pj_alloc(a, cap);
     if (!d)
-        return fail_at(r, r->p, PG_ENOMEM, "%s", "out of memory");
+        return alloc_failed(r, a);
     size_t n = 0;
     p = s;
     for (;;) {
@@ -488,7 +509,7 @@ static int value(pj_reader *r, pj_arena *a, pj_node **out, int depth)
     pj_skip_ws(r);
     pj_node *nd = pj_alloc(a, sizeof *nd);
     if (!nd)
-        return fail_at(r, r->p, PG_ENOMEM, "%s", "out of memory");
+        return alloc_failed(r, a);
     memset(nd, 0, sizeof *nd);
     nd->line = r->line;
     nd->column = (int)(r->p - r->line_start) + 1;
@@ -653,7 +674,15 @@ const char *pg_gate_map_file(const char *path, size_t *len, int *mapped, pg_erro
     *mapped = 0;
     int fd = open(path, O_RDONLY);
     struct stat st;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    int regular = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    if (regular && (unsigned long long)st.st_size > PG_MAX_INPUT_BYTES) {
+        close(fd);
+        pg_error_set(err, PG_ELIMIT, path, 0, 0, NULL,
+                     "the file is %lld bytes, larger than the %s limit (see docs/limits.md)",
+                     (long long)st.st_size, PG_MAX_INPUT_STR);
+        return NULL;
+    }
+    if (regular && st.st_size > 0) {
         void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p != MAP_FAILED) {
             close(fd);
@@ -711,6 +740,13 @@ char *pg_gate_read_file(const char *path, size_t *len, pg_error *err)
         n += got;
         if (got == 0)
             break;
+        if (n > PG_MAX_INPUT_BYTES) {
+            free(buf);
+            fclose(f);
+            pg_error_set(err, PG_ELIMIT, path, 0, 0, NULL,
+                         "more than %s to read (see docs/limits.md)", PG_MAX_INPUT_STR);
+            return NULL;
+        }
     }
     int bad = ferror(f);
     fclose(f);

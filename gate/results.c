@@ -242,6 +242,9 @@ static int set_counter(pg_run *run, bench_build *bb, const char *name, double v)
     return 0;
 }
 
+/* The longest time per iteration a results file may give (docs/limits.md). */
+#define MAX_TIME_NS 1e18
+
 static int read_time(pj_reader *r, const pj_node *row, const pj_node *const *f, int k,
                      double scale, double *out)
 {
@@ -253,7 +256,13 @@ static int read_time(pj_reader *r, const pj_node *row, const pj_node *const *f, 
     double t = pj_number(v);
     if (!isfinite(t) || t < 0)
         return row_error(r, v, key, PG_ETYPE, "%s", "expected a finite, non-negative time");
-    *out = t * scale;
+    /* Beyond MAX_TIME_NS a time is a broken timer or a forged file, and its
+     * square (the statistics need it) would overflow to infinity. */
+    double ns = t * scale;
+    if (!(ns <= MAX_TIME_NS))
+        return row_error(r, v, key, PG_ELIMIT, "%s",
+                         "expected a time of at most 1e18 ns (about 31 years)");
+    *out = ns == 0 ? 0 : ns; /* no -0 */
     return 0;
 }
 
