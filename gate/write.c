@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- formatting --------------------------------------------------------- */
@@ -380,14 +381,54 @@ static json_t *num(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* One verdict as a JSON object. */
+static json_t *verdict_json(const pg_verdict *v)
+{
+    json_t *o = json_object();
+    if (!o)
+        return NULL;
+    /* json_stringn_nocheck would trust the bytes; names may be any
+     * bytes, so invalid UTF-8 is replaced rather than emitted. */
+    json_t *name = json_string(v->bench);
+    json_object_set_new(o, "benchmark", name ? name : json_string("(invalid UTF-8)"));
+    json_object_set_new(o, "metric", json_string(v->metric));
+    json_object_set_new(o, "verdict", json_string(pg_verdict_name(v->kind)));
+    if (v->kind == PG_V_WAIVED)
+        json_object_set_new(o, "waived_verdict", json_string(pg_verdict_name(v->waived_kind)));
+    json_object_set_new(o, "fails", json_boolean(v->fails));
+    json_object_set_new(o, "warn", json_boolean(v->warn));
+    json_object_set_new(o, "unit", json_string(v->unit));
+    json_object_set_new(o, "n", json_integer((json_int_t)v->n));
+    json_object_set_new(o, "n_baseline", json_integer((json_int_t)v->n_base));
+    json_object_set_new(o, "n_required", json_integer((json_int_t)v->n_required));
+    json_object_set_new(o, "median", num(v->value));
+    json_object_set_new(o, "ci_low", num(v->lo));
+    json_object_set_new(o, "ci_high", num(v->hi));
+    json_object_set_new(o, "limit", num(v->limit));
+    json_object_set_new(o, "baseline_median", num(v->base));
+    json_object_set_new(o, "ratio", num(v->ratio));
+    json_object_set_new(o, "ratio_low", num(v->ratio_lo));
+    json_object_set_new(o, "ratio_high", num(v->ratio_hi));
+    json_object_set_new(o, "p", num(v->p));
+    if (v->owner)
+        json_object_set_new(o, "owner", json_string(v->owner));
+    if (v->budget_file) {
+        json_object_set_new(o, "budget_file", json_string(v->budget_file));
+        json_object_set_new(o, "budget_line", json_integer(v->budget_line));
+    }
+    if (v->waiver && v->waiver->ticket)
+        json_object_set_new(o, "waiver_ticket", json_string(v->waiver->ticket));
+    json_t *nt = json_string(v->note);
+    json_object_set_new(o, "note", nt ? nt : json_string(""));
+    return o;
+}
+
 int pg_report_write_json(const pg_report *r, FILE *f)
 {
-    json_t *root = json_object(), *counts = json_object(), *list = json_array(),
-           *waivers = json_array();
-    if (!root || !counts || !list || !waivers) {
+    json_t *root = json_object(), *counts = json_object(), *waivers = json_array();
+    if (!root || !counts || !waivers) {
         json_decref(root);
         json_decref(counts);
-        json_decref(list);
         json_decref(waivers);
         return PG_ENOMEM;
     }
@@ -406,49 +447,48 @@ int pg_report_write_json(const pg_report *r, FILE *f)
                                                  w->line));
     }
     json_object_set_new(root, "active_waivers", waivers);
-    for (size_t i = 0; i < pg_report_count(r); i++) {
-        const pg_verdict *v = pg_report_verdict(r, i);
-        json_t *o = json_object();
-        if (!o)
-            continue;
-        /* json_stringn_nocheck would trust the bytes; names may be any
-         * bytes, so invalid UTF-8 is replaced rather than emitted. */
-        json_t *name = json_string(v->bench);
-        json_object_set_new(o, "benchmark", name ? name : json_string("(invalid UTF-8)"));
-        json_object_set_new(o, "metric", json_string(v->metric));
-        json_object_set_new(o, "verdict", json_string(pg_verdict_name(v->kind)));
-        if (v->kind == PG_V_WAIVED)
-            json_object_set_new(o, "waived_verdict", json_string(pg_verdict_name(v->waived_kind)));
-        json_object_set_new(o, "fails", json_boolean(v->fails));
-        json_object_set_new(o, "warn", json_boolean(v->warn));
-        json_object_set_new(o, "unit", json_string(v->unit));
-        json_object_set_new(o, "n", json_integer((json_int_t)v->n));
-        json_object_set_new(o, "n_baseline", json_integer((json_int_t)v->n_base));
-        json_object_set_new(o, "n_required", json_integer((json_int_t)v->n_required));
-        json_object_set_new(o, "median", num(v->value));
-        json_object_set_new(o, "ci_low", num(v->lo));
-        json_object_set_new(o, "ci_high", num(v->hi));
-        json_object_set_new(o, "limit", num(v->limit));
-        json_object_set_new(o, "baseline_median", num(v->base));
-        json_object_set_new(o, "ratio", num(v->ratio));
-        json_object_set_new(o, "ratio_low", num(v->ratio_lo));
-        json_object_set_new(o, "ratio_high", num(v->ratio_hi));
-        json_object_set_new(o, "p", num(v->p));
-        if (v->owner)
-            json_object_set_new(o, "owner", json_string(v->owner));
-        if (v->budget_file) {
-            json_object_set_new(o, "budget_file", json_string(v->budget_file));
-            json_object_set_new(o, "budget_line", json_integer(v->budget_line));
-        }
-        if (v->waiver && v->waiver->ticket)
-            json_object_set_new(o, "waiver_ticket", json_string(v->waiver->ticket));
-        json_t *nt = json_string(v->note);
-        json_object_set_new(o, "note", nt ? nt : json_string(""));
-        json_array_append_new(list, o);
-    }
-    json_object_set_new(root, "verdicts", list);
-    int rc = json_dumpf(root, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-    fputc('\n', f);
+    /* The verdicts are written one at a time, not built as one tree: a
+     * million of them would need gigabytes as jansson values.  The bytes are
+     * those json_dumpf would write for the whole document: the head is the
+     * document with an empty "verdicts" list, each verdict is dumped alone
+     * and indented two levels (strings never hold a raw newline). */
+    json_object_set_new(root, "verdicts", json_array());
+    const size_t flags = JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);
+    char *doc = json_dumps(root, flags);
     json_decref(root);
-    return rc || ferror(f) ? PG_EIO : 0;
+    if (!doc)
+        return PG_ENOMEM;
+    size_t len = strlen(doc);
+    const char *tail = "[]\n}";
+    if (len < 4 || strcmp(doc + len - 4, tail) != 0) {
+        free(doc);
+        return PG_EIO;
+    }
+    size_t n = pg_report_count(r);
+    int rc = 0;
+    if (n == 0) {
+        fputs(doc, f);
+    } else {
+        fwrite(doc, 1, len - 3, f); /* up to and with the '[' */
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            json_t *o = verdict_json(pg_report_verdict(r, i));
+            char *one = o ? json_dumps(o, flags) : NULL;
+            json_decref(o);
+            if (!one) {
+                rc = PG_ENOMEM;
+                break;
+            }
+            fputs(i ? ",\n  " : "\n  ", f);
+            for (const char *p = one; *p; p++) {
+                fputc(*p, f);
+                if (*p == '\n')
+                    fputs("  ", f);
+            }
+            free(one);
+        }
+        fputs("\n ]\n}", f);
+    }
+    free(doc);
+    fputc('\n', f);
+    return rc || ferror(f) ? (rc ? rc : PG_EIO) : 0;
 }
