@@ -31,6 +31,8 @@ static const char usage[] =
     "                        branch, software (unreadable ones are reported as\n"
     "                        unavailable in the results)\n"
     "  --first-children=N    child processes (samples) per first benchmark (default 10)\n"
+    "  --cold-min-time=S     kernel seconds each cold repetition aims at (default\n"
+    "                        --benchmark_min_time, else 0.1)\n"
     "  --out=FILE            write JSON results to FILE (--benchmark_out=FILE\n"
     "                        --benchmark_out_format=json) with the perfgate block\n"
     "  --list                print the selected benchmark names and exit\n"

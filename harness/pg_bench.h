@@ -168,6 +168,8 @@ typedef struct pg_bench_options {
     char out_path[1024];        /* --benchmark_out (or --out), "" = none */
     int out_json;               /* 1 when the out file is JSON (the default format) */
     int min_time_given;         /* 1 when --benchmark_min_time was passed */
+    double cold_min_time;       /* --cold-min-time: kernel seconds a cold repetition
+                                   aims at (0: --benchmark_min_time, else 0.1) */
     char display_format[16];    /* --benchmark_format: console, json or csv */
     int color;                  /* --benchmark_color: -1 auto, 0 no, 1 yes */
     int counters_tabular;       /* --benchmark_counters_tabular */

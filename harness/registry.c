@@ -332,7 +332,7 @@ static int take(const char *name, int *argi, int argc, char **argv, const char *
 
 #define ACCEPTED                                                                              \
     "--seed=N, --suite=LIST, --profile=LIST, --size=LIST, --counters=LIST, "                 \
-    "--first-children=N, --out=FILE, --list, --help, or a --benchmark_* flag"
+    "--first-children=N, --cold-min-time=S, --out=FILE, --list, --help, or a --benchmark_* flag"
 
 int pg_bench_parse_args(pg_bench_options *o, int *argc, char **argv, pg_error *err)
 {
@@ -403,6 +403,14 @@ int pg_bench_parse_args(pg_bench_options *o, int *argc, char **argv, pg_error *e
                                     "bad --first-children '%s': expected 1 to 1000",
                                     v ? v : "");
             o->first_children = (unsigned)n;
+        } else if (take("--cold-min-time", &i, *argc, argv, &v)) {
+            char *end = NULL;
+            double t = v ? strtod(v, &end) : 0;
+            if (!v || end == v || *end || !(t > 0 && t <= 60))
+                return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
+                                    "bad --cold-min-time '%s': expected seconds in (0, 60]",
+                                    v ? v : "");
+            o->cold_min_time = t;
         } else if (take("--out", &i, *argc, argv, &v)) {
             if (!v || !*v || strlen(v) >= sizeof(o->out_path))
                 return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,

@@ -233,7 +233,10 @@ extern "C" int pg_shim_run(pg_bench_registry* reg, const pg_bench_options* opts,
       b = benchmark::RegisterBenchmark(
           e->name, [reg, i](benchmark::State& st) { run_cold(st, reg, i); });
       b->UseManualTime();
-      if (!opts->min_time_given) b->MinTime(kColdMinTime);
+      if (opts->cold_min_time > 0)
+        b->MinTime(opts->cold_min_time);
+      else if (!opts->min_time_given)
+        b->MinTime(kColdMinTime);
     } else {
       b = benchmark::RegisterBenchmark(
           e->name, [reg, i](benchmark::State& st) { run_first(st, reg, i); });

@@ -11,7 +11,8 @@
 #   6. exit 0 (pass), 1 (the gate failed) or 2 (bad input / trouble)
 #
 # Knobs (environment): BUILD (build dir), GATE_REPETITIONS (default 10),
-# GATE_MIN_TIME (seconds per repetition, default 0.005), GATE_ARGS (more tpbench
+# GATE_MIN_TIME (seconds per repetition, default 0.005), GATE_COLD_MIN_TIME
+# (kernel seconds per cold repetition, default 0.001), GATE_ARGS (more tpbench
 # flags, e.g. --suite=indicators), PERFGATE_HISTORY (history file or URI),
 # GATE_BUDGETS (default budgets), GATE_BASELINE (a baseline results file),
 # TPBENCH (another tpbench binary, e.g. build/tests/tpbench_slowed).
@@ -35,7 +36,8 @@ start=$(date +%s)
 echo "gate: running the default suites ($REPS repetitions)" >&2
 # shellcheck disable=SC2086
 if ! "$tpbench" --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" \
-     --first-children=5 ${GATE_ARGS:-} --out="$OUT/results.json.tmp" >"$OUT/tpbench.log" 2>&1; then
+     --cold-min-time="${GATE_COLD_MIN_TIME:-0.001}" --first-children=5 ${GATE_ARGS:-} \
+     --out="$OUT/results.json.tmp" >"$OUT/tpbench.log" 2>&1; then
   tail -n 20 "$OUT/tpbench.log" >&2
   echo "gate: tpbench failed (log: $OUT/tpbench.log)" >&2
   rm -f "$OUT/results.json.tmp"
