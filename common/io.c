@@ -11,8 +11,16 @@
 struct pg_afile {
     FILE *f;
     char *path;
-    char *tmp;
+    char *tmp;   /* NULL when writing straight to a device or a pipe */
 };
+
+/* 1 when path exists and is not a regular file (/dev/null, /dev/stdout, a
+ * FIFO): renaming over it would replace the device node itself. */
+static int is_special(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
 
 pg_afile *pg_afile_open(const char *path, pg_error *err)
 {
@@ -22,6 +30,16 @@ pg_afile *pg_afile_open(const char *path, pg_error *err)
     }
     pg_afile *a = calloc(1, sizeof *a);
     size_t len = strlen(path);
+    if (a && is_special(path)) {
+        a->path = strdup(path);
+        a->f = a->path ? fopen(path, "w") : NULL;
+        if (!a->f) {
+            pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+            pg_afile_abort(a);
+            return NULL;
+        }
+        return a;
+    }
     if (!a || !(a->path = strdup(path)) || !(a->tmp = malloc(len + 16))) {
         pg_afile_abort(a);
         pg_error_set(err, PG_ENOMEM, path, 0, 0, NULL, "out of memory");
@@ -83,6 +101,15 @@ int pg_afile_commit(pg_afile *a, pg_error *err)
     if (!a)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no file");
     int rc = PG_OK;
+    if (!a->tmp) { /* a device or a pipe: nothing to rename, nothing to fsync */
+        if (fflush(a->f) != 0 || ferror(a->f))
+            rc = pg_error_set(err, PG_EIO, a->path, 0, 0, NULL, "write failed: %s", strerror(errno));
+        if (fclose(a->f) != 0 && rc == PG_OK)
+            rc = pg_error_set(err, PG_EIO, a->path, 0, 0, NULL, "close failed: %s", strerror(errno));
+        free(a->path);
+        free(a);
+        return rc;
+    }
     if (fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) != 0)
         rc = pg_error_set(err, PG_EIO, a->path, 0, 0, NULL, "write failed: %s", strerror(errno));
     if (fclose(a->f) != 0 && rc == PG_OK)

@@ -232,6 +232,48 @@ static int read_u4(pj_reader *r, const char *p, unsigned *out)
     return 0;
 }
 
+/* The first byte of [p, e) that is not part of well-formed UTF-8 (RFC 3629:
+ * no overlong forms, no surrogates, nothing above U+10FFFF), or NULL.
+ * JSON text is UTF-8 (RFC 8259 8.1), and every writer downstream (XML
+ * above all) needs it to be. */
+static const char *bad_utf8(const char *p, const char *e)
+{
+    const unsigned char *u = (const unsigned char *)p, *end = (const unsigned char *)e;
+    while (u < end) {
+        unsigned c = *u;
+        if (c < 0x80) {
+            u++;
+            continue;
+        }
+        int n;
+        unsigned lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            if (c == 0xE0)
+                lo = 0xA0;
+            else if (c == 0xED)
+                hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            if (c == 0xF0)
+                lo = 0x90;
+            else if (c == 0xF4)
+                hi = 0x8F;
+        } else {
+            return (const char *)u;
+        }
+        if (end - u <= n || u[1] < lo || u[1] > hi)
+            return (const char *)u;
+        for (int k = 2; k <= n; k++)
+            if ((u[k] & 0xC0) != 0x80)
+                return (const char *)u;
+        u += n + 1;
+    }
+    return NULL;
+}
+
 /* Reads a string at r->p (which must be '"') into the arena, UTF-8, NUL
  * terminated; *len gets its length.  Rejects NUL (as \u0000 too): names and
  * keys become C strings. */
@@ -246,6 +288,9 @@ int pj_string(pj_reader *r, pj_arena *a, char **out, size_t *len)
         p++;
     if (p < e && *p == '"') {
         size_t n = (size_t)(p - s);
+        const char *bad = bad_utf8(s, p);
+        if (bad)
+            return fail_at(r, bad, PG_EPARSE, "%s", "invalid UTF-8 in a string");
         char *d = pj_alloc(a, n + 1);
         if (!d)
             return alloc_failed(r, a);
@@ -264,6 +309,9 @@ int pj_string(pj_reader *r, pj_arena *a, char **out, size_t *len)
             q++;
         q++;
     }
+    const char *bad = bad_utf8(s, q);
+    if (bad)
+        return fail_at(r, bad, PG_EPARSE, "%s", "invalid UTF-8 in a string");
     size_t cap = (size_t)(q - s) + 1;
     char *d = pj_alloc(a, cap);
     if (!d)

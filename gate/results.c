@@ -317,11 +317,21 @@ static int process_row(pg_run *run, pj_reader *r, const pj_node *row)
             return row_error(r, unit, "time_unit", PG_ETYPE, "%s",
                              "expected a time unit: \"ns\", \"us\", \"ms\" or \"s\"");
     }
-    char key[1024];
-    snprintf(key, sizeof key, "%s", run_name ? run_name->str : name->str);
+    /* The whole name, however long: cutting it would merge two benchmarks
+     * that share a prefix. */
+    const char *full = run_name ? run_name->str : name->str;
+    char stack_key[1024], *key = stack_key;
+    size_t need = strlen(full) + 1;
+    if (need > sizeof stack_key && !(key = malloc(need)))
+        return pg_error_set(r->err, PG_ENOMEM, r->file, 0, 0, NULL, "out of memory");
+    memcpy(key, full, need);
     strip_repeats(key);
     bench_build *bb = find_build(run, key);
-    if (!bb && !(bb = add_build(run, key, row->line, row->column)))
+    if (!bb)
+        bb = add_build(run, key, row->line, row->column);
+    if (key != stack_key)
+        free(key);
+    if (!bb)
         return pg_error_set(r->err, PG_ENOMEM, r->file, 0, 0, NULL, "out of memory");
 
     int errored = err_flag && err_flag->type == PJ_TRUE;

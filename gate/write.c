@@ -213,9 +213,14 @@ static void xml(FILE *f, const char *s)
         case '>': fputs("&gt;", f); break;
         case '"': fputs("&quot;", f); break;
         case '\'': fputs("&apos;", f); break;
+        /* As references: a parser turns a raw newline or tab inside an
+         * attribute into a space (XML 1.0, 3.3.3), and the name would change. */
+        case '\t': fputs("&#9;", f); break;
+        case '\n': fputs("&#10;", f); break;
+        case '\r': fputs("&#13;", f); break;
         default:
             /* XML 1.0 forbids most control characters, even escaped */
-            fputc(c < 0x20 && c != '\t' && c != '\n' && c != '\r' ? '?' : (int)c, f);
+            fputc(c < 0x20 ? '?' : (int)c, f);
         }
     }
 }

@@ -495,9 +495,42 @@ int pg_bench_select(pg_bench_registry *reg, const pg_bench_options *o, pg_error 
     return count;
 }
 
+/* 1 when path exists and is not a regular file (/dev/null, /dev/stdout, a
+ * FIFO): renaming over it would replace the device node itself. */
+static int is_special(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode);
+}
+
+/* Copies the finished results to a device or a pipe. */
+static int copy_results(const char *tmp, const char *dest, pg_error *err)
+{
+    FILE *in = fopen(tmp, "rb"), *out = in ? fopen(dest, "wb") : NULL;
+    int rc = in && out ? PG_OK : PG_EIO;
+    char buf[65536];
+    size_t got;
+    while (rc == PG_OK && (got = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, got, out) != got)
+            rc = PG_EIO;
+    if (in && ferror(in))
+        rc = PG_EIO;
+    if (out && fclose(out) != 0)
+        rc = PG_EIO;
+    if (in)
+        fclose(in);
+    unlink(tmp);
+    if (rc != PG_OK)
+        return pg_error_set(err, PG_EIO, dest, 0, 0, NULL, "cannot write results: %s",
+                            strerror(errno));
+    return PG_OK;
+}
+
 /* fsyncs the finished temporary results file and renames it over dest. */
 static int commit_results(const char *tmp, const char *dest, pg_error *err)
 {
+    if (is_special(dest))
+        return copy_results(tmp, dest, err);
     int fd = open(tmp, O_RDONLY);
     int ok = fd >= 0 && fsync(fd) == 0;
     if (fd >= 0)
@@ -543,7 +576,13 @@ int pg_bench_run(pg_bench_registry *reg, const pg_bench_options *opts, int argc,
     *local = *opts;
     memcpy(args, argv, (size_t)argc * sizeof *args);
     if (dest) {
-        int w = snprintf(local->out_path, sizeof local->out_path, "%s.tmp.XXXXXX", dest);
+        /* Beside the destination (same file system: rename is atomic), or
+         * in the temporary folder when the destination is a device. */
+        const char *tmpdir = getenv("TMPDIR");
+        int w = is_special(dest)
+                    ? snprintf(local->out_path, sizeof local->out_path, "%s/tpbench-out.XXXXXX",
+                               tmpdir && *tmpdir ? tmpdir : "/tmp")
+                    : snprintf(local->out_path, sizeof local->out_path, "%s.tmp.XXXXXX", dest);
         if (w < 0 || (size_t)w >= sizeof local->out_path) {
             rc = pg_error_set(err, PG_EINVAL, dest, 0, 0, NULL, "results path too long");
             goto out;
