@@ -239,8 +239,8 @@ int pg_features(const pg_features_config *cfg, const pg_ohlcv *in, double *out, 
         pgf_queue_imbalance_run(in->bid_volume, in->ask_volume, n, NEXT_COL());
     if (has_signed(in)) {
         size_t mw = cfg->microstructure_window;
-        pgf_micro_run(ret, in->signed_volume, n, mw, 0, NEXT_COL());
-        pgf_micro_run(ret, in->signed_volume, n, mw, 1, NEXT_COL());
+        double *kyle = NEXT_COL(), *hasb = NEXT_COL();
+        pgf_micro_pair_run(ret, in->signed_volume, n, mw, kyle, hasb);
         pgf_ema_run(in->signed_volume, n, pgf_alpha_from_span((double)mw), mw, NEXT_COL());
     }
 #undef NEXT_COL

@@ -72,6 +72,12 @@ void pgf_queue_imbalance_run(const double *bid, const double *ask, size_t n, dou
 void pgf_micro_run(const double *ret, const double *q, size_t n, size_t w, int hasbrouck,
                    double *out);
 
+/* Both in one pass (pg_features): same bits as two pgf_micro_run calls
+ * unless two neighbouring q differ while their sign(q) sqrt|q| are equal
+ * (then Kyle's column may differ in the last bits, within tolerance). */
+void pgf_micro_pair_run(const double *ret, const double *q, size_t n, size_t w, double *kyle,
+                        double *hasbrouck);
+
 /* compute_phase's last step (atan2_simd.c): out[t] = atan2(h[t]*scale,
  * x'[t]) with x' = x where finite, else 0; vectorised, within 4.5e-16 of
  * libm.  The float32 form scales h in float, takes x in float and rounds

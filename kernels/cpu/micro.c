@@ -148,41 +148,18 @@ static inline void micro_add(micro_acc *a, size_t j, double r, double q)
     a->sqr += dq * dr;
 }
 
-/* Rows [lo, hi) of one block (lo: the block's first row, where the sums are
- * rebuilt).  q is read as Q(j) = q[j - base] for rows j >= lo+1-w; with
- * hasbrouck set it is transformed on the fly. */
-PGF_INLINE void micro_block(const double *ret, const double *q, size_t base, size_t w,
-                            size_t lo, size_t hi, int hasbrouck, double *out)
+/* The careful path: rows [from, hi) one at a time, from the state a holds
+ * after row from-1.  q is read as Q(j) = q[j - base] for rows j >= from-w;
+ * with hasbrouck set it is transformed on the fly. */
+PGF_INLINE void micro_walk(const double *ret, const double *q, size_t base, size_t w,
+                           size_t from, size_t hi, int hasbrouck, micro_acc *ap, double *out)
 {
 #define Q(j) tq_of(q[(j) - base], hasbrouck)
-    micro_acc a;
-    /* Rebuild over lo-w+1 .. lo, shifted by the window's means so the
-     * centred sums lose as little as the re-centring TradePulse does. */
-    double mq = 0.0, mr = 0.0;
-    size_t kept = 0;
-    for (size_t j = lo + 1 - w; j <= lo; j++) {
-        double r = ret[j], tq = Q(j);
-        if (isfinite(r) && isfinite(tq)) {
-            mq += tq;
-            mr += r;
-            kept++;
-        }
-    }
-    a = (micro_acc){ 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0, 0.0 };
-    if (kept > 0) {
-        a.kq = mq / (double)kept;
-        a.kr = mr / (double)kept;
-    }
-    for (size_t j = lo + 1 - w; j <= lo; j++) {
-        double r = ret[j], tq = Q(j);
-        if (isfinite(r) && isfinite(tq))
-            micro_add(&a, j, r, tq);
-    }
-    out[lo] = micro_emit(&a);
+    micro_acc a = *ap;
     size_t cached_row = (size_t)-1; /* a row whose tq is in cached_tq */
     double cached_tq = 0.0;
 
-    for (size_t i = lo + 1; i < hi; i++) {
+    for (size_t i = from; i < hi; i++) {
         /* Drop row i-w. */
         size_t o = i - w;
         /* The dropped row's tq was computed one row ago, as the next
@@ -220,44 +197,298 @@ PGF_INLINE void micro_block(const double *ret, const double *q, size_t base, siz
             micro_add(&a, i, ri, qi);
         out[i] = micro_emit(&a);
     }
+    *ap = a;
 #undef Q
+}
+
+/* Rows [lo, hi) of one block the careful way (lo: the block's first row,
+ * where the sums are rebuilt). */
+PGF_INLINE void micro_block(const double *ret, const double *q, size_t base, size_t w,
+                            size_t lo, size_t hi, int hasbrouck, double *out)
+{
+#define Q(j) tq_of(q[(j) - base], hasbrouck)
+    micro_acc a;
+    /* Rebuild over lo-w+1 .. lo, shifted by the window's means so the
+     * centred sums lose as little as the re-centring TradePulse does. */
+    double mq = 0.0, mr = 0.0;
+    size_t kept = 0;
+    for (size_t j = lo + 1 - w; j <= lo; j++) {
+        double r = ret[j], tq = Q(j);
+        if (isfinite(r) && isfinite(tq)) {
+            mq += tq;
+            mr += r;
+            kept++;
+        }
+    }
+    a = (micro_acc){ 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0, 0, 0, 0.0 };
+    if (kept > 0) {
+        a.kq = mq / (double)kept;
+        a.kr = mr / (double)kept;
+    }
+    for (size_t j = lo + 1 - w; j <= lo; j++) {
+        double r = ret[j], tq = Q(j);
+        if (isfinite(r) && isfinite(tq))
+            micro_add(&a, j, r, tq);
+    }
+    out[lo] = micro_emit(&a);
+    micro_walk(ret, q, base, w, lo + 1, hi, hasbrouck, &a, out);
+#undef Q
+}
+
+/* ---- the fast path: a clean stretch, four rows at a time ---------------
+ *
+ * A row j is clean when r_j and q_j are finite and the (transformed) q_j
+ * differs from q_{j-1}; with Hasbrouck's measure wanted, tq_j must differ
+ * from tq_{j-1} (which covers q too: equal q give equal tq).  While the
+ * window is all clean rows, every pair is kept (k = w, the first pair is
+ * row i-w+1) and no two neighbours are equal (diff = w-1 > 0), so the
+ * regression needs only the sums.  Each sum moves by (added term) - (dropped
+ * term) a row; four rows of those changes are prefix-summed inside a vector
+ * and added to a carried total, as the rolling fast paths do (rolling.c),
+ * and Kyle and Hasbrouck share r, its shift and the loads.  The first
+ * unclean row hands the state to the careful path (micro_walk) at that very
+ * row, so the path a row takes depends on rows <= it only (prefix
+ * invariance).  Same IEEE operations in the portable and AVX2 builds. */
+typedef struct micro_fast {
+    double kq, kr, kt;                  /* shifts (window means at lo) */
+    double sr, sq, sqq, sqr, st, stt, str; /* shifted sums over the window */
+} micro_fast;
+
+/* The lane-wise emit of micro_emit with k = w and diff > 0. */
+PGF_INLINE pgf_v4d micro_emit4(pgf_v4d sqq, pgf_v4d sq, pgf_v4d sqr, pgf_v4d sr, pgf_v4d ik)
+{
+    pgf_v4d den = sqq - sq * sq * ik;
+    pgf_v4d num = sqr - sq * sr * ik;
+    pgf_v4d res = num / den;
+    return pgf_select(den > 0.0, res, pgf_bcast(0.0));
+}
+
+/* Rows [from, stop), all clean (and the window at from-1 too); s holds the
+ * sums after row from-1 and gets those after row stop-1.  t is the
+ * transformed q as t[j - base] (NULL without Hasbrouck). */
+PGF_INLINE void micro_fast_body(const double *ret, const double *q, const double *t,
+                                size_t base, size_t w, size_t from, size_t stop,
+                                micro_fast *s, double *ok, double *oh, int do_k, int do_h)
+{
+    const pgf_v4d kq = pgf_bcast(s->kq), kr = pgf_bcast(s->kr), kt = pgf_bcast(s->kt);
+    const pgf_v4d ik = pgf_bcast(1.0 / (double)w);
+    pgf_v4d csr = pgf_bcast(s->sr), csq = pgf_bcast(s->sq), csqq = pgf_bcast(s->sqq);
+    pgf_v4d csqr = pgf_bcast(s->sqr), cst = pgf_bcast(s->st), cstt = pgf_bcast(s->stt);
+    pgf_v4d cstr = pgf_bcast(s->str);
+    for (size_t i = from; i < stop; i += 4) {
+        size_t m = stop - i < 4 ? stop - i : 4;
+        pgf_v4d dr = pgf_load4_part(ret + i, m) - kr;
+        pgf_v4d dro = pgf_load4_part(ret + i - w, m) - kr;
+        pgf_v4d sr = csr + pgf_scan4(dr - dro);
+        csr = pgf_bcast(sr[m - 1]);
+        if (do_k) {
+            pgf_v4d dq = pgf_load4_part(q + i, m) - kq;
+            pgf_v4d dqo = pgf_load4_part(q + i - w, m) - kq;
+            pgf_v4d sq = csq + pgf_scan4(dq - dqo);
+            pgf_v4d sqq = csqq + pgf_scan4(dq * dq - dqo * dqo);
+            pgf_v4d sqr = csqr + pgf_scan4(dq * dr - dqo * dro);
+            csq = pgf_bcast(sq[m - 1]);
+            csqq = pgf_bcast(sqq[m - 1]);
+            csqr = pgf_bcast(sqr[m - 1]);
+            pgf_store4_part(ok + i, micro_emit4(sqq, sq, sqr, sr, ik), m);
+        }
+        if (do_h) {
+            pgf_v4d dt = pgf_load4_part(t + (i - base), m) - kt;
+            pgf_v4d dto = pgf_load4_part(t + (i - w - base), m) - kt;
+            pgf_v4d st = cst + pgf_scan4(dt - dto);
+            pgf_v4d stt = cstt + pgf_scan4(dt * dt - dto * dto);
+            pgf_v4d str = cstr + pgf_scan4(dt * dr - dto * dro);
+            cst = pgf_bcast(st[m - 1]);
+            cstt = pgf_bcast(stt[m - 1]);
+            cstr = pgf_bcast(str[m - 1]);
+            pgf_store4_part(oh + i, micro_emit4(stt, st, str, sr, ik), m);
+        }
+    }
+    s->sr = csr[0];
+    s->sq = csq[0];
+    s->sqq = csqq[0];
+    s->sqr = csqr[0];
+    s->st = cst[0];
+    s->stt = cstt[0];
+    s->str = cstr[0];
+}
+
+/* The first unclean row in [from, hi) (hi if none); the neighbour test
+ * starts at row from+1 when first_free (the window's first row has no
+ * predecessor in it). */
+PGF_INLINE size_t micro_first_bad(const double *ret, const double *q, const double *t,
+                                  size_t base, size_t from, size_t hi, int first_free)
+{
+    /* tq (Hasbrouck wanted) or q itself, as c[j - cb]. */
+    const double *c = t != NULL ? t : q;
+    const size_t cb = t != NULL ? base : 0;
+    size_t j = from;
+    if (first_free && j < hi) {
+        if (!isfinite(ret[j]) || !isfinite(q[j]))
+            return j;
+        j++;
+    }
+    for (; j + 4 <= hi; j += 4) {
+        pgf_v4d f = pgf_load4(ret + j) * 0.0 + pgf_load4(q + j) * 0.0;
+        pgf_v4i bad = (f != 0.0) | (pgf_load4(c + (j - cb)) == pgf_load4(c + (j - 1 - cb)));
+        if (pgf_any(bad))
+            break;
+    }
+    for (; j < hi; j++)
+        if (!isfinite(ret[j]) || !isfinite(q[j]) || c[j - cb] == c[j - 1 - cb])
+            return j;
+    return hi;
+}
+
+/* One block [lo, hi) of either or both measures (ok / oh, NULL when not
+ * wanted).  t: Hasbrouck's transformed q for rows base.. (NULL: transform
+ * on the fly, careful path only). */
+PGF_INLINE void micro_block_pair(const double *ret, const double *q, const double *t,
+                                 size_t w, size_t lo, size_t hi, double *ok, double *oh,
+                                 int do_k, int do_h)
+{
+    const size_t base = lo + 1 - w;
+    size_t stop = lo;
+    if (!do_h || t != NULL)
+        stop = micro_first_bad(ret, q, do_h ? t : NULL, base, base, hi, 1);
+    if (stop <= lo) {
+        /* the window at lo is not clean: the careful path for the block */
+        if (do_k)
+            micro_block(ret, q, 0, w, lo, hi, 0, ok);
+        if (do_h) {
+            if (t != NULL)
+                micro_block(ret, t, base, w, lo, hi, 0, oh);
+            else
+                micro_block(ret, q, 0, w, lo, hi, 1, oh);
+        }
+        return;
+    }
+    /* Rebuild at lo over the clean window base..lo: means, then sums. */
+    micro_fast s = { 0 };
+    double mq = 0.0, mr = 0.0, mt = 0.0;
+    for (size_t j = base; j <= lo; j++) {
+        mr += ret[j];
+        mq += q[j];
+        if (do_h)
+            mt += t[j - base];
+    }
+    const double dw = (double)w;
+    s.kq = mq / dw;
+    s.kr = mr / dw;
+    s.kt = mt / dw;
+    for (size_t j = base; j <= lo; j++) {
+        double dr = ret[j] - s.kr;
+        s.sr += dr;
+        if (do_k) {
+            double dq = q[j] - s.kq;
+            s.sq += dq;
+            s.sqq += dq * dq;
+            s.sqr += dq * dr;
+        }
+        if (do_h) {
+            double dt = t[j - base] - s.kt;
+            s.st += dt;
+            s.stt += dt * dt;
+            s.str += dt * dr;
+        }
+    }
+    micro_acc ak = { s.kq, s.kr, s.sq, s.sr, s.sqq, s.sqr, w, base, w - 1, q[lo] };
+    micro_acc ah = { s.kt, s.kr, s.st, s.sr, s.stt, s.str, w, base, w - 1,
+                     do_h ? t[lo - base] : 0.0 };
+    if (do_k)
+        ok[lo] = micro_emit(&ak);
+    if (do_h)
+        oh[lo] = micro_emit(&ah);
+    micro_fast_body(ret, q, t, base, w, lo + 1, stop, &s, ok, oh, do_k, do_h);
+    if (stop == hi)
+        return;
+    /* Hand over at the first unclean row: every pair of the window is kept,
+     * the first is stop-w, and all w-1 neighbours differ. */
+    if (do_k) {
+        ak = (micro_acc){ s.kq, s.kr, s.sq, s.sr, s.sqq, s.sqr, w, stop - w, w - 1,
+                          q[stop - 1] };
+        micro_walk(ret, q, 0, w, stop, hi, 0, &ak, ok);
+    }
+    if (do_h) {
+        ah = (micro_acc){ s.kt, s.kr, s.st, s.sr, s.stt, s.str, w, stop - w, w - 1,
+                          t[stop - 1 - base] };
+        micro_walk(ret, t, base, w, stop, hi, 0, &ah, oh);
+    }
 }
 
 /* Hasbrouck's blocks take sign(q) sqrt|q| from a stack buffer filled once a
  * block (a loop the compiler vectorises), instead of up to three scalar
  * square roots a row; same bits.  Windows above this many rows transform
- * on the fly. */
+ * on the fly (and take the careful path). */
 #define MICRO_BUF_MAX_W 1024
 
-static void micro_core(const double *ret, const double *q, size_t n, size_t w, int hasbrouck,
-                       double *out)
+typedef void (*micro_block_fn)(const double *, const double *, const double *, size_t,
+                               size_t, size_t, double *, double *);
+
+#define MICRO_CLONES(attr, sfx)                                                              \
+    attr static void micro_k_##sfx(const double *ret, const double *q, const double *t,     \
+                                   size_t w, size_t lo, size_t hi, double *ok, double *oh)  \
+    {                                                                                        \
+        micro_block_pair(ret, q, t, w, lo, hi, ok, oh, 1, 0);                                \
+    }                                                                                        \
+    attr static void micro_h_##sfx(const double *ret, const double *q, const double *t,     \
+                                   size_t w, size_t lo, size_t hi, double *ok, double *oh)  \
+    {                                                                                        \
+        micro_block_pair(ret, q, t, w, lo, hi, ok, oh, 0, 1);                                \
+    }                                                                                        \
+    attr static void micro_kh_##sfx(const double *ret, const double *q, const double *t,    \
+                                    size_t w, size_t lo, size_t hi, double *ok, double *oh) \
+    {                                                                                        \
+        micro_block_pair(ret, q, t, w, lo, hi, ok, oh, 1, 1);                                \
+    }
+
+MICRO_CLONES(, base)
+#if PGF_HAVE_AVX2_CLONE
+MICRO_CLONES(PGF_TARGET_AVX2, avx2)
+#endif
+
+/* Kyle's lambda into ok and/or Hasbrouck's measure into oh (NULL: not
+ * wanted), in one pass over the blocks. */
+static void micro_core(const double *ret, const double *q, size_t n, size_t w, double *ok,
+                       double *oh)
 {
     if (w <= 1) {
-        for (size_t i = 0; i < n; i++)
-            out[i] = NAN;
+        for (size_t i = 0; i < n; i++) {
+            if (ok)
+                ok[i] = NAN;
+            if (oh)
+                oh[i] = NAN;
+        }
         return;
     }
     const size_t firstrow = w - 1;
     const size_t block = w > PGF_ROLL_BLOCK ? w : PGF_ROLL_BLOCK;
-    for (size_t i = 0; i < n && i < firstrow; i++)
-        out[i] = NAN;
-    const int buffered = hasbrouck && w <= MICRO_BUF_MAX_W;
+    for (size_t i = 0; i < n && i < firstrow; i++) {
+        if (ok)
+            ok[i] = NAN;
+        if (oh)
+            oh[i] = NAN;
+    }
+    const int buffered = oh != NULL && w <= MICRO_BUF_MAX_W;
     double tqbuf[2 * MICRO_BUF_MAX_W];
+    micro_block_fn fn = oh == NULL ? micro_k_base : ok == NULL ? micro_h_base : micro_kh_base;
+#if PGF_HAVE_AVX2_CLONE
+    if (pgf_use_avx2())
+        fn = oh == NULL ? micro_k_avx2 : ok == NULL ? micro_h_avx2 : micro_kh_avx2;
+#endif
 
     for (size_t lo = firstrow; lo < n;) {
         size_t hi = (lo / block + 1) * block;
         if (hi > n)
             hi = n;
+        const double *t = NULL;
         if (buffered) {
             size_t base = lo + 1 - w;
             for (size_t j = base; j < hi; j++)
                 tqbuf[j - base] = signed_sqrt(q[j]);
-            micro_block(ret, tqbuf, base, w, lo, hi, 0, out);
-        } else if (hasbrouck) {
-            micro_block(ret, q, 0, w, lo, hi, 1, out);
-        } else {
-            micro_block(ret, q, 0, w, lo, hi, 0, out);
+            t = tqbuf;
         }
+        fn(ret, q, t, w, lo, hi, ok, oh);
         lo = hi;
     }
 }
@@ -265,7 +496,13 @@ static void micro_core(const double *ret, const double *q, size_t n, size_t w, i
 void pgf_micro_run(const double *ret, const double *q, size_t n, size_t w, int hasbrouck,
                    double *out)
 {
-    micro_core(ret, q, n, w, hasbrouck, out);
+    micro_core(ret, q, n, w, hasbrouck ? NULL : out, hasbrouck ? out : NULL);
+}
+
+void pgf_micro_pair_run(const double *ret, const double *q, size_t n, size_t w, double *kyle,
+                        double *hasbrouck)
+{
+    micro_core(ret, q, n, w, kyle, hasbrouck);
 }
 
 static int micro_check(const double *ret, const double *q, size_t n, size_t window,
