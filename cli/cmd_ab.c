@@ -5,9 +5,9 @@
  * Round r runs base then head when r is even, head then base when odd, so
  * neither build always runs second on a warmer (or busier) machine.  Both
  * are exec'd directly with an argv (never through a shell), pinned to the
- * same CPU.  Benchmarks flagged or inconclusive after the first rounds get
- * confirmation rounds of their own (only they run, within --confirm-budget)
- * and are judged again on those fresh rounds.
+ * same CPU.  Benchmarks inconclusive after the first rounds get more
+ * rounds of their own (only they run, within --confirm-budget) and another
+ * look at all their rounds, at a stricter level (gate/ab.h).
  *
  * --mode instructions runs each build once under callgrind instead (the
  * harness counts one kernel call per benchmark): deterministic counts, no
@@ -38,23 +38,28 @@ static const char usage_text[] =
     "                   [--confirm-budget TIME] [--strict] [--cpu N] [--workdir DIR]\n"
     "                   [--json F] [--markdown F] [--junit F] [--color WHEN]\n"
     "                   [tpbench options: --suite=, --profile=, --size=, --seed=,\n"
-    "                    --first-children=, --benchmark_*=] [-- more tpbench args]\n"
+    "                    --first-children=, --cold-min-time=, --benchmark_*=]\n"
+    "                   [-- more tpbench args]\n"
     "       perfgate ab --mode instructions --head BIN --out R.json [tpbench options]\n"
     "\n"
     "Runs two builds of a suite in alternating order on one CPU and gates on the\n"
-    "paired ratios head/base (Wilcoxon signed-rank, Hodges-Lehmann ratio with\n"
-    "Tukey's interval; docs/accuracy.md).  Verdicts: pass, improved, regression,\n"
-    "inconclusive.  Regressions and inconclusive benchmarks are run again on their\n"
-    "own (interleaved) and judged on those fresh rounds.\n"
+    "paired ratios head/base (Hodges-Lehmann ratio with Tukey's interval;\n"
+    "docs/accuracy.md).  Verdicts: pass, improved, regression, inconclusive.  A\n"
+    "regression needs the interval above 1 + tolerance/2 and the ratio above\n"
+    "1 + tolerance; the interval's one-sided level is alpha/10 at the first look,\n"
+    "halved at each further look (at most alpha/5, 1 %, in all).  Inconclusive\n"
+    "benchmarks get more rounds (only they run) and another look at all their\n"
+    "rounds.  Hot benchmarks are judged on CPU time, cold and first on real time.\n"
     "\n"
     "  --base BIN          the build to compare with (a tpbench-like program)\n"
     "  --head BIN          the build under test\n"
-    "  --rounds N          interleaved rounds (default 6; one process per build each)\n"
+    "  --rounds N          interleaved rounds (default 12; one process per build each)\n"
     "  --budgets PATH      budget file or folder (repeatable): tolerances, alpha,\n"
     "                      min_effect, severity, waivers as `perfgate check`; without\n"
     "                      it hot benchmarks may degrade 5 %, cold ones 10 %\n"
     "  --tolerance P%      one tolerance for every benchmark, overriding the budgets\n"
-    "  --metric WHICH      real or cpu time (default: the budget's, else real)\n"
+    "  --metric WHICH      real or cpu time (default: the budget's, else cpu for hot\n"
+    "                      benchmarks, real for cold and first ones)\n"
     "  --mode MODE         time (default) or instructions (callgrind counts)\n"
     "  --cache-sim         instructions mode: simulate caches too (slower)\n"
     "  --confirm-budget T  time for confirmation rounds, e.g. 60s, 2m (default 60s; 0: none)\n"
@@ -68,8 +73,9 @@ static const char usage_text[] =
     "  --color WHEN        auto, always or never\n"
     "  --today DATE        judge waiver expiry on this date\n"
     "\n"
-    "Each round runs tpbench with --benchmark_repetitions=1 --benchmark_min_time=0.01\n"
-    "--first-children=3 unless given.\n"
+    "Each round runs tpbench with --benchmark_repetitions=3 --benchmark_min_time=0.003\n"
+    "--cold-min-time=0.001 --first-children=3 unless given; a round's value is the\n"
+    "fastest of its repetitions.\n"
     "\n"
     "exit status: 0 the gate passed, 1 it failed, 2 bad input, usage or trouble\n";
 
@@ -83,7 +89,7 @@ typedef struct ab_args {
     int rounds, strict, cache_sim;
     char *pass[MAX_PASS]; /* tpbench arguments */
     size_t npass;
-    int has_reps, has_min_time, has_children;
+    int has_reps, has_min_time, has_children, has_cold_min;
 } ab_args;
 
 static int want_colour(const char *when)
@@ -99,7 +105,8 @@ static int want_colour(const char *when)
 static int is_tpbench_option(const char *a)
 {
     static const char *const known[] = { "--suite=", "--profile=", "--size=", "--seed=",
-                                         "--counters=", "--first-children=", "--benchmark_" };
+                                         "--counters=", "--first-children=", "--cold-min-time=",
+                                         "--benchmark_" };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (!strncmp(a, known[i], strlen(known[i])))
             return 1;
@@ -117,7 +124,7 @@ static int parse(ab_args *a, int argc, char **argv)
     a->mode = "time";
     a->colour = "auto";
     a->confirm = "60s";
-    a->rounds = 6;
+    a->rounds = 12;
     const char *rounds = NULL;
     for (int i = 1; i < argc; i++) {
         char *arg = argv[i], *val = NULL;
@@ -147,6 +154,7 @@ static int parse(ab_args *a, int argc, char **argv)
             a->has_reps |= !strncmp(arg, "--benchmark_repetitions", 23);
             a->has_min_time |= !strncmp(arg, "--benchmark_min_time", 20);
             a->has_children |= !strncmp(arg, "--first-children", 16);
+            a->has_cold_min |= !strncmp(arg, "--cold-min-time", 15);
             a->pass[a->npass++] = arg;
             continue;
         }
@@ -246,10 +254,16 @@ static pg_run *run_once(runner *rn, const char *bin, const char *which, const ch
     argv[n++] = (char *)bin;
     for (size_t i = 0; i < a->npass; i++)
         argv[n++] = a->pass[i];
+    /* Three short repetitions, the fastest counts (gate/ab.c run_value):
+     * measured on a shared 2-core VM, the CPU-time log ratios of a pair
+     * scatter 1.3-1.6 % this way against 2.5-3 % with one repetition of
+     * 0.01 s (docs/accuracy.md). */
     if (!a->has_reps)
-        argv[n++] = "--benchmark_repetitions=1";
+        argv[n++] = rn->instructions ? "--benchmark_repetitions=1" : "--benchmark_repetitions=3";
     if (!a->has_min_time)
-        argv[n++] = rn->instructions ? "--benchmark_min_time=0.0001" : "--benchmark_min_time=0.01";
+        argv[n++] = rn->instructions ? "--benchmark_min_time=0.0001" : "--benchmark_min_time=0.003";
+    if (!a->has_cold_min && !rn->instructions)
+        argv[n++] = "--cold-min-time=0.001";
     if (!a->has_children)
         argv[n++] = "--first-children=3";
     if (filter) {

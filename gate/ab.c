@@ -194,13 +194,35 @@ const char *pg_ab_state_name(pg_ab_state s)
     return s < PG_AB_STATE_COUNT ? state_names[s] : "?";
 }
 
+/* The one-sided error level of look `look` (1, 2, ...): alpha/5 spent as
+ * alpha/10, alpha/20, ... so that the levels of all looks sum to at most
+ * alpha/5 (1 % at alpha 0.05), whatever the stopping rule. */
+double pg_ab_look_level(double alpha, unsigned look)
+{
+    if (!(alpha > 0 && alpha < 1))
+        alpha = 0.05;
+    if (look < 1)
+        look = 1;
+    if (look > 60)
+        look = 60;
+    return alpha / 5.0 * ldexp(1.0, -(int)look);
+}
+
+/* 1 when Tukey's interval of n Walsh averages can reach one-sided level
+ * `level`: the smallest tail P(T+ <= 0) = 2^-n must not exceed it. */
+static int level_reachable(size_t n, double level)
+{
+    return n > PG_SR_EXACT_MAX || ldexp(1.0, -(int)n) <= level;
+}
+
 static int judge(const double *base, const double *head, size_t n, double tolerance,
-                 double min_effect, double alpha, int deterministic, pg_ab_judgement *out)
+                 double min_effect, double level, int deterministic, pg_ab_judgement *out)
 {
     memset(out, 0, sizeof *out);
     out->ratio = out->lo = out->hi = out->p_slower = out->p_faster = NAN;
     out->med_base = out->med_head = NAN;
     out->need = tolerance > min_effect ? tolerance : min_effect;
+    out->level = level;
     out->state = PG_AB_MISSING;
     double *buf = malloc((n ? n : 1) * 3 * sizeof *buf);
     double *scratch = malloc((n ? n * (n + 1) / 2 : 1) * sizeof *scratch);
@@ -228,25 +250,35 @@ static int judge(const double *base, const double *head, size_t n, double tolera
     out->p_slower = pg_stats_signed_rank(d, k, PG_ALT_GREATER, NULL);
     out->p_faster = pg_stats_signed_rank(d, k, PG_ALT_LESS, NULL);
     double est, lo, hi;
-    pg_stats_walsh(d, k, 1.0 - 2.0 * alpha, scratch, &est, &lo, &hi);
+    pg_stats_walsh(d, k, 1.0 - 2.0 * level, scratch, &est, &lo, &hi);
     out->ratio = exp(est);
     out->lo = exp(lo);
     out->hi = exp(hi);
+    /* Too few pairs for the level: the interval is the range, which does
+     * not cover at 1 - level; it may rule a change out (pass) but never
+     * show one. */
+    int decisive = level_reachable(k, level);
+    double need = out->need;
     if (deterministic) {
         /* Counts have no noise: the ratio is the answer. */
         out->lo = out->hi = out->ratio = out->med_head / out->med_base;
         out->p_slower = out->p_faster = NAN;
-        if (out->ratio > 1.0 + out->need)
+        if (out->ratio > 1.0 + need)
             out->state = PG_AB_FAIL;
         else if (out->ratio < 1.0 - min_effect)
             out->state = PG_AB_IMPROVED;
         else
             out->state = PG_AB_PASS;
-    } else if (out->p_slower < alpha && out->ratio > 1.0 + out->need) {
+    } else if (decisive && out->lo > 1.0 + need / 2.0 && out->ratio > 1.0 + need) {
+        /* The interval clears 1 + need/2 and the estimate is beyond need:
+         * with no change (ratio 1) this happens with probability <= level
+         * (the one-sided error of the interval), and a systematic
+         * difference smaller than need/2 (code layout) cannot do it either
+         * except by the same chance. */
         out->state = PG_AB_FAIL;
-    } else if (out->p_faster < alpha && out->ratio < 1.0 - min_effect) {
+    } else if (decisive && out->hi < 1.0 - min_effect / 2.0 && out->ratio < 1.0 - min_effect) {
         out->state = PG_AB_IMPROVED;
-    } else if (out->hi <= 1.0 + out->need) {
+    } else if (out->hi <= 1.0 + need) {
         out->state = PG_AB_PASS;
     } else {
         out->state = PG_AB_INCONCLUSIVE;
@@ -260,7 +292,13 @@ done:
 int pg_ab_judge(const double *base, const double *head, size_t n, double tolerance,
                 double min_effect, double alpha, pg_ab_judgement *out)
 {
-    return judge(base, head, n, tolerance, min_effect, alpha, 0, out);
+    return judge(base, head, n, tolerance, min_effect, pg_ab_look_level(alpha, 1), 0, out);
+}
+
+int pg_ab_judge_look(const double *base, const double *head, size_t n, double tolerance,
+                     double min_effect, double alpha, unsigned look, pg_ab_judgement *out)
+{
+    return judge(base, head, n, tolerance, min_effect, pg_ab_look_level(alpha, look), 0, out);
 }
 
 /* ---- the session ------------------------------------------------------------------ */
@@ -326,6 +364,13 @@ static int is_cold(const char *name, const char *profile)
     return strstr(name, "/cold/") != NULL || !strncmp(name, "cold/", 5);
 }
 
+static int is_hot(const char *name, const char *profile)
+{
+    if (profile)
+        return !strcmp(profile, "hot");
+    return strstr(name, "/hot/") != NULL || !strncmp(name, "hot/", 4);
+}
+
 static pg_ab_row *row_for(pg_ab *ab, const pg_bench *b)
 {
     for (size_t i = 0; i < ab->n; i++)
@@ -377,8 +422,13 @@ static double run_value(const pg_bench *b, int metric)
     for (size_t i = 0; i < b->n; i++)
         if (isfinite(src[i]))
             v[k++] = src[i];
-    pg_stats_sort(v, k);
-    double m = pg_stats_median(v, k);
+    /* The fastest repetition of the run: a co-tenant's burst, a page
+     * fault or an interrupt only ever adds time, so the minimum of a few
+     * short repetitions is the least disturbed value of the round. */
+    double m = k ? v[0] : NAN;
+    for (size_t i = 1; i < k; i++)
+        if (v[i] < m)
+            m = v[i];
     free(v);
     return m;
 }
@@ -412,9 +462,15 @@ int pg_ab_add_round(pg_ab *ab, const pg_run *base, const pg_run *head)
         pg_ab_row *r = row_for(ab, h);
         if (!r)
             return PG_ENOMEM;
+        /* --metric, else the budget's, else CPU time for hot benchmarks
+         * (time the core spent on another process is not counted: on a
+         * shared machine wall time mostly measures the co-tenants) and
+         * real time for cold and first ones (their CPU time includes
+         * untimed work, docs/harness.md). */
         int metric = ab->opt.metric >= 0 ? ab->opt.metric
                      : r->policy.has_regression ? r->policy.regression_metric
-                                                : PG_METRIC_REAL;
+                     : is_hot(r->name, r->profile) ? PG_METRIC_CPU
+                                                    : PG_METRIC_REAL;
         double hv = h->error ? NAN : run_value(h, metric);
         double bv = !b || b->error ? NAN : run_value(b, metric);
         if (push(ab, r, bv, hv))
@@ -435,7 +491,7 @@ int pg_ab_add_round(pg_ab *ab, const pg_run *base, const pg_run *head)
 
 int pg_ab_row_undecided(const pg_ab_row *row)
 {
-    return row->final.state == PG_AB_FAIL || row->final.state == PG_AB_INCONCLUSIVE;
+    return row->final.state == PG_AB_INCONCLUSIVE;
 }
 
 void pg_ab_begin_confirmation(pg_ab *ab)
@@ -477,22 +533,24 @@ int pg_ab_judge_all(pg_ab *ab)
 {
     for (size_t i = 0; i < ab->n; i++) {
         pg_ab_row *r = &ab->rows[i];
-        size_t first_n = r->confirm_from ? r->confirm_from : r->n;
         const pg_policy *p = &r->policy;
         double alpha = p->alpha > 0 ? p->alpha : 0.05;
         int det = ab->opt.instructions;
-        if (judge(r->base, r->head, first_n, r->tolerance, p->min_effect, alpha, det, &r->first))
+        /* A look judges all of the row's rounds so far.  A decided row
+         * (pass, improved, regression) is final; an inconclusive one gets
+         * another look when new rounds came in.  Look j spends
+         * pg_ab_look_level(alpha, j), so the chance of any false alarm
+         * over all looks stays below alpha/5 whatever the stopping. */
+        if (r->looks > 0 && (r->n == r->judged_n || !pg_ab_row_undecided(r)))
+            continue;
+        r->looks++;
+        r->judged_n = r->n;
+        if (judge(r->base, r->head, r->n, r->tolerance, p->min_effect,
+                  pg_ab_look_level(alpha, r->looks), det, &r->final))
             return PG_ENOMEM;
-        r->final = r->first;
-        r->confirmed = 0;
-        if (r->confirm_from && r->n > r->confirm_from) {
-            /* Fresh rounds only: the first phase chose which benchmarks to
-             * look at again, so its rounds would bias the second look. */
-            if (judge(r->base + r->confirm_from, r->head + r->confirm_from,
-                      r->n - r->confirm_from, r->tolerance, p->min_effect, alpha, det, &r->final))
-                return PG_ENOMEM;
-            r->confirmed = 1;
-        }
+        if (r->looks == 1)
+            r->first = r->final;
+        r->confirmed = r->looks > 1;
         r->waiver = NULL;
         if (state_fails(ab, r, r->final.state) && r->final.state != PG_AB_MISSING) {
             r->waiver = active_waiver(ab, r->name);
@@ -591,15 +649,19 @@ static void describe(const pg_ab *ab, const pg_ab_row *r, char *buf, size_t len)
     if (r->note[0])
         used += (size_t)snprintf(buf + used, len - used, "%s; ", r->note);
     if (r->confirm_from && used < len) {
-        size_t extra = r->n - r->confirm_from;
+        size_t extra = r->final.n > r->confirm_from ? r->final.n - r->confirm_from : 0;
         if (r->final.state == PG_AB_INCONCLUSIVE)
             used += (size_t)snprintf(buf + used, len - used,
-                                     "first %zu rounds %s; still undecided after %zu more; ",
-                                     r->confirm_from, pg_ab_state_name(r->first.state), extra);
+                                     "first %zu rounds %s; still undecided after %zu more "
+                                     "(%u looks); ",
+                                     r->confirm_from, pg_ab_state_name(r->first.state), extra,
+                                     r->looks);
         else
             used += (size_t)snprintf(buf + used, len - used,
-                                     "first %zu rounds %s; decided by %zu more rounds; ",
-                                     r->confirm_from, pg_ab_state_name(r->first.state), extra);
+                                     "first %zu rounds %s; decided by %zu more rounds "
+                                     "(look %u, level %.2g%%); ",
+                                     r->confirm_from, pg_ab_state_name(r->first.state), extra,
+                                     r->looks, r->final.level * 100);
     }
     if (r->waiver && used < len)
         used += (size_t)snprintf(buf + used, len - used, "waived until %s (%s: %s); ",
@@ -690,6 +752,7 @@ static json_t *judgement_json(const pg_ab_judgement *j)
     json_object_set_new(o, "ratio_hi", num(j->hi));
     json_object_set_new(o, "p_slower", num(j->p_slower));
     json_object_set_new(o, "p_faster", num(j->p_faster));
+    json_object_set_new(o, "level", num(j->level));
     json_object_set_new(o, "median_base", num(j->med_base));
     json_object_set_new(o, "median_head", num(j->med_head));
     return o;
@@ -712,7 +775,8 @@ int pg_ab_write_json(const pg_ab *ab, FILE *f)
         json_object_set_new(o, "verdict", json_string(row_label(ab, r)));
         json_object_set_new(o, "fails", json_boolean(pg_ab_row_fails(ab, r)));
         json_object_set_new(o, "tolerance", json_real(r->tolerance));
-        json_object_set_new(o, "rounds", json_integer((json_int_t)r->n));
+        json_object_set_new(o, "rounds", json_integer((json_int_t)r->final.n));
+        json_object_set_new(o, "looks", json_integer((json_int_t)r->looks));
         json_object_set_new(o, "confirmation_rounds",
                             json_integer((json_int_t)(r->confirm_from ? r->n - r->confirm_from : 0)));
         json_object_set_new(o, "first", judgement_json(&r->first));

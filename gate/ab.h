@@ -74,18 +74,29 @@ typedef struct pg_ab_judgement {
     double p_faster;        /* signed-rank p-value, head faster */
     double med_base, med_head; /* medians of the two series */
     double need;            /* max(tolerance, min_effect): the change that fails */
+    double level;           /* one-sided error level of the interval (pg_ab_look_level) */
 } pg_ab_judgement;
 
-/* Judges n pairs (base[i], head[i]).  The rule:
- *   regression    p_slower < alpha and ratio > 1 + need;
- *   improved      p_faster < alpha and ratio < 1 - min_effect;
- *   pass          the interval's upper end hi <= 1 + need (a change beyond
- *                 the tolerance is ruled out at level alpha);
- *   inconclusive  anything else: neither a regression nor ruled out.
- * Non-positive or non-finite pairs are left out.  Returns 0 or PG_ENOMEM;
- * out->state is PG_AB_MISSING when no pair is usable. */
+/* The one-sided error level of look `look` (1, 2, ...) of a sequential
+ * judgement at the budget's alpha: alpha/5 * 2^-look (0.5 %, 0.25 %, ...
+ * at alpha 0.05), which sum to at most alpha/5 over any number of looks. */
+double pg_ab_look_level(double alpha, unsigned look);
+
+/* Judges n pairs (base[i], head[i]) at look 1 (pg_ab_judge_look: at look
+ * `look`).  [lo, hi] is Tukey's interval of the Hodges-Lehmann ratio at
+ * 1 - 2*level, level = pg_ab_look_level(alpha, look).  The rule:
+ *   regression    lo > 1 + need/2 and ratio > 1 + need (and n large enough
+ *                 for the level: 2^-n <= level);
+ *   improved      hi < 1 - min_effect/2 and ratio < 1 - min_effect (same);
+ *   pass          hi <= 1 + need (a change beyond the tolerance is ruled out);
+ *   inconclusive  anything else: neither shown nor ruled out.
+ * With no change at all, a regression needs lo > 1, which has probability
+ * <= level.  Non-positive or non-finite pairs are left out.  Returns 0 or
+ * PG_ENOMEM; out->state is PG_AB_MISSING when no pair is usable. */
 int pg_ab_judge(const double *base, const double *head, size_t n, double tolerance,
                 double min_effect, double alpha, pg_ab_judgement *out);
+int pg_ab_judge_look(const double *base, const double *head, size_t n, double tolerance,
+                     double min_effect, double alpha, unsigned look, pg_ab_judgement *out);
 
 /* ---- a session: samples of many benchmarks over rounds -------------------- */
 
@@ -94,7 +105,8 @@ typedef struct pg_ab pg_ab;
 typedef struct pg_ab_row {
     const char *name;
     const char *profile;   /* "hot", "cold", "first" or NULL */
-    double *base, *head;   /* one value per round (ns per iteration, or a count) */
+    double *base, *head;   /* one value per round: the fastest repetition of the run
+                              (ns per iteration), or a count */
     size_t n;              /* rounds with both values */
     size_t initial;        /* rounds of the first phase */
     size_t confirm_from;   /* first round of the confirmation phase; 0 when none */
@@ -102,8 +114,10 @@ typedef struct pg_ab_row {
     int budgeted;          /* some budget matched */
     double tolerance;      /* the regression tolerance in force */
     pg_ab_judgement first; /* the judgement after the first phase */
-    pg_ab_judgement final; /* the judgement the gate uses */
-    int confirmed;         /* 1: the confirmation phase decided it */
+    pg_ab_judgement final; /* the judgement the gate uses (the last look) */
+    int confirmed;         /* 1: a look after the first decided it */
+    unsigned looks;        /* looks taken (pg_ab_judge_all) */
+    size_t judged_n;       /* rounds at the last look */
     const pg_waiver *waiver; /* active waiver that covers a failure, or NULL */
     char note[200];
 } pg_ab_row;
@@ -124,7 +138,8 @@ void pg_ab_destroy(pg_ab *ab);                   /* NULL is a no-op */
  * Returns 0 or PG_ENOMEM. */
 int pg_ab_add_round(pg_ab *ab, const pg_run *base, const pg_run *head);
 /* Marks the start of the confirmation phase for the benchmarks not yet
- * decided: later rounds are judged on their own. */
+ * decided (inconclusive); every later look judges all their rounds at the
+ * next look's level. */
 void pg_ab_begin_confirmation(pg_ab *ab);
 /* Judges every benchmark (first phase, and confirmation where it ran). */
 int pg_ab_judge_all(pg_ab *ab);
@@ -133,7 +148,7 @@ const pg_ab_row *pg_ab_get(const pg_ab *ab, size_t i);
 /* 1 when the row's final verdict fails the gate. */
 int pg_ab_row_fails(const pg_ab *ab, const pg_ab_row *row);
 int pg_ab_failed(const pg_ab *ab);
-/* 1 when the row still needs confirming (regression or inconclusive). */
+/* 1 when the row still needs rounds (inconclusive). */
 int pg_ab_row_undecided(const pg_ab_row *row);
 
 /* Writers, like pg_report_write_*: names escaped for each format.  0 or
