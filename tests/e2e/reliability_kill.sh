@@ -56,8 +56,8 @@ measure() {
   echo "$d"
 }
 
-python3 "$src/tests/e2e/gen_results.py" --benchmarks 600 --reps 10 --seed 1 --out old.json || fail "gen"
-python3 "$src/tests/e2e/gen_results.py" --benchmarks 600 --reps 10 --seed 2 --out new.json || fail "gen"
+python3 "$src/tests/e2e/gen_results.py" --benchmarks 400 --reps 10 --seed 1 --out old.json || fail "gen"
+python3 "$src/tests/e2e/gen_results.py" --benchmarks 400 --reps 10 --seed 2 --out new.json || fail "gen"
 budgets=$src/budgets/default.json
 
 torn=0
