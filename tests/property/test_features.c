@@ -617,6 +617,13 @@ static void test_prefix_invariance(void **state)
         expect_bits("pg_volatility vs column", cs, B.a, B.big + 2 * n, n);
         assert_int_equal(pg_ema(B.x, n, (double)w0, w0, B.a), PG_OK);
         expect_bits("pg_ema vs column", cs, B.a, B.big + 3 * n, n);
+        /* Kyle and Hasbrouck, one pass in pg_features, two calls here. */
+        size_t kc = 1 + 3 * cfg.n_windows + 7 + 2 + 1;
+        size_t mw = cfg.microstructure_window;
+        assert_int_equal(pg_kyles_lambda(B.big, B.q, n, mw, B.a), PG_OK);
+        expect_bits("pg_kyles_lambda vs column", cs, B.a, B.big + kc * n, n);
+        assert_int_equal(pg_hasbrouck(B.big, B.q, n, mw, B.a), PG_OK);
+        expect_bits("pg_hasbrouck vs column", cs, B.a, B.big + (kc + 1) * n, n);
     }
     free(vol);
     free(bid);

@@ -241,15 +241,40 @@ static void test_portable_path_same_bits(void **state)
         x[i] = (i % 97 == 0 && i > 1500) ? NAN : (i % 7 == 0 && i > 0 ? x[i - 1] : p);
     }
     int (*const fns[])(const double *, size_t, size_t, double *) = {
-        pg_rolling_mean, pg_rolling_std, pg_volatility, pg_volume_z
+        pg_rolling_mean, pg_rolling_std, pg_volatility, pg_volume_z, pg_rsi
     };
     const size_t ws[] = { 2, 5, 20, 60, 300 };
-    for (size_t f = 0; f < 4; f++) {
+    for (size_t f = 0; f < 5; f++) {
         for (size_t k = 0; k < 5; k++) {
             unsetenv("PG_KERNELS_PORTABLE");
             assert_int_equal(fns[f](x, N, ws[k], a), PG_OK);
             setenv("PG_KERNELS_PORTABLE", "1", 1);
             assert_int_equal(fns[f](x, N, ws[k], b), PG_OK);
+            unsetenv("PG_KERNELS_PORTABLE");
+            for (size_t i = 0; i < N; i++)
+                assert_true((isnan(a[i]) && isnan(b[i])) || memcmp(&a[i], &b[i], 8) == 0);
+        }
+    }
+    /* Kyle / Hasbrouck: returns of x against a signed volume with holes,
+     * repeats (the careful path) and clean stretches (the fast path). */
+    static double r[N], q[N];
+    assert_int_equal(pg_return_1(x, N, r), PG_OK);
+    for (size_t i = 0; i < N; i++) {
+        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+        q[i] = (double)(s >> 11) / 9007199254740992.0 * 200.0 - 100.0;
+        if (i % 331 == 0)
+            q[i] = NAN;
+        else if (i % 113 == 0)
+            q[i] = q[i - 1];
+    }
+    for (int h = 0; h < 2; h++) {
+        for (size_t k = 0; k < 5; k++) {
+            int (*fn)(const double *, const double *, size_t, size_t, double *) =
+                h ? pg_hasbrouck : pg_kyles_lambda;
+            unsetenv("PG_KERNELS_PORTABLE");
+            assert_int_equal(fn(r, q, N, ws[k], a), PG_OK);
+            setenv("PG_KERNELS_PORTABLE", "1", 1);
+            assert_int_equal(fn(r, q, N, ws[k], b), PG_OK);
             unsetenv("PG_KERNELS_PORTABLE");
             for (size_t i = 0; i < N; i++)
                 assert_true((isnan(a[i]) && isnan(b[i])) || memcmp(&a[i], &b[i], 8) == 0);
