@@ -22,17 +22,87 @@
 #include "features_internal.h"
 #include "pg_kernels.h"
 
-void pgf_return_1_run(const double *price, size_t n, double *out)
+/* pct_change(fill_method='pad'): forward-fill NaN (not inf), then
+ * p'_t / p'_{t-1} - 1; leading NaNs stay NaN.  Where p_{t-1} .. p_{t+3} hold
+ * no NaN the fill is the identity and four rows divide at once (the same
+ * division and subtraction a row, so the same bits); a row next to a NaN
+ * goes the scalar way. */
+PGF_INLINE void return_1_body(const double *price, size_t n, double *out)
 {
-    /* pct_change(fill_method='pad'): forward-fill NaN (not inf), then
-     * p'_t / p'_{t-1} - 1; leading NaNs stay NaN. */
     double last = NAN;
-    for (size_t t = 0; t < n; t++) {
+    size_t t = 0;
+    while (t < n) {
+        if (t > 0 && price[t - 1] == price[t - 1]) {
+            for (; n - t >= 4; t += 4) {
+                pgf_v4d c = pgf_load4(price + t), p = pgf_load4(price + t - 1);
+                if (pgf_any(c != c))
+                    break;
+                pgf_v4d r = c / p - 1.0;
+                memcpy(out + t, &r, sizeof r);
+            }
+            last = price[t - 1]; /* not NaN: what the fill holds */
+            if (t == n)
+                break;
+        }
         double v = price[t];
         double cur = v != v ? last : v;
         out[t] = cur / last - 1.0;
         last = cur;
+        t++;
     }
+}
+
+/* queue_imbalance four rows at a time: the division runs on every lane and
+ * a select gives 0 where bid + ask == 0 (same operations, same bits). */
+PGF_INLINE void queue_imbalance_body(const double *bid, const double *ask, size_t n,
+                                     double *out)
+{
+    size_t t = 0;
+    for (; n - t >= 4; t += 4) {
+        pgf_v4d b = pgf_load4(bid + t), a = pgf_load4(ask + t);
+        pgf_v4d s = b + a;
+        pgf_v4d q = (b - a) / s;
+        q = pgf_select(s == 0.0, pgf_bcast(0.0), q);
+        memcpy(out + t, &q, sizeof q);
+    }
+    for (; t < n; t++) {
+        double s = bid[t] + ask[t];
+        out[t] = s == 0.0 ? 0.0 : (bid[t] - ask[t]) / s;
+    }
+}
+
+static void return_1_base(const double *price, size_t n, double *out)
+{
+    return_1_body(price, n, out);
+}
+
+static void queue_imbalance_base(const double *bid, const double *ask, size_t n, double *out)
+{
+    queue_imbalance_body(bid, ask, n, out);
+}
+
+#if PGF_HAVE_AVX2_CLONE
+PGF_TARGET_AVX2 static void return_1_avx2(const double *price, size_t n, double *out)
+{
+    return_1_body(price, n, out);
+}
+
+PGF_TARGET_AVX2 static void queue_imbalance_avx2(const double *bid, const double *ask, size_t n,
+                                                 double *out)
+{
+    queue_imbalance_body(bid, ask, n, out);
+}
+#endif
+
+void pgf_return_1_run(const double *price, size_t n, double *out)
+{
+#if PGF_HAVE_AVX2_CLONE
+    if (pgf_use_avx2()) {
+        return_1_avx2(price, n, out);
+        return;
+    }
+#endif
+    return_1_base(price, n, out);
 }
 
 int pg_return_1(const double *price, size_t n, double *out)
@@ -76,10 +146,13 @@ int pg_log_volume(const double *volume, size_t n, double *out)
 
 void pgf_queue_imbalance_run(const double *bid, const double *ask, size_t n, double *out)
 {
-    for (size_t t = 0; t < n; t++) {
-        double s = bid[t] + ask[t];
-        out[t] = s == 0.0 ? 0.0 : (bid[t] - ask[t]) / s;
+#if PGF_HAVE_AVX2_CLONE
+    if (pgf_use_avx2()) {
+        queue_imbalance_avx2(bid, ask, n, out);
+        return;
     }
+#endif
+    queue_imbalance_base(bid, ask, n, out);
 }
 
 int pg_queue_imbalance(const double *bid, const double *ask, size_t n, double *out)

@@ -267,6 +267,20 @@ static void test_portable_path_same_bits(void **state)
         else if (i % 113 == 0)
             q[i] = q[i - 1];
     }
+    /* return_1 (x has NaN holes) and queue_imbalance (zero sums, NaN). */
+    static double r2[N];
+    setenv("PG_KERNELS_PORTABLE", "1", 1);
+    assert_int_equal(pg_return_1(x, N, r2), PG_OK);
+    unsetenv("PG_KERNELS_PORTABLE");
+    assert_memory_equal(r, r2, sizeof r);
+    for (size_t i = 0; i < N; i++)
+        b[i] = i % 50 == 3 ? -q[i] : fabs(q[i]);
+    assert_int_equal(pg_queue_imbalance(q, b, N, a), PG_OK);
+    setenv("PG_KERNELS_PORTABLE", "1", 1);
+    assert_int_equal(pg_queue_imbalance(q, b, N, r2), PG_OK);
+    unsetenv("PG_KERNELS_PORTABLE");
+    for (size_t i = 0; i < N; i++)
+        assert_true((isnan(a[i]) && isnan(r2[i])) || memcmp(&a[i], &r2[i], 8) == 0);
     for (int h = 0; h < 2; h++) {
         for (size_t k = 0; k < 5; k++) {
             int (*fn)(const double *, const double *, size_t, size_t, double *) =
