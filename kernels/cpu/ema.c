@@ -566,18 +566,26 @@ int pg_rsi(const double *price, size_t n, size_t window, double *out)
 }
 
 /* MACD's fast path: all three EWMs valid with weight 1 and a run of finite
- * prices (and finite macd values).  The three chains are independent per
- * row except that the signal reads this row's macd, so the CPU overlaps
- * them. */
-static inline size_t macd_fast(const double *price, size_t n, size_t t, ema_state *f,
-                               ema_state *s, ema_state *g, double af, double of, double as,
-                               double os, double ag, double og, double *ema_fast,
-                               double *ema_slow, double *macd, double *macd_signal,
-                               double *histogram, int with_emas)
+ * prices (and finite macd values).  The three chains step one row at a time
+ * as pandas does (the signal reads this row's macd, so the CPU overlaps
+ * them), four rows a group.  The per-row finiteness tests are replaced by
+ * one vector test a group: while every price and the three states are
+ * within +-1e300, each EWM is a convex combination of such values (its
+ * weights sum to exactly 1 here) and stays within 1e300 (1 + 2^-52)^rows,
+ * so macd, signal and histogram are finite without being tested.  Rows
+ * where that does not hold go the tested way, one at a time. */
+#define MACD_SAFE 1e300
+
+/* Rows t .. end-1 with the finiteness tests, stopping before a non-finite
+ * price or macd; returns the row reached. */
+PGF_INLINE size_t macd_rows_tested(const double *price, size_t end, size_t t, double *fyp,
+                                   double *syp, double *gyp, double af, double of, double as,
+                                   double os, double ag, double og, double *ema_fast,
+                                   double *ema_slow, double *macd, double *macd_signal,
+                                   double *histogram, int with_emas)
 {
-    double fy = f->y, sy = s->y, gy = g->y;
-    size_t t0 = t;
-    for (; t < n; t++) {
+    double fy = *fyp, sy = *syp, gy = *gyp;
+    for (; t < end; t++) {
         double c = price[t];
         if (!isfinite(c))
             break;
@@ -597,6 +605,54 @@ static inline size_t macd_fast(const double *price, size_t n, size_t t, ema_stat
         macd_signal[t] = gy;
         histogram[t] = m - gy;
     }
+    *fyp = fy;
+    *syp = sy;
+    *gyp = gy;
+    return t;
+}
+
+PGF_INLINE size_t macd_fast_body(const double *price, size_t n, size_t t, ema_state *f,
+                                 ema_state *s, ema_state *g, double af, double of, double as,
+                                 double os, double ag, double og, double *ema_fast,
+                                 double *ema_slow, double *macd, double *macd_signal,
+                                 double *histogram, int with_emas)
+{
+    double fy = f->y, sy = s->y, gy = g->y;
+    size_t t0 = t;
+    const pgf_v4d lim = pgf_bcast(MACD_SAFE);
+    const pgf_v4i absmask = { INT64_MAX, INT64_MAX, INT64_MAX, INT64_MAX };
+    for (;;) {
+        if (!(fabs(fy) <= MACD_SAFE && fabs(sy) <= MACD_SAFE && fabs(gy) <= 2.0 * MACD_SAFE))
+            goto tested;
+        for (; n - t >= 4; t += 4) {
+            pgf_v4d c4 = pgf_load4(price + t);
+            pgf_v4d a4 = (pgf_v4d)((pgf_v4i)c4 & absmask);
+            if (pgf_any(~(a4 <= lim)))
+                break;
+            for (int k = 0; k < 4; k++) {
+                double c = price[t + k];
+                fy = ema_upd(fy, c, af, of, 1.0, 0);
+                sy = ema_upd(sy, c, as, os, 1.0, 0);
+                double m = fy - sy;
+                gy = ema_upd(gy, m, ag, og, 1.0, 0);
+                if (with_emas) {
+                    ema_fast[t + k] = fy;
+                    ema_slow[t + k] = sy;
+                }
+                macd[t + k] = m;
+                macd_signal[t + k] = gy;
+                histogram[t + k] = m - gy;
+            }
+        }
+    tested:;
+        /* Up to four rows tested one at a time, then groups again. */
+        size_t end = n - t < 4 ? n : t + 4;
+        size_t t1 = t;
+        t = macd_rows_tested(price, end, t, &fy, &sy, &gy, af, of, as, os, ag, og, ema_fast,
+                             ema_slow, macd, macd_signal, histogram, with_emas);
+        if (t < end || t == n || t == t1)
+            break;
+    }
     f->y = fy;
     s->y = sy;
     g->y = gy;
@@ -605,6 +661,25 @@ static inline size_t macd_fast(const double *price, size_t n, size_t t, ema_stat
     g->k += t - t0;
     return t;
 }
+
+#define MACD_CLONE(attr, sfx)                                                                 \
+    attr static size_t macd_fast_##sfx(const double *price, size_t n, size_t t, ema_state *f, \
+                                       ema_state *s, ema_state *g, double af, double of,     \
+                                       double as, double os, double ag, double og,           \
+                                       double *ema_fast, double *ema_slow, double *macd,     \
+                                       double *macd_signal, double *histogram)               \
+    {                                                                                         \
+        if (ema_fast != NULL && ema_slow != NULL)                                             \
+            return macd_fast_body(price, n, t, f, s, g, af, of, as, os, ag, og, ema_fast,     \
+                                  ema_slow, macd, macd_signal, histogram, 1);                 \
+        return macd_fast_body(price, n, t, f, s, g, af, of, as, os, ag, og, NULL, NULL, macd, \
+                              macd_signal, histogram, 0);                                     \
+    }
+
+MACD_CLONE(, base)
+#if PGF_HAVE_AVX2_CLONE
+MACD_CLONE(PGF_TARGET_AVX2, avx2)
+#endif
 
 void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_t signal,
                   double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
@@ -617,6 +692,12 @@ void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_
     const double ag = pgf_alpha_from_span((double)signal), og = 1.0 - ag;
     /* The fast path skips the division: only when (1-a)+a is exactly 1. */
     const int no_div = of + af == 1.0 && os + as == 1.0 && og + ag == 1.0;
+#if PGF_HAVE_AVX2_CLONE
+    const int avx2 = pgf_use_avx2();
+#else
+    const int avx2 = 0;
+#define macd_fast_avx2 macd_fast_base
+#endif
     ema_state f, s, g;
     ema_init(&f, price[0]);
     ema_init(&s, price[0]);
@@ -635,13 +716,10 @@ void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_
             break;
         if (no_div && f.y == f.y && s.y == s.y && g.y == g.y && f.w == 1.0 && s.w == 1.0 &&
             g.w == 1.0) {
-            size_t u;
-            if (ema_fast && ema_slow)
-                u = macd_fast(price, n, t, &f, &s, &g, af, of, as, os, ag, og, ema_fast,
-                              ema_slow, macd, macd_signal, histogram, 1);
-            else
-                u = macd_fast(price, n, t, &f, &s, &g, af, of, as, os, ag, og, NULL, NULL,
-                              macd, macd_signal, histogram, 0);
+            size_t u = avx2 ? macd_fast_avx2(price, n, t, &f, &s, &g, af, of, as, os, ag, og,
+                                             ema_fast, ema_slow, macd, macd_signal, histogram)
+                            : macd_fast_base(price, n, t, &f, &s, &g, af, of, as, os, ag, og,
+                                             ema_fast, ema_slow, macd, macd_signal, histogram);
             if (u > t) {
                 /* Rows t .. u-1 are written; step the general way from u. */
                 t = u;

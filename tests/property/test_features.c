@@ -442,7 +442,14 @@ static void test_ema_rsi_macd_exact(void **state)
             if (!isnan(B.a[t]))
                 assert_true(B.a[t] >= 0.0 && B.a[t] <= 100.0);
 
-        /* MACD from three reference EMAs. */
+        /* MACD from three reference EMAs.  Some cases are scaled past
+         * 1e300 (the fast path's bound) and to where fast - slow
+         * overflows. */
+        if (cs % 5 == 0) {
+            double scale = cs % 10 == 0 ? 3e307 : 1e299;
+            for (size_t t = 0; t < n; t++)
+                B.x[t] *= scale;
+        }
         size_t f = 1 + rand_below(&r, 20), s = 1 + rand_below(&r, 40), g = 1 + rand_below(&r, 15);
         ref_ema(B.x, n, span_alpha((double)f), 1, m[0]);
         ref_ema(B.x, n, span_alpha((double)s), 1, m[1]);

@@ -267,6 +267,25 @@ static void test_portable_path_same_bits(void **state)
         else if (i % 113 == 0)
             q[i] = q[i - 1];
     }
+    /* MACD (with and without the two EMA columns). */
+    {
+        static double o1[5][N], o2[5][N];
+        for (int emas = 0; emas < 2; emas++) {
+            unsetenv("PG_KERNELS_PORTABLE");
+            assert_int_equal(pg_macd(x, N, 12, 26, 9, emas ? o1[0] : NULL, emas ? o1[1] : NULL,
+                                     o1[2], o1[3], o1[4]),
+                             PG_OK);
+            setenv("PG_KERNELS_PORTABLE", "1", 1);
+            assert_int_equal(pg_macd(x, N, 12, 26, 9, emas ? o2[0] : NULL, emas ? o2[1] : NULL,
+                                     o2[2], o2[3], o2[4]),
+                             PG_OK);
+            unsetenv("PG_KERNELS_PORTABLE");
+            for (int c = emas ? 0 : 2; c < 5; c++)
+                for (size_t i = 0; i < N; i++)
+                    assert_true((isnan(o1[c][i]) && isnan(o2[c][i])) ||
+                                memcmp(&o1[c][i], &o2[c][i], 8) == 0);
+        }
+    }
     /* return_1 (x has NaN holes) and queue_imbalance (zero sums, NaN). */
     static double r2[N];
     setenv("PG_KERNELS_PORTABLE", "1", 1);
