@@ -51,6 +51,9 @@
 
 enum { ROLL_MEAN = 1, ROLL_STD = 2, ROLL_Z = 3 };
 
+/* Rows a fast block pre-scans at a time (for bad values, equal neighbours). */
+#define FAST_SCAN 32
+
 /* Largest window of a std that takes the fast path (see the top). */
 #define FAST_STD_MAX_W 1024
 
@@ -416,18 +419,10 @@ PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size
     }
 
     /* The fast rows end at the first bad value: find it only if the
-     * vectorised pre-scan says there is one. */
-    size_t end = hi;
-    int bad, eq;
-    fast_prescan(a, lo + 1 - base, hi - base, want_mean, cls, &bad, &eq);
-    if (bad) {
-        for (end = lo + 1; end < hi; end++) {
-            double v = ROW(end);
-            if (!isfinite(v) || (want_mean && (cls == SIGN_NEG) != (signbit(v) != 0)))
-                break;
-        }
-    }
-
+     * vectorised pre-scan says there is one.  The pre-scan goes a chunk of
+     * FAST_SCAN rows at a time, so a drift rebuild (which restarts here)
+     * does not scan the rest of the block again each time: on a trending
+     * price they come every few dozen rows. */
     fast_state st = { pgf_bcast(sum), pgf_bcast(s1), pgf_bcast(s2), pgf_bcast(k),
                       pgf_bcast(inv_w), pgf_bcast(inv_wm1), run };
     size_t i = lo + 1;
@@ -435,25 +430,49 @@ PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size
     /* Drift: the window mean moved ~2 std from K (see the careful path);
      * rebuild after the group, at most once every w rows. */
 #define DRIFTED(last) (want_std && (last) - lo >= w && 5.0 * l1 * l1 > 4.0 * dw * l2)
-    if (eq) {
-        for (; i + 4 <= end; i += 4) {
-            fast_group(&st, &ROW(i), &ROW(i - w), w, 4, mode, cls, 1, out + i, &l1, &l2);
-            if (DRIFTED(i + 3))
-                return i + 4;
+    while (i < hi) {
+        size_t end = hi - i > FAST_SCAN ? i + FAST_SCAN : hi;
+        int bad, eq;
+        fast_prescan(a, i - base, end - base, want_mean, cls, &bad, &eq);
+        int stop = 0;
+        if (bad) {
+            size_t e = i;
+            for (; e < end; e++) {
+                double v = ROW(e);
+                if (!isfinite(v) || (want_mean && (cls == SIGN_NEG) != (signbit(v) != 0)))
+                    break;
+            }
+            end = e;
+            stop = 1;
         }
-    } else {
-        for (; i + 4 <= end; i += 4) {
-            fast_group(&st, &ROW(i), &ROW(i - w), w, 4, mode, cls, 0, out + i, &l1, &l2);
-            if (DRIFTED(i + 3))
-                return i + 4;
+        if (eq) {
+            for (; i + 4 <= end; i += 4) {
+                fast_group(&st, &ROW(i), &ROW(i - w), w, 4, mode, cls, 1, out + i, &l1, &l2);
+                if (DRIFTED(i + 3))
+                    return i + 4;
+            }
+        } else {
+            for (; i + 4 <= end; i += 4) {
+                fast_group(&st, &ROW(i), &ROW(i - w), w, 4, mode, cls, 0, out + i, &l1, &l2);
+                if (DRIFTED(i + 3))
+                    return i + 4;
+            }
         }
-    }
-    if (i < end) {
-        fast_group(&st, &ROW(i), &ROW(i - w), w, end - i, mode, cls, eq, out + i, &l1, &l2);
+        if (i < end) {
+            fast_group(&st, &ROW(i), &ROW(i - w), w, end - i, mode, cls, eq, out + i, &l1,
+                       &l2);
+            i = end;
+        }
+        /* No equal neighbours in the chunk: the run ending at its last
+         * row is 1 (the eq-free groups do not follow it). */
+        if (!eq && end > lo + 1)
+            st.run = 1;
+        if (stop)
+            return end;
     }
 #undef DRIFTED
 #undef ROW
-    return end;
+    return hi;
 }
 
 /* One clone per mode and sign class, so each inner loop is straight-line
