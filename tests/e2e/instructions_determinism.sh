@@ -4,6 +4,10 @@
 # --mode instructions` passes A/A and fails on tpbench_slowed (pg_sma does
 # its work 5 times), and `perfgate profile` names the functions that grew.
 set -u
+if [ "${PG_SANITIZE:-OFF}" = ON ]; then
+    echo "skipped in the sanitizer build: valgrind cannot run an ASan binary (make test runs it)"
+    exit 77
+fi
 B=$PG_BUILD_DIR
 PG=$B/cli/perfgate
 command -v valgrind >/dev/null || { echo "SKIP: no valgrind"; exit 0; }

@@ -89,9 +89,11 @@ PY
 doctor "$T/har.json" "$T/commit.json" 'pg["git_commit"] = "f" * 40'
 expect 2 "$PG" merge "$T/cal.json" "$T/commit.json" -o "$T/x.json"
 grep -q "git_commit" "$T/err" || fail "commit refusal"
-doctor "$T/har.json" "$T/debug.json" 'pg["build_type"] = "Debug"'
+doctor "$T/har.json" "$T/debug.json" 'pg["build_type"] = "Debug" if pg["build_type"] != "Debug" else "Release"'
+other=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['perfgate']['build_type'])" "$T/debug.json")
+mine=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['perfgate']['build_type'])" "$T/cal.json")
 expect 2 "$PG" merge "$T/cal.json" "$T/debug.json" -o "$T/x.json"
-grep -q "build_type \"Debug\" but '$T/cal.json' has \"Release\"" "$T/err" || fail "build type refusal"
+grep -q "build_type \"$other\" but '$T/cal.json' has \"$mine\"" "$T/err" || fail "build type refusal"
 doctor "$T/har.json" "$T/ver.json" 'pg["perfgate_version"] = "9.9.9"'
 expect 2 "$PG" merge "$T/cal.json" "$T/ver.json" -o "$T/x.json"
 grep -q "perfgate_version" "$T/err" || fail "version refusal"

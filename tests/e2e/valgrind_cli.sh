@@ -11,10 +11,10 @@ src=${PG_SOURCE_DIR:?}
 bld=${PG_BUILD_DIR:?}
 pg=$bld/cli/perfgate
 if ! command -v valgrind >/dev/null 2>&1; then
-  echo "valgrind_cli: valgrind not installed, skipped"; exit 0
+  echo "valgrind_cli: valgrind not installed, skipped"; exit 77
 fi
 if grep -q 'PERFGATE_SANITIZE:BOOL=ON\|PERFGATE_FUZZ:BOOL=ON' "$bld/CMakeCache.txt" 2>/dev/null; then
-  echo "valgrind_cli: sanitized build, skipped (make sanitize covers it)"; exit 0
+  echo "valgrind_cli: sanitized build, skipped (make sanitize covers it)"; exit 77
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
