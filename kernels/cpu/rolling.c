@@ -431,7 +431,8 @@ PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size
      * rebuild after the group, at most once every w rows. */
 #define DRIFTED(last) (want_std && (last) - lo >= w && 5.0 * l1 * l1 > 4.0 * dw * l2)
     while (i < hi) {
-        size_t end = hi - i > FAST_SCAN ? i + FAST_SCAN : hi;
+        /* (a mean never rebuilds early: one scan for the block) */
+        size_t end = !want_std || hi - i <= FAST_SCAN ? hi : i + FAST_SCAN;
         int bad, eq;
         fast_prescan(a, i - base, end - base, want_mean, cls, &bad, &eq);
         int stop = 0;
