@@ -624,6 +624,22 @@ static void test_prefix_invariance(void **state)
         expect_bits("pg_volatility vs column", cs, B.a, B.big + 2 * n, n);
         assert_int_equal(pg_ema(B.x, n, (double)w0, w0, B.a), PG_OK);
         expect_bits("pg_ema vs column", cs, B.a, B.big + 3 * n, n);
+        /* RSI and MACD (MACD shares the window EMAs' pass in pg_features). */
+        size_t rc = 1 + 3 * cfg.n_windows;
+        assert_int_equal(pg_rsi(B.x, n, cfg.rsi_window, B.a), PG_OK);
+        expect_bits("pg_rsi vs column", cs, B.a, B.big + rc * n, n);
+        double *mc[5];
+        for (int i = 0; i < 5; i++) {
+            mc[i] = malloc(n * sizeof(double));
+            assert_non_null(mc[i]);
+        }
+        assert_int_equal(pg_macd(B.x, n, cfg.macd_fast, cfg.macd_slow, cfg.macd_signal, mc[0],
+                                 mc[1], mc[2], mc[3], mc[4]),
+                         PG_OK);
+        for (int i = 0; i < 5; i++) {
+            expect_bits("pg_macd vs column", cs, mc[i], B.big + (rc + 1 + (size_t)i) * n, n);
+            free(mc[i]);
+        }
         /* Kyle and Hasbrouck, one pass in pg_features, two calls here. */
         size_t kc = 1 + 3 * cfg.n_windows + 7 + 2 + 1;
         size_t mw = cfg.microstructure_window;
