@@ -471,6 +471,7 @@ int pg_ab_add_round(pg_ab *ab, const pg_run *base, const pg_run *head)
                      : r->policy.has_regression ? r->policy.regression_metric
                      : is_hot(r->name, r->profile) ? PG_METRIC_CPU
                                                     : PG_METRIC_REAL;
+        r->metric = metric;
         double hv = h->error ? NAN : run_value(h, metric);
         double bv = !b || b->error ? NAN : run_value(b, metric);
         if (push(ab, r, bv, hv))
@@ -775,6 +776,9 @@ int pg_ab_write_json(const pg_ab *ab, FILE *f)
         json_object_set_new(o, "verdict", json_string(row_label(ab, r)));
         json_object_set_new(o, "fails", json_boolean(pg_ab_row_fails(ab, r)));
         json_object_set_new(o, "tolerance", json_real(r->tolerance));
+        if (!ab->opt.instructions)
+            json_object_set_new(o, "metric", json_string(r->metric == PG_METRIC_CPU ? "cpu_time"
+                                                                                 : "real_time"));
         json_object_set_new(o, "rounds", json_integer((json_int_t)r->final.n));
         json_object_set_new(o, "looks", json_integer((json_int_t)r->looks));
         json_object_set_new(o, "confirmation_rounds",

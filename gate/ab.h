@@ -117,6 +117,7 @@ typedef struct pg_ab_row {
     pg_ab_judgement final; /* the judgement the gate uses (the last look) */
     int confirmed;         /* 1: a look after the first decided it */
     unsigned looks;        /* looks taken (pg_ab_judge_all) */
+    int metric;            /* PG_METRIC_REAL or PG_METRIC_CPU (of the last round) */
     size_t judged_n;       /* rounds at the last look */
     const pg_waiver *waiver; /* active waiver that covers a failure, or NULL */
     char note[200];

@@ -171,6 +171,13 @@ def table(recs):
                    "max %d; wall per run median %.1f s, max %.1f s" %
                    (mode, inc, len(aa), rounds[len(rounds) // 2], rounds[-1], w[len(w) // 2], w[-1]))
     for lv in (2, 5, 10):
+        # the time effect actually injected: median paired ratio of sma in ab
+        rs = sorted(r["ratio"] for r in recs if r["mode"] in ("ab", "ab-default")
+                    and kind_of(r) == "detect" and r["level"] == lv and r.get("ratio"))
+        if rs:
+            out.append("ab: sma head/base CPU time at %d %%: median %.4f (quartiles %.4f, %.4f; %d runs)" %
+                       (lv, rs[len(rs) // 2], rs[len(rs) // 4], rs[3 * len(rs) // 4], len(rs)))
+    for lv in (2, 5, 10):
         ratios = sorted({round(r["ratio"], 5) for r in recs
                          if r["mode"] == "instructions" and kind_of(r) == "detect" and r["level"] == lv})
         if ratios:
