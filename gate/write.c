@@ -57,6 +57,14 @@ static void fmt_value(double v, const char *unit, char *buf, size_t len)
     }
 }
 
+/* The unit the measured value and the baseline column print in: a
+ * relative verdict's value is the head's time (per element), its limit and
+ * ratio are ratios to the calibration benchmark. */
+static const char *value_unit(const pg_verdict *v)
+{
+    return !strcmp(v->unit, "ratio") ? "ns" : v->unit;
+}
+
 static void fmt_limit(const pg_verdict *v, char *buf, size_t len)
 {
     if (isnan(v->limit))
@@ -159,7 +167,7 @@ int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
         shown++;
         char name[512], med[96], lo[32], hi[32], lim[32], base[32], ratio[64], p[16], note[256];
         safe(v->bench, name, sizeof name);
-        fmt_value(v->value, v->unit, med, sizeof med);
+        fmt_value(v->value, value_unit(v), med, sizeof med);
         if (!isnan(v->lo) && strcmp(v->unit, "ratio")) {
             fmt_value(v->lo, v->unit, lo, sizeof lo);
             fmt_value(v->hi, v->unit, hi, sizeof hi);
@@ -167,7 +175,7 @@ int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
             snprintf(med + l, sizeof med - l, " [%s, %s]", lo, hi);
         }
         fmt_limit(v, lim, sizeof lim);
-        fmt_value(v->base, !strcmp(v->unit, "ratio") ? "ns" : v->unit, base, sizeof base);
+        fmt_value(v->base, value_unit(v), base, sizeof base);
         fmt_ratio(v, ratio, sizeof ratio);
         fmt_p(v->p, p, sizeof p);
         safe(v->note, note, sizeof note);
@@ -228,7 +236,7 @@ static void xml(FILE *f, const char *s)
 static void describe(const pg_verdict *v, char *buf, size_t len)
 {
     char med[64], lim[32], ratio[64], p[16];
-    fmt_value(v->value, v->unit, med, sizeof med);
+    fmt_value(v->value, value_unit(v), med, sizeof med);
     fmt_limit(v, lim, sizeof lim);
     fmt_ratio(v, ratio, sizeof ratio);
     fmt_p(v->p, p, sizeof p);
@@ -316,9 +324,9 @@ static void md(FILE *f, const char *s)
 static void md_row(FILE *f, const pg_verdict *v)
 {
     char med[64], lim[32], base[32], ratio[64], p[16];
-    fmt_value(v->value, v->unit, med, sizeof med);
+    fmt_value(v->value, value_unit(v), med, sizeof med);
     fmt_limit(v, lim, sizeof lim);
-    fmt_value(v->base, !strcmp(v->unit, "ratio") ? "ns" : v->unit, base, sizeof base);
+    fmt_value(v->base, value_unit(v), base, sizeof base);
     fmt_ratio(v, ratio, sizeof ratio);
     fmt_p(v->p, p, sizeof p);
     fprintf(f, "| %s%s%s | ", v->fails ? "**" : "", label(v), v->fails ? "**" : "");
