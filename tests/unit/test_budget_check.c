@@ -188,6 +188,64 @@ static void test_regressions(void **state)
     pg_run_destroy(b);
 }
 
+/* A regression needs the shift's interval, not only its point estimate, to
+ * clear the tolerance (its lower end above 1 + tolerance/2): a head that is
+ * significantly slower, with a median shift beyond 5 % but spread so wide
+ * that a shift of 2.5 % or less is not ruled out, is not a regression; the
+ * same shift with a tight spread is. */
+static pg_run *run_of(const char *name, const double *t, size_t n)
+{
+    char buf[4096];
+    size_t used = (size_t)snprintf(buf, sizeof buf, "{\"benchmarks\": [");
+    for (size_t i = 0; i < n; i++)
+        used += (size_t)snprintf(buf + used, sizeof buf - used,
+                                 "%s{\"name\": \"%s\", \"run_type\": \"iteration\", "
+                                 "\"real_time\": %.17g, \"cpu_time\": %.17g}",
+                                 i ? "," : "", name, t[i], t[i]);
+    used += (size_t)snprintf(buf + used, sizeof buf - used, "]}");
+    pg_error err;
+    pg_error_clear(&err);
+    pg_run *run = pg_run_load_buffer(buf, used, "mem.json", &err);
+    if (!run)
+        fail_msg("%s", err.message);
+    return run;
+}
+
+static void test_regression_needs_the_interval(void **state)
+{
+    (void)state;
+    const double base[] = { 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009 };
+    const double wide[] = { 960, 990, 1010, 1030, 1060, 1080, 1110, 1140, 1170, 1200 };
+    const double tight[] = { 1060, 1061, 1062, 1063, 1064, 1065, 1066, 1067, 1068, 1069 };
+    pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [\n"
+                                 " {\"match\": \"i/*/hot/*\", \"regression\": {\"max\": \"5%\"}}\n"
+                                 "]}");
+    pg_run *b = run_of("i/a/hot/cpu/1", base, 10);
+    const double *heads[] = { wide, tight };
+    for (int k = 0; k < 2; k++) {
+        pg_run *h = run_of("i/a/hot/cpu/1", heads[k], 10);
+        pg_error err;
+        pg_report *r = pg_gate_check(h, b, set, &opt, &err);
+        assert_non_null(r);
+        const pg_verdict *v = find(r, "i/a/hot/cpu/1", "regression:real_time");
+        /* Both are slower beyond the tolerance by the point estimate. */
+        assert_true(v->ratio > 1.05);
+        if (k == 0) {
+            assert_true(v->ratio_lo <= 1.025);
+            assert_true(v->p < 0.05); /* significant: the interval rule decides */
+            assert_int_not_equal(v->kind, PG_V_REGRESSION);
+            assert_false(v->fails);
+        } else {
+            assert_true(v->ratio_lo > 1.025);
+            assert_int_equal(v->kind, PG_V_REGRESSION);
+        }
+        pg_report_destroy(r);
+        pg_run_destroy(h);
+    }
+    pg_run_destroy(b);
+    pg_budget_set_destroy(set);
+}
+
 static void test_relative_and_missing(void **state)
 {
     (void)state;
@@ -311,6 +369,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ceilings),
         cmocka_unit_test(test_regressions),
+        cmocka_unit_test(test_regression_needs_the_interval),
         cmocka_unit_test(test_relative_and_missing),
         cmocka_unit_test(test_waivers),
         cmocka_unit_test(test_escaping),
