@@ -178,6 +178,7 @@ static void rows_free(row_buffers *b)
 static pg_strategy_params param_set(const char *name)
 {
     pg_strategy_params p;
+    pg_strategy_params_default(&p);
     if (!strcmp(name, "bench")) {
         p.lookback = 60;
         p.threshold = 0.8;
