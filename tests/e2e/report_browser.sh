@@ -107,6 +107,58 @@ grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' dom.html || fail "hostile name n
 grep -q 'flaky &lt;b&gt;host&lt;/b&gt;' dom.html || fail "waiver not shown escaped"
 grep -q 'E2E "CPU"\|E2E &quot;CPU&quot;' dom.html || fail "environment not shown"
 
+# A screenshot of the page, compared with what the page must look like: the
+# requested size, not blank, the failing verdict's red (#d62728) and the
+# passing rows' green (#e5f5e0) present, chart strokes drawn.
+profile=$(mktemp -d /tmp/pg_chromium.XXXXXX)
+timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
+  --disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
+  --hide-scrollbars --window-size=1280,1800 --virtual-time-budget=3000 \
+  --screenshot="$work/shot.png" "file://$work/out/index.html" >/dev/null 2>&1 || true
+rm -rf "$profile"
+[ -s shot.png ] || fail "chromium wrote no screenshot"
+python3 - shot.png <<'PY' || fail "the screenshot is not the page expected (above)"
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+pos, idat, w = 8, b"", 0
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
+        assert depth == 8 and ctype in (2, 6) and interlace == 0, (depth, ctype, interlace)
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+assert (w, h) == (1280, 1800), (w, h)
+bpp = 4 if ctype == 6 else 3
+raw, stride = zlib.decompress(idat), w * bpp
+prev, colours, i = bytearray(stride), {}, 0
+for y in range(h):
+    f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        b, c = prev[x], prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    for x in range(0, stride, bpp):
+        k = bytes(line[x:x + 3]); colours[k] = colours.get(k, 0) + 1
+    prev = line
+def near(rgb, tol=6):
+    return sum(v for k, v in colours.items() if all(abs(k[j] - rgb[j]) <= tol for j in range(3)))
+assert len(colours) > 50, "blank page: %d colours" % len(colours)
+assert near((0xd6, 0x27, 0x28)) > 50, "no failing-verdict red on the page"
+assert near((0xe5, 0xf5, 0xe0)) > 500, "no passing-row green on the page"
+white = near((255, 255, 255), 0)
+assert white < 0.97 * w * h, "the page is almost all white"
+print("screenshot: %dx%d, %d colours, red %d px, green %d px" % (w, h, len(colours), near((0xd6, 0x27, 0x28)), near((0xe5, 0xf5, 0xe0))))
+PY
+
 # Baseline on purpose, and its export read back by the gate's loader.
 "$PERFGATE" baseline update --from r5.json --reason "release 1.2 sign-off" --who ci \
   --history h.sqlite >bl.out || fail "baseline update"
