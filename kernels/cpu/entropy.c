@@ -29,40 +29,13 @@
 #include <immintrin.h>
 
 #include "cpu_features.h"
+#include "pipeline_internal.h" /* pg_pairwise_sum: numpy's pairwise summation */
 #include "pg_kernels.h"
 
 /* Elements handled per block by the vectorisable scale-and-guess loop. */
 #define BLOCK 256
 /* Sub-histograms on the stack are used up to this many bins. */
 #define SUBHIST_MAX_BINS 512
-
-/* numpy's pairwise_sum for float64 (n < 8 plain, <= 128 eight lanes, else
- * halves on a multiple of 8). */
-static double pairwise_sum(const double *a, size_t n)
-{
-    if (n < 8) {
-        double res = 0.;
-        for (size_t i = 0; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    if (n <= 128) {
-        double r[8];
-        size_t i;
-        for (int j = 0; j < 8; j++)
-            r[j] = a[j];
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (int j = 0; j < 8; j++)
-                r[j] += a[i + j];
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
-}
 
 /* H = -(sum p ln p) over the non-empty bins, summed as numpy's add.reduce
  * does (first element, then the pairwise sum of the rest). */
@@ -86,13 +59,13 @@ static double entropy_from_counts(const size_t *counts, size_t bins, double tota
         }
         terms[m++] = t;
         if (m == 128) {
-            acc += pairwise_sum(terms, m);
+            acc += pg_pairwise_sum(terms, m);
             m = 0;
         }
     }
     if (first)
         return 0.0;
-    acc += pairwise_sum(terms, m);
+    acc += pg_pairwise_sum(terms, m);
     return -acc;
 }
 
