@@ -371,22 +371,8 @@ static int any_undecided(const pg_ab *ab)
 static int write_file(const char *path, int (*w)(const pg_ab *, FILE *), const pg_ab *ab)
 {
     /* Temporary file, fsync, rename: the old file or the new, never torn. */
-    pg_error err = { 0 };
-    pg_afile *af = pg_afile_open(path, &err);
-    if (!af) {
-        pg_cli_report(NULL, &err);
-        return -1;
-    }
-    if (w(ab, pg_afile_stream(af)) != 0) {
-        pg_afile_abort(af);
-        fprintf(stderr, "perfgate: cannot write '%s'\n", path);
-        return -1;
-    }
-    if (pg_afile_commit(af, &err) != 0) {
-        pg_cli_report(NULL, &err);
-        return -1;
-    }
-    return 0;
+    pg_afile *af = pg_cli_out_open(path);
+    return af ? pg_cli_out_close(af, path, w(ab, pg_afile_stream(af)) == 0) : -1;
 }
 
 static void remove_dir(const char *dir)

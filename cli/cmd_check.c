@@ -48,22 +48,8 @@ static const char *const options[] = { "--results", "--budgets", "--baseline", "
 static int write_atomic(const char *path, int (*writer)(const pg_report *, FILE *),
                         const pg_report *r)
 {
-    pg_error err = { 0 };
-    pg_afile *af = pg_afile_open(path, &err);
-    if (!af) {
-        pg_cli_report(NULL, &err);
-        return -1;
-    }
-    if (writer(r, pg_afile_stream(af)) != 0) {
-        pg_afile_abort(af);
-        fprintf(stderr, "perfgate: cannot write '%s'\n", path);
-        return -1;
-    }
-    if (pg_afile_commit(af, &err) != 0) {
-        pg_cli_report(NULL, &err);
-        return -1;
-    }
-    return 0;
+    pg_afile *af = pg_cli_out_open(path);
+    return af ? pg_cli_out_close(af, path, writer(r, pg_afile_stream(af)) == 0) : -1;
 }
 
 static int want_colour(const char *when)

@@ -26,6 +26,16 @@ const char *pg_cli_nearest(const char *word, const char *const *candidates, size
  * close, "; did you mean 'X'?", then a newline, to stderr. */
 void pg_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, size_t n);
 
+/* Opens path for a crash-safe write (common/pg_io.h: temporary file, fsync,
+ * rename), printing the error and returning NULL on failure. */
+struct pg_afile;
+struct pg_afile *pg_cli_out_open(const char *path);
+
+/* Finishes a write begun by pg_cli_out_open: commits it when ok (the
+ * destination then holds the new file), else discards it (the old file
+ * stays).  Prints what went wrong; returns 0, or -1 when not written. */
+int pg_cli_out_close(struct pg_afile *af, const char *path, int ok);
+
 /* Prints "perfgate: <formatted error>" to stderr. */
 void pg_cli_report(const char *prefix, const pg_error *err);
 

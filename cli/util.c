@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "pg_io.h"
 
 static size_t edit_distance(const char *a, const char *b)
 {
@@ -60,4 +61,28 @@ void pg_cli_unknown_option(const char *cmd, const char *opt, const char *const *
     if (near)
         fprintf(stderr, "; did you mean '%s'?", near);
     fputc('\n', stderr);
+}
+
+struct pg_afile *pg_cli_out_open(const char *path)
+{
+    pg_error err = { 0 };
+    pg_afile *af = pg_afile_open(path, &err);
+    if (!af)
+        pg_cli_report(NULL, &err);
+    return af;
+}
+
+int pg_cli_out_close(struct pg_afile *af, const char *path, int ok)
+{
+    if (!ok) {
+        pg_afile_abort(af);
+        fprintf(stderr, "perfgate: cannot write '%s'\n", path);
+        return -1;
+    }
+    pg_error err = { 0 };
+    if (pg_afile_commit(af, &err) != 0) {
+        pg_cli_report(NULL, &err);
+        return -1;
+    }
+    return 0;
 }
