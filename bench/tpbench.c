@@ -98,8 +98,9 @@ int main(int argc, char **argv)
     /* Without a GPU the gpu suite would only time the CPU fallback at up to
      * 16M points: it runs when asked for (--suite=gpu), and by default only
      * where a GPU is present. */
-    char why[256];
-    if (!opts.suites[0] && !pg_cuda_available(why, sizeof why))
+    opts.cuda_available = pg_cuda_available(opts.cuda_status, sizeof opts.cuda_status);
+    opts.cuda_probed = 1;
+    if (!opts.suites[0] && !opts.cuda_available)
         snprintf(opts.suites, sizeof opts.suites, "indicators,pipeline,calibration,harness");
     if (pg_bench_select(reg, &opts, &err) < 0) {
         code = fail("", &err, 2);

@@ -223,14 +223,28 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
     json_object_set_new(papi, "status", json_string(reason));
     json_object_set_new(pg, "papi", papi);
 
+    /* The program's own probe (tpbench: pg_cuda_available, the check the
+     * gpu suite names its rows by) when it made one, so "available" never
+     * disagrees with where the benchmarks ran (CUDA_VISIBLE_DEVICES= on a
+     * GPU machine: a device node, but no device). */
     json_t *cuda = json_object();
-    int cuda_dev = access("/dev/nvidiactl", F_OK) == 0;
     json_object_set_new(cuda, "built", json_boolean(PERFGATE_HAVE_CUDA));
-    json_object_set_new(cuda, "available", json_boolean(PERFGATE_HAVE_CUDA && cuda_dev));
-    json_object_set_new(cuda, "status",
-                        json_string(!PERFGATE_HAVE_CUDA ? "built without CUDA (no nvcc)"
-                                    : cuda_dev         ? "ok"
-                                                       : "no NVIDIA device node"));
+    if (opts->cuda_probed) {
+        int ok = PERFGATE_HAVE_CUDA && opts->cuda_available;
+        json_object_set_new(cuda, "available", json_boolean(ok));
+        json_object_set_new(cuda, "status", json_string(ok ? "ok"
+                                                        : opts->cuda_status[0] ? opts->cuda_status
+                                                                               : "no CUDA device"));
+        if (ok && opts->cuda_status[0])
+            json_object_set_new(cuda, "device", json_string(opts->cuda_status));
+    } else {
+        int cuda_dev = access("/dev/nvidiactl", F_OK) == 0;
+        json_object_set_new(cuda, "available", json_boolean(PERFGATE_HAVE_CUDA && cuda_dev));
+        json_object_set_new(cuda, "status",
+                            json_string(!PERFGATE_HAVE_CUDA ? "built without CUDA (no nvcc)"
+                                        : cuda_dev         ? "ok"
+                                                           : "no NVIDIA device node"));
+    }
     json_object_set_new(pg, "cuda", cuda);
 
     json_t *ctrs = json_object();

@@ -173,6 +173,12 @@ typedef struct pg_bench_options {
     char display_format[16];    /* --benchmark_format: console, json or csv */
     int color;                  /* --benchmark_color: -1 auto, 0 no, 1 yes */
     int counters_tabular;       /* --benchmark_counters_tabular */
+    /* What the program found about CUDA (pg_cuda_available), for the
+     * context block; cuda_probed = 0: the harness only looks for the device
+     * node.  Set by the program, not by a flag. */
+    int cuda_probed;
+    int cuda_available;
+    char cuda_status[256];      /* the device when available, else why not */
 } pg_bench_options;
 
 void pg_bench_options_default(pg_bench_options *opts);

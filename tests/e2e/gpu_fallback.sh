@@ -31,7 +31,12 @@ JSON
 "$B/cli/perfgate" check --results "$T/r.json" --budgets "$T/b.json" --color never >"$T/out" 2>&1
 rc=$?
 if python3 -c "import json,sys; sys.exit(0 if json.load(open('$T/r.json'))['perfgate']['cuda']['available'] else 1)"; then
-  exit 0   # a GPU machine: the limits are judged for real
+  # A GPU machine: the limits are judged for real, every GPU metric is there.
+  [ $rc -le 1 ] || { cat "$T/out"; fail "check on GPU results exited $rc"; }
+  grep -Eq '^(pass|breach) +gpu/phase/hot/gpu/65536 +gpu_kernel_time' "$T/out" || { cat "$T/out"; fail "gpu_kernel_time not judged on a GPU"; }
+  grep -q '^unavailable ' "$T/out" && { cat "$T/out"; fail "a GPU metric unavailable on a GPU"; }
+  echo "ok: GPU budgets judged on the GPU"
+  exit 0
 fi
 [ $rc -eq 0 ] || { cat "$T/out"; fail "GPU budgets without a GPU should not fail the gate"; }
 grep -q '^unavailable  *gpu/phase/hot/cpu/65536  *gpu_kernel_time' "$T/out" || { cat "$T/out"; fail "gpu_kernel_time not unavailable"; }

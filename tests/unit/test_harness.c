@@ -310,6 +310,47 @@ static json_t *find_bench(json_t *benchmarks, const char *name, const char *run_
     return NULL;
 }
 
+/* The program's CUDA probe reaches the context block: a CPU fallback on a
+ * machine with a device node (CUDA_VISIBLE_DEVICES=) must not say
+ * "available". */
+static void test_context_cuda_probe(void **state)
+{
+    (void)state;
+    char out[] = "/tmp/pg_test_harness_XXXXXX";
+    int fd = mkstemp(out);
+    assert_true(fd >= 0);
+    close(fd);
+    pg_bench_registry *reg = probe_registry();
+    pg_bench_options o;
+    pg_error err = {0};
+    char outflag[64];
+    snprintf(outflag, sizeof(outflag), "--out=%s", out);
+    char *argv[] = {"test_harness", "--size=64", "--profile=hot", "--benchmark_min_time=0.001",
+                    outflag, NULL};
+    int argc = 5;
+    assert_int_equal(parse(&o, &err, &argc, argv), 0);
+    o.cuda_probed = 1;
+    o.cuda_available = 0;
+    snprintf(o.cuda_status, sizeof o.cuda_status, "no CUDA device: test says so");
+    assert_int_equal(pg_bench_select(reg, &o, &err), 1);
+    int rc = pg_bench_run(reg, &o, argc, argv, &err);
+    if (rc)
+        fail_msg("pg_bench_run: %s", err.message);
+    json_error_t jerr;
+    json_t *root = json_load_file(out, 0, &jerr);
+    if (!root)
+        fail_msg("results JSON: %s at %d:%d", jerr.text, jerr.line, jerr.column);
+    json_t *cuda = json_object_get(json_object_get(root, "perfgate"), "cuda");
+    assert_non_null(cuda);
+    assert_true(json_is_false(json_object_get(cuda, "available")));
+    assert_string_equal(json_string_value(json_object_get(cuda, "status")),
+                        "no CUDA device: test says so");
+    assert_null(json_object_get(cuda, "device"));
+    json_decref(root);
+    unlink(out);
+    pg_bench_registry_destroy(reg);
+}
+
 static void test_run_through_google_benchmark(void **state)
 {
     (void)state;
@@ -456,6 +497,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_parse_args),
         cmocka_unit_test(test_select),
         cmocka_unit_test(test_run_through_google_benchmark),
+        cmocka_unit_test(test_context_cuda_probe),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
