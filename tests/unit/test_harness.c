@@ -310,21 +310,26 @@ static json_t *find_bench(json_t *benchmarks, const char *name, const char *run_
     return NULL;
 }
 
+/* A fresh results file for a run: its path into out, "--out=PATH" into flag. */
+static void results_file(char *out, char *flag, size_t flen)
+{
+    int fd = mkstemp(out);
+    assert_true(fd >= 0);
+    close(fd);
+    snprintf(flag, flen, "--out=%s", out);
+}
+
 /* The program's CUDA probe reaches the context block: a CPU fallback on a
  * machine with a device node (CUDA_VISIBLE_DEVICES=) must not say
  * "available". */
 static void test_context_cuda_probe(void **state)
 {
     (void)state;
-    char out[] = "/tmp/pg_test_harness_XXXXXX";
-    int fd = mkstemp(out);
-    assert_true(fd >= 0);
-    close(fd);
+    char out[] = "/tmp/pg_test_harness_XXXXXX", outflag[64];
+    results_file(out, outflag, sizeof outflag);
     pg_bench_registry *reg = probe_registry();
     pg_bench_options o;
     pg_error err = {0};
-    char outflag[64];
-    snprintf(outflag, sizeof(outflag), "--out=%s", out);
     char *argv[] = {"test_harness", "--size=64", "--profile=hot", "--benchmark_min_time=0.001",
                     outflag, NULL};
     int argc = 5;
@@ -354,10 +359,8 @@ static void test_context_cuda_probe(void **state)
 static void test_run_through_google_benchmark(void **state)
 {
     (void)state;
-    char out[] = "/tmp/pg_test_harness_XXXXXX";
-    int fd = mkstemp(out);
-    assert_true(fd >= 0);
-    close(fd);
+    char out[] = "/tmp/pg_test_harness_XXXXXX", outflag[64];
+    results_file(out, outflag, sizeof outflag);
 
     pg_bench_registry *reg = probe_registry();
     pg_bench_options o;
@@ -365,8 +368,6 @@ static void test_run_through_google_benchmark(void **state)
     char *argv[] = {"test_harness", "--seed=11",     "--size=64", "--first-children=3",
                     "--counters=software,instructions,nosuch::EVENT",
                     "--benchmark_min_time=0.002", NULL, NULL};
-    char outflag[64];
-    snprintf(outflag, sizeof(outflag), "--out=%s", out);
     argv[6] = outflag;
     int argc = 7;
     assert_int_equal(parse(&o, &err, &argc, argv), 0);
