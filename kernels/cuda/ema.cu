@@ -21,8 +21,10 @@
 #include "ema_scan.cuh"
 #include "internal.cuh"
 
-/* Inputs one thread summarises and re-runs. */
-#define EMA_CHUNK 128
+/* Inputs one thread summarises and re-runs: the two serial walks are the
+ * floor of a call (a 65,536-point RSI took 0.30 ms with 128), so chunks
+ * are short and the scan over their summaries (CUB) does more. */
+#define EMA_CHUNK 32
 
 struct combine_op {
     double alpha;
@@ -82,15 +84,15 @@ static int ema_pass(pg_cuda_ctx *ctx, const double *x, size_t n, int mode, doubl
     size_t temp_bytes;
     PGC_RC(reserve_scan(ctx, n, &sums, &prefix, &temp, &temp_bytes));
     double omf = 1.0 - alpha;
-    unsigned blocks = pgc_blocks(nchunks);
-    k_ema_summarise<<<blocks, PGC_THREADS, 0, ctx->stream>>>(x, (long long)n, mode, alpha, omf,
+    unsigned blocks = pgc_blocks_of(nchunks, PGC_SERIAL_THREADS);
+    k_ema_summarise<<<blocks, PGC_SERIAL_THREADS, 0, ctx->stream>>>(x, (long long)n, mode, alpha, omf,
                                                              sums, (long long)nchunks);
     PGC_LAUNCHED(ctx);
     combine_op op = { alpha };
     PGC_CK(ctx, cub::DeviceScan::ExclusiveScan(temp, temp_bytes, sums, prefix, op,
                                                ema_identity(), (long long)nchunks,
                                                ctx->stream));
-    k_ema_rerun<<<blocks, PGC_THREADS, 0, ctx->stream>>>(x, (long long)n, mode, alpha, omf,
+    k_ema_rerun<<<blocks, PGC_SERIAL_THREADS, 0, ctx->stream>>>(x, (long long)n, mode, alpha, omf,
                                                          (long long)min_periods, prefix,
                                                          (long long)nchunks, out);
     PGC_LAUNCHED(ctx);

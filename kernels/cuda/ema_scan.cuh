@@ -83,6 +83,55 @@ __host__ __device__ __forceinline__ ema_sum ema_identity(void)
 }
 
 /* The map of inputs [t0, t1). */
+/* Inputs a thread loads ahead of the recurrence: a chunk's loads are
+ * independent of its chain, so issuing EMA_AHEAD of them at once hides the
+ * memory latency that one strided load a step would pay (each thread walks
+ * its own chunk, so a warp's loads do not coalesce). */
+#define EMA_AHEAD 16
+
+#ifdef __CUDA_ARCH__
+#define EMA_UNROLL _Pragma("unroll")
+#else
+#define EMA_UNROLL
+#endif
+
+/* Inputs [t, t + EMA_AHEAD) clipped to t1 into c (zero past t1). */
+__host__ __device__ __forceinline__ void ema_load_ahead(const double *x, long long t,
+                                                        long long t1, int mode, double *c)
+{
+    EMA_UNROLL
+    for (int q = 0; q < EMA_AHEAD; q++)
+        c[q] = t + q < t1 ? ema_input(x, t + q, mode) : 0.0;
+}
+
+/* One input of a chunk's summary; wl is (1-a)^(NaNs since the last valid). */
+__host__ __device__ __forceinline__ void ema_summarise_step(ema_sum *s, double *wl, double c,
+                                                            double alpha, double omf)
+{
+    if (!ema_finite(c)) {
+        if (s->has_valid) {
+            *wl *= omf;
+        } else {
+            s->lead_w *= omf;
+            s->tail_w *= omf;
+        }
+        return;
+    }
+    s->cnt++;
+    if (!s->has_valid) {
+        s->has_valid = 1;
+        s->c0 = c;
+    } else {
+        double w = *wl * omf;
+        double d = w + alpha;
+        double a = w / d;
+        double b = alpha * c / d;
+        s->A = a * s->A;
+        s->B = a * s->B + b;
+    }
+    *wl = 1.0;
+}
+
 __host__ __device__ __forceinline__ ema_sum ema_summarise(const double *x, long long t0,
                                                           long long t1, int mode, double alpha,
                                                           double omf)
@@ -90,30 +139,13 @@ __host__ __device__ __forceinline__ ema_sum ema_summarise(const double *x, long 
     ema_sum s = ema_identity();
     s.lead_w = omf;
     double wl = 1.0;
-    for (long long t = t0; t < t1; t++) {
-        double c = ema_input(x, t, mode);
-        if (!ema_finite(c)) {
-            if (s.has_valid) {
-                wl *= omf;
-            } else {
-                s.lead_w *= omf;
-                s.tail_w *= omf;
-            }
-            continue;
-        }
-        s.cnt++;
-        if (!s.has_valid) {
-            s.has_valid = 1;
-            s.c0 = c;
-        } else {
-            double w = wl * omf;
-            double d = w + alpha;
-            double a = w / d;
-            double b = alpha * c / d;
-            s.A = a * s.A;
-            s.B = a * s.B + b;
-        }
-        wl = 1.0;
+    for (long long t = t0; t < t1; t += EMA_AHEAD) {
+        double c[EMA_AHEAD];
+        ema_load_ahead(x, t, t1, mode, c);
+        EMA_UNROLL
+        for (int q = 0; q < EMA_AHEAD; q++)
+            if (t + q < t1)
+                ema_summarise_step(&s, &wl, c[q], alpha, omf);
     }
     if (s.has_valid)
         s.tail_w = wl;
@@ -191,9 +223,15 @@ __host__ __device__ __forceinline__ void ema_rerun(const double *x, long long t0
                                                    long long min_periods, ema_state s,
                                                    double *out)
 {
-    for (long long t = t0; t < t1; t++) {
-        ema_step(&s, ema_input(x, t, mode), alpha, omf);
-        out[t] = s.k >= min_periods ? s.y : NAN;
+    for (long long t = t0; t < t1; t += EMA_AHEAD) {
+        double c[EMA_AHEAD];
+        ema_load_ahead(x, t, t1, mode, c);
+        EMA_UNROLL
+        for (int q = 0; q < EMA_AHEAD; q++)
+            if (t + q < t1) {
+                ema_step(&s, c[q], alpha, omf);
+                out[t + q] = s.k >= min_periods ? s.y : NAN;
+            }
     }
 }
 

@@ -87,15 +87,27 @@ int pgc_h2d(pg_cuda_ctx *ctx, void *dst, const void *src, size_t bytes);
 int pgc_d2h(pg_cuda_ctx *ctx, void *dst, const void *src, size_t bytes);
 int pgc_end(pg_cuda_ctx *ctx, pg_cuda_timing *t);
 
-/* Blocks for n items at PGC_THREADS a block, capped for grid-stride loops. */
-static inline unsigned pgc_blocks(size_t n)
+/* Threads a block for kernels whose threads each walk a serial stretch
+ * (rolling blocks, EWM chunks): few items, so small blocks spread them over
+ * more SMs; a warp's dependent chain is the floor, and one SM would
+ * otherwise run every warp of a 65,536-point series (H100: 0.18 ms). */
+#define PGC_SERIAL_THREADS 32
+
+/* Blocks for n items at `threads` a block, capped for grid-stride loops. */
+static inline unsigned pgc_blocks_of(size_t n, unsigned threads)
 {
-    size_t b = (n + PGC_THREADS - 1) / PGC_THREADS;
+    size_t b = (n + threads - 1) / threads;
     if (b < 1)
         b = 1;
     if (b > 65535u * 16u)
         b = 65535u * 16u;
     return (unsigned)b;
+}
+
+/* Blocks for n items at PGC_THREADS a block. */
+static inline unsigned pgc_blocks(size_t n)
+{
+    return pgc_blocks_of(n, PGC_THREADS);
 }
 
 /* pandas' alpha from a span and from an alpha (get_center_of_mass), as the

@@ -10,7 +10,7 @@ trap 'rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
 "$B/bench/tpbench" --suite=gpu --size=65536 --profile=hot --benchmark_min_time=0.005 \
-    --benchmark_repetitions=3 --out="$T/r.json" >"$T/log" 2>&1 || { tail "$T/log"; fail "tpbench --suite=gpu"; }
+    --benchmark_repetitions=5 --out="$T/r.json" >"$T/log" 2>&1 || { tail "$T/log"; fail "tpbench --suite=gpu"; }
 python3 - "$T/r.json" <<'PY' || fail "results (above)"
 import json, sys
 d = json.load(open(sys.argv[1]))
