@@ -50,15 +50,18 @@
  * 2 (or constant).  When every block passes, each rounded difference is the
  * exact difference of the float values and the telescoped sum of the float
  * values IS numpy's sum (up to the rounding of the summation): one pass.
- * (A price walk's mean is not negligible against its rms in the sense of
- * lag_sums, so without the check it would need that second pass, with
- * sum(d) in the hot loop, over all of the data.)  Blocks that fail (noise around 0, a
- * price doubling within a window, NaN/inf) make the telescoped sum an
- * approximation; when it is not negligible against the rms (see lag_sums)
- * a second pass sums the rounded differences of just those blocks, and
- * telescopes the exact ones per block.  A lag whose sums are not finite
- * (inf/NaN input, overflow) is redone term by term so that the
- * NaN/inf rules are TradePulse's exactly.
+ * Without the check a price walk would need a second pass with sum(d) in
+ * the hot loop: its mean is not negligible against its rms in the sense
+ * of lag_sums.  An exact block also needs no float subtraction in the hot
+ * loop: the difference of the float values widened to double is the same
+ * double, so it runs the float64 kernel on them (no conversion per term;
+ * the same bits as the float kernel, which sums in the same order).
+ * Blocks that fail (noise around 0, a price doubling within a window,
+ * NaN/inf) make the telescoped sum an approximation; when that is not
+ * negligible against the rms (see lag_sums) a second pass sums the rounded
+ * differences of just those blocks and telescopes the exact ones per
+ * block.  A lag whose sums are not finite (inf/NaN input, overflow) is
+ * redone term by term so that the NaN/inf rules are TradePulse's exactly.
  */
 /* The baseline kernel returns 32-byte GCC vectors from static inline
  * helpers: no ABI crosses this file, so the psABI note does not apply. */
@@ -356,6 +359,7 @@ static void block_telescoped(const float *buf, size_t t0, size_t t1, size_t n, s
                                               double *s1, double *s2)                  \
     {                                                                                  \
         float buf[BLOCK + BUF_MAX_LAG];                                                \
+        double dbuf[BLOCK + BUF_MAX_LAG];                                              \
         double scratch[GROUP_LAGS] = { 0 };                                            \
         size_t lag_max = lag0 + nl - 1, inexact = 0;                                   \
         for (size_t t0 = 0; t0 + lag0 < n; t0 += BLOCK) {                              \
@@ -364,7 +368,11 @@ static void block_telescoped(const float *buf, size_t t0, size_t t1, size_t n, s
                 size_t end = t1 + lag_max < n ? t1 + lag_max : n;                      \
                 int exact = convert_block(x + t0, end - t0, t1 - t0, lag_max, buf);    \
                 inexact += !exact;                                                     \
-                if (!redo)                                                             \
+                if (!redo && exact) {                                                  \
+                    for (size_t i = 0; i < end - t0; i++)                              \
+                        dbuf[i] = (double)buf[i];                                      \
+                    groups_##ISA##sq64(dbuf, t0, t1, n, lag0, nl, s1, s2);             \
+                } else if (!redo)                                                      \
                     groups_##ISA##sq32(buf, t0, t1, n, lag0, nl, s1, s2);              \
                 else if (exact)                                                        \
                     block_telescoped(buf, t0, t1, n, lag0, nl, s1);                    \
