@@ -19,6 +19,7 @@
  * -inf among the ln tau gives an infinite slope (clipped) just as pinv @ y.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <immintrin.h>
@@ -38,12 +39,29 @@
  *
  * sum(d) mostly needs no loop: sum_{t<n-L} (x[t+L] - x[t]) telescopes to
  * (sum of the last L values) - (sum of the first L).  On the float64 path
- * that differs from numpy's sum of rounded differences by rounding only;
- * on the float32 path each difference is rounded to float, so the
- * differences are summed after all when the mean is not negligible against
- * the rms (see lag_sums).  A lag whose sums are not finite (inf/NaN input,
- * overflow) is redone term by term so that the NaN/inf rules are
- * TradePulse's exactly.
+ * that differs from numpy's sum of rounded differences by rounding only.
+ * On the float32 path each difference is rounded to float, and that
+ * rounding is TradePulse's semantics (the differences of the float values
+ * are what numpy sums), so it may not be dropped where it matters.  It
+ * rarely exists, though: b - a for two floats of one sign within a factor
+ * 2 of each other is exact (Sterbenz), and a price moves far less than 2x
+ * over the 50 or so points of a lag.  So each float32 block checks, once
+ * converted, that every window of CHUNK + max_lag points is within a factor
+ * 2 (or constant).  When every block passes, each rounded difference is the
+ * exact difference of the float values and the telescoped sum of the float
+ * values IS numpy's sum (up to the rounding of the summation): one pass.
+ * Without the check a price walk would need a second pass with sum(d) in
+ * the hot loop: its mean is not negligible against its rms in the sense
+ * of lag_sums.  An exact block also needs no float subtraction in the hot
+ * loop: the difference of the float values widened to double is the same
+ * double, so it runs the float64 kernel on them (no conversion per term;
+ * the same bits as the float kernel, which sums in the same order).
+ * Blocks that fail (noise around 0, a price doubling within a window,
+ * NaN/inf) make the telescoped sum an approximation; when that is not
+ * negligible against the rms (see lag_sums) a second pass sums the rounded
+ * differences of just those blocks and telescopes the exact ones per
+ * block.  A lag whose sums are not finite (inf/NaN input, overflow) is
+ * redone term by term so that the NaN/inf rules are TradePulse's exactly.
  */
 /* The baseline kernel returns 32-byte GCC vectors from static inline
  * helpers: no ABI crosses this file, so the psABI note does not apply. */
@@ -57,9 +75,15 @@
 
 #define BLOCK 2048
 #define BUF_MAX_LAG 2048
+#define GROUP_LAGS 64 /* lags summed in one pass over the data */
+#define CHUNK 32      /* points per range of the float32 exactness check */
+#define MAX_CHUNKS ((BLOCK + BUF_MAX_LAG + CHUNK - 1) / CHUNK)
 
 typedef double v4d __attribute__((vector_size(32)));
 typedef float v4f __attribute__((vector_size(16)));
+typedef double v8d __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
+typedef int v8i __attribute__((vector_size(32)));
 
 /* Per-ISA vector primitives: VD holds W doubles; LOADD loads W doubles;
  * DIFF32(a, b) is float(b - a) for W floats, widened to VD. */
@@ -175,32 +199,190 @@ static inline v4d diff4f(const float *a, const float *b)
         }                                                                              \
     }
 
-/* s2[l] (and s1[l] when with_sum; float32 only) = sums over the lag-(lag0+l)          \
- * differences, l < nl, lags <= BUF_MAX_LAG, n > lag0+nl-1. */                         \
+/* Lane-wise min and max of v8f (a NaN lane is caught separately); macros,
+ * not functions, so that no 32-byte vector is passed by value in the
+ * baseline build. */
+#define MIN8(a, b) ((v8f)(((v8i)(a) & ((a) < (b))) | ((v8i)(b) & ~((a) < (b)))))
+#define MAX8(a, b) ((v8f)(((v8i)(a) & ((a) > (b))) | ((v8i)(b) & ~((a) > (b)))))
+
+/* Whether every float difference b - a with a, b in [lo, hi] is exact:
+ * one sign and within a factor 2 (Sterbenz: |b - a| <= min(|a|, |b|), so
+ * it needs no more bits than the operands have), or all equal.  2*lo may
+ * round to inf: then 2*lo > FLT_MAX >= hi holds in the reals too.  NaN
+ * bounds give 0. */
+static inline int exact_range(float lo, float hi)
+{
+    return (lo > 0.0f && hi <= 2.0f * lo) || (hi < 0.0f && lo >= 2.0f * hi) || lo == hi;
+}
+
+/* *lo, *hi = the range of p[0 .. len-1], len >= 1; (-inf, inf) when a
+ * value is NaN or inf (or the values' sum overflows: then too the range
+ * check fails, which is only conservative).  Four accumulators of each
+ * kind: a single chain of compare-and-blend would bound the loop. */
+static inline __attribute__((always_inline)) void range_of(const float *p, size_t len,
+                                                           float *lo, float *hi)
+{
+    float l = p[0], h = p[0], z = 0.0f;
+    size_t i = 0;
+    if (len >= 32) {
+        v8f vl[4], vh[4], vz[4];
+        for (int k = 0; k < 4; k++) {
+            memcpy(&vl[k], p + 8 * k, sizeof vl[k]);
+            vh[k] = vz[k] = vl[k];
+        }
+        for (i = 32; i + 32 <= len; i += 32) {
+            for (int k = 0; k < 4; k++) {
+                v8f f;
+                memcpy(&f, p + i + 8 * k, sizeof f);
+                vl[k] = MIN8(f, vl[k]);
+                vh[k] = MAX8(f, vh[k]);
+                vz[k] += f;
+            }
+        }
+        for (int k = 1; k < 4; k++) {
+            vl[0] = MIN8(vl[k], vl[0]);
+            vh[0] = MAX8(vh[k], vh[0]);
+            vz[0] += vz[k];
+        }
+        for (int j = 0; j < 8; j++) {
+            l = vl[0][j] < l ? vl[0][j] : l;
+            h = vh[0][j] > h ? vh[0][j] : h;
+            z += vz[0][j];
+        }
+    }
+    for (; i < len; i++) {
+        l = p[i] < l ? p[i] : l;
+        h = p[i] > h ? p[i] : h;
+        z += p[i];
+    }
+    if (!isfinite(z))
+        l = -INFINITY, h = INFINITY;
+    *lo = l;
+    *hi = h;
+}
+
+/* Whether every float difference buf[i + L] - buf[i] with i < nt,
+ * 1 <= L <= lag_max, i + L < len is exact: exact_range over the window of
+ * each CHUNK points and the lag_max points after it. */
+static inline __attribute__((always_inline)) int windows_exact(const float *buf, size_t len,
+                                                               size_t nt, size_t lag_max)
+{
+    float lo[MAX_CHUNKS], hi[MAX_CHUNKS];
+    size_t nch = (len + CHUNK - 1) / CHUNK;
+    for (size_t c = 0; c < nch; c++) {
+        size_t i0 = c * CHUNK;
+        range_of(buf + i0, len - i0 < CHUNK ? len - i0 : CHUNK, &lo[c], &hi[c]);
+    }
+    for (size_t c = 0; c * CHUNK < nt; c++) {
+        size_t last = (c * CHUNK + CHUNK - 1 + lag_max) / CHUNK;
+        if (last >= nch)
+            last = nch - 1;
+        float l = lo[c], h = hi[c];
+        for (size_t k = c + 1; k <= last; k++) {
+            l = lo[k] < l ? lo[k] : l;
+            h = hi[k] > h ? hi[k] : h;
+        }
+        if (!exact_range(l, h))
+            return 0;
+    }
+    return 1;
+}
+
+/* buf[i] = (float)x[i] for i < len; returns whether every float difference
+ * the block takes is exact (windows_exact).  Cheap on the usual data: noise
+ * fails on the first window, a price block passes on its whole range; only
+ * the rest is checked window by window.  Inlined into each ISA's
+ * square_sums, where the loops vectorise with that ISA. */
+static inline __attribute__((always_inline)) int convert_block(const double *x, size_t len,
+                                                               size_t nt, size_t lag_max,
+                                                               float *buf)
+{
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (float)x[i];
+    float lo, hi;
+    range_of(buf, len < CHUNK + lag_max ? len : CHUNK + lag_max, &lo, &hi);
+    if (!exact_range(lo, hi))
+        return 0;
+    range_of(buf, len, &lo, &hi);
+    if (exact_range(lo, hi))
+        return 1;
+    return windows_exact(buf, len, nt, lag_max);
+}
+
+/* s1[l] += sum_{t0 <= t < min(t1, n-L)} (buf[t+L-t0] - buf[t-t0]), L = lag0+l,
+ * telescoped: (sum of the L values from min(t1, n-L)) - (sum of the first
+ * L of the block).  Equal to the sum of the float-rounded differences in
+ * an exact block (convert_block); an approximation elsewhere.  buf holds
+ * the points t0 .. min(t1 + lag0 + nl - 1, n) - 1. */
+static void block_telescoped(const float *buf, size_t t0, size_t t1, size_t n, size_t lag0,
+                             size_t nl, double *s1)
+{
+    size_t lag_max = lag0 + nl - 1;
+    double head = 0.0, tail = 0.0;
+    for (size_t i = 0; i + 1 < lag0; i++)
+        head += (double)buf[i];
+    if (t1 + lag_max <= n) { /* every lag runs to t1 */
+        const float *p = buf + (t1 - t0);
+        for (size_t i = 0; i + 1 < lag0; i++)
+            tail += (double)p[i];
+        for (size_t l = 0; l < nl; l++) {
+            size_t L = lag0 + l;
+            head += (double)buf[L - 1];
+            tail += (double)p[L - 1];
+            s1[l] += tail - head;
+        }
+        return;
+    }
+    for (size_t l = 0; l < nl; l++) { /* the end of the data: lag by lag */
+        size_t L = lag0 + l, e = t1 < n - L ? t1 : n - L;
+        if (e <= t0) /* no terms, nor for the longer lags */
+            break;
+        head += (double)buf[L - 1];
+        tail = 0.0;
+        for (size_t i = e - t0; i < e - t0 + L; i++)
+            tail += (double)buf[i];
+        s1[l] += tail - head;
+    }
+}
+
+/* Adds to s2[l] (pass 0) or to s1[l] (pass 1, redo: float32 only) the sums    \
+ * over the lag-(lag0+l) differences, l < nl <= GROUP_LAGS, lags <=            \
+ * BUF_MAX_LAG, n > lag0+nl-1.  The redo telescopes the exact blocks and sums  \
+ * the others term by term.  Returns the number of float32 blocks that are    \
+ * not exact. */                                                               \
 #define DEFINE_SQUARE_SUMS(ISA)                                                        \
     DEFINE_GROUPS(ISA, ISA##sq64, double, 0)                                           \
     DEFINE_GROUPS(ISA, ISA##sq32, float, 0)                                            \
     DEFINE_GROUPS(ISA, ISA##sq32s, float, 1)                                           \
-    static ISA##_ATTR void square_sums_##ISA(const double *x, size_t n, size_t lag0,   \
-                                            size_t nl, pg_dtype dtype, int with_sum,   \
-                                            double *s1, double *s2)                    \
+    static ISA##_ATTR size_t square_sums_##ISA(const double *x, size_t n, size_t lag0, \
+                                              size_t nl, pg_dtype dtype, int redo,     \
+                                              double *s1, double *s2)                  \
     {                                                                                  \
         float buf[BLOCK + BUF_MAX_LAG];                                                \
-        size_t lag_max = lag0 + nl - 1;                                                \
+        double dbuf[BLOCK + BUF_MAX_LAG];                                              \
+        double scratch[GROUP_LAGS] = { 0 };                                            \
+        size_t lag_max = lag0 + nl - 1, inexact = 0;                                   \
         for (size_t t0 = 0; t0 + lag0 < n; t0 += BLOCK) {                              \
             size_t t1 = t0 + BLOCK < n ? t0 + BLOCK : n;                               \
             if (dtype == PG_FLOAT32) {                                                 \
                 size_t end = t1 + lag_max < n ? t1 + lag_max : n;                      \
-                for (size_t t = t0; t < end; t++)                                      \
-                    buf[t - t0] = (float)x[t];                                         \
-                if (with_sum)                                                          \
-                    groups_##ISA##sq32s(buf, t0, t1, n, lag0, nl, s1, s2);             \
-                else                                                                   \
+                int exact = convert_block(x + t0, end - t0, t1 - t0, lag_max, buf);    \
+                inexact += !exact;                                                     \
+                if (!redo && exact) {                                                  \
+                    for (size_t i = 0; i < end - t0; i++)                              \
+                        dbuf[i] = (double)buf[i];                                      \
+                    groups_##ISA##sq64(dbuf, t0, t1, n, lag0, nl, s1, s2);             \
+                } else if (!redo)                                                      \
                     groups_##ISA##sq32(buf, t0, t1, n, lag0, nl, s1, s2);              \
+                else if (exact)                                                        \
+                    block_telescoped(buf, t0, t1, n, lag0, nl, s1);                    \
+                else                                                                   \
+                    groups_##ISA##sq32s(buf, t0, t1, n, lag0, nl, s1, scratch);        \
             } else {                                                                   \
                 groups_##ISA##sq64(x + t0, t0, t1, n, lag0, nl, s1, s2);               \
             }                                                                          \
         }                                                                              \
+        return inexact;                                                                \
     }
 
 DEFINE_SQUARE_SUMS(V4)
@@ -211,20 +393,17 @@ DEFINE_SQUARE_SUMS(V0)
 #pragma GCC pop_options
 #endif
 
-static void square_sums(const double *x, size_t n, size_t lag0, size_t nl, pg_dtype dtype,
-                        int with_sum, double *s1, double *s2)
+/* The ISA for this call: PG_KERNELS_PORTABLE in the environment (tests)
+ * forces the baseline build on any CPU. */
+static size_t square_sums(const double *x, size_t n, size_t lag0, size_t nl, pg_dtype dtype,
+                          int redo, double *s1, double *s2)
 {
-    for (size_t l = 0; l < nl; l++) {
-        s2[l] = 0.0;
-        if (with_sum)
-            s1[l] = 0.0;
-    }
-    if (pg_cpu_has_v4())
-        square_sums_V4(x, n, lag0, nl, dtype, with_sum, s1, s2);
-    else if (pg_cpu_has_v3())
-        square_sums_V3(x, n, lag0, nl, dtype, with_sum, s1, s2);
-    else
-        square_sums_V0(x, n, lag0, nl, dtype, with_sum, s1, s2);
+    int portable = getenv("PG_KERNELS_PORTABLE") != NULL;
+    if (!portable && pg_cpu_has_v4())
+        return square_sums_V4(x, n, lag0, nl, dtype, redo, s1, s2);
+    if (!portable && pg_cpu_has_v3())
+        return square_sums_V3(x, n, lag0, nl, dtype, redo, s1, s2);
+    return square_sums_V0(x, n, lag0, nl, dtype, redo, s1, s2);
 }
 
 /* Both sums for one lag, term by term (any lag, any input). */
@@ -252,14 +431,15 @@ static double tau_of(double s1, double s2, double m)
 }
 
 /* Sums for lags lag0 .. lag0+nl-1 (nl <= GROUP_LAGS): s2 by the fast path
- * where it applies, s1 telescoped, both redone directly when s2 is not
- * finite. */
-#define GROUP_LAGS 64
+ * where it applies, s1 telescoped (float32: see the top of the file), both
+ * redone directly when not finite. */
 static void lag_sums(const double *x, size_t n, size_t lag0, size_t nl, pg_dtype dtype,
                      double *s1, double *s2)
 {
+    for (size_t l = 0; l < nl; l++)
+        s1[l] = s2[l] = 0.0;
     if (lag0 + nl - 1 <= BUF_MAX_LAG) {
-        square_sums(x, n, lag0, nl, dtype, 0, s1, s2);
+        size_t inexact = square_sums(x, n, lag0, nl, dtype, 0, s1, s2);
         /* head = sum of the first L values, tail = of the last L, in D. */
         double head = 0.0, tail = 0.0;
         size_t have = 0;
@@ -276,18 +456,21 @@ static void lag_sums(const double *x, size_t n, size_t lag0, size_t nl, pg_dtype
             }
             s1[l] = tail - head;
         }
-        if (dtype == PG_FLOAT32) {
-            /* float32 differences are rounded (|error| <= 2^-24 |d| each), so
-             * the telescoped sum is off by up to m*2^-24*rms(d); through
-             * var = s2/m - mean^2 that matters only when the mean is not
-             * small against the rms: then sum the rounded differences. */
-            int redo = 0;
-            for (size_t l = 0; l < nl; l++) {
-                double m = (double)(n - lag0 - l), mean = s1[l] / m;
-                redo |= !(mean * mean <= 1e-6 * (s2[l] / m));
-            }
-            if (redo)
-                square_sums(x, n, lag0, nl, dtype, 1, s1, s2);
+        /* With every block exact the telescoped sum is the sum of the
+         * rounded float32 differences.  In the inexact blocks each
+         * difference is rounded (|error| <= 2^-24 |d|), so the telescoped
+         * sum is off by up to m*2^-24*rms(d); through var = s2/m - mean^2
+         * that matters only when the mean is not small against the rms:
+         * then those blocks' rounded differences are summed. */
+        int redo = 0;
+        for (size_t l = 0; inexact && l < nl; l++) {
+            double m = (double)(n - lag0 - l), mean = s1[l] / m;
+            redo |= !(mean * mean <= 1e-6 * (s2[l] / m));
+        }
+        if (redo) {
+            for (size_t l = 0; l < nl; l++)
+                s1[l] = 0.0;
+            square_sums(x, n, lag0, nl, dtype, 1, s1, s2);
         }
     } else {
         for (size_t l = 0; l < nl; l++)
