@@ -18,6 +18,28 @@
 #include "features_internal.h"
 #include "pg_kernels.h"
 
+#if PGF_HAVE_AVX2_CLONE
+#include <immintrin.h>
+
+#include "cpu_features.h"
+#define EMA_HAVE_V4 1
+#else
+#define EMA_HAVE_V4 0
+#endif
+
+/* Whether the AVX-512 clones (pg_ema_scan, pg_rsi) may run: the CPU has
+ * x86-64-v4, the AVX2 clones may run (PG_KERNELS_PORTABLE unset) and
+ * PG_KERNELS_NO_AVX512 is unset (tests set it to run the AVX2 clone on an
+ * AVX-512 machine). */
+static int use_v4(void)
+{
+#if EMA_HAVE_V4
+    return pgf_use_avx2() && pg_cpu_has_v4() && getenv("PG_KERNELS_NO_AVX512") == NULL;
+#else
+    return 0;
+#endif
+}
+
 double pgf_alpha_from_span(double span)
 {
     /* pandas get_center_of_mass: comass = (span - 1) / 2, alpha = 1/(1+comass) */
@@ -232,10 +254,16 @@ int pg_ema(const double *x, size_t n, double span, size_t min_periods, double *o
  * A group that meets a non-finite input is cut before it (zero padding: a
  * lane reads only lanes below it, so the rows before the cut get the same
  * bits as in a full group) and that row takes pandas' exact step; so the
- * output at row i depends only on rows <= i (prefix invariance). */
+ * output at row i depends only on rows <= i (prefix invariance).
+ *
+ * Three builds, picked at run time: portable, AVX2 (this body) and AVX-512
+ * (ema_scan_v4, eight rows a register: 2x faster); all three give the same
+ * bits (tests/property/test_ema_scan.c). */
 typedef struct scan_consts {
     pgf_v4d b, a1, a2, plo, phi;
     double a8;
+    double p[9]; /* a^0 .. a^8 */
+    double bs;   /* b */
 } scan_consts;
 
 PGF_INLINE pgf_v4d scan_local4(pgf_v4d z, const scan_consts *c)
@@ -309,6 +337,104 @@ PGF_TARGET_AVX2 static size_t ema_scan_avx2(const double *x, size_t n, size_t t,
 }
 #endif
 
+#if EMA_HAVE_V4
+/* The same scan, eight rows a register (AVX-512), with the same IEEE
+ * operations in the same order as ema_scan_body (no FMA), so it gives the
+ * portable and AVX2 clones' bits:
+ *   z = b*x; the two in-half log-steps (lanes 0 and 4 add a*(+0), as the
+ *   portable shuffle with a zero vector does); the high half adds
+ *   (a..a^4) * z_3 (a masked add: the low half is left as it is); then
+ *   y = z + (a..a^8) Y and Y <- z_7 + a^8 Y.
+ * Y is kept broadcast in a register, so the loop-carried dependency is one
+ * multiply and add per eight rows with no shuffle on it.  Full blocks of 32
+ * rows are tested for non-finite values once (four fpclass masks, one
+ * branch); a block holding one goes group by group as ema_scan_body does
+ * (cut before the first non-finite value, zero padding). */
+typedef struct scan_v4c {
+    __m512d b, a1, a2, c3, p, a8;
+    __m512i i1, i2, i3, i7;
+} scan_v4c;
+
+#define SCAN_V4_BAD 0x99 /* fpclass: QNaN, SNaN, +inf, -inf */
+
+PG_TARGET_V4 PGF_INLINE __m512d scan8_v4(__m512d x, const scan_v4c *k)
+{
+    __m512d z = _mm512_mul_pd(k->b, x);
+    z = _mm512_add_pd(z, _mm512_mul_pd(k->a1, _mm512_maskz_permutexvar_pd(0xEE, k->i1, z)));
+    z = _mm512_add_pd(z, _mm512_mul_pd(k->a2, _mm512_maskz_permutexvar_pd(0xCC, k->i2, z)));
+    return _mm512_mask_add_pd(z, 0xF0, z, _mm512_mul_pd(k->c3, _mm512_permutexvar_pd(k->i3, z)));
+}
+
+/* One full group: stores y, returns the new broadcast state. */
+PG_TARGET_V4 PGF_INLINE __m512d scan_group_v4(__m512d x, __m512d Y, const scan_v4c *k,
+                                              double *out)
+{
+    __m512d z = scan8_v4(x, k);
+    _mm512_storeu_pd(out, _mm512_add_pd(z, _mm512_mul_pd(k->p, Y)));
+    return _mm512_add_pd(_mm512_permutexvar_pd(k->i7, z), _mm512_mul_pd(k->a8, Y));
+}
+
+PG_TARGET_V4 static size_t ema_scan_v4(const double *x, size_t n, size_t t, double *yp,
+                                       const scan_consts *c, double *out)
+{
+    const double *p = c->p;
+    const scan_v4c k = {
+        _mm512_set1_pd(c->bs),
+        _mm512_set1_pd(p[1]),
+        _mm512_set1_pd(p[2]),
+        _mm512_setr_pd(0.0, 0.0, 0.0, 0.0, p[1], p[2], p[3], p[4]),
+        _mm512_setr_pd(p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]),
+        _mm512_set1_pd(p[8]),
+        _mm512_setr_epi64(0, 0, 1, 2, 0, 4, 5, 6),
+        _mm512_setr_epi64(0, 0, 0, 1, 0, 0, 4, 5),
+        _mm512_set1_epi64(3),
+        _mm512_set1_epi64(7),
+    };
+    __m512d Y = _mm512_set1_pd(*yp);
+    const size_t t0 = t;
+    for (; n - t >= 32; t += 32) {
+        __m512d v0 = _mm512_loadu_pd(x + t), v1 = _mm512_loadu_pd(x + t + 8);
+        __m512d v2 = _mm512_loadu_pd(x + t + 16), v3 = _mm512_loadu_pd(x + t + 24);
+        __mmask8 bad = _mm512_fpclass_pd_mask(v0, SCAN_V4_BAD) |
+                       _mm512_fpclass_pd_mask(v1, SCAN_V4_BAD) |
+                       _mm512_fpclass_pd_mask(v2, SCAN_V4_BAD) |
+                       _mm512_fpclass_pd_mask(v3, SCAN_V4_BAD);
+        if (bad)
+            break;
+        Y = scan_group_v4(v0, Y, &k, out + t);
+        Y = scan_group_v4(v1, Y, &k, out + t + 8);
+        Y = scan_group_v4(v2, Y, &k, out + t + 16);
+        Y = scan_group_v4(v3, Y, &k, out + t + 24);
+    }
+    /* Group by group: up to the first non-finite value or the end. */
+    while (t < n) {
+        size_t m = n - t < 8 ? n - t : 8;
+        __mmask8 lm = (__mmask8)((1u << m) - 1u);
+        __m512d v = _mm512_maskz_loadu_pd(lm, x + t);
+        __mmask8 bad = _mm512_fpclass_pd_mask(v, SCAN_V4_BAD);
+        if (bad) {
+            m = (size_t)__builtin_ctz(bad);
+            if (m == 0)
+                break;
+            lm = (__mmask8)((1u << m) - 1u);
+            v = _mm512_maskz_mov_pd(lm, v);
+        }
+        if (m == 8) {
+            Y = scan_group_v4(v, Y, &k, out + t);
+            t += 8;
+            continue;
+        }
+        __m512d y = _mm512_add_pd(scan8_v4(v, &k), _mm512_mul_pd(k.p, Y));
+        _mm512_mask_storeu_pd(out + t, lm, y);
+        Y = _mm512_permutexvar_pd(_mm512_set1_epi64((long long)m - 1), y);
+        t += m;
+        break;
+    }
+    *yp = _mm512_cvtsd_f64(Y);
+    return t - t0;
+}
+#endif
+
 void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_periods, double *out)
 {
     if (n == 0)
@@ -320,14 +446,24 @@ void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_period
     p[0] = 1.0;
     for (int k = 1; k <= 8; k++)
         p[k] = p[k - 1] * a;
-    const scan_consts c = { pgf_bcast(b), pgf_bcast(a), pgf_bcast(p[2]),
-                            (pgf_v4d){ p[1], p[2], p[3], p[4] },
-                            (pgf_v4d){ p[5], p[6], p[7], p[8] }, p[8] };
+    scan_consts c = { pgf_bcast(b),
+                      pgf_bcast(a),
+                      pgf_bcast(p[2]),
+                      (pgf_v4d){ p[1], p[2], p[3], p[4] },
+                      (pgf_v4d){ p[5], p[6], p[7], p[8] },
+                      p[8],
+                      { 0 },
+                      b };
+    memcpy(c.p, p, sizeof p);
     size_t (*body)(const double *, size_t, size_t, double *, const scan_consts *, double *) =
         ema_scan_base;
 #if PGF_HAVE_AVX2_CLONE
     if (pgf_use_avx2())
         body = ema_scan_avx2;
+#endif
+#if EMA_HAVE_V4
+    if (use_v4())
+        body = ema_scan_v4;
 #endif
     ema_state s;
     ema_init(&s, x[0]);
@@ -416,7 +552,8 @@ PGF_INLINE void rsi_out4(pgf_v4d g, pgf_v4d l, double *out)
  * nor fill the scheduler in front of it (that alone took RSI from 2.3 to
  * 1.8 ns a row).  A group holding a non-finite difference, and the last
  * rows, go one row at a time.  Same bits as pandas either way; returns the
- * rows done. */
+ * rows done.  This is the portable and AVX2 build; on AVX-512 rsi_fast_v4
+ * runs instead, with no test per group (the keep is a masked move). */
 PGF_INLINE size_t rsi_fast_body(const double *price, size_t n, size_t t, size_t w, size_t k0,
                                 int divide, double *gy, double *ly, double alpha, double omf,
                                 double den, double *out)
@@ -508,10 +645,174 @@ PGF_TARGET_AVX2 static size_t rsi_fast_avx2(const double *price, size_t n, size_
 }
 #endif
 
+#if EMA_HAVE_V4
+/* The RSI fast path with AVX-512 masks: no data-dependent branch per row or
+ * per group.  Each row is pandas' step on the two-lane state y = {gain,
+ * loss}: s = omf*y + alpha*c [/ den], and y <- s unless y == c.  The keep
+ * is a compare into a k-mask and a masked move, so it costs no branch; to
+ * keep the compare's latency (vcmppd into a k-mask, ~5 cycles on Zen 4)
+ * off the multiply-add chain, oy = omf*y is carried beside y and updated
+ * by a merge-masked multiply, oy <- ne ? omf*s : oy, which is omf*y of the
+ * new y either way.  So per row the chains are
+ *   oy: add, masked multiply (6 cycles, the plain recurrence's), and
+ *   y:  compare, masked move (~6 cycles),
+ * and neither waits on the other's full path; the bits are the scalar
+ * step's (the same multiply, multiply, add, [divide] on the same values,
+ * the same keep rule).  With the masked add instead (the compare right in
+ * front of the add on the chain) a row took 8.2 cycles, 2.05 ns.
+ *
+ * Non-finite differences end the fast path as before, but they are found
+ * once a chunk of up to RSI_V4_CHUNK rows: the fpclass masks of the
+ * chunk's differences are OR-ed with no branch and one test a chunk says
+ * whether it is clean; only a chunk that is not looks for its first bad
+ * row, and the run ends there.  A clean range goes four rows a group and
+ * its last (up to three) rows one at a time with the same masked step.
+ * rsi_of's two divisions run one group late, as in rsi_fast_body. */
+#define RSI_V4_CHUNK 256
+
+typedef struct rsi_v4c {
+    __m128d va, vo, vd; /* alpha, omf, den in both lanes */
+    __m256d va4;        /* alpha in four lanes */
+    __m256i gi, li;     /* the gain and the loss lanes of two {g, l} pairs */
+} rsi_v4c;
+
+/* One row, lane-wise: y <- y == c ? y : (omf*y + alpha*c) [/ den], with
+ * vac = alpha*c and *oy = omf*y before and after. */
+PG_TARGET_V4 PGF_INLINE __m128d rsi_step_v4(__m128d *oy, __m128d y, __m128d c, __m128d vac,
+                                           const rsi_v4c *k, int divide)
+{
+    __mmask8 ne = _mm_cmp_pd_mask(y, c, _CMP_NEQ_UQ);
+    __m128d s = _mm_add_pd(*oy, vac);
+    if (divide)
+        s = _mm_div_pd(s, k->vd);
+    *oy = _mm_mask_mul_pd(*oy, ne, k->vo, s);
+    return _mm_mask_mov_pd(y, ne, s);
+}
+
+/* Rows t .. t+3 (finite differences): steps the state, and gives the four
+ * rows' gain averages in *g4 and loss averages in *l4. */
+PG_TARGET_V4 PGF_INLINE void rsi_group_v4(const double *price, size_t t, __m128d *y,
+                                          __m128d *oy, const rsi_v4c *k, int divide,
+                                          __m256d *g4, __m256d *l4)
+{
+    const __m256d zero = _mm256_setzero_pd();
+    __m256d d = _mm256_sub_pd(_mm256_loadu_pd(price + t), _mm256_loadu_pd(price + t - 1));
+    /* gain = d > 0 ? d : +0, loss = d < 0 ? -d : +0 (0 - d is -d exactly):
+     * maxpd gives its second operand, +0, unless the first is greater. */
+    __m256d gc = _mm256_max_pd(d, zero);
+    __m256d lc = _mm256_max_pd(_mm256_sub_pd(zero, d), zero);
+    /* {g0, l0, g2, l2} and {g1, l1, g3, l3}, and alpha times them. */
+    __m256d c02 = _mm256_unpacklo_pd(gc, lc), c13 = _mm256_unpackhi_pd(gc, lc);
+    __m256d a02 = _mm256_mul_pd(k->va4, c02), a13 = _mm256_mul_pd(k->va4, c13);
+    __m128d r0 = *y = rsi_step_v4(oy, *y, _mm256_castpd256_pd128(c02),
+                                  _mm256_castpd256_pd128(a02), k, divide);
+    __m128d r1 = *y = rsi_step_v4(oy, *y, _mm256_castpd256_pd128(c13),
+                                  _mm256_castpd256_pd128(a13), k, divide);
+    __m128d r2 = *y = rsi_step_v4(oy, *y, _mm256_extractf128_pd(c02, 1),
+                                  _mm256_extractf128_pd(a02, 1), k, divide);
+    __m128d r3 = *y = rsi_step_v4(oy, *y, _mm256_extractf128_pd(c13, 1),
+                                  _mm256_extractf128_pd(a13, 1), k, divide);
+    __m256d lo = _mm256_set_m128d(r1, r0), hi = _mm256_set_m128d(r3, r2);
+    *g4 = _mm256_permutex2var_pd(lo, k->gi, hi);
+    *l4 = _mm256_permutex2var_pd(lo, k->li, hi);
+}
+
+/* Which of the (up to eight) rows t + i .. have a non-finite difference. */
+PG_TARGET_V4 PGF_INLINE __mmask8 rsi_bad8_v4(const double *price, size_t t, size_t i, size_t m)
+{
+    __mmask8 lm = m - i >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (m - i)) - 1u);
+    __m512d d = _mm512_sub_pd(_mm512_maskz_loadu_pd(lm, price + t + i),
+                              _mm512_maskz_loadu_pd(lm, price + t + i - 1));
+    return _mm512_fpclass_pd_mask(d, SCAN_V4_BAD);
+}
+
+/* The number of leading rows of [t, t + m) whose difference is finite. */
+PG_TARGET_V4 PGF_INLINE size_t rsi_clean_v4(const double *price, size_t t, size_t m)
+{
+    __mmask8 acc = 0;
+    for (size_t i = 0; i < m; i += 8)
+        acc |= rsi_bad8_v4(price, t, i, m);
+    if (acc == 0)
+        return m;
+    /* Only in a chunk that holds a non-finite difference: find the first. */
+    for (size_t i = 0;; i += 8) {
+        __mmask8 bad = rsi_bad8_v4(price, t, i, m);
+        if (bad)
+            return i + (size_t)__builtin_ctz(bad);
+    }
+}
+
+/* rsi_of on four rows. */
+PG_TARGET_V4 PGF_INLINE void rsi_out4_v4(__m256d g, __m256d l, double *out)
+{
+    const __m256d one = _mm256_set1_pd(1.0), hundred = _mm256_set1_pd(100.0);
+    __m256d rs = _mm256_div_pd(g, _mm256_add_pd(l, _mm256_set1_pd(1e-12)));
+    _mm256_storeu_pd(out, _mm256_sub_pd(hundred, _mm256_div_pd(hundred, _mm256_add_pd(one, rs))));
+}
+
+PG_TARGET_V4 PGF_INLINE size_t rsi_v4_body(const double *price, size_t n, size_t t, size_t w,
+                                           size_t k0, int divide, double *gy, double *ly,
+                                           double alpha, double omf, double den, double *out)
+{
+    const size_t t0 = t;
+    const rsi_v4c k = { _mm_set1_pd(alpha),
+                        _mm_set1_pd(omf),
+                        _mm_set1_pd(den),
+                        _mm256_set1_pd(alpha),
+                        _mm256_setr_epi64x(0, 2, 4, 6),
+                        _mm256_setr_epi64x(1, 3, 5, 7) };
+    __m128d y = _mm_setr_pd(*gy, *ly), oy = _mm_mul_pd(k.vo, y);
+    for (;;) {
+        const size_t m = n - t < RSI_V4_CHUNK ? n - t : RSI_V4_CHUNK;
+        const size_t q = rsi_clean_v4(price, t, m), end = t + q;
+        if (end - t >= 4) {
+            __m256d g4, l4, ng4, nl4;
+            rsi_group_v4(price, t, &y, &oy, &k, divide, &g4, &l4);
+            for (t += 4; end - t >= 4; t += 4) {
+                _mm_prefetch((const char *)(price + t + RSI_V4_CHUNK), _MM_HINT_T0);
+                rsi_group_v4(price, t, &y, &oy, &k, divide, &ng4, &nl4);
+                /* The group before: its averages are long ready. */
+                rsi_out4_v4(g4, l4, out + t - 4);
+                g4 = ng4;
+                l4 = nl4;
+            }
+            rsi_out4_v4(g4, l4, out + t - 4);
+        }
+        for (; t < end; t++) {
+            double d = price[t] - price[t - 1];
+            __m128d c = _mm_max_pd(_mm_setr_pd(d, -d), _mm_setzero_pd());
+            y = rsi_step_v4(&oy, y, c, _mm_mul_pd(k.va, c), &k, divide);
+            out[t] = rsi_of(_mm_cvtsd_f64(y), _mm_cvtsd_f64(_mm_unpackhi_pd(y, y)));
+        }
+        if (q < m || t == n)
+            break;
+    }
+    /* The warm-up rows (a count below w) are NaN. */
+    for (size_t q = 0; t0 + q < t && k0 + q + 1 < w; q++)
+        out[t0 + q] = NAN;
+    *gy = _mm_cvtsd_f64(y);
+    *ly = _mm_cvtsd_f64(_mm_unpackhi_pd(y, y));
+    return t - t0;
+}
+
+PG_TARGET_V4 static size_t rsi_fast_v4(const double *price, size_t n, size_t t, size_t w,
+                                       size_t k0, int no_div, double *gy, double *ly,
+                                       double alpha, double omf, double den, double *out)
+{
+    if (no_div)
+        return rsi_v4_body(price, n, t, w, k0, 0, gy, ly, alpha, omf, den, out);
+    return rsi_v4_body(price, n, t, w, k0, 1, gy, ly, alpha, omf, den, out);
+}
+#endif
+
 static size_t rsi_fast(const double *price, size_t n, size_t t, size_t w, size_t k0,
                        int no_div, double *gy, double *ly, double alpha, double omf, double den,
                        double *out)
 {
+#if EMA_HAVE_V4
+    if (use_v4())
+        return rsi_fast_v4(price, n, t, w, k0, no_div, gy, ly, alpha, omf, den, out);
+#endif
 #if PGF_HAVE_AVX2_CLONE
     if (pgf_use_avx2())
         return rsi_fast_avx2(price, n, t, w, k0, no_div, gy, ly, alpha, omf, den, out);

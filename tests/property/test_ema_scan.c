@@ -9,7 +9,13 @@
  *  - the output on a prefix of the input is the prefix of the output, bit
  *    for bit (the groups of eight rows are cut before a non-finite value
  *    and at the end of the input with zero padding);
- *  - the portable build (PG_KERNELS_PORTABLE) gives the AVX2 build's bits;
+ *  - the three builds of the scan give the same bits: AVX-512 (eight rows
+ *    a register, the same IEEE operations in the same order, no FMA), AVX2
+ *    (PG_KERNELS_NO_AVX512 forces it on an AVX-512 machine) and portable
+ *    (PG_KERNELS_PORTABLE), on inputs with NaN holes, infinities, huge
+ *    values (up to overflow), spans 1..500, min_periods and lengths around
+ *    the group (8) and block (32) edges; each build is also checked
+ *    against pg_ema and for prefix invariance;
  *  - a constant input gives the constant (to the bound), span 1 the input;
  *  - bad arguments are PG_EINVAL and n = 0 writes nothing.
  */
@@ -183,6 +189,95 @@ static void test_prefix_invariance(void **state)
     }
 }
 
+static const char *const builds[] = { "default", "PG_KERNELS_NO_AVX512", "PG_KERNELS_PORTABLE" };
+
+static void set_build(int b)
+{
+    unsetenv("PG_KERNELS_NO_AVX512");
+    unsetenv("PG_KERNELS_PORTABLE");
+    if (b > 0)
+        setenv(builds[b], "1", 1);
+}
+
+static size_t edge_len(pgt_rng *r)
+{
+    if (pgt_rng_uniform(r) < 0.5)
+        return 1 + rand_below(r, 80);
+    size_t base = 8 * (1 + rand_below(r, 40));
+    return base + rand_below(r, 3) - 1 + (pgt_rng_uniform(r) < 0.5 ? 0 : 32 * rand_below(r, 8));
+}
+
+/* Same bits from every build (NaN as NaN, whatever its payload). */
+static void test_builds_same_bits(void **state)
+{
+    (void)state;
+    pgt_rng r;
+    pgt_rng_seed(&r, 0xb175);
+    enum { N = 2000 };
+    static double x[N], out[3][N];
+    for (int c = 0; c < 400; c++) {
+        size_t n = c % 2 ? edge_len(&r) : 1 + rand_below(&r, N);
+        fill(&r, x, n, (int)rand_below(&r, 4), c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.003 : 0.05);
+        if (c % 5 == 0) {
+            /* Huge values: 1e300, and near DBL_MAX where the scan overflows. */
+            double scale = c % 10 == 0 ? 1e306 : 1e300;
+            for (size_t i = 0; i < n; i++)
+                x[i] *= scale;
+        }
+        double span = c % 4 == 0 ? 1.0 + 499.0 * pgt_rng_uniform(&r) : rand_span(&r);
+        if (span > 500.0)
+            span = 500.0;
+        size_t mp = rand_below(&r, 3) == 0 ? 0 : rand_below(&r, 60);
+        for (int b = 0; b < 3; b++) {
+            set_build(b);
+            assert_int_equal(pg_ema_scan(x, n, span, mp, out[b]), PG_OK);
+        }
+        set_build(0);
+        for (int b = 1; b < 3; b++)
+            for (size_t t = 0; t < n; t++) {
+                if (isnan(out[0][t]) && isnan(out[b][t]))
+                    continue;
+                if (memcmp(&out[0][t], &out[b][t], sizeof(double)) != 0)
+                    fail_msg("case %d n %zu span %g row %zu: default %.17g, %s %.17g", c, n,
+                             span, t, out[0][t], builds[b], out[b][t]);
+            }
+    }
+}
+
+/* Each build against pg_ema (the bound) and for prefix invariance; scaled
+ * inputs to 1e300 stay within the bound relative to max|x|. */
+static void test_each_build(void **state)
+{
+    (void)state;
+    pgt_rng r;
+    pgt_rng_seed(&r, 0xe4c);
+    enum { N = 1500 };
+    static double x[N], a[N], b[N], part[N];
+    for (int bld = 0; bld < 3; bld++) {
+        double worst = 0.0;
+        for (int c = 0; c < 120; c++) {
+            size_t n = c % 2 ? edge_len(&r) : 1 + rand_below(&r, N);
+            fill(&r, x, n, (int)rand_below(&r, 4), c % 3 == 0 ? 0.0 : 0.01);
+            if (c % 6 == 0)
+                for (size_t i = 0; i < n; i++)
+                    x[i] *= 1e300;
+            double span = 1.0 + 499.0 * pgt_rng_uniform(&r);
+            size_t mp = rand_below(&r, 40);
+            set_build(bld);
+            double w = check_one(x, n, span, mp, a, b);
+            if (w > worst)
+                worst = w;
+            for (size_t m = 1; m <= n; m += 1 + rand_below(&r, 97)) {
+                assert_int_equal(pg_ema_scan(x, m, span, mp, part), PG_OK);
+                if (memcmp(b, part, m * sizeof(double)) != 0)
+                    fail_msg("%s case %d: prefix of %zu rows differs", builds[bld], c, m);
+            }
+            set_build(0);
+        }
+        printf("%s build: largest error %.3g of max|x|\n", builds[bld], worst);
+    }
+}
+
 static void test_portable_same_bits(void **state)
 {
     (void)state;
@@ -246,6 +341,8 @@ int main(void)
         cmocka_unit_test(test_long_price_walk),
         cmocka_unit_test(test_prefix_invariance),
         cmocka_unit_test(test_portable_same_bits),
+        cmocka_unit_test(test_builds_same_bits),
+        cmocka_unit_test(test_each_build),
         cmocka_unit_test(test_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
