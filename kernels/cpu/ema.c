@@ -27,14 +27,11 @@
 #define EMA_HAVE_V4 0
 #endif
 
-/* Whether the AVX-512 clones (pg_ema_scan, pg_rsi) may run: the CPU has
- * x86-64-v4, the AVX2 clones may run (PG_KERNELS_PORTABLE unset) and
- * PG_KERNELS_NO_AVX512 is unset (tests set it to run the AVX2 clone on an
- * AVX-512 machine). */
+/* Whether the AVX-512 clones (pg_ema_scan, pg_rsi) may run. */
 static int use_v4(void)
 {
 #if EMA_HAVE_V4
-    return pgf_use_avx2() && pg_cpu_has_v4() && getenv("PG_KERNELS_NO_AVX512") == NULL;
+    return pgf_use_avx512();
 #else
     return 0;
 #endif

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu_features.h"
+
 /* Rolling kernels restart their running sums from scratch at every multiple
  * of this many rows (or of the window, if larger).  That bounds the rounding
  * drift of add/remove updates to one block, costs at most one extra pass,
@@ -170,6 +172,19 @@ static inline int pgf_use_avx2(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
     return __builtin_cpu_supports("avx2") && getenv("PG_KERNELS_PORTABLE") == NULL;
+#else
+    return 0;
+#endif
+}
+
+/* Whether the AVX-512 clones may run: the CPU has x86-64-v4 (cpu_features.h),
+ * the AVX2 clones may run (PG_KERNELS_PORTABLE unset) and
+ * PG_KERNELS_NO_AVX512 is unset (tests set it to run the AVX2 build of the
+ * same rows on an AVX-512 machine). */
+static inline int pgf_use_avx512(void)
+{
+#if defined(__x86_64__)
+    return pgf_use_avx2() && pg_cpu_has_v4() && getenv("PG_KERNELS_NO_AVX512") == NULL;
 #else
     return 0;
 #endif

@@ -724,15 +724,13 @@ PG_TARGET_V4 static size_t fast_mean_neg_v4(const double *a, size_t base, size_t
 }
 #endif
 
-/* Whether the AVX-512 clones may run: the CPU has AVX-512 F/BW/DQ/VL and
- * the environment sets neither PG_KERNELS_PORTABLE nor
- * PG_KERNELS_NO_AVX512 (tests use these to run the AVX2 and portable
- * builds of the same rows on an AVX-512 machine). */
+/* Whether the AVX-512 clones may run (pgf_use_avx512: PG_KERNELS_PORTABLE
+ * and PG_KERNELS_NO_AVX512 let tests run the portable and AVX2 builds of
+ * the same rows on an AVX-512 machine). */
 static int use_v4(void)
 {
 #if HAVE_V4_CLONE
-    return pg_cpu_has_v4() && getenv("PG_KERNELS_PORTABLE") == NULL &&
-           getenv("PG_KERNELS_NO_AVX512") == NULL;
+    return pgf_use_avx512();
 #else
     return 0;
 #endif
