@@ -11,6 +11,7 @@
 #   lib/pkgconfig/perfgate.pc
 #   share/man/man1/perfgate*.1, tpbench.1  docs/man
 #   share/perfgate/budgets/schema.json, share/doc/perfgate/*.md
+#   share/perfgate/fftw/phase.wisdom       the phase kernel's FFTW wisdom
 #
 # The folders' targets publish their source folders as include directories;
 # here they get a build/install pair instead, so the export is relocatable.
@@ -76,6 +77,10 @@ endif()
 if(EXISTS ${PERFGATE_SOURCE_DIR}/budgets/schema.json)
   install(FILES ${PERFGATE_SOURCE_DIR}/budgets/schema.json
           DESTINATION ${CMAKE_INSTALL_DATADIR}/perfgate/budgets)
+endif()
+if(EXISTS ${PERFGATE_SOURCE_DIR}/data/fftw/phase.wisdom)
+  install(FILES ${PERFGATE_SOURCE_DIR}/data/fftw/phase.wisdom
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/perfgate/fftw)
 endif()
 file(GLOB _pg_docs ${PERFGATE_SOURCE_DIR}/docs/*.md)
 install(FILES ${PERFGATE_SOURCE_DIR}/README.md ${_pg_docs} DESTINATION ${CMAKE_INSTALL_DOCDIR})
