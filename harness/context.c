@@ -246,6 +246,10 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
                                                            : "no NVIDIA device node"));
     }
     json_object_set_new(pg, "cuda", cuda);
+    if (opts->fftw_wisdom) {
+        const char *w = opts->fftw_wisdom();
+        json_object_set_new(pg, "fftw_wisdom", json_string(w ? w : "none: unknown"));
+    }
 
     json_t *ctrs = json_object();
     json_object_set_new(ctrs, "requested", json_string(opts->counters));

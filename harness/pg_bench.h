@@ -179,6 +179,10 @@ typedef struct pg_bench_options {
     int cuda_probed;
     int cuda_available;
     char cuda_status[256];      /* the device when available, else why not */
+    /* The program's FFTW wisdom status (tpbench: pg_phase_wisdom_status),
+     * asked for when the context block is written, after the run; NULL:
+     * not recorded. */
+    const char *(*fftw_wisdom)(void);
 } pg_bench_options;
 
 void pg_bench_options_default(pg_bench_options *opts);

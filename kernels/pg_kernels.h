@@ -176,6 +176,19 @@ void pg_phase_ws_destroy(pg_phase_ws *ws);                 /* NULL is a no-op */
 size_t pg_phase_ws_length(const pg_phase_ws *ws);
 int pg_phase(pg_phase_ws *ws, const double *x, size_t n, double *out);
 
+/* What the phase workspaces of this process plan with: the path of the
+ * wisdom file imported (with a note if only one precision was), or
+ * "none: <reason>" (PERFGATE_FFTW_WISDOM=none, no file, a file made with
+ * another FFTW or for SIMD this CPU lacks, a malformed file, or no
+ * workspace made yet: the file is read by the first pg_phase_ws_create).
+ * A static string, valid for the life of the process; thread-safe. */
+const char *pg_phase_wisdom_status(void);
+
+/* How many of the workspace's two FFTW plans (r2c, c2r) came from PATIENT
+ * wisdom (0, 1 or 2; 0 for NULL or n = 0); the others were planned with
+ * FFTW_ESTIMATE. */
+int pg_phase_ws_from_wisdom(const pg_phase_ws *ws);
+
 /* Kuramoto order parameter of one snapshot of n phases (float64 path). */
 int pg_kuramoto_order_1d(const double *theta, size_t n, double *result);
 

@@ -60,7 +60,6 @@
 
 #include "features_internal.h"
 #include "pg_kernels.h"
-#include "phase_wisdom.h"
 
 #ifndef PG_FFTW_WISDOM_SOURCE
 #define PG_FFTW_WISDOM_SOURCE ""

@@ -25,7 +25,7 @@ for f in bin/perfgate bin/tpbench lib/libpg_harness.a lib/libpg_common.a lib/lib
          include/perfgate/pg_error.h include/perfgate/pg_kernels.h include/perfgate/pg_gate.h \
          lib/cmake/perfgate/perfgateConfig.cmake lib/cmake/perfgate/perfgateConfigVersion.cmake \
          lib/cmake/perfgate/perfgateTargets.cmake lib/pkgconfig/perfgate.pc \
-         share/man/man1/perfgate.1 share/man/man1/tpbench.1 share/perfgate/budgets/schema.json; do
+         share/man/man1/perfgate.1 share/man/man1/tpbench.1 share/perfgate/budgets/schema.json share/perfgate/fftw/phase.wisdom; do
     [ -e "$P/$f" ] || fail "$f not installed"
 done
 "$P/bin/perfgate" --version | grep -q "^perfgate " || fail "installed perfgate does not run"

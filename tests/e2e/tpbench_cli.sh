@@ -113,6 +113,11 @@ for k in ("schema_version", "perfgate_version", "timestamp", "seed", "generator"
           "host", "papi", "cuda", "counters", "benchmarks"):
     if k not in pg:
         bad.append("perfgate lacks " + k)
+# phase ran in this process, so its FFTW wisdom was looked for: the file it
+# imported, or why none ("none: <reason>"), never "not loaded yet".
+fw = pg.get("fftw_wisdom", "")
+if not (fw.endswith("phase.wisdom") or (fw.startswith("none: ") and "not loaded" not in fw)):
+    bad.append("perfgate.fftw_wisdom %r" % fw)
 for k in ("cpu_model", "cores", "governor", "kernel"):
     if k not in pg["host"]:
         bad.append("perfgate.host lacks " + k)

@@ -39,7 +39,6 @@
 
 #include "pg_kernels.h"
 #include "pg_test.h"
-#include "cpu/phase_wisdom.h"
 
 #define N_WISE 256   /* the size the test's own wisdom covers */
 #define N_OTHER 1000 /* a size it does not */
