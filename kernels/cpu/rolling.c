@@ -546,6 +546,184 @@ PG_TARGET_V4 static size_t mean8_neg(const double *a, size_t base, size_t w, siz
 {
     return mean8_body(a, base, w, i, hi, 1, inv_w, csum, run, out);
 }
+
+/* The next m returns of a cursor in return mode into dst, eight at a time
+ * where the eight prices and the eight before them are all non-NaN (then
+ * the forward-filled price before row j is x_{j-1} itself and r_j =
+ * x_j / x_{j-1} - 1.0, the scalar's operations: the same bits), row by
+ * row (cursor_next) elsewhere. */
+PG_TARGET_V4 static void returns_v4(cursor *c, double *dst, size_t m)
+{
+    const double *x = c->x;
+    const __m512d one = _mm512_set1_pd(1.0);
+    size_t q = 0;
+    while (q < m) {
+        size_t j = c->j;
+        if (j >= 1 && m - q >= 8) {
+            __m512d cur = _mm512_loadu_pd(x + j), prev = _mm512_loadu_pd(x + j - 1);
+            if (_mm512_cmp_pd_mask(cur, prev, _CMP_UNORD_Q) == 0) {
+                _mm512_storeu_pd(dst + q, _mm512_sub_pd(_mm512_div_pd(cur, prev), one));
+                c->last = x[j + 7];
+                c->j = j + 8;
+                q += 8;
+                continue;
+            }
+        }
+        dst[q++] = cursor_next(c, 1);
+    }
+}
+
+/* The std's fast rows eight at a time with AVX-512 (fast_std_v4), the
+ * same arithmetic as two four-row fast_group calls in the same order, so
+ * the same bits as the AVX2 and portable builds:
+ *
+ *   e = (x_in - K) - (x_out - K),  q = (x_in - K)^2 - (x_out - K)^2;
+ *   each half of e and q is prefix-summed as pgf_scan4 does, the two scans
+ *   sharing their lane moves (in-lane vpermpd by immediate); the carried
+ *   totals are added as in mean8_math (two adds per eight rows);
+ *   var = (s2 - s1 s1 / w) / (w-1) as (s2 - s1*s1*inv_w) * inv_wm1,
+ *   clamped at 0 (vmaxpd: NaN -> 0, as the select), one vsqrtpd for eight
+ *   rows (the four-lane build's sqrt per lane is the scalar one).
+ *
+ * The drift test (DRIFTED) is that of the four-row groups, on lanes 3 and
+ * 7: a drift at lane 3 stores rows 0..3 and rebuilds after row 3, as the
+ * four-lane path does. */
+typedef struct std8_sums {
+    __m512d c1, c2;
+} std8_sums;
+
+PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d
+std8_math(__m512d vin, __m512d vout, __m512d k, __m512d inv_w, __m512d inv_wm1,
+          std8_sums *c, __m512d *v1out, __m512d *v2out)
+{
+    const __m512d zero = _mm512_setzero_pd();
+    __m512d di = _mm512_sub_pd(vin, k), dout = _mm512_sub_pd(vout, k);
+    __m512d e = _mm512_sub_pd(di, dout);
+    __m512d q = _mm512_sub_pd(_mm512_mul_pd(di, di), _mm512_mul_pd(dout, dout));
+    /* scan step 1: lane j += lane j-1 (lanes 0, 4 add +0, as pgf_scan4) */
+    e = _mm512_add_pd(e, _mm512_maskz_permutex_pd(0xEE, e, 0x90));
+    q = _mm512_add_pd(q, _mm512_maskz_permutex_pd(0xEE, q, 0x90));
+    /* step 2: lanes 2, 3 += lanes 0, 1 */
+    e = _mm512_add_pd(e, _mm512_maskz_permutex_pd(0xCC, e, 0x40));
+    q = _mm512_add_pd(q, _mm512_maskz_permutex_pd(0xCC, q, 0x40));
+    /* lane 3 of each half in all four of its lanes */
+    __m512d e3 = _mm512_permutex_pd(e, 0xFF), q3 = _mm512_permutex_pd(q, 0xFF);
+    __m512d m1 = _mm512_add_pd(c->c1, _mm512_shuffle_f64x2(e3, e3, 0x00));
+    __m512d m2 = _mm512_add_pd(c->c2, _mm512_shuffle_f64x2(q3, q3, 0x00));
+    __m512d v1 = _mm512_add_pd(_mm512_mask_blend_pd(0xF0, c->c1, m1), e);
+    __m512d v2 = _mm512_add_pd(_mm512_mask_blend_pd(0xF0, c->c2, m2), q);
+    c->c1 = _mm512_add_pd(m1, _mm512_shuffle_f64x2(e3, e3, 0xAA));
+    c->c2 = _mm512_add_pd(m2, _mm512_shuffle_f64x2(q3, q3, 0xAA));
+    __m512d var = _mm512_mul_pd(_mm512_sub_pd(v2, _mm512_mul_pd(_mm512_mul_pd(v1, v1), inv_w)),
+                                inv_wm1);
+    var = _mm512_max_pd(var, zero);
+    *v1out = v1;
+    *v2out = v2;
+    return _mm512_sqrt_pd(var);
+}
+
+/* Lanes 3, 7 whose window mean drifted from K: 5 s1^2 > 4 w s2. */
+PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8
+std8_drift(__m512d v1, __m512d v2, __m512d five, __m512d four_w)
+{
+    return _mm512_mask_cmp_pd_mask(0x88, _mm512_mul_pd(_mm512_mul_pd(five, v1), v1),
+                                   _mm512_mul_pd(four_w, v2), _CMP_GT_OQ);
+}
+
+/* Not finite: NaN (quiet, signalling) or +-inf. */
+PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 std8_bad(__m512d v)
+{
+    return _mm512_fpclass_pd_mask(v, 0x99);
+}
+
+/* Rows [i, hi) of a std's fast block (lo: the block's start, for the drift
+ * rule's "at most once every w rows").  Returns hi, the row of the first
+ * value that is not finite, or the row after a four-row group that
+ * drifted. */
+PG_TARGET_V4 static size_t std8_body(const double *a, size_t base, size_t w, size_t lo,
+                                     size_t i, size_t hi, double k, double inv_w,
+                                     double inv_wm1, double s1, double s2, size_t run,
+                                     double *out)
+{
+    const __m512d vk = _mm512_set1_pd(k), vinv = _mm512_set1_pd(inv_w),
+                  vinvm1 = _mm512_set1_pd(inv_wm1), five = _mm512_set1_pd(5.0),
+                  four_w = _mm512_set1_pd(4.0 * (double)w), zero = _mm512_setzero_pd();
+    std8_sums c = { _mm512_set1_pd(s1), _mm512_set1_pd(s2) };
+    while (i < hi) {
+        size_t start = i;
+        for (; i + 8 <= hi; i += 8) {
+            const double *p = a + (i - base);
+            __builtin_prefetch((const void *)((uintptr_t)p + MEAN8_PREFETCH), 0, 3);
+            __builtin_prefetch((const void *)((uintptr_t)(out + i) + MEAN8_PREFETCH), 1, 3);
+            __m512d vin = _mm512_loadu_pd(p);
+            __mmask8 bad = std8_bad(vin);
+            __mmask8 eq = _mm512_cmp_pd_mask(vin, _mm512_loadu_pd(p - 1), _CMP_EQ_OQ);
+            if (__builtin_expect(!_kortestz_mask8_u8(bad, eq), 0))
+                break;
+            __m512d v1, v2;
+            __m512d sd = std8_math(vin, _mm512_loadu_pd(p - w), vk, vinv, vinvm1, &c, &v1, &v2);
+            __mmask8 dr = std8_drift(v1, v2, five, four_w);
+            if (__builtin_expect(dr != 0, 0)) {
+                if ((dr & 0x08) && i + 3 - lo >= w) {
+                    _mm512_mask_storeu_pd(out + i, 0x0F, sd);
+                    return i + 4;
+                }
+                if ((dr & 0x80) && i + 7 - lo >= w) {
+                    _mm512_storeu_pd(out + i, sd);
+                    return i + 8;
+                }
+            }
+            _mm512_storeu_pd(out + i, sd);
+        }
+        /* Every row done above differs from its predecessor. */
+        if (i > start)
+            run = 1;
+        if (i >= hi)
+            break;
+        /* The general group: equal neighbours, a bad value, or the block's
+         * short last group.  Masked loads keep it inside the input. */
+        unsigned m = hi - i < 8 ? (unsigned)(hi - i) : 8u;
+        const double *p = a + (i - base);
+        __mmask8 live = (__mmask8)((1u << m) - 1u);
+        __m512d vin = _mm512_maskz_loadu_pd(live, p);
+        __m512d vprev = _mm512_maskz_loadu_pd(live, p - 1);
+        __m512d vout = _mm512_maskz_loadu_pd(live, p - w);
+        __mmask8 bad = std8_bad(vin) & live;
+        unsigned done = m;
+        if (bad != 0) {
+            done = (unsigned)__builtin_ctz(bad);
+            live = (__mmask8)((1u << done) - 1u);
+        }
+        __m512d v1, v2;
+        __m512d sd = std8_math(vin, vout, vk, vinv, vinvm1, &c, &v1, &v2);
+        unsigned eq = _mm512_mask_cmp_pd_mask(live, vin, vprev, _CMP_EQ_OQ);
+        unsigned same = 0;
+        for (unsigned q = 0; q < done; q++) {
+            run = (eq >> q) & 1u ? run + 1 : 1;
+            same |= (unsigned)(run >= w) << q;
+        }
+        sd = _mm512_mask_mov_pd(sd, (__mmask8)same, zero);
+        /* drift: only four-row groups that are whole (rows before a bad
+         * value, or before the block's end) */
+        __mmask8 full = (__mmask8)((done >= 4 ? 0x08u : 0u) | (done == 8 ? 0x80u : 0u));
+        __mmask8 dr = std8_drift(v1, v2, five, four_w) & full;
+        if (dr != 0) {
+            if ((dr & 0x08) && i + 3 - lo >= w) {
+                _mm512_mask_storeu_pd(out + i, 0x0F, sd);
+                return i + 4;
+            }
+            if ((dr & 0x80) && i + 7 - lo >= w) {
+                _mm512_storeu_pd(out + i, sd);
+                return i + 8;
+            }
+        }
+        _mm512_mask_storeu_pd(out + i, live, sd);
+        i += done;
+        if (done < m)
+            return i; /* a bad value */
+    }
+    return i;
+}
 #endif
 
 /* The fast block: rows [lo, hi) of the values a[j - base] (row j).  The
@@ -620,6 +798,8 @@ PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size
     if (v8 && mode == ROLL_MEAN)
         return cls == SIGN_NEG ? mean8_neg(a, base, w, i, hi, inv_w, sum, run, out)
                                : mean8_pos(a, base, w, i, hi, inv_w, sum, run, out);
+    if (v8 && mode == ROLL_STD)
+        return std8_body(a, base, w, lo, i, hi, k, inv_w, inv_wm1, s1, s2, run, out);
 #else
     (void)v8;
 #endif
@@ -722,6 +902,12 @@ PG_TARGET_V4 static size_t fast_mean_neg_v4(const double *a, size_t base, size_t
 {
     return rolling_fast_body(a, base, w, lo, hi, ROLL_MEAN, SIGN_NEG, 1, out);
 }
+
+PG_TARGET_V4 static size_t fast_std_v4(const double *a, size_t base, size_t w, size_t lo,
+                                       size_t hi, double *out)
+{
+    return rolling_fast_body(a, base, w, lo, hi, ROLL_STD, SIGN_MIXED, 1, out);
+}
 #endif
 
 /* Whether the AVX-512 clones may run (pgf_use_avx512: PG_KERNELS_PORTABLE
@@ -746,6 +932,8 @@ static rolling_fast_fn pick_fast(int mode, int cls, int avx2, int v4)
 #if HAVE_V4_CLONE
     if (v4 && mode == ROLL_MEAN)
         return cls == SIGN_POS ? fast_mean_pos_v4 : fast_mean_neg_v4;
+    if (v4 && mode == ROLL_STD)
+        return fast_std_v4;
 #else
     (void)v4;
 #endif
@@ -783,7 +971,7 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
      * and, for a std, a window that fits the returns buffer. */
     int fast_ok = w >= 2 && (mode != ROLL_STD || w <= FAST_STD_MAX_W);
     const int avx2 = pgf_use_avx2();
-    const int v4 = mode == ROLL_MEAN && use_v4();
+    const int v4 = mode != ROLL_Z && use_v4();
     double rbuf[2 * FAST_STD_MAX_W];
     int (*clean)(const double *, size_t, int *) = window_clean_base;
 #if PGF_HAVE_AVX2_CLONE
@@ -827,8 +1015,13 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
             /* Returns of rows lo-w+1 .. hi-1 into the buffer. */
             cursor walk = trail;
             size_t base = lo + 1 - w;
-            for (size_t j = base; j < hi; j++)
-                rbuf[j - base] = cursor_next(&walk, 1);
+#if HAVE_V4_CLONE
+            if (v4)
+                returns_v4(&walk, rbuf, hi - base);
+            else
+#endif
+                for (size_t j = base; j < hi; j++)
+                    rbuf[j - base] = cursor_next(&walk, 1);
             if (clean(rbuf, w, &cls))
                 next = pick_fast(mode, cls, avx2, v4)(rbuf, base, w, lo, hi, out);
             else
