@@ -389,6 +389,71 @@ PGF_INLINE void fast_prescan(const double *x, size_t from, size_t to, int mean, 
     *eq = q;
 }
 
+/* A fast block's rebuild at row lo: the plain sum of the window, K = its
+ * mean, s1, s2 about K (a std), the run of equal values ending at lo
+ * (capped at w); returns row lo's output.  (The four-lane path's start of
+ * a block, and the AVX-512 std's after a drift, inline: the same bits.) */
+PGF_INLINE double fast_rebuild(const double *a, size_t base, size_t w, size_t lo, int mode,
+                               int cls, double inv_w, double inv_wm1, double *psum,
+                               double *pk, double *ps1, double *ps2, size_t *prun)
+{
+    const int want_std = mode != ROLL_MEAN;
+    const double dw = (double)w;
+#define ROW(j) (a[(j) - base])
+    /* Rebuild at lo: plain sums over the window, K = its mean. */
+    const double *win = &ROW(lo + 1 - w);
+    pgf_v4d acc = pgf_bcast(0.0);
+    size_t j = 0;
+    for (; j + 4 <= w; j += 4)
+        acc += pgf_load4(win + j);
+    double sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for (; j < w; j++)
+        sum += win[j];
+    double k = sum / dw;
+    double s1 = 0.0, s2 = 0.0;
+    if (want_std) {
+        pgf_v4d a1 = pgf_bcast(0.0), a2 = pgf_bcast(0.0), kk = pgf_bcast(k);
+        for (j = 0; j + 4 <= w; j += 4) {
+            pgf_v4d d = pgf_load4(win + j) - kk;
+            a1 += d;
+            a2 += d * d;
+        }
+        s1 = (a1[0] + a1[1]) + (a1[2] + a1[3]);
+        s2 = (a2[0] + a2[1]) + (a2[2] + a2[3]);
+        for (; j < w; j++) {
+            double d = win[j] - k;
+            s1 += d;
+            s2 += d * d;
+        }
+    }
+    /* Run of equal values ending at lo (capped at w). */
+    size_t run = 1;
+    while (run < w && ROW(lo - run) == ROW(lo - run + 1))
+        run++;
+
+    /* Row lo itself, from the rebuilt sums. */
+    {
+        double v = ROW(lo);
+        double m = run >= w ? v : sum * inv_w;
+        if (run < w) {
+            if (cls == SIGN_POS && m < 0.0)
+                m = 0.0;
+            else if (cls == SIGN_NEG && m > 0.0)
+                m = 0.0;
+        }
+        double var = (s2 - s1 * s1 * inv_w) * inv_wm1;
+        double sd = run >= w ? 0.0 : (var > 0.0 ? sqrt(var) : 0.0);
+        *psum = sum;
+        *pk = k;
+        *ps1 = s1;
+        *ps2 = s2;
+        *prun = run;
+        return mode == ROLL_MEAN ? m : mode == ROLL_STD ? sd : (v - m) / sd;
+    }
+#undef ROW
+}
+
+
 #if HAVE_V4_CLONE
 /* The rolling mean's fast rows eight at a time with AVX-512 (the clones
  * fast_mean_*_v4).  The arithmetic is that of two four-row fast_group
@@ -622,13 +687,15 @@ std8_math(__m512d vin, __m512d vout, __m512d k, __m512d inv_w, __m512d inv_wm1,
     return _mm512_sqrt_pd(var);
 }
 
-/* Lanes 3, 7 whose window mean drifted from K: 5 s1^2 > 4 w s2. */
+/* Of the lanes in `lanes` (3, 7: the ends of four-row groups), those
+ * whose window mean drifted from K: 5 s1^2 > 4 w s2. */
 PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8
-std8_drift(__m512d v1, __m512d v2, __m512d five, __m512d four_w)
+std8_drift(__mmask8 lanes, __m512d v1, __m512d v2, __m512d five, __m512d four_w)
 {
-    return _mm512_mask_cmp_pd_mask(0x88, _mm512_mul_pd(_mm512_mul_pd(five, v1), v1),
+    return _mm512_mask_cmp_pd_mask(lanes, _mm512_mul_pd(_mm512_mul_pd(five, v1), v1),
                                    _mm512_mul_pd(four_w, v2), _CMP_GT_OQ);
 }
+
 
 /* Not finite: NaN (quiet, signalling) or +-inf. */
 PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 std8_bad(__m512d v)
@@ -636,93 +703,113 @@ PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 std8_bad(__m5
     return _mm512_fpclass_pd_mask(v, 0x99);
 }
 
-/* Rows [i, hi) of a std's fast block (lo: the block's start, for the drift
- * rule's "at most once every w rows").  Returns hi, the row of the first
- * value that is not finite, or the row after a four-row group that
- * drifted. */
+/* A std's fast block with AVX-512: rows [lo, hi) of the values a[j - base]
+ * (row j), the window at lo clean.  Returns hi, the row of the first value
+ * that is not finite, or a row where the window is not clean after a
+ * drift.  A drift (after a four-row group, as DRIFTED) rebuilds right
+ * here when the next row is finite: then the window there is clean (its
+ * other rows were checked), and roll_core would take the same fast block
+ * from there with the same hi (same bits, no trip through roll_core). */
 PG_TARGET_V4 static size_t std8_body(const double *a, size_t base, size_t w, size_t lo,
-                                     size_t i, size_t hi, double k, double inv_w,
-                                     double inv_wm1, double s1, double s2, size_t run,
-                                     double *out)
+                                     size_t hi, double inv_w, double inv_wm1, double *out)
 {
-    const __m512d vk = _mm512_set1_pd(k), vinv = _mm512_set1_pd(inv_w),
-                  vinvm1 = _mm512_set1_pd(inv_wm1), five = _mm512_set1_pd(5.0),
-                  four_w = _mm512_set1_pd(4.0 * (double)w), zero = _mm512_setzero_pd();
-    std8_sums c = { _mm512_set1_pd(s1), _mm512_set1_pd(s2) };
-    while (i < hi) {
-        size_t start = i;
-        for (; i + 8 <= hi; i += 8) {
-            const double *p = a + (i - base);
-            __builtin_prefetch((const void *)((uintptr_t)p + MEAN8_PREFETCH), 0, 3);
-            __builtin_prefetch((const void *)((uintptr_t)(out + i) + MEAN8_PREFETCH), 1, 3);
-            __m512d vin = _mm512_loadu_pd(p);
-            __mmask8 bad = std8_bad(vin);
-            __mmask8 eq = _mm512_cmp_pd_mask(vin, _mm512_loadu_pd(p - 1), _CMP_EQ_OQ);
-            if (__builtin_expect(!_kortestz_mask8_u8(bad, eq), 0))
+    const __m512d vinv = _mm512_set1_pd(inv_w), vinvm1 = _mm512_set1_pd(inv_wm1),
+                  five = _mm512_set1_pd(5.0), four_w = _mm512_set1_pd(4.0 * (double)w),
+                  zero = _mm512_setzero_pd();
+    for (;;) {
+        double sum, k, s1, s2;
+        size_t run;
+        out[lo] = fast_rebuild(a, base, w, lo, ROLL_STD, SIGN_MIXED, inv_w, inv_wm1, &sum, &k,
+                               &s1, &s2, &run);
+        (void)sum;
+        const __m512d vk = _mm512_set1_pd(k);
+        std8_sums c = { _mm512_set1_pd(s1), _mm512_set1_pd(s2) };
+        size_t i = lo + 1, next = hi;
+        while (i < hi) {
+            size_t start = i;
+            for (; i + 8 <= hi; i += 8) {
+                const double *p = a + (i - base);
+                __builtin_prefetch((const void *)((uintptr_t)p + MEAN8_PREFETCH), 0, 3);
+                __builtin_prefetch((const void *)((uintptr_t)(out + i) + MEAN8_PREFETCH), 1, 3);
+                __m512d vin = _mm512_loadu_pd(p);
+                __mmask8 bad = std8_bad(vin);
+                __mmask8 eq = _mm512_cmp_pd_mask(vin, _mm512_loadu_pd(p - 1), _CMP_EQ_OQ);
+                if (__builtin_expect(!_kortestz_mask8_u8(bad, eq), 0))
+                    break;
+                __m512d v1, v2;
+                __m512d sd =
+                    std8_math(vin, _mm512_loadu_pd(p - w), vk, vinv, vinvm1, &c, &v1, &v2);
+                __mmask8 dr = std8_drift(0x88, v1, v2, five, four_w);
+                if (__builtin_expect(dr != 0, 0)) {
+                    if ((dr & 0x08) && i + 3 - lo >= w) {
+                        _mm512_mask_storeu_pd(out + i, 0x0F, sd);
+                        next = i + 4;
+                        goto drifted;
+                    }
+                    if ((dr & 0x80) && i + 7 - lo >= w) {
+                        _mm512_storeu_pd(out + i, sd);
+                        next = i + 8;
+                        goto drifted;
+                    }
+                }
+                _mm512_storeu_pd(out + i, sd);
+            }
+            /* Every row done above differs from its predecessor. */
+            if (i > start)
+                run = 1;
+            if (i >= hi)
                 break;
+            /* The general group: equal neighbours, a bad value, or the
+             * block's short last group.  Masked loads keep it inside the
+             * input. */
+            unsigned m = hi - i < 8 ? (unsigned)(hi - i) : 8u;
+            const double *p = a + (i - base);
+            __mmask8 live = (__mmask8)((1u << m) - 1u);
+            __m512d vin = _mm512_maskz_loadu_pd(live, p);
+            __m512d vprev = _mm512_maskz_loadu_pd(live, p - 1);
+            __m512d vout = _mm512_maskz_loadu_pd(live, p - w);
+            __mmask8 bad = std8_bad(vin) & live;
+            unsigned done = m;
+            if (bad != 0) {
+                done = (unsigned)__builtin_ctz(bad);
+                live = (__mmask8)((1u << done) - 1u);
+            }
             __m512d v1, v2;
-            __m512d sd = std8_math(vin, _mm512_loadu_pd(p - w), vk, vinv, vinvm1, &c, &v1, &v2);
-            __mmask8 dr = std8_drift(v1, v2, five, four_w);
-            if (__builtin_expect(dr != 0, 0)) {
+            __m512d sd = std8_math(vin, vout, vk, vinv, vinvm1, &c, &v1, &v2);
+            unsigned eq = _mm512_mask_cmp_pd_mask(live, vin, vprev, _CMP_EQ_OQ);
+            unsigned same = 0;
+            for (unsigned q = 0; q < done; q++) {
+                run = (eq >> q) & 1u ? run + 1 : 1;
+                same |= (unsigned)(run >= w) << q;
+            }
+            sd = _mm512_mask_mov_pd(sd, (__mmask8)same, zero);
+            /* drift: only four-row groups that are whole (rows before a
+             * bad value, or before the block's end) */
+            __mmask8 full = (__mmask8)((done >= 4 ? 0x08u : 0u) | (done == 8 ? 0x80u : 0u));
+            __mmask8 dr = std8_drift(full, v1, v2, five, four_w);
+            if (dr != 0) {
                 if ((dr & 0x08) && i + 3 - lo >= w) {
                     _mm512_mask_storeu_pd(out + i, 0x0F, sd);
-                    return i + 4;
+                    next = i + 4;
+                    goto drifted;
                 }
                 if ((dr & 0x80) && i + 7 - lo >= w) {
                     _mm512_storeu_pd(out + i, sd);
-                    return i + 8;
+                    next = i + 8;
+                    goto drifted;
                 }
             }
-            _mm512_storeu_pd(out + i, sd);
+            _mm512_mask_storeu_pd(out + i, live, sd);
+            i += done;
+            if (done < m)
+                return i; /* a bad value */
         }
-        /* Every row done above differs from its predecessor. */
-        if (i > start)
-            run = 1;
-        if (i >= hi)
-            break;
-        /* The general group: equal neighbours, a bad value, or the block's
-         * short last group.  Masked loads keep it inside the input. */
-        unsigned m = hi - i < 8 ? (unsigned)(hi - i) : 8u;
-        const double *p = a + (i - base);
-        __mmask8 live = (__mmask8)((1u << m) - 1u);
-        __m512d vin = _mm512_maskz_loadu_pd(live, p);
-        __m512d vprev = _mm512_maskz_loadu_pd(live, p - 1);
-        __m512d vout = _mm512_maskz_loadu_pd(live, p - w);
-        __mmask8 bad = std8_bad(vin) & live;
-        unsigned done = m;
-        if (bad != 0) {
-            done = (unsigned)__builtin_ctz(bad);
-            live = (__mmask8)((1u << done) - 1u);
-        }
-        __m512d v1, v2;
-        __m512d sd = std8_math(vin, vout, vk, vinv, vinvm1, &c, &v1, &v2);
-        unsigned eq = _mm512_mask_cmp_pd_mask(live, vin, vprev, _CMP_EQ_OQ);
-        unsigned same = 0;
-        for (unsigned q = 0; q < done; q++) {
-            run = (eq >> q) & 1u ? run + 1 : 1;
-            same |= (unsigned)(run >= w) << q;
-        }
-        sd = _mm512_mask_mov_pd(sd, (__mmask8)same, zero);
-        /* drift: only four-row groups that are whole (rows before a bad
-         * value, or before the block's end) */
-        __mmask8 full = (__mmask8)((done >= 4 ? 0x08u : 0u) | (done == 8 ? 0x80u : 0u));
-        __mmask8 dr = std8_drift(v1, v2, five, four_w) & full;
-        if (dr != 0) {
-            if ((dr & 0x08) && i + 3 - lo >= w) {
-                _mm512_mask_storeu_pd(out + i, 0x0F, sd);
-                return i + 4;
-            }
-            if ((dr & 0x80) && i + 7 - lo >= w) {
-                _mm512_storeu_pd(out + i, sd);
-                return i + 8;
-            }
-        }
-        _mm512_mask_storeu_pd(out + i, live, sd);
-        i += done;
-        if (done < m)
-            return i; /* a bad value */
+        return i;
+    drifted:
+        if (next >= hi || !isfinite(a[next - base]))
+            return next;
+        lo = next;
     }
-    return i;
 }
 #endif
 
@@ -740,53 +827,15 @@ PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size
     const double dw = (double)w;
     const double inv_w = 1.0 / dw;
     const double inv_wm1 = 1.0 / (dw - 1.0);
+#if HAVE_V4_CLONE
+    if (v8 && mode == ROLL_STD)
+        return std8_body(a, base, w, lo, hi, inv_w, inv_wm1, out);
+#endif
 #define ROW(j) (a[(j) - base])
 
-    /* Rebuild at lo: plain sums over the window, K = its mean. */
-    const double *win = &ROW(lo + 1 - w);
-    pgf_v4d acc = pgf_bcast(0.0);
-    size_t j = 0;
-    for (; j + 4 <= w; j += 4)
-        acc += pgf_load4(win + j);
-    double sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for (; j < w; j++)
-        sum += win[j];
-    double k = sum / dw;
-    double s1 = 0.0, s2 = 0.0;
-    if (want_std) {
-        pgf_v4d a1 = pgf_bcast(0.0), a2 = pgf_bcast(0.0), kk = pgf_bcast(k);
-        for (j = 0; j + 4 <= w; j += 4) {
-            pgf_v4d d = pgf_load4(win + j) - kk;
-            a1 += d;
-            a2 += d * d;
-        }
-        s1 = (a1[0] + a1[1]) + (a1[2] + a1[3]);
-        s2 = (a2[0] + a2[1]) + (a2[2] + a2[3]);
-        for (; j < w; j++) {
-            double d = win[j] - k;
-            s1 += d;
-            s2 += d * d;
-        }
-    }
-    /* Run of equal values ending at lo (capped at w). */
-    size_t run = 1;
-    while (run < w && ROW(lo - run) == ROW(lo - run + 1))
-        run++;
-
-    /* Row lo itself, from the rebuilt sums. */
-    {
-        double v = ROW(lo);
-        double m = run >= w ? v : sum * inv_w;
-        if (run < w) {
-            if (cls == SIGN_POS && m < 0.0)
-                m = 0.0;
-            else if (cls == SIGN_NEG && m > 0.0)
-                m = 0.0;
-        }
-        double var = (s2 - s1 * s1 * inv_w) * inv_wm1;
-        double sd = run >= w ? 0.0 : (var > 0.0 ? sqrt(var) : 0.0);
-        out[lo] = mode == ROLL_MEAN ? m : mode == ROLL_STD ? sd : (v - m) / sd;
-    }
+    double sum, k, s1, s2;
+    size_t run;
+    out[lo] = fast_rebuild(a, base, w, lo, mode, cls, inv_w, inv_wm1, &sum, &k, &s1, &s2, &run);
 
     /* The fast rows end at the first bad value: find it only if the
      * vectorised pre-scan says there is one.  The pre-scan goes a chunk of
@@ -798,8 +847,6 @@ PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size
     if (v8 && mode == ROLL_MEAN)
         return cls == SIGN_NEG ? mean8_neg(a, base, w, i, hi, inv_w, sum, run, out)
                                : mean8_pos(a, base, w, i, hi, inv_w, sum, run, out);
-    if (v8 && mode == ROLL_STD)
-        return std8_body(a, base, w, lo, i, hi, k, inv_w, inv_wm1, s1, s2, run, out);
 #else
     (void)v8;
 #endif
