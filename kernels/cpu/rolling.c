@@ -20,9 +20,14 @@
  *   run is >= w); the sign clamp of the mean is a lane-wise select.  The
  *   first non-finite (or, for a mean, wrong-sign) value ends the fast path
  *   at that very row, and the careful path takes over from there.  The
- *   mean has an AVX-512 build as well (mean8_body, chosen at run time):
- *   eight rows a step with the pre-scan fused in as mask tests, the same
- *   operations in the same order, so the same bits as the four-lane one.
+ *   mean and the std have AVX-512 builds as well (mean8_body, std8_body,
+ *   chosen at run time): eight rows a step with the pre-scan fused in as
+ *   mask tests, the same operations in the same order, so the same bits as
+ *   the four-lane one.  The std's takes one vsqrtpd per eight rows, tests
+ *   the drift (below) on lanes 3 and 7 (the four-row groups' ends) and
+ *   rebuilds after a drift in place (fast_rebuild, the four-lane path's
+ *   block start), where the four-lane path goes back through roll_core
+ *   to the same rebuild.
  *
  * - careful path (rolling_careful): one row at a time, keeping over the
  *   valid (finite) values of the window:
@@ -42,8 +47,10 @@
  *
  * volatility_w takes the returns of the price through a small cursor (the
  * careful path) or a stack buffer of one block's returns (the fast path),
- * with no scratch column.  The fast path of a std is limited to windows of
- * at most FAST_STD_MAX_W rows (the buffer's size), for rolling_std as well,
+ * with no scratch column (the AVX-512 build fills the buffer eight
+ * returns at a time where no price around them is NaN: returns_v4, the
+ * same bits).  The fast path of a std is limited to windows of at most
+ * FAST_STD_MAX_W rows (the buffer's size), for rolling_std as well,
  * so that volatility_w and rolling_std(return_1) stay bit-identical.
  */
 #include <math.h>
@@ -971,9 +978,9 @@ static int use_v4(void)
 
 typedef size_t (*rolling_fast_fn)(const double *, size_t, size_t, size_t, size_t, double *);
 
-/* [mode][cls] -> clone; [ROLL_STD] ignores the sign class.  Only the mean
- * has an AVX-512 clone: the std and volume_z spend their time on the
- * second sum, the square root and the division, not on the carried add. */
+/* [mode][cls] -> clone; [ROLL_STD] ignores the sign class.  The mean and
+ * the std have AVX-512 clones; volume_z (three sums, a division) has not
+ * (yet): it takes the AVX2 one there. */
 static rolling_fast_fn pick_fast(int mode, int cls, int avx2, int v4)
 {
 #if HAVE_V4_CLONE
