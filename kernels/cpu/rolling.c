@@ -717,19 +717,49 @@ PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 std8_bad(__m5
  * here when the next row is finite: then the window there is clean (its
  * other rows were checked), and roll_core would take the same fast block
  * from there with the same hi (same bits, no trip through roll_core). */
-PG_TARGET_V4 static size_t std8_body(const double *a, size_t base, size_t w, size_t lo,
-                                     size_t hi, double inv_w, double inv_wm1, double *out)
+/* volume_z's lanes: the mean as mean8_math (the scan's first step by a
+ * lane move instead of loads one row back: the same sums), with pandas'
+ * same-value rule (lanes in `same`: the mean is the value, sd is 0
+ * already), then (x - mean) / sd as fast_group. */
+PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d
+z8_same(__m512d vin, __m512d vout, __m512d sd, __m512d inv_w, int neg, __m512d *vsum,
+        __mmask8 same)
 {
+    const __m512d zero = _mm512_setzero_pd();
+    __m512d d = _mm512_sub_pd(vin, vout);
+    d = _mm512_add_pd(d, _mm512_maskz_permutex_pd(0xEE, d, 0x90));
+    d = _mm512_add_pd(d, _mm512_maskz_permutex_pd(0xCC, d, 0x40));
+    __m512d d3 = _mm512_permutex_pd(d, 0xFF);
+    __m512d c1 = _mm512_add_pd(*vsum, _mm512_shuffle_f64x2(d3, d3, 0x00));
+    __m512d s = _mm512_add_pd(_mm512_mask_blend_pd(0xF0, *vsum, c1), d);
+    *vsum = _mm512_add_pd(c1, _mm512_shuffle_f64x2(d3, d3, 0xAA));
+    __m512d mean = _mm512_mul_pd(s, inv_w);
+    mean = neg ? _mm512_min_pd(zero, mean) : _mm512_max_pd(zero, mean);
+    mean = _mm512_mask_mov_pd(mean, same, vin);
+    return _mm512_div_pd(_mm512_sub_pd(vin, mean), sd);
+}
+
+PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d
+z8_of(__m512d vin, __m512d vout, __m512d sd, __m512d inv_w, int neg, __m512d *vsum)
+{
+    return z8_same(vin, vout, sd, inv_w, neg, vsum, 0);
+}
+
+PG_TARGET_V4 static inline __attribute__((always_inline)) size_t
+roll8_body(const double *a, size_t base, size_t w, size_t lo, size_t hi, double inv_w,
+           double inv_wm1, const int mode, const int neg, double *out)
+{
+    const int cls = mode == ROLL_STD ? SIGN_MIXED : neg ? SIGN_NEG : SIGN_POS;
     const __m512d vinv = _mm512_set1_pd(inv_w), vinvm1 = _mm512_set1_pd(inv_wm1),
                   five = _mm512_set1_pd(5.0), four_w = _mm512_set1_pd(4.0 * (double)w),
                   zero = _mm512_setzero_pd();
     for (;;) {
         double sum, k, s1, s2;
         size_t run;
-        out[lo] = fast_rebuild(a, base, w, lo, ROLL_STD, SIGN_MIXED, inv_w, inv_wm1, &sum, &k,
-                               &s1, &s2, &run);
-        (void)sum;
+        out[lo] = fast_rebuild(a, base, w, lo, mode, cls, inv_w, inv_wm1, &sum, &k, &s1, &s2,
+                               &run);
         const __m512d vk = _mm512_set1_pd(k);
+        __m512d vsum = _mm512_set1_pd(sum);
         std8_sums c = { _mm512_set1_pd(s1), _mm512_set1_pd(s2) };
         size_t i = lo + 1, next = hi;
         while (i < hi) {
@@ -739,13 +769,14 @@ PG_TARGET_V4 static size_t std8_body(const double *a, size_t base, size_t w, siz
                 __builtin_prefetch((const void *)((uintptr_t)p + MEAN8_PREFETCH), 0, 3);
                 __builtin_prefetch((const void *)((uintptr_t)(out + i) + MEAN8_PREFETCH), 1, 3);
                 __m512d vin = _mm512_loadu_pd(p);
-                __mmask8 bad = std8_bad(vin);
+                __mmask8 bad = mode == ROLL_STD ? std8_bad(vin) : mean8_bad(vin, neg);
                 __mmask8 eq = _mm512_cmp_pd_mask(vin, _mm512_loadu_pd(p - 1), _CMP_EQ_OQ);
                 if (__builtin_expect(!_kortestz_mask8_u8(bad, eq), 0))
                     break;
-                __m512d v1, v2;
-                __m512d sd =
-                    std8_math(vin, _mm512_loadu_pd(p - w), vk, vinv, vinvm1, &c, &v1, &v2);
+                __m512d v1, v2, vout = _mm512_loadu_pd(p - w);
+                __m512d sd = std8_math(vin, vout, vk, vinv, vinvm1, &c, &v1, &v2);
+                if (mode == ROLL_Z)
+                    sd = z8_of(vin, vout, sd, vinv, neg, &vsum);
                 __mmask8 dr = std8_drift(0x88, v1, v2, five, four_w);
                 if (__builtin_expect(dr != 0, 0)) {
                     if ((dr & 0x08) && i + 3 - lo >= w) {
@@ -775,7 +806,7 @@ PG_TARGET_V4 static size_t std8_body(const double *a, size_t base, size_t w, siz
             __m512d vin = _mm512_maskz_loadu_pd(live, p);
             __m512d vprev = _mm512_maskz_loadu_pd(live, p - 1);
             __m512d vout = _mm512_maskz_loadu_pd(live, p - w);
-            __mmask8 bad = std8_bad(vin) & live;
+            __mmask8 bad = (mode == ROLL_STD ? std8_bad(vin) : mean8_bad(vin, neg)) & live;
             unsigned done = m;
             if (bad != 0) {
                 done = (unsigned)__builtin_ctz(bad);
@@ -790,6 +821,8 @@ PG_TARGET_V4 static size_t std8_body(const double *a, size_t base, size_t w, siz
                 same |= (unsigned)(run >= w) << q;
             }
             sd = _mm512_mask_mov_pd(sd, (__mmask8)same, zero);
+            if (mode == ROLL_Z)
+                sd = z8_same(vin, vout, sd, vinv, neg, &vsum, (__mmask8)same);
             /* drift: only four-row groups that are whole (rows before a
              * bad value, or before the block's end) */
             __mmask8 full = (__mmask8)((done >= 4 ? 0x08u : 0u) | (done == 8 ? 0x80u : 0u));
@@ -813,10 +846,29 @@ PG_TARGET_V4 static size_t std8_body(const double *a, size_t base, size_t w, siz
         }
         return i;
     drifted:
-        if (next >= hi || !isfinite(a[next - base]))
+        if (next >= hi || !isfinite(a[next - base]) ||
+            (mode != ROLL_STD && neg != (signbit(a[next - base]) != 0)))
             return next;
         lo = next;
     }
+}
+
+PG_TARGET_V4 static size_t std8_body(const double *a, size_t base, size_t w, size_t lo,
+                                     size_t hi, double inv_w, double inv_wm1, double *out)
+{
+    return roll8_body(a, base, w, lo, hi, inv_w, inv_wm1, ROLL_STD, 0, out);
+}
+
+PG_TARGET_V4 static size_t z8_pos(const double *a, size_t base, size_t w, size_t lo,
+                                  size_t hi, double inv_w, double inv_wm1, double *out)
+{
+    return roll8_body(a, base, w, lo, hi, inv_w, inv_wm1, ROLL_Z, 0, out);
+}
+
+PG_TARGET_V4 static size_t z8_neg(const double *a, size_t base, size_t w, size_t lo,
+                                  size_t hi, double inv_w, double inv_wm1, double *out)
+{
+    return roll8_body(a, base, w, lo, hi, inv_w, inv_wm1, ROLL_Z, 1, out);
 }
 #endif
 
@@ -837,6 +889,9 @@ PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size
 #if HAVE_V4_CLONE
     if (v8 && mode == ROLL_STD)
         return std8_body(a, base, w, lo, hi, inv_w, inv_wm1, out);
+    if (v8 && mode == ROLL_Z)
+        return cls == SIGN_NEG ? z8_neg(a, base, w, lo, hi, inv_w, inv_wm1, out)
+                               : z8_pos(a, base, w, lo, hi, inv_w, inv_wm1, out);
 #endif
 #define ROW(j) (a[(j) - base])
 
@@ -962,6 +1017,18 @@ PG_TARGET_V4 static size_t fast_std_v4(const double *a, size_t base, size_t w, s
 {
     return rolling_fast_body(a, base, w, lo, hi, ROLL_STD, SIGN_MIXED, 1, out);
 }
+
+PG_TARGET_V4 static size_t fast_z_pos_v4(const double *a, size_t base, size_t w, size_t lo,
+                                         size_t hi, double *out)
+{
+    return rolling_fast_body(a, base, w, lo, hi, ROLL_Z, SIGN_POS, 1, out);
+}
+
+PG_TARGET_V4 static size_t fast_z_neg_v4(const double *a, size_t base, size_t w, size_t lo,
+                                         size_t hi, double *out)
+{
+    return rolling_fast_body(a, base, w, lo, hi, ROLL_Z, SIGN_NEG, 1, out);
+}
 #endif
 
 /* Whether the AVX-512 clones may run (pgf_use_avx512: PG_KERNELS_PORTABLE
@@ -988,6 +1055,8 @@ static rolling_fast_fn pick_fast(int mode, int cls, int avx2, int v4)
         return cls == SIGN_POS ? fast_mean_pos_v4 : fast_mean_neg_v4;
     if (v4 && mode == ROLL_STD)
         return fast_std_v4;
+    if (v4)
+        return cls == SIGN_POS ? fast_z_pos_v4 : fast_z_neg_v4;
 #else
     (void)v4;
 #endif
@@ -1025,7 +1094,7 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
      * and, for a std, a window that fits the returns buffer. */
     int fast_ok = w >= 2 && (mode != ROLL_STD || w <= FAST_STD_MAX_W);
     const int avx2 = pgf_use_avx2();
-    const int v4 = mode != ROLL_Z && use_v4();
+    const int v4 = use_v4();
     double rbuf[2 * FAST_STD_MAX_W];
     int (*clean)(const double *, size_t, int *) = window_clean_base;
 #if PGF_HAVE_AVX2_CLONE

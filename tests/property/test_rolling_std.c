@@ -20,7 +20,9 @@
  *  - prefix invariance, at and around block edges;
  *  - volatility_w(price) == rolling_std(return_1(price)), bit for bit,
  *    in every build;
- *  - a bad value and a run of equal values at every lane of a group.
+ *  - a bad value and a run of equal values at every lane of a group;
+ *  - volume_z (the same sums and the mean's) on the same inputs: AVX-512
+ *    == AVX2 == portable, bit for bit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -229,6 +231,25 @@ static void check_volatility(const double *x, size_t n, size_t w, double *ret, d
     set_path(PATH_DEFAULT);
 }
 
+/* volume_z (the z-score on the same sums) in every path, bit for bit
+ * (NaN where NaN): its AVX-512 build is the std's plus the mean's. */
+static size_t z_rows;
+static void check_z(const char *what, const double *x, size_t n, size_t w, double *out[NPATHS])
+{
+    for (int p = 0; p < NPATHS; p++) {
+        set_path(p);
+        assert_int_equal(pg_volume_z(x, n, w, out[p]), PG_OK);
+    }
+    set_path(PATH_DEFAULT);
+    for (size_t i = 0; i < n; i++) {
+        for (int p = 1; p < NPATHS; p++)
+            if (!same_bits(out[0][i], out[p][i]))
+                fail_msg("volume_z %s n %zu w %zu row %zu: default %.17g, %s %.17g", what, n,
+                         w, i, out[0][i], path_name[p], out[p][i]);
+        z_rows += !isnan(out[0][i]);
+    }
+}
+
 /* The output for x[0..m) is the output for x cut at m, in every path. */
 static void check_prefix(const double *x, size_t n, size_t w, size_t m, double *full[NPATHS],
                          double *part)
@@ -279,6 +300,7 @@ static void test_paths_random(void **state)
             check_prefix(x, n, w, cuts[k], out, part);
             prefixes++;
         }
+        check_z(what, x, n, w, out); /* (overwrites out: after the prefixes) */
     }
     printf("rolling std: %zu cases, %zu finite rows, %zu prefixes, max rel. dev. from the "
            "long-double reference %.3g; AVX-512 build %s\n",
@@ -315,6 +337,7 @@ static void test_bad_value_every_lane(void **state)
                     x[at] = bad[k];
                     check_case("one bad value", x, N, w, out, &rows);
                     check_volatility(x, N, w, ret, va, vb);
+                    check_z("one bad value", x, N, w, out);
                 }
             }
             for (size_t at = 200; at < 320; at++) {
@@ -325,6 +348,7 @@ static void test_bad_value_every_lane(void **state)
                     x[j] = x[at - 1];
                 check_case("one run", x, N, w, out, &rows);
                 check_volatility(x, N, w, ret, va, vb);
+                check_z("one run", x, N, w, out);
             }
         }
     }
@@ -348,9 +372,11 @@ static void test_drift(void **state)
                 x[i] = 1e4 + slope * (double)i * (double)i / 100.0 +
                        (double)((i * 7919) % 13) * 0.01;
             check_case("trend", x, N, w, out, &rows);
+            check_z("trend", x, N, w, out);
         }
     }
-    printf("rolling std: %zu rows of trends\n", rows);
+    printf("rolling std: %zu rows of trends; volume_z: %zu finite rows in all\n", rows,
+           z_rows);
 }
 
 int main(void)
