@@ -20,8 +20,9 @@
  *   run is >= w); the sign clamp of the mean is a lane-wise select.  The
  *   first non-finite (or, for a mean, wrong-sign) value ends the fast path
  *   at that very row, and the careful path takes over from there.  The
- *   mean and the std have AVX-512 builds as well (mean8_body, std8_body,
- *   chosen at run time): eight rows a step with the pre-scan fused in as
+ *   mean, the std and volume_z have AVX-512 builds as well (mean8_body;
+ *   roll8_body, whose volume_z adds the mean's sums to the std's; chosen
+ *   at run time): eight rows a step with the pre-scan fused in as
  *   mask tests, the same operations in the same order, so the same bits as
  *   the four-lane one.  The std's takes one vsqrtpd per eight rows, tests
  *   the drift (below) on lanes 3 and 7 (the four-row groups' ends) and
@@ -1045,9 +1046,9 @@ static int use_v4(void)
 
 typedef size_t (*rolling_fast_fn)(const double *, size_t, size_t, size_t, size_t, double *);
 
-/* [mode][cls] -> clone; [ROLL_STD] ignores the sign class.  The mean and
- * the std have AVX-512 clones; volume_z (three sums, a division) has not
- * (yet): it takes the AVX2 one there. */
+/* [mode][cls] -> clone; [ROLL_STD] ignores the sign class.  All three
+ * modes have AVX-512 clones (mean8_body; roll8_body for the std and
+ * volume_z). */
 static rolling_fast_fn pick_fast(int mode, int cls, int avx2, int v4)
 {
 #if HAVE_V4_CLONE
