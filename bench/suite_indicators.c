@@ -4,8 +4,8 @@
  * (its FFTW plans are the cold-start cost).
  *
  * Inputs (harness/pg_data.h, stream 0 of the seed unless cold refills):
- *   price kernels (sma, ema, volatility, rsi, macd, hurst): a random walk
- *     from 100 with sigma 0.001;
+ *   price kernels (sma, ema, ema_scan, volatility, rsi, macd, macd_scan,
+ *     hurst): a random walk from 100 with sigma 0.001;
  *   features: a full OHLCV frame (pg_data_ohlcv, every column);
  *   volume_z: that frame's volume column; kyles_lambda, hasbrouck: its
  *     return_1 (computed when the input is made, untimed) and signed volume;
@@ -14,8 +14,8 @@
  * Parameters are TradePulse's defaults and its bench's choices: windows 20
  * (sma, ema, ema_scan, volatility, rolling_std of the price, volume_z),
  * microstructure window 50,
- * RSI 14, MACD 12/26/9, entropy 50 bins in float32, Hurst lags 2..50 in
- * float32, phase in float64.
+ * RSI 14, MACD 12/26/9 (macd and macd_scan), entropy 50 bins in float32,
+ * Hurst lags 2..50 in float32, phase in float64.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +101,11 @@ static int run_macd(ind_fx *f)
                    f->out + 2 * f->n);
 }
 
+static int run_macd_scan(ind_fx *f)
+{
+    return pg_macd_scan(f->x, f->n, 12, 26, 9, f->out, f->out + f->n, f->out + 2 * f->n);
+}
+
 static int run_features(ind_fx *f)
 {
     return pg_features(&f->cfg, &f->frame, f->out, NULL);
@@ -138,6 +143,7 @@ static const kernel_desc kernels[] = {
     {"hasbrouck", IN_MICRO, 1, run_hasbrouck, HC},
     {"rsi", IN_PRICE, 1, run_rsi, HC},
     {"macd", IN_PRICE, 3, run_macd, HC},
+    {"macd_scan", IN_PRICE, 3, run_macd_scan, HC},
     {"features", IN_OHLCV, 0 /* pg_features_ncols */, run_features, HC},
     {"entropy", IN_NOISE, 0, run_entropy, HC},
     {"hurst", IN_PRICE, 0, run_hurst, HC},

@@ -75,6 +75,17 @@ int pg_macd(const double *price, size_t n, size_t fast, size_t slow, size_t sign
             double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
             double *histogram);
 
+/* MACD as pg_macd (same arguments, validation, NaN and warm-up rules; no
+ * fast/slow EMA outputs) from three fused vectorised scans in one pass
+ * over the price: macd, signal and histogram within 1e-12 of
+ * max_{j<=t} |price_j| (finite prices) of pg_macd's, not bit-exact (tested
+ * with prices to 1e306); ~2.3x faster than pg_macd on AVX-512.  Same bits
+ * on every build (AVX-512, AVX2, portable); prefix-invariant: row t
+ * depends only on rows <= t.  The exact pg_macd stays the golden one.
+ * 1 <= fast, slow, signal (any order). */
+int pg_macd_scan(const double *price, size_t n, size_t fast, size_t slow, size_t signal,
+                 double *macd, double *macd_signal, double *histogram);
+
 /* price_range = high - low. */
 int pg_price_range(const double *high, const double *low, size_t n, double *out);
 

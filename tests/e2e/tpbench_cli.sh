@@ -40,7 +40,7 @@ expect 2 "unknown Google Benchmark flag '--benchmark_nosuch=1'" -- --benchmark_n
 "$TPBENCH" --list >"$TMP/list" || fail "--list exits $?"
 bad=$(grep -cvE '^[a-z0-9_.-]+/[a-z0-9_.-]+/(hot|cold|first)/[a-z0-9_.-]+/[0-9]+$' "$TMP/list")
 [ "$bad" -eq 0 ] || fail "$bad names do not match suite/kernel/profile/device/n"
-for k in sma ema volatility rsi macd features entropy hurst phase kuramoto; do
+for k in sma ema ema_scan volatility rsi macd macd_scan features entropy hurst phase kuramoto; do
     for n in 4096 16384 65536 1048576; do
         for p in hot cold; do
             grep -qx "indicators/$k/$p/cpu/$n" "$TMP/list" || fail "missing indicators/$k/$p/cpu/$n"
@@ -55,7 +55,7 @@ for n in 10000 1000000; do
         grep -qx "pipeline/path/$p/cpu/$n" "$TMP/list" || fail "missing pipeline/path/$p/cpu/$n"
     done
 done
-for k in stream fma_chain muladd_chain fft; do
+for k in stream stream_1r3w fma_chain muladd_chain fft; do
     grep -q "^calibration/$k/hot/cpu/" "$TMP/list" || fail "missing calibration $k"
 done
 grep -qx "harness/overhead/hot/cpu/1" "$TMP/list" || fail "missing harness/overhead"
