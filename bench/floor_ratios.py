@@ -46,10 +46,10 @@ FLOORS = {
 # A floor missing from the file prints "-".
 KERNELS = {
     "sma": ("stream", 0.65, 1.2),
-    "ema": ("muladd_chain", 1.7, None),
+    "ema": ("muladd_chain", 1.7, 1.1),
     "ema_scan": ("stream", 0.65, 1.2),
     "volatility": ("fma_chain", 2.4, None),
-    "rolling_std": ("fma_chain", 2.4, None),
+    "rolling_std": ("fma_chain", 2.4, 2.0),
     "volume_z": ("fma_chain", None, None),
     "kyles_lambda": ("fma_chain", None, None),
     "hasbrouck": ("fma_chain", None, None),
@@ -57,11 +57,11 @@ KERNELS = {
     "macd": ("muladd_chain", 1.8, None),
     "macd_scan": ("stream_1r3w", 1.8, 1.2),
     "features": ("stream", None, None),
-    "phase": ("stream", 12.0, None),
-    "entropy": ("stream", None, None),
-    "hurst": ("stream", None, None),
+    "phase": ("fma_chain", 12.0, None),
+    "entropy": ("stream", 1.0, None),
+    "hurst": ("fma_chain", 3.8, None),
     "kuramoto": ("stream", None, None),
-    "path": ("stream", 40.0, None),
+    "path": ("fma_chain", 40.0, None),
 }
 
 EXTRA = {
