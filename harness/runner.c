@@ -491,6 +491,9 @@ int pg_bench_child(pg_bench_registry *reg, const pg_bench_options *opts, int fd,
     for (size_t i = 0; i < s.ncounters; i++)
         if (s.counter_ok[i])
             put(fd, "counter %zu %.17g\n", i, s.counter_total[i]);
+    /* The fixture's own counters (GPU event times: the first call's split). */
+    for (size_t i = 0; i < s.nuser; i++)
+        put(fd, "user %s %.17g\n", s.user_name[i], s.user_total[i]);
     put(fd, "end\n");
 done:
     pg_counters_destroy(reg->counters);
@@ -575,6 +578,14 @@ int pg_run_first_sample(pg_bench_registry *reg, size_t idx, double *seconds,
             if (ci < s->ncounters && ci < PG_MAX_EVENTS) {
                 s->counter_total[ci] = cv;
                 s->counter_ok[ci] = 1;
+            }
+            continue;
+        }
+        char uname[48];
+        if (sscanf(line, "user %47s %lf", uname, &cv) == 2) {
+            if (s->nuser < PG_MAX_USER) {
+                memcpy(s->user_name[s->nuser], uname, sizeof uname);
+                s->user_total[s->nuser++] = cv;
             }
             continue;
         }

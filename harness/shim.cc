@@ -62,14 +62,13 @@ void set_counters(benchmark::State& st, const pg_run_summary& s, const pg_counte
       st.counters[name + "_per_item"] = benchmark::Counter(
           s.counter_total[i] / s.items, benchmark::Counter::kAvgIterations);
   }
-  if (!first) {
-    for (size_t i = 0; i < s.nuser; i++) {
-      const std::string name = s.user_name[i];
-      st.counters[name] = benchmark::Counter(s.user_total[i], benchmark::Counter::kAvgIterations);
-      if (s.items > 0)
-        st.counters[name + "_per_item"] = benchmark::Counter(
-            s.user_total[i] / s.items, benchmark::Counter::kAvgIterations);
-    }
+  // first: the child's totals, sent back with its time.
+  for (size_t i = 0; i < s.nuser; i++) {
+    const std::string name = s.user_name[i];
+    st.counters[name] = benchmark::Counter(s.user_total[i], benchmark::Counter::kAvgIterations);
+    if (s.items > 0)
+      st.counters[name + "_per_item"] = benchmark::Counter(
+          s.user_total[i] / s.items, benchmark::Counter::kAvgIterations);
   }
   if (s.peak_rss_bytes >= 0) st.counters["peak_rss_bytes"] = s.peak_rss_bytes;
   if (first) st.counters["page_faults"] = s.page_faults;

@@ -1,6 +1,7 @@
 /* test_bench_counter.c - pg_bench_add_counter: a fixture's own running total
  * (the GPU suite's CUDA-event times) reported per iteration as a Google
- * Benchmark user counter, without the warm-up call, hot and cold. */
+ * Benchmark user counter, without the warm-up call, hot and cold, and
+ * sent back by the child process of the `first` profile. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -68,28 +69,39 @@ static int reseed(void *p, uint64_t s)
 
 static void teardown(void *p) { free(p); }
 
-static void test_counter_per_iteration(void **state)
+static pg_bench_registry *counter_registry(pg_error *err)
 {
-    (void)state;
     static const size_t sizes[] = { 16 };
-    pg_bench_def d = { .suite = "t", .kernel = "count", .profiles = PG_PROFILE_HOT | PG_PROFILE_COLD,
+    pg_bench_def d = { .suite = "t", .kernel = "count",
+                       .profiles = PG_PROFILE_HOT | PG_PROFILE_COLD | PG_PROFILE_FIRST,
                        .sizes = sizes, .n_sizes = 1, .setup = setup, .run = run,
                        .reseed = reseed, .teardown = teardown };
     pg_bench_registry *reg = pg_bench_registry_create();
+    if (reg && pg_bench_register(reg, &d, err) != 0) {
+        pg_bench_registry_destroy(reg);
+        return NULL;
+    }
+    return reg;
+}
+
+static void test_counter_per_iteration(void **state)
+{
+    (void)state;
     pg_error err = { 0 };
-    assert_int_equal(pg_bench_register(reg, &d, &err), 0);
+    pg_bench_registry *reg = counter_registry(&err);
+    assert_non_null(reg);
     char out[] = "/tmp/pg_test_counter_XXXXXX";
     int fd = mkstemp(out);
     assert_true(fd >= 0);
     close(fd);
     char outflag[64];
     snprintf(outflag, sizeof outflag, "--out=%s", out);
-    char *argv[] = { "test", "--benchmark_min_time=0.001", outflag, NULL };
-    int argc = 3;
+    char *argv[] = { "test", "--benchmark_min_time=0.001", "--first-children=2", outflag, NULL };
+    int argc = 4;
     pg_bench_options o;
     pg_bench_options_default(&o);
     assert_int_equal(pg_bench_parse_args(&o, &argc, argv, &err), 0);
-    assert_int_equal(pg_bench_select(reg, &o, &err), 2);
+    assert_int_equal(pg_bench_select(reg, &o, &err), 3);
     assert_int_equal(pg_bench_run(reg, &o, argc, argv, &err), 0);
     json_error_t jerr;
     json_t *root = json_load_file(out, 0, &jerr);
@@ -98,15 +110,18 @@ static void test_counter_per_iteration(void **state)
     size_t i, seen = 0;
     json_array_foreach(benchmarks, i, b)
     {
+        if (strcmp(json_string_value(json_object_get(b, "run_type")), "iteration") != 0)
+            continue; /* first's mean/median/stddev rows */
         json_t *c = json_object_get(b, "my_ns"), *pi = json_object_get(b, "my_ns_per_item");
         assert_non_null(c);
         assert_non_null(pi);
-        /* Exactly what the timed calls added: 3 a call, the warm-up excluded. */
+        /* Exactly what the timed calls added: 3 a call, the warm-up excluded
+         * (first: the one call of each child). */
         assert_true(json_number_value(c) == 3.0);
         assert_true(json_number_value(pi) == 3.0 / 16);
         seen++;
     }
-    assert_int_equal(seen, 2);
+    assert_int_equal(seen, 4); /* hot, cold, and first's two children */
     /* Names that could break the JSON or a report are refused; 8 at most. */
     assert_int_equal(rc_bad_name, PG_EINVAL);
     assert_int_equal(rc_long_name, PG_EINVAL);
@@ -118,8 +133,21 @@ static void test_counter_per_iteration(void **state)
     pg_bench_registry_destroy(reg);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    /* Started again by the `first` profile: be the child and nothing else. */
+    for (int i = 1; i < argc; i++)
+        if (strncmp(argv[i], PG_BENCH_CHILD_FLAG "=", strlen(PG_BENCH_CHILD_FLAG) + 1) == 0) {
+            pg_error err = { 0 };
+            pg_bench_registry *reg = counter_registry(&err);
+            pg_bench_options o;
+            pg_bench_options_default(&o);
+            int rc = reg ? pg_bench_parse_args(&o, &argc, argv, &err) : 1;
+            if (rc == 0)
+                rc = pg_bench_child(reg, &o, STDOUT_FILENO, &err);
+            pg_bench_registry_destroy(reg);
+            return rc ? 1 : 0;
+        }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counter_per_iteration),
     };
