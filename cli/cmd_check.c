@@ -170,6 +170,15 @@ int cmd_check(int argc, char **argv)
         pg_cli_report("perfgate", &err);
         goto done;
     }
+    for (size_t i = 0; i < pg_budget_set_nfiles(set); i++) {
+        const char *path, *glob;
+        if (pg_budget_set_file_machine(set, i, &path, &glob) == 0) {
+            const char *cpu = pg_run_host(head, "cpu_model");
+            fprintf(stderr, "perfgate: note: %s is for machines whose cpu_model matches '%s'; "
+                            "these results' is %s%s%s: its budgets were not applied\n",
+                    path, glob, cpu ? "'" : "", cpu ? cpu : "not recorded", cpu ? "'" : "");
+        }
+    }
     pg_report_write_table(report, stdout, want_colour(colour), brief ? PG_TABLE_INTERESTING
                                                                      : PG_TABLE_ALL);
     fflush(stdout);

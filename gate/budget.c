@@ -58,6 +58,7 @@ typedef struct budget {
 
 typedef struct file_defaults {
     const char *path;
+    const char *machine_cpu;  /* "machine": {"cpu_model": GLOB}, NULL = any machine */
     unsigned set;
     int repetitions, severity;
     double alpha, min_effect;
@@ -78,6 +79,8 @@ struct pg_budget_set {
     size_t nfiles, fcap;
     pg_error *diags;
     size_t ndiags, dcap;
+    int host_set;             /* pg_budget_set_host was called */
+    char *host_cpu;           /* its cpu_model, NULL = unknown */
 };
 
 static const char *const abs_names[PG_ABS_COUNT] = {
@@ -294,6 +297,21 @@ static int glob_match(const budget *b, const char *name)
     if (b->literal)
         return !strcmp(b->match, name);
     return fnmatch(b->match, name, 0) == 0;
+}
+
+/* Whether file i's budgets apply to the host of the results being judged:
+ * always before pg_budget_set_host, or when the file names no machine;
+ * else when the host's cpu_model is known and matches the file's glob. */
+static int file_applies(const pg_budget_set *set, size_t i)
+{
+    if (!set->host_set || i >= set->nfiles || !set->files[i].machine_cpu)
+        return 1;
+    return set->host_cpu && fnmatch(set->files[i].machine_cpu, set->host_cpu, 0) == 0;
+}
+
+static int applies(const pg_budget_set *set, const budget *b)
+{
+    return file_applies(set, b->file_index);
 }
 
 /* ---- the schema, as tables -------------------------------------------- */
@@ -556,7 +574,8 @@ static void read_policy(ctx *c, const pj_node *o, unsigned *set, int *reps, doub
 }
 
 static const char *const top_keys[] = { "$schema", "version", "description", "defaults",
-                                        "budgets", "waivers" };
+                                        "machine", "budgets", "waivers" };
+static const char *const machine_keys[] = { "cpu_model" };
 static const char *const defaults_keys[] = { "repetitions", "alpha", "min_effect", "severity",
                                              "owner" };
 static const char *const budget_keys[] = { "match", "description", "owner", "severity",
@@ -820,6 +839,15 @@ static int read_root(pg_budget_set *set, ctx *cp, file_defaults *fd, size_t file
         get_int(&c, root, "version", 1, 1, "1 (the only budget format so far)", &version, &vpos))
         (void)version;
     const pj_node *v;
+    if ((v = pj_get(root, "machine"))) {
+        size_t old = push(&c, "machine");
+        if (want_object(&c, v, "an object such as {\"cpu_model\": \"AMD EPYC*\"}")) {
+            check_members(&c, v, machine_keys, N(machine_keys), "\"machine\"");
+            need(&c, v, "cpu_model", "\"machine\"");
+            fd->machine_cpu = get_string(&c, v, "cpu_model", 1, NULL);
+        }
+        pop(&c, old);
+    }
     if ((v = pj_get(root, "defaults"))) {
         size_t old = push(&c, "defaults");
         if (want_object(&c, v, "an object")) {
@@ -973,6 +1001,7 @@ void pg_budget_set_destroy(pg_budget_set *set)
     free(set->waiver_ptr);
     free(set->files);
     free(set->diags);
+    free(set->host_cpu);
     pj_arena_destroy(set->arena);
     free(set);
 }
@@ -1001,16 +1030,40 @@ size_t pg_budget_set_nexact(const pg_budget_set *set)
 {
     size_t n = 0;
     for (size_t i = 0; set && i < set->nbudgets; i++)
-        n += set->budgets[i].literal;
+        n += set->budgets[i].literal && applies(set, &set->budgets[i]);
     return n;
 }
 
 const char *pg_budget_set_exact(const pg_budget_set *set, size_t k)
 {
     for (size_t i = 0; set && i < set->nbudgets; i++)
-        if (set->budgets[i].literal && k-- == 0)
+        if (set->budgets[i].literal && applies(set, &set->budgets[i]) && k-- == 0)
             return set->budgets[i].match;
     return NULL;
+}
+
+int pg_budget_set_host(pg_budget_set *set, const char *cpu_model)
+{
+    if (!set)
+        return PG_EINVAL;
+    free(set->host_cpu);
+    set->host_cpu = NULL;
+    if (cpu_model && !(set->host_cpu = strdup(cpu_model)))
+        return PG_ENOMEM;
+    set->host_set = 1;
+    return PG_OK;
+}
+
+int pg_budget_set_file_machine(const pg_budget_set *set, size_t i, const char **path,
+                               const char **cpu_glob)
+{
+    if (!set || i >= set->nfiles)
+        return -1;
+    if (path)
+        *path = set->files[i].path;
+    if (cpu_glob)
+        *cpu_glob = set->files[i].machine_cpu;
+    return file_applies(set, i);
 }
 
 typedef struct rank {
@@ -1072,7 +1125,7 @@ int pg_budget_set_resolve(const pg_budget_set *cset, const char *name, pg_policy
     const budget *top = NULL;
     for (size_t s = 0; s < set->nbudgets; s++) {
         const budget *b = &set->budgets[set->by_spec[s]];
-        if (!glob_match(b, name))
+        if (!applies(set, b) || !glob_match(b, name))
             continue;
         if (!top) {
             top = b;

@@ -643,6 +643,12 @@ pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget
     }
     if (!today)
         today = pg_today_ymd();
+    /* Budget files made for one kind of machine ("machine") judge only its
+     * results; the host is context of this check, like the sort cache. */
+    if (pg_budget_set_host((pg_budget_set *)budgets, pg_run_host(head, "cpu_model")) != PG_OK) {
+        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        return NULL;
+    }
     pg_report *r = calloc(1, sizeof *r);
     size_t nw = pg_budget_set_nwaivers(budgets);
     if (!r || !(r->active = malloc((nw ? nw : 1) * sizeof *r->active))) {

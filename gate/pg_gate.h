@@ -128,6 +128,9 @@ const pg_bench *pg_run_find(const pg_run *run, const char *name); /* NULL if abs
 const char *pg_run_path(const pg_run *run);
 /* A string from the results' "context" (or perfgate.context); NULL if none. */
 const char *pg_run_context(const pg_run *run, const char *key);
+/* A string of the results' perfgate.host (e.g. "cpu_model"); NULL if none
+ * (Google Benchmark's own JSON has no such block). */
+const char *pg_run_host(const pg_run *run, const char *key);
 /* Why a counter is unavailable, from perfgate.counters; NULL if not said. */
 const char *pg_run_unavailable_reason(const pg_run *run, const char *counter);
 /* The counter's values for bench, NULL if absent. */
@@ -211,6 +214,17 @@ const pg_waiver *pg_budget_set_waiver(const pg_budget_set *set, size_t i);
 /* Exact-name budgets (no wildcard), to find budgeted benchmarks that did
  * not run. */
 size_t pg_budget_set_nexact(const pg_budget_set *set);
+/* The machine the results were measured on (perfgate.host.cpu_model; NULL =
+ * unknown).  From then on a file with "machine": {"cpu_model": GLOB} takes
+ * part only when cpu_model is known and matches GLOB (fnmatch); files
+ * without "machine" always do.  Before it is called every file does.
+ * pg_gate_check calls it with its results' host. */
+int pg_budget_set_host(pg_budget_set *set, const char *cpu_model);
+/* File i's path and "machine" glob (NULL = any machine) into *path,
+ * *cpu_glob (either may be NULL); returns 1 when its budgets apply to the
+ * host set, 0 when not, -1 for a bad index. */
+int pg_budget_set_file_machine(const pg_budget_set *set, size_t i, const char **path,
+                               const char **cpu_glob);
 const char *pg_budget_set_exact(const pg_budget_set *set, size_t i);
 /* Today's UTC date as YYYYMMDD. */
 int pg_today_ymd(void);

@@ -662,6 +662,14 @@ const char *pg_run_context(const pg_run *run, const char *key)
     return v && v->type == PJ_STRING ? v->str : NULL;
 }
 
+const char *pg_run_host(const pg_run *run, const char *key)
+{
+    if (!run)
+        return NULL;
+    const pj_node *v = pj_get(pj_get(run->perfgate, "host"), key);
+    return v && v->type == PJ_STRING ? v->str : NULL;
+}
+
 /* "unavailable: <reason>" -> "<reason>"; NULL for anything else. */
 static const char *unavailable_text(const pj_node *v)
 {

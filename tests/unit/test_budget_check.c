@@ -56,7 +56,8 @@ static pg_run *make_run(const spec *s, size_t count, const char *extra)
     return run;
 }
 
-static pg_budget_set *budgets(const char *text)
+/* Adds the budget file `text` to set; returns pg_budget_set_add_path's code. */
+static int add_file(pg_budget_set *set, const char *text)
 {
     char path[] = "/tmp/pg_test_check.XXXXXX";
     int fd = mkstemp(path);
@@ -64,10 +65,15 @@ static pg_budget_set *budgets(const char *text)
     FILE *f = fdopen(fd, "w");
     fputs(text, f);
     fclose(f);
-    pg_budget_set *set = pg_budget_set_create();
     int rc = pg_budget_set_add_path(set, path);
     remove(path);
-    if (rc)
+    return rc;
+}
+
+static pg_budget_set *budgets(const char *text)
+{
+    pg_budget_set *set = pg_budget_set_create();
+    if (add_file(set, text))
         fail_msg("%s", pg_budget_set_diag(set, 0)->message);
     return set;
 }
@@ -131,6 +137,80 @@ static void test_ceilings(void **state)
     pg_report_destroy(r);
     pg_budget_set_destroy(set);
     pg_run_destroy(run);
+}
+
+/* A file with "machine" judges only results of that kind of machine; the
+ * general file's globs take over elsewhere, and its exact names are not
+ * "missing" where it does not apply. */
+static const pg_verdict *find_or_null(const pg_report *r, const char *bench, const char *metric)
+{
+    for (size_t i = 0; i < pg_report_count(r); i++) {
+        const pg_verdict *v = pg_report_verdict(r, i);
+        if (!strcmp(v->bench, bench) && !strcmp(v->metric, metric))
+            return v;
+    }
+    return NULL;
+}
+
+static void test_machine(void **state)
+{
+    (void)state;
+    spec s[] = { { "k/x/cpu/100", 500, 10, NULL, 0 } };
+    static const char *const general =
+        "{\"version\": 1, \"budgets\": [{\"match\": \"k/*\", \"absolute\": {\"median_real_time\": \"1us\"}}]}";
+    static const char *const amd =
+        "{\"version\": 1, \"machine\": {\"cpu_model\": \"AMD EPYC*\"}, \"budgets\": [\n"
+        "  {\"match\": \"k/x/cpu/100\", \"absolute\": {\"median_real_time\": \"100ns\"}},\n"
+        "  {\"match\": \"k/absent/cpu/100\", \"absolute\": {\"median_real_time\": \"100ns\"}}]}";
+    const char *hosts[] = { ", \"perfgate\": {\"host\": {\"cpu_model\": \"AMD EPYC 9R14\"}}",
+                            ", \"perfgate\": {\"host\": {\"cpu_model\": \"Intel(R) Xeon(R) Processor\"}}",
+                            NULL };
+    for (int h = 0; h < 3; h++) {
+        pg_run *run = make_run(s, 1, hosts[h]);
+        pg_budget_set *set = pg_budget_set_create();
+        assert_int_equal(add_file(set, general), 0);
+        assert_int_equal(add_file(set, amd), 0);
+        pg_error err;
+        pg_report *r = pg_gate_check(run, NULL, set, &opt, &err);
+        assert_non_null(r);
+        const pg_verdict *v = find(r, "k/x/cpu/100", "median_real_time");
+        const pg_verdict *missing = find_or_null(r, "k/absent/cpu/100", "-");
+        const char *glob = NULL;
+        int applies = pg_budget_set_file_machine(set, 1, NULL, &glob);
+        assert_string_equal(glob, "AMD EPYC*");
+        assert_int_equal(pg_budget_set_file_machine(set, 0, NULL, &glob), 1);
+        assert_null(glob);
+        if (h == 0) { /* the machine the file is for: its exact ceiling */
+            assert_int_equal(applies, 1);
+            assert_int_equal(v->kind, PG_V_BREACH);
+            assert_non_null(missing);
+            assert_int_equal(missing->kind, PG_V_MISSING);
+        } else { /* another machine, or no host recorded: the general glob */
+            assert_int_equal(applies, 0);
+            assert_int_equal(v->kind, PG_V_PASS);
+            assert_null(missing);
+        }
+        pg_report_destroy(r);
+        pg_budget_set_destroy(set);
+        pg_run_destroy(run);
+    }
+    /* Bad "machine" entries: file:line:column and what was expected. */
+    static const char *const bad[] = {
+        "{\"version\": 1, \"machine\": \"AMD\", \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"cpu\": \"AMD\"}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"cpu_model\": 3}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"cpu_model\": \"\"}, \"budgets\": []}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        pg_budget_set *set = pg_budget_set_create();
+        assert_int_not_equal(add_file(set, bad[i]), 0);
+        assert_true(pg_budget_set_ndiag(set) >= 1);
+        const pg_error *e = pg_budget_set_diag(set, 0);
+        assert_int_equal(e->line, 1);
+        assert_true(e->column > 1);
+        assert_non_null(strstr(e->pointer, "/machine"));
+        pg_budget_set_destroy(set);
+    }
 }
 
 static void test_regressions(void **state)
@@ -368,6 +448,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ceilings),
+        cmocka_unit_test(test_machine),
         cmocka_unit_test(test_regressions),
         cmocka_unit_test(test_regression_needs_the_interval),
         cmocka_unit_test(test_relative_and_missing),
