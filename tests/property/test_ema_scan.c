@@ -38,8 +38,6 @@
 #define MAX_N 3000
 #define TOL 1e-12
 
-static size_t rand_below(pgt_rng *r, size_t k) { return (size_t)(pgt_rng_uniform(r) * (double)k); }
-
 /* kind 0: price walk near 100; 1: N(0,1) noise (signs mixed, values near
  * 0); 2: walk near 1e6; 3: walk with big jumps.  holes: NaN/+-inf rate. */
 static void fill(pgt_rng *r, double *x, size_t n, int kind, double holes)
@@ -98,9 +96,9 @@ static double rand_span(pgt_rng *r)
 {
     double u = pgt_rng_uniform(r);
     if (u < 0.1)
-        return 1.0 + rand_below(r, 3);
+        return 1.0 + pgt_rng_below(r, 3);
     if (u < 0.7)
-        return 2.0 + rand_below(r, 100);
+        return 2.0 + pgt_rng_below(r, 100);
     if (u < 0.9)
         return 1.0 + 999.0 * pgt_rng_uniform(r); /* not an integer */
     return 1000.0;
@@ -118,15 +116,15 @@ static void test_against_ema(void **state)
     assert_non_null(b);
     double worst_pos = 0.0, worst_any = 0.0;
     for (int c = 0; c < CASES; c++) {
-        size_t n = 1 + rand_below(&r, MAX_N);
-        int kind = (int)rand_below(&r, 4);
+        size_t n = 1 + pgt_rng_below(&r, MAX_N);
+        int kind = (int)pgt_rng_below(&r, 4);
         double holes = c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.002 : 0.05;
         fill(&r, x, n, kind, holes);
         if (c % 7 == 0)
-            for (size_t i = 0; i < n && i < 1 + rand_below(&r, 40); i++)
+            for (size_t i = 0; i < n && i < 1 + pgt_rng_below(&r, 40); i++)
                 x[i] = NAN; /* leading NaNs */
         double span = rand_span(&r);
-        size_t mp = rand_below(&r, 4) == 0 ? 0 : rand_below(&r, 120);
+        size_t mp = pgt_rng_below(&r, 4) == 0 ? 0 : pgt_rng_below(&r, 120);
         double w = check_one(x, n, span, mp, a, b);
         if (kind != 1 && w > worst_pos)
             worst_pos = w;
@@ -177,11 +175,11 @@ static void test_prefix_invariance(void **state)
     enum { N = 700 };
     double x[N], full[N], part[N];
     for (int c = 0; c < 60; c++) {
-        fill(&r, x, N, (int)rand_below(&r, 4), c % 2 ? 0.01 : 0.0);
+        fill(&r, x, N, (int)pgt_rng_below(&r, 4), c % 2 ? 0.01 : 0.0);
         double span = rand_span(&r);
-        size_t mp = rand_below(&r, 30);
+        size_t mp = pgt_rng_below(&r, 30);
         assert_int_equal(pg_ema_scan(x, N, span, mp, full), PG_OK);
-        for (size_t m = 1; m <= N; m += 1 + rand_below(&r, 13)) {
+        for (size_t m = 1; m <= N; m += 1 + pgt_rng_below(&r, 13)) {
             assert_int_equal(pg_ema_scan(x, m, span, mp, part), PG_OK);
             if (memcmp(full, part, m * sizeof(double)) != 0)
                 fail_msg("case %d span %g: prefix of %zu rows differs", c, span, m);
@@ -189,22 +187,12 @@ static void test_prefix_invariance(void **state)
     }
 }
 
-static const char *const builds[] = { "default", "PG_KERNELS_NO_AVX512", "PG_KERNELS_PORTABLE" };
-
-static void set_build(int b)
-{
-    unsetenv("PG_KERNELS_NO_AVX512");
-    unsetenv("PG_KERNELS_PORTABLE");
-    if (b > 0)
-        setenv(builds[b], "1", 1);
-}
-
 static size_t edge_len(pgt_rng *r)
 {
     if (pgt_rng_uniform(r) < 0.5)
-        return 1 + rand_below(r, 80);
-    size_t base = 8 * (1 + rand_below(r, 40));
-    return base + rand_below(r, 3) - 1 + (pgt_rng_uniform(r) < 0.5 ? 0 : 32 * rand_below(r, 8));
+        return 1 + pgt_rng_below(r, 80);
+    size_t base = 8 * (1 + pgt_rng_below(r, 40));
+    return base + pgt_rng_below(r, 3) - 1 + (pgt_rng_uniform(r) < 0.5 ? 0 : 32 * pgt_rng_below(r, 8));
 }
 
 /* Same bits from every build (NaN as NaN, whatever its payload). */
@@ -216,8 +204,8 @@ static void test_builds_same_bits(void **state)
     enum { N = 2000 };
     static double x[N], out[3][N];
     for (int c = 0; c < 400; c++) {
-        size_t n = c % 2 ? edge_len(&r) : 1 + rand_below(&r, N);
-        fill(&r, x, n, (int)rand_below(&r, 4), c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.003 : 0.05);
+        size_t n = c % 2 ? edge_len(&r) : 1 + pgt_rng_below(&r, N);
+        fill(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.003 : 0.05);
         if (c % 5 == 0) {
             /* Huge values: 1e300, and near DBL_MAX where the scan overflows. */
             double scale = c % 10 == 0 ? 1e306 : 1e300;
@@ -227,19 +215,19 @@ static void test_builds_same_bits(void **state)
         double span = c % 4 == 0 ? 1.0 + 499.0 * pgt_rng_uniform(&r) : rand_span(&r);
         if (span > 500.0)
             span = 500.0;
-        size_t mp = rand_below(&r, 3) == 0 ? 0 : rand_below(&r, 60);
+        size_t mp = pgt_rng_below(&r, 3) == 0 ? 0 : pgt_rng_below(&r, 60);
         for (int b = 0; b < 3; b++) {
-            set_build(b);
+            pgt_use_build(b);
             assert_int_equal(pg_ema_scan(x, n, span, mp, out[b]), PG_OK);
         }
-        set_build(0);
+        pgt_use_build(0);
         for (int b = 1; b < 3; b++)
             for (size_t t = 0; t < n; t++) {
                 if (isnan(out[0][t]) && isnan(out[b][t]))
                     continue;
                 if (memcmp(&out[0][t], &out[b][t], sizeof(double)) != 0)
                     fail_msg("case %d n %zu span %g row %zu: default %.17g, %s %.17g", c, n,
-                             span, t, out[0][t], builds[b], out[b][t]);
+                             span, t, out[0][t], pgt_build_name[b], out[b][t]);
             }
     }
 }
@@ -256,25 +244,25 @@ static void test_each_build(void **state)
     for (int bld = 0; bld < 3; bld++) {
         double worst = 0.0;
         for (int c = 0; c < 120; c++) {
-            size_t n = c % 2 ? edge_len(&r) : 1 + rand_below(&r, N);
-            fill(&r, x, n, (int)rand_below(&r, 4), c % 3 == 0 ? 0.0 : 0.01);
+            size_t n = c % 2 ? edge_len(&r) : 1 + pgt_rng_below(&r, N);
+            fill(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : 0.01);
             if (c % 6 == 0)
                 for (size_t i = 0; i < n; i++)
                     x[i] *= 1e300;
             double span = 1.0 + 499.0 * pgt_rng_uniform(&r);
-            size_t mp = rand_below(&r, 40);
-            set_build(bld);
+            size_t mp = pgt_rng_below(&r, 40);
+            pgt_use_build(bld);
             double w = check_one(x, n, span, mp, a, b);
             if (w > worst)
                 worst = w;
-            for (size_t m = 1; m <= n; m += 1 + rand_below(&r, 97)) {
+            for (size_t m = 1; m <= n; m += 1 + pgt_rng_below(&r, 97)) {
                 assert_int_equal(pg_ema_scan(x, m, span, mp, part), PG_OK);
                 if (memcmp(b, part, m * sizeof(double)) != 0)
-                    fail_msg("%s case %d: prefix of %zu rows differs", builds[bld], c, m);
+                    fail_msg("%s case %d: prefix of %zu rows differs", pgt_build_name[bld], c, m);
             }
-            set_build(0);
+            pgt_use_build(0);
         }
-        printf("%s build: largest error %.3g of max|x|\n", builds[bld], worst);
+        printf("%s build: largest error %.3g of max|x|\n", pgt_build_name[bld], worst);
     }
 }
 
@@ -286,7 +274,7 @@ static void test_portable_same_bits(void **state)
     enum { N = 2000 };
     static double x[N], v[N], p[N];
     for (int c = 0; c < 40; c++) {
-        fill(&r, x, N, (int)rand_below(&r, 4), c % 2 ? 0.01 : 0.0);
+        fill(&r, x, N, (int)pgt_rng_below(&r, 4), c % 2 ? 0.01 : 0.0);
         double span = rand_span(&r);
         unsetenv("PG_KERNELS_PORTABLE");
         assert_int_equal(pg_ema_scan(x, N, span, 5, v), PG_OK);

@@ -33,8 +33,6 @@
 
 /* ---- random inputs ------------------------------------------------------ */
 
-static size_t rand_below(pgt_rng *r, size_t k) { return (size_t)(pgt_rng_uniform(r) * (double)k); }
-
 /* A series of kind: 0 random walk near `level`, 1 standard normal,
  * 2 positive volumes; with holes (NaN, +-inf) at rate `holes` and runs of
  * the previous value at rate `repeat`. */
@@ -69,12 +67,12 @@ static size_t rand_window(pgt_rng *r, size_t n)
 {
     double u = pgt_rng_uniform(r);
     if (u < 0.1)
-        return 1 + rand_below(r, 3);
+        return 1 + pgt_rng_below(r, 3);
     if (u < 0.2)
-        return n + 1 + rand_below(r, 5); /* longer than the input */
+        return n + 1 + pgt_rng_below(r, 5); /* longer than the input */
     if (u < 0.3)
-        return 250 + rand_below(r, 300); /* around the rebuild block */
-    return 1 + rand_below(r, 80);
+        return 250 + pgt_rng_below(r, 300); /* around the rebuild block */
+    return 1 + pgt_rng_below(r, 80);
 }
 
 /* ---- references ---------------------------------------------------------- */
@@ -306,8 +304,8 @@ static void test_rolling_vs_naive(void **state)
     size_t same_rows = 0, checked = 0;
     double worst_std = 0.0; /* largest error / tolerance */
     for (size_t cs = 0; cs < CASES; cs++) {
-        size_t n = 1 + rand_below(&r, MAX_N);
-        int kind = (int)rand_below(&r, 3);
+        size_t n = 1 + pgt_rng_below(&r, MAX_N);
+        int kind = (int)pgt_rng_below(&r, 3);
         double holes = pgt_rng_uniform(&r) < 0.5 ? 0.0 : 0.02 * pgt_rng_uniform(&r);
         double repeat = pgt_rng_uniform(&r) < 0.5 ? 0.0 : 0.9 * pgt_rng_uniform(&r);
         fill_series(&r, B.x, n, kind, 100.0, holes, repeat);
@@ -369,11 +367,11 @@ static void test_volatility_is_std_of_return(void **state)
     bufs B;
     bufs_alloc(&B);
     for (size_t cs = 0; cs < CASES; cs++) {
-        size_t n = 1 + rand_below(&r, MAX_N);
+        size_t n = 1 + pgt_rng_below(&r, MAX_N);
         fill_series(&r, B.x, n, 0, 50.0, pgt_rng_uniform(&r) < 0.5 ? 0.0 : 0.03,
                     pgt_rng_uniform(&r) < 0.3 ? 0.5 : 0.0);
         if (pgt_rng_uniform(&r) < 0.2 && n > 3)
-            B.x[rand_below(&r, n)] = 0.0; /* a zero price: -1 then inf */
+            B.x[pgt_rng_below(&r, n)] = 0.0; /* a zero price: -1 then inf */
         size_t w = rand_window(&r, n);
         assert_int_equal(pg_return_1(B.x, n, B.y), PG_OK);
         ref_return(B.x, n, B.e);
@@ -401,14 +399,14 @@ static void test_ema_rsi_macd_exact(void **state)
         assert_non_null(m[i]);
     }
     for (size_t cs = 0; cs < CASES; cs++) {
-        size_t n = 1 + rand_below(&r, MAX_N);
+        size_t n = 1 + pgt_rng_below(&r, MAX_N);
         double holes = pgt_rng_uniform(&r) < 0.4 ? 0.0 : 0.05 * pgt_rng_uniform(&r);
-        fill_series(&r, B.x, n, (int)rand_below(&r, 2), 100.0, holes,
+        fill_series(&r, B.x, n, (int)pgt_rng_below(&r, 2), 100.0, holes,
                     pgt_rng_uniform(&r) < 0.5 ? 0.0 : 0.6);
-        double span = 1.0 + (double)rand_below(&r, 100);
+        double span = 1.0 + (double)pgt_rng_below(&r, 100);
         if (pgt_rng_uniform(&r) < 0.3)
             span += pgt_rng_uniform(&r); /* non-integer spans */
-        size_t minp = rand_below(&r, 2 * (size_t)span + 2);
+        size_t minp = pgt_rng_below(&r, 2 * (size_t)span + 2);
 
         assert_int_equal(pg_ema(B.x, n, span, minp, B.a), PG_OK);
         ref_ema(B.x, n, span_alpha(span), minp, B.e);
@@ -422,7 +420,7 @@ static void test_ema_rsi_macd_exact(void **state)
         }
 
         /* RSI: gains/losses of the raw differences through the same EWM. */
-        size_t w = 1 + rand_below(&r, 40);
+        size_t w = 1 + pgt_rng_below(&r, 40);
         double a = 1.0 / (double)w;
         double ra = 1.0 / (1.0 + (1.0 - a) / a);
         B.y[0] = NAN;
@@ -450,7 +448,7 @@ static void test_ema_rsi_macd_exact(void **state)
             for (size_t t = 0; t < n; t++)
                 B.x[t] *= scale;
         }
-        size_t f = 1 + rand_below(&r, 20), s = 1 + rand_below(&r, 40), g = 1 + rand_below(&r, 15);
+        size_t f = 1 + pgt_rng_below(&r, 20), s = 1 + pgt_rng_below(&r, 40), g = 1 + pgt_rng_below(&r, 15);
         ref_ema(B.x, n, span_alpha((double)f), 1, m[0]);
         ref_ema(B.x, n, span_alpha((double)s), 1, m[1]);
         for (size_t t = 0; t < n; t++)
@@ -478,8 +476,8 @@ static void test_ema_of_constant(void **state)
     bufs B;
     bufs_alloc(&B);
     for (size_t cs = 0; cs < CASES; cs++) {
-        size_t n = 1 + rand_below(&r, MAX_N);
-        double c = pgt_rng_normal(&r) * pow(10.0, (double)rand_below(&r, 12) - 6.0);
+        size_t n = 1 + pgt_rng_below(&r, MAX_N);
+        double c = pgt_rng_normal(&r) * pow(10.0, (double)pgt_rng_below(&r, 12) - 6.0);
         for (size_t i = 0; i < n; i++)
             B.x[i] = pgt_rng_uniform(&r) < 0.05 ? NAN : c;
         double span = 1.0 + 200.0 * pgt_rng_uniform(&r);
@@ -491,7 +489,7 @@ static void test_ema_of_constant(void **state)
             if (B.a[i] != c)
                 fail_msg("case %zu: ema of constant %.17g is %.17g at %zu", cs, c, B.a[i], i);
         /* RSI of a constant price is 0 (not 50) once warmed up. */
-        size_t w = 1 + rand_below(&r, 30);
+        size_t w = 1 + pgt_rng_below(&r, 30);
         for (size_t i = 0; i < n; i++)
             B.x[i] = c;
         assert_int_equal(pg_rsi(B.x, n, w, B.a), PG_OK);
@@ -511,7 +509,7 @@ static void test_micro_vs_naive(void **state)
     size_t zero_rows = 0;
     double worst_micro = 0.0;
     for (size_t cs = 0; cs < CASES; cs++) {
-        size_t n = 1 + rand_below(&r, MAX_N);
+        size_t n = 1 + pgt_rng_below(&r, MAX_N);
         fill_series(&r, B.x, n, 0, 100.0, pgt_rng_uniform(&r) < 0.5 ? 0.0 : 0.02, 0.0);
         pg_return_1(B.x, n, B.y);
         /* Signed volume: normal, with runs of one value (often 0). */
@@ -520,7 +518,7 @@ static void test_micro_vs_naive(void **state)
         for (size_t i = 0; i < n; i++)
             B.q[i] *= 200.0;
         if (repeat > 0 && n > 10) {
-            size_t at = rand_below(&r, n - 5), len = rand_below(&r, 120);
+            size_t at = pgt_rng_below(&r, n - 5), len = pgt_rng_below(&r, 120);
             double v = pgt_rng_uniform(&r) < 0.5 ? 0.0 : 25.0 * pgt_rng_normal(&r);
             for (size_t i = at; i < n && i < at + len; i++)
                 B.q[i] = v;
@@ -576,8 +574,8 @@ static void test_prefix_invariance(void **state)
     double *big2 = malloc(MAX_N * 64 * sizeof(double));
     assert_true(vol && bid && ask && hi && big2);
     for (size_t cs = 0; cs < CASES / 2; cs++) {
-        size_t n = 2 + rand_below(&r, MAX_N - 2);
-        size_t m = 1 + rand_below(&r, n - 1);
+        size_t n = 2 + pgt_rng_below(&r, MAX_N - 2);
+        size_t m = 1 + pgt_rng_below(&r, n - 1);
         double holes = pgt_rng_uniform(&r) < 0.5 ? 0.0 : 0.01;
         fill_series(&r, B.x, n, 0, 100.0, holes, 0.1);
         fill_series(&r, vol, n, 2, 0.0, holes, 0.1);
@@ -589,12 +587,12 @@ static void test_prefix_invariance(void **state)
 
         pg_features_config cfg;
         pg_features_config_default(&cfg);
-        cfg.n_windows = 1 + rand_below(&r, 4);
+        cfg.n_windows = 1 + pgt_rng_below(&r, 4);
         for (size_t i = 0; i < cfg.n_windows; i++)
             cfg.windows[i] = rand_window(&r, n);
         cfg.volatility_window = rand_window(&r, n);
         cfg.microstructure_window = rand_window(&r, n);
-        cfg.rsi_window = 1 + rand_below(&r, 30);
+        cfg.rsi_window = 1 + pgt_rng_below(&r, 30);
 
         pg_ohlcv in = { 0 };
         in.n = n;

@@ -40,8 +40,6 @@
 #define MAX_N 3000
 #define TOL 1e-12
 
-static size_t rand_below(pgt_rng *r, size_t k) { return (size_t)(pgt_rng_uniform(r) * (double)k); }
-
 /* kind 0: price walk near 100; 1: N(0,1) noise (signs mixed); 2: walk near
  * 1e6; 3: walk with big jumps.  holes: NaN/+-inf rate. */
 static void fill(pgt_rng *r, double *x, size_t n, int kind, double holes)
@@ -72,10 +70,10 @@ static size_t rand_span(pgt_rng *r)
 {
     double u = pgt_rng_uniform(r);
     if (u < 0.15)
-        return 1 + rand_below(r, 3);
+        return 1 + pgt_rng_below(r, 3);
     if (u < 0.9)
-        return 2 + rand_below(r, 60);
-    return 1 + rand_below(r, 200);
+        return 2 + pgt_rng_below(r, 60);
+    return 1 + pgt_rng_below(r, 200);
 }
 
 typedef struct outs {
@@ -142,9 +140,9 @@ static double check_one(const double *x, size_t n, size_t f, size_t sl, size_t s
 static size_t edge_len(pgt_rng *r)
 {
     if (pgt_rng_uniform(r) < 0.5)
-        return 1 + rand_below(r, 80);
-    size_t base = 8 * (1 + rand_below(r, 40));
-    return base + rand_below(r, 3) - 1 + (pgt_rng_uniform(r) < 0.5 ? 0 : 32 * rand_below(r, 8));
+        return 1 + pgt_rng_below(r, 80);
+    size_t base = 8 * (1 + pgt_rng_below(r, 40));
+    return base + pgt_rng_below(r, 3) - 1 + (pgt_rng_uniform(r) < 0.5 ? 0 : 32 * pgt_rng_below(r, 8));
 }
 
 static double worst_seen = 0.0;
@@ -159,12 +157,12 @@ static void test_against_macd(void **state)
     outs e = outs_new(MAX_N), v = outs_new(MAX_N);
     double worst = 0.0, worst_huge = 0.0;
     for (int c = 0; c < CASES; c++) {
-        size_t n = c % 3 == 2 ? edge_len(&r) : 1 + rand_below(&r, MAX_N);
-        int kind = (int)rand_below(&r, 4);
+        size_t n = c % 3 == 2 ? edge_len(&r) : 1 + pgt_rng_below(&r, MAX_N);
+        int kind = (int)pgt_rng_below(&r, 4);
         double holes = c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.002 : 0.05;
         fill(&r, x, n, kind, holes);
         if (c % 7 == 0)
-            for (size_t i = 0; i < n && i < 1 + rand_below(&r, 40); i++)
+            for (size_t i = 0; i < n && i < 1 + pgt_rng_below(&r, 40); i++)
                 x[i] = NAN; /* leading NaNs */
         int huge = c % 8 == 0;
         if (huge) {
@@ -230,13 +228,13 @@ static void test_prefix_invariance(void **state)
     enum { N = 700 };
     static double x[N], fm[N], fs[N], fh[N], pm[N], ps[N], ph[N];
     for (int c = 0; c < 60; c++) {
-        fill(&r, x, N, (int)rand_below(&r, 4), c % 2 ? 0.01 : 0.0);
+        fill(&r, x, N, (int)pgt_rng_below(&r, 4), c % 2 ? 0.01 : 0.0);
         if (c % 6 == 0)
-            for (size_t i = 0; i < N; i += 1 + rand_below(&r, 50))
+            for (size_t i = 0; i < N; i += 1 + pgt_rng_below(&r, 50))
                 x[i] *= 1e301; /* some rows beyond the scan's range */
         size_t f = rand_span(&r), sl = rand_span(&r), sg = rand_span(&r);
         assert_int_equal(pg_macd_scan(x, N, f, sl, sg, fm, fs, fh), PG_OK);
-        for (size_t m = 1; m <= N; m += 1 + rand_below(&r, 13)) {
+        for (size_t m = 1; m <= N; m += 1 + pgt_rng_below(&r, 13)) {
             assert_int_equal(pg_macd_scan(x, m, f, sl, sg, pm, ps, ph), PG_OK);
             if (memcmp(fm, pm, m * sizeof(double)) != 0 ||
                 memcmp(fs, ps, m * sizeof(double)) != 0 ||
@@ -244,16 +242,6 @@ static void test_prefix_invariance(void **state)
                 fail_msg("case %d %zu/%zu/%zu: prefix of %zu rows differs", c, f, sl, sg, m);
         }
     }
-}
-
-static const char *const builds[] = { "default", "PG_KERNELS_NO_AVX512", "PG_KERNELS_PORTABLE" };
-
-static void set_build(int b)
-{
-    unsetenv("PG_KERNELS_NO_AVX512");
-    unsetenv("PG_KERNELS_PORTABLE");
-    if (b > 0)
-        setenv(builds[b], "1", 1);
 }
 
 static int same_bits(const double *a, const double *b, size_t n, size_t *row)
@@ -278,8 +266,8 @@ static void test_builds_same_bits(void **state)
     enum { N = 2000 };
     static double x[N], m[3][N], s[3][N], h[3][N];
     for (int c = 0; c < 400; c++) {
-        size_t n = c % 2 ? edge_len(&r) : 1 + rand_below(&r, N);
-        fill(&r, x, n, (int)rand_below(&r, 4), c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.003 : 0.05);
+        size_t n = c % 2 ? edge_len(&r) : 1 + pgt_rng_below(&r, N);
+        fill(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.003 : 0.05);
         if (c % 5 == 0) {
             /* Huge values: around the 1e300 range, and near DBL_MAX where
              * fast - slow overflows. */
@@ -289,16 +277,16 @@ static void test_builds_same_bits(void **state)
         }
         size_t f = rand_span(&r), sl = rand_span(&r), sg = rand_span(&r);
         for (int b = 0; b < 3; b++) {
-            set_build(b);
+            pgt_use_build(b);
             assert_int_equal(pg_macd_scan(x, n, f, sl, sg, m[b], s[b], h[b]), PG_OK);
         }
-        set_build(0);
+        pgt_use_build(0);
         for (int b = 1; b < 3; b++) {
             size_t t = 0;
             if (!same_bits(m[0], m[b], n, &t) || !same_bits(s[0], s[b], n, &t) ||
                 !same_bits(h[0], h[b], n, &t))
                 fail_msg("case %d n %zu %zu/%zu/%zu row %zu: default and %s differ", c, n, f,
-                         sl, sg, t, builds[b]);
+                         sl, sg, t, pgt_build_name[b]);
         }
     }
 }
@@ -315,26 +303,26 @@ static void test_each_build(void **state)
     for (int bld = 0; bld < 3; bld++) {
         double worst = 0.0;
         for (int c = 0; c < 120; c++) {
-            size_t n = c % 2 ? edge_len(&r) : 1 + rand_below(&r, N);
-            fill(&r, x, n, (int)rand_below(&r, 4), c % 3 == 0 ? 0.0 : 0.01);
+            size_t n = c % 2 ? edge_len(&r) : 1 + pgt_rng_below(&r, N);
+            fill(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : 0.01);
             if (c % 6 == 0)
                 for (size_t i = 0; i < n; i++)
                     x[i] *= 1e300;
             size_t f = rand_span(&r), sl = rand_span(&r), sg = rand_span(&r);
-            set_build(bld);
+            pgt_use_build(bld);
             double w = check_one(x, n, f, sl, sg, e, v);
             if (w > worst)
                 worst = w;
-            for (size_t q = 1; q <= n; q += 1 + rand_below(&r, 97)) {
+            for (size_t q = 1; q <= n; q += 1 + pgt_rng_below(&r, 97)) {
                 assert_int_equal(pg_macd_scan(x, q, f, sl, sg, pm, ps, ph), PG_OK);
                 if (memcmp(v.m, pm, q * sizeof(double)) != 0 ||
                     memcmp(v.s, ps, q * sizeof(double)) != 0 ||
                     memcmp(v.h, ph, q * sizeof(double)) != 0)
-                    fail_msg("%s case %d: prefix of %zu rows differs", builds[bld], c, q);
+                    fail_msg("%s case %d: prefix of %zu rows differs", pgt_build_name[bld], c, q);
             }
-            set_build(0);
+            pgt_use_build(0);
         }
-        printf("%s build: largest error %.3g of max|price|\n", builds[bld], worst);
+        printf("%s build: largest error %.3g of max|price|\n", pgt_build_name[bld], worst);
         if (worst > worst_seen)
             worst_seen = worst;
     }

@@ -43,35 +43,6 @@
 #define MAX_N 2100
 #define TOL 1e-13
 
-enum { PATH_DEFAULT, PATH_AVX2, PATH_PORTABLE, NPATHS };
-static const char *const path_name[NPATHS] = { "default", "avx2", "portable" };
-
-static int have_avx512(void)
-{
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
-#else
-    return 0;
-#endif
-}
-
-static void set_path(int path)
-{
-    unsetenv("PG_KERNELS_NO_AVX512");
-    unsetenv("PG_KERNELS_PORTABLE");
-    if (path == PATH_AVX2)
-        setenv("PG_KERNELS_NO_AVX512", "1", 1);
-    else if (path == PATH_PORTABLE)
-        setenv("PG_KERNELS_PORTABLE", "1", 1);
-}
-
-static size_t rand_below(pgt_rng *r, size_t k)
-{
-    return (size_t)(pgt_rng_uniform(r) * (double)k);
-}
-
 /* kind 0: price walk near 100; 1: its negative; 2: N(0,1) (mixed signs);
  * 3: walk near 1e6 with big jumps; 4: tiny values (1e-300 scale), signed
  * zeros among them; 5, 6: zeros and subnormals, all negative / all
@@ -93,7 +64,7 @@ static void fill(pgt_rng *r, double *x, size_t n, int kind, double holes, double
             /* zeros and the smallest subnormals, of one sign: the mean of
              * a negative window can round to -0.0, which the clamp keeps */
             double u = pgt_rng_uniform(r);
-            v = u < 0.7 ? 0.0 : 4.9406564584124654e-324 * (double)(1 + rand_below(r, 4));
+            v = u < 0.7 ? 0.0 : 4.9406564584124654e-324 * (double)(1 + pgt_rng_below(r, 4));
             v = kind == 5 ? -v : v;
         } else {
             p *= exp((kind == 3 ? 0.2 : 0.01) * pgt_rng_normal(r));
@@ -119,19 +90,19 @@ static size_t rand_window(pgt_rng *r)
 {
     static const size_t edge[] = { 1, 2, 3, 7, 8, 9, 16, 20, 255, 256, 257, 300 };
     if (pgt_rng_uniform(r) < 0.3)
-        return edge[rand_below(r, sizeof edge / sizeof edge[0])];
-    return pgt_rng_uniform(r) < 0.6 ? 2 + rand_below(r, 40) : 2 + rand_below(r, 299);
+        return edge[pgt_rng_below(r, sizeof edge / sizeof edge[0])];
+    return pgt_rng_uniform(r) < 0.6 ? 2 + pgt_rng_below(r, 40) : 2 + pgt_rng_below(r, 299);
 }
 
 /* Lengths around the block edges (multiples of 256, +-9) or anywhere. */
 static size_t rand_length(pgt_rng *r)
 {
     if (pgt_rng_uniform(r) < 0.5) {
-        size_t k = 1 + rand_below(r, 8);
-        size_t n = k * 256 + rand_below(r, 19);
+        size_t k = 1 + pgt_rng_below(r, 8);
+        size_t n = k * 256 + pgt_rng_below(r, 19);
         return n < 9 ? 1 : n - 9;
     }
-    return 1 + rand_below(r, MAX_N);
+    return 1 + pgt_rng_below(r, MAX_N);
 }
 
 /* pandas rolling(w).mean() the slow, obvious way: NaN unless all w values
@@ -177,18 +148,18 @@ static int same_bits(double a, double b)
 
 /* out of each path for x, and each against the reference. */
 static void check_case(const char *what, const double *x, size_t n, size_t w,
-                       double *out[NPATHS], size_t *rows)
+                       double *out[PGT_NBUILDS], size_t *rows)
 {
-    for (int p = 0; p < NPATHS; p++) {
-        set_path(p);
+    for (int p = 0; p < PGT_NBUILDS; p++) {
+        pgt_use_build(p);
         assert_int_equal(pg_rolling_mean(x, n, w, out[p]), PG_OK);
     }
-    set_path(PATH_DEFAULT);
+    pgt_use_build(PGT_BUILD_DEFAULT);
     for (size_t i = 0; i < n; i++) {
-        for (int p = 1; p < NPATHS; p++)
+        for (int p = 1; p < PGT_NBUILDS; p++)
             if (!same_bits(out[0][i], out[p][i]))
                 fail_msg("%s n %zu w %zu row %zu: default %.17g, %s %.17g", what, n, w, i,
-                         out[0][i], path_name[p], out[p][i]);
+                         out[0][i], pgt_build_name[p], out[p][i]);
         double scale;
         int same, sign;
         double e = ref_mean(x, i, w, &scale, &same, &sign);
@@ -212,18 +183,18 @@ static void check_case(const char *what, const double *x, size_t n, size_t w,
 }
 
 /* The output for x[0..m) is the output for x cut at m, in every path. */
-static void check_prefix(const double *x, size_t n, size_t w, size_t m, double *full[NPATHS],
+static void check_prefix(const double *x, size_t n, size_t w, size_t m, double *full[PGT_NBUILDS],
                          double *part)
 {
-    for (int p = 0; p < NPATHS; p++) {
-        set_path(p);
+    for (int p = 0; p < PGT_NBUILDS; p++) {
+        pgt_use_build(p);
         assert_int_equal(pg_rolling_mean(x, m, w, part), PG_OK);
         for (size_t i = 0; i < m; i++)
             if (!same_bits(part[i], full[p][i]))
                 fail_msg("prefix %zu of %zu, w %zu, %s: row %zu %.17g vs %.17g", m, n, w,
-                         path_name[p], i, part[i], full[p][i]);
+                         pgt_build_name[p], i, part[i], full[p][i]);
     }
-    set_path(PATH_DEFAULT);
+    pgt_use_build(PGT_BUILD_DEFAULT);
 }
 
 static void test_paths_random(void **state)
@@ -232,8 +203,8 @@ static void test_paths_random(void **state)
     pgt_rng r;
     pgt_rng_seed(&r, 0x5eed0e81);
     double *x = malloc(MAX_N * sizeof *x), *part = malloc(MAX_N * sizeof *part);
-    double *out[NPATHS];
-    for (int p = 0; p < NPATHS; p++)
+    double *out[PGT_NBUILDS];
+    for (int p = 0; p < PGT_NBUILDS; p++)
         out[p] = malloc(MAX_N * sizeof *out[p]);
     assert_non_null(x);
     size_t rows = 0, prefixes = 0;
@@ -241,7 +212,7 @@ static void test_paths_random(void **state)
         size_t n = rand_length(&r);
         if (n > MAX_N)
             n = MAX_N;
-        int kind = (int)rand_below(&r, 7);
+        int kind = (int)pgt_rng_below(&r, 7);
         double holes = pgt_rng_uniform(&r) < 0.5 ? 0.0 : 0.01 * pgt_rng_uniform(&r);
         double repeat = pgt_rng_uniform(&r) < 0.5 ? 0.0 : pgt_rng_uniform(&r);
         double flip = pgt_rng_uniform(&r) < 0.6 ? 0.0 : 0.005 * pgt_rng_uniform(&r);
@@ -251,8 +222,8 @@ static void test_paths_random(void **state)
         snprintf(what, sizeof what, "case %zu kind %d", cs, kind);
         check_case(what, x, n, w, out, &rows);
         /* Prefixes: at a block edge +-1, inside an eight-row group, random. */
-        size_t cuts[4] = { 256 * (1 + rand_below(&r, 8)) + rand_below(&r, 3) - 1,
-                           rand_below(&r, n + 1), 8 * rand_below(&r, n / 8 + 1) + 3, n / 2 };
+        size_t cuts[4] = { 256 * (1 + pgt_rng_below(&r, 8)) + pgt_rng_below(&r, 3) - 1,
+                           pgt_rng_below(&r, n + 1), 8 * pgt_rng_below(&r, n / 8 + 1) + 3, n / 2 };
         for (int k = 0; k < 4; k++) {
             if (cuts[k] == 0 || cuts[k] >= n)
                 continue;
@@ -262,8 +233,8 @@ static void test_paths_random(void **state)
     }
     printf("rolling mean: %zu cases, %zu finite rows, %zu prefixes; AVX-512 build %s\n",
            (size_t)CASES, rows, prefixes,
-           have_avx512() ? "exercised (default path)" : "not available on this CPU");
-    for (int p = 0; p < NPATHS; p++)
+           pgt_cpu_has_avx512() ? "exercised (default path)" : "not available on this CPU");
+    for (int p = 0; p < PGT_NBUILDS; p++)
         free(out[p]);
     free(x);
     free(part);
@@ -278,7 +249,7 @@ static void test_bad_value_every_lane(void **state)
     (void)state;
     enum { N = 700 };
     static double x[N], a[N], b[N], c[N];
-    double *out[NPATHS] = { a, b, c };
+    double *out[PGT_NBUILDS] = { a, b, c };
     const double bad[] = { NAN, INFINITY, -INFINITY, -1.0, -0.0 };
     size_t rows = 0;
     for (size_t w = 2; w <= 20; w += 9) {
@@ -314,7 +285,7 @@ static void test_two_runs(void **state)
     (void)state;
     enum { N = 300 };
     static double x[N], a[N], b[N], c[N];
-    double *out[NPATHS] = { a, b, c };
+    double *out[PGT_NBUILDS] = { a, b, c };
     static const size_t ws[] = { 2, 3, 4, 5, 9 };
     size_t rows = 0;
     for (size_t k = 0; k < sizeof ws / sizeof ws[0]; k++) {

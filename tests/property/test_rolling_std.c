@@ -42,35 +42,6 @@
 #define CASES 400
 #define MAX_N 2600
 
-enum { PATH_DEFAULT, PATH_AVX2, PATH_PORTABLE, NPATHS };
-static const char *const path_name[NPATHS] = { "default", "avx2", "portable" };
-
-static int have_avx512(void)
-{
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
-#else
-    return 0;
-#endif
-}
-
-static void set_path(int path)
-{
-    unsetenv("PG_KERNELS_NO_AVX512");
-    unsetenv("PG_KERNELS_PORTABLE");
-    if (path == PATH_AVX2)
-        setenv("PG_KERNELS_NO_AVX512", "1", 1);
-    else if (path == PATH_PORTABLE)
-        setenv("PG_KERNELS_PORTABLE", "1", 1);
-}
-
-static size_t rand_below(pgt_rng *r, size_t k)
-{
-    return (size_t)(pgt_rng_uniform(r) * (double)k);
-}
-
 /* kind 7: a steady trend (drift rebuilds); kind 0: price walk near 100; 1: its negative; 2: N(0,1) (mixed signs);
  * 3: walk near 1e6 with big jumps; 4: tiny values (1e-300 scale), signed
  * zeros among them; 5, 6: zeros and subnormals, all negative / all
@@ -92,7 +63,7 @@ static void fill(pgt_rng *r, double *x, size_t n, int kind, double holes, double
             /* zeros and the smallest subnormals, of one sign: the mean of
              * a negative window can round to -0.0, which the clamp keeps */
             double u = pgt_rng_uniform(r);
-            v = u < 0.7 ? 0.0 : 4.9406564584124654e-324 * (double)(1 + rand_below(r, 4));
+            v = u < 0.7 ? 0.0 : 4.9406564584124654e-324 * (double)(1 + pgt_rng_below(r, 4));
             v = kind == 5 ? -v : v;
         } else if (kind == 7) {
             p *= 1.002 + 1e-4 * pgt_rng_normal(r);
@@ -121,19 +92,19 @@ static size_t rand_window(pgt_rng *r)
 {
     static const size_t edge[] = { 1, 2, 3, 7, 8, 9, 16, 20, 255, 256, 257, 300, 1024, 1025 };
     if (pgt_rng_uniform(r) < 0.3)
-        return edge[rand_below(r, sizeof edge / sizeof edge[0])];
-    return pgt_rng_uniform(r) < 0.6 ? 2 + rand_below(r, 40) : 2 + rand_below(r, 299);
+        return edge[pgt_rng_below(r, sizeof edge / sizeof edge[0])];
+    return pgt_rng_uniform(r) < 0.6 ? 2 + pgt_rng_below(r, 40) : 2 + pgt_rng_below(r, 299);
 }
 
 /* Lengths around the block edges (multiples of 256, +-9) or anywhere. */
 static size_t rand_length(pgt_rng *r)
 {
     if (pgt_rng_uniform(r) < 0.5) {
-        size_t k = 1 + rand_below(r, 8);
-        size_t n = k * 256 + rand_below(r, 19);
+        size_t k = 1 + pgt_rng_below(r, 8);
+        size_t n = k * 256 + pgt_rng_below(r, 19);
         return n < 9 ? 1 : n - 9;
     }
-    return 1 + rand_below(r, MAX_N);
+    return 1 + pgt_rng_below(r, MAX_N);
 }
 
 /* pandas rolling(w).std() the slow way: NaN unless w >= 2 and all w
@@ -178,18 +149,18 @@ static double max_rel_dev; /* largest |sd - ref| / ref seen, ref > 1e-6 D */
 /* out of each path for x, and each against the reference; also the
  * volatility of x as a price against the std of its returns. */
 static void check_case(const char *what, const double *x, size_t n, size_t w,
-                       double *out[NPATHS], size_t *rows)
+                       double *out[PGT_NBUILDS], size_t *rows)
 {
-    for (int p = 0; p < NPATHS; p++) {
-        set_path(p);
+    for (int p = 0; p < PGT_NBUILDS; p++) {
+        pgt_use_build(p);
         assert_int_equal(pg_rolling_std(x, n, w, out[p]), PG_OK);
     }
-    set_path(PATH_DEFAULT);
+    pgt_use_build(PGT_BUILD_DEFAULT);
     for (size_t i = 0; i < n; i++) {
-        for (int p = 1; p < NPATHS; p++)
+        for (int p = 1; p < PGT_NBUILDS; p++)
             if (!same_bits(out[0][i], out[p][i]))
                 fail_msg("%s n %zu w %zu row %zu: default %.17g, %s %.17g", what, n, w, i,
-                         out[0][i], path_name[p], out[p][i]);
+                         out[0][i], pgt_build_name[p], out[p][i]);
         long double range;
         int same;
         long double e = ref_std(x, i, w, &range, &same);
@@ -218,51 +189,51 @@ static void check_case(const char *what, const double *x, size_t n, size_t w,
 static void check_volatility(const double *x, size_t n, size_t w, double *ret, double *a,
                              double *b)
 {
-    for (int p = 0; p < NPATHS; p++) {
-        set_path(p);
+    for (int p = 0; p < PGT_NBUILDS; p++) {
+        pgt_use_build(p);
         assert_int_equal(pg_return_1(x, n, ret), PG_OK);
         assert_int_equal(pg_volatility(x, n, w, a), PG_OK);
         assert_int_equal(pg_rolling_std(ret, n, w, b), PG_OK);
         for (size_t i = 0; i < n; i++)
             if (!same_bits(a[i], b[i]))
                 fail_msg("volatility n %zu w %zu %s row %zu: %.17g vs std of returns %.17g", n,
-                         w, path_name[p], i, a[i], b[i]);
+                         w, pgt_build_name[p], i, a[i], b[i]);
     }
-    set_path(PATH_DEFAULT);
+    pgt_use_build(PGT_BUILD_DEFAULT);
 }
 
 /* volume_z (the z-score on the same sums) in every path, bit for bit
  * (NaN where NaN): its AVX-512 build is the std's plus the mean's. */
 static size_t z_rows;
-static void check_z(const char *what, const double *x, size_t n, size_t w, double *out[NPATHS])
+static void check_z(const char *what, const double *x, size_t n, size_t w, double *out[PGT_NBUILDS])
 {
-    for (int p = 0; p < NPATHS; p++) {
-        set_path(p);
+    for (int p = 0; p < PGT_NBUILDS; p++) {
+        pgt_use_build(p);
         assert_int_equal(pg_volume_z(x, n, w, out[p]), PG_OK);
     }
-    set_path(PATH_DEFAULT);
+    pgt_use_build(PGT_BUILD_DEFAULT);
     for (size_t i = 0; i < n; i++) {
-        for (int p = 1; p < NPATHS; p++)
+        for (int p = 1; p < PGT_NBUILDS; p++)
             if (!same_bits(out[0][i], out[p][i]))
                 fail_msg("volume_z %s n %zu w %zu row %zu: default %.17g, %s %.17g", what, n,
-                         w, i, out[0][i], path_name[p], out[p][i]);
+                         w, i, out[0][i], pgt_build_name[p], out[p][i]);
         z_rows += !isnan(out[0][i]);
     }
 }
 
 /* The output for x[0..m) is the output for x cut at m, in every path. */
-static void check_prefix(const double *x, size_t n, size_t w, size_t m, double *full[NPATHS],
+static void check_prefix(const double *x, size_t n, size_t w, size_t m, double *full[PGT_NBUILDS],
                          double *part)
 {
-    for (int p = 0; p < NPATHS; p++) {
-        set_path(p);
+    for (int p = 0; p < PGT_NBUILDS; p++) {
+        pgt_use_build(p);
         assert_int_equal(pg_rolling_std(x, m, w, part), PG_OK);
         for (size_t i = 0; i < m; i++)
             if (!same_bits(part[i], full[p][i]))
                 fail_msg("prefix %zu of %zu, w %zu, %s: row %zu %.17g vs %.17g", m, n, w,
-                         path_name[p], i, part[i], full[p][i]);
+                         pgt_build_name[p], i, part[i], full[p][i]);
     }
-    set_path(PATH_DEFAULT);
+    pgt_use_build(PGT_BUILD_DEFAULT);
 }
 
 static void test_paths_random(void **state)
@@ -273,27 +244,27 @@ static void test_paths_random(void **state)
     double *x = malloc(MAX_N * sizeof *x), *part = malloc(MAX_N * sizeof *part);
     double *ret = malloc(MAX_N * sizeof *ret), *va = malloc(MAX_N * sizeof *va);
     double *vb = malloc(MAX_N * sizeof *vb);
-    double *out[NPATHS];
-    for (int p = 0; p < NPATHS; p++)
+    double *out[PGT_NBUILDS];
+    for (int p = 0; p < PGT_NBUILDS; p++)
         out[p] = malloc(MAX_N * sizeof *out[p]);
     assert_non_null(x);
     size_t rows = 0, prefixes = 0;
     for (size_t cs = 0; cs < CASES; cs++) {
         size_t n = rand_length(&r);
-        int kind = (int)rand_below(&r, 8);
+        int kind = (int)pgt_rng_below(&r, 8);
         double holes = pgt_rng_uniform(&r) < 0.5 ? 0.0 : 0.01 * pgt_rng_uniform(&r);
         double repeat = pgt_rng_uniform(&r) < 0.5 ? 0.0 : pgt_rng_uniform(&r);
         double flip = pgt_rng_uniform(&r) < 0.6 ? 0.0 : 0.005 * pgt_rng_uniform(&r);
         size_t w = rand_window(&r);
         if (w > 300 && n < 2 * w)
-            n = 2 * w + rand_below(&r, MAX_N - 2 * w);
+            n = 2 * w + pgt_rng_below(&r, MAX_N - 2 * w);
         fill(&r, x, n, kind, holes, repeat, flip);
         char what[64];
         snprintf(what, sizeof what, "case %zu kind %d", cs, kind);
         check_case(what, x, n, w, out, &rows);
         check_volatility(x, n, w, ret, va, vb);
-        size_t cuts[4] = { 256 * (1 + rand_below(&r, 8)) + rand_below(&r, 3) - 1,
-                           rand_below(&r, n + 1), 8 * rand_below(&r, n / 8 + 1) + 3, n / 2 };
+        size_t cuts[4] = { 256 * (1 + pgt_rng_below(&r, 8)) + pgt_rng_below(&r, 3) - 1,
+                           pgt_rng_below(&r, n + 1), 8 * pgt_rng_below(&r, n / 8 + 1) + 3, n / 2 };
         for (int k = 0; k < 4; k++) {
             if (cuts[k] == 0 || cuts[k] >= n)
                 continue;
@@ -305,8 +276,8 @@ static void test_paths_random(void **state)
     printf("rolling std: %zu cases, %zu finite rows, %zu prefixes, max rel. dev. from the "
            "long-double reference %.3g; AVX-512 build %s\n",
            (size_t)CASES, rows, prefixes, max_rel_dev,
-           have_avx512() ? "exercised (default path)" : "not available on this CPU");
-    for (int p = 0; p < NPATHS; p++)
+           pgt_cpu_has_avx512() ? "exercised (default path)" : "not available on this CPU");
+    for (int p = 0; p < PGT_NBUILDS; p++)
         free(out[p]);
     free(x);
     free(part);
@@ -324,7 +295,7 @@ static void test_bad_value_every_lane(void **state)
     (void)state;
     enum { N = 700 };
     static double x[N], a[N], b[N], c[N], ret[N], va[N], vb[N];
-    double *out[NPATHS] = { a, b, c };
+    double *out[PGT_NBUILDS] = { a, b, c };
     const double bad[] = { NAN, INFINITY, -INFINITY };
     size_t rows = 0;
     for (int trend = 0; trend < 2; trend++) {
@@ -363,7 +334,7 @@ static void test_drift(void **state)
     (void)state;
     enum { N = 1500 };
     static double x[N], a[N], b[N], c[N];
-    double *out[NPATHS] = { a, b, c };
+    double *out[PGT_NBUILDS] = { a, b, c };
     size_t rows = 0;
     for (size_t w = 2; w <= 41; w++) {
         for (int s = 0; s < 4; s++) {

@@ -36,8 +36,6 @@
 
 #define MAX_N 3000
 
-static size_t rand_below(pgt_rng *r, size_t k) { return (size_t)(pgt_rng_uniform(r) * (double)k); }
-
 /* The reference: pandas' ewma() for adjust=False, ignore_na=False, one row
  * at a time; *eq_rows counts valid rows where y == c (pandas keeps y). */
 static void ref_ewm(const double *x, size_t n, double alpha, size_t minp, double *out,
@@ -95,7 +93,7 @@ static void ref_rsi(const double *p, size_t n, size_t w, double *out, double *g,
 static void fill(pgt_rng *r, double *x, size_t n, int kind, double holes)
 {
     double p = kind == 2 ? (pgt_rng_uniform(r) < 0.5 ? 1e300 : 8e307) : 100.0;
-    double step = 0.25 * (double)(1 + rand_below(r, 4)) * (pgt_rng_uniform(r) < 0.5 ? 1 : -1);
+    double step = 0.25 * (double)(1 + pgt_rng_below(r, 4)) * (pgt_rng_uniform(r) < 0.5 ? 1 : -1);
     int mode = 0;
     for (size_t i = 0; i < n; i++) {
         double v;
@@ -104,7 +102,7 @@ static void fill(pgt_rng *r, double *x, size_t n, int kind, double holes)
             v = p;
         } else if (kind == 1) {
             if (pgt_rng_uniform(r) < 0.02)
-                mode = (int)rand_below(r, 3);
+                mode = (int)pgt_rng_below(r, 3);
             if (mode == 0)
                 p += step; /* exact: p stays on the 0.25 grid below 2^50 */
             else if (mode == 1)
@@ -133,15 +131,15 @@ static size_t rand_len(pgt_rng *r)
 {
     static const size_t edges[] = { 1, 2, 3, 4, 5, 7, 8, 9, 255, 256, 257, 258, 260, 511, 512, 513, 1027 };
     if (pgt_rng_uniform(r) < 0.3)
-        return edges[rand_below(r, sizeof edges / sizeof edges[0])];
-    return 1 + rand_below(r, MAX_N);
+        return edges[pgt_rng_below(r, sizeof edges / sizeof edges[0])];
+    return 1 + pgt_rng_below(r, MAX_N);
 }
 
 static size_t rand_window(pgt_rng *r)
 {
     if (pgt_rng_uniform(r) < 0.85)
-        return 1 + rand_below(r, 40);
-    return 100 + rand_below(r, 400);
+        return 1 + pgt_rng_below(r, 40);
+    return 100 + pgt_rng_below(r, 400);
 }
 
 /* Bits equal, or both NaN (a NaN's payload is not part of the contract). */
@@ -155,16 +153,6 @@ static void expect_same(const char *what, int cs, size_t w, const double *got,
             fail_msg("%s: case %d n %zu w %zu row %zu: %.17g, want %.17g", what, cs, n, w, t,
                      got[t], want[t]);
     }
-}
-
-static const char *const builds[] = { "default", "PG_KERNELS_NO_AVX512", "PG_KERNELS_PORTABLE" };
-
-static void set_build(int b)
-{
-    unsetenv("PG_KERNELS_NO_AVX512");
-    unsetenv("PG_KERNELS_PORTABLE");
-    if (b > 0)
-        setenv(builds[b], "1", 1);
 }
 
 static void test_all_builds_bit_exact(void **state)
@@ -184,21 +172,21 @@ static void test_all_builds_bit_exact(void **state)
     size_t eq_rows = 0, rows = 0;
     for (int cs = 0; cs < 600; cs++) {
         size_t n = rand_len(&r);
-        int kind = (int)rand_below(&r, 4);
+        int kind = (int)pgt_rng_below(&r, 4);
         double holes = cs % 3 == 0 ? 0.0 : cs % 3 == 1 ? 0.002 : 0.03;
         fill(&r, x, n, kind, holes);
         if (cs % 11 == 0)
-            for (size_t i = 0; i < n && i < 1 + rand_below(&r, 30); i++)
+            for (size_t i = 0; i < n && i < 1 + pgt_rng_below(&r, 30); i++)
                 x[i] = NAN; /* leading NaNs */
         size_t w = rand_window(&r);
         ref_rsi(x, n, w, e, s[0], s[1], s[2], s[3], &eq_rows);
         rows += n;
         for (int b = 0; b < 3; b++) {
-            set_build(b);
+            pgt_use_build(b);
             assert_int_equal(pg_rsi(x, n, w, o), PG_OK);
-            expect_same(builds[b], cs, w, o, e, n);
+            expect_same(pgt_build_name[b], cs, w, o, e, n);
         }
-        set_build(0);
+        pgt_use_build(0);
     }
     printf("pg_rsi: %zu rows, %zu rows with y == c; default, AVX2 and portable builds "
            "all bit-exact\n",
@@ -258,11 +246,11 @@ static void test_long_runs(void **state)
         }
         ref_rsi(x, n, w, e, s[0], s[1], s[2], s[3], &eq_rows);
         for (int b = 0; b < 3; b++) {
-            set_build(b);
+            pgt_use_build(b);
             assert_int_equal(pg_rsi(x, n, w, o), PG_OK);
-            expect_same(builds[b], cs, w, o, e, n);
+            expect_same(pgt_build_name[b], cs, w, o, e, n);
         }
-        set_build(0);
+        pgt_use_build(0);
         if (cs >= 2)
             assert_true(eq_rows >= n - 4); /* both keep y on every ramp row */
     }
@@ -282,10 +270,10 @@ static void test_prefix_invariance(void **state)
     enum { N = 700 };
     static double x[N], full[N], part[N];
     for (int c = 0; c < 40; c++) {
-        fill(&r, x, N, (int)rand_below(&r, 4), c % 2 ? 0.01 : 0.0);
+        fill(&r, x, N, (int)pgt_rng_below(&r, 4), c % 2 ? 0.01 : 0.0);
         size_t w = rand_window(&r);
         assert_int_equal(pg_rsi(x, N, w, full), PG_OK);
-        for (size_t m = 1; m <= N; m += 1 + rand_below(&r, 29)) {
+        for (size_t m = 1; m <= N; m += 1 + pgt_rng_below(&r, 29)) {
             assert_int_equal(pg_rsi(x, m, w, part), PG_OK);
             expect_same("prefix", c, w, part, full, m);
         }

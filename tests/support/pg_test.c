@@ -136,6 +136,33 @@ double pgt_rng_normal(pgt_rng *r)
     return sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
 }
 
+size_t pgt_rng_below(pgt_rng *r, size_t k)
+{
+    return (size_t)(pgt_rng_uniform(r) * (double)k);
+}
+
+const char *const pgt_build_name[PGT_NBUILDS] = { "default", "PG_KERNELS_NO_AVX512",
+                                                  "PG_KERNELS_PORTABLE" };
+
+void pgt_use_build(int build)
+{
+    unsetenv("PG_KERNELS_NO_AVX512");
+    unsetenv("PG_KERNELS_PORTABLE");
+    if (build > PGT_BUILD_DEFAULT && build < PGT_NBUILDS)
+        setenv(pgt_build_name[build], "1", 1);
+}
+
+int pgt_cpu_has_avx512(void)
+{
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
+#else
+    return 0;
+#endif
+}
+
 static char *slurp_fd(int fd)
 {
     size_t len = 0, cap = 4096;

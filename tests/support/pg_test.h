@@ -43,6 +43,16 @@ void pgt_rng_seed(pgt_rng *r, uint64_t seed);
 uint64_t pgt_rng_next(pgt_rng *r);
 double pgt_rng_uniform(pgt_rng *r);          /* [0, 1) */
 double pgt_rng_normal(pgt_rng *r);           /* N(0, 1) */
+size_t pgt_rng_below(pgt_rng *r, size_t k);  /* 0 .. k-1 */
+
+/* The kernels' ISA builds (kernels/cpu/features_internal.h): what the CPU
+ * gets by default, AVX2 on an AVX-512 machine (PG_KERNELS_NO_AVX512), the
+ * portable one (PG_KERNELS_PORTABLE).  pgt_use_build sets the environment
+ * the kernels read at each call. */
+enum { PGT_BUILD_DEFAULT, PGT_BUILD_AVX2, PGT_BUILD_PORTABLE, PGT_NBUILDS };
+extern const char *const pgt_build_name[PGT_NBUILDS];
+void pgt_use_build(int build);
+int pgt_cpu_has_avx512(void); /* the default build is the AVX-512 one */
 
 /* Runs a command line via /bin/sh (test-controlled strings only); captures
  * stdout and stderr into malloc'd strings (may be NULL if not wanted).
