@@ -966,70 +966,42 @@ PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size
 }
 
 /* One clone per mode and sign class, so each inner loop is straight-line
- * code, for the portable build and for AVX2. */
-#define FAST_CLONES(attr, sfx)                                                                  \
+ * code, for the portable build, AVX2 and AVX-512 (v4: the eight-row bodies). */
+#define FAST_CLONES(attr, sfx, v4)                                                                \
     attr static size_t fast_mean_pos_##sfx(const double *a, size_t base, size_t w, size_t lo,  \
                                            size_t hi, double *out)                              \
     {                                                                                           \
-        return rolling_fast_body(a, base, w, lo, hi, ROLL_MEAN, SIGN_POS, 0, out);               \
+        return rolling_fast_body(a, base, w, lo, hi, ROLL_MEAN, SIGN_POS, v4, out);               \
     }                                                                                           \
     attr static size_t fast_mean_neg_##sfx(const double *a, size_t base, size_t w, size_t lo,  \
                                            size_t hi, double *out)                              \
     {                                                                                           \
-        return rolling_fast_body(a, base, w, lo, hi, ROLL_MEAN, SIGN_NEG, 0, out);               \
+        return rolling_fast_body(a, base, w, lo, hi, ROLL_MEAN, SIGN_NEG, v4, out);               \
     }                                                                                           \
     attr static size_t fast_std_##sfx(const double *a, size_t base, size_t w, size_t lo,       \
                                       size_t hi, double *out)                                   \
     {                                                                                           \
-        return rolling_fast_body(a, base, w, lo, hi, ROLL_STD, SIGN_MIXED, 0, out);              \
+        return rolling_fast_body(a, base, w, lo, hi, ROLL_STD, SIGN_MIXED, v4, out);              \
     }                                                                                           \
     attr static size_t fast_z_pos_##sfx(const double *a, size_t base, size_t w, size_t lo,     \
                                         size_t hi, double *out)                                 \
     {                                                                                           \
-        return rolling_fast_body(a, base, w, lo, hi, ROLL_Z, SIGN_POS, 0, out);                  \
+        return rolling_fast_body(a, base, w, lo, hi, ROLL_Z, SIGN_POS, v4, out);                  \
     }                                                                                           \
     attr static size_t fast_z_neg_##sfx(const double *a, size_t base, size_t w, size_t lo,     \
                                         size_t hi, double *out)                                 \
     {                                                                                           \
-        return rolling_fast_body(a, base, w, lo, hi, ROLL_Z, SIGN_NEG, 0, out);                  \
+        return rolling_fast_body(a, base, w, lo, hi, ROLL_Z, SIGN_NEG, v4, out);                  \
     }
 
-FAST_CLONES(, base)
+FAST_CLONES(, base, 0)
 #if PGF_HAVE_AVX2_CLONE
-FAST_CLONES(PGF_TARGET_AVX2, avx2)
+FAST_CLONES(PGF_TARGET_AVX2, avx2, 0)
 #endif
 
 #if HAVE_V4_CLONE
-/* The mean's AVX-512 clones: eight rows a step (mean8_body), same bits. */
-PG_TARGET_V4 static size_t fast_mean_pos_v4(const double *a, size_t base, size_t w, size_t lo,
-                                            size_t hi, double *out)
-{
-    return rolling_fast_body(a, base, w, lo, hi, ROLL_MEAN, SIGN_POS, 1, out);
-}
-
-PG_TARGET_V4 static size_t fast_mean_neg_v4(const double *a, size_t base, size_t w, size_t lo,
-                                            size_t hi, double *out)
-{
-    return rolling_fast_body(a, base, w, lo, hi, ROLL_MEAN, SIGN_NEG, 1, out);
-}
-
-PG_TARGET_V4 static size_t fast_std_v4(const double *a, size_t base, size_t w, size_t lo,
-                                       size_t hi, double *out)
-{
-    return rolling_fast_body(a, base, w, lo, hi, ROLL_STD, SIGN_MIXED, 1, out);
-}
-
-PG_TARGET_V4 static size_t fast_z_pos_v4(const double *a, size_t base, size_t w, size_t lo,
-                                         size_t hi, double *out)
-{
-    return rolling_fast_body(a, base, w, lo, hi, ROLL_Z, SIGN_POS, 1, out);
-}
-
-PG_TARGET_V4 static size_t fast_z_neg_v4(const double *a, size_t base, size_t w, size_t lo,
-                                         size_t hi, double *out)
-{
-    return rolling_fast_body(a, base, w, lo, hi, ROLL_Z, SIGN_NEG, 1, out);
-}
+/* The AVX-512 clones: eight rows a step (mean8_body and the std's), same bits. */
+FAST_CLONES(PG_TARGET_V4, v4, 1)
 #endif
 
 /* Whether the AVX-512 clones may run (pgf_use_avx512: PG_KERNELS_PORTABLE
