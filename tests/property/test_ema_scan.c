@@ -38,32 +38,6 @@
 #define MAX_N 3000
 #define TOL 1e-12
 
-/* kind 0: price walk near 100; 1: N(0,1) noise (signs mixed, values near
- * 0); 2: walk near 1e6; 3: walk with big jumps.  holes: NaN/+-inf rate. */
-static void fill(pgt_rng *r, double *x, size_t n, int kind, double holes)
-{
-    double p = kind == 2 ? 1e6 : 100.0;
-    for (size_t i = 0; i < n; i++) {
-        double v;
-        if (kind == 1) {
-            v = pgt_rng_normal(r);
-        } else {
-            p *= exp((kind == 3 ? 0.2 : 0.01) * pgt_rng_normal(r));
-            v = p;
-        }
-        if (pgt_rng_uniform(r) < 0.05 && i > 0 && isfinite(x[i - 1]))
-            v = x[i - 1]; /* runs of equal values (pandas' y == c shortcut) */
-        double u = pgt_rng_uniform(r);
-        if (u < holes)
-            v = NAN;
-        else if (u < holes * 1.2)
-            v = INFINITY;
-        else if (u < holes * 1.4)
-            v = -INFINITY;
-        x[i] = v;
-    }
-}
-
 /* Checks scan against ema on one input; returns the largest error in units
  * of the bound's scale. */
 static double check_one(const double *x, size_t n, double span, size_t mp, double *ema,
@@ -119,7 +93,7 @@ static void test_against_ema(void **state)
         size_t n = 1 + pgt_rng_below(&r, MAX_N);
         int kind = (int)pgt_rng_below(&r, 4);
         double holes = c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.002 : 0.05;
-        fill(&r, x, n, kind, holes);
+        pgt_fill_series(&r, x, n, kind, holes);
         if (c % 7 == 0)
             for (size_t i = 0; i < n && i < 1 + pgt_rng_below(&r, 40); i++)
                 x[i] = NAN; /* leading NaNs */
@@ -154,7 +128,7 @@ static void test_long_price_walk(void **state)
     assert_non_null(b);
     pgt_rng r;
     pgt_rng_seed(&r, 7);
-    fill(&r, x, n, 0, 0.0);
+    pgt_fill_series(&r, x, n, 0, 0.0);
     static const double spans[] = { 1.0, 2.0, 9.0, 20.0, 26.0, 50.0, 200.0, 1000.0 };
     for (size_t s = 0; s < sizeof spans / sizeof spans[0]; s++) {
         check_one(x, n, spans[s], (size_t)spans[s], a, b);
@@ -175,7 +149,7 @@ static void test_prefix_invariance(void **state)
     enum { N = 700 };
     double x[N], full[N], part[N];
     for (int c = 0; c < 60; c++) {
-        fill(&r, x, N, (int)pgt_rng_below(&r, 4), c % 2 ? 0.01 : 0.0);
+        pgt_fill_series(&r, x, N, (int)pgt_rng_below(&r, 4), c % 2 ? 0.01 : 0.0);
         double span = rand_span(&r);
         size_t mp = pgt_rng_below(&r, 30);
         assert_int_equal(pg_ema_scan(x, N, span, mp, full), PG_OK);
@@ -187,14 +161,6 @@ static void test_prefix_invariance(void **state)
     }
 }
 
-static size_t edge_len(pgt_rng *r)
-{
-    if (pgt_rng_uniform(r) < 0.5)
-        return 1 + pgt_rng_below(r, 80);
-    size_t base = 8 * (1 + pgt_rng_below(r, 40));
-    return base + pgt_rng_below(r, 3) - 1 + (pgt_rng_uniform(r) < 0.5 ? 0 : 32 * pgt_rng_below(r, 8));
-}
-
 /* Same bits from every build (NaN as NaN, whatever its payload). */
 static void test_builds_same_bits(void **state)
 {
@@ -204,8 +170,8 @@ static void test_builds_same_bits(void **state)
     enum { N = 2000 };
     static double x[N], out[3][N];
     for (int c = 0; c < 400; c++) {
-        size_t n = c % 2 ? edge_len(&r) : 1 + pgt_rng_below(&r, N);
-        fill(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.003 : 0.05);
+        size_t n = c % 2 ? pgt_scan_edge_len(&r) : 1 + pgt_rng_below(&r, N);
+        pgt_fill_series(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.003 : 0.05);
         if (c % 5 == 0) {
             /* Huge values: 1e300, and near DBL_MAX where the scan overflows. */
             double scale = c % 10 == 0 ? 1e306 : 1e300;
@@ -244,8 +210,8 @@ static void test_each_build(void **state)
     for (int bld = 0; bld < 3; bld++) {
         double worst = 0.0;
         for (int c = 0; c < 120; c++) {
-            size_t n = c % 2 ? edge_len(&r) : 1 + pgt_rng_below(&r, N);
-            fill(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : 0.01);
+            size_t n = c % 2 ? pgt_scan_edge_len(&r) : 1 + pgt_rng_below(&r, N);
+            pgt_fill_series(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : 0.01);
             if (c % 6 == 0)
                 for (size_t i = 0; i < n; i++)
                     x[i] *= 1e300;
@@ -274,7 +240,7 @@ static void test_portable_same_bits(void **state)
     enum { N = 2000 };
     static double x[N], v[N], p[N];
     for (int c = 0; c < 40; c++) {
-        fill(&r, x, N, (int)pgt_rng_below(&r, 4), c % 2 ? 0.01 : 0.0);
+        pgt_fill_series(&r, x, N, (int)pgt_rng_below(&r, 4), c % 2 ? 0.01 : 0.0);
         double span = rand_span(&r);
         unsetenv("PG_KERNELS_PORTABLE");
         assert_int_equal(pg_ema_scan(x, N, span, 5, v), PG_OK);

@@ -40,32 +40,6 @@
 #define MAX_N 3000
 #define TOL 1e-12
 
-/* kind 0: price walk near 100; 1: N(0,1) noise (signs mixed); 2: walk near
- * 1e6; 3: walk with big jumps.  holes: NaN/+-inf rate. */
-static void fill(pgt_rng *r, double *x, size_t n, int kind, double holes)
-{
-    double p = kind == 2 ? 1e6 : 100.0;
-    for (size_t i = 0; i < n; i++) {
-        double v;
-        if (kind == 1) {
-            v = pgt_rng_normal(r);
-        } else {
-            p *= exp((kind == 3 ? 0.2 : 0.01) * pgt_rng_normal(r));
-            v = p;
-        }
-        if (pgt_rng_uniform(r) < 0.05 && i > 0 && isfinite(x[i - 1]))
-            v = x[i - 1]; /* runs of equal values */
-        double u = pgt_rng_uniform(r);
-        if (u < holes)
-            v = NAN;
-        else if (u < holes * 1.2)
-            v = INFINITY;
-        else if (u < holes * 1.4)
-            v = -INFINITY;
-        x[i] = v;
-    }
-}
-
 static size_t rand_span(pgt_rng *r)
 {
     double u = pgt_rng_uniform(r);
@@ -137,14 +111,6 @@ static double check_one(const double *x, size_t n, size_t f, size_t sl, size_t s
     return w3 > w ? w3 : w;
 }
 
-static size_t edge_len(pgt_rng *r)
-{
-    if (pgt_rng_uniform(r) < 0.5)
-        return 1 + pgt_rng_below(r, 80);
-    size_t base = 8 * (1 + pgt_rng_below(r, 40));
-    return base + pgt_rng_below(r, 3) - 1 + (pgt_rng_uniform(r) < 0.5 ? 0 : 32 * pgt_rng_below(r, 8));
-}
-
 static double worst_seen = 0.0;
 
 static void test_against_macd(void **state)
@@ -157,10 +123,10 @@ static void test_against_macd(void **state)
     outs e = outs_new(MAX_N), v = outs_new(MAX_N);
     double worst = 0.0, worst_huge = 0.0;
     for (int c = 0; c < CASES; c++) {
-        size_t n = c % 3 == 2 ? edge_len(&r) : 1 + pgt_rng_below(&r, MAX_N);
+        size_t n = c % 3 == 2 ? pgt_scan_edge_len(&r) : 1 + pgt_rng_below(&r, MAX_N);
         int kind = (int)pgt_rng_below(&r, 4);
         double holes = c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.002 : 0.05;
-        fill(&r, x, n, kind, holes);
+        pgt_fill_series(&r, x, n, kind, holes);
         if (c % 7 == 0)
             for (size_t i = 0; i < n && i < 1 + pgt_rng_below(&r, 40); i++)
                 x[i] = NAN; /* leading NaNs */
@@ -203,7 +169,7 @@ static void test_long_price_walk(void **state)
     outs e = outs_new(n), v = outs_new(n);
     pgt_rng r;
     pgt_rng_seed(&r, 7);
-    fill(&r, x, n, 0, 0.0);
+    pgt_fill_series(&r, x, n, 0, 0.0);
     static const size_t spans[][3] = { { 12, 26, 9 }, { 1, 1, 1 },   { 26, 12, 9 },
                                        { 5, 35, 5 },  { 100, 200, 50 } };
     double worst = 0.0;
@@ -228,7 +194,7 @@ static void test_prefix_invariance(void **state)
     enum { N = 700 };
     static double x[N], fm[N], fs[N], fh[N], pm[N], ps[N], ph[N];
     for (int c = 0; c < 60; c++) {
-        fill(&r, x, N, (int)pgt_rng_below(&r, 4), c % 2 ? 0.01 : 0.0);
+        pgt_fill_series(&r, x, N, (int)pgt_rng_below(&r, 4), c % 2 ? 0.01 : 0.0);
         if (c % 6 == 0)
             for (size_t i = 0; i < N; i += 1 + pgt_rng_below(&r, 50))
                 x[i] *= 1e301; /* some rows beyond the scan's range */
@@ -266,8 +232,8 @@ static void test_builds_same_bits(void **state)
     enum { N = 2000 };
     static double x[N], m[3][N], s[3][N], h[3][N];
     for (int c = 0; c < 400; c++) {
-        size_t n = c % 2 ? edge_len(&r) : 1 + pgt_rng_below(&r, N);
-        fill(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.003 : 0.05);
+        size_t n = c % 2 ? pgt_scan_edge_len(&r) : 1 + pgt_rng_below(&r, N);
+        pgt_fill_series(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.003 : 0.05);
         if (c % 5 == 0) {
             /* Huge values: around the 1e300 range, and near DBL_MAX where
              * fast - slow overflows. */
@@ -303,8 +269,8 @@ static void test_each_build(void **state)
     for (int bld = 0; bld < 3; bld++) {
         double worst = 0.0;
         for (int c = 0; c < 120; c++) {
-            size_t n = c % 2 ? edge_len(&r) : 1 + pgt_rng_below(&r, N);
-            fill(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : 0.01);
+            size_t n = c % 2 ? pgt_scan_edge_len(&r) : 1 + pgt_rng_below(&r, N);
+            pgt_fill_series(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : 0.01);
             if (c % 6 == 0)
                 for (size_t i = 0; i < n; i++)
                     x[i] *= 1e300;

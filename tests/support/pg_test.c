@@ -141,6 +141,38 @@ size_t pgt_rng_below(pgt_rng *r, size_t k)
     return (size_t)(pgt_rng_uniform(r) * (double)k);
 }
 
+void pgt_fill_series(pgt_rng *r, double *x, size_t n, int kind, double holes)
+{
+    double p = kind == 2 ? 1e6 : 100.0;
+    for (size_t i = 0; i < n; i++) {
+        double v;
+        if (kind == 1) {
+            v = pgt_rng_normal(r);
+        } else {
+            p *= exp((kind == 3 ? 0.2 : 0.01) * pgt_rng_normal(r));
+            v = p;
+        }
+        if (pgt_rng_uniform(r) < 0.05 && i > 0 && isfinite(x[i - 1]))
+            v = x[i - 1];
+        double u = pgt_rng_uniform(r);
+        if (u < holes)
+            v = NAN;
+        else if (u < holes * 1.2)
+            v = INFINITY;
+        else if (u < holes * 1.4)
+            v = -INFINITY;
+        x[i] = v;
+    }
+}
+
+size_t pgt_scan_edge_len(pgt_rng *r)
+{
+    if (pgt_rng_uniform(r) < 0.5)
+        return 1 + pgt_rng_below(r, 80);
+    size_t base = 8 * (1 + pgt_rng_below(r, 40));
+    return base + pgt_rng_below(r, 3) - 1 + (pgt_rng_uniform(r) < 0.5 ? 0 : 32 * pgt_rng_below(r, 8));
+}
+
 const char *const pgt_build_name[PGT_NBUILDS] = { "default", "PG_KERNELS_NO_AVX512",
                                                   "PG_KERNELS_PORTABLE" };
 

@@ -44,6 +44,14 @@ uint64_t pgt_rng_next(pgt_rng *r);
 double pgt_rng_uniform(pgt_rng *r);          /* [0, 1) */
 double pgt_rng_normal(pgt_rng *r);           /* N(0, 1) */
 size_t pgt_rng_below(pgt_rng *r, size_t k);  /* 0 .. k-1 */
+/* n values of kind 0: a price walk near 100; 1: N(0,1) noise (signs mixed,
+ * values near 0); 2: a walk near 1e6; 3: a walk with big jumps.  5 % of the
+ * values repeat the one before (runs of equal values); holes is the rate of
+ * NaN, with +inf and -inf at a fifth of it each. */
+void pgt_fill_series(pgt_rng *r, double *x, size_t n, int kind, double holes);
+/* A length for the vectorised scans' edges: 1..80, or around a multiple
+ * of 8 rows (one less, equal, one more), sometimes plus whole 32-row blocks. */
+size_t pgt_scan_edge_len(pgt_rng *r);
 
 /* The kernels' ISA builds (kernels/cpu/features_internal.h): what the CPU
  * gets by default, AVX2 on an AVX-512 machine (PG_KERNELS_NO_AVX512), the
