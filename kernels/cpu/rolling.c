@@ -704,6 +704,23 @@ std8_drift(__mmask8 lanes, __m512d v1, __m512d v2, __m512d five, __m512d four_w)
                                    _mm512_mul_pd(four_w, v2), _CMP_GT_OQ);
 }
 
+/* After a group whose drift mask is dr (std8_drift): stores the four or
+ * eight rows up to the group end that drifted (once w rows past lo) and
+ * returns the row the block restarts at, or 0 to go on. */
+PG_TARGET_V4 static inline __attribute__((always_inline)) size_t
+std8_drift_stop(__mmask8 dr, size_t i, size_t lo, size_t w, __m512d sd, double *out)
+{
+    if ((dr & 0x08) && i + 3 - lo >= w) {
+        _mm512_mask_storeu_pd(out + i, 0x0F, sd);
+        return i + 4;
+    }
+    if ((dr & 0x80) && i + 7 - lo >= w) {
+        _mm512_storeu_pd(out + i, sd);
+        return i + 8;
+    }
+    return 0;
+}
+
 
 /* Not finite: NaN (quiet, signalling) or +-inf. */
 PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 std8_bad(__m512d v)
@@ -762,7 +779,7 @@ roll8_body(const double *a, size_t base, size_t w, size_t lo, size_t hi, double 
         const __m512d vk = _mm512_set1_pd(k);
         __m512d vsum = _mm512_set1_pd(sum);
         std8_sums c = { _mm512_set1_pd(s1), _mm512_set1_pd(s2) };
-        size_t i = lo + 1, next = hi;
+        size_t i = lo + 1, next = 0; /* the restart row, set before goto drifted */
         while (i < hi) {
             size_t start = i;
             for (; i + 8 <= hi; i += 8) {
@@ -779,18 +796,9 @@ roll8_body(const double *a, size_t base, size_t w, size_t lo, size_t hi, double 
                 if (mode == ROLL_Z)
                     sd = z8_of(vin, vout, sd, vinv, neg, &vsum);
                 __mmask8 dr = std8_drift(0x88, v1, v2, five, four_w);
-                if (__builtin_expect(dr != 0, 0)) {
-                    if ((dr & 0x08) && i + 3 - lo >= w) {
-                        _mm512_mask_storeu_pd(out + i, 0x0F, sd);
-                        next = i + 4;
-                        goto drifted;
-                    }
-                    if ((dr & 0x80) && i + 7 - lo >= w) {
-                        _mm512_storeu_pd(out + i, sd);
-                        next = i + 8;
-                        goto drifted;
-                    }
-                }
+                if (__builtin_expect(dr != 0, 0) &&
+                    (next = std8_drift_stop(dr, i, lo, w, sd, out)) != 0)
+                    goto drifted;
                 _mm512_storeu_pd(out + i, sd);
             }
             /* Every row done above differs from its predecessor. */
@@ -828,18 +836,8 @@ roll8_body(const double *a, size_t base, size_t w, size_t lo, size_t hi, double 
              * bad value, or before the block's end) */
             __mmask8 full = (__mmask8)((done >= 4 ? 0x08u : 0u) | (done == 8 ? 0x80u : 0u));
             __mmask8 dr = std8_drift(full, v1, v2, five, four_w);
-            if (dr != 0) {
-                if ((dr & 0x08) && i + 3 - lo >= w) {
-                    _mm512_mask_storeu_pd(out + i, 0x0F, sd);
-                    next = i + 4;
-                    goto drifted;
-                }
-                if ((dr & 0x80) && i + 7 - lo >= w) {
-                    _mm512_storeu_pd(out + i, sd);
-                    next = i + 8;
-                    goto drifted;
-                }
-            }
+            if (dr != 0 && (next = std8_drift_stop(dr, i, lo, w, sd, out)) != 0)
+                goto drifted;
             _mm512_mask_storeu_pd(out + i, live, sd);
             i += done;
             if (done < m)
