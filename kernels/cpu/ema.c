@@ -354,6 +354,22 @@ typedef struct scan_v4c {
 
 #define SCAN_V4_BAD 0x99 /* fpclass: QNaN, SNaN, +inf, -inf */
 
+/* The last, short group of a scan: *m = min(8, n - t) inputs loaded, cut
+ * before the first lane of bad(v) (zero from there); *lm the live lanes.
+ * *m == 0 when row t itself is bad. */
+#define SCAN_V4_TAIL(x, t, n, m, lm, v, bad_of)                                                    \
+    do {                                                                                           \
+        *(m) = (n) - (t) < 8 ? (n) - (t) : 8;                                                      \
+        *(lm) = (__mmask8)((1u << *(m)) - 1u);                                                     \
+        *(v) = _mm512_maskz_loadu_pd(*(lm), (x) + (t));                                            \
+        __mmask8 bad_ = (bad_of);                                                                  \
+        if (bad_) {                                                                                \
+            *(m) = (size_t)__builtin_ctz(bad_);                                                    \
+            *(lm) = (__mmask8)((1u << *(m)) - 1u);                                                 \
+            *(v) = _mm512_maskz_mov_pd(*(lm), *(v));                                               \
+        }                                                                                          \
+    } while (0)
+
 PG_TARGET_V4 PGF_INLINE __m512d scan8_v4(__m512d x, const scan_v4c *k)
 {
     __m512d z = _mm512_mul_pd(k->b, x);
@@ -405,17 +421,12 @@ PG_TARGET_V4 static size_t ema_scan_v4(const double *x, size_t n, size_t t, doub
     }
     /* Group by group: up to the first non-finite value or the end. */
     while (t < n) {
-        size_t m = n - t < 8 ? n - t : 8;
-        __mmask8 lm = (__mmask8)((1u << m) - 1u);
-        __m512d v = _mm512_maskz_loadu_pd(lm, x + t);
-        __mmask8 bad = _mm512_fpclass_pd_mask(v, SCAN_V4_BAD);
-        if (bad) {
-            m = (size_t)__builtin_ctz(bad);
-            if (m == 0)
-                break;
-            lm = (__mmask8)((1u << m) - 1u);
-            v = _mm512_maskz_mov_pd(lm, v);
-        }
+        size_t m;
+        __mmask8 lm;
+        __m512d v;
+        SCAN_V4_TAIL(x, t, n, &m, &lm, &v, _mm512_fpclass_pd_mask(v, SCAN_V4_BAD));
+        if (m == 0)
+            break;
         if (m == 8) {
             Y = scan_group_v4(v, Y, &k, out + t);
             t += 8;
@@ -1346,17 +1357,12 @@ PG_TARGET_V4 static size_t macd_scan_v4(const double *x, size_t n, size_t t, dou
     }
     /* Group by group: up to the first bad price or the end. */
     while (t < n) {
-        size_t m = n - t < 8 ? n - t : 8;
-        __mmask8 lm = (__mmask8)((1u << m) - 1u);
-        __m512d v = _mm512_maskz_loadu_pd(lm, x + t);
-        __mmask8 bad = macd_bad_v4(v, lim);
-        if (bad) {
-            m = (size_t)__builtin_ctz(bad);
-            if (m == 0)
-                break;
-            lm = (__mmask8)((1u << m) - 1u);
-            v = _mm512_maskz_mov_pd(lm, v);
-        }
+        size_t m;
+        __mmask8 lm;
+        __m512d v;
+        SCAN_V4_TAIL(x, t, n, &m, &lm, &v, macd_bad_v4(v, lim));
+        if (m == 0)
+            break;
         if (m == 8) {
             macd_group_v4(v, &F, &S, &G, k, macd + t, sig + t, hist + t);
             t += 8;
