@@ -7,6 +7,8 @@
  */
 #include "pg_data.h"
 
+#include <string.h>
+
 static uint64_t rotl(uint64_t x, int k)
 {
     return (x << k) | (x >> (64 - k));
@@ -27,9 +29,13 @@ void pg_rng_seed(pg_rng *r, uint64_t seed)
         r->s[i] = pg_splitmix64(&sm);
 }
 
-uint64_t pg_rng_next(pg_rng *r)
+/* The generator's step, its uniform and its normal over a state the caller
+ * keeps in a local copy: the bulk fills below copy r->s in and out so that
+ * the four words stay in registers (stores through `out` could otherwise
+ * alias them), which is what makes seeded set-up cheap enough for cold
+ * iterations that refill their input every time. Same bits as before. */
+static inline uint64_t step(uint64_t s[4])
 {
-    uint64_t *s = r->s;
     const uint64_t result = rotl(s[1] * 5, 7) * 9;
     const uint64_t t = s[1] << 17;
     s[2] ^= s[0];
@@ -41,17 +47,32 @@ uint64_t pg_rng_next(pg_rng *r)
     return result;
 }
 
+static inline double uniform(uint64_t s[4])
+{
+    return (double)(step(s) >> 11) * 0x1.0p-53;
+}
+
+static inline double normal(uint64_t s[4])
+{
+    /* Var(U) = 1/12, so the sum of four has variance 1/3: scale by sqrt(3). */
+    double v = uniform(s) + uniform(s);
+    v += uniform(s) + uniform(s);
+    return (v - 2.0) * 1.7320508075688772;
+}
+
+uint64_t pg_rng_next(pg_rng *r)
+{
+    return step(r->s);
+}
+
 double pg_rng_uniform(pg_rng *r)
 {
-    return (double)(pg_rng_next(r) >> 11) * 0x1.0p-53;
+    return uniform(r->s);
 }
 
 double pg_rng_normal(pg_rng *r)
 {
-    /* Var(U) = 1/12, so the sum of four has variance 1/3: scale by sqrt(3). */
-    double s = pg_rng_uniform(r) + pg_rng_uniform(r);
-    s += pg_rng_uniform(r) + pg_rng_uniform(r);
-    return (s - 2.0) * 1.7320508075688772;
+    return normal(r->s);
 }
 
 uint64_t pg_data_stream_seed(uint64_t seed, uint64_t stream)
@@ -66,24 +87,30 @@ uint64_t pg_data_stream_seed(uint64_t seed, uint64_t stream)
 void pg_data_uniform(pg_rng *r, double *out, size_t n, double lo, double hi)
 {
     const double w = hi - lo;
+    uint64_t s[4] = { r->s[0], r->s[1], r->s[2], r->s[3] };
     for (size_t i = 0; i < n; i++)
-        out[i] = lo + w * pg_rng_uniform(r);
+        out[i] = lo + w * uniform(s);
+    memcpy(r->s, s, sizeof s);
 }
 
 void pg_data_normal(pg_rng *r, double *out, size_t n, double mean, double sd)
 {
+    uint64_t s[4] = { r->s[0], r->s[1], r->s[2], r->s[3] };
     for (size_t i = 0; i < n; i++)
-        out[i] = mean + sd * pg_rng_normal(r);
+        out[i] = mean + sd * normal(s);
+    memcpy(r->s, s, sizeof s);
 }
 
 void pg_data_random_walk(pg_rng *r, double *out, size_t n, double start, double sigma)
 {
     const double drift = 0.5 * sigma * sigma;
     double p = start;
+    uint64_t s[4] = { r->s[0], r->s[1], r->s[2], r->s[3] };
     for (size_t i = 0; i < n; i++) {
-        p = p * (1.0 + (sigma * pg_rng_normal(r) + drift));
+        p = p * (1.0 + (sigma * normal(s) + drift));
         out[i] = p;
     }
+    memcpy(r->s, s, sizeof s);
 }
 
 void pg_data_phases(pg_rng *r, double *out, size_t n)
@@ -95,12 +122,13 @@ void pg_data_ohlcv(pg_rng *r, size_t n, const pg_data_ohlcv_cols *c)
 {
     const double sigma = 0.001, drift = 0.5 * sigma * sigma;
     double prev = 100.0;
+    uint64_t s[4] = { r->s[0], r->s[1], r->s[2], r->s[3] };
     for (size_t i = 0; i < n; i++) {
-        const double z = pg_rng_normal(r);
-        const double u_hi = pg_rng_uniform(r);
-        const double u_lo = pg_rng_uniform(r);
-        const double u_vol = pg_rng_uniform(r);
-        const double u_bid = pg_rng_uniform(r);
+        const double z = normal(s);
+        const double u_hi = uniform(s);
+        const double u_lo = uniform(s);
+        const double u_vol = uniform(s);
+        const double u_bid = uniform(s);
         const double close = prev * (1.0 + (sigma * z + drift));
         const double top = close > prev ? close : prev;
         const double bottom = close > prev ? prev : close;
@@ -127,6 +155,7 @@ void pg_data_ohlcv(pg_rng *r, size_t n, const pg_data_ohlcv_cols *c)
             c->signed_volume[i] = bid - ask;
         prev = close;
     }
+    memcpy(r->s, s, sizeof s);
 }
 
 uint64_t pg_fnv1a64(const void *data, size_t len, uint64_t h)

@@ -92,6 +92,11 @@ struct pg_bench_registry {
     const pg_bench_options *opts;
     pg_counters *counters;
     char self_exe[1024];
+    /* The last benchmark's run, kept for Google Benchmark's next call of the
+     * same benchmark (its next repetition, or the next step of its
+     * iteration-count search): set-up, seeded input and init are then made
+     * once per benchmark instead of once per call (runner.c). */
+    struct pg_run *kept;
 };
 
 /* Adds one entry that has no C callbacks: the shim runs it natively. */
@@ -125,9 +130,16 @@ int pg_run_counters_start(pg_run *r);
 int pg_run_counters_stop(pg_run *r);
 /* Cold: reseed from a fresh stream, evict every declared buffer, time run(). */
 int pg_run_cold_iteration(pg_run *r, double *seconds);
-/* fini, teardown, peak RSS; fills s; records into the entry; frees r.
+/* Peak RSS; fills s; records into the entry; keeps r in the registry for
+ * the next pg_run_begin of the same benchmark (pg_run_release ends it).
  * NULL r is a no-op. */
 void pg_run_end(pg_run *r, pg_run_summary *s);
+/* As pg_run_end, but after a failed call: fini, teardown and free now, so
+ * that no later call reuses a fixture in an unknown state. */
+void pg_run_discard(pg_run *r, pg_run_summary *s);
+/* fini, teardown and free of the kept run, if any.  Called when another
+ * benchmark begins and after the last one. */
+void pg_run_release(pg_bench_registry *reg);
 /* First: starts a child, reads its sample.  s gets its counters. */
 int pg_run_first_sample(pg_bench_registry *reg, size_t idx, double *seconds,
                         pg_run_summary *s, pg_error *err);

@@ -101,11 +101,12 @@ void run_hot(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
   }
   pg_run_counters_stop(r);
   pg_run_summary s;
-  pg_run_end(r, &s);
   if (rc != 0) {
+    pg_run_discard(r, &s);
     pg_error_set(&err, rc, nullptr, 0, 0, nullptr, "%s: run failed", reg->e[idx].name);
     return fail(st, reg, idx, err);
   }
+  pg_run_end(r, &s);
   set_counters(st, s, reg->counters, false);
 }
 
@@ -122,12 +123,13 @@ void run_cold(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
     st.SetIterationTime(seconds);
   }
   pg_run_summary s;
-  pg_run_end(r, &s);
   if (rc != 0) {
+    pg_run_discard(r, &s);
     pg_error_set(&err, rc, nullptr, 0, 0, nullptr, "%s: cold iteration failed: %s",
                  reg->e[idx].name, pg_strerror(rc));
     return fail(st, reg, idx, err);
   }
+  pg_run_end(r, &s);
   set_counters(st, s, reg->counters, false);
 }
 
@@ -269,6 +271,7 @@ extern "C" int pg_shim_run(pg_bench_registry* reg, const pg_bench_options* opts,
     }
   }
   benchmark::RunSpecifiedBenchmarks(display, file);
+  pg_run_release(reg);
   benchmark::Shutdown();
   benchmark::ClearRegisteredBenchmarks();
   delete display;
