@@ -22,11 +22,31 @@
  *       then an add (this file is built with -ffp-contract=off): mul+add
  *       latency;
  *   calibration/fft/hot/cpu/65536   FFTW's real-to-complex transform, plan
- *       made once with FFTW_ESTIMATE (as the phase kernel's size 65536).
+ *       made once with FFTW_ESTIMATE (as the phase kernel's size 65536);
+ *   calibration/process/first/cpu/{4,64}   (n in MiB; first profile only)
+ *       what a fresh process pays before it computes anything: start the
+ *       smallest program there is (/bin/true: exec, the dynamic loader,
+ *       libc's start-up, exit) and wait for it, then malloc n MiB and write
+ *       one byte a page, as a workspace's creation does (page faults and
+ *       the kernel zeroing the pages).  These costs are the kernel's and the
+ *       hypervisor's, not the core's: a first call's time relative to an
+ *       FMA chain moved 3x between two EPYC hosts.  The CPU time a page is
+ *       the same at 4, 64 and 416 MiB (what pipeline/path/first/cpu/1000000
+ *       touches), so 64 MiB gives the time a page at a sixth of the cost;
+ *       4 MiB is about what the 10,000-row one does (1,145 faults).
+ *       Items are the pages touched.  /bin/true rather than this program:
+ *       tpbench's own start-up grows with every library it links, and a
+ *       calibration must measure the machine, not perfgate.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <fftw3.h>
 
@@ -215,6 +235,97 @@ static int fft_run(void *p)
     return 0;
 }
 
+/* ---- calibration/process/first ---- */
+
+extern char **environ;
+
+typedef struct proc_fx {
+    size_t bytes, page;
+    unsigned char *mem;
+} proc_fx;
+
+static void process_teardown(void *p)
+{
+    proc_fx *f = p;
+    if (f)
+        free(f->mem);
+    free(f);
+}
+
+static void *process_setup(pg_bench_ctx *ctx, size_t mib, uint64_t seed, void *arg)
+{
+    (void)seed;
+    (void)arg;
+    proc_fx *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    long page = sysconf(_SC_PAGESIZE);
+    f->page = page > 0 ? (size_t)page : 4096;
+    f->bytes = mib << 20;
+    pg_bench_set_items(ctx, (double)(f->bytes / f->page));
+    pg_bench_set_bytes(ctx, (double)f->bytes);
+    return f;
+}
+
+/* The loader's start-up: /bin/true, its output to /dev/null (the first
+ * child's stdout is the pipe to its parent), waited for.  posix_spawn is
+ * vfork + exec: no copy of this process's page tables, so what is timed is
+ * the new program's start, not the size of its parent. */
+static int process_init(void *p)
+{
+    (void)p;
+    posix_spawn_file_actions_t fa;
+    if (posix_spawn_file_actions_init(&fa) != 0)
+        return PG_ENOMEM;
+    int rc = posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    pid_t pid = 0;
+    char *argv[] = {"true", NULL};
+    if (rc == 0)
+        rc = posix_spawn(&pid, "/bin/true", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc != 0)
+        return PG_EIO;
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return PG_EIO;
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : PG_EIO;
+}
+
+/* Fresh memory, one write a page, as pg_pipeline_ws_create's alloc_touched
+ * does (malloc: the same allocator and the same mmap path as the
+ * kernels' workspaces).  Freed in teardown, untimed, like a workspace. */
+static int process_run(void *p)
+{
+    proc_fx *f = p;
+    if (f->mem)
+        return 0; /* the first call only: there is no second one */
+    f->mem = malloc(f->bytes);
+    if (!f->mem)
+        return PG_ENOMEM;
+    volatile unsigned char *v = f->mem;
+    for (size_t i = 0; i < f->bytes; i += f->page)
+        v[i] = 1;
+    return 0;
+}
+
+static int register_process(pg_bench_registry *reg, pg_error *err)
+{
+    static const size_t mib[] = {4, 64};
+    pg_bench_def d;
+    memset(&d, 0, sizeof(d));
+    d.suite = "calibration";
+    d.kernel = "process";
+    d.profiles = PG_PROFILE_FIRST;
+    d.sizes = mib;
+    d.n_sizes = sizeof(mib) / sizeof(mib[0]);
+    d.setup = process_setup;
+    d.init = process_init;
+    d.run = process_run;
+    d.teardown = process_teardown;
+    return pg_bench_register(reg, &d, err);
+}
+
 int suite_calibration_register(pg_bench_registry *reg, pg_error *err)
 {
     static const size_t stream_n[] = {4194304}, chain_n[] = {1048576}, fft_n[] = {65536};
@@ -249,5 +360,5 @@ int suite_calibration_register(pg_bench_registry *reg, pg_error *err)
         if (rc)
             return rc;
     }
-    return 0;
+    return register_process(reg, err);
 }

@@ -465,8 +465,9 @@ int pg_ab_add_round(pg_ab *ab, const pg_run *base, const pg_run *head)
         /* --metric, else the budget's, else CPU time for hot benchmarks
          * (time the core spent on another process is not counted: on a
          * shared machine wall time mostly measures the co-tenants) and
-         * real time for cold and first ones (their CPU time includes
-         * untimed work, docs/harness.md). */
+         * real time for cold and first ones (as perfgate check: older
+         * files' and other programs' CPU time of those includes untimed
+         * work; a budget's metric opts in, docs/harness.md). */
         int metric = ab->opt.metric >= 0 ? ab->opt.metric
                      : r->policy.has_regression ? r->policy.regression_metric
                      : is_hot(r->name, r->profile) ? PG_METRIC_CPU

@@ -229,8 +229,10 @@ static void check_regression(pg_report *r, const pg_bench *b, const pg_bench *ba
 {
     /* The budget's metric, else CPU time for hot benchmarks (time the core
      * spent on other processes is left out; on a shared machine wall time
-     * mostly measures the co-tenants) and real time for the others (cold
-     * and first CPU time includes untimed work).  docs/statistics.md. */
+     * mostly measures the co-tenants) and real time for the others: tpbench
+     * files before the "cpu_time" member of the perfgate block, and other
+     * programs, give cold and first rows a CPU time that includes untimed
+     * work; a budget opts in with "metric": "cpu_time".  docs/statistics.md. */
     int metric = p->has_regression ? p->regression_metric
                  : is_hot(b)       ? PG_METRIC_CPU
                                    : PG_METRIC_REAL;

@@ -11,6 +11,7 @@
  * The result goes to a temporary file that is renamed over the original.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +173,22 @@ static json_t *counters_json(const pg_counters *c, int detailed)
     return o;
 }
 
+/* What the rows' cpu_time means, per profile (docs/harness.md); its
+ * presence also tells a reader that cold and first rows carry the timed
+ * part's CPU time (files from before it carry the whole loop's). */
+static json_t *cpu_time_json(const pg_bench_registry *reg)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "hot", json_string("thread CPU time of the timed loop"));
+    json_object_set_new(o, "cold", json_string("thread CPU time of the timed call, the clock's "
+                                               "own cost (clock_overhead_ns) subtracted"));
+    json_object_set_new(o, "first", json_string("CPU time of the child process and of the "
+                                                "processes it waited for, over init + run"));
+    if (reg->have_cpu_overhead && !isnan(reg->cpu_overhead_s))
+        json_object_set_new(o, "clock_overhead_ns", json_real(reg->cpu_overhead_s * 1e9));
+    return o;
+}
+
 static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options *opts)
 {
     char buf[1024];
@@ -187,6 +204,7 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
     json_object_set_new(pg, "suites", json_string(opts->suites[0] ? opts->suites : "all"));
     json_object_set_new(pg, "first_children", json_integer(opts->first_children));
     json_object_set_new(pg, "cold_eviction", json_string(pg_evict_method()));
+    json_object_set_new(pg, "cpu_time", cpu_time_json(reg));
     git_commit(buf, sizeof(buf));
     json_object_set_new(pg, "git_commit", json_string(buf));
     json_object_set_new(pg, "build_type", json_string(PG_BUILD_TYPE));

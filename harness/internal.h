@@ -97,6 +97,11 @@ struct pg_bench_registry {
      * iteration-count search): set-up, seeded input and init are then made
      * once per benchmark instead of once per call (runner.c). */
     struct pg_run *kept;
+    /* What the thread CPU clock reads over an empty cold timing window
+     * (seconds, median; measured before the first cold iteration, once a
+     * process), subtracted from every cold iteration's CPU time. */
+    int have_cpu_overhead;
+    double cpu_overhead_s;
 };
 
 /* Adds one entry that has no C callbacks: the shim runs it natively. */
@@ -111,6 +116,11 @@ typedef struct pg_run_summary {
     double counter_total[PG_MAX_EVENTS]; /* summed over the timed calls */
     int counter_ok[PG_MAX_EVENTS];
     double page_faults;            /* rusage minflt+majflt over the timed part (first) */
+    /* CPU time of the timed part, seconds, summed over the timed calls:
+     * cold, the thread's (CLOCK_THREAD_CPUTIME_ID around each run());
+     * first, the child process's and its waited-for children's over
+     * init + run.  Becomes the rows' cpu_time (shim.cc). */
+    double cpu_seconds;
     double peak_rss_bytes;         /* < 0 when unknown */
     size_t nuser;                  /* the fixture's counters (pg_bench_add_counter) */
     char user_name[PG_MAX_USER][48];
@@ -128,7 +138,9 @@ void pg_run_loop_fn(pg_run *r, int (**fn)(void *), void **fixture);
 int pg_run_once(pg_run *r);
 int pg_run_counters_start(pg_run *r);
 int pg_run_counters_stop(pg_run *r);
-/* Cold: reseed from a fresh stream, evict every declared buffer, time run(). */
+/* Cold: reseed from a fresh stream, evict every declared buffer, time run():
+ * its wall time in *seconds; its thread CPU time is added to the summary's
+ * cpu_seconds. */
 int pg_run_cold_iteration(pg_run *r, double *seconds);
 /* Peak RSS; fills s; records into the entry; keeps r in the registry for
  * the next pg_run_begin of the same benchmark (pg_run_release ends it).
@@ -140,7 +152,8 @@ void pg_run_discard(pg_run *r, pg_run_summary *s);
 /* fini, teardown and free of the kept run, if any.  Called when another
  * benchmark begins and after the last one. */
 void pg_run_release(pg_bench_registry *reg);
-/* First: starts a child, reads its sample.  s gets its counters. */
+/* First: starts a child, reads its sample: wall time of init + run in
+ * *seconds; s gets its counters and its CPU time (cpu_seconds). */
 int pg_run_first_sample(pg_bench_registry *reg, size_t idx, double *seconds,
                         pg_run_summary *s, pg_error *err);
 /* Eviction method in use ("clflush", "dc civac" or "sweep"). */

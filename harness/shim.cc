@@ -30,12 +30,54 @@ namespace {
 // 0.5 s) to keep a default tpbench run within its few minutes.
 constexpr double kColdMinTime = 0.1;
 
+// How a cold or first benchmark hands the CPU time of its timed part (seconds
+// per iteration, a kAvgIterations counter) to the reporters, which make it
+// the row's cpu_time and drop the counter.  Not a valid perfgate counter
+// name (those are [a-z0-9_]), so no fixture's counter can collide with it.
+constexpr char kTimedCpuKey[] = "perfgate.timed_cpu_s";
+// Cold only: Google Benchmark's own CPU time of one whole iteration (reseed,
+// eviction, the timed call, the harness's bookkeeping), kept as a counter.
+constexpr char kLoopCpuKey[] = "cold_loop_cpu_ns";
+
+using Run = benchmark::BenchmarkReporter::Run;
+
+// The profile part of a perfgate name (suite/kernel/profile/device/n).
+bool is_cold_name(const std::string& name) {
+  size_t a = name.find('/');
+  size_t b = a == std::string::npos ? a : name.find('/', a + 1);
+  return b != std::string::npos && name.compare(b + 1, 5, "cold/") == 0;
+}
+
+// Google Benchmark's cpu_time of a manual-time benchmark is its own clock
+// over the whole loop (cold: reseed and eviction too; first: the parent's
+// fork and wait), not the timed part.  Every row, aggregates included, gets
+// the timed part's CPU time instead.  The counter went through the same
+// statistics as the times (ComputeStats: one value per repetition; a time
+// aggregate's cpu_accumulated_time is the statistic of the repetitions'
+// per-iteration times times its `iterations`, a percentage one (cv) the
+// plain statistic), so setting cpu_accumulated_time from it gives exactly
+// what Google Benchmark would have computed from that clock.
+void use_timed_cpu(Run& r) {
+  auto it = r.counters.find(kTimedCpuKey);
+  if (it == r.counters.end()) return;
+  const bool percent =
+      r.run_type == Run::RT_Aggregate && r.aggregate_unit == benchmark::kPercentage;
+  const double iters = r.iterations > 0 ? static_cast<double>(r.iterations) : 1.0;
+  if (is_cold_name(r.run_name.function_name)) {
+    // The same value in ns per iteration (or the cv as it is).
+    const double loop = percent ? r.cpu_accumulated_time : r.cpu_accumulated_time / iters * 1e9;
+    r.counters[kLoopCpuKey] = benchmark::Counter(loop);
+  }
+  r.cpu_accumulated_time = percent ? it->second.value : it->second.value * iters;
+  r.counters.erase(kTimedCpuKey);
+}
+
 template <class Base>
 class StripReporter : public Base {
  public:
   using Base::Base;
-  void ReportRuns(const std::vector<benchmark::BenchmarkReporter::Run>& runs) override {
-    std::vector<benchmark::BenchmarkReporter::Run> copy(runs);
+  void ReportRuns(const std::vector<Run>& runs) override {
+    std::vector<Run> copy(runs);
     for (auto& r : copy) {
       // Settings the harness chose, not part of the benchmark's identity.
       r.run_name.min_time.clear();
@@ -43,13 +85,14 @@ class StripReporter : public Base {
       r.run_name.iterations.clear();
       r.run_name.repetitions.clear();
       r.run_name.time_type.clear();
+      use_timed_cpu(r);
     }
     Base::ReportRuns(copy);
   }
 };
 
 void set_counters(benchmark::State& st, const pg_run_summary& s, const pg_counters* c,
-                  bool first) {
+                  unsigned profile) {
   const double iters = static_cast<double>(st.iterations());
   if (s.items > 0) st.SetItemsProcessed(static_cast<int64_t>(iters * s.items));
   if (s.bytes > 0) st.SetBytesProcessed(static_cast<int64_t>(iters * s.bytes));
@@ -71,7 +114,10 @@ void set_counters(benchmark::State& st, const pg_run_summary& s, const pg_counte
           s.user_total[i] / s.items, benchmark::Counter::kAvgIterations);
   }
   if (s.peak_rss_bytes >= 0) st.counters["peak_rss_bytes"] = s.peak_rss_bytes;
-  if (first) st.counters["page_faults"] = s.page_faults;
+  if (profile == PG_PROFILE_FIRST) st.counters["page_faults"] = s.page_faults;
+  if (profile != PG_PROFILE_HOT)
+    st.counters[kTimedCpuKey] =
+        benchmark::Counter(s.cpu_seconds, benchmark::Counter::kAvgIterations);
 }
 
 void fail(benchmark::State& st, pg_bench_registry* reg, size_t idx, const pg_error& err) {
@@ -107,7 +153,7 @@ void run_hot(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
     return fail(st, reg, idx, err);
   }
   pg_run_end(r, &s);
-  set_counters(st, s, reg->counters, false);
+  set_counters(st, s, reg->counters, PG_PROFILE_HOT);
 }
 
 void run_cold(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
@@ -130,7 +176,7 @@ void run_cold(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
     return fail(st, reg, idx, err);
   }
   pg_run_end(r, &s);
-  set_counters(st, s, reg->counters, false);
+  set_counters(st, s, reg->counters, PG_PROFILE_COLD);
 }
 
 void run_first(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
@@ -146,7 +192,7 @@ void run_first(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
     st.SetIterationTime(seconds);
   }
   if (rc != 0) return fail(st, reg, idx, err);
-  set_counters(st, s, reg->counters, true);
+  set_counters(st, s, reg->counters, PG_PROFILE_FIRST);
 }
 
 // The same empty loop as harness/overhead through the C API, written

@@ -32,7 +32,7 @@ expect 2 "$PG" merge "$T/none.json" -o "$T/x.json"
 # two real shards, one suite each
 run() { "$TB" --benchmark_min_time=0.001 --benchmark_repetitions=10 "$@" >/dev/null 2>"$T/tb.err" \
         || { cat "$T/tb.err" >&2; fail "tpbench $*"; }; }
-run --suite=calibration --out="$T/cal.json"
+run --suite=calibration --profile=hot --out="$T/cal.json"   # process/first: seconds, nothing to merge
 run --suite=harness --out="$T/har.json"
 expect 0 "$PG" merge "$T/cal.json" "$T/har.json" -o "$T/m.json"
 grep -q "merged 2 files" "$T/err" || fail "merge summary"
@@ -59,7 +59,7 @@ for name in calibration/stream/hot/cpu/4194304 harness/overhead/hot/cpu/1; do
     grep -q "\"$name\"" "$T/v.json" || fail "$name not judged after the merge"
 done
 # merging the merged file with a third shard works too (no overlap)
-run --suite=calibration --out="$T/dup.json"
+run --suite=calibration --profile=hot --out="$T/dup.json"
 
 # duplicates: always refused, even with --force
 expect 2 "$PG" merge "$T/m.json" "$T/dup.json" -o "$T/x.json" --force

@@ -58,6 +58,9 @@ done
 for k in stream stream_1r3w fma_chain muladd_chain fft; do
     grep -q "^calibration/$k/hot/cpu/" "$TMP/list" || fail "missing calibration $k"
 done
+for n in 4 64; do
+    grep -qx "calibration/process/first/cpu/$n" "$TMP/list" || fail "missing calibration/process $n"
+done
 grep -qx "harness/overhead/hot/cpu/1" "$TMP/list" || fail "missing harness/overhead"
 grep -qx "harness/overhead_native/hot/cpu/1" "$TMP/list" || fail "missing harness/overhead_native"
 # Every indicator kernel has a hot and a cold benchmark at every size.

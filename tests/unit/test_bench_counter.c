@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "pg_bench.h"
+#include "pg_test_bench.h"
 
 typedef struct fx {
     double x[16];
@@ -69,15 +70,16 @@ static int reseed(void *p, uint64_t s)
 
 static void teardown(void *p) { free(p); }
 
-static pg_bench_registry *counter_registry(pg_error *err)
+static pg_bench_registry *counter_registry(void)
 {
+    pg_error err = { 0 };
     static const size_t sizes[] = { 16 };
     pg_bench_def d = { .suite = "t", .kernel = "count",
                        .profiles = PG_PROFILE_HOT | PG_PROFILE_COLD | PG_PROFILE_FIRST,
                        .sizes = sizes, .n_sizes = 1, .setup = setup, .run = run,
                        .reseed = reseed, .teardown = teardown };
     pg_bench_registry *reg = pg_bench_registry_create();
-    if (reg && pg_bench_register(reg, &d, err) != 0) {
+    if (reg && pg_bench_register(reg, &d, &err) != 0) {
         pg_bench_registry_destroy(reg);
         return NULL;
     }
@@ -88,14 +90,10 @@ static void test_counter_per_iteration(void **state)
 {
     (void)state;
     pg_error err = { 0 };
-    pg_bench_registry *reg = counter_registry(&err);
+    pg_bench_registry *reg = counter_registry();
     assert_non_null(reg);
-    char out[] = "/tmp/pg_test_counter_XXXXXX";
-    int fd = mkstemp(out);
-    assert_true(fd >= 0);
-    close(fd);
-    char outflag[64];
-    snprintf(outflag, sizeof outflag, "--out=%s", out);
+    char out[] = "/tmp/pg_test_counter_XXXXXX", outflag[64];
+    pgt_results_file(out, outflag, sizeof outflag);
     char *argv[] = { "test", "--benchmark_min_time=0.001", "--first-children=2", outflag, NULL };
     int argc = 4;
     pg_bench_options o;
@@ -136,18 +134,9 @@ static void test_counter_per_iteration(void **state)
 int main(int argc, char **argv)
 {
     /* Started again by the `first` profile: be the child and nothing else. */
-    for (int i = 1; i < argc; i++)
-        if (strncmp(argv[i], PG_BENCH_CHILD_FLAG "=", strlen(PG_BENCH_CHILD_FLAG) + 1) == 0) {
-            pg_error err = { 0 };
-            pg_bench_registry *reg = counter_registry(&err);
-            pg_bench_options o;
-            pg_bench_options_default(&o);
-            int rc = reg ? pg_bench_parse_args(&o, &argc, argv, &err) : 1;
-            if (rc == 0)
-                rc = pg_bench_child(reg, &o, STDOUT_FILENO, &err);
-            pg_bench_registry_destroy(reg);
-            return rc ? 1 : 0;
-        }
+    int child = pgt_bench_child_main(argc, argv, counter_registry);
+    if (child >= 0)
+        return child;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counter_per_iteration),
     };

@@ -20,6 +20,7 @@
 #include "pg_bench.h"
 #include "pg_data.h"
 #include "pg_test.h"
+#include "pg_test_bench.h"
 
 /* ---- a probe benchmark that records how it is called ---- */
 
@@ -310,15 +311,6 @@ static json_t *find_bench(json_t *benchmarks, const char *name, const char *run_
     return NULL;
 }
 
-/* A fresh results file for a run: its path into out, "--out=PATH" into flag. */
-static void results_file(char *out, char *flag, size_t flen)
-{
-    int fd = mkstemp(out);
-    assert_true(fd >= 0);
-    close(fd);
-    snprintf(flag, flen, "--out=%s", out);
-}
-
 /* The program's CUDA probe reaches the context block: a CPU fallback on a
  * machine with a device node (CUDA_VISIBLE_DEVICES=) must not say
  * "available". */
@@ -326,7 +318,7 @@ static void test_context_cuda_probe(void **state)
 {
     (void)state;
     char out[] = "/tmp/pg_test_harness_XXXXXX", outflag[64];
-    results_file(out, outflag, sizeof outflag);
+    pgt_results_file(out, outflag, sizeof outflag);
     pg_bench_registry *reg = probe_registry();
     pg_bench_options o;
     pg_error err = {0};
@@ -360,7 +352,7 @@ static void test_run_through_google_benchmark(void **state)
 {
     (void)state;
     char out[] = "/tmp/pg_test_harness_XXXXXX", outflag[64];
-    results_file(out, outflag, sizeof outflag);
+    pgt_results_file(out, outflag, sizeof outflag);
 
     pg_bench_registry *reg = probe_registry();
     pg_bench_options o;
@@ -482,18 +474,9 @@ static void test_run_through_google_benchmark(void **state)
 int main(int argc, char **argv)
 {
     /* Started again by the `first` profile: be the child and nothing else. */
-    for (int i = 1; i < argc; i++)
-        if (strncmp(argv[i], PG_BENCH_CHILD_FLAG "=", strlen(PG_BENCH_CHILD_FLAG) + 1) == 0) {
-            pg_bench_registry *reg = probe_registry();
-            pg_bench_options o;
-            pg_error err = {0};
-            pg_bench_options_default(&o);
-            int rc = pg_bench_parse_args(&o, &argc, argv, &err);
-            if (rc == 0)
-                rc = pg_bench_child(reg, &o, STDOUT_FILENO, &err);
-            pg_bench_registry_destroy(reg);
-            return rc ? 1 : 0;
-        }
+    int child = pgt_bench_child_main(argc, argv, probe_registry);
+    if (child >= 0)
+        return child;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_register_rules),
         cmocka_unit_test(test_names),
