@@ -1079,11 +1079,12 @@ static int cmp_rank(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Orders budgets most specific first, reading order breaking ties. */
-static void ensure_sorted(pg_budget_set *set)
+/* Orders budgets most specific first, reading order breaking ties.
+ * Returns 0 or PG_ENOMEM. */
+static int ensure_sorted(pg_budget_set *set)
 {
     if (set->sorted)
-        return;
+        return 0;
     free(set->by_spec);
     size_t n = set->nbudgets;
     set->by_spec = malloc((n ? n : 1) * sizeof *set->by_spec);
@@ -1092,7 +1093,7 @@ static void ensure_sorted(pg_budget_set *set)
         free(ranks);
         free(set->by_spec);
         set->by_spec = NULL;
-        return;
+        return PG_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
         ranks[i].spec = set->budgets[i].spec;
@@ -1104,6 +1105,7 @@ static void ensure_sorted(pg_budget_set *set)
         set->by_spec[i] = ranks[i].index;
     free(ranks);
     set->sorted = 1;
+    return 0;
 }
 
 int pg_budget_set_resolve(const pg_budget_set *cset, const char *name, pg_policy *out)
@@ -1118,9 +1120,10 @@ int pg_budget_set_resolve(const pg_budget_set *cset, const char *name, pg_policy
         out->absolute[k] = NAN;
     if (!set || set->nbudgets == 0)
         return 0;
-    ensure_sorted(set);
-    if (!set->by_spec)
-        return 0;
+    /* Without the order no budget could be chosen: an error, never "no
+     * budget matches" (that would pass what was meant to be judged). */
+    if (ensure_sorted(set))
+        return PG_ENOMEM;
     unsigned have = 0;
     const budget *top = NULL;
     for (size_t s = 0; s < set->nbudgets; s++) {

@@ -207,7 +207,8 @@ const pg_error *pg_budget_set_diag(const pg_budget_set *set, size_t i);
 size_t pg_budget_set_nbudgets(const pg_budget_set *set);
 size_t pg_budget_set_nfiles(const pg_budget_set *set);
 /* Resolves the policy for a benchmark name.  Returns 1 when some budget
- * matches, 0 when none does (out then holds the defaults). */
+ * matches, 0 when none does (out then holds the defaults), PG_ENOMEM when
+ * the budgets could not be ordered (never "none matches"). */
 int pg_budget_set_resolve(const pg_budget_set *set, const char *name, pg_policy *out);
 size_t pg_budget_set_nwaivers(const pg_budget_set *set);
 const pg_waiver *pg_budget_set_waiver(const pg_budget_set *set, size_t i);
