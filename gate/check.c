@@ -16,8 +16,11 @@
  * Waivers turn failing verdicts into "waived"; expired waivers fail.
  * docs/statistics.md gives the reasoning and references.
  *
- * An allocation failure anywhere makes pg_gate_check return NULL, never a
- * report with verdicts left out: what was not judged must not pass.
+ * What could not be judged must not pass: a reference that cannot be
+ * divided by (a baseline or calibration sample that is zero, negative or
+ * not finite) makes the verdict "insufficient"; an allocation failure
+ * anywhere makes pg_gate_check return NULL, never a report with verdicts
+ * left out.
  */
 #include "internal.h"
 #include "stats_internal.h"
@@ -206,6 +209,25 @@ static int ratio_of(pg_report *r, const series *x, const series *y, double *rati
     return 0;
 }
 
+/* What is wrong with a reference the ratio divides by (the baseline's or
+ * the calibration's samples, scaled), or NULL: every sample must be finite
+ * and positive, or the ratio is NaN or infinite and no verdict holds. */
+static const char *reference_problem(const double *src, size_t n, double scale)
+{
+    if (n == 0)
+        return "has no samples";
+    for (size_t i = 0; i < n; i++) {
+        double x = src[i] * scale;
+        if (!isfinite(x))
+            return "has a sample that is not finite";
+        if (x == 0)
+            return "has a sample of 0";
+        if (x < 0)
+            return "has a negative sample";
+    }
+    return NULL;
+}
+
 /* The Mann-Whitney p-value through the report's cache.  NaN for samples
  * that are not empty means the cache could not be made: an error, never
  * "no evidence". */
@@ -282,6 +304,12 @@ static int check_regression(pg_report *r, const pg_bench *b, const pg_bench *bas
     pg_stats_sort(y.v, y.n);
     v->base = pg_stats_median(y.v, y.n);
     v->n_base = y.n;
+    const char *bad = reference_problem(metric_values(base, metric), base->n, 1.0);
+    if (bad) {
+        v->kind = PG_V_INSUFFICIENT;
+        note(v, "the baseline %s: no ratio to judge by", bad);
+        goto done;
+    }
     double pg, pl;
     rc = ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
     if (!rc)
@@ -311,6 +339,11 @@ static int check_regression(pg_report *r, const pg_bench *b, const pg_bench *bas
         v->p = pg;
         note(v, "only %zu of the %d repetitions required (run %zu, baseline %zu)", fewest,
              p->repetitions, x.n, y.n);
+    } else if (!isfinite(v->ratio)) {
+        /* no ratio, no verdict: never a pass by default */
+        v->kind = PG_V_INSUFFICIENT;
+        v->p = pg;
+        note(v, "no ratio to the baseline could be formed");
     } else {
         v->kind = PG_V_PASS;
         v->p = pg;
@@ -498,6 +531,12 @@ static int check_relative(pg_report *r, const pg_run *run, const pg_bench *b, co
     pg_stats_sort(y.v, y.n);
     v->base = pg_stats_median(y.v, y.n);
     v->n_base = y.n;
+    const char *bad = reference_problem(metric_values(cal, p->relative_metric), cal->n, sy);
+    if (bad) {
+        v->kind = PG_V_INSUFFICIENT;
+        note(v, "calibration '%.80s' %s: no ratio to judge by", p->relative_to, bad);
+        goto done;
+    }
     rc = ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
     if (rc)
         goto done;
@@ -515,6 +554,9 @@ static int check_relative(pg_report *r, const pg_run *run, const pg_bench *b, co
     } else if (fewest < (size_t)p->repetitions) {
         v->kind = PG_V_INSUFFICIENT;
         note(v, "only %zu of the %d repetitions required", fewest, p->repetitions);
+    } else if (!isfinite(v->ratio)) {
+        v->kind = PG_V_INSUFFICIENT;
+        note(v, "no ratio to the calibration could be formed");
     }
 done:
     free(x.v);

@@ -444,6 +444,90 @@ static void test_escaping(void **state)
     pg_run_destroy(run);
 }
 
+/* ---- the gate fails closed ------------------------------------------- */
+
+static pg_report *check_or_null(const pg_run *run, const pg_run *base, const pg_budget_set *set,
+                                pg_error *err)
+{
+    pg_error_clear(err);
+    return pg_gate_check(run, base, set, &opt, err);
+}
+
+/* The verdict for bench and metric: of kind, failing the gate or not, its
+ * note holding each of the parts given (NULL ends them). */
+static const pg_verdict *expect(const pg_report *r, const char *bench, const char *metric,
+                                pg_verdict_kind kind, int fails, const char *part, ...)
+{
+    const pg_verdict *v = find(r, bench, metric);
+    assert_int_equal(v->kind, kind);
+    assert_int_equal(v->fails, fails);
+    va_list ap;
+    va_start(ap, part);
+    for (; part; part = va_arg(ap, const char *))
+        if (!strstr(v->note, part))
+            fail_msg("%s %s: note '%s' lacks '%s'", bench, metric, v->note, part);
+    va_end(ap);
+    return v;
+}
+
+/* A reference the ratio divides by that is zero, negative, NaN or
+ * infinite (a baseline sample, a calibration sample) is never a pass: the
+ * verdict is "insufficient", which fails, and says why. */
+static void test_bad_references(void **state)
+{
+    (void)state;
+    const double head[] = { 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009 };
+    const double one_zero[] = { 0, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009 };
+    const double zeros[10] = { 0 };
+    pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [\n"
+                                 " {\"match\": \"i/*\", \"regression\": {\"max\": \"5%\"}},\n"
+                                 " {\"match\": \"k/*\", \"relative\": {\"to\": \"cal/x/1000\", "
+                                 "\"max_ratio\": 2, \"per_element\": true}}\n"
+                                 "]}");
+    pg_run *h = run_of("i/a/hot/cpu/1", head, 10);
+    /* baseline: one zero sample; all zero (median 0); a negative and a NaN
+     * sample, which no results file gives but another loader might */
+    struct { const double *t; double poke; const char *why; } bases[] = {
+        { one_zero, 1, "the baseline has a sample of 0" },
+        { zeros, 1, "the baseline has a sample of 0" },
+        { head, -5, "the baseline has a negative sample" },
+        { head, NAN, "the baseline has a sample that is not finite" },
+    };
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+        pg_run *b = run_of("i/a/hot/cpu/1", bases[i].t, 10);
+        if (bases[i].poke != 1)
+            ((pg_bench *)pg_run_find(b, "i/a/hot/cpu/1"))->real_ns[3] = bases[i].poke;
+        pg_error err;
+        pg_report *r = check_or_null(h, b, set, &err);
+        assert_non_null(r);
+        expect(r, "i/a/hot/cpu/1", "regression:real_time", PG_V_INSUFFICIENT, 1, bases[i].why,
+               NULL);
+        assert_true(pg_report_failed(r));
+        pg_report_destroy(r);
+        pg_run_destroy(b);
+    }
+    pg_run_destroy(h);
+
+    /* calibration: zero samples; infinite per element (elements 1e-310) */
+    struct { double center; const char *extra; const char *why; } cals[] = {
+        { 0, NULL, "calibration 'cal/x/1000' has a sample of 0" },
+        { 1000, ", \"perfgate\": {\"benchmarks\": {\"cal/x/1000\": {\"elements\": 1e-310}}}",
+          "calibration 'cal/x/1000' has a sample that is not finite" },
+    };
+    for (size_t i = 0; i < sizeof cals / sizeof cals[0]; i++) {
+        spec s[] = { { "cal/x/1000", cals[i].center, 10, NULL, 0 },
+                     { "k/y/1000", 1000, 10, NULL, 0 } };
+        pg_run *run = make_run(s, 2, cals[i].extra);
+        pg_error err;
+        pg_report *r = check_or_null(run, NULL, set, &err);
+        assert_non_null(r);
+        expect(r, "k/y/1000", "relative:real_time/elem", PG_V_INSUFFICIENT, 1, cals[i].why, NULL);
+        pg_report_destroy(r);
+        pg_run_destroy(run);
+    }
+    pg_budget_set_destroy(set);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +538,7 @@ int main(void)
         cmocka_unit_test(test_relative_and_missing),
         cmocka_unit_test(test_waivers),
         cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_bad_references),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
