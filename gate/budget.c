@@ -44,6 +44,8 @@ typedef struct budget {
     size_t file_index;
     const char *file;
     int line, column;
+    pos match_at;             /* where its "match" is */
+    int optional;             /* "optional": true: matching nothing is no problem */
     char pointer[48];         /* /budgets/N */
     unsigned set;             /* 1 << F_...: fields this budget sets */
     pos at[F_COUNT];
@@ -290,6 +292,65 @@ long pg_budget_specificity(const char *p)
     }
     /* fewer wildcards first, then a longer literal prefix, then more literals */
     return ((255 - wild) << 20) | (prefix << 10) | literal;
+}
+
+/* Edit distance from pattern to name, where what a wildcard matches costs
+ * nothing: Levenshtein over the pattern's tokens.  Stops early (returns
+ * more than cutoff) once no alignment can come under cutoff.  Names and
+ * patterns over 255 bytes are not compared. */
+static size_t glob_distance(const char *p, const char *s, size_t cutoff)
+{
+    size_t ls = strlen(s);
+    if (ls > 255 || strlen(p) > 255)
+        return (size_t)-1;
+    size_t prev[256], cur[256];
+    for (size_t j = 0; j <= ls; j++)
+        prev[j] = j;
+    while (*p) {
+        size_t tl = 1, best = (size_t)-1;
+        if (*p == '*') {
+            cur[0] = prev[0];
+            for (size_t j = 1; j <= ls; j++)
+                cur[j] = prev[j] < cur[j - 1] ? prev[j] : cur[j - 1];
+        } else {
+            int acc;
+            cur[0] = prev[0] + 1;
+            for (size_t j = 1; j <= ls; j++) {
+                tl = token(p, (unsigned char)s[j - 1], &acc);
+                size_t sub = prev[j - 1] + !acc, del = prev[j] + 1, ins = cur[j - 1] + 1;
+                cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            }
+            if (ls == 0)
+                tl = token(p, 0, &acc);
+        }
+        for (size_t j = 0; j <= ls; j++)
+            if (cur[j] < best)
+                best = cur[j];
+        if (best > cutoff)
+            return best;
+        memcpy(prev, cur, (ls + 1) * sizeof *prev);
+        p += tl;
+    }
+    return prev[ls];
+}
+
+const char *pg_glob_nearest(const char *pattern, const pg_run *run)
+{
+    size_t literal = 0;
+    for (const char *s = pattern; *s; s++)
+        literal += !strchr("*?[]\\", *s);
+    /* near misses only: up to a third of the literal text, at least 1 */
+    size_t limit = literal / 3 + 1, best = limit + 1;
+    const char *near = NULL;
+    for (size_t i = 0; i < pg_run_count(run) && best > 1; i++) {
+        const char *name = pg_run_bench(run, i)->name;
+        size_t d = glob_distance(pattern, name, best - 1);
+        if (d < best) {
+            best = d;
+            near = name;
+        }
+    }
+    return near;
 }
 
 static int glob_match(const budget *b, const char *name)
@@ -580,7 +641,7 @@ static const char *const defaults_keys[] = { "repetitions", "alpha", "min_effect
                                              "owner" };
 static const char *const budget_keys[] = { "match", "description", "owner", "severity",
                                            "repetitions", "alpha", "min_effect", "absolute",
-                                           "regression", "relative", "counters" };
+                                           "regression", "relative", "counters", "optional" };
 static const char *const regression_keys[] = { "max", "metric" };
 static const char *const relative_keys[] = { "to", "max_ratio", "per_element", "metric" };
 static const char *const counter_keys[] = { "max", "per_element" };
@@ -599,8 +660,12 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
             ERR(c, m, PG_ETYPE, "%s", why);
         else
             b->match = m->str;
+        b->match_at.line = m->line;
+        b->match_at.column = m->column;
         pop(c, old);
     }
+    const pj_node *opt = member(c, o, "optional", PJ_TRUE, "true or false");
+    b->optional = opt && opt->type == PJ_TRUE;
     (void)get_string(c, o, "description", 0, NULL);
     read_policy(c, o, &b->set, &b->repetitions, &b->alpha, &b->min_effect, &b->severity,
                 &b->owner, b->at);
@@ -1066,6 +1131,31 @@ int pg_budget_set_file_machine(const pg_budget_set *set, size_t i, const char **
     return file_applies(set, i);
 }
 
+int pg_budget_set_budget(const pg_budget_set *set, size_t i, pg_budget_info *out)
+{
+    if (!set || i >= set->nbudgets)
+        return PG_EINVAL;
+    const budget *b = &set->budgets[i];
+    const file_defaults *fd = &set->files[b->file_index];
+    out->match = b->match;
+    out->file = b->file;
+    out->line = b->line;
+    out->column = b->column;
+    out->match_line = b->match_at.line;
+    out->match_column = b->match_at.column;
+    out->pointer = b->pointer;
+    out->literal = b->literal;
+    out->optional = b->optional;
+    out->applies = applies(set, b);
+    out->severity = b->set & (1u << F_SEVERITY)   ? b->severity
+                    : fd->set & (1u << F_SEVERITY) ? fd->severity
+                                                   : PG_SEV_FAIL;
+    out->owner = b->set & (1u << F_OWNER)   ? b->owner
+                 : fd->set & (1u << F_OWNER) ? fd->owner
+                                             : NULL;
+    return 0;
+}
+
 typedef struct rank {
     long spec;
     size_t order, index;
@@ -1108,7 +1198,13 @@ static int ensure_sorted(pg_budget_set *set)
     return 0;
 }
 
-int pg_budget_set_resolve(const pg_budget_set *cset, const char *name, pg_policy *out)
+int pg_budget_set_resolve(const pg_budget_set *set, const char *name, pg_policy *out)
+{
+    return pg_budget_set_resolve_hits(set, name, out, NULL);
+}
+
+int pg_budget_set_resolve_hits(const pg_budget_set *cset, const char *name, pg_policy *out,
+                               unsigned char *hits)
 {
     pg_budget_set *set = (pg_budget_set *)cset; /* sorting is a cache, not a change */
     memset(out, 0, sizeof *out);
@@ -1130,6 +1226,8 @@ int pg_budget_set_resolve(const pg_budget_set *cset, const char *name, pg_policy
         const budget *b = &set->budgets[set->by_spec[s]];
         if (!applies(set, b) || !glob_match(b, name))
             continue;
+        if (hits)
+            hits[set->by_spec[s]] = 1;
         if (!top) {
             top = b;
             out->file = b->file;

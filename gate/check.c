@@ -16,11 +16,13 @@
  * Waivers turn failing verdicts into "waived"; expired waivers fail.
  * docs/statistics.md gives the reasoning and references.
  *
- * What could not be judged must not pass: a reference that cannot be
- * divided by (a baseline or calibration sample that is zero, negative or
- * not finite) makes the verdict "insufficient"; an allocation failure
- * anywhere makes pg_gate_check return NULL, never a report with verdicts
- * left out.
+ * The gate fails closed (SPEC.md): what it could not judge is never a
+ * pass.  No benchmarks, or nothing any budget applies to, is an error; a
+ * budget that matches no benchmark of the run is "missing" (unless it says
+ * "optional"); a reference that cannot be divided by (a baseline or
+ * calibration sample that is zero, negative or not finite) makes the
+ * verdict "insufficient"; an allocation failure anywhere makes
+ * pg_gate_check return NULL, never a report with verdicts left out.
  */
 #include "internal.h"
 #include "stats_internal.h"
@@ -37,6 +39,7 @@ struct pg_report {
     const pg_waiver **active;
     size_t nactive;
     int failed;
+    size_t judged;         /* verdicts that some budget asked for */
     /* working memory, reused across benchmarks */
     pg_mw_cache cache;
     double *work;
@@ -623,19 +626,21 @@ done:
     return rc;
 }
 
-/* Judges one benchmark of the run.  Returns 0 or PG_ENOMEM. */
+/* Judges one benchmark of the run; hits marks the budgets that match it.
+ * Returns 0 or PG_ENOMEM. */
 static int check_bench(pg_report *r, const pg_run *head, const pg_run *base,
                        const pg_budget_set *budgets, const pg_gate_options *opt,
-                       const pg_bench *b)
+                       const pg_bench *b, unsigned char *hits)
 {
     pg_policy p;
     size_t from = r->n;
-    int budgeted = pg_budget_set_resolve(budgets, b->name, &p);
+    int budgeted = pg_budget_set_resolve_hits(budgets, b->name, &p, hits);
     if (budgeted < 0)
         return budgeted;
     const pg_bench *bb = base ? pg_run_find(base, b->name) : NULL;
     if (!budgeted)
         return opt->with_unbudgeted ? check_unbudgeted(r, b, bb) : 0;
+    r->judged++;
     if (b->error || b->n == 0) {
         pg_verdict *v = add(r, b->name, "-", PG_V_MISSING);
         if (!v)
@@ -706,6 +711,98 @@ static int add_missing(pg_report *r, const pg_budget_set *budgets, const char *n
     note(v, "%s", why);
     finish(v, &p);
     apply_waiver(r, from, name);
+    r->judged++;
+    return 0;
+}
+
+/* A budget that matched no benchmark of the run: "missing", which fails
+ * (a typo in its match would otherwise leave the benchmarks it meant
+ * unjudged), unless the budget is optional.  Exact names keep the wording
+ * they always had. */
+static int add_unmatched(pg_report *r, const pg_run *head, const pg_budget_info *info)
+{
+    size_t from = r->n;
+    pg_verdict *v = add(r, info->match, "-", PG_V_MISSING);
+    if (!v)
+        return PG_ENOMEM;
+    v->budget_file = info->file;
+    v->budget_line = info->line;
+    if (info->literal)
+        note(v, "budgeted by name but not in the results (%.80s:%d)", info->file, info->line);
+    else
+        note(v, "budget '%.60s' (%.60s:%d) matches no benchmark in the results", info->match,
+             info->file, info->line);
+    const char *near = pg_glob_nearest(info->match, head);
+    if (near)
+        note(v, "did you mean '%.80s'?", near);
+    pg_policy p;
+    memset(&p, 0, sizeof p);
+    p.severity = info->severity;
+    p.owner = info->owner;
+    finish(v, &p);
+    apply_waiver(r, from, info->match);
+    r->judged++;
+    return 0;
+}
+
+static int unmatched_budgets(pg_report *r, const pg_run *head, const pg_budget_set *budgets,
+                             const unsigned char *hits)
+{
+    size_t n = pg_budget_set_nbudgets(budgets);
+    for (size_t i = 0; i < n; i++) {
+        pg_budget_info info;
+        if (pg_budget_set_budget(budgets, i, &info))
+            return PG_EINVAL;
+        if (hits[i] || !info.applies || info.optional)
+            continue;
+        /* one verdict per pattern, however many files repeat it */
+        int dup = 0;
+        for (size_t j = 0; j < i && !dup; j++) {
+            pg_budget_info other;
+            pg_budget_set_budget(budgets, j, &other);
+            dup = !hits[j] && other.applies && !other.optional &&
+                  !strcmp(other.match, info.match);
+        }
+        if (!dup) {
+            int rc = add_unmatched(r, head, &info);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* A verdict about waiver w itself (its pattern as the benchmark). */
+static pg_verdict *waiver_verdict(pg_report *r, const pg_waiver *w, pg_verdict_kind kind)
+{
+    pg_verdict *v = add(r, w->match, "waiver", kind);
+    if (v) {
+        v->waiver = w;
+        v->budget_file = w->file;
+        v->budget_line = w->line;
+    }
+    return v;
+}
+
+/* Active waivers that match no benchmark of the run: a warning in every
+ * output (it excuses nothing, so it cannot hide a failure, but it is
+ * usually a typo or a benchmark gone). */
+static int unused_waivers(pg_report *r, const pg_run *head)
+{
+    for (size_t i = 0; i < r->nactive; i++) {
+        const pg_waiver *w = r->active[i];
+        if (pg_run_has_match(head, w->match))
+            continue;
+        pg_verdict *v = waiver_verdict(r, w, PG_V_MISSING);
+        if (!v)
+            return PG_ENOMEM;
+        v->warn = 1;
+        note(v, "waiver %.40s (%.60s:%d) matches no benchmark in the results", w->ticket, w->file,
+             w->line);
+        const char *near = pg_glob_nearest(w->match, head);
+        if (near)
+            note(v, "did you mean '%.80s'?", near);
+    }
     return 0;
 }
 
@@ -718,34 +815,12 @@ static int expired_waivers(pg_report *r, const pg_budget_set *budgets, int today
             r->active[r->nactive++] = w;
             continue;
         }
-        pg_verdict *v = add(r, w->match, "waiver", PG_V_EXPIRED);
+        pg_verdict *v = waiver_verdict(r, w, PG_V_EXPIRED);
         if (!v)
             return PG_ENOMEM;
         v->fails = 1;
-        v->waiver = w;
-        v->budget_file = w->file;
-        v->budget_line = w->line;
         note(v, "waiver %s expired on %s (%s); renew it or fix the benchmark", w->ticket,
              w->expires, w->reason);
-    }
-    return 0;
-}
-
-/* Exact-name budgets whose benchmark the run lacks. */
-static int missing_by_name(pg_report *r, const pg_run *head, const pg_budget_set *budgets)
-{
-    for (size_t i = 0; i < pg_budget_set_nexact(budgets); i++) {
-        const char *name = pg_budget_set_exact(budgets, i);
-        if (pg_run_find(head, name))
-            continue;
-        int dup = 0;
-        for (size_t j = 0; j < i && !dup; j++)
-            dup = !strcmp(pg_budget_set_exact(budgets, j), name);
-        if (dup)
-            continue;
-        int rc = add_missing(r, budgets, name, "budgeted by name but not in the results");
-        if (rc)
-            return rc;
     }
     return 0;
 }
@@ -774,13 +849,20 @@ static int gone_from_baseline(pg_report *r, const pg_run *head, const pg_run *ba
 static int judge(pg_report *r, const pg_run *head, const pg_run *base,
                  const pg_budget_set *budgets, const pg_gate_options *opt, int today)
 {
+    size_t nb = pg_budget_set_nbudgets(budgets);
+    unsigned char *hits = calloc(nb ? nb : 1, 1);
+    if (!hits)
+        return PG_ENOMEM;
     int rc = expired_waivers(r, budgets, today);
     for (size_t i = 0; i < pg_run_count(head) && !rc; i++)
-        rc = check_bench(r, head, base, budgets, opt, pg_run_bench(head, i));
+        rc = check_bench(r, head, base, budgets, opt, pg_run_bench(head, i), hits);
     if (!rc)
-        rc = missing_by_name(r, head, budgets);
+        rc = unmatched_budgets(r, head, budgets, hits);
     if (!rc)
         rc = gone_from_baseline(r, head, base, budgets);
+    if (!rc)
+        rc = unused_waivers(r, head);
+    free(hits);
     return rc;
 }
 
@@ -802,6 +884,16 @@ pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget
     }
     if (!today)
         today = pg_today_ymd();
+    /* An empty baseline would make every regression "not in the baseline":
+     * nothing compared, and passed. */
+    const pg_run *empty = pg_run_count(head) == 0 ? head
+                          : base && pg_run_count(base) == 0 ? base
+                                                            : NULL;
+    if (empty) {
+        pg_error_set(err, PG_EMISSING, NULL, 0, 0, NULL, "no benchmarks in %s",
+                     pg_run_path(empty));
+        return NULL;
+    }
     /* Budget files made for one kind of machine ("machine") judge only its
      * results; the host is context of this check, like the sort cache. */
     if (pg_budget_set_host((pg_budget_set *)budgets, pg_run_host(head, "cpu_model")) != PG_OK) {
@@ -821,6 +913,13 @@ pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget
         pg_report_destroy(r);
         pg_error_set(err, rc, NULL, 0, 0, NULL, "%s",
                      rc == PG_ENOMEM ? "out of memory" : pg_strerror(rc));
+        return NULL;
+    }
+    if (r->judged == 0) {
+        pg_report_destroy(r);
+        pg_error_set(err, PG_EMISSING, NULL, 0, 0, NULL,
+                     "no budget applies to any benchmark in %s (nothing was judged)",
+                     pg_run_path(head));
         return NULL;
     }
     for (size_t i = 0; i < r->n; i++)

@@ -125,6 +125,9 @@ void pg_run_destroy(pg_run *run);                 /* NULL is a no-op */
 size_t pg_run_count(const pg_run *run);
 const pg_bench *pg_run_bench(const pg_run *run, size_t i);
 const pg_bench *pg_run_find(const pg_run *run, const char *name); /* NULL if absent */
+/* 1 when some benchmark's name matches glob (fnmatch; an exact name is
+ * looked up), else 0. */
+int pg_run_has_match(const pg_run *run, const char *glob);
 const char *pg_run_path(const pg_run *run);
 /* A string from the results' "context" (or perfgate.context); NULL if none. */
 const char *pg_run_context(const pg_run *run, const char *key);
@@ -210,6 +213,32 @@ size_t pg_budget_set_nfiles(const pg_budget_set *set);
  * matches, 0 when none does (out then holds the defaults), PG_ENOMEM when
  * the budgets could not be ordered (never "none matches"). */
 int pg_budget_set_resolve(const pg_budget_set *set, const char *name, pg_policy *out);
+/* The same, and sets hits[i] = 1 for every budget i (reading order, as in
+ * pg_budget_set_budget) that matches name; hits holds nbudgets bytes, or is
+ * NULL. */
+int pg_budget_set_resolve_hits(const pg_budget_set *set, const char *name, pg_policy *out,
+                               unsigned char *hits);
+
+/* One budget as read, for reports about the budgets themselves. */
+typedef struct pg_budget_info {
+    const char *match;     /* its pattern */
+    const char *file;      /* the file it was read from */
+    int line, column;      /* where the budget object starts */
+    int match_line, match_column; /* where its "match" is */
+    const char *pointer;   /* "/budgets/N" */
+    int literal;           /* 1: an exact name, no wildcard */
+    int optional;          /* "optional": true: matching nothing is no problem */
+    int applies;           /* its file applies to the host set (pg_budget_set_host) */
+    int severity;          /* its own, else its file's default: PG_SEV_... */
+    const char *owner;     /* its own, else its file's default; NULL if none */
+} pg_budget_info;
+/* Budget i (0 <= i < nbudgets, reading order) into *out; 0 or PG_EINVAL. */
+int pg_budget_set_budget(const pg_budget_set *set, size_t i, pg_budget_info *out);
+/* The name in run closest to pattern (a glob or an exact name) by edit
+ * distance, what wildcards match costing nothing; NULL when none is a near
+ * miss (a third of the pattern's literal characters, at least 1).  For
+ * "did you mean" after a budget matched nothing. */
+const char *pg_glob_nearest(const char *pattern, const pg_run *run);
 size_t pg_budget_set_nwaivers(const pg_budget_set *set);
 const pg_waiver *pg_budget_set_waiver(const pg_budget_set *set, size_t i);
 /* Exact-name budgets (no wildcard), to find budgeted benchmarks that did

@@ -15,6 +15,7 @@
  */
 #include "internal.h"
 
+#include <fnmatch.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -654,6 +655,18 @@ const pg_bench *pg_run_find(const pg_run *run, const char *name)
         return NULL;
     bench_build *bb = find_build(run, name);
     return bb ? &bb->b : NULL;
+}
+
+int pg_run_has_match(const pg_run *run, const char *glob)
+{
+    if (!run || !glob)
+        return 0;
+    if (!strpbrk(glob, "*?[\\"))
+        return find_build(run, glob) != NULL;
+    for (size_t i = 0; i < run->n; i++)
+        if (fnmatch(glob, run->benches[i].b.name, 0) == 0)
+            return 1;
+    return 0;
 }
 
 const char *pg_run_path(const pg_run *run)

@@ -470,6 +470,92 @@ static const pg_verdict *expect(const pg_report *r, const char *bench, const cha
     return v;
 }
 
+/* No benchmarks, or no budget that applies to any: an error (exit 2 in
+ * perfgate check), never "gate passed: 0 verdicts". */
+static void test_nothing_to_judge(void **state)
+{
+    (void)state;
+    pg_error err;
+    pg_run *empty = make_run(NULL, 0, NULL);
+    pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [{\"match\": \"k/*\", "
+                                 "\"absolute\": {\"median_real_time\": \"1us\"}}]}");
+    assert_null(check_or_null(empty, NULL, set, &err));
+    assert_int_equal(err.code, PG_EMISSING);
+    assert_string_equal(err.message, "no benchmarks in mem.json");
+    spec s[] = { { "k/x/cpu/100", 500, 10, NULL, 0 } };
+    pg_run *run = make_run(s, 1, NULL);
+    /* an empty baseline: no regression could be judged */
+    assert_null(check_or_null(run, empty, set, &err));
+    assert_int_equal(err.code, PG_EMISSING);
+    assert_string_equal(err.message, "no benchmarks in mem.json");
+    pg_budget_set_destroy(set);
+
+    static const char *const none_apply[] = {
+        "{\"version\": 1, \"budgets\": []}",
+        "{\"version\": 1, \"budgets\": [{\"match\": \"gpu/*\", \"optional\": true, "
+        "\"absolute\": {\"median_real_time\": \"1us\"}}]}",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        set = budgets(none_apply[i]);
+        assert_null(check_or_null(run, NULL, set, &err));
+        assert_int_equal(err.code, PG_EMISSING);
+        assert_non_null(strstr(err.message, "nothing was judged"));
+        pg_budget_set_destroy(set);
+    }
+    pg_run_destroy(run);
+    pg_run_destroy(empty);
+}
+
+/* A budget that matches nothing fails the gate as "missing", with its
+ * file:line and a "did you mean" from the run; "optional" ones do not; a
+ * warn budget's absence is a warning. */
+static void test_unmatched_budget(void **state)
+{
+    (void)state;
+    spec s[] = { { "example/dot/hot/cpu/1024", 500, 10, NULL, 0 } };
+    pg_run *run = make_run(s, 1, NULL);
+    pg_budget_set *set = budgets(
+        "{\"version\": 1, \"budgets\": [\n"
+        " {\"match\": \"example/dot/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
+        " {\"match\": \"example/dott/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
+        " {\"match\": \"example/dot/hot/cpu/1025\", \"owner\": \"o\"},\n"
+        " {\"match\": \"gpu/*\", \"optional\": true, \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
+        " {\"match\": \"zzz/*\", \"severity\": \"warn\"}\n"
+        "]}");
+    pg_error err;
+    pg_report *r = check_or_null(run, NULL, set, &err);
+    assert_non_null(r);
+    expect(r, "example/dot/hot/cpu/1024", "median_real_time", PG_V_PASS, 0, NULL);
+    const pg_verdict *v = expect(r, "example/dott/*", "-", PG_V_MISSING, 1,
+                                 "budget 'example/dott/*' (", ":3) matches no benchmark in the results",
+                                 "did you mean 'example/dot/hot/cpu/1024'?", NULL);
+    assert_int_equal(v->budget_line, 3);
+    v = expect(r, "example/dot/hot/cpu/1025", "-", PG_V_MISSING, 1,
+               "budgeted by name but not in the results",
+               "did you mean 'example/dot/hot/cpu/1024'?", NULL);
+    assert_string_equal(v->owner, "o");
+    assert_null(find_or_null(r, "gpu/*", "-"));
+    v = expect(r, "zzz/*", "-", PG_V_MISSING, 0, NULL);
+    assert_true(v->warn);
+    assert_null(strstr(v->note, "did you mean")); /* nothing close */
+    assert_true(pg_report_failed(r));
+    pg_report_destroy(r);
+    pg_budget_set_destroy(set);
+
+    /* the same typo, optional: the gate passes */
+    set = budgets("{\"version\": 1, \"budgets\": [\n"
+                  " {\"match\": \"example/dot/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
+                  " {\"match\": \"example/dott/*\", \"optional\": true}\n"
+                  "]}");
+    r = check_or_null(run, NULL, set, &err);
+    assert_non_null(r);
+    assert_null(find_or_null(r, "example/dott/*", "-"));
+    assert_false(pg_report_failed(r));
+    pg_report_destroy(r);
+    pg_budget_set_destroy(set);
+    pg_run_destroy(run);
+}
+
 /* A reference the ratio divides by that is zero, negative, NaN or
  * infinite (a baseline sample, a calibration sample) is never a pass: the
  * verdict is "insufficient", which fails, and says why. */
@@ -528,6 +614,41 @@ static void test_bad_references(void **state)
     pg_budget_set_destroy(set);
 }
 
+/* An active waiver that matches no benchmark excuses nothing: a warning
+ * in every output, not a failure. */
+static void test_unused_waiver(void **state)
+{
+    (void)state;
+    spec s[] = { { "p/a/cold/cpu/1", 500, 10, NULL, 0 } };
+    pg_run *run = make_run(s, 1, NULL);
+    pg_budget_set *set = budgets(
+        "{\"version\": 1, \"budgets\": [{\"match\": \"p/*\", \"absolute\": {\"median_real_time\": \"1us\"}}],\n"
+        " \"waivers\": [{\"match\": \"p/b/*\", \"reason\": \"gone\", \"ticket\": \"TP-9\", \"expires\": \"2026-12-31\"}]}");
+    pg_error err;
+    pg_report *r = check_or_null(run, NULL, set, &err);
+    assert_non_null(r);
+    const pg_verdict *v = expect(r, "p/b/*", "waiver", PG_V_MISSING, 0, "waiver TP-9 (",
+                                 "matches no benchmark in the results", NULL);
+    assert_true(v->warn);
+    assert_false(pg_report_failed(r));
+    char *buf;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    pg_report_write_table(r, f, 0, PG_TABLE_INTERESTING);
+    pg_report_write_junit(r, f);
+    pg_report_write_markdown(r, f);
+    pg_report_write_json(r, f);
+    fclose(f);
+    size_t hits = 0;
+    for (char *p = buf; (p = strstr(p, "matches no benchmark")); p++)
+        hits++;
+    assert_true(hits >= 4);
+    free(buf);
+    pg_report_destroy(r);
+    pg_budget_set_destroy(set);
+    pg_run_destroy(run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -538,7 +659,10 @@ int main(void)
         cmocka_unit_test(test_relative_and_missing),
         cmocka_unit_test(test_waivers),
         cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_nothing_to_judge),
+        cmocka_unit_test(test_unmatched_budget),
         cmocka_unit_test(test_bad_references),
+        cmocka_unit_test(test_unused_waiver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
