@@ -8,7 +8,7 @@
 # `expected_stderr`, exactly.  The cases: no benchmarks (in the run or the
 # baseline); a budget that matches nothing (a typo fails, "optional"
 # passes, only optional ones judge nothing); a zero baseline or
-# calibration; a waiver that matches nothing.
+# calibration; a waiver that matches nothing; `budgets lint --results`.
 # PG_REGENERATE=1 rewrites the expected files (review the diff!).
 set -u
 : "${PG_BUILD_DIR:?}" "${PG_SOURCE_DIR:?}"
