@@ -82,7 +82,7 @@ static long against_results(pg_budget_set *set, const char *results, size_t *nbe
     *nbench = pg_run_count(run);
     *uncovered = 0;
     unsigned char *hits = calloc(nb ? nb : 1, 1);
-    if (!hits || pg_budget_set_host(set, pg_run_host(run, "cpu_model"))) {
+    if (!hits || pg_budget_set_machine(set, run)) {
         fprintf(stderr, "perfgate: out of memory\n");
         problems = -1;
         goto done;
@@ -93,10 +93,10 @@ static long against_results(pg_budget_set *set, const char *results, size_t *nbe
         goto done;
     }
     for (size_t i = 0; i < pg_budget_set_nfiles(set); i++) {
-        const char *path, *glob;
-        if (pg_budget_set_file_machine(set, i, &path, &glob) == 0)
-            fprintf(stderr, "perfgate: note: %s is for machines whose cpu_model matches '%s': its "
-                            "budgets were not held against %s\n", path, glob, results);
+        const char *path, *why = pg_budget_set_file_skipped(set, i);
+        if (why && pg_budget_set_file_machine(set, i, &path, NULL) == 0)
+            fprintf(stderr, "perfgate: note: %s %s: its budgets were not held against it\n", path,
+                    why);
     }
     for (size_t i = 0; i < pg_run_count(run); i++) {
         const char *name = pg_run_bench(run, i)->name;

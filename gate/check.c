@@ -806,6 +806,24 @@ static int unused_waivers(pg_report *r, const pg_run *head)
     return 0;
 }
 
+/* Budget files for another kind of machine: left out, and said so in
+ * every output (a verdict that does not fail). */
+static int skipped_files(pg_report *r, const pg_budget_set *budgets)
+{
+    for (size_t i = 0; i < pg_budget_set_nfiles(budgets); i++) {
+        const char *path, *why = pg_budget_set_file_skipped(budgets, i);
+        if (!why)
+            continue;
+        pg_budget_set_file_machine(budgets, i, &path, NULL);
+        pg_verdict *v = add(r, path, "machine", PG_V_UNAVAILABLE);
+        if (!v)
+            return PG_ENOMEM;
+        v->budget_file = path;
+        note(v, "%s: its budgets were not applied", why);
+    }
+    return 0;
+}
+
 static int expired_waivers(pg_report *r, const pg_budget_set *budgets, int today)
 {
     size_t nw = pg_budget_set_nwaivers(budgets);
@@ -853,7 +871,9 @@ static int judge(pg_report *r, const pg_run *head, const pg_run *base,
     unsigned char *hits = calloc(nb ? nb : 1, 1);
     if (!hits)
         return PG_ENOMEM;
-    int rc = expired_waivers(r, budgets, today);
+    int rc = skipped_files(r, budgets);
+    if (!rc)
+        rc = expired_waivers(r, budgets, today);
     for (size_t i = 0; i < pg_run_count(head) && !rc; i++)
         rc = check_bench(r, head, base, budgets, opt, pg_run_bench(head, i), hits);
     if (!rc)
@@ -895,9 +915,11 @@ pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget
         return NULL;
     }
     /* Budget files made for one kind of machine ("machine") judge only its
-     * results; the host is context of this check, like the sort cache. */
-    if (pg_budget_set_host((pg_budget_set *)budgets, pg_run_host(head, "cpu_model")) != PG_OK) {
-        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+     * results; the machine is context of this check, like the sort cache. */
+    int rc = pg_budget_set_machine((pg_budget_set *)budgets, head);
+    if (rc) {
+        pg_error_set(err, rc, NULL, 0, 0, NULL, "%s",
+                     rc == PG_ENOMEM ? "out of memory" : pg_strerror(rc));
         return NULL;
     }
     pg_report *r = calloc(1, sizeof *r);
@@ -907,7 +929,7 @@ pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget
         pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         return NULL;
     }
-    int rc = judge(r, head, base, budgets, opt, today);
+    rc = judge(r, head, base, budgets, opt, today);
     if (rc) {
         /* a report with verdicts left out would pass what was not judged */
         pg_report_destroy(r);

@@ -228,7 +228,7 @@ typedef struct pg_budget_info {
     const char *pointer;   /* "/budgets/N" */
     int literal;           /* 1: an exact name, no wildcard */
     int optional;          /* "optional": true: matching nothing is no problem */
-    int applies;           /* its file applies to the host set (pg_budget_set_host) */
+    int applies;           /* its file applies to the machine (pg_budget_set_machine) */
     int severity;          /* its own, else its file's default: PG_SEV_... */
     const char *owner;     /* its own, else its file's default; NULL if none */
 } pg_budget_info;
@@ -244,17 +244,26 @@ const pg_waiver *pg_budget_set_waiver(const pg_budget_set *set, size_t i);
 /* Exact-name budgets (no wildcard), to find budgeted benchmarks that did
  * not run. */
 size_t pg_budget_set_nexact(const pg_budget_set *set);
-/* The machine the results were measured on (perfgate.host.cpu_model; NULL =
- * unknown).  From then on a file with "machine": {"cpu_model": GLOB} takes
- * part only when cpu_model is known and matches GLOB (fnmatch); files
- * without "machine" always do.  Before it is called every file does.
- * pg_gate_check calls it with its results' host. */
-int pg_budget_set_host(pg_budget_set *set, const char *cpu_model);
-/* File i's path and "machine" glob (NULL = any machine) into *path,
+/* The machine the results were measured on.  From then on a file with
+ * "machine" takes part only when the run matches all it names
+ * (docs/budgets.md): "cpu_model" (a glob on perfgate.host.cpu_model),
+ * "cpu_flags" (each a word of perfgate.host.cpu_flags) and "calibration"
+ * (the run's median ns per element of each named benchmark within its
+ * range; absent from the run: no match).  A host that records none of it
+ * (a foreign Google Benchmark program) matches no "machine".  Files without
+ * "machine" always take part; before this is called every file does.
+ * pg_gate_check calls it with its results.  Returns 0, PG_EINVAL or
+ * PG_ENOMEM. */
+int pg_budget_set_machine(pg_budget_set *set, const pg_run *run);
+/* File i's path and "machine" cpu_model glob (NULL = any model) into *path,
  * *cpu_glob (either may be NULL); returns 1 when its budgets apply to the
- * host set, 0 when not, -1 for a bad index. */
+ * machine set, 0 when not, -1 for a bad index. */
 int pg_budget_set_file_machine(const pg_budget_set *set, size_t i, const char **path,
                                const char **cpu_glob);
+/* Why file i does not apply to the machine set ("is for machines whose
+ * cpu_model matches 'AMD EPYC*'; these results' is 'Intel ...'"), or NULL
+ * when it applies. */
+const char *pg_budget_set_file_skipped(const pg_budget_set *set, size_t i);
 const char *pg_budget_set_exact(const pg_budget_set *set, size_t i);
 /* Today's UTC date as YYYYMMDD. */
 int pg_today_ymd(void);

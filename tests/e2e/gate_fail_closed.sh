@@ -5,10 +5,11 @@
 # Each case holds `cmd` (perfgate's arguments, one line, run inside a copy
 # of the case folder so paths in messages are the case's own), the files it
 # names, and what must come out: `expected_rc`, `expected_stdout`,
-# `expected_stderr`, exactly.  The cases: no benchmarks (in the run or the
-# baseline); a budget that matches nothing (a typo fails, "optional"
-# passes, only optional ones judge nothing); a zero baseline or
-# calibration; a waiver that matches nothing; `budgets lint --results`.
+# `expected_stderr`, exactly.  The cases: no benchmarks; a budget that
+# matches nothing (a typo fails, "optional" passes, only optional ones
+# judge nothing); a zero baseline or calibration; a waiver that matches
+# nothing; a "machine" file selected by CPU flags and a calibration range;
+# `budgets lint --results`.
 # PG_REGENERATE=1 rewrites the expected files (review the diff!).
 set -u
 : "${PG_BUILD_DIR:?}" "${PG_SOURCE_DIR:?}"

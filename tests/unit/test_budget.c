@@ -250,6 +250,11 @@ static void test_schema_matches_loader(void **state)
     check_object(json_object_get(json_object_get(bprops, "counters"), "additionalProperties"),
                  "{\"version\": 1, \"budgets\": [{\"match\": \"m\", \"counters\": {\"c\": {", "}}}]}");
     check_object(json_object_get(defs, "waiver"), "{\"version\": 1, \"waivers\": [{", "}]}");
+    json_t *machine = json_object_get(json_object_get(schema, "properties"), "machine");
+    check_object(machine, "{\"version\": 1, \"machine\": {", "}}");
+    check_object(json_object_get(json_object_get(json_object_get(machine, "properties"),
+                                                 "calibration"), "additionalProperties"),
+                 "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {", "}}}}");
     json_decref(schema);
 }
 

@@ -200,6 +200,16 @@ static void test_machine(void **state)
         "{\"version\": 1, \"machine\": {\"cpu\": \"AMD\"}, \"budgets\": []}",
         "{\"version\": 1, \"machine\": {\"cpu_model\": 3}, \"budgets\": []}",
         "{\"version\": 1, \"machine\": {\"cpu_model\": \"\"}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"cpu_flags\": []}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"cpu_flags\": \"avx512f\"}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"cpu_flags\": [\"avx512f avx2\"]}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c/*\": {\"max_ns_per_element\": 1}}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {}}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {\"min_ns_per_element\": 2, \"max_ns_per_element\": 1}}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {\"max_ns_per_element\": 0}}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {\"max_ns_per_element\": 1, \"metric\": \"wall\"}}}, \"budgets\": []}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         pg_budget_set *set = pg_budget_set_create();
@@ -444,6 +454,7 @@ static void test_escaping(void **state)
     pg_run_destroy(run);
 }
 
+
 /* ---- the gate fails closed ------------------------------------------- */
 
 static pg_report *check_or_null(const pg_run *run, const pg_run *base, const pg_budget_set *set,
@@ -614,6 +625,73 @@ static void test_bad_references(void **state)
     pg_budget_set_destroy(set);
 }
 
+/* "machine" with CPU flags and a calibration range: a file tuned on an
+ * AVX-512 Zen 4 takes part only where the run has the flag and its FMA
+ * chain in range; anywhere else it is left out, and a verdict that does
+ * not fail says so in every output. */
+static void test_machine_flags_calibration(void **state)
+{
+    (void)state;
+    static const char *const general =
+        "{\"version\": 1, \"budgets\": [{\"match\": \"k/*\", \"absolute\": {\"median_real_time\": \"1us\"}},\n"
+        " {\"match\": \"cal/*\", \"owner\": \"perfgate\", \"optional\": true}]}";
+    static const char *const zen4 =
+        "{\"version\": 1, \"machine\": {\"cpu_model\": \"AMD EPYC*\", \"cpu_flags\": [\"avx512f\"],\n"
+        "  \"calibration\": {\"cal/fma/hot/cpu/1000\": {\"min_ns_per_element\": 0.85, "
+        "\"max_ns_per_element\": 1.10}}},\n"
+        " \"budgets\": [{\"match\": \"k/x/cpu/100\", \"absolute\": {\"median_real_time\": \"100ns\"}}]}";
+    struct {
+        const char *host;   /* the perfgate block */
+        double fma;         /* the calibration's ns per iteration (1000 elements); 0: absent */
+        int applies;
+        const char *why;
+    } cases[] = {
+        { "{\"cpu_model\": \"AMD EPYC\", \"cpu_flags\": \"fpu avx2 avx512f avx512bw\"}", 950, 1, NULL },
+        { "{\"cpu_model\": \"AMD EPYC\", \"cpu_flags\": \"fpu avx2 avx512fx avx512\"}", 950, 0,
+          "with the CPU flag 'avx512f'; these results' host lacks it" },
+        { "{\"cpu_model\": \"AMD EPYC\"}", 950, 0, "these results record no CPU flags" },
+        { "{\"cpu_model\": \"AMD EPYC\", \"cpu_flags\": \"avx512f\"}", 1400, 0,
+          "takes 0.85-1.1 ns/elem (cpu_time); these results' median is 1.41" },
+        { "{\"cpu_model\": \"AMD EPYC\", \"cpu_flags\": \"avx512f\"}", 0, 0,
+          "'cal/fma/hot/cpu/1000' takes 0.85-1.1 ns/elem (cpu_time); it is not in these results" },
+        { "{\"cpu_model\": \"Intel Xeon\", \"cpu_flags\": \"avx512f\"}", 950, 0,
+          "cpu_model matches 'AMD EPYC*'; these results' is 'Intel Xeon'" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        spec s[] = { { "k/x/cpu/100", 500, 10, NULL, 0 }, { "cal/fma/hot/cpu/1000", cases[i].fma, 10, NULL, 0 } };
+        char extra[256];
+        snprintf(extra, sizeof extra, ", \"perfgate\": {\"host\": %s}", cases[i].host);
+        pg_run *run = make_run(s, cases[i].fma > 0 ? 2 : 1, extra);
+        pg_budget_set *set = pg_budget_set_create();
+        assert_int_equal(add_file(set, general), 0);
+        assert_int_equal(add_file(set, zen4), 0);
+        pg_error err;
+        pg_report *r = check_or_null(run, NULL, set, &err);
+        assert_non_null(r);
+        const pg_verdict *v = find(r, "k/x/cpu/100", "median_real_time");
+        const char *path = NULL;
+        assert_int_equal(pg_budget_set_file_machine(set, 1, &path, NULL), cases[i].applies);
+        const char *why = pg_budget_set_file_skipped(set, 1);
+        const pg_verdict *note = find_or_null(r, path, "machine");
+        if (cases[i].applies) {
+            assert_int_equal(v->kind, PG_V_BREACH); /* the machine file's 100 ns */
+            assert_null(why);
+            assert_null(note);
+        } else {
+            assert_int_equal(v->kind, PG_V_PASS); /* the general 1 us */
+            assert_non_null(why);
+            if (!strstr(why, cases[i].why))
+                fail_msg("case %zu: '%s' lacks '%s'", i, why, cases[i].why);
+            expect(r, path, "machine", PG_V_UNAVAILABLE, 0, cases[i].why,
+                   "its budgets were not applied", NULL);
+        }
+        assert_int_equal(pg_report_failed(r), cases[i].applies);
+        pg_report_destroy(r);
+        pg_budget_set_destroy(set);
+        pg_run_destroy(run);
+    }
+}
+
 /* An active waiver that matches no benchmark excuses nothing: a warning
  * in every output, not a failure. */
 static void test_unused_waiver(void **state)
@@ -662,6 +740,7 @@ int main(void)
         cmocka_unit_test(test_nothing_to_judge),
         cmocka_unit_test(test_unmatched_budget),
         cmocka_unit_test(test_bad_references),
+        cmocka_unit_test(test_machine_flags_calibration),
         cmocka_unit_test(test_unused_waiver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
