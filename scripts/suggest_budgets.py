@@ -2,7 +2,8 @@
 """suggest_budgets.py - budgets from a measured tpbench run, with margins.
 
     scripts/suggest_budgets.py RESULTS.json [--margin-hot 3] [--margin-cold 4]
-                               [--exclude-file budgets/speed.json] > budgets/default.json
+                               [--exclude-file budgets/machines/epyc-zen4-avx512.json] \
+                               > budgets/default.json
 
 How budgets/default.json was made (docs/budgets.md).  One budget per
 suite/kernel/profile (a glob over the sizes), each a ceiling on the
