@@ -5,8 +5,8 @@ Reads a tpbench results file (Google Benchmark JSON) and prints, for every
 indicators/* and pipeline/* benchmark in it, the median time per element, the
 floor it is compared with (a calibration benchmark of the *same* file, per
 element), their ratio, and the target from docs/performance.md where there is
-one.  Used to write the table in docs/performance.md; budgets/speed.json
-states the same ratios as gate ceilings.
+one.  Used to write the table in docs/performance.md;
+budgets/machines/epyc-zen4-avx512.json states the same ratios as gate ceilings.
 
 Floors (bench/suite_calibration.c):
   stream        calibration/stream/hot/cpu/4194304: read + write, 16 bytes a point

@@ -23,7 +23,10 @@ static const char usage_text[] =
     "                      [--today YYYY-MM-DD] [--brief] [--color auto|always|never]\n"
     "\n"
     "Judges every benchmark in R.json against the budgets (docs/budgets.md) and,\n"
-    "with --baseline, against an earlier run (docs/statistics.md).\n"
+    "with --baseline, against an earlier run (docs/statistics.md).  What it cannot\n"
+    "judge never passes: a budget that matches no benchmark fails the gate unless\n"
+    "it is \"optional\", and a run with no benchmarks, or none a budget covers, is\n"
+    "bad input.\n"
     "\n"
     "  --results FILE     Google Benchmark JSON of the run to judge\n"
     "  --budgets PATH     a budget file, or a directory of them (repeatable)\n"
@@ -166,18 +169,17 @@ int cmd_check(int argc, char **argv)
         goto done;
     }
     pg_gate_options opt = { today, 1 };
-    if (!(report = pg_gate_check(head, base, set, &opt, &err))) {
+    report = pg_gate_check(head, base, set, &opt, &err);
+    /* Files for another kind of machine: said before anything else, as it
+     * may be why nothing was judged. */
+    for (size_t i = 0; i < pg_budget_set_nfiles(set); i++) {
+        const char *path, *why = pg_budget_set_file_skipped(set, i);
+        if (why && pg_budget_set_file_machine(set, i, &path, NULL) == 0)
+            fprintf(stderr, "perfgate: note: %s %s: its budgets were not applied\n", path, why);
+    }
+    if (!report) {
         pg_cli_report("perfgate", &err);
         goto done;
-    }
-    for (size_t i = 0; i < pg_budget_set_nfiles(set); i++) {
-        const char *path, *glob;
-        if (pg_budget_set_file_machine(set, i, &path, &glob) == 0) {
-            const char *cpu = pg_run_host(head, "cpu_model");
-            fprintf(stderr, "perfgate: note: %s is for machines whose cpu_model matches '%s'; "
-                            "these results' is %s%s%s: its budgets were not applied\n",
-                    path, glob, cpu ? "'" : "", cpu ? cpu : "not recorded", cpu ? "'" : "");
-        }
     }
     pg_report_write_table(report, stdout, want_colour(colour), brief ? PG_TABLE_INTERESTING
                                                                      : PG_TABLE_ALL);

@@ -390,12 +390,14 @@ static pg_ab_row *row_for(pg_ab *ab, const pg_bench *b)
     }
     pg_ab_row *r = &ab->rows[ab->n];
     memset(r, 0, sizeof *r);
+    r->budgeted = ab->budgets ? pg_budget_set_resolve(ab->budgets, b->name, &r->policy) : 0;
+    if (r->budgeted < 0)
+        return NULL; /* the budgets could not be ordered: no policy to judge by */
     r->name = dup_str(b->name);
     r->profile = dup_str(b->profile);
     if (!r->name)
         return NULL;
     ab->cap_of[ab->n] = 0;
-    r->budgeted = ab->budgets ? pg_budget_set_resolve(ab->budgets, r->name, &r->policy) : 0;
     if (!ab->budgets) {
         memset(&r->policy, 0, sizeof r->policy);
         r->policy.repetitions = 5;

@@ -16,6 +16,7 @@
  * limit differently.
  */
 #include "internal.h"
+#include "stats_internal.h"
 
 #include <dirent.h>
 #include <fnmatch.h>
@@ -44,6 +45,8 @@ typedef struct budget {
     size_t file_index;
     const char *file;
     int line, column;
+    pos match_at;             /* where its "match" is */
+    int optional;             /* "optional": true: matching nothing is no problem */
     char pointer[48];         /* /budgets/N */
     unsigned set;             /* 1 << F_...: fields this budget sets */
     pos at[F_COUNT];
@@ -56,9 +59,27 @@ typedef struct budget {
     pos counter_at[PG_MAX_COUNTER_LIMITS];
 } budget;
 
+/* "machine": {"calibration": {NAME: {...}}}: one calibration benchmark's
+ * median time per element must lie in [min, max]. */
+typedef struct machine_cal {
+    const char *name;
+    double min, max;          /* ns per element; 0 / INFINITY when not given */
+    int metric;               /* PG_METRIC_..., default CPU time */
+} machine_cal;
+
+#define MAX_MACHINE_FLAGS 32
+#define MAX_MACHINE_CALS 8
+
 typedef struct file_defaults {
     const char *path;
-    const char *machine_cpu;  /* "machine": {"cpu_model": GLOB}, NULL = any machine */
+    int has_machine;          /* a "machine" member: the file is for one kind of machine */
+    const char *machine_cpu;  /* "machine": {"cpu_model": GLOB}, NULL = any model */
+    const char *machine_flags[MAX_MACHINE_FLAGS]; /* "cpu_flags": all must be present */
+    size_t nflags;
+    machine_cal cal[MAX_MACHINE_CALS];
+    size_t ncal;
+    int skipped;              /* pg_budget_set_machine found another kind of machine */
+    char why[256];            /* and why, for people */
     unsigned set;
     int repetitions, severity;
     double alpha, min_effect;
@@ -79,8 +100,6 @@ struct pg_budget_set {
     size_t nfiles, fcap;
     pg_error *diags;
     size_t ndiags, dcap;
-    int host_set;             /* pg_budget_set_host was called */
-    char *host_cpu;           /* its cpu_model, NULL = unknown */
 };
 
 static const char *const abs_names[PG_ABS_COUNT] = {
@@ -292,6 +311,65 @@ long pg_budget_specificity(const char *p)
     return ((255 - wild) << 20) | (prefix << 10) | literal;
 }
 
+/* Edit distance from pattern to name, where what a wildcard matches costs
+ * nothing: Levenshtein over the pattern's tokens.  Stops early (returns
+ * more than cutoff) once no alignment can come under cutoff.  Names and
+ * patterns over 255 bytes are not compared. */
+static size_t glob_distance(const char *p, const char *s, size_t cutoff)
+{
+    size_t ls = strlen(s);
+    if (ls > 255 || strlen(p) > 255)
+        return (size_t)-1;
+    size_t prev[256], cur[256];
+    for (size_t j = 0; j <= ls; j++)
+        prev[j] = j;
+    while (*p) {
+        size_t tl = 1, best = (size_t)-1;
+        if (*p == '*') {
+            cur[0] = prev[0];
+            for (size_t j = 1; j <= ls; j++)
+                cur[j] = prev[j] < cur[j - 1] ? prev[j] : cur[j - 1];
+        } else {
+            int acc;
+            cur[0] = prev[0] + 1;
+            for (size_t j = 1; j <= ls; j++) {
+                tl = token(p, (unsigned char)s[j - 1], &acc);
+                size_t sub = prev[j - 1] + !acc, del = prev[j] + 1, ins = cur[j - 1] + 1;
+                cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+            }
+            if (ls == 0)
+                tl = token(p, 0, &acc);
+        }
+        for (size_t j = 0; j <= ls; j++)
+            if (cur[j] < best)
+                best = cur[j];
+        if (best > cutoff)
+            return best;
+        memcpy(prev, cur, (ls + 1) * sizeof *prev);
+        p += tl;
+    }
+    return prev[ls];
+}
+
+const char *pg_glob_nearest(const char *pattern, const pg_run *run)
+{
+    size_t literal = 0;
+    for (const char *s = pattern; *s; s++)
+        literal += !strchr("*?[]\\", *s);
+    /* near misses only: up to a third of the literal text, at least 1 */
+    size_t limit = literal / 3 + 1, best = limit + 1;
+    const char *near = NULL;
+    for (size_t i = 0; i < pg_run_count(run) && best > 1; i++) {
+        const char *name = pg_run_bench(run, i)->name;
+        size_t d = glob_distance(pattern, name, best - 1);
+        if (d < best) {
+            best = d;
+            near = name;
+        }
+    }
+    return near;
+}
+
 static int glob_match(const budget *b, const char *name)
 {
     if (b->literal)
@@ -299,14 +377,11 @@ static int glob_match(const budget *b, const char *name)
     return fnmatch(b->match, name, 0) == 0;
 }
 
-/* Whether file i's budgets apply to the host of the results being judged:
- * always before pg_budget_set_host, or when the file names no machine;
- * else when the host's cpu_model is known and matches the file's glob. */
+/* Whether file i's budgets apply to the results being judged: always
+ * before pg_budget_set_machine, and for files that name no machine. */
 static int file_applies(const pg_budget_set *set, size_t i)
 {
-    if (!set->host_set || i >= set->nfiles || !set->files[i].machine_cpu)
-        return 1;
-    return set->host_cpu && fnmatch(set->files[i].machine_cpu, set->host_cpu, 0) == 0;
+    return i >= set->nfiles || !set->files[i].skipped;
 }
 
 static int applies(const pg_budget_set *set, const budget *b)
@@ -343,12 +418,28 @@ typedef struct ctx {
     int errors;
 } ctx;
 
+/* Appends "/tok" to the pointer, with '~' and '/' escaped as RFC 6901 says
+ * (member names such as "calibration/fma_chain/hot/cpu/1048576" hold '/');
+ * a token that does not fit leaves the pointer as it was. */
 static size_t push(ctx *c, const char *tok)
 {
-    size_t old = c->plen;
-    int w = snprintf(c->pointer + old, sizeof c->pointer - old, "/%s", tok);
-    if (w > 0 && old + (size_t)w < sizeof c->pointer)
-        c->plen = old + (size_t)w;
+    size_t old = c->plen, n = old, cap = sizeof c->pointer;
+    if (n + 1 < cap)
+        c->pointer[n++] = '/';
+    for (; *tok && n + 2 < cap; tok++) {
+        if (*tok == '~' || *tok == '/') {
+            c->pointer[n++] = '~';
+            c->pointer[n++] = *tok == '~' ? '0' : '1';
+        } else {
+            c->pointer[n++] = *tok;
+        }
+    }
+    if (*tok || n >= cap) {
+        c->pointer[old] = '\0';
+        return old;
+    }
+    c->pointer[n] = '\0';
+    c->plen = n;
     return old;
 }
 
@@ -575,12 +666,14 @@ static void read_policy(ctx *c, const pj_node *o, unsigned *set, int *reps, doub
 
 static const char *const top_keys[] = { "$schema", "version", "description", "defaults",
                                         "machine", "budgets", "waivers" };
-static const char *const machine_keys[] = { "cpu_model" };
+static const char *const machine_keys[] = { "cpu_model", "cpu_flags", "calibration" };
+static const char *const machine_cal_keys[] = { "min_ns_per_element", "max_ns_per_element",
+                                                "metric" };
 static const char *const defaults_keys[] = { "repetitions", "alpha", "min_effect", "severity",
                                              "owner" };
 static const char *const budget_keys[] = { "match", "description", "owner", "severity",
                                            "repetitions", "alpha", "min_effect", "absolute",
-                                           "regression", "relative", "counters" };
+                                           "regression", "relative", "counters", "optional" };
 static const char *const regression_keys[] = { "max", "metric" };
 static const char *const relative_keys[] = { "to", "max_ratio", "per_element", "metric" };
 static const char *const counter_keys[] = { "max", "per_element" };
@@ -599,8 +692,12 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
             ERR(c, m, PG_ETYPE, "%s", why);
         else
             b->match = m->str;
+        b->match_at.line = m->line;
+        b->match_at.column = m->column;
         pop(c, old);
     }
+    const pj_node *opt = member(c, o, "optional", PJ_TRUE, "true or false");
+    b->optional = opt && opt->type == PJ_TRUE;
     (void)get_string(c, o, "description", 0, NULL);
     read_policy(c, o, &b->set, &b->repetitions, &b->alpha, &b->min_effect, &b->severity,
                 &b->owner, b->at);
@@ -708,6 +805,103 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
         }
         pop(c, old);
     }
+}
+
+/* "cpu_flags": ["avx512f", ...]: words as /proc/cpuinfo spells them. */
+static void read_machine_flags(ctx *c, const pj_node *v, file_defaults *fd)
+{
+    size_t old = push(c, "cpu_flags");
+    if (v->type != PJ_ARRAY || v->count == 0) {
+        ERR(c, v, PG_ETYPE, "expected a non-empty array of CPU flags such as [\"avx512f\"], found %s",
+            v->type == PJ_ARRAY ? "an empty array" : pj_type_name(v->type));
+        pop(c, old);
+        return;
+    }
+    size_t i = 0;
+    for (const pj_node *f = v->child; f; f = f->next, i++) {
+        size_t o2 = push_i(c, i);
+        if (f->type != PJ_STRING || !f->str[0] || strpbrk(f->str, " \t\r\n"))
+            ERR(c, f, PG_ETYPE, "expected a CPU flag such as \"avx512f\" (one word), found %s",
+                f->type == PJ_STRING ? "a string that is not one word" : pj_type_name(f->type));
+        else if (fd->nflags == MAX_MACHINE_FLAGS)
+            ERR(c, f, PG_ELIMIT, "expected at most %d CPU flags", MAX_MACHINE_FLAGS);
+        else
+            fd->machine_flags[fd->nflags++] = f->str;
+        pop(c, o2);
+    }
+    pop(c, old);
+}
+
+/* "calibration": {"calibration/fma_chain/hot/cpu/1048576":
+ *                 {"min_ns_per_element": 0.85, "max_ns_per_element": 1.1}} */
+static void read_machine_calibration(ctx *c, const pj_node *v, file_defaults *fd)
+{
+    size_t old = push(c, "calibration");
+    if (!want_object(c, v, "an object keyed by calibration benchmark name")) {
+        pop(c, old);
+        return;
+    }
+    if (v->count == 0)
+        ERR(c, v, PG_ETYPE, "expected at least one calibration benchmark in \"calibration\"");
+    for (const pj_node *k = v->child; k; k = k->next) {
+        size_t o2 = push(c, k->key);
+        if (!k->key[0] || !pg_glob_is_literal(k->key)) {
+            ERR(c, k, PG_ETYPE, "expected the exact name of a calibration benchmark, found \"%.60s\"",
+                k->key);
+        } else if (fd->ncal == MAX_MACHINE_CALS) {
+            ERR(c, k, PG_ELIMIT, "expected at most %d calibration benchmarks", MAX_MACHINE_CALS);
+        } else if (want_object(c, k, "an object such as {\"min_ns_per_element\": 0.85, "
+                                     "\"max_ns_per_element\": 1.1}")) {
+            check_members(c, k, machine_cal_keys, N(machine_cal_keys), "a machine calibration");
+            machine_cal *mc = &fd->cal[fd->ncal];
+            pos at;
+            int errors = c->errors;
+            mc->name = k->key;
+            mc->min = 0;
+            mc->max = INFINITY;
+            mc->metric = PG_METRIC_CPU;
+            int has_min = pj_get(k, "min_ns_per_element") != NULL;
+            int has_max = pj_get(k, "max_ns_per_element") != NULL;
+            if (!has_min && !has_max)
+                ERR(c, k, PG_EMISSING, "a machine calibration without \"min_ns_per_element\" or "
+                                       "\"max_ns_per_element\" (expected one or both)");
+            if (has_min)
+                get_number(c, k, "min_ns_per_element", 0, 1e12, 1, "a positive number of ns",
+                           &mc->min, &at);
+            if (has_max && get_number(c, k, "max_ns_per_element", 0, 1e12, 1,
+                                       "a positive number of ns", &mc->max, &at) &&
+                has_min && mc->max < mc->min) {
+                size_t o3 = push(c, "max_ns_per_element");
+                ERR(c, pj_get(k, "max_ns_per_element"), PG_ETYPE,
+                    "expected a maximum of at least min_ns_per_element (%g), found %g", mc->min,
+                    mc->max);
+                pop(c, o3);
+            }
+            get_enum(c, k, "metric", "real_time", "cpu_time", &mc->metric, &at);
+            if (c->errors == errors)
+                fd->ncal++;
+        }
+        pop(c, o2);
+    }
+    pop(c, old);
+}
+
+/* "machine": the kind of machine a file is for (docs/budgets.md). */
+static void read_machine(ctx *c, const pj_node *v, file_defaults *fd)
+{
+    if (!want_object(c, v, "an object such as {\"cpu_model\": \"AMD EPYC*\"}"))
+        return;
+    check_members(c, v, machine_keys, N(machine_keys), "\"machine\"");
+    if (v->count == 0)
+        ERR(c, v, PG_EMISSING, "an empty \"machine\" (expected cpu_model, cpu_flags or "
+                               "calibration)");
+    fd->machine_cpu = get_string(c, v, "cpu_model", 1, NULL);
+    const pj_node *f = pj_get(v, "cpu_flags");
+    if (f)
+        read_machine_flags(c, f, fd);
+    const pj_node *cal = pj_get(v, "calibration");
+    if (cal)
+        read_machine_calibration(c, cal, fd);
 }
 
 static void read_waiver(ctx *c, const pj_node *o, pg_waiver *w, pos *at)
@@ -841,11 +1035,8 @@ static int read_root(pg_budget_set *set, ctx *cp, file_defaults *fd, size_t file
     const pj_node *v;
     if ((v = pj_get(root, "machine"))) {
         size_t old = push(&c, "machine");
-        if (want_object(&c, v, "an object such as {\"cpu_model\": \"AMD EPYC*\"}")) {
-            check_members(&c, v, machine_keys, N(machine_keys), "\"machine\"");
-            need(&c, v, "cpu_model", "\"machine\"");
-            fd->machine_cpu = get_string(&c, v, "cpu_model", 1, NULL);
-        }
+        fd->has_machine = 1;
+        read_machine(&c, v, fd);
         pop(&c, old);
     }
     if ((v = pj_get(root, "defaults"))) {
@@ -1001,7 +1192,6 @@ void pg_budget_set_destroy(pg_budget_set *set)
     free(set->waiver_ptr);
     free(set->files);
     free(set->diags);
-    free(set->host_cpu);
     pj_arena_destroy(set->arena);
     free(set);
 }
@@ -1042,15 +1232,119 @@ const char *pg_budget_set_exact(const pg_budget_set *set, size_t k)
     return NULL;
 }
 
-int pg_budget_set_host(pg_budget_set *set, const char *cpu_model)
+/* Whether the host recorded in the results has every flag of the file
+ * (whole words of perfgate.host.cpu_flags); *lacking gets the first absent. */
+static int has_flags(const file_defaults *fd, const char *host_flags, const char **lacking)
 {
-    if (!set)
-        return PG_EINVAL;
-    free(set->host_cpu);
-    set->host_cpu = NULL;
-    if (cpu_model && !(set->host_cpu = strdup(cpu_model)))
+    for (size_t i = 0; i < fd->nflags; i++) {
+        size_t len = strlen(fd->machine_flags[i]);
+        const char *p = host_flags;
+        int found = 0;
+        while (p && !found && (p = strstr(p, fd->machine_flags[i]))) {
+            found = (p == host_flags || p[-1] == ' ') && (p[len] == ' ' || p[len] == '\0');
+            p += len;
+        }
+        if (!found) {
+            *lacking = fd->machine_flags[i];
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The run's median time per element of a calibration benchmark, into *ns;
+ * or a sentence saying why there is none. */
+static int calibration_median(const pg_run *run, const machine_cal *mc, double *ns, char *why,
+                              size_t len)
+{
+    const pg_bench *b = pg_run_find(run, mc->name);
+    *ns = NAN;
+    if (!b || b->n == 0) {
+        snprintf(why, len, "is not in these results");
+        return 0;
+    }
+    if (!(b->elements > 0)) {
+        snprintf(why, len, "has no elements per iteration in these results");
+        return 0;
+    }
+    const double *src = mc->metric == PG_METRIC_CPU ? b->cpu_ns : b->real_ns;
+    double *v = malloc(b->n * sizeof *v);
+    if (!v)
         return PG_ENOMEM;
-    set->host_set = 1;
+    size_t n = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (isfinite(src[i]))
+            v[n++] = src[i] / b->elements;
+    pg_stats_sort(v, n);
+    double median = pg_stats_median(v, n);
+    free(v);
+    /* a median of 0 (or none) is no measurement: it identifies no machine */
+    if (median > 0)
+        *ns = median;
+    else
+        snprintf(why, len, "has a median of %g ns in these results", median);
+    return 0;
+}
+
+/* Decides whether file fd applies to run; fills fd->why when not.
+ * Returns 0 or PG_ENOMEM. */
+static int judge_machine(file_defaults *fd, const pg_run *run)
+{
+    fd->skipped = 0;
+    fd->why[0] = '\0';
+    if (!fd->has_machine)
+        return 0;
+    const char *cpu = pg_run_host(run, "cpu_model");
+    if (fd->machine_cpu && !(cpu && fnmatch(fd->machine_cpu, cpu, 0) == 0)) {
+        fd->skipped = 1;
+        snprintf(fd->why, sizeof fd->why, "is for machines whose cpu_model matches '%.60s'; "
+                 "these results' is %s%.60s%s", fd->machine_cpu, cpu ? "'" : "",
+                 cpu ? cpu : "not recorded", cpu ? "'" : "");
+        return 0;
+    }
+    const char *flags = pg_run_host(run, "cpu_flags"), *lacking = NULL;
+    if (fd->nflags && !(flags && has_flags(fd, flags, &lacking))) {
+        fd->skipped = 1;
+        if (flags)
+            snprintf(fd->why, sizeof fd->why, "is for machines with the CPU flag '%.40s'; "
+                     "these results' host lacks it", lacking);
+        else
+            snprintf(fd->why, sizeof fd->why, "is for machines with the CPU flag '%.40s'; "
+                     "these results record no CPU flags", fd->machine_flags[0]);
+        return 0;
+    }
+    for (size_t i = 0; i < fd->ncal; i++) {
+        const machine_cal *mc = &fd->cal[i];
+        char missing[80];
+        double ns;
+        int rc = calibration_median(run, mc, &ns, missing, sizeof missing);
+        if (rc)
+            return rc;
+        if (isnan(ns) || ns < mc->min || ns > mc->max) {
+            char got[96];
+            if (isnan(ns))
+                snprintf(got, sizeof got, "it %s", missing);
+            else
+                snprintf(got, sizeof got, "these results' median is %.3g", ns);
+            fd->skipped = 1;
+            snprintf(fd->why, sizeof fd->why, "is for machines where '%.60s' takes %g-%g "
+                     "ns/elem (%s); %s", mc->name, mc->min, mc->max,
+                     mc->metric == PG_METRIC_CPU ? "cpu_time" : "real_time", got);
+            return 0;
+        }
+    }
+    return 0;
+}
+
+int pg_budget_set_machine(pg_budget_set *set, const pg_run *run)
+{
+    if (!set || !run)
+        return PG_EINVAL;
+    for (size_t i = 0; i < set->nfiles; i++) {
+        int rc = judge_machine(&set->files[i], run);
+        if (rc)
+            return rc;
+    }
     return PG_OK;
 }
 
@@ -1066,6 +1360,38 @@ int pg_budget_set_file_machine(const pg_budget_set *set, size_t i, const char **
     return file_applies(set, i);
 }
 
+const char *pg_budget_set_file_skipped(const pg_budget_set *set, size_t i)
+{
+    if (!set || i >= set->nfiles || !set->files[i].skipped)
+        return NULL;
+    return set->files[i].why;
+}
+
+int pg_budget_set_budget(const pg_budget_set *set, size_t i, pg_budget_info *out)
+{
+    if (!set || i >= set->nbudgets)
+        return PG_EINVAL;
+    const budget *b = &set->budgets[i];
+    const file_defaults *fd = &set->files[b->file_index];
+    out->match = b->match;
+    out->file = b->file;
+    out->line = b->line;
+    out->column = b->column;
+    out->match_line = b->match_at.line;
+    out->match_column = b->match_at.column;
+    out->pointer = b->pointer;
+    out->literal = b->literal;
+    out->optional = b->optional;
+    out->applies = applies(set, b);
+    out->severity = b->set & (1u << F_SEVERITY)   ? b->severity
+                    : fd->set & (1u << F_SEVERITY) ? fd->severity
+                                                   : PG_SEV_FAIL;
+    out->owner = b->set & (1u << F_OWNER)   ? b->owner
+                 : fd->set & (1u << F_OWNER) ? fd->owner
+                                             : NULL;
+    return 0;
+}
+
 typedef struct rank {
     long spec;
     size_t order, index;
@@ -1079,11 +1405,12 @@ static int cmp_rank(const void *a, const void *b)
     return x->order < y->order ? -1 : x->order > y->order;
 }
 
-/* Orders budgets most specific first, reading order breaking ties. */
-static void ensure_sorted(pg_budget_set *set)
+/* Orders budgets most specific first, reading order breaking ties.
+ * Returns 0 or PG_ENOMEM. */
+static int ensure_sorted(pg_budget_set *set)
 {
     if (set->sorted)
-        return;
+        return 0;
     free(set->by_spec);
     size_t n = set->nbudgets;
     set->by_spec = malloc((n ? n : 1) * sizeof *set->by_spec);
@@ -1092,7 +1419,7 @@ static void ensure_sorted(pg_budget_set *set)
         free(ranks);
         free(set->by_spec);
         set->by_spec = NULL;
-        return;
+        return PG_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
         ranks[i].spec = set->budgets[i].spec;
@@ -1104,9 +1431,16 @@ static void ensure_sorted(pg_budget_set *set)
         set->by_spec[i] = ranks[i].index;
     free(ranks);
     set->sorted = 1;
+    return 0;
 }
 
-int pg_budget_set_resolve(const pg_budget_set *cset, const char *name, pg_policy *out)
+int pg_budget_set_resolve(const pg_budget_set *set, const char *name, pg_policy *out)
+{
+    return pg_budget_set_resolve_hits(set, name, out, NULL);
+}
+
+int pg_budget_set_resolve_hits(const pg_budget_set *cset, const char *name, pg_policy *out,
+                               unsigned char *hits)
 {
     pg_budget_set *set = (pg_budget_set *)cset; /* sorting is a cache, not a change */
     memset(out, 0, sizeof *out);
@@ -1118,15 +1452,18 @@ int pg_budget_set_resolve(const pg_budget_set *cset, const char *name, pg_policy
         out->absolute[k] = NAN;
     if (!set || set->nbudgets == 0)
         return 0;
-    ensure_sorted(set);
-    if (!set->by_spec)
-        return 0;
+    /* Without the order no budget could be chosen: an error, never "no
+     * budget matches" (that would pass what was meant to be judged). */
+    if (ensure_sorted(set))
+        return PG_ENOMEM;
     unsigned have = 0;
     const budget *top = NULL;
     for (size_t s = 0; s < set->nbudgets; s++) {
         const budget *b = &set->budgets[set->by_spec[s]];
         if (!applies(set, b) || !glob_match(b, name))
             continue;
+        if (hits)
+            hits[set->by_spec[s]] = 1;
         if (!top) {
             top = b;
             out->file = b->file;

@@ -15,6 +15,14 @@
  *    said plainly, never passed silently.
  * Waivers turn failing verdicts into "waived"; expired waivers fail.
  * docs/statistics.md gives the reasoning and references.
+ *
+ * The gate fails closed (SPEC.md): what it could not judge is never a
+ * pass.  No benchmarks, or nothing any budget applies to, is an error; a
+ * budget that matches no benchmark of the run is "missing" (unless it says
+ * "optional"); a reference that cannot be divided by (a baseline or
+ * calibration sample that is zero, negative or not finite) makes the
+ * verdict "insufficient"; an allocation failure anywhere makes
+ * pg_gate_check return NULL, never a report with verdicts left out.
  */
 #include "internal.h"
 #include "stats_internal.h"
@@ -31,6 +39,7 @@ struct pg_report {
     const pg_waiver **active;
     size_t nactive;
     int failed;
+    size_t judged;         /* verdicts that some budget asked for */
     /* working memory, reused across benchmarks */
     pg_mw_cache cache;
     double *work;
@@ -203,6 +212,34 @@ static int ratio_of(pg_report *r, const series *x, const series *y, double *rati
     return 0;
 }
 
+/* What is wrong with a reference the ratio divides by (the baseline's or
+ * the calibration's samples, scaled), or NULL: every sample must be finite
+ * and positive, or the ratio is NaN or infinite and no verdict holds. */
+static const char *reference_problem(const double *src, size_t n, double scale)
+{
+    if (n == 0)
+        return "has no samples";
+    for (size_t i = 0; i < n; i++) {
+        double x = src[i] * scale;
+        if (!isfinite(x))
+            return "has a sample that is not finite";
+        if (x == 0)
+            return "has a sample of 0";
+        if (x < 0)
+            return "has a negative sample";
+    }
+    return NULL;
+}
+
+/* The Mann-Whitney p-value through the report's cache.  NaN for samples
+ * that are not empty means the cache could not be made: an error, never
+ * "no evidence". */
+static int mw(pg_report *r, const series *x, const series *y, int alt, double *p)
+{
+    *p = pg_stats_mw_cached(x->v, x->n, y->v, y->n, alt, NULL, NULL, &r->cache);
+    return x->n && y->n && isnan(*p) ? PG_ENOMEM : 0;
+}
+
 static int is_cold(const pg_bench *b)
 {
     const char *name = b->name;
@@ -224,8 +261,8 @@ static const double *metric_values(const pg_bench *b, int metric)
     return metric == PG_METRIC_CPU ? b->cpu_ns : b->real_ns;
 }
 
-static void check_regression(pg_report *r, const pg_bench *b, const pg_bench *base,
-                             const pg_policy *p)
+static int check_regression(pg_report *r, const pg_bench *b, const pg_bench *base,
+                            const pg_policy *p)
 {
     /* The budget's metric, else CPU time for hot benchmarks (time the core
      * spent on other processes is left out; on a shared machine wall time
@@ -240,7 +277,7 @@ static void check_regression(pg_report *r, const pg_bench *b, const pg_bench *ba
     snprintf(name, sizeof name, "regression:%s", metric == PG_METRIC_CPU ? "cpu_time" : "real_time");
     pg_verdict *v = add(r, b->name, name, PG_V_PASS);
     if (!v)
-        return;
+        return PG_ENOMEM;
     v->unit = "ns";
     v->budget_file = p->file;
     v->budget_line = p->line;
@@ -252,7 +289,7 @@ static void check_regression(pg_report *r, const pg_bench *b, const pg_bench *ba
         v->kind = PG_V_UNAVAILABLE;
         note(v, "not in the baseline");
         finish(v, p);
-        return;
+        return 0;
     }
     if (b->input_digest && base->input_digest && strcmp(b->input_digest, base->input_digest)) {
         /* docs/harness.md: different inputs, incomparable timings */
@@ -260,21 +297,32 @@ static void check_regression(pg_report *r, const pg_bench *b, const pg_bench *ba
         note(v, "input digests differ (%.40s vs baseline %.40s): not comparable; update the "
                 "baseline on purpose", b->input_digest, base->input_digest);
         finish(v, p);
-        return;
+        return 0;
     }
-    series x, y;
-    if (make_series(&x, metric_values(b, metric), b->n, 1.0) ||
-        make_series(&y, metric_values(base, metric), base->n, 1.0)) {
-        free(x.v);
-        return;
-    }
+    series x = { NULL, 0 }, y = { NULL, 0 };
+    int rc = make_series(&x, metric_values(b, metric), b->n, 1.0);
+    if (!rc)
+        rc = make_series(&y, metric_values(base, metric), base->n, 1.0);
+    if (rc)
+        goto done;
     fill_median(v, &x);
     pg_stats_sort(y.v, y.n);
     v->base = pg_stats_median(y.v, y.n);
     v->n_base = y.n;
-    ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
-    double pg = pg_stats_mw_cached(x.v, x.n, y.v, y.n, PG_ALT_GREATER, NULL, NULL, &r->cache);
-    double pl = pg_stats_mw_cached(x.v, x.n, y.v, y.n, PG_ALT_LESS, NULL, NULL, &r->cache);
+    const char *bad = reference_problem(metric_values(base, metric), base->n, 1.0);
+    if (bad) {
+        v->kind = PG_V_INSUFFICIENT;
+        note(v, "the baseline %s: no ratio to judge by", bad);
+        goto done;
+    }
+    double pg, pl;
+    rc = ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
+    if (!rc)
+        rc = mw(r, &x, &y, PG_ALT_GREATER, &pg);
+    if (!rc)
+        rc = mw(r, &x, &y, PG_ALT_LESS, &pl);
+    if (rc)
+        goto done;
     double need = tol > p->min_effect ? tol : p->min_effect;
     size_t fewest = x.n < y.n ? x.n : y.n;
     /* A regression needs all three: significance, an estimate beyond the
@@ -296,6 +344,11 @@ static void check_regression(pg_report *r, const pg_bench *b, const pg_bench *ba
         v->p = pg;
         note(v, "only %zu of the %d repetitions required (run %zu, baseline %zu)", fewest,
              p->repetitions, x.n, y.n);
+    } else if (!isfinite(v->ratio)) {
+        /* no ratio, no verdict: never a pass by default */
+        v->kind = PG_V_INSUFFICIENT;
+        v->p = pg;
+        note(v, "no ratio to the baseline could be formed");
     } else {
         v->kind = PG_V_PASS;
         v->p = pg;
@@ -305,9 +358,11 @@ static void check_regression(pg_report *r, const pg_bench *b, const pg_bench *ba
         else if (pg < p->alpha && v->ratio > 1.0)
             note(v, "slower by %.1f%%, within the tolerance", (v->ratio - 1.0) * 100);
     }
+done:
     free(x.v);
     free(y.v);
     finish(v, p);
+    return rc;
 }
 
 static const char *const rss_counters[] = { "peak_rss_bytes", "peak_rss", "max_rss_bytes", NULL };
@@ -338,12 +393,12 @@ static void unavailable(pg_verdict *v, const pg_run *run, const char *counter, c
         note(v, "%s", what);
 }
 
-static void check_absolute(pg_report *r, const pg_run *run, const pg_bench *b, const pg_policy *p,
-                           int k)
+static int check_absolute(pg_report *r, const pg_run *run, const pg_bench *b, const pg_policy *p,
+                          int k)
 {
     pg_verdict *v = add(r, b->name, pg_abs_name(k), PG_V_PASS);
     if (!v)
-        return;
+        return PG_ENOMEM;
     v->budget_file = p->file;
     v->budget_line = p->line;
     v->limit = p->absolute[k];
@@ -361,7 +416,7 @@ static void check_absolute(pg_report *r, const pg_run *run, const pg_bench *b, c
             unavailable(v, run, NULL, "elements per iteration unknown (no perfgate.elements, "
                                       "items_per_second or numeric name suffix)");
             finish(v, p);
-            return;
+            return 0;
         }
         src = k == PG_ABS_REAL_PER_ELEM ? b->real_ns : b->cpu_ns;
         scale = 1.0 / b->elements;
@@ -376,17 +431,18 @@ static void check_absolute(pg_report *r, const pg_run *run, const pg_bench *b, c
             pg_policy direct = *p;
             direct.repetitions = 1;
             direct.alpha = 1.0;
-            if (make_series(&one, &b->peak_rss_bytes, 1, 1.0) == 0)
+            int rc = make_series(&one, &b->peak_rss_bytes, 1, 1.0);
+            if (!rc)
                 judge_ceiling(v, &one, p->absolute[k], &direct);
             note(v, "one high-water mark per run (perfgate block)");
             free(one.v);
             finish(v, p);
-            return;
+            return rc;
         }
         if (!src) {
             unavailable(v, run, "peak_rss_bytes", "no peak RSS in the results");
             finish(v, p);
-            return;
+            return 0;
         }
         break;
     default:
@@ -397,52 +453,53 @@ static void check_absolute(pg_report *r, const pg_run *run, const pg_bench *b, c
                         k == PG_ABS_GPU_KERNEL ? "no GPU kernel time in the results (no GPU?)"
                                                : "no GPU transfer time in the results (no GPU?)");
             finish(v, p);
-            return;
+            return 0;
         }
         break;
     }
     series s;
-    if (make_series(&s, src, b->n, scale))
-        return;
-    if (s.n == 0)
+    int rc = make_series(&s, src, b->n, scale);
+    if (rc == 0 && s.n == 0)
         unavailable(v, run, counter, "no values in the results");
-    else
+    else if (rc == 0)
         judge_ceiling(v, &s, p->absolute[k], p);
     free(s.v);
     finish(v, p);
+    return rc;
 }
 
-static void check_counter(pg_report *r, const pg_run *run, const pg_bench *b, const pg_policy *p,
-                          const pg_counter_limit *cl)
+static int check_counter(pg_report *r, const pg_run *run, const pg_bench *b, const pg_policy *p,
+                         const pg_counter_limit *cl)
 {
     char name[80];
     snprintf(name, sizeof name, "counter:%.40s%s", cl->name, cl->per_element ? "/elem" : "");
     pg_verdict *v = add(r, b->name, name, PG_V_PASS);
     if (!v)
-        return;
+        return PG_ENOMEM;
     v->budget_file = p->file;
     v->budget_line = p->line;
     v->unit = cl->per_element ? "count/elem" : "count";
     v->limit = cl->max;
     const double *src = pg_bench_counter(b, cl->name);
+    int rc = 0;
     if (!src) {
         unavailable(v, run, cl->name, "counter not in the results");
     } else if (cl->per_element && b->elements <= 0) {
         unavailable(v, run, NULL, "elements per iteration unknown");
     } else {
         series s;
-        if (make_series(&s, src, b->n, cl->per_element ? 1.0 / b->elements : 1.0))
-            return;
-        if (s.n == 0)
+        rc = make_series(&s, src, b->n, cl->per_element ? 1.0 / b->elements : 1.0);
+        if (rc == 0 && s.n == 0)
             unavailable(v, run, cl->name, "counter has no values");
-        else
+        else if (rc == 0)
             judge_ceiling(v, &s, cl->max, p);
         free(s.v);
     }
     finish(v, p);
+    return rc;
 }
 
-static void check_relative(pg_report *r, const pg_run *run, const pg_bench *b, const pg_policy *p)
+static int check_relative(pg_report *r, const pg_run *run, const pg_bench *b, const pg_policy *p)
 {
     char name[80];
     snprintf(name, sizeof name, "relative:%s%s",
@@ -450,7 +507,7 @@ static void check_relative(pg_report *r, const pg_run *run, const pg_bench *b, c
              p->relative_per_element ? "/elem" : "");
     pg_verdict *v = add(r, b->name, name, PG_V_PASS);
     if (!v)
-        return;
+        return PG_ENOMEM;
     v->budget_file = p->file;
     v->budget_line = p->line;
     v->unit = "ratio";
@@ -460,30 +517,40 @@ static void check_relative(pg_report *r, const pg_run *run, const pg_bench *b, c
         v->kind = PG_V_MISSING;
         note(v, "calibration benchmark '%.80s' is not in the run", p->relative_to);
         finish(v, p);
-        return;
+        return 0;
     }
     if (p->relative_per_element && (b->elements <= 0 || cal->elements <= 0)) {
         unavailable(v, run, NULL, "elements per iteration unknown");
         finish(v, p);
-        return;
+        return 0;
     }
     double sx = p->relative_per_element ? 1.0 / b->elements : 1.0;
     double sy = p->relative_per_element ? 1.0 / cal->elements : 1.0;
-    series x, y;
-    if (make_series(&x, metric_values(b, p->relative_metric), b->n, sx) ||
-        make_series(&y, metric_values(cal, p->relative_metric), cal->n, sy)) {
-        free(x.v);
-        return;
-    }
+    series x = { NULL, 0 }, y = { NULL, 0 };
+    int rc = make_series(&x, metric_values(b, p->relative_metric), b->n, sx);
+    if (!rc)
+        rc = make_series(&y, metric_values(cal, p->relative_metric), cal->n, sy);
+    if (rc)
+        goto done;
     fill_median(v, &x);
     pg_stats_sort(y.v, y.n);
     v->base = pg_stats_median(y.v, y.n);
     v->n_base = y.n;
-    ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
+    const char *bad = reference_problem(metric_values(cal, p->relative_metric), cal->n, sy);
+    if (bad) {
+        v->kind = PG_V_INSUFFICIENT;
+        note(v, "calibration '%.80s' %s: no ratio to judge by", p->relative_to, bad);
+        goto done;
+    }
+    rc = ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
+    if (rc)
+        goto done;
     /* Is x / max_ratio still larger than the calibration? */
     for (size_t i = 0; i < x.n; i++)
         x.v[i] /= p->relative_max_ratio;
-    v->p = pg_stats_mw_cached(x.v, x.n, y.v, y.n, PG_ALT_GREATER, NULL, NULL, &r->cache);
+    rc = mw(r, &x, &y, PG_ALT_GREATER, &v->p);
+    if (rc)
+        goto done;
     size_t fewest = x.n < y.n ? x.n : y.n;
     if (v->ratio > p->relative_max_ratio && v->p < p->alpha) {
         v->kind = PG_V_BREACH;
@@ -492,10 +559,15 @@ static void check_relative(pg_report *r, const pg_run *run, const pg_bench *b, c
     } else if (fewest < (size_t)p->repetitions) {
         v->kind = PG_V_INSUFFICIENT;
         note(v, "only %zu of the %d repetitions required", fewest, p->repetitions);
+    } else if (!isfinite(v->ratio)) {
+        v->kind = PG_V_INSUFFICIENT;
+        note(v, "no ratio to the calibration could be formed");
     }
+done:
     free(x.v);
     free(y.v);
     finish(v, p);
+    return rc;
 }
 
 static const pg_waiver *active_waiver(const pg_report *r, const char *name)
@@ -526,46 +598,55 @@ static void apply_waiver(pg_report *r, size_t from, const char *name)
     }
 }
 
-static void check_bench(pg_report *r, const pg_run *head, const pg_run *base,
-                        const pg_budget_set *budgets, const pg_gate_options *opt,
-                        const pg_bench *b)
+static int check_unbudgeted(pg_report *r, const pg_bench *b, const pg_bench *bb)
+{
+    pg_verdict *v = add(r, b->name, "-", PG_V_UNBUDGETED);
+    if (!v)
+        return PG_ENOMEM;
+    v->unit = "ns";
+    if (b->error)
+        note(v, "the benchmark reported an error: %.120s", b->error);
+    series x = { NULL, 0 }, y = { NULL, 0 };
+    int rc = make_series(&x, b->real_ns, b->n, 1.0);
+    if (rc)
+        goto done;
+    fill_median(v, &x);
+    if (!bb)
+        goto done;
+    rc = make_series(&y, bb->real_ns, bb->n, 1.0);
+    if (rc)
+        goto done;
+    pg_stats_sort(y.v, y.n);
+    v->base = pg_stats_median(y.v, y.n);
+    v->n_base = y.n;
+    rc = ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
+    if (!rc)
+        rc = mw(r, &x, &y, PG_ALT_TWO_SIDED, &v->p);
+done:
+    free(x.v);
+    free(y.v);
+    return rc;
+}
+
+/* Judges one benchmark of the run; hits marks the budgets that match it.
+ * Returns 0 or PG_ENOMEM. */
+static int check_bench(pg_report *r, const pg_run *head, const pg_run *base,
+                       const pg_budget_set *budgets, const pg_gate_options *opt,
+                       const pg_bench *b, unsigned char *hits)
 {
     pg_policy p;
     size_t from = r->n;
-    int budgeted = pg_budget_set_resolve(budgets, b->name, &p);
+    int budgeted = pg_budget_set_resolve_hits(budgets, b->name, &p, hits);
+    if (budgeted < 0)
+        return budgeted;
     const pg_bench *bb = base ? pg_run_find(base, b->name) : NULL;
-    if (!budgeted) {
-        if (!opt->with_unbudgeted)
-            return;
-        pg_verdict *v = add(r, b->name, "-", PG_V_UNBUDGETED);
-        if (!v)
-            return;
-        v->unit = "ns";
-        series x;
-        if (make_series(&x, b->real_ns, b->n, 1.0) == 0) {
-            fill_median(v, &x);
-            if (bb) {
-                series y;
-                if (make_series(&y, bb->real_ns, bb->n, 1.0) == 0) {
-                    pg_stats_sort(y.v, y.n);
-                    v->base = pg_stats_median(y.v, y.n);
-                    v->n_base = y.n;
-                    ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
-                    v->p = pg_stats_mw_cached(x.v, x.n, y.v, y.n, PG_ALT_TWO_SIDED, NULL, NULL,
-                                              &r->cache);
-                    free(y.v);
-                }
-            }
-            free(x.v);
-        }
-        if (b->error)
-            note(v, "the benchmark reported an error: %.120s", b->error);
-        return;
-    }
+    if (!budgeted)
+        return opt->with_unbudgeted ? check_unbudgeted(r, b, bb) : 0;
+    r->judged++;
     if (b->error || b->n == 0) {
         pg_verdict *v = add(r, b->name, "-", PG_V_MISSING);
         if (!v)
-            return;
+            return PG_ENOMEM;
         v->budget_file = p.file;
         v->budget_line = p.line;
         if (b->error)
@@ -574,30 +655,34 @@ static void check_bench(pg_report *r, const pg_run *head, const pg_run *base,
             note(v, "no samples in the results");
         finish(v, &p);
         apply_waiver(r, from, b->name);
-        return;
+        return 0;
     }
-    for (int k = 0; k < PG_ABS_COUNT; k++)
+    int rc = 0;
+    for (int k = 0; k < PG_ABS_COUNT && !rc; k++)
         if (!isnan(p.absolute[k]))
-            check_absolute(r, head, b, &p, k);
-    for (size_t i = 0; i < p.ncounters; i++)
-        check_counter(r, head, b, &p, &p.counters[i]);
-    if (p.relative_to)
-        check_relative(r, head, b, &p);
-    if (base)
-        check_regression(r, b, bb, &p);
+            rc = check_absolute(r, head, b, &p, k);
+    for (size_t i = 0; i < p.ncounters && !rc; i++)
+        rc = check_counter(r, head, b, &p, &p.counters[i]);
+    if (p.relative_to && !rc)
+        rc = check_relative(r, head, b, &p);
+    if (base && !rc)
+        rc = check_regression(r, b, bb, &p);
+    if (rc)
+        return rc;
     if (r->n == from) {
         /* Budgeted, but nothing to measure against: say so. */
         pg_verdict *v = add(r, b->name, "-", PG_V_PASS);
         if (!v)
-            return;
+            return PG_ENOMEM;
         v->unit = "ns";
         v->budget_file = p.file;
         v->budget_line = p.line;
         series x;
-        if (make_series(&x, b->real_ns, b->n, 1.0) == 0) {
-            fill_median(v, &x);
-            free(x.v);
-        }
+        rc = make_series(&x, b->real_ns, b->n, 1.0);
+        if (rc)
+            return rc;
+        fill_median(v, &x);
+        free(x.v);
         note(v, "no ceiling applies and no baseline was given");
         if (b->n < (size_t)p.repetitions) {
             v->kind = PG_V_INSUFFICIENT;
@@ -609,22 +694,198 @@ static void check_bench(pg_report *r, const pg_run *head, const pg_run *base,
         if (b->from_aggregate)
             note(&r->v[i], "only aggregate rows in the results: one value stands for the run");
     apply_waiver(r, from, b->name);
+    return 0;
 }
 
-static void add_missing(pg_report *r, const pg_budget_set *budgets, const char *name,
-                        const char *why)
+static int add_missing(pg_report *r, const pg_budget_set *budgets, const char *name,
+                       const char *why)
 {
     pg_policy p;
-    pg_budget_set_resolve(budgets, name, &p);
+    int rc = pg_budget_set_resolve(budgets, name, &p);
+    if (rc < 0)
+        return rc;
     size_t from = r->n;
     pg_verdict *v = add(r, name, "-", PG_V_MISSING);
     if (!v)
-        return;
+        return PG_ENOMEM;
     v->budget_file = p.file;
     v->budget_line = p.line;
     note(v, "%s", why);
     finish(v, &p);
     apply_waiver(r, from, name);
+    r->judged++;
+    return 0;
+}
+
+/* A budget that matched no benchmark of the run: "missing", which fails
+ * (a typo in its match would otherwise leave the benchmarks it meant
+ * unjudged), unless the budget is optional.  Exact names keep the wording
+ * they always had. */
+static int add_unmatched(pg_report *r, const pg_run *head, const pg_budget_info *info)
+{
+    size_t from = r->n;
+    pg_verdict *v = add(r, info->match, "-", PG_V_MISSING);
+    if (!v)
+        return PG_ENOMEM;
+    v->budget_file = info->file;
+    v->budget_line = info->line;
+    if (info->literal)
+        note(v, "budgeted by name but not in the results (%.80s:%d)", info->file, info->line);
+    else
+        note(v, "budget '%.60s' (%.60s:%d) matches no benchmark in the results", info->match,
+             info->file, info->line);
+    const char *near = pg_glob_nearest(info->match, head);
+    if (near)
+        note(v, "did you mean '%.80s'?", near);
+    pg_policy p;
+    memset(&p, 0, sizeof p);
+    p.severity = info->severity;
+    p.owner = info->owner;
+    finish(v, &p);
+    apply_waiver(r, from, info->match);
+    r->judged++;
+    return 0;
+}
+
+static int unmatched_budgets(pg_report *r, const pg_run *head, const pg_budget_set *budgets,
+                             const unsigned char *hits)
+{
+    size_t n = pg_budget_set_nbudgets(budgets);
+    for (size_t i = 0; i < n; i++) {
+        pg_budget_info info;
+        if (pg_budget_set_budget(budgets, i, &info))
+            return PG_EINVAL;
+        if (hits[i] || !info.applies || info.optional)
+            continue;
+        /* one verdict per pattern, however many files repeat it */
+        int dup = 0;
+        for (size_t j = 0; j < i && !dup; j++) {
+            pg_budget_info other;
+            pg_budget_set_budget(budgets, j, &other);
+            dup = !hits[j] && other.applies && !other.optional &&
+                  !strcmp(other.match, info.match);
+        }
+        if (!dup) {
+            int rc = add_unmatched(r, head, &info);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* A verdict about waiver w itself (its pattern as the benchmark). */
+static pg_verdict *waiver_verdict(pg_report *r, const pg_waiver *w, pg_verdict_kind kind)
+{
+    pg_verdict *v = add(r, w->match, "waiver", kind);
+    if (v) {
+        v->waiver = w;
+        v->budget_file = w->file;
+        v->budget_line = w->line;
+    }
+    return v;
+}
+
+/* Active waivers that match no benchmark of the run: a warning in every
+ * output (it excuses nothing, so it cannot hide a failure, but it is
+ * usually a typo or a benchmark gone). */
+static int unused_waivers(pg_report *r, const pg_run *head)
+{
+    for (size_t i = 0; i < r->nactive; i++) {
+        const pg_waiver *w = r->active[i];
+        if (pg_run_has_match(head, w->match))
+            continue;
+        pg_verdict *v = waiver_verdict(r, w, PG_V_MISSING);
+        if (!v)
+            return PG_ENOMEM;
+        v->warn = 1;
+        note(v, "waiver %.40s (%.60s:%d) matches no benchmark in the results", w->ticket, w->file,
+             w->line);
+        const char *near = pg_glob_nearest(w->match, head);
+        if (near)
+            note(v, "did you mean '%.80s'?", near);
+    }
+    return 0;
+}
+
+/* Budget files for another kind of machine: left out, and said so in
+ * every output (a verdict that does not fail). */
+static int skipped_files(pg_report *r, const pg_budget_set *budgets)
+{
+    for (size_t i = 0; i < pg_budget_set_nfiles(budgets); i++) {
+        const char *path, *why = pg_budget_set_file_skipped(budgets, i);
+        if (!why)
+            continue;
+        pg_budget_set_file_machine(budgets, i, &path, NULL);
+        pg_verdict *v = add(r, path, "machine", PG_V_UNAVAILABLE);
+        if (!v)
+            return PG_ENOMEM;
+        v->budget_file = path;
+        note(v, "%s: its budgets were not applied", why);
+    }
+    return 0;
+}
+
+static int expired_waivers(pg_report *r, const pg_budget_set *budgets, int today)
+{
+    size_t nw = pg_budget_set_nwaivers(budgets);
+    for (size_t i = 0; i < nw; i++) {
+        const pg_waiver *w = pg_budget_set_waiver(budgets, i);
+        if (w->expires_ymd >= today) {
+            r->active[r->nactive++] = w;
+            continue;
+        }
+        pg_verdict *v = waiver_verdict(r, w, PG_V_EXPIRED);
+        if (!v)
+            return PG_ENOMEM;
+        v->fails = 1;
+        note(v, "waiver %s expired on %s (%s); renew it or fix the benchmark", w->ticket,
+             w->expires, w->reason);
+    }
+    return 0;
+}
+
+/* Budgeted benchmarks of the baseline that the run lacks. */
+static int gone_from_baseline(pg_report *r, const pg_run *head, const pg_run *base,
+                              const pg_budget_set *budgets)
+{
+    for (size_t i = 0; base && i < pg_run_count(base); i++) {
+        const pg_bench *b = pg_run_bench(base, i);
+        if (pg_run_find(head, b->name))
+            continue;
+        pg_policy p;
+        int rc = pg_budget_set_resolve(budgets, b->name, &p);
+        if (rc < 0)
+            return rc;
+        if (!rc || (p.match && !strcmp(p.match, b->name)))
+            continue; /* unbudgeted, or already reported as an exact budget */
+        rc = add_missing(r, budgets, b->name, "in the baseline but not in the results");
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int judge(pg_report *r, const pg_run *head, const pg_run *base,
+                 const pg_budget_set *budgets, const pg_gate_options *opt, int today)
+{
+    size_t nb = pg_budget_set_nbudgets(budgets);
+    unsigned char *hits = calloc(nb ? nb : 1, 1);
+    if (!hits)
+        return PG_ENOMEM;
+    int rc = skipped_files(r, budgets);
+    if (!rc)
+        rc = expired_waivers(r, budgets, today);
+    for (size_t i = 0; i < pg_run_count(head) && !rc; i++)
+        rc = check_bench(r, head, base, budgets, opt, pg_run_bench(head, i), hits);
+    if (!rc)
+        rc = unmatched_budgets(r, head, budgets, hits);
+    if (!rc)
+        rc = gone_from_baseline(r, head, base, budgets);
+    if (!rc)
+        rc = unused_waivers(r, head);
+    free(hits);
+    return rc;
 }
 
 pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget_set *budgets,
@@ -645,10 +906,22 @@ pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget
     }
     if (!today)
         today = pg_today_ymd();
+    /* An empty baseline would make every regression "not in the baseline":
+     * nothing compared, and passed. */
+    const pg_run *empty = pg_run_count(head) == 0 ? head
+                          : base && pg_run_count(base) == 0 ? base
+                                                            : NULL;
+    if (empty) {
+        pg_error_set(err, PG_EMISSING, NULL, 0, 0, NULL, "no benchmarks in %s",
+                     pg_run_path(empty));
+        return NULL;
+    }
     /* Budget files made for one kind of machine ("machine") judge only its
-     * results; the host is context of this check, like the sort cache. */
-    if (pg_budget_set_host((pg_budget_set *)budgets, pg_run_host(head, "cpu_model")) != PG_OK) {
-        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+     * results; the machine is context of this check, like the sort cache. */
+    int rc = pg_budget_set_machine((pg_budget_set *)budgets, head);
+    if (rc) {
+        pg_error_set(err, rc, NULL, 0, 0, NULL, "%s",
+                     rc == PG_ENOMEM ? "out of memory" : pg_strerror(rc));
         return NULL;
     }
     pg_report *r = calloc(1, sizeof *r);
@@ -658,42 +931,20 @@ pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget
         pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         return NULL;
     }
-    for (size_t i = 0; i < nw; i++) {
-        const pg_waiver *w = pg_budget_set_waiver(budgets, i);
-        if (w->expires_ymd >= today) {
-            r->active[r->nactive++] = w;
-        } else {
-            pg_verdict *v = add(r, w->match, "waiver", PG_V_EXPIRED);
-            if (!v)
-                continue;
-            v->fails = 1;
-            v->waiver = w;
-            v->budget_file = w->file;
-            v->budget_line = w->line;
-            note(v, "waiver %s expired on %s (%s); renew it or fix the benchmark", w->ticket,
-                 w->expires, w->reason);
-        }
+    rc = judge(r, head, base, budgets, opt, today);
+    if (rc) {
+        /* a report with verdicts left out would pass what was not judged */
+        pg_report_destroy(r);
+        pg_error_set(err, rc, NULL, 0, 0, NULL, "%s",
+                     rc == PG_ENOMEM ? "out of memory" : pg_strerror(rc));
+        return NULL;
     }
-    for (size_t i = 0; i < pg_run_count(head); i++)
-        check_bench(r, head, base, budgets, opt, pg_run_bench(head, i));
-    for (size_t i = 0; i < pg_budget_set_nexact(budgets); i++) {
-        const char *name = pg_budget_set_exact(budgets, i);
-        if (!pg_run_find(head, name)) {
-            int dup = 0;
-            for (size_t j = 0; j < i && !dup; j++)
-                dup = !strcmp(pg_budget_set_exact(budgets, j), name);
-            if (!dup)
-                add_missing(r, budgets, name, "budgeted by name but not in the results");
-        }
-    }
-    for (size_t i = 0; base && i < pg_run_count(base); i++) {
-        const pg_bench *b = pg_run_bench(base, i);
-        if (pg_run_find(head, b->name))
-            continue;
-        pg_policy p;
-        if (!pg_budget_set_resolve(budgets, b->name, &p) || (p.match && !strcmp(p.match, b->name)))
-            continue; /* unbudgeted, or already reported as an exact budget */
-        add_missing(r, budgets, b->name, "in the baseline but not in the results");
+    if (r->judged == 0) {
+        pg_report_destroy(r);
+        pg_error_set(err, PG_EMISSING, NULL, 0, 0, NULL,
+                     "no budget applies to any benchmark in %s (nothing was judged)",
+                     pg_run_path(head));
+        return NULL;
     }
     for (size_t i = 0; i < r->n; i++)
         if (r->v[i].fails)

@@ -125,6 +125,9 @@ void pg_run_destroy(pg_run *run);                 /* NULL is a no-op */
 size_t pg_run_count(const pg_run *run);
 const pg_bench *pg_run_bench(const pg_run *run, size_t i);
 const pg_bench *pg_run_find(const pg_run *run, const char *name); /* NULL if absent */
+/* 1 when some benchmark's name matches glob (fnmatch; an exact name is
+ * looked up), else 0. */
+int pg_run_has_match(const pg_run *run, const char *glob);
 const char *pg_run_path(const pg_run *run);
 /* A string from the results' "context" (or perfgate.context); NULL if none. */
 const char *pg_run_context(const pg_run *run, const char *key);
@@ -207,24 +210,60 @@ const pg_error *pg_budget_set_diag(const pg_budget_set *set, size_t i);
 size_t pg_budget_set_nbudgets(const pg_budget_set *set);
 size_t pg_budget_set_nfiles(const pg_budget_set *set);
 /* Resolves the policy for a benchmark name.  Returns 1 when some budget
- * matches, 0 when none does (out then holds the defaults). */
+ * matches, 0 when none does (out then holds the defaults), PG_ENOMEM when
+ * the budgets could not be ordered (never "none matches"). */
 int pg_budget_set_resolve(const pg_budget_set *set, const char *name, pg_policy *out);
+/* The same, and sets hits[i] = 1 for every budget i (reading order, as in
+ * pg_budget_set_budget) that matches name; hits holds nbudgets bytes, or is
+ * NULL. */
+int pg_budget_set_resolve_hits(const pg_budget_set *set, const char *name, pg_policy *out,
+                               unsigned char *hits);
+
+/* One budget as read, for reports about the budgets themselves. */
+typedef struct pg_budget_info {
+    const char *match;     /* its pattern */
+    const char *file;      /* the file it was read from */
+    int line, column;      /* where the budget object starts */
+    int match_line, match_column; /* where its "match" is */
+    const char *pointer;   /* "/budgets/N" */
+    int literal;           /* 1: an exact name, no wildcard */
+    int optional;          /* "optional": true: matching nothing is no problem */
+    int applies;           /* its file applies to the machine (pg_budget_set_machine) */
+    int severity;          /* its own, else its file's default: PG_SEV_... */
+    const char *owner;     /* its own, else its file's default; NULL if none */
+} pg_budget_info;
+/* Budget i (0 <= i < nbudgets, reading order) into *out; 0 or PG_EINVAL. */
+int pg_budget_set_budget(const pg_budget_set *set, size_t i, pg_budget_info *out);
+/* The name in run closest to pattern (a glob or an exact name) by edit
+ * distance, what wildcards match costing nothing; NULL when none is a near
+ * miss (a third of the pattern's literal characters, at least 1).  For
+ * "did you mean" after a budget matched nothing. */
+const char *pg_glob_nearest(const char *pattern, const pg_run *run);
 size_t pg_budget_set_nwaivers(const pg_budget_set *set);
 const pg_waiver *pg_budget_set_waiver(const pg_budget_set *set, size_t i);
 /* Exact-name budgets (no wildcard), to find budgeted benchmarks that did
  * not run. */
 size_t pg_budget_set_nexact(const pg_budget_set *set);
-/* The machine the results were measured on (perfgate.host.cpu_model; NULL =
- * unknown).  From then on a file with "machine": {"cpu_model": GLOB} takes
- * part only when cpu_model is known and matches GLOB (fnmatch); files
- * without "machine" always do.  Before it is called every file does.
- * pg_gate_check calls it with its results' host. */
-int pg_budget_set_host(pg_budget_set *set, const char *cpu_model);
-/* File i's path and "machine" glob (NULL = any machine) into *path,
+/* The machine the results were measured on.  From then on a file with
+ * "machine" takes part only when the run matches all it names
+ * (docs/budgets.md): "cpu_model" (a glob on perfgate.host.cpu_model),
+ * "cpu_flags" (each a word of perfgate.host.cpu_flags) and "calibration"
+ * (the run's median ns per element of each named benchmark within its
+ * range; absent from the run: no match).  A host that records none of it
+ * (a foreign Google Benchmark program) matches no "machine".  Files without
+ * "machine" always take part; before this is called every file does.
+ * pg_gate_check calls it with its results.  Returns 0, PG_EINVAL or
+ * PG_ENOMEM. */
+int pg_budget_set_machine(pg_budget_set *set, const pg_run *run);
+/* File i's path and "machine" cpu_model glob (NULL = any model) into *path,
  * *cpu_glob (either may be NULL); returns 1 when its budgets apply to the
- * host set, 0 when not, -1 for a bad index. */
+ * machine set, 0 when not, -1 for a bad index. */
 int pg_budget_set_file_machine(const pg_budget_set *set, size_t i, const char **path,
                                const char **cpu_glob);
+/* Why file i does not apply to the machine set ("is for machines whose
+ * cpu_model matches 'AMD EPYC*'; these results' is 'Intel ...'"), or NULL
+ * when it applies. */
+const char *pg_budget_set_file_skipped(const pg_budget_set *set, size_t i);
 const char *pg_budget_set_exact(const pg_budget_set *set, size_t i);
 /* Today's UTC date as YYYYMMDD. */
 int pg_today_ymd(void);

@@ -15,6 +15,7 @@
  */
 #include "internal.h"
 
+#include <fnmatch.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -336,8 +337,11 @@ static int process_row(pg_run *run, pj_reader *r, const pj_node *row)
 
     int errored = err_flag && err_flag->type == PJ_TRUE;
     if (errored) {
+        /* without its message the benchmark would look merely empty */
         if (!bb->b.error)
             bb->b.error = pj_strdup(run->arena, err_msg ? err_msg->str : "error_occurred");
+        if (!bb->b.error)
+            return pg_error_set(r->err, PG_ENOMEM, r->file, 0, 0, NULL, "out of memory");
         return 0;
     }
     if (f[K_SKIPPED] && f[K_SKIPPED]->type == PJ_TRUE)
@@ -385,14 +389,17 @@ static const pj_node *perfgate_bench(const pg_run *run, const char *name)
     return pj_get(pj_get(run->perfgate, "benchmarks"), name);
 }
 
-static void finish_bench(pg_run *run, bench_build *bb)
+/* Fills in what the rows alone do not say.  Returns 0 or PG_ENOMEM (a
+ * benchmark left without its aggregate would be judged "missing"). */
+static int finish_bench(pg_run *run, bench_build *bb)
 {
     pg_bench *b = &bb->b;
     if (b->n == 0 && (bb->has_agg_median || bb->has_agg_mean)) {
         double real = bb->has_agg_median ? bb->agg_median_real : bb->agg_mean_real;
         double cpu = bb->has_agg_median ? bb->agg_median_cpu : bb->agg_mean_cpu;
-        if (push_sample(bb, real, cpu) == 0)
-            b->from_aggregate = 1;
+        if (push_sample(bb, real, cpu))
+            return PG_ENOMEM;
+        b->from_aggregate = 1;
     }
     const pj_node *pb = perfgate_bench(run, b->name);
     const pj_node *dg = pj_get(pb, "input_digest"), *pr = pj_get(pb, "profile");
@@ -406,7 +413,7 @@ static void finish_bench(pg_run *run, bench_build *bb)
     if (el && el->type == PJ_NUMBER && pj_number(el) > 0) {
         b->elements = pj_number(el);
         b->elements_from = "perfgate";
-        return;
+        return 0;
     }
     const double *ips = pg_bench_counter(b, "items_per_second");
     if (ips && b->n > 0) {
@@ -422,7 +429,7 @@ static void finish_bench(pg_run *run, bench_build *bb)
             double e = sum / (double)k;
             b->elements = fabs(e - round(e)) < 1e-3 * e ? round(e) : e;
             b->elements_from = "items_per_second";
-            return;
+            return 0;
         }
     }
     const char *slash = strrchr(b->name, '/');
@@ -434,6 +441,7 @@ static void finish_bench(pg_run *run, bench_build *bb)
             b->elements_from = "name";
         }
     }
+    return 0;
 }
 
 static int check_perfgate(pj_reader *r, const pj_node *pg)
@@ -563,8 +571,10 @@ closed:
                           "no \"benchmarks\" array (expected Google Benchmark JSON output)");
         goto done;
     }
-    for (size_t i = 0; i < run->n; i++)
-        finish_bench(run, &run->benches[i]);
+    for (size_t i = 0; i < run->n && !rc; i++)
+        rc = finish_bench(run, &run->benches[i]);
+    if (rc)
+        pg_error_set(r->err, rc, r->file, 0, 0, NULL, "out of memory");
 done:
     pj_arena_destroy(rows);
     if (rc && r->err && !r->err->code)
@@ -645,6 +655,18 @@ const pg_bench *pg_run_find(const pg_run *run, const char *name)
         return NULL;
     bench_build *bb = find_build(run, name);
     return bb ? &bb->b : NULL;
+}
+
+int pg_run_has_match(const pg_run *run, const char *glob)
+{
+    if (!run || !glob)
+        return 0;
+    if (!strpbrk(glob, "*?[\\"))
+        return find_build(run, glob) != NULL;
+    for (size_t i = 0; i < run->n; i++)
+        if (fnmatch(glob, run->benches[i].b.name, 0) == 0)
+            return 1;
+    return 0;
 }
 
 const char *pg_run_path(const pg_run *run)

@@ -133,6 +133,33 @@ static void cpu_model(char *out, size_t len)
     fclose(f);
 }
 
+/* The CPU's feature flags as /proc/cpuinfo lists them ("flags" on x86,
+ * "Features" on Arm), space-separated, into out; 0, or -1 when there is no
+ * such line.  Budget files select machines by them (docs/budgets.md): a
+ * hypervisor may mask the model name, never the flags the code can use. */
+static int cpu_flags(char *out, size_t len)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[8192];
+    out[0] = '\0';
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof(line), f)) {
+        if (strncmp(line, "flags", 5) == 0 || strncmp(line, "Features", 8) == 0) {
+            char *colon = strchr(line, ':');
+            if (colon) {
+                colon++;
+                colon += strspn(colon, " \t");
+                colon[strcspn(colon, "\r\n")] = '\0';
+                snprintf(out, len, "%s", colon);
+                break;
+            }
+        }
+    }
+    fclose(f);
+    return out[0] ? 0 : -1;
+}
+
 static json_t *str_or_unavailable(const char *path, const char *why)
 {
     char buf[256];
@@ -219,6 +246,9 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
     json_t *host = json_object();
     cpu_model(buf, sizeof(buf));
     json_object_set_new(host, "cpu_model", json_string(buf));
+    char flags[8192]; /* a modern x86 lists ~1.5 KB of flags; cut, the last would be lost */
+    if (cpu_flags(flags, sizeof(flags)) == 0)
+        json_object_set_new(host, "cpu_flags", json_string(flags));
     json_object_set_new(host, "cores", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
     json_object_set_new(host, "governor",
                         str_or_unavailable("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor",

@@ -69,13 +69,14 @@ grep -Eq "^expired-waiver +pipeline/\*/cold/cpu/1000000 +waiver" "$T/out" || fai
 grep -Eq "^breach +pipeline/path/cold/cpu/1000000" "$T/out" || fail "breach not reinstated"
 
 # colour: never without a terminal unless asked; NO_COLOR wins over auto
-expect 0 "$PG" check --results "$T/head.json" --budgets "$T/b.json" --today 2026-06-01 --color always
+# (head2.json: b.json's pipeline budget matches nothing in head.json, which fails)
+expect 0 "$PG" check --results "$T/head2.json" --budgets "$T/b.json" --today 2026-06-01 --color always
 grep -q $'\033\[' "$T/out" || fail "--color always gave no colour"
 if command -v script >/dev/null; then  # a pseudo-terminal, so "auto" sees a TTY
     tty_run() { script -qec "$1" /dev/null </dev/null >"$T/tty" 2>&1; }
-    tty_run "'$PG' check --results '$T/head.json' --budgets '$T/b.json' --today 2026-06-01"
+    tty_run "'$PG' check --results '$T/head2.json' --budgets '$T/b.json' --today 2026-06-01"
     grep -q $'\033\[' "$T/tty" || fail "no colour on a terminal"
-    tty_run "NO_COLOR=1 '$PG' check --results '$T/head.json' --budgets '$T/b.json' --today 2026-06-01"
+    tty_run "NO_COLOR=1 '$PG' check --results '$T/head2.json' --budgets '$T/b.json' --today 2026-06-01"
     grep -q "gate passed" "$T/tty" || fail "NO_COLOR run failed"
     grep -q $'\033\[' "$T/tty" && fail "colour despite NO_COLOR"
 fi

@@ -19,13 +19,15 @@ run() { "$1" --suite=indicators,calibration --benchmark_filter="$filter" \
           --benchmark_repetitions=10 --benchmark_min_time=0.005 --out="$2" >/dev/null 2>&1 \
         || fail "$1 did not run"; }
 
-# The default budgets, less the exact-name ones for benchmarks this short run
-# leaves out (they would be "missing").
+# The default budgets, each made optional: this short run leaves out most of
+# the benchmarks they cover, and a budget that matches nothing would
+# otherwise be "missing" and fail the gate.
 mkdir -p "$T/budgets"
 python3 - "$PG_SOURCE_DIR/budgets/default.json" "$T/budgets/default.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
-d["budgets"] = [b for b in d["budgets"] if any(c in b["match"] for c in "*?[")]
+for b in d["budgets"]:
+    b["optional"] = True
 json.dump(d, open(sys.argv[2], "w"), indent=1)
 PY
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pg_gate.h"
@@ -187,10 +188,36 @@ static void test_directory(void **state)
     write_tmp("a.json", "{\"version\": 1, \"budgets\": [{\"match\": \"x\", \"owner\": \"A\"}]}");
     write_tmp("z.json", "{\"version\": 1, \"budgets\": [{\"match\": \"y\", \"owner\": \"Z\"}]}");
     unlink(write_tmp("b.json", ""));
+    /* files for one kind of machine live in a folder of their own, which
+     * the directory's gate does not read (budgets/machines/) */
+    char sub[300];
+    snprintf(sub, sizeof sub, "%s/machines", tmpdir);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    write_tmp("machines/m.json", "{\"version\": 1, \"budgets\": [{\"match\": \"m\"}]}");
     pg_budget_set *set = pg_budget_set_create();
     assert_int_equal(pg_budget_set_add_path(set, tmpdir), 0); /* schema.json skipped */
     assert_int_equal(pg_budget_set_nfiles(set), 2);
     assert_int_equal(pg_budget_set_nbudgets(set), 2);
+    pg_budget_set_destroy(set);
+    unlink(write_tmp("machines/m.json", ""));
+    rmdir(sub);
+}
+
+/* The shipped budgets: budgets/ is default.json alone, and the speed file
+ * for the AVX-512 Zen 4 EPYC names its machine by model, flag and
+ * calibration speed. */
+static void test_shipped(void **state)
+{
+    (void)state;
+    pg_budget_set *set = pg_budget_set_create();
+    assert_int_equal(pg_budget_set_add_path(set, PG_SOURCE_DIR "/budgets"), 0);
+    assert_int_equal(pg_budget_set_nfiles(set), 1);
+    const char *path = NULL;
+    pg_budget_set_file_machine(set, 0, &path, NULL);
+    assert_non_null(strstr(path, "default.json"));
+    assert_int_equal(pg_budget_set_add_path(set, PG_SOURCE_DIR
+                                            "/budgets/machines/epyc-zen4-avx512.json"), 0);
+    assert_int_equal(pg_budget_set_ndiag(set), 0);
     pg_budget_set_destroy(set);
 }
 
@@ -250,6 +277,11 @@ static void test_schema_matches_loader(void **state)
     check_object(json_object_get(json_object_get(bprops, "counters"), "additionalProperties"),
                  "{\"version\": 1, \"budgets\": [{\"match\": \"m\", \"counters\": {\"c\": {", "}}}]}");
     check_object(json_object_get(defs, "waiver"), "{\"version\": 1, \"waivers\": [{", "}]}");
+    json_t *machine = json_object_get(json_object_get(schema, "properties"), "machine");
+    check_object(machine, "{\"version\": 1, \"machine\": {", "}}");
+    check_object(json_object_get(json_object_get(json_object_get(machine, "properties"),
+                                                 "calibration"), "additionalProperties"),
+                 "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {", "}}}}");
     json_decref(schema);
 }
 
@@ -261,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_lint_all_problems),
         cmocka_unit_test(test_lint_overlaps),
         cmocka_unit_test(test_directory),
+        cmocka_unit_test(test_shipped),
         cmocka_unit_test(test_schema_matches_loader),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -200,6 +200,16 @@ static void test_machine(void **state)
         "{\"version\": 1, \"machine\": {\"cpu\": \"AMD\"}, \"budgets\": []}",
         "{\"version\": 1, \"machine\": {\"cpu_model\": 3}, \"budgets\": []}",
         "{\"version\": 1, \"machine\": {\"cpu_model\": \"\"}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"cpu_flags\": []}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"cpu_flags\": \"avx512f\"}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"cpu_flags\": [\"avx512f avx2\"]}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c/*\": {\"max_ns_per_element\": 1}}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {}}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {\"min_ns_per_element\": 2, \"max_ns_per_element\": 1}}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {\"max_ns_per_element\": 0}}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {\"max_ns_per_element\": 1, \"metric\": \"wall\"}}}, \"budgets\": []}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         pg_budget_set *set = pg_budget_set_create();
@@ -444,6 +454,279 @@ static void test_escaping(void **state)
     pg_run_destroy(run);
 }
 
+
+/* ---- the gate fails closed ------------------------------------------- */
+
+static pg_report *check_or_null(const pg_run *run, const pg_run *base, const pg_budget_set *set,
+                                pg_error *err)
+{
+    pg_error_clear(err);
+    return pg_gate_check(run, base, set, &opt, err);
+}
+
+/* The verdict for bench and metric: of kind, failing the gate or not, its
+ * note holding each of the parts given (NULL ends them). */
+static const pg_verdict *expect(const pg_report *r, const char *bench, const char *metric,
+                                pg_verdict_kind kind, int fails, const char *part, ...)
+{
+    const pg_verdict *v = find(r, bench, metric);
+    assert_int_equal(v->kind, kind);
+    assert_int_equal(v->fails, fails);
+    va_list ap;
+    va_start(ap, part);
+    for (; part; part = va_arg(ap, const char *))
+        if (!strstr(v->note, part))
+            fail_msg("%s %s: note '%s' lacks '%s'", bench, metric, v->note, part);
+    va_end(ap);
+    return v;
+}
+
+/* No benchmarks, or no budget that applies to any: an error (exit 2 in
+ * perfgate check), never "gate passed: 0 verdicts". */
+static void test_nothing_to_judge(void **state)
+{
+    (void)state;
+    pg_error err;
+    pg_run *empty = make_run(NULL, 0, NULL);
+    pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [{\"match\": \"k/*\", "
+                                 "\"absolute\": {\"median_real_time\": \"1us\"}}]}");
+    assert_null(check_or_null(empty, NULL, set, &err));
+    assert_int_equal(err.code, PG_EMISSING);
+    assert_string_equal(err.message, "no benchmarks in mem.json");
+    spec s[] = { { "k/x/cpu/100", 500, 10, NULL, 0 } };
+    pg_run *run = make_run(s, 1, NULL);
+    /* an empty baseline: no regression could be judged */
+    assert_null(check_or_null(run, empty, set, &err));
+    assert_int_equal(err.code, PG_EMISSING);
+    assert_string_equal(err.message, "no benchmarks in mem.json");
+    pg_budget_set_destroy(set);
+
+    static const char *const none_apply[] = {
+        "{\"version\": 1, \"budgets\": []}",
+        "{\"version\": 1, \"budgets\": [{\"match\": \"gpu/*\", \"optional\": true, "
+        "\"absolute\": {\"median_real_time\": \"1us\"}}]}",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        set = budgets(none_apply[i]);
+        assert_null(check_or_null(run, NULL, set, &err));
+        assert_int_equal(err.code, PG_EMISSING);
+        assert_non_null(strstr(err.message, "nothing was judged"));
+        pg_budget_set_destroy(set);
+    }
+    pg_run_destroy(run);
+    pg_run_destroy(empty);
+}
+
+/* A budget that matches nothing fails the gate as "missing", with its
+ * file:line and a "did you mean" from the run; "optional" ones do not; a
+ * warn budget's absence is a warning. */
+static void test_unmatched_budget(void **state)
+{
+    (void)state;
+    spec s[] = { { "example/dot/hot/cpu/1024", 500, 10, NULL, 0 } };
+    pg_run *run = make_run(s, 1, NULL);
+    pg_budget_set *set = budgets(
+        "{\"version\": 1, \"budgets\": [\n"
+        " {\"match\": \"example/dot/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
+        " {\"match\": \"example/dott/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
+        " {\"match\": \"example/dot/hot/cpu/1025\", \"owner\": \"o\"},\n"
+        " {\"match\": \"gpu/*\", \"optional\": true, \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
+        " {\"match\": \"zzz/*\", \"severity\": \"warn\"}\n"
+        "]}");
+    pg_error err;
+    pg_report *r = check_or_null(run, NULL, set, &err);
+    assert_non_null(r);
+    expect(r, "example/dot/hot/cpu/1024", "median_real_time", PG_V_PASS, 0, NULL);
+    const pg_verdict *v = expect(r, "example/dott/*", "-", PG_V_MISSING, 1,
+                                 "budget 'example/dott/*' (", ":3) matches no benchmark in the results",
+                                 "did you mean 'example/dot/hot/cpu/1024'?", NULL);
+    assert_int_equal(v->budget_line, 3);
+    v = expect(r, "example/dot/hot/cpu/1025", "-", PG_V_MISSING, 1,
+               "budgeted by name but not in the results",
+               "did you mean 'example/dot/hot/cpu/1024'?", NULL);
+    assert_string_equal(v->owner, "o");
+    assert_null(find_or_null(r, "gpu/*", "-"));
+    v = expect(r, "zzz/*", "-", PG_V_MISSING, 0, NULL);
+    assert_true(v->warn);
+    assert_null(strstr(v->note, "did you mean")); /* nothing close */
+    assert_true(pg_report_failed(r));
+    pg_report_destroy(r);
+    pg_budget_set_destroy(set);
+
+    /* the same typo, optional: the gate passes */
+    set = budgets("{\"version\": 1, \"budgets\": [\n"
+                  " {\"match\": \"example/dot/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
+                  " {\"match\": \"example/dott/*\", \"optional\": true}\n"
+                  "]}");
+    r = check_or_null(run, NULL, set, &err);
+    assert_non_null(r);
+    assert_null(find_or_null(r, "example/dott/*", "-"));
+    assert_false(pg_report_failed(r));
+    pg_report_destroy(r);
+    pg_budget_set_destroy(set);
+    pg_run_destroy(run);
+}
+
+/* A reference the ratio divides by that is zero, negative, NaN or
+ * infinite (a baseline sample, a calibration sample) is never a pass: the
+ * verdict is "insufficient", which fails, and says why. */
+static void test_bad_references(void **state)
+{
+    (void)state;
+    const double head[] = { 1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009 };
+    const double one_zero[] = { 0, 1001, 1002, 1003, 1004, 1005, 1006, 1007, 1008, 1009 };
+    const double zeros[10] = { 0 };
+    pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [\n"
+                                 " {\"match\": \"i/*\", \"regression\": {\"max\": \"5%\"}},\n"
+                                 " {\"match\": \"k/*\", \"relative\": {\"to\": \"cal/x/1000\", "
+                                 "\"max_ratio\": 2, \"per_element\": true}}\n"
+                                 "]}");
+    pg_run *h = run_of("i/a/hot/cpu/1", head, 10);
+    /* baseline: one zero sample; all zero (median 0); a negative and a NaN
+     * sample, which no results file gives but another loader might */
+    struct { const double *t; double poke; const char *why; } bases[] = {
+        { one_zero, 1, "the baseline has a sample of 0" },
+        { zeros, 1, "the baseline has a sample of 0" },
+        { head, -5, "the baseline has a negative sample" },
+        { head, NAN, "the baseline has a sample that is not finite" },
+    };
+    for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
+        pg_run *b = run_of("i/a/hot/cpu/1", bases[i].t, 10);
+        if (bases[i].poke != 1)
+            ((pg_bench *)pg_run_find(b, "i/a/hot/cpu/1"))->real_ns[3] = bases[i].poke;
+        pg_error err;
+        pg_report *r = check_or_null(h, b, set, &err);
+        assert_non_null(r);
+        expect(r, "i/a/hot/cpu/1", "regression:real_time", PG_V_INSUFFICIENT, 1, bases[i].why,
+               NULL);
+        assert_true(pg_report_failed(r));
+        pg_report_destroy(r);
+        pg_run_destroy(b);
+    }
+    pg_run_destroy(h);
+
+    /* calibration: zero samples; infinite per element (elements 1e-310) */
+    struct { double center; const char *extra; const char *why; } cals[] = {
+        { 0, NULL, "calibration 'cal/x/1000' has a sample of 0" },
+        { 1000, ", \"perfgate\": {\"benchmarks\": {\"cal/x/1000\": {\"elements\": 1e-310}}}",
+          "calibration 'cal/x/1000' has a sample that is not finite" },
+    };
+    for (size_t i = 0; i < sizeof cals / sizeof cals[0]; i++) {
+        spec s[] = { { "cal/x/1000", cals[i].center, 10, NULL, 0 },
+                     { "k/y/1000", 1000, 10, NULL, 0 } };
+        pg_run *run = make_run(s, 2, cals[i].extra);
+        pg_error err;
+        pg_report *r = check_or_null(run, NULL, set, &err);
+        assert_non_null(r);
+        expect(r, "k/y/1000", "relative:real_time/elem", PG_V_INSUFFICIENT, 1, cals[i].why, NULL);
+        pg_report_destroy(r);
+        pg_run_destroy(run);
+    }
+    pg_budget_set_destroy(set);
+}
+
+/* "machine" with CPU flags and a calibration range: a file tuned on an
+ * AVX-512 Zen 4 takes part only where the run has the flag and its FMA
+ * chain in range; anywhere else it is left out, and a verdict that does
+ * not fail says so in every output. */
+static void test_machine_flags_calibration(void **state)
+{
+    (void)state;
+    static const char *const general =
+        "{\"version\": 1, \"budgets\": [{\"match\": \"k/*\", \"absolute\": {\"median_real_time\": \"1us\"}},\n"
+        " {\"match\": \"cal/*\", \"owner\": \"perfgate\", \"optional\": true}]}";
+    static const char *const zen4 =
+        "{\"version\": 1, \"machine\": {\"cpu_model\": \"AMD EPYC*\", \"cpu_flags\": [\"avx512f\"],\n"
+        "  \"calibration\": {\"cal/fma/hot/cpu/1000\": {\"min_ns_per_element\": 0.85, "
+        "\"max_ns_per_element\": 1.10}}},\n"
+        " \"budgets\": [{\"match\": \"k/x/cpu/100\", \"absolute\": {\"median_real_time\": \"100ns\"}}]}";
+    struct {
+        const char *host;   /* the perfgate block */
+        double fma;         /* the calibration's ns per iteration (1000 elements); 0: absent */
+        int applies;
+        const char *why;
+    } cases[] = {
+        { "{\"cpu_model\": \"AMD EPYC\", \"cpu_flags\": \"fpu avx2 avx512f avx512bw\"}", 950, 1, NULL },
+        { "{\"cpu_model\": \"AMD EPYC\", \"cpu_flags\": \"fpu avx2 avx512fx avx512\"}", 950, 0,
+          "with the CPU flag 'avx512f'; these results' host lacks it" },
+        { "{\"cpu_model\": \"AMD EPYC\"}", 950, 0, "these results record no CPU flags" },
+        { "{\"cpu_model\": \"AMD EPYC\", \"cpu_flags\": \"avx512f\"}", 1400, 0,
+          "takes 0.85-1.1 ns/elem (cpu_time); these results' median is 1.41" },
+        { "{\"cpu_model\": \"AMD EPYC\", \"cpu_flags\": \"avx512f\"}", 0, 0,
+          "'cal/fma/hot/cpu/1000' takes 0.85-1.1 ns/elem (cpu_time); it is not in these results" },
+        { "{\"cpu_model\": \"Intel Xeon\", \"cpu_flags\": \"avx512f\"}", 950, 0,
+          "cpu_model matches 'AMD EPYC*'; these results' is 'Intel Xeon'" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        spec s[] = { { "k/x/cpu/100", 500, 10, NULL, 0 }, { "cal/fma/hot/cpu/1000", cases[i].fma, 10, NULL, 0 } };
+        char extra[256];
+        snprintf(extra, sizeof extra, ", \"perfgate\": {\"host\": %s}", cases[i].host);
+        pg_run *run = make_run(s, cases[i].fma > 0 ? 2 : 1, extra);
+        pg_budget_set *set = pg_budget_set_create();
+        assert_int_equal(add_file(set, general), 0);
+        assert_int_equal(add_file(set, zen4), 0);
+        pg_error err;
+        pg_report *r = check_or_null(run, NULL, set, &err);
+        assert_non_null(r);
+        const pg_verdict *v = find(r, "k/x/cpu/100", "median_real_time");
+        const char *path = NULL;
+        assert_int_equal(pg_budget_set_file_machine(set, 1, &path, NULL), cases[i].applies);
+        const char *why = pg_budget_set_file_skipped(set, 1);
+        const pg_verdict *note = find_or_null(r, path, "machine");
+        if (cases[i].applies) {
+            assert_int_equal(v->kind, PG_V_BREACH); /* the machine file's 100 ns */
+            assert_null(why);
+            assert_null(note);
+        } else {
+            assert_int_equal(v->kind, PG_V_PASS); /* the general 1 us */
+            assert_non_null(why);
+            if (!strstr(why, cases[i].why))
+                fail_msg("case %zu: '%s' lacks '%s'", i, why, cases[i].why);
+            expect(r, path, "machine", PG_V_UNAVAILABLE, 0, cases[i].why,
+                   "its budgets were not applied", NULL);
+        }
+        assert_int_equal(pg_report_failed(r), cases[i].applies);
+        pg_report_destroy(r);
+        pg_budget_set_destroy(set);
+        pg_run_destroy(run);
+    }
+}
+
+/* An active waiver that matches no benchmark excuses nothing: a warning
+ * in every output, not a failure. */
+static void test_unused_waiver(void **state)
+{
+    (void)state;
+    spec s[] = { { "p/a/cold/cpu/1", 500, 10, NULL, 0 } };
+    pg_run *run = make_run(s, 1, NULL);
+    pg_budget_set *set = budgets(
+        "{\"version\": 1, \"budgets\": [{\"match\": \"p/*\", \"absolute\": {\"median_real_time\": \"1us\"}}],\n"
+        " \"waivers\": [{\"match\": \"p/b/*\", \"reason\": \"gone\", \"ticket\": \"TP-9\", \"expires\": \"2026-12-31\"}]}");
+    pg_error err;
+    pg_report *r = check_or_null(run, NULL, set, &err);
+    assert_non_null(r);
+    const pg_verdict *v = expect(r, "p/b/*", "waiver", PG_V_MISSING, 0, "waiver TP-9 (",
+                                 "matches no benchmark in the results", NULL);
+    assert_true(v->warn);
+    assert_false(pg_report_failed(r));
+    char *buf;
+    size_t len;
+    FILE *f = open_memstream(&buf, &len);
+    pg_report_write_table(r, f, 0, PG_TABLE_INTERESTING);
+    pg_report_write_junit(r, f);
+    pg_report_write_markdown(r, f);
+    pg_report_write_json(r, f);
+    fclose(f);
+    size_t hits = 0;
+    for (char *p = buf; (p = strstr(p, "matches no benchmark")); p++)
+        hits++;
+    assert_true(hits >= 4);
+    free(buf);
+    pg_report_destroy(r);
+    pg_budget_set_destroy(set);
+    pg_run_destroy(run);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -454,6 +737,11 @@ int main(void)
         cmocka_unit_test(test_relative_and_missing),
         cmocka_unit_test(test_waivers),
         cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_nothing_to_judge),
+        cmocka_unit_test(test_unmatched_budget),
+        cmocka_unit_test(test_bad_references),
+        cmocka_unit_test(test_machine_flags_calibration),
+        cmocka_unit_test(test_unused_waiver),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
