@@ -7,9 +7,11 @@
 How budgets/default.json is made (docs/budgets.md, docs/accuracy.md).  The
 inputs are results files of `make gate` runs (tpbench with the gate's
 flags), as many as there are: fresh processes, the other core busy, and more
-than one kind of machine where they can be had.  One budget per
-suite/kernel/profile (a glob over the sizes), each a ceiling on the
-per-element time relative to a calibration benchmark of the *same run*:
+than one kind of machine where they can be had.  Budgets per
+suite/kernel/profile (a glob over the sizes whose ceilings are within 25 %
+of each other, and an optional exact budget for each size beyond), each a
+ceiling on the per-element time relative to a calibration benchmark of the
+*same run*:
 
   - hot and cold: CPU time relative to the dependent-FMA chain
     (calibration/fma_chain); cold's CPU time is that of the timed call only
@@ -29,8 +31,8 @@ lies below the one-sided prediction bound
     m + t(1 - p; k - 1) * s * sqrt(1 + 1/k)
 
 with probability 1 - p (Student's t, which pays for estimating s from k
-runs).  The ceiling is that bound over the sizes of the glob, times a
-machine margin (default 1.5) for machines nobody measured, rounded up to
+runs).  The ceiling is that bound (or the largest ratio seen, if larger)
+times a machine margin (default 1.5) for machines nobody measured, rounded up to
 two significant digits.  `--prior FILE` adds the ceilings of an earlier
 file, measured on another machine, as a floor: a machine the new runs did
 not see keeps the limits it was measured against.  Every other benchmark
@@ -140,36 +142,57 @@ def main():
 
     budgets = []
     for glob in sorted(logs):
-        bound = 0.0
-        worst = 0.0
-        for name, ls in logs[glob].items():
-            k = len(ls)
-            worst = max(worst, math.exp(max(ls)))
-            if k < 3:
-                continue
-            m, s = statistics.mean(ls), statistics.stdev(ls)
-            t = t_quantile(1 - p, k - 1)
-            bound = max(bound, math.exp(m + t * s * math.sqrt(1 + 1 / k)))
-        ceiling = nice(max(bound, worst) * a.machine_margin)
-        # An earlier ceiling is a floor only against the same calibration.
+        # Each size's ceiling by the rule, then one glob for the sizes whose
+        # ceilings lie within 25 % of the smallest, and an exact budget for
+        # each size beyond (a 1M kernel that leaves the cache needs more room
+        # than its 4096 one, and one glob at the largest ceiling would let a
+        # 5x slowdown of the small sizes through).  The exact ones are
+        # optional: a run of other sizes does not need them, and the glob
+        # still fails closed when the kernel is missing.
+        suite, kernel, profile, device, _ = glob.split("/")
         to, floor = prior.get(glob, (None, 0.0))
         floor = floor if to == refs[glob] else 0.0
-        if a.report:
-            sys.stderr.write("%-45s worst %8.3f bound %8.3f -> %8.3g (prior %g)\n"
-                             % (glob, worst, bound, ceiling, floor))
-        suite, kernel, profile, device, _ = glob.split("/")
+        ceil = {}
+        for name, ls in logs[glob].items():
+            k = len(ls)
+            bound = math.exp(max(ls))
+            if k >= 3:
+                m, s = statistics.mean(ls), statistics.stdev(ls)
+                t = t_quantile(1 - p, k - 1)
+                bound = max(bound, math.exp(m + t * s * math.sqrt(1 + 1 / k)))
+            ceil[name] = max(nice(bound * a.machine_margin), floor)
+            if a.report:
+                sys.stderr.write("%-42s worst %8.3f bound %8.3f -> %8.3g (prior %g)\n"
+                                 % (name, math.exp(max(ls)), bound, ceil[name], floor))
+        low = min(ceil.values())
+        group = [n for n in ceil if ceil[n] <= 1.25 * low]
         first = profile == "first"
-        b = {"match": glob,
-             "relative": {"to": refs[glob], "max_ratio": max(ceiling, floor),
-                          "per_element": True, "metric": "cpu_time"},
-             "owner": "strategy" if suite == "pipeline" else "signals"}
-        if first:
-            b["repetitions"] = 5
-            b["description"] = ("first call in a fresh process (5 child processes a run), CPU time "
-                                "of init + first call, per element, relative to the fresh-process "
-                                "calibration's per-byte cost")
-        budgets.append(b)
+        owner = "strategy" if suite == "pipeline" else "signals"
+
+        def entry(match, limit, optional):
+            b = {"match": match,
+                 "relative": {"to": refs[glob], "max_ratio": limit, "per_element": True,
+                              "metric": "cpu_time"},
+                 "owner": owner}
+            if optional:
+                b["optional"] = True
+            if first:
+                b["repetitions"] = 5
+                b["description"] = ("first call in a fresh process (5 child processes a run): CPU time "
+                                    "of init + first call per point, against the fresh-process "
+                                    "calibration's CPU time per page")
+            return b
+
+        budgets.append(entry(glob, max(ceil[n] for n in group), False))
+        for n in sorted(ceil, key=lambda x: int(x.split("/")[-1])):
+            if n not in group:
+                budgets.append(entry(n, ceil[n], True))
     budgets += keep
+    if not any(b["match"].startswith("calibration/process/") for b in keep):
+        budgets.append({"match": "calibration/process/first/cpu/*", "owner": "perfgate", "severity": "warn",
+                        "repetitions": 5,
+                        "description": "what a fresh process costs (start /bin/true, first-touch N MiB): "
+                                       "the reference of the first-call budgets, never a failure"})
     doc = {"$schema": "./schema.json", "version": 1,
            "description": ("perfgate's default budgets: every default tpbench benchmark. Kernel ceilings "
                            "are per-element CPU times relative to a calibration of the same run (hot and "
