@@ -396,6 +396,11 @@ static pg_ab_row *row_for(pg_ab *ab, const pg_bench *b)
         return NULL;
     ab->cap_of[ab->n] = 0;
     r->budgeted = ab->budgets ? pg_budget_set_resolve(ab->budgets, r->name, &r->policy) : 0;
+    if (r->budgeted < 0) { /* out of memory: not "unbudgeted" */
+        free((char *)r->name);
+        free((char *)r->profile);
+        return NULL;
+    }
     if (!ab->budgets) {
         memset(&r->policy, 0, sizeof r->policy);
         r->policy.repetitions = 5;

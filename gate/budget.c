@@ -1120,7 +1120,7 @@ int pg_budget_set_resolve(const pg_budget_set *cset, const char *name, pg_policy
         return 0;
     ensure_sorted(set);
     if (!set->by_spec)
-        return 0;
+        return PG_ENOMEM; /* never "no budget matches": that would pass unjudged */
     unsigned have = 0;
     const budget *top = NULL;
     for (size_t s = 0; s < set->nbudgets; s++) {

@@ -31,6 +31,7 @@ struct pg_report {
     const pg_waiver **active;
     size_t nactive;
     int failed;
+    int nomem; /* an allocation failed: the report is incomplete, and is not returned */
     /* working memory, reused across benchmarks */
     pg_mw_cache cache;
     double *work;
@@ -58,8 +59,10 @@ static pg_verdict *add(pg_report *r, const char *bench, const char *metric, pg_v
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 256;
         pg_verdict *nv = realloc(r->v, cap * sizeof *nv);
-        if (!nv)
+        if (!nv) {
+            r->nomem = 1;
             return NULL;
+        }
         r->v = nv;
         r->cap = cap;
     }
@@ -99,8 +102,10 @@ static double *work(pg_report *r, size_t n)
 {
     if (n > r->work_cap) {
         double *w = realloc(r->work, n * sizeof *w);
-        if (!w)
+        if (!w) {
+            r->nomem = 1;
             return NULL;
+        }
         r->work = w;
         r->work_cap = n;
     }
@@ -113,12 +118,14 @@ typedef struct series {
     size_t n;
 } series;
 
-static int make_series(series *s, const double *src, size_t n, double scale)
+static int make_series(pg_report *r, series *s, const double *src, size_t n, double scale)
 {
     s->v = malloc((n ? n : 1) * sizeof *s->v);
     s->n = 0;
-    if (!s->v)
+    if (!s->v) {
+        r->nomem = 1;
         return PG_ENOMEM;
+    }
     for (size_t i = 0; i < n; i++)
         if (isfinite(src[i]))
             s->v[s->n++] = src[i] * scale;
@@ -173,6 +180,31 @@ static int all_positive(const series *s)
     return s->n > 0;
 }
 
+/* The exact distribution of U for sample sizes m and n, in the cache, made
+ * before a statistic needs it: when it cannot be made, the Mann-Whitney
+ * test answers NaN and the Moses interval its widest, and neither may pass
+ * for a judgement. */
+static int mw_table(pg_report *r, size_t m, size_t n)
+{
+    if (m > PG_MW_EXACT_MAX || n > PG_MW_EXACT_MAX || pg_mw_cache_cdf(&r->cache, m, n) == 0)
+        return 0;
+    r->nomem = 1;
+    return PG_ENOMEM;
+}
+
+/* Mann-Whitney p of x against y.  The series hold finite values, so a NaN
+ * is an allocation that failed (the table, or a copy of large samples),
+ * not "no evidence". */
+static double mw_p(pg_report *r, const series *x, const series *y, int alt)
+{
+    if (x->n && y->n && mw_table(r, x->n, y->n))
+        return NAN;
+    double p = pg_stats_mw_cached(x->v, x->n, y->v, y->n, alt, NULL, NULL, &r->cache);
+    if (isnan(p) && x->n && y->n)
+        r->nomem = 1;
+    return p;
+}
+
 /* Ratio x/y: Hodges-Lehmann on logs with Moses' 95 % interval; the ratio of
  * medians when some value is not positive. */
 static int ratio_of(pg_report *r, const series *x, const series *y, double *ratio, double *lo,
@@ -188,7 +220,7 @@ static int ratio_of(pg_report *r, const series *x, const series *y, double *rati
     }
     size_t m = x->n, n = y->n;
     double *w = work(r, m * n + m + n);
-    if (!w)
+    if (!w || mw_table(r, m, n))
         return PG_ENOMEM;
     double *lx = w + m * n, *ly = lx + m;
     for (size_t i = 0; i < m; i++)
@@ -261,8 +293,8 @@ static void check_regression(pg_report *r, const pg_bench *b, const pg_bench *ba
         return;
     }
     series x, y;
-    if (make_series(&x, metric_values(b, metric), b->n, 1.0) ||
-        make_series(&y, metric_values(base, metric), base->n, 1.0)) {
+    if (make_series(r, &x, metric_values(b, metric), b->n, 1.0) ||
+        make_series(r, &y, metric_values(base, metric), base->n, 1.0)) {
         free(x.v);
         return;
     }
@@ -271,8 +303,8 @@ static void check_regression(pg_report *r, const pg_bench *b, const pg_bench *ba
     v->base = pg_stats_median(y.v, y.n);
     v->n_base = y.n;
     ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
-    double pg = pg_stats_mw_cached(x.v, x.n, y.v, y.n, PG_ALT_GREATER, NULL, NULL, &r->cache);
-    double pl = pg_stats_mw_cached(x.v, x.n, y.v, y.n, PG_ALT_LESS, NULL, NULL, &r->cache);
+    double pg = mw_p(r, &x, &y, PG_ALT_GREATER);
+    double pl = mw_p(r, &x, &y, PG_ALT_LESS);
     double need = tol > p->min_effect ? tol : p->min_effect;
     size_t fewest = x.n < y.n ? x.n : y.n;
     /* A regression needs all three: significance, an estimate beyond the
@@ -374,7 +406,7 @@ static void check_absolute(pg_report *r, const pg_run *run, const pg_bench *b, c
             pg_policy direct = *p;
             direct.repetitions = 1;
             direct.alpha = 1.0;
-            if (make_series(&one, &b->peak_rss_bytes, 1, 1.0) == 0)
+            if (make_series(r, &one, &b->peak_rss_bytes, 1, 1.0) == 0)
                 judge_ceiling(v, &one, p->absolute[k], &direct);
             note(v, "one high-water mark per run (perfgate block)");
             free(one.v);
@@ -400,7 +432,7 @@ static void check_absolute(pg_report *r, const pg_run *run, const pg_bench *b, c
         break;
     }
     series s;
-    if (make_series(&s, src, b->n, scale))
+    if (make_series(r, &s, src, b->n, scale))
         return;
     if (s.n == 0)
         unavailable(v, run, counter, "no values in the results");
@@ -429,7 +461,7 @@ static void check_counter(pg_report *r, const pg_run *run, const pg_bench *b, co
         unavailable(v, run, NULL, "elements per iteration unknown");
     } else {
         series s;
-        if (make_series(&s, src, b->n, cl->per_element ? 1.0 / b->elements : 1.0))
+        if (make_series(r, &s, src, b->n, cl->per_element ? 1.0 / b->elements : 1.0))
             return;
         if (s.n == 0)
             unavailable(v, run, cl->name, "counter has no values");
@@ -468,8 +500,8 @@ static void check_relative(pg_report *r, const pg_run *run, const pg_bench *b, c
     double sx = p->relative_per_element ? 1.0 / b->elements : 1.0;
     double sy = p->relative_per_element ? 1.0 / cal->elements : 1.0;
     series x, y;
-    if (make_series(&x, metric_values(b, p->relative_metric), b->n, sx) ||
-        make_series(&y, metric_values(cal, p->relative_metric), cal->n, sy)) {
+    if (make_series(r, &x, metric_values(b, p->relative_metric), b->n, sx) ||
+        make_series(r, &y, metric_values(cal, p->relative_metric), cal->n, sy)) {
         free(x.v);
         return;
     }
@@ -481,7 +513,7 @@ static void check_relative(pg_report *r, const pg_run *run, const pg_bench *b, c
     /* Is x / max_ratio still larger than the calibration? */
     for (size_t i = 0; i < x.n; i++)
         x.v[i] /= p->relative_max_ratio;
-    v->p = pg_stats_mw_cached(x.v, x.n, y.v, y.n, PG_ALT_GREATER, NULL, NULL, &r->cache);
+    v->p = mw_p(r, &x, &y, PG_ALT_GREATER);
     size_t fewest = x.n < y.n ? x.n : y.n;
     if (v->ratio > p->relative_max_ratio && v->p < p->alpha) {
         v->kind = PG_V_BREACH;
@@ -532,6 +564,10 @@ static void check_bench(pg_report *r, const pg_run *head, const pg_run *base,
     size_t from = r->n;
     int budgeted = pg_budget_set_resolve(budgets, b->name, &p);
     const pg_bench *bb = base ? pg_run_find(base, b->name) : NULL;
+    if (budgeted < 0) {
+        r->nomem = 1;
+        return;
+    }
     if (!budgeted) {
         if (!opt->with_unbudgeted)
             return;
@@ -540,17 +576,16 @@ static void check_bench(pg_report *r, const pg_run *head, const pg_run *base,
             return;
         v->unit = "ns";
         series x;
-        if (make_series(&x, b->real_ns, b->n, 1.0) == 0) {
+        if (make_series(r, &x, b->real_ns, b->n, 1.0) == 0) {
             fill_median(v, &x);
             if (bb) {
                 series y;
-                if (make_series(&y, bb->real_ns, bb->n, 1.0) == 0) {
+                if (make_series(r, &y, bb->real_ns, bb->n, 1.0) == 0) {
                     pg_stats_sort(y.v, y.n);
                     v->base = pg_stats_median(y.v, y.n);
                     v->n_base = y.n;
                     ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
-                    v->p = pg_stats_mw_cached(x.v, x.n, y.v, y.n, PG_ALT_TWO_SIDED, NULL, NULL,
-                                              &r->cache);
+                    v->p = mw_p(r, &x, &y, PG_ALT_TWO_SIDED);
                     free(y.v);
                 }
             }
@@ -592,7 +627,7 @@ static void check_bench(pg_report *r, const pg_run *head, const pg_run *base,
         v->budget_file = p.file;
         v->budget_line = p.line;
         series x;
-        if (make_series(&x, b->real_ns, b->n, 1.0) == 0) {
+        if (make_series(r, &x, b->real_ns, b->n, 1.0) == 0) {
             fill_median(v, &x);
             free(x.v);
         }
@@ -613,7 +648,10 @@ static void add_missing(pg_report *r, const pg_budget_set *budgets, const char *
                         const char *why)
 {
     pg_policy p;
-    pg_budget_set_resolve(budgets, name, &p);
+    if (pg_budget_set_resolve(budgets, name, &p) < 0) {
+        r->nomem = 1;
+        return;
+    }
     size_t from = r->n;
     pg_verdict *v = add(r, name, "-", PG_V_MISSING);
     if (!v)
@@ -689,9 +727,18 @@ pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget
         if (pg_run_find(head, b->name))
             continue;
         pg_policy p;
-        if (!pg_budget_set_resolve(budgets, b->name, &p) || (p.match && !strcmp(p.match, b->name)))
+        int budgeted = pg_budget_set_resolve(budgets, b->name, &p);
+        if (budgeted < 0)
+            r->nomem = 1;
+        if (budgeted <= 0 || (p.match && !strcmp(p.match, b->name)))
             continue; /* unbudgeted, or already reported as an exact budget */
         add_missing(r, budgets, b->name, "in the baseline but not in the results");
+    }
+    if (r->nomem) {
+        /* a verdict left out or judged on a NaN would be a pass: fail closed */
+        pg_report_destroy(r);
+        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        return NULL;
     }
     for (size_t i = 0; i < r->n; i++)
         if (r->v[i].fails)

@@ -207,7 +207,9 @@ const pg_error *pg_budget_set_diag(const pg_budget_set *set, size_t i);
 size_t pg_budget_set_nbudgets(const pg_budget_set *set);
 size_t pg_budget_set_nfiles(const pg_budget_set *set);
 /* Resolves the policy for a benchmark name.  Returns 1 when some budget
- * matches, 0 when none does (out then holds the defaults). */
+ * matches, 0 when none does (out then holds the defaults), PG_ENOMEM when
+ * the budgets could not be ordered (out holds the defaults, and must not
+ * be taken for "no budget"). */
 int pg_budget_set_resolve(const pg_budget_set *set, const char *name, pg_policy *out);
 size_t pg_budget_set_nwaivers(const pg_budget_set *set);
 const pg_waiver *pg_budget_set_waiver(const pg_budget_set *set, size_t i);
@@ -270,7 +272,9 @@ typedef struct pg_report pg_report;
 
 /* Judges head against budgets and, when base is not NULL, against the
  * baseline.  The report borrows head, base and budgets: keep them alive
- * while it is used.  NULL with err filled on trouble. */
+ * while it is used.  NULL with err filled on trouble; when an allocation
+ * fails anywhere in the judging, NULL with PG_ENOMEM, never a report with a
+ * verdict missing or judged on a statistic that could not be computed. */
 pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget_set *budgets,
                          const pg_gate_options *opt, pg_error *err);
 void pg_report_destroy(pg_report *r);            /* NULL is a no-op */
