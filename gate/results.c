@@ -466,7 +466,7 @@ static int parse_top(pg_run *run, pj_reader *r)
 {
     pj_arena *rows = pj_arena_create();
     if (!rows)
-        return PG_ENOMEM;
+        return pg_error_set(r->err, PG_ENOMEM, r->file, 0, 0, NULL, "out of memory");
     int rc = 0, seen_benchmarks = 0;
     if (r->end - r->p >= 3 && !memcmp(r->p, "\xEF\xBB\xBF", 3))
         r->p += 3;
