@@ -131,6 +131,15 @@ const char *pg_run_context(const pg_run *run, const char *key);
 /* A string of the results' perfgate.host (e.g. "cpu_model"); NULL if none
  * (Google Benchmark's own JSON has no such block). */
 const char *pg_run_host(const pg_run *run, const char *key);
+/* The run's environment: every scalar of the results' "context" and
+ * "perfgate" objects, as fn(key, value, arg) with dotted keys
+ * ("perfgate.host.cpu_model") and values as text (numbers as jansson
+ * prints them: integers as such, others %.17g), at most max_depth deep
+ * ("context" is depth 1).  Lists, nulls and the per-benchmark parts
+ * ("benchmarks", "benches", "caches") are left out.  Stops at fn's first
+ * non-zero answer and returns it; PG_ENOMEM when memory ran out. */
+typedef int (*pg_run_env_fn)(const char *key, const char *value, void *arg);
+int pg_run_environment(const pg_run *run, int max_depth, pg_run_env_fn fn, void *arg);
 /* Why a counter is unavailable, from perfgate.counters; NULL if not said. */
 const char *pg_run_unavailable_reason(const pg_run *run, const char *counter);
 /* The counter's values for bench, NULL if absent. */
