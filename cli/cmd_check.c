@@ -52,7 +52,15 @@ static int write_atomic(const char *path, int (*writer)(const pg_report *, FILE 
                         const pg_report *r)
 {
     pg_afile *af = pg_cli_out_open(path);
-    return af ? pg_cli_out_close(af, path, writer(r, pg_afile_stream(af)) == 0) : -1;
+    if (!af)
+        return -1;
+    int rc = writer(r, pg_afile_stream(af));
+    if (rc == PG_ENOMEM) { /* the old file stays */
+        pg_afile_abort(af);
+        fprintf(stderr, "perfgate: cannot write '%s': out of memory\n", path);
+        return -1;
+    }
+    return pg_cli_out_close(af, path, rc == 0);
 }
 
 static int want_colour(const char *when)

@@ -193,13 +193,19 @@ static int do_add(const hopts *o)
         return 2;
     }
     pg_hist_show *s = NULL;
-    if (pg_history_show(h, id, &s, &err) == 0) {
-        printf("recorded run %lld: %zu benchmarks", (long long)id, s->n_rows);
-        if (s->n_verdicts)
-            printf(", %ld failing", s->info.n_failed);
-        printf("\n");
-        pg_hist_show_free(s);
+    if (pg_history_show(h, id, &s, &err) < 0) {
+        /* recorded whole, but not read back: say both, and that it is trouble */
+        fprintf(stderr, "perfgate: run %lld was recorded, but cannot be read back\n",
+                (long long)id);
+        pg_cli_report("perfgate", &err);
+        pg_history_close(h);
+        return 2;
     }
+    printf("recorded run %lld: %zu benchmarks", (long long)id, s->n_rows);
+    if (s->n_verdicts)
+        printf(", %ld failing", s->info.n_failed);
+    printf("\n");
+    pg_hist_show_free(s);
     pg_history_close(h);
     return 0;
 }

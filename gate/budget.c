@@ -19,6 +19,7 @@
 #include "stats_internal.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fnmatch.h>
 #include <math.h>
 #include <stdarg.h>
@@ -993,6 +994,7 @@ static int load_file(pg_budget_set *set, const char *path)
         file_defaults *nf = realloc(set->files, cap * sizeof *nf);
         if (!nf) {
             free(text);
+            diag(set, PG_ENOMEM, path, 0, 0, NULL, "out of memory");
             return PG_ENOMEM;
         }
         set->files = nf;
@@ -1001,6 +1003,11 @@ static int load_file(pg_budget_set *set, const char *path)
     file_defaults *fd = &set->files[set->nfiles];
     memset(fd, 0, sizeof *fd);
     fd->path = pj_strdup(set->arena, path);
+    if (!fd->path) {
+        free(text);
+        diag(set, PG_ENOMEM, path, 0, 0, NULL, "out of memory");
+        return PG_ENOMEM;
+    }
     ctx c = { .set = set, .file = fd->path };
     /* Number nodes point into text: it lives until the file is read. */
     pj_node *root = pj_parse(text, len, fd->path, set->arena, &err);
@@ -1012,6 +1019,8 @@ static int load_file(pg_budget_set *set, const char *path)
     size_t file_index = set->nfiles++;
     int rc = read_root(set, &c, fd, file_index, root);
     free(text);
+    if (rc == PG_ENOMEM)
+        diag(set, PG_ENOMEM, path, 0, 0, NULL, "out of memory");
     if (rc)
         return rc;
     return set->ndiags > before ? set->diags[before].code : 0;
@@ -1126,13 +1135,14 @@ int pg_budget_set_add_path(pg_budget_set *set, const char *path)
         return load_file(set, path);
     DIR *d = opendir(path);
     if (!d) {
-        diag(set, PG_EIO, path, 0, 0, NULL, "cannot open the directory");
+        diag(set, PG_EIO, path, 0, 0, NULL, "cannot open the directory: %s", strerror(errno));
         return PG_EIO;
     }
     char **names = NULL;
     size_t n = 0, cap = 0;
+    int rc = 0;
     struct dirent *e;
-    while ((e = readdir(d))) {
+    while (rc == 0 && (e = readdir(d))) {
         size_t l = strlen(e->d_name);
         if (l < 6 || strcmp(e->d_name + l - 5, ".json") || !strcmp(e->d_name, "schema.json") ||
             e->d_name[0] == '.')
@@ -1140,20 +1150,32 @@ int pg_budget_set_add_path(pg_budget_set *set, const char *path)
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
             char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn)
+            if (!nn) {
+                rc = PG_ENOMEM;
                 break;
+            }
             names = nn;
         }
-        names[n++] = strdup(e->d_name);
+        if (!(names[n] = strdup(e->d_name)))
+            rc = PG_ENOMEM;
+        else
+            n++;
     }
     closedir(d);
+    if (rc) {
+        /* a budget file left out would leave its benchmarks unjudged */
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+        diag(set, rc, path, 0, 0, NULL, "out of memory");
+        return rc;
+    }
     qsort(names, n, sizeof *names, cmp_str);
-    int rc = 0;
     for (size_t i = 0; i < n; i++) {
         char full[4096];
         snprintf(full, sizeof full, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/",
                  names[i]);
-        int r = names[i] ? load_file(set, full) : PG_ENOMEM;
+        int r = load_file(set, full);
         if (r && !rc)
             rc = r;
         free(names[i]);
@@ -1174,7 +1196,13 @@ pg_budget_set *pg_budget_set_create(void)
     if (!set)
         return NULL;
     set->arena = pj_arena_create();
-    if (!set->arena) {
+    /* Room for the first diagnostics now, so that "out of memory" can
+     * always be said (diag() cannot grow the list then). */
+    set->dcap = 8;
+    set->diags = malloc(set->dcap * sizeof *set->diags);
+    if (!set->arena || !set->diags) {
+        pj_arena_destroy(set->arena);
+        free(set->diags);
         free(set);
         return NULL;
     }

@@ -184,6 +184,17 @@ static int all_positive(const series *s)
 
 /* Ratio x/y: Hodges-Lehmann on logs with Moses' 95 % interval; the ratio of
  * medians when some value is not positive. */
+/* The exact Mann-Whitney table for m x n samples, made once into the
+ * report's cache.  Without it the interval below would silently fall back
+ * to its widest form (and a p-value to NaN): an allocation failure, not a
+ * weaker verdict. */
+static int mw_table(pg_report *r, size_t m, size_t n)
+{
+    if (m > PG_MW_EXACT_MAX || n > PG_MW_EXACT_MAX || pg_mw_cache_cdf(&r->cache, m, n) == 0)
+        return 0;
+    return PG_ENOMEM;
+}
+
 static int ratio_of(pg_report *r, const series *x, const series *y, double *ratio, double *lo,
                     double *hi)
 {
@@ -197,7 +208,7 @@ static int ratio_of(pg_report *r, const series *x, const series *y, double *rati
     }
     size_t m = x->n, n = y->n;
     double *w = work(r, m * n + m + n);
-    if (!w)
+    if (!w || mw_table(r, m, n))
         return PG_ENOMEM;
     double *lx = w + m * n, *ly = lx + m;
     for (size_t i = 0; i < m; i++)
@@ -236,6 +247,8 @@ static const char *reference_problem(const double *src, size_t n, double scale)
  * "no evidence". */
 static int mw(pg_report *r, const series *x, const series *y, int alt, double *p)
 {
+    if (x->n && y->n && mw_table(r, x->n, y->n))
+        return PG_ENOMEM;
     *p = pg_stats_mw_cached(x->v, x->n, y->v, y->n, alt, NULL, NULL, &r->cache);
     return x->n && y->n && isnan(*p) ? PG_ENOMEM : 0;
 }

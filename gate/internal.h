@@ -27,6 +27,8 @@ void pj_arena_reset(pj_arena *a);     /* frees all nodes, keeps one block */
 void pj_arena_destroy(pj_arena *a);   /* NULL is a no-op */
 void *pj_alloc(pj_arena *a, size_t size);
 char *pj_strdup(pj_arena *a, const char *s);
+/* 1 when s is well-formed UTF-8 (RFC 3629), as JSON needs; 0 too for NULL. */
+int pj_utf8_valid(const char *s);
 
 enum { PJ_NULL, PJ_FALSE, PJ_TRUE, PJ_NUMBER, PJ_STRING, PJ_ARRAY, PJ_OBJECT };
 

@@ -274,6 +274,11 @@ static const char *bad_utf8(const char *p, const char *e)
     return NULL;
 }
 
+int pj_utf8_valid(const char *s)
+{
+    return s && !bad_utf8(s, s + strlen(s));
+}
+
 /* Reads a string at r->p (which must be '"') into the arena, UTF-8, NUL
  * terminated; *len gets its length.  Rejects NUL (as \u0000 too): names and
  * keys become C strings. */

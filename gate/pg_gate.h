@@ -134,6 +134,15 @@ const char *pg_run_context(const pg_run *run, const char *key);
 /* A string of the results' perfgate.host (e.g. "cpu_model"); NULL if none
  * (Google Benchmark's own JSON has no such block). */
 const char *pg_run_host(const pg_run *run, const char *key);
+/* The run's environment: every scalar of the results' "context" and
+ * "perfgate" objects, as fn(key, value, arg) with dotted keys
+ * ("perfgate.host.cpu_model") and values as text (numbers as jansson
+ * prints them: integers as such, others %.17g), at most max_depth deep
+ * ("context" is depth 1).  Lists, nulls and the per-benchmark parts
+ * ("benchmarks", "benches", "caches") are left out.  Stops at fn's first
+ * non-zero answer and returns it; PG_ENOMEM when memory ran out. */
+typedef int (*pg_run_env_fn)(const char *key, const char *value, void *arg);
+int pg_run_environment(const pg_run *run, int max_depth, pg_run_env_fn fn, void *arg);
 /* Why a counter is unavailable, from perfgate.counters; NULL if not said. */
 const char *pg_run_unavailable_reason(const pg_run *run, const char *counter);
 /* The counter's values for bench, NULL if absent. */
@@ -309,7 +318,9 @@ typedef struct pg_report pg_report;
 
 /* Judges head against budgets and, when base is not NULL, against the
  * baseline.  The report borrows head, base and budgets: keep them alive
- * while it is used.  NULL with err filled on trouble. */
+ * while it is used.  NULL with err filled on trouble; when an allocation
+ * fails anywhere in the judging, NULL with PG_ENOMEM, never a report with a
+ * verdict missing or judged on a statistic that could not be computed. */
 pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget_set *budgets,
                          const pg_gate_options *opt, pg_error *err);
 void pg_report_destroy(pg_report *r);            /* NULL is a no-op */

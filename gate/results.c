@@ -16,8 +16,10 @@
 #include "internal.h"
 
 #include <fnmatch.h>
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -470,11 +472,29 @@ static int check_perfgate(pj_reader *r, const pj_node *pg)
 
 /* ---- loading --------------------------------------------------------- */
 
+/* A number node's text points into the file, which is let go after the
+ * load: the blocks a run keeps (context, perfgate) get their own copies. */
+static int keep_numbers(pj_arena *a, pj_node *v)
+{
+    if (v->type == PJ_NUMBER) {
+        char *t = pj_alloc(a, v->len + 1);
+        if (!t)
+            return PG_ENOMEM;
+        memcpy(t, v->text, v->len);
+        t[v->len] = '\0';
+        v->text = t;
+    }
+    for (pj_node *c = v->child; c; c = c->next)
+        if (keep_numbers(a, c))
+            return PG_ENOMEM;
+    return 0;
+}
+
 static int parse_top(pg_run *run, pj_reader *r)
 {
     pj_arena *rows = pj_arena_create();
     if (!rows)
-        return PG_ENOMEM;
+        return pg_error_set(r->err, PG_ENOMEM, r->file, 0, 0, NULL, "out of memory");
     int rc = 0, seen_benchmarks = 0;
     if (r->end - r->p >= 3 && !memcmp(r->p, "\xEF\xBB\xBF", 3))
         r->p += 3;
@@ -539,6 +559,9 @@ static int parse_top(pg_run *run, pj_reader *r)
             pj_node *v;
             r->depth = 1;
             if ((rc = pj_value(r, run->arena, &v)))
+                goto done;
+            if ((!strcmp(key, "context") || !strcmp(key, "perfgate")) &&
+                (rc = keep_numbers(run->arena, v)))
                 goto done;
             if (!strcmp(key, "context")) {
                 run->context = v;
@@ -729,4 +752,85 @@ const double *pg_bench_counter(const pg_bench *b, const char *name)
         if (!strcmp(b->counters[i].name, name))
             return b->counters[i].values;
     return NULL;
+}
+
+/* ---- environment ----------------------------------------------------- */
+
+typedef struct env_walk {
+    int max_depth;
+    pg_run_env_fn fn;
+    void *arg;
+} env_walk;
+
+/* A number as jansson prints what it reads: an integer (no '.', 'e' or
+ * 'E', and within 64 bits) as itself, any other as a double, %.17g. */
+static int number_text(const pj_node *v, char *buf, size_t cap)
+{
+    char stack[128], *t = v->len < sizeof stack ? stack : malloc(v->len + 1);
+    if (!t)
+        return PG_ENOMEM;
+    memcpy(t, v->text, v->len);
+    t[v->len] = '\0';
+    int real = strpbrk(t, ".eE") != NULL;
+    if (!real) {
+        errno = 0;
+        long long i = strtoll(t, NULL, 10);
+        if (errno == ERANGE)
+            real = 1;
+        else
+            snprintf(buf, cap, "%lld", i);
+    }
+    if (real)
+        snprintf(buf, cap, "%.17g", strtod(t, NULL));
+    if (t != stack)
+        free(t);
+    return 0;
+}
+
+static int walk_env(const env_walk *w, const char *key, const pj_node *v, int depth)
+{
+    if (depth > w->max_depth)
+        return 0;
+    if (v->type == PJ_OBJECT) {
+        for (const pj_node *m = v->child; m; m = m->next) {
+            if (!strcmp(m->key, "benchmarks") || !strcmp(m->key, "benches") ||
+                !strcmp(m->key, "caches"))
+                continue;
+            size_t len = strlen(key) + strlen(m->key) + 2;
+            char *sub = malloc(len);
+            if (!sub)
+                return PG_ENOMEM;
+            snprintf(sub, len, "%s.%s", key, m->key);
+            int rc = walk_env(w, sub, m, depth + 1);
+            free(sub);
+            if (rc)
+                return rc;
+        }
+        return 0;
+    }
+    char num[64];
+    const char *text;
+    switch (v->type) {
+    case PJ_STRING: text = v->str; break;
+    case PJ_TRUE: text = "true"; break;
+    case PJ_FALSE: text = "false"; break;
+    case PJ_NUMBER:
+        if (number_text(v, num, sizeof num))
+            return PG_ENOMEM;
+        text = num;
+        break;
+    default: return 0; /* null; lists (profiles, caches) are no fingerprint */
+    }
+    return w->fn(key, text, w->arg);
+}
+
+int pg_run_environment(const pg_run *run, int max_depth, pg_run_env_fn fn, void *arg)
+{
+    if (!run || !fn)
+        return PG_EINVAL;
+    env_walk w = { max_depth, fn, arg };
+    int rc = run->context ? walk_env(&w, "context", run->context, 1) : 0;
+    if (rc == 0 && run->perfgate)
+        rc = walk_env(&w, "perfgate", run->perfgate, 1);
+    return rc;
 }

@@ -394,46 +394,110 @@ static json_t *num(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
-/* One verdict as a JSON object. */
+/* Sets key to v (a new reference, NULL when making it failed); *ok goes
+ * to 0 when either fails, so that a member lost to an allocation is never
+ * written as a smaller, valid-looking document. */
+static void put(json_t *o, const char *key, json_t *v, int *ok)
+{
+    if (!v || json_object_set_new(o, key, v) != 0)
+        *ok = 0;
+}
+
+/* A string member; invalid UTF-8 (names may be any bytes) becomes `bad`
+ * rather than being emitted, and is told apart from a failed allocation. */
+static void put_text(json_t *o, const char *key, const char *text, const char *bad, int *ok)
+{
+    json_t *v = json_string(text);
+    if (!v && text && !pj_utf8_valid(text))
+        v = json_string(bad);
+    put(o, key, v, ok);
+}
+
+/* One verdict as a JSON object; NULL when memory ran out. */
 static json_t *verdict_json(const pg_verdict *v)
 {
     json_t *o = json_object();
     if (!o)
         return NULL;
-    /* json_stringn_nocheck would trust the bytes; names may be any
-     * bytes, so invalid UTF-8 is replaced rather than emitted. */
-    json_t *name = json_string(v->bench);
-    json_object_set_new(o, "benchmark", name ? name : json_string("(invalid UTF-8)"));
-    json_object_set_new(o, "metric", json_string(v->metric));
-    json_object_set_new(o, "verdict", json_string(pg_verdict_name(v->kind)));
+    int ok = 1;
+    put_text(o, "benchmark", v->bench, "(invalid UTF-8)", &ok);
+    put_text(o, "metric", v->metric, "(invalid UTF-8)", &ok);
+    put(o, "verdict", json_string(pg_verdict_name(v->kind)), &ok);
     if (v->kind == PG_V_WAIVED)
-        json_object_set_new(o, "waived_verdict", json_string(pg_verdict_name(v->waived_kind)));
-    json_object_set_new(o, "fails", json_boolean(v->fails));
-    json_object_set_new(o, "warn", json_boolean(v->warn));
-    json_object_set_new(o, "unit", json_string(v->unit));
-    json_object_set_new(o, "n", json_integer((json_int_t)v->n));
-    json_object_set_new(o, "n_baseline", json_integer((json_int_t)v->n_base));
-    json_object_set_new(o, "n_required", json_integer((json_int_t)v->n_required));
-    json_object_set_new(o, "median", num(v->value));
-    json_object_set_new(o, "ci_low", num(v->lo));
-    json_object_set_new(o, "ci_high", num(v->hi));
-    json_object_set_new(o, "limit", num(v->limit));
-    json_object_set_new(o, "baseline_median", num(v->base));
-    json_object_set_new(o, "ratio", num(v->ratio));
-    json_object_set_new(o, "ratio_low", num(v->ratio_lo));
-    json_object_set_new(o, "ratio_high", num(v->ratio_hi));
-    json_object_set_new(o, "p", num(v->p));
+        put(o, "waived_verdict", json_string(pg_verdict_name(v->waived_kind)), &ok);
+    put(o, "fails", json_boolean(v->fails), &ok);
+    put(o, "warn", json_boolean(v->warn), &ok);
+    put(o, "unit", json_string(v->unit), &ok);
+    put(o, "n", json_integer((json_int_t)v->n), &ok);
+    put(o, "n_baseline", json_integer((json_int_t)v->n_base), &ok);
+    put(o, "n_required", json_integer((json_int_t)v->n_required), &ok);
+    put(o, "median", num(v->value), &ok);
+    put(o, "ci_low", num(v->lo), &ok);
+    put(o, "ci_high", num(v->hi), &ok);
+    put(o, "limit", num(v->limit), &ok);
+    put(o, "baseline_median", num(v->base), &ok);
+    put(o, "ratio", num(v->ratio), &ok);
+    put(o, "ratio_low", num(v->ratio_lo), &ok);
+    put(o, "ratio_high", num(v->ratio_hi), &ok);
+    put(o, "p", num(v->p), &ok);
     if (v->owner)
-        json_object_set_new(o, "owner", json_string(v->owner));
+        put(o, "owner", json_string(v->owner), &ok);
     if (v->budget_file) {
-        json_object_set_new(o, "budget_file", json_string(v->budget_file));
-        json_object_set_new(o, "budget_line", json_integer(v->budget_line));
+        put_text(o, "budget_file", v->budget_file, "(invalid UTF-8)", &ok);
+        put(o, "budget_line", json_integer(v->budget_line), &ok);
     }
     if (v->waiver && v->waiver->ticket)
-        json_object_set_new(o, "waiver_ticket", json_string(v->waiver->ticket));
-    json_t *nt = json_string(v->note);
-    json_object_set_new(o, "note", nt ? nt : json_string(""));
+        put(o, "waiver_ticket", json_string(v->waiver->ticket), &ok);
+    put_text(o, "note", v->note, "", &ok);
+    if (!ok) {
+        json_decref(o);
+        return NULL;
+    }
     return o;
+}
+
+/* json_dumps, minding a gap in jansson (2.14, src/dump.c): the result of
+ * writing an object's key is not checked, so when the buffer cannot grow
+ * there the key is lost and json_dumps still succeeds with a damaged
+ * document.  This buffer, once it could not grow, refuses every later byte
+ * and remembers it.  NULL when memory ran out; free() the result. */
+typedef struct dump_buf {
+    char *p;
+    size_t n, cap;
+    int failed;
+} dump_buf;
+
+static int dump_to(const char *s, size_t len, void *data)
+{
+    dump_buf *b = data;
+    if (!b->failed && b->n + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->n + len + 1)
+            cap *= 2;
+        char *np = realloc(b->p, cap);
+        if (np) {
+            b->p = np;
+            b->cap = cap;
+        } else {
+            b->failed = 1;
+        }
+    }
+    if (b->failed)
+        return -1;
+    memcpy(b->p + b->n, s, len);
+    b->n += len;
+    b->p[b->n] = '\0';
+    return 0;
+}
+
+static char *dump_json(const json_t *j, size_t flags)
+{
+    dump_buf b = { NULL, 0, 0, 0 };
+    if (json_dump_callback(j, dump_to, &b, flags) != 0 || b.failed || !b.p) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
 }
 
 int pg_report_write_json(const pg_report *r, FILE *f)
@@ -446,28 +510,36 @@ int pg_report_write_json(const pg_report *r, FILE *f)
         return PG_ENOMEM;
     }
     size_t c[PG_V_COUNT];
+    int ok = 1;
     pg_report_counts(r, c);
     for (int k = 0; k < PG_V_COUNT; k++)
-        json_object_set_new(counts, pg_verdict_name((pg_verdict_kind)k), json_integer((json_int_t)c[k]));
-    json_object_set_new(root, "format", json_string("perfgate-verdicts/1"));
-    json_object_set_new(root, "failed", json_boolean(pg_report_failed(r)));
-    json_object_set_new(root, "counts", counts);
+        put(counts, pg_verdict_name((pg_verdict_kind)k), json_integer((json_int_t)c[k]), &ok);
+    put(root, "format", json_string("perfgate-verdicts/1"), &ok);
+    put(root, "failed", json_boolean(pg_report_failed(r)), &ok);
+    put(root, "counts", counts, &ok);
     for (size_t i = 0; i < pg_report_nactive_waivers(r); i++) {
         const pg_waiver *w = pg_report_active_waiver(r, i);
-        json_array_append_new(waivers, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "match", w->match,
-                                                 "reason", w->reason, "ticket", w->ticket,
-                                                 "expires", w->expires, "file", w->file, "line",
-                                                 w->line));
+        json_t *one = json_object();
+        if (!one || json_array_append_new(waivers, one) != 0) {
+            ok = 0;
+            break;
+        }
+        put_text(one, "match", w->match, "(invalid UTF-8)", &ok);
+        put_text(one, "reason", w->reason, "(invalid UTF-8)", &ok);
+        put_text(one, "ticket", w->ticket, "(invalid UTF-8)", &ok);
+        put_text(one, "expires", w->expires, "(invalid UTF-8)", &ok);
+        put_text(one, "file", w->file, "(invalid UTF-8)", &ok);
+        put(one, "line", json_integer(w->line), &ok);
     }
-    json_object_set_new(root, "active_waivers", waivers);
+    put(root, "active_waivers", waivers, &ok);
     /* The verdicts are written one at a time, not built as one tree: a
      * million of them would need gigabytes as jansson values.  The bytes are
      * those json_dumpf would write for the whole document: the head is the
      * document with an empty "verdicts" list, each verdict is dumped alone
      * and indented two levels (strings never hold a raw newline). */
-    json_object_set_new(root, "verdicts", json_array());
+    put(root, "verdicts", json_array(), &ok);
     const size_t flags = JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10);
-    char *doc = json_dumps(root, flags);
+    char *doc = ok ? dump_json(root, flags) : NULL;
     json_decref(root);
     if (!doc)
         return PG_ENOMEM;
@@ -485,7 +557,7 @@ int pg_report_write_json(const pg_report *r, FILE *f)
         fwrite(doc, 1, len - 3, f); /* up to and with the '[' */
         for (size_t i = 0; i < n && rc == 0; i++) {
             json_t *o = verdict_json(pg_report_verdict(r, i));
-            char *one = o ? json_dumps(o, flags) : NULL;
+            char *one = o ? dump_json(o, flags) : NULL;
             json_decref(o);
             if (!one) {
                 rc = PG_ENOMEM;

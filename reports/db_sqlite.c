@@ -30,10 +30,19 @@ typedef struct sdb {
 typedef struct sstmt {
     sdb *owner;
     sqlite3_stmt *st;
+    int bind_rc; /* the first bind that failed since the last reset, as SQLITE_... */
 } sstmt;
+
+/* SQLite's answer as a PG_E... code: running out of memory is said as such. */
+static int code_of(int sqlite_rc)
+{
+    return (sqlite_rc & 0xff) == SQLITE_NOMEM ? PG_ENOMEM : PG_EIO;
+}
 
 static int fail(sdb *d, int code, pg_error *err, const char *what)
 {
+    if (code == PG_EIO)
+        code = code_of(sqlite3_errcode(d->db));
     return pg_error_set(err, code, d->path, 0, 0, NULL, "%s: %s", what, sqlite3_errmsg(d->db));
 }
 
@@ -41,10 +50,13 @@ static int s_exec(hdb *db, const char *sql, pg_error *err)
 {
     sdb *d = (sdb *)db;
     char *msg = NULL;
-    if (sqlite3_exec(d->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        pg_error_set(err, PG_EIO, d->path, 0, 0, NULL, "sqlite: %s", msg ? msg : "error");
+    int rc = sqlite3_exec(d->db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        /* no message when there was no memory for one */
+        rc = pg_error_set(err, code_of(rc), d->path, 0, 0, NULL, "sqlite: %s",
+                          msg ? msg : sqlite3_errstr(rc));
         sqlite3_free(msg);
-        return PG_EIO;
+        return rc;
     }
     return 0;
 }
@@ -66,28 +78,42 @@ static hstmt *s_prepare(hdb *db, const char *sql, pg_error *err)
     return (hstmt *)s;
 }
 
+/* A bind that failed (a text copy SQLite had no memory for) leaves the
+ * parameter NULL; callers bind a row's values without checking each, so
+ * the failure is kept and the next step refuses to run the statement:
+ * never a row with a value missing. */
+static int bound(sstmt *s, int rc)
+{
+    if (rc != SQLITE_OK && s->bind_rc == SQLITE_OK)
+        s->bind_rc = rc;
+    return rc == SQLITE_OK ? 0 : code_of(rc);
+}
+
 static int s_bind_int(hstmt *st, int i, int64_t v)
 {
-    return sqlite3_bind_int64(((sstmt *)st)->st, i, v) == SQLITE_OK ? 0 : PG_EIO;
+    return bound((sstmt *)st, sqlite3_bind_int64(((sstmt *)st)->st, i, v));
 }
 
 static int s_bind_double(hstmt *st, int i, double v)
 {
     sqlite3_stmt *s = ((sstmt *)st)->st;
     int rc = isnan(v) ? sqlite3_bind_null(s, i) : sqlite3_bind_double(s, i, v);
-    return rc == SQLITE_OK ? 0 : PG_EIO;
+    return bound((sstmt *)st, rc);
 }
 
 static int s_bind_text(hstmt *st, int i, const char *v)
 {
     sqlite3_stmt *s = ((sstmt *)st)->st;
     int rc = v ? sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(s, i);
-    return rc == SQLITE_OK ? 0 : PG_EIO;
+    return bound((sstmt *)st, rc);
 }
 
 static int s_step(hstmt *st, pg_error *err)
 {
     sstmt *s = (sstmt *)st;
+    if (s->bind_rc != SQLITE_OK)
+        return pg_error_set(err, code_of(s->bind_rc), s->owner->path, 0, 0, NULL,
+                            "sqlite: cannot bind a value: %s", sqlite3_errstr(s->bind_rc));
     int rc = sqlite3_step(s->st);
     if (rc == SQLITE_ROW)
         return 1;
@@ -123,6 +149,7 @@ static void s_reset(hstmt *st)
 {
     sqlite3_reset(((sstmt *)st)->st);
     sqlite3_clear_bindings(((sstmt *)st)->st);
+    ((sstmt *)st)->bind_rc = SQLITE_OK;
 }
 
 static void s_finalize(hstmt *st)

@@ -186,6 +186,29 @@ static void copy_text(char *dst, size_t len, const char *src)
     snprintf(dst, len, "%s", src ? src : "");
 }
 
+/* Column i as text, NULL for SQL NULL.  *bad is set when a value that is
+ * there could not be had (no memory to convert it): never read as NULL. */
+static const char *col_text(const hdb_ops *o, hstmt *st, int i, int *bad)
+{
+    if (o->col_is_null(st, i))
+        return NULL;
+    const char *t = o->col_text(st, i);
+    if (!t)
+        *bad = 1;
+    return t;
+}
+
+/* A malloc'd copy of column i, NULL for SQL NULL; *bad as col_text, or
+ * when the copy could not be made. */
+static char *col_dup(const hdb_ops *o, hstmt *st, int i, int *bad)
+{
+    const char *t = col_text(o, st, i, bad);
+    char *d = pg_rstrdup(t);
+    if (t && !d)
+        *bad = 1;
+    return d;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -459,17 +482,20 @@ done:
     "   AND v.verdict IN ('regression', 'breach')),"                           \
     " (SELECT COUNT(*) FROM baselines l WHERE l.run_id = r.id)"
 
-static void read_run_info(const hdb_ops *o, hstmt *st, pg_hist_run_info *ri)
+/* 0, or PG_ENOMEM when a text column could not be read. */
+static int read_run_info(const hdb_ops *o, hstmt *st, pg_hist_run_info *ri)
 {
+    int bad = 0;
     memset(ri, 0, sizeof *ri);
     ri->id = o->col_int(st, 0);
-    copy_text(ri->timestamp, sizeof ri->timestamp, o->col_text(st, 1));
-    copy_text(ri->commit, sizeof ri->commit, o->col_text(st, 2));
-    copy_text(ri->branch, sizeof ri->branch, o->col_text(st, 3));
-    copy_text(ri->source, sizeof ri->source, o->col_text(st, 4));
+    copy_text(ri->timestamp, sizeof ri->timestamp, col_text(o, st, 1, &bad));
+    copy_text(ri->commit, sizeof ri->commit, col_text(o, st, 2, &bad));
+    copy_text(ri->branch, sizeof ri->branch, col_text(o, st, 3, &bad));
+    copy_text(ri->source, sizeof ri->source, col_text(o, st, 4, &bad));
     ri->n_benches = (long)o->col_int(st, 5);
     ri->n_failed = (long)o->col_int(st, 6);
     ri->is_baseline = o->col_int(st, 7) > 0;
+    return bad ? PG_ENOMEM : 0;
 }
 
 int pg_history_list(pg_history *h, size_t limit, pg_hist_run_info **runs, size_t *n,
@@ -497,7 +523,10 @@ int pg_history_list(pg_history *h, size_t limit, pg_hist_run_info **runs, size_t
             out = g;
             cap = nc;
         }
-        read_run_info(o, st, &out[count++]);
+        if (read_run_info(o, st, &out[count++]) < 0) {
+            rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+            goto done;
+        }
     }
     if (rc < 0)
         goto done;
@@ -671,7 +700,7 @@ int pg_history_show(pg_history *h, int64_t run_id, pg_hist_show **out, pg_error 
     const hdb_ops *o = h->db->ops;
     hstmt *st = NULL;
     size_t cap_env = 0, cap_rows = 0, cap_v = 0, cap_w = 0;
-    int rc;
+    int rc, bad = 0;
     pg_hist_show *s = calloc(1, sizeof *s);
     *out = NULL;
     if (!s)
@@ -685,7 +714,8 @@ int pg_history_show(pg_history *h, int64_t run_id, pg_hist_show **out, pg_error 
                           (long long)run_id);
         goto done;
     }
-    read_run_info(o, st, &s->info);
+    if (read_run_info(o, st, &s->info) < 0)
+        goto nomem;
     o->finalize(st);
     st = NULL;
 
@@ -695,8 +725,10 @@ int pg_history_show(pg_history *h, int64_t run_id, pg_hist_show **out, pg_error 
         pg_hist_kv *kv = GROW(s->env, s->n_env, cap_env);
         if (!kv)
             goto nomem;
-        kv->key = pg_rstrdup(o->col_text(st, 0));
-        kv->value = pg_rstrdup(o->col_text(st, 1));
+        kv->key = col_dup(o, st, 0, &bad);
+        kv->value = col_dup(o, st, 1, &bad);
+        if (bad || !kv->key) /* NOT NULL: not there means not read */
+            goto nomem;
     }
     if (rc < 0)
         goto done;
@@ -710,7 +742,9 @@ int pg_history_show(pg_history *h, int64_t run_id, pg_hist_show **out, pg_error 
         pg_hist_row *r = GROW(s->rows, s->n_rows, cap_rows);
         if (!r)
             goto nomem;
-        r->name = pg_rstrdup(o->col_text(st, 0));
+        r->name = col_dup(o, st, 0, &bad);
+        if (bad || !r->name)
+            goto nomem;
         r->n_samples = (size_t)o->col_int(st, 1);
         r->iterations = o->col_int(st, 2);
         r->median_ns = o->col_double(st, 3);
@@ -731,13 +765,15 @@ int pg_history_show(pg_history *h, int64_t run_id, pg_hist_show **out, pg_error 
         pg_hist_verdict *v = GROW(s->verdicts, s->n_verdicts, cap_v);
         if (!v)
             goto nomem;
-        v->bench = pg_rstrdup(o->col_text(st, 0));
-        v->metric = pg_rstrdup(o->col_text(st, 1));
-        v->verdict = pg_rstrdup(o->col_text(st, 2));
-        v->budget = pg_rstrdup(o->col_text(st, 3));
+        v->bench = col_dup(o, st, 0, &bad);
+        v->metric = col_dup(o, st, 1, &bad);
+        v->verdict = col_dup(o, st, 2, &bad);
+        v->budget = col_dup(o, st, 3, &bad);
         v->budget_ns = o->col_double(st, 4);
         v->ratio = o->col_double(st, 5);
-        v->detail = pg_rstrdup(o->col_text(st, 6));
+        v->detail = col_dup(o, st, 6, &bad);
+        if (bad || !v->bench || !v->metric || !v->verdict)
+            goto nomem;
     }
     if (rc < 0)
         goto done;
@@ -751,10 +787,12 @@ int pg_history_show(pg_history *h, int64_t run_id, pg_hist_show **out, pg_error 
         pg_hist_waiver *w = GROW(s->waivers, s->n_waivers, cap_w);
         if (!w)
             goto nomem;
-        w->bench = pg_rstrdup(o->col_text(st, 0));
-        w->reason = pg_rstrdup(o->col_text(st, 1));
-        w->ticket = pg_rstrdup(o->col_text(st, 2));
-        w->expires = pg_rstrdup(o->col_text(st, 3));
+        w->bench = col_dup(o, st, 0, &bad);
+        w->reason = col_dup(o, st, 1, &bad);
+        w->ticket = col_dup(o, st, 2, &bad);
+        w->expires = col_dup(o, st, 3, &bad);
+        if (bad || !w->bench)
+            goto nomem;
     }
     if (rc < 0)
         goto done;
@@ -933,10 +971,11 @@ int pg_history_baseline_get(pg_history *h, pg_hist_baseline *out, pg_error *err)
     memset(out, 0, sizeof *out);
     out->id = o->col_int(st, 0);
     out->run_id = o->col_int(st, 1);
-    copy_text(out->reason, sizeof out->reason, o->col_text(st, 2));
-    copy_text(out->who, sizeof out->who, o->col_text(st, 3));
-    copy_text(out->created, sizeof out->created, o->col_text(st, 4));
-    rc = 0;
+    int bad = 0;
+    copy_text(out->reason, sizeof out->reason, col_text(o, st, 2, &bad));
+    copy_text(out->who, sizeof out->who, col_text(o, st, 3, &bad));
+    copy_text(out->created, sizeof out->created, col_text(o, st, 4, &bad));
+    rc = bad ? pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory") : 0;
 done:
     o->finalize(st);
     return rc;
@@ -1015,7 +1054,10 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
                 ri++;
             if (ri == n_runs || runs[ri].id != rid)
                 continue; /* added after we listed */
-            const char *name = o->col_text(st, 1);
+            int bad = 0;
+            const char *name = col_text(o, st, 1, &bad);
+            if (bad)
+                goto nomem;
             if (!name)
                 continue;
             long b = pg_strmap_get(map, name);
@@ -1037,7 +1079,9 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
             c->a = o->col_double(st, 2);
             c->b = o->col_double(st, 3);
             c->c = o->col_double(st, 4);
-            copy_text(c->verdict, sizeof c->verdict, o->col_text(st, 5));
+            copy_text(c->verdict, sizeof c->verdict, col_text(o, st, 5, &bad));
+            if (bad)
+                goto nomem;
         }
         if (rc < 0)
             goto done;

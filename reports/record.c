@@ -6,8 +6,9 @@
  * aggregates, units to ns); judging them too (pg_gate_check).  Here we only
  * translate its run and verdicts into a pg_hist_run.  The environment is
  * the results' "context" and "perfgate" objects flattened to dotted keys
- * (perfgate.host.cpu_model = ...), read with jansson; their per-benchmark
- * parts are left out, they are in the samples.
+ * (perfgate.host.cpu_model = ...), as the gate read them
+ * (pg_run_environment); their per-benchmark parts are left out, they are
+ * in the samples.
  */
 #include <math.h>
 #include <stdio.h>
@@ -34,57 +35,24 @@ typedef struct envbuf {
     size_t n, n_owned;
 } envbuf;
 
-static char *keep(envbuf *e, char *s)
+/* Keeps one entry of the environment (pg_run_env_fn); copies both. */
+static int add_env(const char *key, const char *value, void *arg)
 {
-    if (s && e->n_owned < 2 * ENV_MAX)
-        e->owned[e->n_owned++] = s;
-    else if (s) {
-        free(s);
-        s = NULL;
+    envbuf *e = arg;
+    if (e->n >= ENV_MAX)
+        return 1; /* full: the rest is left out */
+    char *k = strdup(key), *v = strdup(value);
+    if (!k || !v) {
+        free(k);
+        free(v);
+        return PG_ENOMEM;
     }
-    return s;
-}
-
-static void flatten(envbuf *e, const char *prefix, json_t *v, int depth)
-{
-    if (e->n >= ENV_MAX || depth > ENV_DEPTH)
-        return;
-    if (json_is_object(v)) {
-        const char *k;
-        json_t *x;
-        json_object_foreach(v, k, x) {
-            if (!strcmp(k, "benchmarks") || !strcmp(k, "benches") || !strcmp(k, "caches"))
-                continue;
-            size_t len = strlen(prefix) + strlen(k) + 2;
-            char *key = malloc(len);
-            if (!key)
-                return;
-            snprintf(key, len, "%s%s%s", prefix, *prefix ? "." : "", k);
-            flatten(e, key, x, depth + 1);
-            free(key);
-        }
-        return;
-    }
-    if (json_is_array(v))
-        return; /* lists (profiles, caches) are not an environment fingerprint */
-    char num[64];
-    const char *text = NULL;
-    if (json_is_string(v))
-        text = json_string_value(v);
-    else if (json_is_integer(v)) {
-        snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
-        text = num;
-    } else if (json_is_real(v)) {
-        snprintf(num, sizeof num, "%.17g", json_real_value(v));
-        text = num;
-    } else if (json_is_boolean(v))
-        text = json_is_true(v) ? "true" : "false";
-    else
-        return;
-    e->kv[e->n].key = keep(e, strdup(prefix));
-    e->kv[e->n].value = keep(e, strdup(text));
-    if (e->kv[e->n].key)
-        e->n++;
+    e->owned[e->n_owned++] = k;
+    e->owned[e->n_owned++] = v;
+    e->kv[e->n].key = k;
+    e->kv[e->n].value = v;
+    e->n++;
+    return 0;
 }
 
 static void env_free(envbuf *e)
@@ -99,21 +67,6 @@ static const char *env_get(const envbuf *e, const char *key)
         if (!strcmp(e->kv[i].key, key))
             return e->kv[i].value;
     return NULL;
-}
-
-/* Reads only what the environment needs: the gate has validated the file. */
-static void read_env(const char *path, envbuf *e)
-{
-    json_t *root = json_load_file(path, 0, NULL);
-    if (!root)
-        return;
-    json_t *ctx = json_object_get(root, "context");
-    json_t *pg = json_object_get(root, "perfgate");
-    if (ctx)
-        flatten(e, "context", ctx, 1);
-    if (pg)
-        flatten(e, "perfgate", pg, 1);
-    json_decref(root);
 }
 
 int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add_options *opt,
@@ -206,7 +159,12 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
         }
     }
 
-    read_env(results, env);
+    /* From the results the gate read, not a second reading of the file:
+     * a run is recorded with its whole environment or not at all. */
+    if (pg_run_environment(head, ENV_DEPTH, add_env, env) < 0) {
+        rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        goto done;
+    }
     const char *commit = opt->commit ? opt->commit : env_get(env, "perfgate.git_commit");
     const char *branch = opt->branch ? opt->branch : getenv("GITHUB_REF_NAME");
     pg_hist_run run = { results, commit, branch, NULL, env->kv, env->n, benches, kept,
