@@ -53,6 +53,13 @@ void pgt_fill_series(pgt_rng *r, double *x, size_t n, int kind, double holes);
  * of 8 rows (one less, equal, one more), sometimes plus whole 32-row blocks. */
 size_t pgt_scan_edge_len(pgt_rng *r);
 
+/* TradePulse's hurst_exponent (KERNELS.md section 3), slowly: for lags
+ * lo..hi every difference rounded in the working dtype (float32 when f32),
+ * the sums in long double, the slope an ordinary least-squares fit of
+ * ln tau on ln L, clipped to [0, 1] (NaN passes); 0.5 when n < 2*hi.  The
+ * reference the property tests hold pg_hurst to. */
+double pgt_hurst_reference(const double *x, size_t n, size_t lo, size_t hi, int f32);
+
 /* The kernels' ISA builds (kernels/cpu/features_internal.h): what the CPU
  * gets by default, AVX2 on an AVX-512 machine (PG_KERNELS_NO_AVX512), the
  * portable one (PG_KERNELS_PORTABLE).  pgt_use_build sets the environment
