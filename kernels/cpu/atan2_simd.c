@@ -25,7 +25,7 @@
  * within an ulp of float.
  *
  * Built twice, for baseline x86-64 and with target("avx2"), chosen at run
- * time (pgf_use_avx2); both do the same IEEE operations in the same order
+ * time (pg_isa, isa.h); both do the same IEEE operations in the same order
  * (no FMA: -ffp-contract=off), so they give the same bits.
  */
 #include <math.h>
@@ -167,7 +167,7 @@ PGF_TARGET_AVX2 static void phase_f32_avx2(const float *h, float scale, const do
 void pgf_phase_atan2_f64(const double *h, double scale, const double *x, size_t n, double *out)
 {
 #if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2()) {
+    if (pg_isa() >= PG_ISA_AVX2) {
         phase_f64_avx2(h, scale, x, n, out);
         return;
     }
@@ -178,7 +178,7 @@ void pgf_phase_atan2_f64(const double *h, double scale, const double *x, size_t 
 void pgf_phase_atan2_f32(const float *h, float scale, const double *x, size_t n, double *out)
 {
 #if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2()) {
+    if (pg_isa() >= PG_ISA_AVX2) {
         phase_f32_avx2(h, scale, x, n, out);
         return;
     }

@@ -21,21 +21,11 @@
 #if PGF_HAVE_AVX2_CLONE
 #include <immintrin.h>
 
-#include "cpu_features.h"
+#include "isa.h"
 #define EMA_HAVE_V4 1
 #else
 #define EMA_HAVE_V4 0
 #endif
-
-/* Whether the AVX-512 clones (pg_ema_scan, pg_rsi) may run. */
-static int use_v4(void)
-{
-#if EMA_HAVE_V4
-    return pgf_use_avx512();
-#else
-    return 0;
-#endif
-}
 
 double pgf_alpha_from_span(double span)
 {
@@ -466,11 +456,11 @@ void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_period
     size_t (*body)(const double *, size_t, size_t, double *, const scan_consts *, double *) =
         ema_scan_base;
 #if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2())
+    if (pg_isa() >= PG_ISA_AVX2)
         body = ema_scan_avx2;
 #endif
 #if EMA_HAVE_V4
-    if (use_v4())
+    if (pg_isa() == PG_ISA_AVX512)
         body = ema_scan_v4;
 #endif
     ema_state s;
@@ -818,11 +808,11 @@ static size_t rsi_fast(const double *price, size_t n, size_t t, size_t w, size_t
                        double *out)
 {
 #if EMA_HAVE_V4
-    if (use_v4())
+    if (pg_isa() == PG_ISA_AVX512)
         return rsi_fast_v4(price, n, t, w, k0, no_div, gy, ly, alpha, omf, den, out);
 #endif
 #if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2())
+    if (pg_isa() >= PG_ISA_AVX2)
         return rsi_fast_avx2(price, n, t, w, k0, no_div, gy, ly, alpha, omf, den, out);
 #endif
     return rsi_fast_base(price, n, t, w, k0, no_div, gy, ly, alpha, omf, den, out);
@@ -1002,7 +992,7 @@ void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_
     /* The fast path skips the division: only when (1-a)+a is exactly 1. */
     const int no_div = of + af == 1.0 && os + as == 1.0 && og + ag == 1.0;
 #if PGF_HAVE_AVX2_CLONE
-    const int avx2 = pgf_use_avx2();
+    const int avx2 = pg_isa() >= PG_ISA_AVX2;
 #else
     const int avx2 = 0;
 #define macd_fast_avx2 macd_fast_base
@@ -1410,11 +1400,11 @@ static void pgf_macd_scan_run(const double *price, size_t n, size_t fast, size_t
     size_t (*body)(const double *, size_t, size_t, double *, double *, double *,
                    const macd_scan_consts *, double *, double *, double *) = macd_scan_base;
 #if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2())
+    if (pg_isa() >= PG_ISA_AVX2)
         body = macd_scan_avx2;
 #endif
 #if EMA_HAVE_V4
-    if (use_v4())
+    if (pg_isa() == PG_ISA_AVX512)
         body = macd_scan_v4;
 #endif
     ema_state f, s, g;

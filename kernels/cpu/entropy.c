@@ -28,7 +28,7 @@
 
 #include <immintrin.h>
 
-#include "cpu_features.h"
+#include "isa.h"
 #include "pipeline_internal.h" /* pg_pairwise_sum: numpy's pairwise summation */
 #include "pg_kernels.h"
 
@@ -479,7 +479,7 @@ static int bin_fast(const double *x, size_t n, size_t bins, pg_dtype dtype, doub
         double eps = max_offset(T, NULL, bins, mn, (double)inv) + 1e-3;
         if (eps > 0.25)
             return 0;
-        if (pg_cpu_has_v4())
+        if (pg_isa() == PG_ISA_AVX512)
             fast_f32_v4(x, n, bins, xmin, inv, (float)eps, T, hist, stride);
         else
             fast_f32_v0(x, n, bins, xmin, inv, (float)eps, T, hist, stride);
@@ -495,7 +495,7 @@ static int bin_fast(const double *x, size_t n, size_t bins, pg_dtype dtype, doub
         double eps = max_offset(NULL, T, bins, mn, inv) + 1e-9;
         if (eps > 0.25)
             return 0;
-        if (pg_cpu_has_v4())
+        if (pg_isa() == PG_ISA_AVX512)
             fast_f64_v4(x, n, bins, mn, inv, eps, T, hist, stride);
         else
             fast_f64_v0(x, n, bins, mn, inv, eps, T, hist, stride);
@@ -514,12 +514,12 @@ int pg_entropy(const double *x, size_t n, size_t bins, pg_dtype dtype, size_t *c
     size_t valid;
     if (dtype == PG_FLOAT32) {
         float fmn, fmx;
-        valid = pg_cpu_has_v4() ? scan_f32_v4(x, n, &fmn, &fmx)
+        valid = pg_isa() == PG_ISA_AVX512 ? scan_f32_v4(x, n, &fmn, &fmx)
                                                     : scan_f32(x, n, &fmn, &fmx);
         mn = fmn;
         mx = fmx;
     } else {
-        valid = pg_cpu_has_v4() ? scan_f64_v4(x, n, &mn, &mx)
+        valid = pg_isa() == PG_ISA_AVX512 ? scan_f64_v4(x, n, &mn, &mx)
                                                     : scan_f64(x, n, &mn, &mx);
     }
     memset(counts, 0, bins * sizeof *counts);

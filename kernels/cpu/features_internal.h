@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu_features.h"
+#include "isa.h"
 
 /* Rolling kernels restart their running sums from scratch at every multiple
  * of this many rows (or of the window, if larger).  That bounds the rounding
@@ -94,8 +94,8 @@ void pgf_phase_atan2_f32(const float *h, float scale, const double *x, size_t n,
 
 /* The fast paths work on four rows at a time with GCC vector extensions.
  * The logical width is always four doubles, whatever the ISA: a build for
- * plain x86-64 (SSE2) runs each as two halves, an AVX2 clone (chosen at run
- * time by pgf_use_avx2) as one register.  Both do the same IEEE operations
+ * plain x86-64 (SSE2) runs each as two halves, an AVX2 clone (chosen by
+ * pg_isa(), isa.h) as one register.  Both do the same IEEE operations
  * in the same order (no FMA: -ffp-contract=off), so the two give the same
  * bits; tests/unit/test_features.c checks that on random inputs. */
 /* The helpers are static inline: GCC's AVX argument-passing note (-Wpsabi)
@@ -163,31 +163,6 @@ static inline pgf_v4d pgf_select(pgf_v4i mask, pgf_v4d a, pgf_v4d b)
 static inline int pgf_any(pgf_v4i m)
 {
     return (m[0] | m[1] | m[2] | m[3]) != 0;
-}
-
-/* Whether the AVX2 clones of the fast paths may run: the CPU has AVX2 and
- * the environment does not set PG_KERNELS_PORTABLE (which tests use to run
- * the portable build of the same code on an AVX2 machine). */
-static inline int pgf_use_avx2(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    return __builtin_cpu_supports("avx2") && getenv("PG_KERNELS_PORTABLE") == NULL;
-#else
-    return 0;
-#endif
-}
-
-/* Whether the AVX-512 clones may run: the CPU has x86-64-v4 (cpu_features.h),
- * the AVX2 clones may run (PG_KERNELS_PORTABLE unset) and
- * PG_KERNELS_NO_AVX512 is unset (tests set it to run the AVX2 build of the
- * same rows on an AVX-512 machine). */
-static inline int pgf_use_avx512(void)
-{
-#if defined(__x86_64__)
-    return pgf_use_avx2() && pg_cpu_has_v4() && getenv("PG_KERNELS_NO_AVX512") == NULL;
-#else
-    return 0;
-#endif
 }
 
 #if defined(__x86_64__) || defined(__i386__)

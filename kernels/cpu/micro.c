@@ -97,7 +97,7 @@ PGF_TARGET_AVX2 static void queue_imbalance_avx2(const double *bid, const double
 void pgf_return_1_run(const double *price, size_t n, double *out)
 {
 #if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2()) {
+    if (pg_isa() >= PG_ISA_AVX2) {
         return_1_avx2(price, n, out);
         return;
     }
@@ -147,7 +147,7 @@ int pg_log_volume(const double *volume, size_t n, double *out)
 void pgf_queue_imbalance_run(const double *bid, const double *ask, size_t n, double *out)
 {
 #if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2()) {
+    if (pg_isa() >= PG_ISA_AVX2) {
         queue_imbalance_avx2(bid, ask, n, out);
         return;
     }
@@ -546,7 +546,7 @@ static void micro_core(const double *ret, const double *q, size_t n, size_t w, d
     double tqbuf[2 * MICRO_BUF_MAX_W];
     micro_block_fn fn = oh == NULL ? micro_k_base : ok == NULL ? micro_h_base : micro_kh_base;
 #if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2())
+    if (pg_isa() >= PG_ISA_AVX2)
         fn = oh == NULL ? micro_k_avx2 : ok == NULL ? micro_h_avx2 : micro_kh_avx2;
 #endif
 

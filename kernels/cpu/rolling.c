@@ -63,7 +63,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 
-#include "cpu_features.h"
+#include "isa.h"
 #define HAVE_V4_CLONE 1
 #else
 #define HAVE_V4_CLONE 0
@@ -1002,18 +1002,6 @@ FAST_CLONES(PGF_TARGET_AVX2, avx2, 0)
 FAST_CLONES(PG_TARGET_V4, v4, 1)
 #endif
 
-/* Whether the AVX-512 clones may run (pgf_use_avx512: PG_KERNELS_PORTABLE
- * and PG_KERNELS_NO_AVX512 let tests run the portable and AVX2 builds of
- * the same rows on an AVX-512 machine). */
-static int use_v4(void)
-{
-#if HAVE_V4_CLONE
-    return pgf_use_avx512();
-#else
-    return 0;
-#endif
-}
-
 typedef size_t (*rolling_fast_fn)(const double *, size_t, size_t, size_t, size_t, double *);
 
 /* [mode][cls] -> clone; [ROLL_STD] ignores the sign class.  All three
@@ -1064,8 +1052,8 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
     /* The fast path needs w >= 2 (a window of one is all the same value)
      * and, for a std, a window that fits the returns buffer. */
     int fast_ok = w >= 2 && (mode != ROLL_STD || w <= FAST_STD_MAX_W);
-    const int avx2 = pgf_use_avx2();
-    const int v4 = use_v4();
+    const int avx2 = pg_isa() >= PG_ISA_AVX2;
+    const int v4 = pg_isa() == PG_ISA_AVX512;
     double rbuf[2 * FAST_STD_MAX_W];
     int (*clean)(const double *, size_t, int *) = window_clean_base;
 #if PGF_HAVE_AVX2_CLONE

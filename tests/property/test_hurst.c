@@ -123,9 +123,9 @@ static void check_case(int iter, const char *shape, const double *x, size_t n, s
     double h, h2, hv, hs = pgt_hurst_reference(x, n, lo, hi, f32);
     assert_int_equal(pg_hurst(x, n, lo, hi, dt, &h), PG_OK);
     assert_int_equal(pg_hurst(x, n, lo, hi, dt, &h2), PG_OK);
-    setenv("PG_KERNELS_PORTABLE", "1", 1);
+    pgt_use_build(PGT_BUILD_PORTABLE);
     assert_int_equal(pg_hurst(x, n, lo, hi, dt, &hv), PG_OK);
-    unsetenv("PG_KERNELS_PORTABLE");
+    pgt_use_build(PGT_BUILD_DEFAULT);
 
     if (memcmp(&h, &h2, sizeof h) != 0)
         fail_msg("case %d: two calls differ: %.17g, %.17g", iter, h, h2);

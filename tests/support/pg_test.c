@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cpu/isa.h"
 #include "pg_test.h"
 
 pg_csv *pgt_load(const char *relpath)
@@ -195,26 +196,17 @@ double pgt_hurst_reference(const double *x, size_t n, size_t lo, size_t hi, int 
     return isnan(H) ? H : H < 0 ? 0.0 : H > 1 ? 1.0 : H;
 }
 
-const char *const pgt_build_name[PGT_NBUILDS] = { "default", "PG_KERNELS_NO_AVX512",
-                                                  "PG_KERNELS_PORTABLE" };
+const char *const pgt_build_name[PGT_NBUILDS] = { "default", "avx2", "portable" };
 
 void pgt_use_build(int build)
 {
-    unsetenv("PG_KERNELS_NO_AVX512");
-    unsetenv("PG_KERNELS_PORTABLE");
-    if (build > PGT_BUILD_DEFAULT && build < PGT_NBUILDS)
-        setenv(pgt_build_name[build], "1", 1);
+    static const int level[PGT_NBUILDS] = { -1, PG_ISA_AVX2, PG_ISA_PORTABLE };
+    pg_kernels_force_isa(build > PGT_BUILD_DEFAULT && build < PGT_NBUILDS ? level[build] : -1);
 }
 
 int pgt_cpu_has_avx512(void)
 {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
-#else
-    return 0;
-#endif
+    return pg_isa_cpu() == PG_ISA_AVX512;
 }
 
 static char *slurp_fd(int fd)

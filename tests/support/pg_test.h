@@ -60,10 +60,10 @@ size_t pgt_scan_edge_len(pgt_rng *r);
  * reference the property tests hold pg_hurst to. */
 double pgt_hurst_reference(const double *x, size_t n, size_t lo, size_t hi, int f32);
 
-/* The kernels' ISA builds (kernels/cpu/features_internal.h): what the CPU
- * gets by default, AVX2 on an AVX-512 machine (PG_KERNELS_NO_AVX512), the
- * portable one (PG_KERNELS_PORTABLE).  pgt_use_build sets the environment
- * the kernels read at each call. */
+/* The kernels' ISA builds (kernels/cpu/isa.h): what the CPU gets by
+ * default, AVX2 (on an AVX-512 machine too) and portable.  pgt_use_build
+ * makes every kernel run that build from then on, through the kernels'
+ * test hook pg_kernels_force_isa (a build above the CPU's runs the CPU's). */
 enum { PGT_BUILD_DEFAULT, PGT_BUILD_AVX2, PGT_BUILD_PORTABLE, PGT_NBUILDS };
 extern const char *const pgt_build_name[PGT_NBUILDS];
 void pgt_use_build(int build);
