@@ -16,15 +16,11 @@
 #include <stddef.h>
 
 #include "features_internal.h"
+#include "isa.h"
 #include "pg_kernels.h"
 
-#if PGF_HAVE_AVX2_CLONE
+#if PG_ISA_X86
 #include <immintrin.h>
-
-#include "isa.h"
-#define EMA_HAVE_V4 1
-#else
-#define EMA_HAVE_V4 0
 #endif
 
 double pgf_alpha_from_span(double span)
@@ -310,21 +306,7 @@ PGF_INLINE size_t ema_scan_body(const double *x, size_t n, size_t t, double *yp,
     return t - t0;
 }
 
-static size_t ema_scan_base(const double *x, size_t n, size_t t, double *yp,
-                            const scan_consts *c, double *out)
-{
-    return ema_scan_body(x, n, t, yp, c, out);
-}
-
-#if PGF_HAVE_AVX2_CLONE
-PGF_TARGET_AVX2 static size_t ema_scan_avx2(const double *x, size_t n, size_t t, double *yp,
-                                            const scan_consts *c, double *out)
-{
-    return ema_scan_body(x, n, t, yp, c, out);
-}
-#endif
-
-#if EMA_HAVE_V4
+#if PG_ISA_X86
 /* The same scan, eight rows a register (AVX-512), with the same IEEE
  * operations in the same order as ema_scan_body (no FMA), so it gives the
  * portable and AVX2 clones' bits:
@@ -433,6 +415,23 @@ PG_TARGET_V4 static size_t ema_scan_v4(const double *x, size_t n, size_t t, doub
 }
 #endif
 
+/* The scan's rows in each level's build: AVX-512 runs ema_scan_v4, the
+ * others the four-lane body. */
+PGF_INLINE size_t ema_scan_level(int isa, const double *x, size_t n, size_t t, double *yp,
+                                 const scan_consts *c, double *out)
+{
+#if PG_ISA_X86
+    if (isa == PG_ISA_AVX512)
+        return ema_scan_v4(x, n, t, yp, c, out);
+#endif
+    return ema_scan_body(x, n, t, yp, c, out);
+}
+
+PG_ISA_CLONES(AVX512, size_t, ema_scan_rows,
+              (const double *x, size_t n, size_t t, double *yp, const scan_consts *c,
+               double *out),
+              ema_scan_level, (x, n, t, yp, c, out));
+
 void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_periods, double *out)
 {
     if (n == 0)
@@ -453,16 +452,8 @@ void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_period
                       { 0 },
                       b };
     memcpy(c.p, p, sizeof p);
-    size_t (*body)(const double *, size_t, size_t, double *, const scan_consts *, double *) =
-        ema_scan_base;
-#if PGF_HAVE_AVX2_CLONE
-    if (pg_isa() >= PG_ISA_AVX2)
-        body = ema_scan_avx2;
-#endif
-#if EMA_HAVE_V4
-    if (pg_isa() == PG_ISA_AVX512)
-        body = ema_scan_v4;
-#endif
+    size_t (*const body)(const double *, size_t, size_t, double *, const scan_consts *,
+                         double *) = ema_scan_rows[pg_isa()];
     ema_state s;
     ema_init(&s, x[0]);
     out[0] = ema_value(&s, min_periods);
@@ -623,27 +614,7 @@ PGF_INLINE size_t rsi_fast_body(const double *price, size_t n, size_t t, size_t 
     return t - t0;
 }
 
-static size_t rsi_fast_base(const double *price, size_t n, size_t t, size_t w, size_t k0,
-                            int no_div, double *gy, double *ly, double alpha, double omf,
-                            double den, double *out)
-{
-    if (no_div)
-        return rsi_fast_body(price, n, t, w, k0, 0, gy, ly, alpha, omf, den, out);
-    return rsi_fast_body(price, n, t, w, k0, 1, gy, ly, alpha, omf, den, out);
-}
-
-#if PGF_HAVE_AVX2_CLONE
-PGF_TARGET_AVX2 static size_t rsi_fast_avx2(const double *price, size_t n, size_t t, size_t w,
-                                            size_t k0, int no_div, double *gy, double *ly,
-                                            double alpha, double omf, double den, double *out)
-{
-    if (no_div)
-        return rsi_fast_body(price, n, t, w, k0, 0, gy, ly, alpha, omf, den, out);
-    return rsi_fast_body(price, n, t, w, k0, 1, gy, ly, alpha, omf, den, out);
-}
-#endif
-
-#if EMA_HAVE_V4
+#if PG_ISA_X86
 /* The RSI fast path with AVX-512 masks: no data-dependent branch per row or
  * per group.  Each row is pandas' step on the two-lane state y = {gain,
  * loss}: s = omf*y + alpha*c [/ den], and y <- s unless y == c.  The keep
@@ -803,20 +774,25 @@ PG_TARGET_V4 static size_t rsi_fast_v4(const double *price, size_t n, size_t t, 
 }
 #endif
 
-static size_t rsi_fast(const double *price, size_t n, size_t t, size_t w, size_t k0,
-                       int no_div, double *gy, double *ly, double alpha, double omf, double den,
-                       double *out)
+/* The RSI fast path in each level's build: AVX-512 runs rsi_fast_v4, the
+ * others rsi_fast_body, with the division (den != 1) or without. */
+PGF_INLINE size_t rsi_fast_level(int isa, const double *price, size_t n, size_t t, size_t w,
+                                 size_t k0, int no_div, double *gy, double *ly, double alpha,
+                                 double omf, double den, double *out)
 {
-#if EMA_HAVE_V4
-    if (pg_isa() == PG_ISA_AVX512)
+#if PG_ISA_X86
+    if (isa == PG_ISA_AVX512)
         return rsi_fast_v4(price, n, t, w, k0, no_div, gy, ly, alpha, omf, den, out);
 #endif
-#if PGF_HAVE_AVX2_CLONE
-    if (pg_isa() >= PG_ISA_AVX2)
-        return rsi_fast_avx2(price, n, t, w, k0, no_div, gy, ly, alpha, omf, den, out);
-#endif
-    return rsi_fast_base(price, n, t, w, k0, no_div, gy, ly, alpha, omf, den, out);
+    if (no_div)
+        return rsi_fast_body(price, n, t, w, k0, 0, gy, ly, alpha, omf, den, out);
+    return rsi_fast_body(price, n, t, w, k0, 1, gy, ly, alpha, omf, den, out);
 }
+
+PG_ISA_CLONES(AVX512, size_t, rsi_fast,
+              (const double *price, size_t n, size_t t, size_t w, size_t k0, int no_div,
+               double *gy, double *ly, double alpha, double omf, double den, double *out),
+              rsi_fast_level, (price, n, t, w, k0, no_div, gy, ly, alpha, omf, den, out));
 
 void pgf_rsi_run(const double *price, size_t n, size_t w, double *out)
 {
@@ -825,6 +801,7 @@ void pgf_rsi_run(const double *price, size_t n, size_t w, double *out)
     const double alpha = pgf_alpha_from_alpha(1.0 / (double)w);
     const double omf = 1.0 - alpha;
     const double den = omf + alpha;
+    const int isa = pg_isa();
     ema_state g, l;
     ema_init(&g, NAN); /* d_0 is NaN */
     ema_init(&l, NAN);
@@ -838,8 +815,8 @@ void pgf_rsi_run(const double *price, size_t n, size_t w, double *out)
             /* The counts can differ (an infinite difference is a valid
              * loss of 0 but no gain); both move by one a row here. */
             size_t k0 = g.k < l.k ? g.k : l.k;
-            size_t c = rsi_fast(price, n, t, w, k0, den == 1.0, &g.y, &l.y, alpha, omf, den,
-                                out);
+            size_t c = rsi_fast[isa](price, n, t, w, k0, den == 1.0, &g.y, &l.y, alpha, omf,
+                                     den, out);
             g.k += c;
             l.k += c;
             t += c;
@@ -961,24 +938,30 @@ PGF_INLINE size_t macd_fast_body(const double *price, size_t n, size_t t, ema_st
     return t;
 }
 
-#define MACD_CLONE(attr, sfx)                                                                 \
-    attr static size_t macd_fast_##sfx(const double *price, size_t n, size_t t, ema_state *f, \
-                                       ema_state *s, ema_state *g, double af, double of,     \
-                                       double as, double os, double ag, double og,           \
-                                       double *ema_fast, double *ema_slow, double *macd,     \
-                                       double *macd_signal, double *histogram)               \
-    {                                                                                         \
-        if (ema_fast != NULL && ema_slow != NULL)                                             \
-            return macd_fast_body(price, n, t, f, s, g, af, of, as, os, ag, og, ema_fast,     \
-                                  ema_slow, macd, macd_signal, histogram, 1);                 \
-        return macd_fast_body(price, n, t, f, s, g, af, of, as, os, ag, og, NULL, NULL, macd, \
-                              macd_signal, histogram, 0);                                     \
-    }
+/* The fast path in each level's build (AVX-512 runs the AVX2 one), with
+ * the two EMA columns written or not. */
+PGF_INLINE size_t macd_fast_level(int isa, const double *price, size_t n, size_t t, ema_state *f,
+                                  ema_state *s, ema_state *g, double af, double of, double as,
+                                  double os, double ag, double og, double *ema_fast,
+                                  double *ema_slow, double *macd, double *macd_signal,
+                                  double *histogram)
+{
+    (void)isa;
+    if (ema_fast != NULL && ema_slow != NULL)
+        return macd_fast_body(price, n, t, f, s, g, af, of, as, os, ag, og, ema_fast, ema_slow,
+                              macd, macd_signal, histogram, 1);
+    return macd_fast_body(price, n, t, f, s, g, af, of, as, os, ag, og, NULL, NULL, macd,
+                          macd_signal, histogram, 0);
+}
 
-MACD_CLONE(, base)
-#if PGF_HAVE_AVX2_CLONE
-MACD_CLONE(PGF_TARGET_AVX2, avx2)
-#endif
+PG_ISA_CLONES(AVX2, size_t, macd_fast,
+              (const double *price, size_t n, size_t t, ema_state *f, ema_state *s,
+               ema_state *g, double af, double of, double as, double os, double ag, double og,
+               double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
+               double *histogram),
+              macd_fast_level,
+              (price, n, t, f, s, g, af, of, as, os, ag, og, ema_fast, ema_slow, macd,
+               macd_signal, histogram));
 
 void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_t signal,
                   double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
@@ -991,12 +974,7 @@ void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_
     const double ag = pgf_alpha_from_span((double)signal), og = 1.0 - ag;
     /* The fast path skips the division: only when (1-a)+a is exactly 1. */
     const int no_div = of + af == 1.0 && os + as == 1.0 && og + ag == 1.0;
-#if PGF_HAVE_AVX2_CLONE
-    const int avx2 = pg_isa() >= PG_ISA_AVX2;
-#else
-    const int avx2 = 0;
-#define macd_fast_avx2 macd_fast_base
-#endif
+    const int isa = pg_isa();
     ema_state f, s, g;
     ema_init(&f, price[0]);
     ema_init(&s, price[0]);
@@ -1015,10 +993,8 @@ void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_
             break;
         if (no_div && f.y == f.y && s.y == s.y && g.y == g.y && f.w == 1.0 && s.w == 1.0 &&
             g.w == 1.0) {
-            size_t u = avx2 ? macd_fast_avx2(price, n, t, &f, &s, &g, af, of, as, os, ag, og,
-                                             ema_fast, ema_slow, macd, macd_signal, histogram)
-                            : macd_fast_base(price, n, t, &f, &s, &g, af, of, as, os, ag, og,
-                                             ema_fast, ema_slow, macd, macd_signal, histogram);
+            size_t u = macd_fast[isa](price, n, t, &f, &s, &g, af, of, as, os, ag, og, ema_fast,
+                                      ema_slow, macd, macd_signal, histogram);
             if (u > t) {
                 /* Rows t .. u-1 are written; step the general way from u. */
                 t = u;
@@ -1230,23 +1206,7 @@ PGF_INLINE size_t macd_scan_body(const double *x, size_t n, size_t t, double *F,
     return t - t0;
 }
 
-static size_t macd_scan_base(const double *x, size_t n, size_t t, double *F, double *S,
-                             double *G, const macd_scan_consts *k, double *macd, double *sig,
-                             double *hist)
-{
-    return macd_scan_body(x, n, t, F, S, G, k, macd, sig, hist);
-}
-
-#if PGF_HAVE_AVX2_CLONE
-PGF_TARGET_AVX2 static size_t macd_scan_avx2(const double *x, size_t n, size_t t, double *F,
-                                             double *S, double *G, const macd_scan_consts *k,
-                                             double *macd, double *sig, double *hist)
-{
-    return macd_scan_body(x, n, t, F, S, G, k, macd, sig, hist);
-}
-#endif
-
-#if EMA_HAVE_V4
+#if PG_ISA_X86
 PG_TARGET_V4 PGF_INLINE void macd_v4c_make(scan_v4c *k, const scan_consts *c)
 {
     const double *p = c->p;
@@ -1382,6 +1342,24 @@ PG_TARGET_V4 static size_t macd_scan_v4(const double *x, size_t n, size_t t, dou
 }
 #endif
 
+/* The fused scan's rows in each level's build: AVX-512 runs macd_scan_v4,
+ * the others the four-lane body. */
+PGF_INLINE size_t macd_scan_level(int isa, const double *x, size_t n, size_t t, double *F,
+                                  double *S, double *G, const macd_scan_consts *k,
+                                  double *macd, double *sig, double *hist)
+{
+#if PG_ISA_X86
+    if (isa == PG_ISA_AVX512)
+        return macd_scan_v4(x, n, t, F, S, G, k, macd, sig, hist);
+#endif
+    return macd_scan_body(x, n, t, F, S, G, k, macd, sig, hist);
+}
+
+PG_ISA_CLONES(AVX512, size_t, macd_scan_rows,
+              (const double *x, size_t n, size_t t, double *F, double *S, double *G,
+               const macd_scan_consts *k, double *macd, double *sig, double *hist),
+              macd_scan_level, (x, n, t, F, S, G, k, macd, sig, hist));
+
 static void pgf_macd_scan_run(const double *price, size_t n, size_t fast, size_t slow,
                               size_t signal, double *macd, double *macd_signal,
                               double *histogram)
@@ -1397,16 +1375,9 @@ static void pgf_macd_scan_run(const double *price, size_t n, size_t fast, size_t
     macd_scan_consts_init(&k.e[2], ag);
     k.ab[0] = pgf_bcast(k.e[0].bs * k.e[0].p[1]);
     k.ab[1] = pgf_bcast(k.e[1].bs * k.e[1].p[1]);
-    size_t (*body)(const double *, size_t, size_t, double *, double *, double *,
-                   const macd_scan_consts *, double *, double *, double *) = macd_scan_base;
-#if PGF_HAVE_AVX2_CLONE
-    if (pg_isa() >= PG_ISA_AVX2)
-        body = macd_scan_avx2;
-#endif
-#if EMA_HAVE_V4
-    if (pg_isa() == PG_ISA_AVX512)
-        body = macd_scan_v4;
-#endif
+    size_t (*const body)(const double *, size_t, size_t, double *, double *, double *,
+                         const macd_scan_consts *, double *, double *, double *) =
+        macd_scan_rows[pg_isa()];
     ema_state f, s, g;
     ema_init(&f, price[0]);
     ema_init(&s, price[0]);

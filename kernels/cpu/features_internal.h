@@ -165,14 +165,6 @@ static inline int pgf_any(pgf_v4i m)
     return (m[0] | m[1] | m[2] | m[3]) != 0;
 }
 
-#if defined(__x86_64__) || defined(__i386__)
-#define PGF_TARGET_AVX2 __attribute__((target("avx2")))
-#define PGF_HAVE_AVX2_CLONE 1
-#else
-#define PGF_TARGET_AVX2
-#define PGF_HAVE_AVX2_CLONE 0
-#endif
-
 #define PGF_INLINE static inline __attribute__((always_inline))
 
 #endif

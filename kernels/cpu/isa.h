@@ -1,6 +1,7 @@
 /*
  * isa.h - the instruction-set level the kernels run at, chosen once per
- * process (kernels/cpu only; tests use the hook at the end).
+ * process, and the one macro that builds a function for each level
+ * (kernels/cpu only; tests use the hook at the end).
  *
  * Levels: portable (baseline x86-64, or any other CPU), avx2 (x86-64-v3:
  * AVX2, FMA, BMI1/2, POPCNT) and avx512 (x86-64-v4: AVX-512 F, BW, DQ and
@@ -65,6 +66,60 @@ int pg_isa_cpu(void);
 
 /* "portable", "avx2" or "avx512"; "?" for anything else. */
 const char *pg_isa_name(int level);
+
+/* ---------------------------------------------------------------------- */
+/* One build of a function per level                                       */
+/* ---------------------------------------------------------------------- */
+
+/* PG_ISA_CLONES(top, ret, name, params, body, args) builds body once per
+ * level up to top (AVX2 or AVX512): name_portable, name_avx2 and, for
+ * AVX512, name_avx512, each with its level's target attribute, each
+ * calling body(PG_ISA_<level>, args) with the level as a constant first
+ * argument.  name becomes the table of the builds, indexed by level, so
+ *
+ *     name[pg_isa()](...)
+ *
+ * runs this process's build; levels above top run top's (the AVX-512 CPU
+ * runs the AVX2 build of a body that has no use for AVX-512).  body is an
+ * always-inline function, so in each build the level is a constant: a
+ * branch on it folds away, and a body may call AVX-512 code (a function of
+ * its own with PG_TARGET_V4, under #if PG_ISA_X86) when isa is
+ * PG_ISA_AVX512.  body returns a value (kernels that write rows return how
+ * many).  Off x86 there is one build, the portable one, in every slot.
+ *
+ *     PGF_INLINE size_t scan_body(int isa, const double *x, size_t n, double *out);
+ *     PG_ISA_CLONES(AVX512, size_t, scan, (const double *x, size_t n, double *out),
+ *                   scan_body, (x, n, out));
+ */
+#define PG_ISA_ARGS(...) __VA_ARGS__
+#if PG_ISA_X86
+#define PG_ISA_CLONES(top, ret, name, params, body, args)                                          \
+    static ret name##_portable params                                                              \
+    {                                                                                              \
+        return body(PG_ISA_PORTABLE, PG_ISA_ARGS args);                                            \
+    }                                                                                              \
+    PG_TARGET_V3 static ret name##_avx2 params                                                     \
+    {                                                                                              \
+        return body(PG_ISA_AVX2, PG_ISA_ARGS args);                                                \
+    }                                                                                              \
+    PG_ISA_CLONES_TO_##top(ret, name, params, body, args)
+#define PG_ISA_CLONES_TO_AVX2(ret, name, params, body, args)                                       \
+    static ret (*const name[PG_ISA_COUNT]) params = { name##_portable, name##_avx2, name##_avx2 }
+#define PG_ISA_CLONES_TO_AVX512(ret, name, params, body, args)                                     \
+    PG_TARGET_V4 static ret name##_avx512 params                                                   \
+    {                                                                                              \
+        return body(PG_ISA_AVX512, PG_ISA_ARGS args);                                              \
+    }                                                                                              \
+    static ret (*const name[PG_ISA_COUNT]) params = { name##_portable, name##_avx2, name##_avx512 }
+#else
+#define PG_ISA_CLONES(top, ret, name, params, body, args)                                          \
+    static ret name##_portable params                                                              \
+    {                                                                                              \
+        return body(PG_ISA_PORTABLE, PG_ISA_ARGS args);                                            \
+    }                                                                                              \
+    static ret (*const name[PG_ISA_COUNT]) params = { name##_portable, name##_portable,            \
+                                                      name##_portable }
+#endif
 
 /* ---------------------------------------------------------------------- */
 /* Test hook                                                               */
