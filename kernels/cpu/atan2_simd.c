@@ -32,6 +32,8 @@
 #include <stddef.h>
 
 #include "features_internal.h"
+#include "isa.h"
+#include "simd4.h"
 
 typedef float pgf_v4f __attribute__((vector_size(16)));
 

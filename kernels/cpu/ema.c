@@ -18,6 +18,7 @@
 #include "features_internal.h"
 #include "isa.h"
 #include "pg_kernels.h"
+#include "simd4.h"
 
 #if PG_ISA_X86
 #include <immintrin.h>

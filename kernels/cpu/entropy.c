@@ -29,7 +29,7 @@
 #include <immintrin.h>
 
 #include "isa.h"
-#include "pipeline_internal.h" /* pg_pairwise_sum: numpy's pairwise summation */
+#include "pairwise.h"
 #include "pg_kernels.h"
 
 /* Elements handled per block by the vectorisable scale-and-guess loop. */

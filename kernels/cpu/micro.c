@@ -20,7 +20,9 @@
 #include <stddef.h>
 
 #include "features_internal.h"
+#include "isa.h"
 #include "pg_kernels.h"
+#include "simd4.h"
 
 /* pct_change(fill_method='pad'): forward-fill NaN (not inf), then
  * p'_t / p'_{t-1} - 1; leading NaNs stay NaN.  Where p_{t-1} .. p_{t+3} hold

@@ -58,9 +58,10 @@
 #include <stddef.h>
 
 #include "features_internal.h"
-#include "pg_kernels.h"
-
 #include "isa.h"
+#include "pg_kernels.h"
+#include "simd4.h"
+
 #if PG_ISA_X86
 #include <immintrin.h>
 #endif
