@@ -1,7 +1,7 @@
 /*
  * features_internal.h - the unchecked entry points of the feature-pipeline
- * kernels (KERNELS.md section 1), defined in kernels/cpu/{ema,rolling,micro,
- * atan2_simd}.c and called by features.c and phase.c.
+ * kernels (KERNELS.md section 1), defined in kernels/cpu/{ema,ema_scan,rsi,
+ * macd,rolling,micro,atan2_simd}.c and called by features.c and phase.c.
  *
  * The pgf_*_run functions do the work without validating anything: the
  * public pg_* wrappers check their arguments once, and pg_features checks
