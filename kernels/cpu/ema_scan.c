@@ -27,6 +27,7 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "ewm.h"
 #include "ewm_scan.h"
@@ -117,19 +118,8 @@ PG_TARGET_V4 PGF_INLINE __m512d scan_group_v4(__m512d x, __m512d Y, const scan_v
 PG_TARGET_V4 static size_t ema_scan_v4(const double *x, size_t n, size_t t, double *yp,
                                        const scan_consts *c, double *out)
 {
-    const double *p = c->p;
-    const scan_v4c k = {
-        _mm512_set1_pd(c->bs),
-        _mm512_set1_pd(p[1]),
-        _mm512_set1_pd(p[2]),
-        _mm512_setr_pd(0.0, 0.0, 0.0, 0.0, p[1], p[2], p[3], p[4]),
-        _mm512_setr_pd(p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]),
-        _mm512_set1_pd(p[8]),
-        _mm512_setr_epi64(0, 0, 1, 2, 0, 4, 5, 6),
-        _mm512_setr_epi64(0, 0, 0, 1, 0, 0, 4, 5),
-        _mm512_set1_epi64(3),
-        _mm512_set1_epi64(7),
-    };
+    scan_v4c k;
+    scan_v4c_make(&k, c);
     __m512d Y = _mm512_set1_pd(*yp);
     const size_t t0 = t;
     for (; n - t >= 32; t += 32) {
@@ -192,21 +182,8 @@ void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_period
     if (n == 0)
         return;
     const double omf = 1.0 - alpha;
-    const double den = omf + alpha;
-    const double a = omf / den, b = alpha / den;
-    double p[9];
-    p[0] = 1.0;
-    for (int k = 1; k <= 8; k++)
-        p[k] = p[k - 1] * a;
-    scan_consts c = { pgf_bcast(b),
-                      pgf_bcast(a),
-                      pgf_bcast(p[2]),
-                      (pgf_v4d){ p[1], p[2], p[3], p[4] },
-                      (pgf_v4d){ p[5], p[6], p[7], p[8] },
-                      p[8],
-                      { 0 },
-                      b };
-    memcpy(c.p, p, sizeof p);
+    scan_consts c;
+    scan_consts_init(&c, alpha);
     size_t (*const body)(const double *, size_t, size_t, double *, const scan_consts *,
                          double *) = ema_scan_rows[pg_isa()];
     ema_state s;

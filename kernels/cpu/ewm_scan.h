@@ -8,6 +8,7 @@
 #define PG_EWM_SCAN_H
 
 #include <stddef.h>
+#include <string.h>
 
 #include "isa.h"
 #include "simd4.h"
@@ -31,6 +32,26 @@ PGF_INLINE pgf_v4d scan_local4(pgf_v4d z, const scan_consts *c)
     z += c->a1 * __builtin_shufflevector(zero, z, 0, 4, 5, 6);
     z += c->a2 * __builtin_shufflevector(zero, z, 0, 1, 4, 5);
     return z;
+}
+
+/* The constants of the EWM with this alpha: a = (1-alpha)/den and
+ * b = alpha/den, den = (1-alpha)+alpha (usually exactly 1). */
+static inline void scan_consts_init(scan_consts *c, double alpha)
+{
+    const double omf = 1.0 - alpha;
+    const double den = omf + alpha;
+    const double a = omf / den, b = alpha / den;
+    memset(c, 0, sizeof *c);
+    c->p[0] = 1.0;
+    for (int k = 1; k <= 8; k++)
+        c->p[k] = c->p[k - 1] * a;
+    c->b = pgf_bcast(b);
+    c->a1 = pgf_bcast(a);
+    c->a2 = pgf_bcast(c->p[2]);
+    c->plo = (pgf_v4d){ c->p[1], c->p[2], c->p[3], c->p[4] };
+    c->phi = (pgf_v4d){ c->p[5], c->p[6], c->p[7], c->p[8] };
+    c->a8 = c->p[8];
+    c->bs = b;
 }
 
 #if PG_ISA_X86
@@ -58,6 +79,22 @@ typedef struct scan_v4c {
             *(v) = _mm512_maskz_mov_pd(*(lm), *(v));                                               \
         }                                                                                          \
     } while (0)
+
+/* c's constants in AVX-512 registers. */
+PG_TARGET_V4 PGF_INLINE void scan_v4c_make(scan_v4c *k, const scan_consts *c)
+{
+    const double *p = c->p;
+    k->b = _mm512_set1_pd(c->bs);
+    k->a1 = _mm512_set1_pd(p[1]);
+    k->a2 = _mm512_set1_pd(p[2]);
+    k->c3 = _mm512_setr_pd(0.0, 0.0, 0.0, 0.0, p[1], p[2], p[3], p[4]);
+    k->p = _mm512_setr_pd(p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
+    k->a8 = _mm512_set1_pd(p[8]);
+    k->i1 = _mm512_setr_epi64(0, 0, 1, 2, 0, 4, 5, 6);
+    k->i2 = _mm512_setr_epi64(0, 0, 0, 1, 0, 0, 4, 5);
+    k->i3 = _mm512_set1_epi64(3);
+    k->i7 = _mm512_set1_epi64(7);
+}
 #endif
 
 #endif

@@ -60,24 +60,6 @@ typedef struct macd_scan_consts {
     pgf_v4d ab[2];    /* b*a of fast and slow */
 } macd_scan_consts;
 
-static void macd_scan_consts_init(scan_consts *c, double alpha)
-{
-    const double omf = 1.0 - alpha;
-    const double den = omf + alpha;
-    const double a = omf / den, b = alpha / den;
-    memset(c, 0, sizeof *c);
-    c->p[0] = 1.0;
-    for (int k = 1; k <= 8; k++)
-        c->p[k] = c->p[k - 1] * a;
-    c->b = pgf_bcast(b);
-    c->a1 = pgf_bcast(a);
-    c->a2 = pgf_bcast(c->p[2]);
-    c->plo = (pgf_v4d){ c->p[1], c->p[2], c->p[3], c->p[4] };
-    c->phi = (pgf_v4d){ c->p[5], c->p[6], c->p[7], c->p[8] };
-    c->a8 = c->p[8];
-    c->bs = b;
-}
-
 /* The local scan of eight rows in two halves: z = b*x, the in-half log
  * steps, the high half adds a^(1..4) times the low half's last lane. */
 PGF_INLINE void macd_scan8(pgf_v4d *lo, pgf_v4d *hi, const scan_consts *c)
@@ -198,21 +180,6 @@ PGF_INLINE size_t macd_scan_body(const double *x, size_t n, size_t t, double *F,
 }
 
 #if PG_ISA_X86
-PG_TARGET_V4 PGF_INLINE void macd_v4c_make(scan_v4c *k, const scan_consts *c)
-{
-    const double *p = c->p;
-    k->b = _mm512_set1_pd(c->bs);
-    k->a1 = _mm512_set1_pd(p[1]);
-    k->a2 = _mm512_set1_pd(p[2]);
-    k->c3 = _mm512_setr_pd(0.0, 0.0, 0.0, 0.0, p[1], p[2], p[3], p[4]);
-    k->p = _mm512_setr_pd(p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]);
-    k->a8 = _mm512_set1_pd(p[8]);
-    k->i1 = _mm512_setr_epi64(0, 0, 1, 2, 0, 4, 5, 6);
-    k->i2 = _mm512_setr_epi64(0, 0, 0, 1, 0, 0, 4, 5);
-    k->i3 = _mm512_set1_epi64(3);
-    k->i7 = _mm512_set1_epi64(7);
-}
-
 /* scan8_v4's operations (the same values) with in-half immediate
  * permutes for the first two steps. */
 PG_TARGET_V4 PGF_INLINE __m512d macd_scan8_v4(__m512d x, const scan_v4c *k)
@@ -265,7 +232,7 @@ PG_TARGET_V4 static size_t macd_scan_v4(const double *x, size_t n, size_t t, dou
     scan_v4c k[5];
     memset(k, 0, sizeof k);
     for (int e = 0; e < 3; e++)
-        macd_v4c_make(&k[e], &c->e[e]);
+        scan_v4c_make(&k[e], &c->e[e]);
     k[3].b = _mm512_set1_pd(c->ab[0][0]);
     k[4].b = _mm512_set1_pd(c->ab[1][0]);
     const __m512d lim = _mm512_set1_pd(MACD_SCAN_SAFE);
@@ -361,9 +328,9 @@ static void pgf_macd_scan_run(const double *price, size_t n, size_t fast, size_t
     const double as = pgf_alpha_from_span((double)slow), os = 1.0 - as;
     const double ag = pgf_alpha_from_span((double)signal), og = 1.0 - ag;
     macd_scan_consts k;
-    macd_scan_consts_init(&k.e[0], af);
-    macd_scan_consts_init(&k.e[1], as);
-    macd_scan_consts_init(&k.e[2], ag);
+    scan_consts_init(&k.e[0], af);
+    scan_consts_init(&k.e[1], as);
+    scan_consts_init(&k.e[2], ag);
     k.ab[0] = pgf_bcast(k.e[0].bs * k.e[0].p[1]);
     k.ab[1] = pgf_bcast(k.e[1].bs * k.e[1].p[1]);
     size_t (*const body)(const double *, size_t, size_t, double *, double *, double *,

@@ -709,7 +709,7 @@ std8_drift_stop(__mmask8 dr, size_t i, size_t lo, size_t w, __m512d sd, double *
 /* Not finite: NaN (quiet, signalling) or +-inf. */
 PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 std8_bad(__m512d v)
 {
-    return _mm512_fpclass_pd_mask(v, 0x99);
+    return _mm512_fpclass_pd_mask(v, PG_FPCLASS_NONFINITE);
 }
 
 /* A std's fast block with AVX-512: rows [lo, hi) of the values a[j - base]
