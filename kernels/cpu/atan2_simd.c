@@ -24,14 +24,16 @@
  * double atan2 above is rounded to float, so the result is atan2f's to
  * within an ulp of float.
  *
- * Built twice, for baseline x86-64 and with target("avx2"), chosen at run
- * time (pgf_use_avx2); both do the same IEEE operations in the same order
+ * Built for baseline x86-64 and for AVX2 (PG_ISA_CLONES, isa.h), chosen by
+ * the process's level; both do the same IEEE operations in the same order
  * (no FMA: -ffp-contract=off), so they give the same bits.
  */
 #include <math.h>
 #include <stddef.h>
 
 #include "features_internal.h"
+#include "isa.h"
+#include "simd4.h"
 
 typedef float pgf_v4f __attribute__((vector_size(16)));
 
@@ -87,9 +89,11 @@ PGF_INLINE pgf_v4d clean4(pgf_v4d x)
     return pgf_select(x * 0.0 == pgf_bcast(0.0), x, pgf_bcast(0.0));
 }
 
-PGF_INLINE void phase_f64_body(const double *h, double scale, const double *x, size_t n,
-                               double *out)
+/* out[t] = atan2(h[t]*scale, x'[t]) for t < n; returns n. */
+PGF_INLINE size_t phase_f64_body(int isa, const double *h, double scale, const double *x,
+                                 size_t n, double *out)
 {
+    (void)isa;
     const pgf_v4d s = pgf_bcast(scale);
     size_t t = 0;
     for (; t < n; t += 4) {
@@ -108,11 +112,14 @@ PGF_INLINE void phase_f64_body(const double *h, double scale, const double *x, s
         else
             pgf_store4_part(out + t, r, m);
     }
+    return n;
 }
 
-PGF_INLINE void phase_f32_body(const float *h, float scale, const double *x, size_t n,
-                               double *out)
+/* The same in float32 (TradePulse's float32 path); returns n. */
+PGF_INLINE size_t phase_f32_body(int isa, const float *h, float scale, const double *x,
+                                 size_t n, double *out)
 {
+    (void)isa;
     const pgf_v4f s = { scale, scale, scale, scale };
     for (size_t t = 0; t < n; t += 4) {
         size_t m = n - t < 4 ? n - t : 4;
@@ -137,51 +144,22 @@ PGF_INLINE void phase_f32_body(const float *h, float scale, const double *x, siz
         else
             pgf_store4_part(out + t, r, m);
     }
+    return n;
 }
 
-static void phase_f64_base(const double *h, double scale, const double *x, size_t n,
-                           double *out)
-{
-    phase_f64_body(h, scale, x, n, out);
-}
-
-static void phase_f32_base(const float *h, float scale, const double *x, size_t n, double *out)
-{
-    phase_f32_body(h, scale, x, n, out);
-}
-
-#if PGF_HAVE_AVX2_CLONE
-PGF_TARGET_AVX2 static void phase_f64_avx2(const double *h, double scale, const double *x,
-                                           size_t n, double *out)
-{
-    phase_f64_body(h, scale, x, n, out);
-}
-
-PGF_TARGET_AVX2 static void phase_f32_avx2(const float *h, float scale, const double *x,
-                                           size_t n, double *out)
-{
-    phase_f32_body(h, scale, x, n, out);
-}
-#endif
+PG_ISA_CLONES(AVX2, size_t, phase_f64,
+              (const double *h, double scale, const double *x, size_t n, double *out),
+              phase_f64_body, (h, scale, x, n, out));
+PG_ISA_CLONES(AVX2, size_t, phase_f32,
+              (const float *h, float scale, const double *x, size_t n, double *out),
+              phase_f32_body, (h, scale, x, n, out));
 
 void pgf_phase_atan2_f64(const double *h, double scale, const double *x, size_t n, double *out)
 {
-#if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2()) {
-        phase_f64_avx2(h, scale, x, n, out);
-        return;
-    }
-#endif
-    phase_f64_base(h, scale, x, n, out);
+    phase_f64[pg_isa()](h, scale, x, n, out);
 }
 
 void pgf_phase_atan2_f32(const float *h, float scale, const double *x, size_t n, double *out)
 {
-#if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2()) {
-        phase_f32_avx2(h, scale, x, n, out);
-        return;
-    }
-#endif
-    phase_f32_base(h, scale, x, n, out);
+    phase_f32[pg_isa()](h, scale, x, n, out);
 }

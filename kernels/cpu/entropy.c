@@ -28,8 +28,8 @@
 
 #include <immintrin.h>
 
-#include "cpu_features.h"
-#include "pipeline_internal.h" /* pg_pairwise_sum: numpy's pairwise summation */
+#include "isa.h"
+#include "pairwise.h"
 #include "pg_kernels.h"
 
 /* Elements handled per block by the vectorisable scale-and-guess loop. */
@@ -103,8 +103,7 @@ static size_t scan_f32(const double *x, size_t n, float *mn, float *mx)
 }
 
 /* AVX-512 versions of the scans (NaN and inf lanes masked out). */
-PG_TARGET_V4 static size_t scan_f64_v4(const double *x, size_t n,
-                                                                    double *mn, double *mx)
+PG_TARGET_V4 static size_t scan_f64_v4(const double *x, size_t n, double *mn, double *mx)
 {
     __m512d lo = _mm512_set1_pd(INFINITY), hi = _mm512_set1_pd(-INFINITY);
     const __m512d zero = _mm512_setzero_pd();
@@ -130,8 +129,7 @@ PG_TARGET_V4 static size_t scan_f64_v4(const double *x, size_t n,
     return cnt;
 }
 
-PG_TARGET_V4 static size_t scan_f32_v4(const double *x, size_t n,
-                                                                    float *mn, float *mx)
+PG_TARGET_V4 static size_t scan_f32_v4(const double *x, size_t n, float *mn, float *mx)
 {
     __m512 lo = _mm512_set1_ps(INFINITY), hi = _mm512_set1_ps(-INFINITY);
     const __m512 zero = _mm512_setzero_ps();
@@ -286,9 +284,9 @@ DEFINE_THRESHOLD(f32, float, nextafterf)
 
 /* One block loop that vectorises (gathers of T on AVX-512/AVX2), then the
  * counting into four lanes; slot `bins` takes the non-finite values. */
-#define DEFINE_FAST(NAME, ATTR, D)                                                         \
-    static ATTR void NAME(const double *x, size_t n, size_t bins, D xmin, D inv, D eps,    \
-                          const D *T, size_t *hist, size_t stride)                          \
+#define DEFINE_FAST(NAME, D)                                                               \
+    static void NAME(const double *x, size_t n, size_t bins, D xmin, D inv, D eps,         \
+                     const D *T, size_t *hist, size_t stride)                               \
     {                                                                                      \
         (void)eps;                                                                         \
         const D top = (D)(bins - 1);                                                       \
@@ -312,8 +310,6 @@ DEFINE_THRESHOLD(f32, float, nextafterf)
         }                                                                                  \
     }
 
-#define V4 PG_TARGET_V4
-
 /* Threshold correction for one value (the scalar fix-up). */
 #define FIX(T, v, k)                                                                       \
     do {                                                                                   \
@@ -330,8 +326,9 @@ DEFINE_THRESHOLD(f32, float, nextafterf)
  * guess has a fractional part in [eps, 1-eps] is in bin floor(f) without
  * looking at T; the rare others are fixed up one by one.
  */
-static V4 void fast_f64_v4(const double *x, size_t n, size_t bins, double xmin, double inv,
-                           double eps, const double *T, size_t *hist, size_t stride)
+PG_TARGET_V4 static void fast_f64_v4(const double *x, size_t n, size_t bins, double xmin,
+                                     double inv, double eps, const double *T, size_t *hist,
+                                     size_t stride)
 {
     const __m512d vmin = _mm512_set1_pd(xmin), vinv = _mm512_set1_pd(inv);
     const __m512d vtop = _mm512_set1_pd((double)(bins - 1)), zero = _mm512_setzero_pd();
@@ -386,8 +383,9 @@ static V4 void fast_f64_v4(const double *x, size_t n, size_t bins, double xmin, 
     }
 }
 
-static V4 void fast_f32_v4(const double *x, size_t n, size_t bins, float xmin, float inv,
-                           float eps, const float *T, size_t *hist, size_t stride)
+PG_TARGET_V4 static void fast_f32_v4(const double *x, size_t n, size_t bins, float xmin,
+                                     float inv, float eps, const float *T, size_t *hist,
+                                     size_t stride)
 {
     const __m512 vmin = _mm512_set1_ps(xmin), vinv = _mm512_set1_ps(inv);
     const __m512 vtop = _mm512_set1_ps((float)(bins - 1)), zero = _mm512_setzero_ps();
@@ -444,8 +442,8 @@ static V4 void fast_f32_v4(const double *x, size_t n, size_t bins, float xmin, f
     }
 }
 
-DEFINE_FAST(fast_f64_v0, , double)
-DEFINE_FAST(fast_f32_v0, , float)
+DEFINE_FAST(fast_f64_v0, double)
+DEFINE_FAST(fast_f32_v0, float)
 
 /* Largest |position of T_k - k| in bins, k = 1..bins-1 (one of Tf, Td). */
 static double max_offset(const float *Tf, const double *Td, size_t bins, double xmin,
@@ -479,7 +477,7 @@ static int bin_fast(const double *x, size_t n, size_t bins, pg_dtype dtype, doub
         double eps = max_offset(T, NULL, bins, mn, (double)inv) + 1e-3;
         if (eps > 0.25)
             return 0;
-        if (pg_cpu_has_v4())
+        if (pg_isa() == PG_ISA_AVX512)
             fast_f32_v4(x, n, bins, xmin, inv, (float)eps, T, hist, stride);
         else
             fast_f32_v0(x, n, bins, xmin, inv, (float)eps, T, hist, stride);
@@ -495,7 +493,7 @@ static int bin_fast(const double *x, size_t n, size_t bins, pg_dtype dtype, doub
         double eps = max_offset(NULL, T, bins, mn, inv) + 1e-9;
         if (eps > 0.25)
             return 0;
-        if (pg_cpu_has_v4())
+        if (pg_isa() == PG_ISA_AVX512)
             fast_f64_v4(x, n, bins, mn, inv, eps, T, hist, stride);
         else
             fast_f64_v0(x, n, bins, mn, inv, eps, T, hist, stride);
@@ -514,13 +512,13 @@ int pg_entropy(const double *x, size_t n, size_t bins, pg_dtype dtype, size_t *c
     size_t valid;
     if (dtype == PG_FLOAT32) {
         float fmn, fmx;
-        valid = pg_cpu_has_v4() ? scan_f32_v4(x, n, &fmn, &fmx)
-                                                    : scan_f32(x, n, &fmn, &fmx);
+        valid = pg_isa() == PG_ISA_AVX512 ? scan_f32_v4(x, n, &fmn, &fmx)
+                                          : scan_f32(x, n, &fmn, &fmx);
         mn = fmn;
         mx = fmx;
     } else {
-        valid = pg_cpu_has_v4() ? scan_f64_v4(x, n, &mn, &mx)
-                                                    : scan_f64(x, n, &mn, &mx);
+        valid = pg_isa() == PG_ISA_AVX512 ? scan_f64_v4(x, n, &mn, &mx)
+                                          : scan_f64(x, n, &mn, &mx);
     }
     memset(counts, 0, bins * sizeof *counts);
     if (valid == 0) {

@@ -1,6 +1,7 @@
 /*
- * features_internal.h - private helpers of the feature-pipeline kernels
- * (KERNELS.md section 1), shared by kernels/cpu/{ema,rolling,micro,features}.c.
+ * features_internal.h - the unchecked entry points of the feature-pipeline
+ * kernels (KERNELS.md section 1), defined in kernels/cpu/{ema,ema_scan,rsi,
+ * macd,rolling,micro,atan2_simd}.c and called by features.c and phase.c.
  *
  * The pgf_*_run functions do the work without validating anything: the
  * public pg_* wrappers check their arguments once, and pg_features checks
@@ -11,11 +12,6 @@
 #define PG_FEATURES_INTERNAL_H
 
 #include <stddef.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "cpu_features.h"
 
 /* Rolling kernels restart their running sums from scratch at every multiple
  * of this many rows (or of the window, if larger).  That bounds the rounding
@@ -87,117 +83,5 @@ void pgf_micro_pair_run(const double *ret, const double *q, size_t n, size_t w, 
 void pgf_phase_atan2_f64(const double *h, double scale, const double *x, size_t n,
                          double *out);
 void pgf_phase_atan2_f32(const float *h, float scale, const double *x, size_t n, double *out);
-
-/* ---------------------------------------------------------------------- */
-/* Four-lane vectors for the fast paths                                    */
-/* ---------------------------------------------------------------------- */
-
-/* The fast paths work on four rows at a time with GCC vector extensions.
- * The logical width is always four doubles, whatever the ISA: a build for
- * plain x86-64 (SSE2) runs each as two halves, an AVX2 clone (chosen at run
- * time by pgf_use_avx2) as one register.  Both do the same IEEE operations
- * in the same order (no FMA: -ffp-contract=off), so the two give the same
- * bits; tests/unit/test_features.c checks that on random inputs. */
-/* The helpers are static inline: GCC's AVX argument-passing note (-Wpsabi)
- * is moot, and files outside the -Wno-psabi list include this one too. */
-#if defined(__clang__)
-#pragma clang diagnostic ignored "-Wpsabi"
-#elif defined(__GNUC__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-typedef double pgf_v4d __attribute__((vector_size(32)));
-typedef int64_t pgf_v4i __attribute__((vector_size(32)));
-
-static inline pgf_v4d pgf_load4(const double *p)
-{
-    pgf_v4d v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-/* The first m (1..4) values of p, zeros after them. */
-static inline pgf_v4d pgf_load4_part(const double *p, size_t m)
-{
-    pgf_v4d v = { 0.0, 0.0, 0.0, 0.0 };
-    if (m >= 4)
-        return pgf_load4(p);
-    for (size_t k = 0; k < m; k++)
-        v[k] = p[k];
-    return v;
-}
-
-static inline void pgf_store4_part(double *p, pgf_v4d v, size_t m)
-{
-    if (m >= 4) {
-        memcpy(p, &v, sizeof v);
-        return;
-    }
-    for (size_t k = 0; k < m; k++)
-        p[k] = v[k];
-}
-
-static inline pgf_v4d pgf_bcast(double x)
-{
-    return (pgf_v4d){ x, x, x, x };
-}
-
-/* Inclusive prefix sum of the lanes: lane k = d0 + ... + dk (two steps).
- * Lane k depends only on lanes 0..k, so zero padding past the end of the
- * data leaves the lanes before it unchanged (the prefix property). */
-static inline pgf_v4d pgf_scan4(pgf_v4d d)
-{
-    const pgf_v4d z = { 0.0, 0.0, 0.0, 0.0 };
-    /* __builtin_shufflevector: clang's, and GCC's since 12 (GCC's older
-     * __builtin_shuffle does not exist in clang, the fuzz build's compiler). */
-    d += __builtin_shufflevector(z, d, 0, 4, 5, 6);
-    d += __builtin_shufflevector(z, d, 0, 1, 4, 5);
-    return d;
-}
-
-/* Lane-wise mask ? a : b (mask lanes all ones or all zeros). */
-static inline pgf_v4d pgf_select(pgf_v4i mask, pgf_v4d a, pgf_v4d b)
-{
-    return (pgf_v4d)((mask & (pgf_v4i)a) | (~mask & (pgf_v4i)b));
-}
-
-static inline int pgf_any(pgf_v4i m)
-{
-    return (m[0] | m[1] | m[2] | m[3]) != 0;
-}
-
-/* Whether the AVX2 clones of the fast paths may run: the CPU has AVX2 and
- * the environment does not set PG_KERNELS_PORTABLE (which tests use to run
- * the portable build of the same code on an AVX2 machine). */
-static inline int pgf_use_avx2(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    return __builtin_cpu_supports("avx2") && getenv("PG_KERNELS_PORTABLE") == NULL;
-#else
-    return 0;
-#endif
-}
-
-/* Whether the AVX-512 clones may run: the CPU has x86-64-v4 (cpu_features.h),
- * the AVX2 clones may run (PG_KERNELS_PORTABLE unset) and
- * PG_KERNELS_NO_AVX512 is unset (tests set it to run the AVX2 build of the
- * same rows on an AVX-512 machine). */
-static inline int pgf_use_avx512(void)
-{
-#if defined(__x86_64__)
-    return pgf_use_avx2() && pg_cpu_has_v4() && getenv("PG_KERNELS_NO_AVX512") == NULL;
-#else
-    return 0;
-#endif
-}
-
-#if defined(__x86_64__) || defined(__i386__)
-#define PGF_TARGET_AVX2 __attribute__((target("avx2")))
-#define PGF_HAVE_AVX2_CLONE 1
-#else
-#define PGF_TARGET_AVX2
-#define PGF_HAVE_AVX2_CLONE 0
-#endif
-
-#define PGF_INLINE static inline __attribute__((always_inline))
 
 #endif

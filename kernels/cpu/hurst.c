@@ -19,12 +19,11 @@
  * -inf among the ln tau gives an infinite slope (clipped) just as pinv @ y.
  */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <immintrin.h>
 
-#include "cpu_features.h"
+#include "isa.h"
 #include "pg_kernels.h"
 
 /*
@@ -393,17 +392,15 @@ DEFINE_SQUARE_SUMS(V0)
 #pragma GCC pop_options
 #endif
 
-/* The ISA for this call: PG_KERNELS_PORTABLE in the environment (tests)
- * forces the baseline build on any CPU. */
+/* The build of the process's level (pg_isa, isa.h). */
 static size_t square_sums(const double *x, size_t n, size_t lag0, size_t nl, pg_dtype dtype,
                           int redo, double *s1, double *s2)
 {
-    int portable = getenv("PG_KERNELS_PORTABLE") != NULL;
-    if (!portable && pg_cpu_has_v4())
-        return square_sums_V4(x, n, lag0, nl, dtype, redo, s1, s2);
-    if (!portable && pg_cpu_has_v3())
-        return square_sums_V3(x, n, lag0, nl, dtype, redo, s1, s2);
-    return square_sums_V0(x, n, lag0, nl, dtype, redo, s1, s2);
+    switch (pg_isa()) {
+    case PG_ISA_AVX512: return square_sums_V4(x, n, lag0, nl, dtype, redo, s1, s2);
+    case PG_ISA_AVX2: return square_sums_V3(x, n, lag0, nl, dtype, redo, s1, s2);
+    default: return square_sums_V0(x, n, lag0, nl, dtype, redo, s1, s2);
+    }
 }
 
 /* Both sums for one lag, term by term (any lag, any input). */

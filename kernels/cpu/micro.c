@@ -20,15 +20,18 @@
 #include <stddef.h>
 
 #include "features_internal.h"
+#include "isa.h"
 #include "pg_kernels.h"
+#include "simd4.h"
 
 /* pct_change(fill_method='pad'): forward-fill NaN (not inf), then
  * p'_t / p'_{t-1} - 1; leading NaNs stay NaN.  Where p_{t-1} .. p_{t+3} hold
  * no NaN the fill is the identity and four rows divide at once (the same
  * division and subtraction a row, so the same bits); a row next to a NaN
- * goes the scalar way. */
-PGF_INLINE void return_1_body(const double *price, size_t n, double *out)
+ * goes the scalar way.  Returns n (the rows written). */
+PGF_INLINE size_t return_1_body(int isa, const double *price, size_t n, double *out)
 {
+    (void)isa;
     double last = NAN;
     size_t t = 0;
     while (t < n) {
@@ -50,13 +53,16 @@ PGF_INLINE void return_1_body(const double *price, size_t n, double *out)
         last = cur;
         t++;
     }
+    return n;
 }
 
 /* queue_imbalance four rows at a time: the division runs on every lane and
- * a select gives 0 where bid + ask == 0 (same operations, same bits). */
-PGF_INLINE void queue_imbalance_body(const double *bid, const double *ask, size_t n,
-                                     double *out)
+ * a select gives 0 where bid + ask == 0 (same operations, same bits).
+ * Returns n. */
+PGF_INLINE size_t queue_imbalance_body(int isa, const double *bid, const double *ask, size_t n,
+                                       double *out)
 {
+    (void)isa;
     size_t t = 0;
     for (; n - t >= 4; t += 4) {
         pgf_v4d b = pgf_load4(bid + t), a = pgf_load4(ask + t);
@@ -69,40 +75,18 @@ PGF_INLINE void queue_imbalance_body(const double *bid, const double *ask, size_
         double s = bid[t] + ask[t];
         out[t] = s == 0.0 ? 0.0 : (bid[t] - ask[t]) / s;
     }
+    return n;
 }
 
-static void return_1_base(const double *price, size_t n, double *out)
-{
-    return_1_body(price, n, out);
-}
-
-static void queue_imbalance_base(const double *bid, const double *ask, size_t n, double *out)
-{
-    queue_imbalance_body(bid, ask, n, out);
-}
-
-#if PGF_HAVE_AVX2_CLONE
-PGF_TARGET_AVX2 static void return_1_avx2(const double *price, size_t n, double *out)
-{
-    return_1_body(price, n, out);
-}
-
-PGF_TARGET_AVX2 static void queue_imbalance_avx2(const double *bid, const double *ask, size_t n,
-                                                 double *out)
-{
-    queue_imbalance_body(bid, ask, n, out);
-}
-#endif
+PG_ISA_CLONES(AVX2, size_t, return_1, (const double *price, size_t n, double *out),
+              return_1_body, (price, n, out));
+PG_ISA_CLONES(AVX2, size_t, queue_imbalance,
+              (const double *bid, const double *ask, size_t n, double *out),
+              queue_imbalance_body, (bid, ask, n, out));
 
 void pgf_return_1_run(const double *price, size_t n, double *out)
 {
-#if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2()) {
-        return_1_avx2(price, n, out);
-        return;
-    }
-#endif
-    return_1_base(price, n, out);
+    return_1[pg_isa()](price, n, out);
 }
 
 int pg_return_1(const double *price, size_t n, double *out)
@@ -146,13 +130,7 @@ int pg_log_volume(const double *volume, size_t n, double *out)
 
 void pgf_queue_imbalance_run(const double *bid, const double *ask, size_t n, double *out)
 {
-#if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2()) {
-        queue_imbalance_avx2(bid, ask, n, out);
-        return;
-    }
-#endif
-    queue_imbalance_base(bid, ask, n, out);
+    queue_imbalance[pg_isa()](bid, ask, n, out);
 }
 
 int pg_queue_imbalance(const double *bid, const double *ask, size_t n, double *out)
@@ -495,30 +473,30 @@ PGF_INLINE void micro_block_pair(const double *ret, const double *q, const doubl
  * on the fly (and take the careful path). */
 #define MICRO_BUF_MAX_W 1024
 
-typedef void (*micro_block_fn)(const double *, const double *, const double *, size_t,
-                               size_t, size_t, double *, double *);
+/* micro_block_pair in each level's build (one per pair of measures);
+ * returns hi, the rows done. */
+PGF_INLINE size_t micro_blocks(int isa, const double *ret, const double *q, const double *t,
+                               size_t w, size_t lo, size_t hi, double *ok, double *oh, int do_k,
+                               int do_h)
+{
+    (void)isa;
+    micro_block_pair(ret, q, t, w, lo, hi, ok, oh, do_k, do_h);
+    return hi;
+}
 
-#define MICRO_CLONES(attr, sfx)                                                              \
-    attr static void micro_k_##sfx(const double *ret, const double *q, const double *t,     \
-                                   size_t w, size_t lo, size_t hi, double *ok, double *oh)  \
-    {                                                                                        \
-        micro_block_pair(ret, q, t, w, lo, hi, ok, oh, 1, 0);                                \
-    }                                                                                        \
-    attr static void micro_h_##sfx(const double *ret, const double *q, const double *t,     \
-                                   size_t w, size_t lo, size_t hi, double *ok, double *oh)  \
-    {                                                                                        \
-        micro_block_pair(ret, q, t, w, lo, hi, ok, oh, 0, 1);                                \
-    }                                                                                        \
-    attr static void micro_kh_##sfx(const double *ret, const double *q, const double *t,    \
-                                    size_t w, size_t lo, size_t hi, double *ok, double *oh) \
-    {                                                                                        \
-        micro_block_pair(ret, q, t, w, lo, hi, ok, oh, 1, 1);                                \
-    }
+#define MICRO_PARAMS                                                                               \
+    (const double *ret, const double *q, const double *t, size_t w, size_t lo, size_t hi,          \
+     double *ok, double *oh)
+PG_ISA_CLONES(AVX2, size_t, micro_k, MICRO_PARAMS, micro_blocks,
+              (ret, q, t, w, lo, hi, ok, oh, 1, 0));
+PG_ISA_CLONES(AVX2, size_t, micro_h, MICRO_PARAMS, micro_blocks,
+              (ret, q, t, w, lo, hi, ok, oh, 0, 1));
+PG_ISA_CLONES(AVX2, size_t, micro_kh, MICRO_PARAMS, micro_blocks,
+              (ret, q, t, w, lo, hi, ok, oh, 1, 1));
+#undef MICRO_PARAMS
 
-MICRO_CLONES(, base)
-#if PGF_HAVE_AVX2_CLONE
-MICRO_CLONES(PGF_TARGET_AVX2, avx2)
-#endif
+typedef size_t (*micro_block_fn)(const double *, const double *, const double *, size_t,
+                                 size_t, size_t, double *, double *);
 
 /* Kyle's lambda into ok and/or Hasbrouck's measure into oh (NULL: not
  * wanted), in one pass over the blocks. */
@@ -544,11 +522,10 @@ static void micro_core(const double *ret, const double *q, size_t n, size_t w, d
     }
     const int buffered = oh != NULL && w <= MICRO_BUF_MAX_W;
     double tqbuf[2 * MICRO_BUF_MAX_W];
-    micro_block_fn fn = oh == NULL ? micro_k_base : ok == NULL ? micro_h_base : micro_kh_base;
-#if PGF_HAVE_AVX2_CLONE
-    if (pgf_use_avx2())
-        fn = oh == NULL ? micro_k_avx2 : ok == NULL ? micro_h_avx2 : micro_kh_avx2;
-#endif
+    const int isa = pg_isa();
+    const micro_block_fn fn = oh == NULL   ? micro_k[isa]
+                              : ok == NULL ? micro_h[isa]
+                                           : micro_kh[isa];
 
     for (size_t lo = firstrow; lo < n;) {
         size_t hi = (lo / block + 1) * block;

@@ -30,8 +30,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arena.h"
+#include "frame.h"
 #include "pg_kernels.h"
-#include "pipeline_internal.h"
 
 /* Runs of equal timestamps up to this size are compared pairwise. */
 #define SMALL_RUN 8

@@ -11,11 +11,12 @@
  * workspace's creation is exactly the cold-start cost the `first` profile
  * measures.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "frame.h"
 #include "pg_kernels.h"
-#include "pipeline_internal.h"
 
 /* TradePulse's timestamp_col default. */
 #define TS_COL "ts"

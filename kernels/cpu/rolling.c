@@ -58,15 +58,12 @@
 #include <stddef.h>
 
 #include "features_internal.h"
+#include "isa.h"
 #include "pg_kernels.h"
+#include "simd4.h"
 
-#if defined(__x86_64__)
+#if PG_ISA_X86
 #include <immintrin.h>
-
-#include "cpu_features.h"
-#define HAVE_V4_CLONE 1
-#else
-#define HAVE_V4_CLONE 0
 #endif
 
 enum { ROLL_MEAN = 1, ROLL_STD = 2, ROLL_Z = 3 };
@@ -241,9 +238,13 @@ enum { SIGN_POS = 0, SIGN_NEG = 1, SIGN_MIXED = 2 };
 
 /* Whether the window a[0..w-1] may start a fast block; *cls gets its sign
  * class.  Vectorised: NaN-propagating x*0 for finiteness, OR/AND of the
- * bits for the signs. */
-PGF_INLINE int window_clean(const double *a, size_t w, int *cls)
+ * bits for the signs.  It runs at every block start (once per 256 rows,
+ * over w values): built for baseline x86-64 its vector code goes through
+ * the stack, so it has AVX2 and AVX-512 builds too (window_clean[isa]).
+ * All give the same answer. */
+PGF_INLINE int window_clean_body(int isa, const double *a, size_t w, int *cls)
 {
+    (void)isa;
     pgf_v4d fin = pgf_bcast(0.0);
     pgf_v4i or_bits = { 0, 0, 0, 0 }, and_bits = { -1, -1, -1, -1 };
     size_t j = 0;
@@ -267,25 +268,8 @@ PGF_INLINE int window_clean(const double *a, size_t w, int *cls)
     return f == 0.0;
 }
 
-/* window_clean runs at every block start (once per 256 rows, over w
- * values): built for baseline x86-64 its vector code goes through the
- * stack, so it has AVX2 and AVX-512 builds too.  All give the same answer. */
-static int window_clean_base(const double *a, size_t w, int *cls)
-{
-    return window_clean(a, w, cls);
-}
-#if PGF_HAVE_AVX2_CLONE
-PGF_TARGET_AVX2 static int window_clean_avx2(const double *a, size_t w, int *cls)
-{
-    return window_clean(a, w, cls);
-}
-#endif
-#if HAVE_V4_CLONE
-PG_TARGET_V4 static int window_clean_v4(const double *a, size_t w, int *cls)
-{
-    return window_clean(a, w, cls);
-}
-#endif
+PG_ISA_CLONES(AVX512, int, window_clean, (const double *a, size_t w, int *cls),
+              window_clean_body, (a, w, cls));
 
 /* Running state of a fast block: the carried sums, broadcast to all lanes,
  * and the run of equal values ending at the last row done. */
@@ -462,9 +446,9 @@ PGF_INLINE double fast_rebuild(const double *a, size_t base, size_t w, size_t lo
 }
 
 
-#if HAVE_V4_CLONE
+#if PG_ISA_X86
 /* The rolling mean's fast rows eight at a time with AVX-512 (the clones
- * fast_mean_*_v4).  The arithmetic is that of two four-row fast_group
+ * fast_mean_*_avx512).  The arithmetic is that of two four-row fast_group
  * calls, the same IEEE operations in the same order, so the output has
  * the AVX2 and portable builds' bits:
  *
@@ -646,7 +630,7 @@ PG_TARGET_V4 static void returns_v4(cursor *c, double *dst, size_t m)
     }
 }
 
-/* The std's fast rows eight at a time with AVX-512 (fast_std_v4), the
+/* The std's fast rows eight at a time with AVX-512 (fast_std_avx512), the
  * same arithmetic as two four-row fast_group calls in the same order, so
  * the same bits as the AVX2 and portable builds:
  *
@@ -725,7 +709,7 @@ std8_drift_stop(__mmask8 dr, size_t i, size_t lo, size_t w, __m512d sd, double *
 /* Not finite: NaN (quiet, signalling) or +-inf. */
 PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 std8_bad(__m512d v)
 {
-    return _mm512_fpclass_pd_mask(v, 0x99);
+    return _mm512_fpclass_pd_mask(v, PG_FPCLASS_NONFINITE);
 }
 
 /* A std's fast block with AVX-512: rows [lo, hi) of the values a[j - base]
@@ -873,19 +857,21 @@ PG_TARGET_V4 static size_t z8_neg(const double *a, size_t base, size_t w, size_t
 
 /* The fast block: rows [lo, hi) of the values a[j - base] (row j).  The
  * window at lo must be clean (window_clean) and, for a mean, of sign class
- * cls != SIGN_MIXED.  v8 (a mean in an AVX-512 clone only): the rows after
- * lo go eight at a time (mean8_body).  Returns the next block's start: hi; the row of the
- * first value that is not finite (or of the wrong sign); or the row after
- * a group whose std drifted (rebuild). */
-PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size_t lo,
-                                    size_t hi, int mode, int cls, int v8, double *out)
+ * cls != SIGN_MIXED.  In the AVX-512 build (isa is each build's constant)
+ * the rows go eight at a time: mean8_body after the rebuild at lo, and
+ * roll8_body for a std and volume_z.  Returns the next block's start: hi;
+ * the row of the first value that is not finite (or of the wrong sign); or
+ * the row after a group whose std drifted (rebuild). */
+PGF_INLINE size_t rolling_fast_body(int isa, const double *a, size_t base, size_t w,
+                                    size_t lo, size_t hi, int mode, int cls, double *out)
 {
+    const int v8 = isa == PG_ISA_AVX512;
     const int want_mean = mode != ROLL_STD;
     const int want_std = mode != ROLL_MEAN;
     const double dw = (double)w;
     const double inv_w = 1.0 / dw;
     const double inv_wm1 = 1.0 / (dw - 1.0);
-#if HAVE_V4_CLONE
+#if PG_ISA_X86
     if (v8 && mode == ROLL_STD)
         return std8_body(a, base, w, lo, hi, inv_w, inv_wm1, out);
     if (v8 && mode == ROLL_Z)
@@ -904,7 +890,7 @@ PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size
      * does not scan the rest of the block again each time: on a trending
      * price they come every few dozen rows. */
     size_t i = lo + 1;
-#if HAVE_V4_CLONE
+#if PG_ISA_X86
     if (v8 && mode == ROLL_MEAN)
         return cls == SIGN_NEG ? mean8_neg(a, base, w, i, hi, inv_w, sum, run, out)
                                : mean8_pos(a, base, w, i, hi, inv_w, sum, run, out);
@@ -963,90 +949,32 @@ PGF_INLINE size_t rolling_fast_body(const double *a, size_t base, size_t w, size
     return hi;
 }
 
-/* One clone per mode and sign class, so each inner loop is straight-line
- * code, for the portable build, AVX2 and AVX-512 (v4: the eight-row bodies). */
-#define FAST_CLONES(attr, sfx, v4)                                                                \
-    attr static size_t fast_mean_pos_##sfx(const double *a, size_t base, size_t w, size_t lo,  \
-                                           size_t hi, double *out)                              \
-    {                                                                                           \
-        return rolling_fast_body(a, base, w, lo, hi, ROLL_MEAN, SIGN_POS, v4, out);               \
-    }                                                                                           \
-    attr static size_t fast_mean_neg_##sfx(const double *a, size_t base, size_t w, size_t lo,  \
-                                           size_t hi, double *out)                              \
-    {                                                                                           \
-        return rolling_fast_body(a, base, w, lo, hi, ROLL_MEAN, SIGN_NEG, v4, out);               \
-    }                                                                                           \
-    attr static size_t fast_std_##sfx(const double *a, size_t base, size_t w, size_t lo,       \
-                                      size_t hi, double *out)                                   \
-    {                                                                                           \
-        return rolling_fast_body(a, base, w, lo, hi, ROLL_STD, SIGN_MIXED, v4, out);              \
-    }                                                                                           \
-    attr static size_t fast_z_pos_##sfx(const double *a, size_t base, size_t w, size_t lo,     \
-                                        size_t hi, double *out)                                 \
-    {                                                                                           \
-        return rolling_fast_body(a, base, w, lo, hi, ROLL_Z, SIGN_POS, v4, out);                  \
-    }                                                                                           \
-    attr static size_t fast_z_neg_##sfx(const double *a, size_t base, size_t w, size_t lo,     \
-                                        size_t hi, double *out)                                 \
-    {                                                                                           \
-        return rolling_fast_body(a, base, w, lo, hi, ROLL_Z, SIGN_NEG, v4, out);                  \
-    }
-
-FAST_CLONES(, base, 0)
-#if PGF_HAVE_AVX2_CLONE
-FAST_CLONES(PGF_TARGET_AVX2, avx2, 0)
-#endif
-
-#if HAVE_V4_CLONE
-/* The AVX-512 clones: eight rows a step (mean8_body and the std's), same bits. */
-FAST_CLONES(PG_TARGET_V4, v4, 1)
-#endif
-
-/* Whether the AVX-512 clones may run (pgf_use_avx512: PG_KERNELS_PORTABLE
- * and PG_KERNELS_NO_AVX512 let tests run the portable and AVX2 builds of
- * the same rows on an AVX-512 machine). */
-static int use_v4(void)
-{
-#if HAVE_V4_CLONE
-    return pgf_use_avx512();
-#else
-    return 0;
-#endif
-}
+/* One build per mode and sign class, so each inner loop is straight-line
+ * code, for every level (the AVX-512 builds: the eight-row bodies). */
+#define FAST_PARAMS (const double *a, size_t base, size_t w, size_t lo, size_t hi, double *out)
+PG_ISA_CLONES(AVX512, size_t, fast_mean_pos, FAST_PARAMS, rolling_fast_body,
+              (a, base, w, lo, hi, ROLL_MEAN, SIGN_POS, out));
+PG_ISA_CLONES(AVX512, size_t, fast_mean_neg, FAST_PARAMS, rolling_fast_body,
+              (a, base, w, lo, hi, ROLL_MEAN, SIGN_NEG, out));
+PG_ISA_CLONES(AVX512, size_t, fast_std, FAST_PARAMS, rolling_fast_body,
+              (a, base, w, lo, hi, ROLL_STD, SIGN_MIXED, out));
+PG_ISA_CLONES(AVX512, size_t, fast_z_pos, FAST_PARAMS, rolling_fast_body,
+              (a, base, w, lo, hi, ROLL_Z, SIGN_POS, out));
+PG_ISA_CLONES(AVX512, size_t, fast_z_neg, FAST_PARAMS, rolling_fast_body,
+              (a, base, w, lo, hi, ROLL_Z, SIGN_NEG, out));
+#undef FAST_PARAMS
 
 typedef size_t (*rolling_fast_fn)(const double *, size_t, size_t, size_t, size_t, double *);
 
-/* [mode][cls] -> clone; [ROLL_STD] ignores the sign class.  All three
- * modes have AVX-512 clones (mean8_body; roll8_body for the std and
- * volume_z). */
-static rolling_fast_fn pick_fast(int mode, int cls, int avx2, int v4)
+/* The fast block of a mode and sign class ([ROLL_STD] ignores the sign
+ * class) for the level isa. */
+static rolling_fast_fn pick_fast(int mode, int cls, int isa)
 {
-#if HAVE_V4_CLONE
-    if (v4 && mode == ROLL_MEAN)
-        return cls == SIGN_POS ? fast_mean_pos_v4 : fast_mean_neg_v4;
-    if (v4 && mode == ROLL_STD)
-        return fast_std_v4;
-    if (v4)
-        return cls == SIGN_POS ? fast_z_pos_v4 : fast_z_neg_v4;
-#else
-    (void)v4;
-#endif
-#if PGF_HAVE_AVX2_CLONE
-    if (avx2) {
-        if (mode == ROLL_STD)
-            return fast_std_avx2;
-        if (mode == ROLL_MEAN)
-            return cls == SIGN_POS ? fast_mean_pos_avx2 : fast_mean_neg_avx2;
-        return cls == SIGN_POS ? fast_z_pos_avx2 : fast_z_neg_avx2;
-    }
-#else
-    (void)avx2;
-#endif
     if (mode == ROLL_STD)
-        return fast_std_base;
+        return fast_std[isa];
     if (mode == ROLL_MEAN)
-        return cls == SIGN_POS ? fast_mean_pos_base : fast_mean_neg_base;
-    return cls == SIGN_POS ? fast_z_pos_base : fast_z_neg_base;
+        return cls == SIGN_POS ? fast_mean_pos[isa] : fast_mean_neg[isa];
+    return cls == SIGN_POS ? fast_z_pos[isa] : fast_z_neg[isa];
 }
 
 static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, int mode,
@@ -1064,18 +992,9 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
     /* The fast path needs w >= 2 (a window of one is all the same value)
      * and, for a std, a window that fits the returns buffer. */
     int fast_ok = w >= 2 && (mode != ROLL_STD || w <= FAST_STD_MAX_W);
-    const int avx2 = pgf_use_avx2();
-    const int v4 = use_v4();
+    const int isa = pg_isa();
     double rbuf[2 * FAST_STD_MAX_W];
-    int (*clean)(const double *, size_t, int *) = window_clean_base;
-#if PGF_HAVE_AVX2_CLONE
-    if (avx2)
-        clean = window_clean_avx2;
-#endif
-#if HAVE_V4_CLONE
-    if (v4)
-        clean = window_clean_v4;
-#endif
+    int (*const clean)(const double *, size_t, int *) = window_clean[isa];
 
     /* When the block before ran its fast path to its end, every row of
      * the window at lo but row lo itself was checked there (finite and,
@@ -1101,7 +1020,7 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
         }
         known = -1;
         if (clean_ok && (!want_mean || cls != SIGN_MIXED)) {
-            next = pick_fast(mode, cls, avx2, v4)(x, 0, w, lo, hi, out);
+            next = pick_fast(mode, cls, isa)(x, 0, w, lo, hi, out);
             /* (a std's fast rows are checked for finiteness only) */
             if (next == hi)
                 known = want_mean ? cls : SIGN_MIXED;
@@ -1109,15 +1028,15 @@ static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, in
             /* Returns of rows lo-w+1 .. hi-1 into the buffer. */
             cursor walk = trail;
             size_t base = lo + 1 - w;
-#if HAVE_V4_CLONE
-            if (v4)
+#if PG_ISA_X86
+            if (isa == PG_ISA_AVX512)
                 returns_v4(&walk, rbuf, hi - base);
             else
 #endif
                 for (size_t j = base; j < hi; j++)
                     rbuf[j - base] = cursor_next(&walk, 1);
             if (clean(rbuf, w, &cls))
-                next = pick_fast(mode, cls, avx2, v4)(rbuf, base, w, lo, hi, out);
+                next = pick_fast(mode, cls, isa)(rbuf, base, w, lo, hi, out);
             else
                 next = rolling_careful(trail, w, lo, hi, is_ret, mode, out);
         } else {

@@ -21,12 +21,9 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "arena.h"
+#include "pairwise.h"
 #include "pg_kernels.h"
-#include "pipeline_internal.h"
-
-/* numpy's blocking for pairwise summation (PW_BLOCKSIZE). */
-
-#define PW_BLOCK 128
 
 /* The full-window rolling sum is rebuilt from its window this often. */
 #define ROLL_REBUILD 256
@@ -38,66 +35,6 @@ void pg_strategy_params_default(pg_strategy_params *p)
     p->lookback = 60.0;
     p->threshold = 0.8;
     p->risk_budget = 1.5;
-}
-
-/* numpy's pairwise_sum: eight accumulators over blocks of up to 128,
- * halves (rounded to a multiple of 8) above that. */
-double pg_pairwise_sum(const double *a, size_t n)
-{
-    if (n < 8) {
-        double res = 0.0;
-        for (size_t i = 0; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    if (n <= PW_BLOCK) {
-        double r[8];
-        for (int j = 0; j < 8; j++)
-            r[j] = a[j];
-        size_t i;
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (int j = 0; j < 8; j++)
-                r[j] += a[i + j];
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            res += a[i];
-        return res;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pg_pairwise_sum(a, n2) + pg_pairwise_sum(a + n2, n - n2);
-}
-
-static double sqdev(double v, double mean)
-{
-    double d = v - mean;
-    return d * d;
-}
-
-double pg_pairwise_sumsq_dev(const double *a, size_t n, double mean)
-{
-    if (n < 8) {
-        double res = 0.0;
-        for (size_t i = 0; i < n; i++)
-            res += sqdev(a[i], mean);
-        return res;
-    }
-    if (n <= PW_BLOCK) {
-        double r[8];
-        for (int j = 0; j < 8; j++)
-            r[j] = sqdev(a[j], mean);
-        size_t i;
-        for (i = 8; i < n - (n % 8); i += 8)
-            for (int j = 0; j < 8; j++)
-                r[j] += sqdev(a[i + j], mean);
-        double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for (; i < n; i++)
-            res += sqdev(a[i], mean);
-        return res;
-    }
-    size_t n2 = n / 2;
-    n2 -= n2 % 8;
-    return pg_pairwise_sumsq_dev(a, n2, mean) + pg_pairwise_sumsq_dev(a + n2, n - n2, mean);
 }
 
 /* ---- pandas roll_mean (fixed window, min_periods = window) ---------------- */

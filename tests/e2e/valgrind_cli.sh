@@ -22,9 +22,9 @@ cd "$work" || exit 1
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # Valgrind 3.19 cannot decode some AVX2 encodings the compiler emits in the
-# kernels' AVX2 clones (vmovq xmm, xmm as 66 0F D6): run the portable build
-# of the same kernel source instead (features_internal.h).
-export PG_KERNELS_PORTABLE=1
+# kernels' AVX2 clones (vmovq xmm, xmm as 66 0F D6), nor AVX-512: run the
+# portable build of the same kernel source instead (kernels/cpu/isa.h).
+export PERFGATE_ISA=portable
 
 vg() { # expected-exit label args...: runs perfgate under memcheck
   local want=$1 label=$2; shift 2

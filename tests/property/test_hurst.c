@@ -1,14 +1,12 @@
 /*
  * test_hurst.c - property tests of pg_hurst (kernels/cpu/hurst.c) on many
- * seeded inputs, against
- *  - a slow per-lag loop with long double sums over the float32-rounded
- *    differences (TradePulse's semantics, KERNELS.md section 3), and
- *  - the previous implementation (hurst_prev.c, the file before the
- *    float32 exactness check),
- * both within the golden tolerance for hurst_exponent (rtol 1e-9, atol
- * 1e-12, data/golden/README.md), NaN <=> NaN.  Also: the portable build
- * (PG_KERNELS_PORTABLE, 4 lanes, no FMA) agrees with the AVX-512/AVX2 one
- * within PORTABLE_ATOL, and the same input gives the same bits twice.
+ * seeded inputs, against TradePulse's computation done slowly
+ * (pgt_hurst_reference, tests/support: a per-lag loop with long double
+ * sums over the differences rounded in the working dtype, KERNELS.md
+ * section 3), within the golden tolerance for hurst_exponent (rtol 1e-9,
+ * atol 1e-12, data/golden/README.md), NaN <=> NaN.  Also: the portable
+ * build (4 lanes, no FMA) agrees with the process's own one (AVX-512 or
+ * AVX2) within PORTABLE_ATOL, and the same input gives the same bits twice.
  *
  * The inputs are the shapes that take the different float32 paths: price
  * walks at levels 1e-39 (subnormal floats) to 3e38 (floats that overflow),
@@ -35,11 +33,6 @@
 #include "pg_kernels.h"
 #include "pg_test.h"
 
-/* The previous implementation, renamed (pg_kernels.h is already in). */
-#define pg_hurst pg_hurst_prev
-#include "hurst_prev.c"
-#undef pg_hurst
-
 #define SEED 20261126u
 #define CASES 480
 #define RTOL 1e-9  /* golden: hurst_exponent */
@@ -49,30 +42,6 @@
 static size_t pick(pgt_rng *r, size_t lo, size_t hi) /* [lo, hi] */
 {
     return lo + (size_t)(pgt_rng_next(r) % (uint64_t)(hi - lo + 1));
-}
-
-/* TradePulse's computation, slowly: every difference rounded in D, the
- * sums in long double, the slope as an ordinary least-squares fit. */
-static double slow_hurst(const double *x, size_t n, size_t lo, size_t hi, int f32)
-{
-    if (n < 2 * hi)
-        return 0.5;
-    size_t m = hi - lo + 1;
-    double su = 0, sy = 0, suu = 0, suy = 0;
-    for (size_t L = lo; L <= hi; L++) {
-        long double s1 = 0, s2 = 0;
-        for (size_t t = 0; t + L < n; t++) {
-            double d = f32 ? (double)((float)x[t + L] - (float)x[t]) : x[t + L] - x[t];
-            s1 += d;
-            s2 += (long double)d * d;
-        }
-        double cnt = (double)(n - L), mean = (double)s1 / cnt;
-        double var = (double)s2 / cnt - mean * mean;
-        double y = log(sqrt(var > 0 ? var : 0)), u = log((double)L);
-        su += u, sy += y, suu += u * u, suy += u * y;
-    }
-    double H = (suy - su * sy / (double)m) / (suu - su * su / (double)m);
-    return isnan(H) ? H : H < 0 ? 0.0 : H > 1 ? 1.0 : H;
 }
 
 /* One of the shapes above; returns a short name for messages. */
@@ -143,7 +112,7 @@ static const char *fill(pgt_rng *r, int kind, double *x, size_t n)
 }
 
 typedef struct worst {
-    double slow[2], prev[2]; /* max |H - reference| by dtype (0 float64, 1 float32) */
+    double slow[2]; /* max |H - reference| by dtype (0 float64, 1 float32) */
     double portable;
 } worst;
 
@@ -151,13 +120,12 @@ static void check_case(int iter, const char *shape, const double *x, size_t n, s
                        size_t hi, int f32, worst *w)
 {
     pg_dtype dt = f32 ? PG_FLOAT32 : PG_FLOAT64;
-    double h, h2, hp, hv, hs = slow_hurst(x, n, lo, hi, f32);
+    double h, h2, hv, hs = pgt_hurst_reference(x, n, lo, hi, f32);
     assert_int_equal(pg_hurst(x, n, lo, hi, dt, &h), PG_OK);
     assert_int_equal(pg_hurst(x, n, lo, hi, dt, &h2), PG_OK);
-    assert_int_equal(pg_hurst_prev(x, n, lo, hi, dt, &hp), PG_OK);
-    setenv("PG_KERNELS_PORTABLE", "1", 1);
+    pgt_use_build(PGT_BUILD_PORTABLE);
     assert_int_equal(pg_hurst(x, n, lo, hi, dt, &hv), PG_OK);
-    unsetenv("PG_KERNELS_PORTABLE");
+    pgt_use_build(PGT_BUILD_DEFAULT);
 
     if (memcmp(&h, &h2, sizeof h) != 0)
         fail_msg("case %d: two calls differ: %.17g, %.17g", iter, h, h2);
@@ -165,17 +133,14 @@ static void check_case(int iter, const char *shape, const double *x, size_t n, s
     double ref = 0.0;
     if (!pgt_close(h, hs, RTOL, ATOL))
         what = "the slow loop", ref = hs;
-    else if (!pgt_close(h, hp, RTOL, ATOL))
-        what = "the previous code", ref = hp;
     else if (!pgt_close(hv, h, 0.0, PORTABLE_ATOL))
         what = "the portable build", ref = hv;
     if (what)
         fail_msg("case %d (%s, n %zu, lags %zu..%zu, %s): %.17g vs %s %.17g", iter, shape, n,
                  lo, hi, f32 ? "f32" : "f64", h, what, ref);
     if (!isnan(h)) {
-        double ds = fabs(h - hs), dp = fabs(h - hp), dv = fabs(h - hv);
+        double ds = fabs(h - hs), dv = fabs(h - hv);
         w->slow[f32] = ds > w->slow[f32] ? ds : w->slow[f32];
-        w->prev[f32] = dp > w->prev[f32] ? dp : w->prev[f32];
         w->portable = dv > w->portable ? dv : w->portable;
     }
 }
@@ -185,7 +150,7 @@ static void test_hurst_many_inputs(void **state)
     (void)state;
     pgt_rng r;
     pgt_rng_seed(&r, SEED);
-    worst w = {{0, 0}, {0, 0}, 0};
+    worst w = {{0, 0}, 0};
     for (int iter = 0; iter < CASES; iter++) {
         size_t lo = 2, hi = 50;
         switch (iter % 4) {
@@ -209,9 +174,9 @@ static void test_hurst_many_inputs(void **state)
         check_case(iter, shape, x, n, lo, hi, f32, &w);
         free(x);
     }
-    printf("hurst: %d cases; max |H - slow loop| f64 %.3g, f32 %.3g; max |H - previous code| "
-           "f64 %.3g, f32 %.3g; max |H - portable build| %.3g\n",
-           CASES, w.slow[0], w.slow[1], w.prev[0], w.prev[1], w.portable);
+    printf("hurst: %d cases; max |H - slow loop| f64 %.3g, f32 %.3g; max |H - portable build| "
+           "%.3g\n",
+           CASES, w.slow[0], w.slow[1], w.portable);
 }
 
 /* The benchmark's input (a walk from 100 with sigma 0.001, lags 2..50,
@@ -226,7 +191,7 @@ static void test_hurst_long_series(void **state)
     size_t n = 1u << 17;
     double *x = malloc(n * sizeof *x);
     assert_non_null(x);
-    worst w = {{0, 0}, {0, 0}, 0};
+    worst w = {{0, 0}, 0};
     double p = 100.0;
     for (size_t i = 0; i < n; i++) {
         p *= 1.0 + (0.001 * pgt_rng_normal(&r) + 0.5e-6);
@@ -246,10 +211,8 @@ static void test_hurst_long_series(void **state)
     }
     check_case(-3, "trending walk with a jump", x, n, 2, 50, 1, &w);
     free(x);
-    printf("hurst long series: max |H - slow loop| %.3g; max |H - previous code| %.3g; "
-           "max |H - portable build| %.3g\n",
-           w.slow[1] > w.slow[0] ? w.slow[1] : w.slow[0],
-           w.prev[1] > w.prev[0] ? w.prev[1] : w.prev[0], w.portable);
+    printf("hurst long series: max |H - slow loop| %.3g; max |H - portable build| %.3g\n",
+           w.slow[1] > w.slow[0] ? w.slow[1] : w.slow[0], w.portable);
 }
 
 int main(void)

@@ -11,11 +11,11 @@
  *    for bit (groups of eight rows are cut before a non-finite or huge
  *    price and at the end of the input, with zero padding);
  *  - the three builds give the same bits: AVX-512 (eight rows a register),
- *    AVX2 (PG_KERNELS_NO_AVX512 forces it on an AVX-512 machine) and
- *    portable (PG_KERNELS_PORTABLE), on inputs with NaN holes, infinities,
- *    huge values (up to overflow of fast - slow), fast/slow/signal spans
- *    1..200 in any order (fast >= slow included) and lengths around the
- *    group (8) and block (32) edges; each build is also checked against
+ *    AVX2 and portable (forced with pgt_use_build on any machine), on
+ *    inputs with NaN holes, infinities, huge values (up to overflow of
+ *    fast - slow), fast/slow/signal spans 1..200 in any order (fast >=
+ *    slow included) and lengths around the group (8) and block (32)
+ *    edges; each build is also checked against
  *    pg_macd and for prefix invariance;
  *  - a constant input gives macd 0 (to the bound); spans 1/1/1 give 0;
  *  - bad arguments are PG_EINVAL and write nothing; n = 0 writes nothing.

@@ -1,8 +1,8 @@
 /*
  * test_rolling_std.c - property tests of the rolling std's three builds
  * (kernels/cpu/rolling.c, pg_rolling_std and pg_volatility): AVX-512 (eight
- * rows a step, chosen at run time where the CPU has it), AVX2
- * (PG_KERNELS_NO_AVX512 set) and portable (PG_KERNELS_PORTABLE set).
+ * rows a step, chosen at run time where the CPU has it), AVX2 and portable
+ * (both forced with pgt_use_build).
  *
  * The AVX-512 build does the four-lane path's operations in the same order
  * (and rebuilds after the same rows when the window mean drifts), so the

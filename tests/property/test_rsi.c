@@ -6,9 +6,8 @@
  * pg_rsi has three builds of its fast path, picked at run time: AVX-512
  * (k-mask compare and masked move for pandas' "y == c keeps y", no branch
  * per row), AVX2 and portable (one test per four-row group, then a
- * lane-wise re-step).  PG_KERNELS_NO_AVX512 forces the AVX2 build and
- * PG_KERNELS_PORTABLE the portable one; each must give the reference's bits
- * on:
+ * lane-wise re-step).  pgt_use_build forces the AVX2 and the portable
+ * build; each must give the reference's bits on:
  *  - prices on a tick grid (many zero differences: gain == 0 and loss == 0
  *    rows, and equal differences);
  *  - ramps with an exact step (a constant difference: the average equals

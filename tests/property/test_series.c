@@ -1,11 +1,12 @@
 /*
  * test_series.c - properties of the series indicators (KERNELS.md sections
  * 2-5) on many seeded random inputs, and each fast kernel against a slow,
- * obvious one written here:
+ * obvious one (written here unless named):
  *   entropy: counts identical to a binary-search histogram over the edges,
  *     value in [0, ln bins], invariant to permutation;
- *   hurst: equal to a per-lag loop, in [0, 1] or NaN, invariant to
- *     x -> c*x + b, near 0.5 on random walks;
+ *   hurst: equal to a per-lag loop (pgt_hurst_reference, tests/support),
+ *     in [0, 1] or NaN, invariant to x -> c*x + b, near 0.5 on random
+ *     walks;
  *   phase: equal to an O(n^2) DFT Hilbert transform, in [-pi, pi],
  *     phase(c*x) == phase(x) for c > 0, identical bytes on workspace reuse;
  *   kuramoto: R in [0, 1], 1 for equal phases, 1-D and 2-D paths agree;
@@ -245,28 +246,6 @@ static void test_entropy_properties(void **state)
 
 /* ---- hurst -------------------------------------------------------------- */
 
-static double slow_hurst(const double *x, size_t n, size_t lo, size_t hi, int f32)
-{
-    if (n < 2 * hi)
-        return 0.5;
-    size_t m = hi - lo + 1;
-    double su = 0, sy = 0, suu = 0, suy = 0;
-    for (size_t L = lo; L <= hi; L++) {
-        long double s1 = 0, s2 = 0;
-        for (size_t t = 0; t + L < n; t++) {
-            double d = f32 ? (double)((float)x[t + L] - (float)x[t]) : x[t + L] - x[t];
-            s1 += d;
-            s2 += (long double)d * d;
-        }
-        double cnt = (double)(n - L), mean = (double)s1 / cnt;
-        double var = (double)s2 / cnt - mean * mean;
-        double y = log(sqrt(var > 0 ? var : 0)), u = log((double)L);
-        su += u, sy += y, suu += u * u, suy += u * y;
-    }
-    double H = (suy - su * sy / (double)m) / (suu - su * su / (double)m);
-    return isnan(H) ? H : H < 0 ? 0.0 : H > 1 ? 1.0 : H;
-}
-
 static void test_hurst_properties(void **state)
 {
     (void)state;
@@ -285,7 +264,7 @@ static void test_hurst_properties(void **state)
         double h;
         assert_int_equal(pg_hurst(x, n, lo, hi, f32 ? PG_FLOAT32 : PG_FLOAT64, &h), PG_OK);
         assert_true(isnan(h) || (h >= 0.0 && h <= 1.0));
-        double hs = slow_hurst(x, n, lo, hi, f32);
+        double hs = pgt_hurst_reference(x, n, lo, hi, f32);
         if (!pgt_close(h, hs, 1e-9, 1e-12))
             fail_msg("iter %d (n %zu, lags %zu..%zu, %s): %.17g vs slow %.17g", iter, n, lo, hi,
                      f32 ? "f32" : "f64", h, hs);

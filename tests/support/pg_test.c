@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cpu/isa.h"
 #include "pg_test.h"
 
 pg_csv *pgt_load(const char *relpath)
@@ -173,26 +174,39 @@ size_t pgt_scan_edge_len(pgt_rng *r)
     return base + pgt_rng_below(r, 3) - 1 + (pgt_rng_uniform(r) < 0.5 ? 0 : 32 * pgt_rng_below(r, 8));
 }
 
-const char *const pgt_build_name[PGT_NBUILDS] = { "default", "PG_KERNELS_NO_AVX512",
-                                                  "PG_KERNELS_PORTABLE" };
+double pgt_hurst_reference(const double *x, size_t n, size_t lo, size_t hi, int f32)
+{
+    if (n < 2 * hi)
+        return 0.5;
+    size_t m = hi - lo + 1;
+    double su = 0, sy = 0, suu = 0, suy = 0;
+    for (size_t L = lo; L <= hi; L++) {
+        long double s1 = 0, s2 = 0;
+        for (size_t t = 0; t + L < n; t++) {
+            double d = f32 ? (double)((float)x[t + L] - (float)x[t]) : x[t + L] - x[t];
+            s1 += d;
+            s2 += (long double)d * d;
+        }
+        double cnt = (double)(n - L), mean = (double)s1 / cnt;
+        double var = (double)s2 / cnt - mean * mean;
+        double y = log(sqrt(var > 0 ? var : 0)), u = log((double)L);
+        su += u, sy += y, suu += u * u, suy += u * y;
+    }
+    double H = (suy - su * sy / (double)m) / (suu - su * su / (double)m);
+    return isnan(H) ? H : H < 0 ? 0.0 : H > 1 ? 1.0 : H;
+}
+
+const char *const pgt_build_name[PGT_NBUILDS] = { "default", "avx2", "portable" };
 
 void pgt_use_build(int build)
 {
-    unsetenv("PG_KERNELS_NO_AVX512");
-    unsetenv("PG_KERNELS_PORTABLE");
-    if (build > PGT_BUILD_DEFAULT && build < PGT_NBUILDS)
-        setenv(pgt_build_name[build], "1", 1);
+    static const int level[PGT_NBUILDS] = { -1, PG_ISA_AVX2, PG_ISA_PORTABLE };
+    pg_kernels_force_isa(build > PGT_BUILD_DEFAULT && build < PGT_NBUILDS ? level[build] : -1);
 }
 
 int pgt_cpu_has_avx512(void)
 {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
-#else
-    return 0;
-#endif
+    return pg_isa_cpu() == PG_ISA_AVX512;
 }
 
 static char *slurp_fd(int fd)

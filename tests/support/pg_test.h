@@ -53,10 +53,17 @@ void pgt_fill_series(pgt_rng *r, double *x, size_t n, int kind, double holes);
  * of 8 rows (one less, equal, one more), sometimes plus whole 32-row blocks. */
 size_t pgt_scan_edge_len(pgt_rng *r);
 
-/* The kernels' ISA builds (kernels/cpu/features_internal.h): what the CPU
- * gets by default, AVX2 on an AVX-512 machine (PG_KERNELS_NO_AVX512), the
- * portable one (PG_KERNELS_PORTABLE).  pgt_use_build sets the environment
- * the kernels read at each call. */
+/* TradePulse's hurst_exponent (KERNELS.md section 3), slowly: for lags
+ * lo..hi every difference rounded in the working dtype (float32 when f32),
+ * the sums in long double, the slope an ordinary least-squares fit of
+ * ln tau on ln L, clipped to [0, 1] (NaN passes); 0.5 when n < 2*hi.  The
+ * reference the property tests hold pg_hurst to. */
+double pgt_hurst_reference(const double *x, size_t n, size_t lo, size_t hi, int f32);
+
+/* The kernels' ISA builds (kernels/cpu/isa.h): what the CPU gets by
+ * default, AVX2 (on an AVX-512 machine too) and portable.  pgt_use_build
+ * makes every kernel run that build from then on, through the kernels'
+ * test hook pg_kernels_force_isa (a build above the CPU's runs the CPU's). */
 enum { PGT_BUILD_DEFAULT, PGT_BUILD_AVX2, PGT_BUILD_PORTABLE, PGT_NBUILDS };
 extern const char *const pgt_build_name[PGT_NBUILDS];
 void pgt_use_build(int build);

@@ -20,6 +20,7 @@
 /* The vectorised atan2 of compute_phase is tested directly: its edge cases
  * (signed zeros, axes) hardly occur in a phase series. */
 #include "cpu/features_internal.h"
+#include "cpu/isa.h" /* pg_kernels_force_isa: the portable build */
 
 static void test_config_default(void **state)
 {
@@ -224,9 +225,9 @@ static void test_small_values(void **state)
     assert_true(fabs(e[2] - (0.25 + 1.5) / 0.75) < 1e-15);
 }
 
-/* The fast paths' portable build (forced with PG_KERNELS_PORTABLE) gives
- * the same bits as the AVX2 build, on clean data, data with equal runs and
- * data with holes. */
+/* The fast paths' portable build (forced with pg_kernels_force_isa) gives
+ * the same bits as the process's own (AVX2 or AVX-512), on clean data,
+ * data with equal runs and data with holes. */
 static void test_portable_path_same_bits(void **state)
 {
     (void)state;
@@ -246,11 +247,11 @@ static void test_portable_path_same_bits(void **state)
     const size_t ws[] = { 2, 5, 20, 60, 300 };
     for (size_t f = 0; f < 5; f++) {
         for (size_t k = 0; k < 5; k++) {
-            unsetenv("PG_KERNELS_PORTABLE");
+            pg_kernels_force_isa(-1);
             assert_int_equal(fns[f](x, N, ws[k], a), PG_OK);
-            setenv("PG_KERNELS_PORTABLE", "1", 1);
+            pg_kernels_force_isa(PG_ISA_PORTABLE);
             assert_int_equal(fns[f](x, N, ws[k], b), PG_OK);
-            unsetenv("PG_KERNELS_PORTABLE");
+            pg_kernels_force_isa(-1);
             for (size_t i = 0; i < N; i++)
                 assert_true((isnan(a[i]) && isnan(b[i])) || memcmp(&a[i], &b[i], 8) == 0);
         }
@@ -271,15 +272,15 @@ static void test_portable_path_same_bits(void **state)
     {
         static double o1[5][N], o2[5][N];
         for (int emas = 0; emas < 2; emas++) {
-            unsetenv("PG_KERNELS_PORTABLE");
+            pg_kernels_force_isa(-1);
             assert_int_equal(pg_macd(x, N, 12, 26, 9, emas ? o1[0] : NULL, emas ? o1[1] : NULL,
                                      o1[2], o1[3], o1[4]),
                              PG_OK);
-            setenv("PG_KERNELS_PORTABLE", "1", 1);
+            pg_kernels_force_isa(PG_ISA_PORTABLE);
             assert_int_equal(pg_macd(x, N, 12, 26, 9, emas ? o2[0] : NULL, emas ? o2[1] : NULL,
                                      o2[2], o2[3], o2[4]),
                              PG_OK);
-            unsetenv("PG_KERNELS_PORTABLE");
+            pg_kernels_force_isa(-1);
             for (int c = emas ? 0 : 2; c < 5; c++)
                 for (size_t i = 0; i < N; i++)
                     assert_true((isnan(o1[c][i]) && isnan(o2[c][i])) ||
@@ -288,27 +289,27 @@ static void test_portable_path_same_bits(void **state)
     }
     /* return_1 (x has NaN holes) and queue_imbalance (zero sums, NaN). */
     static double r2[N];
-    setenv("PG_KERNELS_PORTABLE", "1", 1);
+    pg_kernels_force_isa(PG_ISA_PORTABLE);
     assert_int_equal(pg_return_1(x, N, r2), PG_OK);
-    unsetenv("PG_KERNELS_PORTABLE");
+    pg_kernels_force_isa(-1);
     assert_memory_equal(r, r2, sizeof r);
     for (size_t i = 0; i < N; i++)
         b[i] = i % 50 == 3 ? -q[i] : fabs(q[i]);
     assert_int_equal(pg_queue_imbalance(q, b, N, a), PG_OK);
-    setenv("PG_KERNELS_PORTABLE", "1", 1);
+    pg_kernels_force_isa(PG_ISA_PORTABLE);
     assert_int_equal(pg_queue_imbalance(q, b, N, r2), PG_OK);
-    unsetenv("PG_KERNELS_PORTABLE");
+    pg_kernels_force_isa(-1);
     for (size_t i = 0; i < N; i++)
         assert_true((isnan(a[i]) && isnan(r2[i])) || memcmp(&a[i], &r2[i], 8) == 0);
     for (int h = 0; h < 2; h++) {
         for (size_t k = 0; k < 5; k++) {
             int (*fn)(const double *, const double *, size_t, size_t, double *) =
                 h ? pg_hasbrouck : pg_kyles_lambda;
-            unsetenv("PG_KERNELS_PORTABLE");
+            pg_kernels_force_isa(-1);
             assert_int_equal(fn(r, q, N, ws[k], a), PG_OK);
-            setenv("PG_KERNELS_PORTABLE", "1", 1);
+            pg_kernels_force_isa(PG_ISA_PORTABLE);
             assert_int_equal(fn(r, q, N, ws[k], b), PG_OK);
-            unsetenv("PG_KERNELS_PORTABLE");
+            pg_kernels_force_isa(-1);
             for (size_t i = 0; i < N; i++)
                 assert_true((isnan(a[i]) && isnan(b[i])) || memcmp(&a[i], &b[i], 8) == 0);
         }
@@ -325,11 +326,11 @@ static void check_atan2(const double *y, const double *x, size_t n, double tol, 
 {
     double out[64], out_p[64];
     assert_true(n <= 64);
-    unsetenv("PG_KERNELS_PORTABLE");
+    pg_kernels_force_isa(-1);
     pgf_phase_atan2_f64(y, 1.0, x, n, out);
-    setenv("PG_KERNELS_PORTABLE", "1", 1);
+    pg_kernels_force_isa(PG_ISA_PORTABLE);
     pgf_phase_atan2_f64(y, 1.0, x, n, out_p);
-    unsetenv("PG_KERNELS_PORTABLE");
+    pg_kernels_force_isa(-1);
     assert_memory_equal(out, out_p, n * sizeof(double));
     for (size_t i = 0; i < n; i++) {
         double e = ref_atan2(y[i], x[i]);

@@ -1,15 +1,15 @@
 /*
- * pipeline_internal.h - helpers shared by normalize.c, strategy.c and
- * pipeline.c (the pipeline path, KERNELS.md sections 6-7).  Not part of the
- * public API; never included from outside kernels/cpu.
+ * arena.h - a bump allocator over caller-owned scratch: the kernels that
+ * take a scratch buffer (pg_normalize, pg_strategy; sized by their
+ * *_scratch_size functions) carve their arrays out of it with this,
+ * aligned, and get NULL instead of an allocation when it is too small.
+ * kernels/cpu only.
  */
-#ifndef PG_PIPELINE_INTERNAL_H
-#define PG_PIPELINE_INTERNAL_H
+#ifndef PG_ARENA_H
+#define PG_ARENA_H
 
 #include <stddef.h>
 #include <stdint.h>
-
-#include "pg_kernels.h"
 
 /* Alignment of every array carved out of a caller's scratch buffer. */
 #define PG_SCRATCH_ALIGN 64
@@ -47,15 +47,5 @@ static inline void *pg_arena_take(pg_arena *a, size_t bytes)
     a->used += need;
     return p;
 }
-
-/* Index of the column called name in f, or -1 (name NULL gives -1). */
-long pg_frame_find(const pg_frame *f, const char *name);
-
-/* numpy's pairwise summation (np.add.reduce on a contiguous float64 array),
- * so means and stds round as TradePulse's numpy calls do. */
-double pg_pairwise_sum(const double *a, size_t n);
-
-/* The same tree over (a[i] - mean)^2, as np.std squares the deviations. */
-double pg_pairwise_sumsq_dev(const double *a, size_t n, double mean);
 
 #endif
