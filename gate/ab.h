@@ -7,12 +7,10 @@
  * hits both members of a pair alike and cancels in the ratio, which an
  * unpaired comparison against a baseline recorded an hour ago cannot do.
  *
- * The statistics are the one-sample ones on d_i = log(head_i / base_i):
- * Wilcoxon's signed-rank test (exact for n <= PG_SR_EXACT_MAX without
- * ties, normal with tie correction otherwise) and the Hodges-Lehmann
- * estimate (median of the Walsh averages) with Tukey's distribution-free
- * interval; ratios are exp() of those.  Hollander & Wolfe, "Nonparametric
- * Statistical Methods" (3rd ed.), chapter 3.
+ * The statistics are the one-sample ones on d_i = log(head_i / base_i),
+ * pg_stats_signed_rank and pg_stats_walsh (pg_gate.h, gate/stats.c):
+ * Wilcoxon's signed-rank test and the Hodges-Lehmann estimate with Tukey's
+ * interval; ratios are exp() of those.
  *
  * Verdicts have three states (and "improved"): pass, fail, inconclusive.
  * The rule is in pg_ab_judge.  The method and the measured false-alarm and
@@ -37,23 +35,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---- paired statistics --------------------------------------------------- */
-
-#define PG_SR_EXACT_MAX 60
-
-/* Wilcoxon signed-rank test of H0 "d is symmetric about 0".  Zeros are
- * dropped.  alt PG_ALT_GREATER: d tends to be positive.  *exact (may be
- * NULL) says whether the p-value is exact.  Returns 1 when nothing is left,
- * NaN when n == 0. */
-double pg_stats_signed_rank(const double *d, size_t n, int alt, int *exact);
-
-/* Hodges-Lehmann one-sample estimate (median of the n(n+1)/2 Walsh
- * averages) with Tukey's interval at level conf.  scratch holds
- * n(n+1)/2 doubles.  With n too small for conf the interval is the range of
- * the Walsh averages.  Returns 0, or PG_EINVAL when n == 0. */
-int pg_stats_walsh(const double *d, size_t n, double conf, double *scratch, double *est,
-                   double *lo, double *hi);
 
 /* ---- one paired judgement ------------------------------------------------ */
 
