@@ -29,6 +29,7 @@
 
 #include "ab.h"
 #include "internal.h"
+#include "pg_callgrind.h"
 #include "pg_gate.h"
 #include "pg_io.h"
 

@@ -17,6 +17,7 @@
 
 #include "ab.h"
 #include "internal.h"
+#include "pg_callgrind.h"
 
 static const char usage_text[] =
     "usage: perfgate profile NAME --head BIN [--base BIN] [--top N] [--cache-sim]\n"

@@ -1,5 +1,5 @@
 /*
- * ab.h - interleaved A/B gating and instruction counting (gate/ab.c).
+ * ab.h - interleaved A/B gating (gate/ab.c).
  *
  * `perfgate ab` runs two builds of one suite in alternating order on one
  * CPU, pairs their samples round by round and gates on the paired ratios
@@ -18,7 +18,7 @@
  *
  * Instruction counting: tpbench run under valgrind's callgrind writes one
  * dump per benchmark (the harness switches instrumentation on around one
- * kernel call, harness/runner.c); pg_callgrind_* read those dumps.
+ * kernel call, harness/runner.c); pg_callgrind.h reads those dumps.
  *
  * Conventions as pg_gate.h: 0 or a negative PG_E... code, pg_error filled
  * by parsers, NULL-safe destroy; nothing here prints or exits.
@@ -152,43 +152,6 @@ int pg_ab_exec(char *const argv[], const char *log_path, double timeout_s);
  * picks the last CPU of the current affinity mask.  *chosen (may be NULL)
  * gets the CPU.  Returns 0 or PG_EUNSUP. */
 int pg_ab_pin_cpu(int cpu, int *chosen);
-
-/* ---- callgrind --------------------------------------------------------------- */
-
-typedef struct pg_cg_count {
-    char name[256];        /* the benchmark (the dump's client-request reason) */
-    double ir;             /* instructions of one kernel call */
-    double d1mr, dlmr, i1mr, ilmr, d1mw, dlmw; /* misses (NaN without --cache-sim) */
-} pg_cg_count;
-
-/* Reads every callgrind dump named "<prefix>.*" (and "<prefix>") whose
- * trigger is a client request "perfgate:NAME" (harness/runner.c).
- * *out is malloc'd.  Returns 0, or a PG_E... code with err filled. */
-int pg_callgrind_read_dumps(const char *prefix, pg_cg_count **out, size_t *n, pg_error *err);
-
-/* Rewrites the Google Benchmark results file at path (tpbench run under
- * callgrind) so that every benchmark carries the counters "instructions",
- * "instructions_per_item" and, with a cache simulation, "cache_misses" and
- * "cache_misses_per_item"; real and cpu time become the instruction count
- * (unit "ns" kept for the tools, documented) and each benchmark gets
- * `repeat` identical repetition rows so the gate's sample-size rules hold
- * for a value that has no noise.  The perfgate block says
- * "mode": "instructions".  Returns 0 or a PG_E... code with err filled. */
-int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t n, int repeat,
-                                 pg_error *err);
-
-/* One function's cost in a single callgrind output file. */
-typedef struct pg_cg_fn {
-    char name[240];
-    char file[200];
-    double ir;             /* self instructions */
-    double incl;           /* inclusive (self + calls), best effort */
-} pg_cg_fn;
-
-/* Parses a callgrind output file into per-function self costs (Ir),
- * largest first; *total gets the file's total.  *out is malloc'd. */
-int pg_callgrind_functions(const char *path, pg_cg_fn **out, size_t *n, double *total,
-                           pg_error *err);
 
 #ifdef __cplusplus
 }
