@@ -1,7 +1,7 @@
 /*
  * ab.c - interleaved A/B gating (paired judgements, three-state verdicts,
- * writers) and running the builds; callgrind's output is read by
- * callgrind.c.  See ab.h for the API and docs/accuracy.md for
+ * writers).  Running the builds is common/pg_process.h's; callgrind's
+ * output is read by callgrind.c.  See ab.h for the API and docs/accuracy.md for
  * the method and its measured error rates; the paired statistics are in
  * stats.c with the others.
  *
@@ -749,80 +749,4 @@ int pg_ab_write_junit(const pg_ab *ab, FILE *f)
     }
     fprintf(f, "  </testsuite>\n</testsuites>\n");
     return ferror(f) ? PG_EIO : 0;
-}
-
-/* ---- running the builds ------------------------------------------------------------- */
-
-int pg_ab_exec(char *const argv[], const char *log_path, double timeout_s)
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return PG_EIO;
-    if (pid == 0) {
-        int fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
-            if (fd > STDERR_FILENO)
-                close(fd);
-        }
-        int in = open("/dev/null", O_RDONLY);
-        if (in >= 0) {
-            dup2(in, STDIN_FILENO);
-            if (in > STDERR_FILENO)
-                close(in);
-        }
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    struct timespec t0, now, nap = { 0, 5000000 };
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (;;) {
-        int status = 0;
-        pid_t w = waitpid(pid, &status, timeout_s > 0 ? WNOHANG : 0);
-        if (w == pid) {
-            if (WIFEXITED(status))
-                return WEXITSTATUS(status);
-            return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-        }
-        if (w < 0 && errno != EINTR)
-            return PG_EIO;
-        if (timeout_s > 0) {
-            clock_gettime(CLOCK_MONOTONIC, &now);
-            double el = (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9;
-            if (el > timeout_s)
-                kill(pid, SIGKILL);
-            nanosleep(&nap, NULL);
-        }
-    }
-}
-
-int pg_ab_pin_cpu(int cpu, int *chosen)
-{
-#ifdef __linux__
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    if (sched_getaffinity(0, sizeof set, &set) != 0)
-        return PG_EUNSUP;
-    if (cpu < 0) {
-        for (int c = CPU_SETSIZE - 1; c >= 0; c--)
-            if (CPU_ISSET(c, &set)) {
-                cpu = c;
-                break;
-            }
-    }
-    if (cpu < 0 || cpu >= CPU_SETSIZE)
-        return PG_EINVAL;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    if (sched_setaffinity(0, sizeof set, &set) != 0)
-        return PG_EUNSUP;
-    if (chosen)
-        *chosen = cpu;
-    return 0;
-#else
-    (void)cpu;
-    (void)chosen;
-    return PG_EUNSUP;
-#endif
 }

@@ -140,19 +140,6 @@ int pg_ab_write_json(const pg_ab *ab, FILE *f);
 int pg_ab_write_markdown(const pg_ab *ab, FILE *f);
 int pg_ab_write_junit(const pg_ab *ab, FILE *f);
 
-/* ---- running builds -------------------------------------------------------- */
-
-/* Runs argv[0] with argv (never through a shell), stdout and stderr to
- * log_path (NULL: /dev/null), and waits.  timeout_s > 0 kills it after that
- * many seconds.  Returns the exit status (0..255), 128+signal when killed,
- * or a negative PG_E... code when it could not start. */
-int pg_ab_exec(char *const argv[], const char *log_path, double timeout_s);
-
-/* Pins the calling process (and so its children) to one CPU; cpu < 0
- * picks the last CPU of the current affinity mask.  *chosen (may be NULL)
- * gets the CPU.  Returns 0 or PG_EUNSUP. */
-int pg_ab_pin_cpu(int cpu, int *chosen);
-
 #ifdef __cplusplus
 }
 #endif
