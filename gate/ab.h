@@ -1,5 +1,5 @@
 /*
- * ab.h - interleaved A/B gating (gate/ab.c).
+ * ab.h - interleaved A/B gating: paired judgements and a session of rounds.
  *
  * `perfgate ab` runs two builds of one suite in alternating order on one
  * CPU, pairs their samples round by round and gates on the paired ratios
@@ -16,9 +16,10 @@
  * The rule is in pg_ab_judge.  The method and the measured false-alarm and
  * detection rates are in docs/accuracy.md.
  *
- * Instruction counting: tpbench run under valgrind's callgrind writes one
- * dump per benchmark (the harness switches instrumentation on around one
- * kernel call, harness/runner.c); pg_callgrind.h reads those dumps.
+ * The files: ab.c judges one benchmark, ab_session.c gathers the rounds of
+ * a session, ab_write.c writes its verdicts.  Running the builds is
+ * common/pg_process.h's; reading callgrind's dumps (the instruction count
+ * mode) is pg_callgrind.h's.
  *
  * Conventions as pg_gate.h: 0 or a negative PG_E... code, pg_error filled
  * by parsers, NULL-safe destroy; nothing here prints or exits.
