@@ -257,7 +257,7 @@ static pg_run *run_once(runner *rn, const char *bin, const char *which, const ch
     argv[n++] = (char *)bin;
     for (size_t i = 0; i < a->npass; i++)
         argv[n++] = a->pass[i];
-    /* Three short repetitions, the fastest counts (gate/ab.c run_value):
+    /* Three short repetitions, the fastest counts (gate/ab_session.c run_value):
      * measured on a shared 2-core VM, the CPU-time log ratios of a pair
      * scatter 1.3-1.6 % this way against 2.5-3 % with one repetition of
      * 0.01 s (docs/accuracy.md). */
