@@ -29,8 +29,10 @@
 
 #include "ab.h"
 #include "internal.h"
+#include "pg_callgrind.h"
 #include "pg_gate.h"
 #include "pg_io.h"
+#include "pg_process.h"
 
 static const char usage_text[] =
     "usage: perfgate ab --base BIN_A --head BIN_B [--rounds N] [--budgets PATH]\n"
@@ -227,6 +229,7 @@ typedef struct runner {
     char dir[4096];
     int instructions;
     unsigned seq;
+    int failed;            /* a build failed: its log is kept, with the folder */
 } runner;
 
 /* Runs bin once with the pass-through arguments (and a filter, when not
@@ -254,7 +257,7 @@ static pg_run *run_once(runner *rn, const char *bin, const char *which, const ch
     argv[n++] = (char *)bin;
     for (size_t i = 0; i < a->npass; i++)
         argv[n++] = a->pass[i];
-    /* Three short repetitions, the fastest counts (gate/ab.c run_value):
+    /* Three short repetitions, the fastest counts (gate/ab_session.c run_value):
      * measured on a shared 2-core VM, the CPU-time log ratios of a pair
      * scatter 1.3-1.6 % this way against 2.5-3 % with one repetition of
      * 0.01 s (docs/accuracy.md). */
@@ -272,15 +275,18 @@ static pg_run *run_once(runner *rn, const char *bin, const char *which, const ch
     }
     argv[n++] = outarg;
     argv[n] = NULL;
-    int rc = pg_ab_exec(argv, log, 1800);
-    if (rc != 0) {
-        fprintf(stderr, "perfgate: ab: '%s' %s %d (log: %s)\n", bin,
-                rc < 0 ? "could not start:" : rc > 128 ? "was killed by signal" : "exited with",
-                rc > 128 ? rc - 128 : rc, log);
-        return NULL;
-    }
+    /* stdout and stderr into the run's log, kept when the run fails */
+    pg_process p;
+    pg_process_init_logged(&p, (const char *const *)argv, log, 1800);
     pg_error err;
     pg_error_clear(&err);
+    int rc = pg_process_run(&p, &err);
+    pg_process_clear(&p);
+    if (rc != 0) {
+        rn->failed = p.exit_code >= 0 || p.signal; /* it ran: its log has something */
+        pg_cli_report("perfgate: ab", &err);
+        return NULL;
+    }
     if (rn->instructions) {
         pg_cg_count *c = NULL;
         size_t nc = 0;
@@ -378,8 +384,11 @@ static int write_file(const char *path, int (*w)(const pg_ab *, FILE *), const p
 static void remove_dir(const char *dir)
 {
     /* Only the files this command wrote: names it made, in its own folder. */
-    char *argv[] = { "rm", "-rf", "--", (char *)dir, NULL };
-    pg_ab_exec(argv, NULL, 60);
+    const char *argv[] = { "rm", "-rf", "--", dir, NULL };
+    pg_process p;
+    pg_process_init_logged(&p, argv, NULL, 60);
+    pg_process_run(&p, NULL);
+    pg_process_clear(&p);
 }
 
 static int copy_file(const char *from, const char *to)
@@ -497,7 +506,7 @@ int cmd_ab(int argc, char **argv)
         made_dir = 1;
     }
     int chosen = -1;
-    if (pg_ab_pin_cpu(cpu, &chosen) != 0)
+    if (pg_process_pin(cpu, &chosen) != 0)
         fprintf(stderr, "perfgate: ab: warning: cannot pin to a CPU; running unpinned\n");
 
     if (measure_only) {
@@ -585,7 +594,9 @@ int cmd_ab(int argc, char **argv)
         goto done;
     status = pg_ab_failed(ab) ? 1 : 0;
 done:
-    if (made_dir)
+    if (made_dir && rn.failed)
+        fprintf(stderr, "perfgate: ab: the logs are kept in '%s'\n", rn.dir);
+    else if (made_dir)
         remove_dir(rn.dir);
     pg_ab_destroy(ab);
     pg_budget_set_destroy(set);

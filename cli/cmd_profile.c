@@ -15,8 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ab.h"
 #include "internal.h"
+#include "pg_callgrind.h"
+#include "pg_process.h"
 
 static const char usage_text[] =
     "usage: perfgate profile NAME --head BIN [--base BIN] [--top N] [--cache-sim]\n"
@@ -67,6 +68,7 @@ static int find_dump(const char *dir, const char *prefix, const char *name, char
     return found;
 }
 
+/* 0: profiled; 1: valgrind failed (its log is kept); -1: other trouble. */
 static int profile_one(const char *dir, const char *which, const char *bin, const char *name,
                        char **pass, size_t npass, int cache_sim, pg_cg_fn **fns, size_t *n,
                        double *total)
@@ -100,11 +102,15 @@ static int profile_one(const char *dir, const char *which, const char *bin, cons
     argv[c++] = "--benchmark_min_time=0.0001";
     argv[c++] = filt;
     argv[c] = NULL;
-    int rc = pg_ab_exec(argv, log, 1800);
+    pg_process p;
+    pg_process_init_logged(&p, (const char *const *)argv, log, 1800);
+    pg_error perr;
+    pg_error_clear(&perr);
+    int rc = pg_process_run(&p, &perr);
+    pg_process_clear(&p);
     if (rc != 0) {
-        fprintf(stderr, "perfgate: profile: valgrind on '%s' %s %d (log: %s)\n", bin,
-                rc < 0 ? "could not start:" : "exited with", rc, log);
-        return -1;
+        fprintf(stderr, "perfgate: profile: valgrind on '%s': %s\n", bin, perr.message);
+        return p.exit_code >= 0 || p.signal ? 1 : -1; /* it ran: its log is kept */
     }
     if (find_dump(dir, prefix, name, dump, sizeof dump)) {
         fprintf(stderr, "perfgate: profile: no benchmark '%s' ran in '%s' (see tpbench --list)\n",
@@ -210,7 +216,8 @@ int cmd_profile(int argc, char **argv)
     double ht = 0, bt = 0;
     char sname[600], sfn[300], sfile[220];
     safe(name, sname, sizeof sname);
-    if (profile_one(dir, "head", head, name, pass, npass, cache_sim, &hf, &hn, &ht))
+    int ran = profile_one(dir, "head", head, name, pass, npass, cache_sim, &hf, &hn, &ht);
+    if (ran)
         goto done;
     if (!base) {
         printf("%s: %.0f instructions in one kernel call (callgrind, self cost per function)\n\n",
@@ -228,7 +235,8 @@ int cmd_profile(int argc, char **argv)
         status = 0;
         goto done;
     }
-    if (profile_one(dir, "base", base, name, pass, npass, cache_sim, &bf, &bn, &bt))
+    ran = profile_one(dir, "base", base, name, pass, npass, cache_sim, &bf, &bn, &bt);
+    if (ran)
         goto done;
     rows = calloc(hn + bn + 1, sizeof *rows);
     if (!rows)
@@ -267,9 +275,14 @@ done:
     free(hf);
     free(bf);
     free(rows);
-    {
-        char *rm[] = { "rm", "-rf", "--", dir, NULL };
-        pg_ab_exec(rm, NULL, 60);
+    if (ran > 0) {
+        fprintf(stderr, "perfgate: profile: the logs are kept in '%s'\n", dir);
+    } else {
+        const char *rm[] = { "rm", "-rf", "--", dir, NULL };
+        pg_process p;
+        pg_process_init_logged(&p, rm, NULL, 60);
+        pg_process_run(&p, NULL);
+        pg_process_clear(&p);
     }
     return status;
 }

@@ -1,5 +1,5 @@
 /*
- * ab.h - interleaved A/B gating and instruction counting (gate/ab.c).
+ * ab.h - interleaved A/B gating: paired judgements and a session of rounds.
  *
  * `perfgate ab` runs two builds of one suite in alternating order on one
  * CPU, pairs their samples round by round and gates on the paired ratios
@@ -7,20 +7,19 @@
  * hits both members of a pair alike and cancels in the ratio, which an
  * unpaired comparison against a baseline recorded an hour ago cannot do.
  *
- * The statistics are the one-sample ones on d_i = log(head_i / base_i):
- * Wilcoxon's signed-rank test (exact for n <= PG_SR_EXACT_MAX without
- * ties, normal with tie correction otherwise) and the Hodges-Lehmann
- * estimate (median of the Walsh averages) with Tukey's distribution-free
- * interval; ratios are exp() of those.  Hollander & Wolfe, "Nonparametric
- * Statistical Methods" (3rd ed.), chapter 3.
+ * The statistics are the one-sample ones on d_i = log(head_i / base_i),
+ * pg_stats_signed_rank and pg_stats_walsh (pg_gate.h, gate/stats.c):
+ * Wilcoxon's signed-rank test and the Hodges-Lehmann estimate with Tukey's
+ * interval; ratios are exp() of those.
  *
  * Verdicts have three states (and "improved"): pass, fail, inconclusive.
  * The rule is in pg_ab_judge.  The method and the measured false-alarm and
  * detection rates are in docs/accuracy.md.
  *
- * Instruction counting: tpbench run under valgrind's callgrind writes one
- * dump per benchmark (the harness switches instrumentation on around one
- * kernel call, harness/runner.c); pg_callgrind_* read those dumps.
+ * The files: ab.c judges one benchmark, ab_session.c gathers the rounds of
+ * a session, ab_write.c writes its verdicts.  Running the builds is
+ * common/pg_process.h's; reading callgrind's dumps (the instruction count
+ * mode) is pg_callgrind.h's.
  *
  * Conventions as pg_gate.h: 0 or a negative PG_E... code, pg_error filled
  * by parsers, NULL-safe destroy; nothing here prints or exits.
@@ -37,23 +36,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/* ---- paired statistics --------------------------------------------------- */
-
-#define PG_SR_EXACT_MAX 60
-
-/* Wilcoxon signed-rank test of H0 "d is symmetric about 0".  Zeros are
- * dropped.  alt PG_ALT_GREATER: d tends to be positive.  *exact (may be
- * NULL) says whether the p-value is exact.  Returns 1 when nothing is left,
- * NaN when n == 0. */
-double pg_stats_signed_rank(const double *d, size_t n, int alt, int *exact);
-
-/* Hodges-Lehmann one-sample estimate (median of the n(n+1)/2 Walsh
- * averages) with Tukey's interval at level conf.  scratch holds
- * n(n+1)/2 doubles.  With n too small for conf the interval is the range of
- * the Walsh averages.  Returns 0, or PG_EINVAL when n == 0. */
-int pg_stats_walsh(const double *d, size_t n, double conf, double *scratch, double *est,
-                   double *lo, double *hi);
 
 /* ---- one paired judgement ------------------------------------------------ */
 
@@ -158,56 +140,6 @@ int pg_ab_write_table(const pg_ab *ab, FILE *f, int colour);
 int pg_ab_write_json(const pg_ab *ab, FILE *f);
 int pg_ab_write_markdown(const pg_ab *ab, FILE *f);
 int pg_ab_write_junit(const pg_ab *ab, FILE *f);
-
-/* ---- running builds -------------------------------------------------------- */
-
-/* Runs argv[0] with argv (never through a shell), stdout and stderr to
- * log_path (NULL: /dev/null), and waits.  timeout_s > 0 kills it after that
- * many seconds.  Returns the exit status (0..255), 128+signal when killed,
- * or a negative PG_E... code when it could not start. */
-int pg_ab_exec(char *const argv[], const char *log_path, double timeout_s);
-
-/* Pins the calling process (and so its children) to one CPU; cpu < 0
- * picks the last CPU of the current affinity mask.  *chosen (may be NULL)
- * gets the CPU.  Returns 0 or PG_EUNSUP. */
-int pg_ab_pin_cpu(int cpu, int *chosen);
-
-/* ---- callgrind --------------------------------------------------------------- */
-
-typedef struct pg_cg_count {
-    char name[256];        /* the benchmark (the dump's client-request reason) */
-    double ir;             /* instructions of one kernel call */
-    double d1mr, dlmr, i1mr, ilmr, d1mw, dlmw; /* misses (NaN without --cache-sim) */
-} pg_cg_count;
-
-/* Reads every callgrind dump named "<prefix>.*" (and "<prefix>") whose
- * trigger is a client request "perfgate:NAME" (harness/runner.c).
- * *out is malloc'd.  Returns 0, or a PG_E... code with err filled. */
-int pg_callgrind_read_dumps(const char *prefix, pg_cg_count **out, size_t *n, pg_error *err);
-
-/* Rewrites the Google Benchmark results file at path (tpbench run under
- * callgrind) so that every benchmark carries the counters "instructions",
- * "instructions_per_item" and, with a cache simulation, "cache_misses" and
- * "cache_misses_per_item"; real and cpu time become the instruction count
- * (unit "ns" kept for the tools, documented) and each benchmark gets
- * `repeat` identical repetition rows so the gate's sample-size rules hold
- * for a value that has no noise.  The perfgate block says
- * "mode": "instructions".  Returns 0 or a PG_E... code with err filled. */
-int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t n, int repeat,
-                                 pg_error *err);
-
-/* One function's cost in a single callgrind output file. */
-typedef struct pg_cg_fn {
-    char name[240];
-    char file[200];
-    double ir;             /* self instructions */
-    double incl;           /* inclusive (self + calls), best effort */
-} pg_cg_fn;
-
-/* Parses a callgrind output file into per-function self costs (Ir),
- * largest first; *total gets the file's total.  *out is malloc'd. */
-int pg_callgrind_functions(const char *path, pg_cg_fn **out, size_t *n, double *total,
-                           pg_error *err);
 
 #ifdef __cplusplus
 }

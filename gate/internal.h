@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include <stdio.h>
+
 #include "pg_error.h"
 #include "pg_gate.h"
 
@@ -89,5 +91,18 @@ long pg_budget_specificity(const char *pattern);
 int pg_glob_is_literal(const char *pattern);
 /* Whether some name matches both globs. */
 int pg_glob_intersect(const char *a, const char *b);
+
+/* ---- write.c: formatting shared by the verdict writers (write.c, ab_write.c) ---- */
+
+/* ns as "1.23us" and the like (3 significant digits); "-" for NaN. */
+void pg_write_time(double ns, char *buf, size_t len);
+/* A p-value as "0.012", "<0.001", or "-" for NaN. */
+void pg_write_p(double p, char *buf, size_t len);
+/* s with control characters replaced by '?', for a terminal. */
+void pg_write_safe(const char *s, char *buf, size_t len);
+/* s escaped as XML text or attribute value (newlines and tabs as references). */
+void pg_write_xml(FILE *f, const char *s);
+/* s escaped for a Markdown table cell. */
+void pg_write_md(FILE *f, const char *s);
 
 #endif

@@ -86,6 +86,27 @@ double pg_stats_mann_whitney(const double *x, size_t m, const double *y, size_t 
 int pg_stats_hodges_lehmann(const double *x, size_t m, const double *y, size_t n, double conf,
                             double *scratch, double *shift, double *lo, double *hi);
 
+/* Paired statistics: one sample of differences d_i (`perfgate ab` uses
+ * d_i = log(head_i / base_i) of round i).  Wilcoxon's signed-rank test
+ * (exact for n <= PG_SR_EXACT_MAX without ties, normal with tie correction
+ * otherwise) and the Hodges-Lehmann estimate (median of the Walsh
+ * averages) with Tukey's distribution-free interval.  Hollander & Wolfe,
+ * "Nonparametric Statistical Methods" (3rd ed.), chapter 3. */
+#define PG_SR_EXACT_MAX 60
+
+/* Wilcoxon signed-rank test of H0 "d is symmetric about 0".  Zeros are
+ * dropped.  alt PG_ALT_GREATER: d tends to be positive.  *exact (may be
+ * NULL) says whether the p-value is exact.  Returns 1 when nothing is left,
+ * NaN when n == 0. */
+double pg_stats_signed_rank(const double *d, size_t n, int alt, int *exact);
+
+/* Hodges-Lehmann one-sample estimate (median of the n(n+1)/2 Walsh
+ * averages) with Tukey's interval at level conf.  scratch holds
+ * n(n+1)/2 doubles.  With n too small for conf the interval is the range of
+ * the Walsh averages.  Returns 0, or PG_EINVAL when n == 0. */
+int pg_stats_walsh(const double *d, size_t n, double conf, double *scratch, double *est,
+                   double *lo, double *hi);
+
 /* ---- results (gate/results.c) ------------------------------------------ */
 
 typedef struct pg_counter {

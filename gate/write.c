@@ -14,7 +14,7 @@
 
 /* ---- formatting --------------------------------------------------------- */
 
-static void fmt_time(double ns, char *buf, size_t len)
+void pg_write_time(double ns, char *buf, size_t len)
 {
     if (isnan(ns)) {
         snprintf(buf, len, "-");
@@ -36,9 +36,9 @@ static void fmt_value(double v, const char *unit, char *buf, size_t len)
     if (isnan(v)) {
         snprintf(buf, len, "-");
     } else if (!strcmp(unit, "ns")) {
-        fmt_time(v, buf, len);
+        pg_write_time(v, buf, len);
     } else if (!strcmp(unit, "ns/elem")) {
-        fmt_time(v, buf, len);
+        pg_write_time(v, buf, len);
         size_t l = strlen(buf);
         snprintf(buf + l, len - l, "/el");
     } else if (!strcmp(unit, "bytes")) {
@@ -87,7 +87,7 @@ static void fmt_ratio(const pg_verdict *v, char *buf, size_t len)
         snprintf(buf, len, "%.3fx [%.3f, %.3f]", v->ratio, v->ratio_lo, v->ratio_hi);
 }
 
-static void fmt_p(double p, char *buf, size_t len)
+void pg_write_p(double p, char *buf, size_t len)
 {
     if (isnan(p))
         snprintf(buf, len, "-");
@@ -106,7 +106,7 @@ static const char *label(const pg_verdict *v)
 
 /* Terminal-safe copy: control characters become '?', so a name cannot move
  * the cursor or recolour the terminal. */
-static void safe(const char *s, char *buf, size_t len)
+void pg_write_safe(const char *s, char *buf, size_t len)
 {
     size_t n = 0;
     for (; s && *s && n + 1 < len; s++) {
@@ -166,7 +166,7 @@ int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
             continue;
         shown++;
         char name[512], med[96], lo[32], hi[32], lim[32], base[32], ratio[64], p[16], note[256];
-        safe(v->bench, name, sizeof name);
+        pg_write_safe(v->bench, name, sizeof name);
         fmt_value(v->value, value_unit(v), med, sizeof med);
         if (!isnan(v->lo) && strcmp(v->unit, "ratio")) {
             fmt_value(v->lo, v->unit, lo, sizeof lo);
@@ -177,8 +177,8 @@ int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
         fmt_limit(v, lim, sizeof lim);
         fmt_value(v->base, value_unit(v), base, sizeof base);
         fmt_ratio(v, ratio, sizeof ratio);
-        fmt_p(v->p, p, sizeof p);
-        safe(v->note, note, sizeof note);
+        pg_write_p(v->p, p, sizeof p);
+        pg_write_safe(v->note, note, sizeof note);
         if (colour)
             fprintf(f, "%s%-12s\033[0m", colour_of(v), label(v));
         else
@@ -194,9 +194,9 @@ int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
     for (size_t i = 0; i < nw; i++) {
         const pg_waiver *w = pg_report_active_waiver(r, i);
         char m[300], reason[300], ticket[128];
-        safe(w->match, m, sizeof m);
-        safe(w->reason, reason, sizeof reason);
-        safe(w->ticket, ticket, sizeof ticket);
+        pg_write_safe(w->match, m, sizeof m);
+        pg_write_safe(w->reason, reason, sizeof reason);
+        pg_write_safe(w->ticket, ticket, sizeof ticket);
         fprintf(f, "  %s  until %s  %s: %s\n", m, w->expires, ticket, reason);
     }
     char sum[512];
@@ -211,7 +211,7 @@ int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
 
 /* ---- JUnit -------------------------------------------------------------- */
 
-static void xml(FILE *f, const char *s)
+void pg_write_xml(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -239,7 +239,7 @@ static void describe(const pg_verdict *v, char *buf, size_t len)
     fmt_value(v->value, value_unit(v), med, sizeof med);
     fmt_limit(v, lim, sizeof lim);
     fmt_ratio(v, ratio, sizeof ratio);
-    fmt_p(v->p, p, sizeof p);
+    pg_write_p(v->p, p, sizeof p);
     snprintf(buf, len, "%s: median %s, limit %s, ratio %s, p %s, n %zu%s%s", label(v), med, lim,
              ratio, p, v->n, v->note[0] ? "; " : "", v->note);
 }
@@ -263,11 +263,11 @@ int pg_report_write_junit(const pg_report *r, FILE *f)
         for (size_t i = 0; i < nw; i++) {
             const pg_waiver *w = pg_report_active_waiver(r, i);
             fprintf(f, "      <property name=\"waiver.");
-            xml(f, w->match);
+            pg_write_xml(f, w->match);
             fprintf(f, "\" value=\"until %s, ", w->expires);
-            xml(f, w->ticket);
+            pg_write_xml(f, w->ticket);
             fprintf(f, ": ");
-            xml(f, w->reason);
+            pg_write_xml(f, w->reason);
             fprintf(f, "\"/>\n");
         }
         fprintf(f, "    </properties>\n");
@@ -277,21 +277,21 @@ int pg_report_write_junit(const pg_report *r, FILE *f)
         char text[600];
         describe(v, text, sizeof text);
         fprintf(f, "    <testcase classname=\"");
-        xml(f, v->bench);
+        pg_write_xml(f, v->bench);
         fprintf(f, "\" name=\"");
-        xml(f, v->metric);
+        pg_write_xml(f, v->metric);
         fprintf(f, "\">");
         if (v->fails) {
             fprintf(f, "<failure type=\"%s\" message=\"", pg_verdict_name(v->kind));
-            xml(f, text);
+            pg_write_xml(f, text);
             fprintf(f, "\"/>");
         } else if (v->kind == PG_V_UNAVAILABLE || v->kind == PG_V_UNBUDGETED) {
             fprintf(f, "<skipped message=\"");
-            xml(f, text);
+            pg_write_xml(f, text);
             fprintf(f, "\"/>");
         } else {
             fprintf(f, "<system-out>");
-            xml(f, text);
+            pg_write_xml(f, text);
             fprintf(f, "</system-out>");
         }
         fprintf(f, "</testcase>\n");
@@ -302,7 +302,7 @@ int pg_report_write_junit(const pg_report *r, FILE *f)
 
 /* ---- Markdown ----------------------------------------------------------- */
 
-static void md(FILE *f, const char *s)
+void pg_write_md(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -328,13 +328,13 @@ static void md_row(FILE *f, const pg_verdict *v)
     fmt_limit(v, lim, sizeof lim);
     fmt_value(v->base, value_unit(v), base, sizeof base);
     fmt_ratio(v, ratio, sizeof ratio);
-    fmt_p(v->p, p, sizeof p);
+    pg_write_p(v->p, p, sizeof p);
     fprintf(f, "| %s%s%s | ", v->fails ? "**" : "", label(v), v->fails ? "**" : "");
-    md(f, v->bench);
+    pg_write_md(f, v->bench);
     fprintf(f, " | ");
-    md(f, v->metric);
+    pg_write_md(f, v->metric);
     fprintf(f, " | %s | %s | %s | %s | %s | ", med, lim, base, ratio, p);
-    md(f, v->note);
+    pg_write_md(f, v->note);
     fprintf(f, " |\n");
 }
 
@@ -352,11 +352,11 @@ int pg_report_write_markdown(const pg_report *r, FILE *f)
         for (size_t i = 0; i < nw; i++) {
             const pg_waiver *w = pg_report_active_waiver(r, i);
             fprintf(f, "| ");
-            md(f, w->match);
+            pg_write_md(f, w->match);
             fprintf(f, " | %s | ", w->expires);
-            md(f, w->ticket);
+            pg_write_md(f, w->ticket);
             fprintf(f, " | ");
-            md(f, w->reason);
+            pg_write_md(f, w->reason);
             fprintf(f, " |\n");
         }
         fprintf(f, "\n");

@@ -1,7 +1,8 @@
 /*
  * runner.c - the plain-C half of each profile: fixture life cycle, cache
  * eviction, manual timing of cold iterations, peak RSS, and the `first`
- * children (fork + exec of this very program with PG_BENCH_CHILD_FLAG).
+ * children (this very program run again with PG_BENCH_CHILD_FLAG, through
+ * common/pg_process.h).
  *
  * The loops themselves live in shim.cc, because Google Benchmark's State is
  * C++; everything they call per iteration is here.
@@ -17,7 +18,6 @@
 
 #include <sys/resource.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -25,6 +25,7 @@
 #endif
 
 #include "internal.h"
+#include "pg_process.h"
 
 /* Client requests of valgrind's callgrind: no-ops (a few instructions that
  * do nothing) outside valgrind.  `perfgate ab --mode instructions` runs
@@ -656,39 +657,32 @@ int pg_run_first_sample(pg_bench_registry *reg, size_t idx, double *seconds,
     snprintf(seed_arg, sizeof(seed_arg), "--seed=%llu", (unsigned long long)o->seed);
     snprintf(child_arg, sizeof(child_arg), "%s=%s", PG_BENCH_CHILD_FLAG, e->name);
     snprintf(counters_arg, sizeof(counters_arg), "--counters=%s", o->counters);
-    char *args[] = {reg->self_exe, child_arg, seed_arg, counters_arg, NULL};
+    const char *args[] = {reg->self_exe, child_arg, seed_arg, counters_arg, NULL};
 
-    int pipefd[2];
-    if (pipe(pipefd) != 0)
-        return pg_error_set(err, PG_EIO, NULL, 0, 0, NULL, "pipe: %s", strerror(errno));
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(pipefd[0]);
-        close(pipefd[1]);
-        return pg_error_set(err, PG_EIO, NULL, 0, 0, NULL, "fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        dup2(pipefd[1], STDOUT_FILENO);
-        close(pipefd[0]);
-        close(pipefd[1]);
-        /* /proc/self/exe is this very binary even if the file was replaced
-         * by a rebuild since; the path is the fallback without /proc. */
-        execv("/proc/self/exe", args);
-        execv(reg->self_exe, args);
-        _exit(127);
-    }
-    close(pipefd[1]);
+    /* The child times its own call (pg_bench_child) and sends the numbers
+     * down its stdout: starting it and waiting for it are not timed, so
+     * the general module's overhead does not count here. */
+    pg_process p = { 0 };
+    p.argv = args;
+    /* /proc/self/exe is this very binary even if the file was replaced by
+     * a rebuild since; argv[0], the path, is the fallback without /proc. */
+    p.exec_path = "/proc/self/exe";
+    p.out = PG_PROCESS_PIPE;
+    int rc = pg_process_start(&p, err);
+    if (rc)
+        return rc;
     char buf[8192];
-    int rr = read_all(pipefd[0], buf, sizeof(buf));
-    close(pipefd[0]);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (rr != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 || !strstr(buf, "end\n"))
+    int rr = read_all(p.out_fd, buf, sizeof(buf));
+    close(p.out_fd); /* a child that says too much gets SIGPIPE, not a wait */
+    p.out_fd = -1;
+    pg_error why;
+    pg_error_clear(&why);
+    int fin = pg_process_finish(&p, &why);
+    int code = p.exit_code;
+    pg_process_clear(&p);
+    if (rr != 0 || fin != 0 || !strstr(buf, "end\n"))
         return pg_error_set(err, PG_EIO, NULL, 0, 0, NULL,
-                            "%s: first-call child failed (exit status %d)", e->name,
-                            WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+                            "%s: first-call child failed (exit status %d)", e->name, code);
 
     memset(s, 0, sizeof(*s));
     s->ncounters = pg_counters_count(reg->counters);

@@ -22,12 +22,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "pg_io.h"
+#include "pg_process.h"
 #include "pg_reports.h"
 
 #ifndef PG_GNUPLOT_PATH
@@ -399,30 +399,38 @@ static const char *gp_common =
     "set boxwidth 1.0\n"
     "set style fill transparent solid 0.3\n";
 
-/* Runs `gnuplot script` in dir with stderr to log; returns the pid. */
-static pid_t spawn_gnuplot(const char *gnuplot, const char *dir, const char *script,
-                           const char *log, pg_error *err)
+/* One gnuplot child: `gnuplot script` run in the output folder. */
+typedef struct gnuplot_run {
+    const char *argv[3];
+    char log[1200];        /* its stderr, inside the output folder */
+    pg_process p;
+    int running;
+} gnuplot_run;
+
+/* Starts `gnuplot script` in dir (argv, no shell), stderr to log (a name
+ * inside dir), stdin and stdout to /dev/null.  PG_EIO with err filled
+ * when it does not start. */
+static int spawn_gnuplot(gnuplot_run *g, const char *gnuplot, const char *dir, const char *script,
+                         const char *log, pg_error *err)
 {
-    pid_t pid = fork();
-    if (pid < 0) {
-        pg_error_set(err, PG_EIO, NULL, 0, 0, NULL, "cannot start gnuplot: %s", strerror(errno));
-        return -1;
+    memset(g, 0, sizeof *g);
+    join(g->log, sizeof g->log, dir, log);
+    g->argv[0] = gnuplot;
+    g->argv[1] = script;
+    g->argv[2] = NULL;
+    g->p.argv = g->argv;
+    g->p.dir = dir;
+    g->p.in = g->p.out = PG_PROCESS_NULL;
+    g->p.err = PG_PROCESS_FILE;
+    g->p.err_path = g->log;
+    pg_error why;
+    pg_error_clear(&why);
+    if (pg_process_start(&g->p, &why) != 0) {
+        pg_process_clear(&g->p);
+        return pg_error_set(err, PG_EIO, NULL, 0, 0, NULL, "gnuplot failed: %s", why.message);
     }
-    if (pid == 0) {
-        if (chdir(dir) < 0)
-            _exit(126);
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-        int nul = open("/dev/null", O_RDWR);
-        if (fd >= 0)
-            dup2(fd, 2);
-        if (nul >= 0) {
-            dup2(nul, 0);
-            dup2(nul, 1);
-        }
-        execlp(gnuplot, gnuplot, script, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+    g->running = 1;
+    return 0;
 }
 
 static int file_exists(const char *path)
@@ -455,31 +463,30 @@ static void first_log_line(const char *path, char *buf, size_t len)
 
 /* Waits for the gnuplot children, reporting progress by the charts that
  * have appeared (they are drawn in index order). */
-static int wait_gnuplot(pid_t *pids, const char *const *logs, int n, const char *out,
-                        const bstat *st, size_t n_benches, size_t total, int per_chart,
+static int wait_gnuplot(gnuplot_run *runs, int n, const char *out, const bstat *st,
+                        size_t n_benches, size_t total, int per_chart,
                         const pg_reports_options *opt, pg_error *err)
 {
     int alive = 0, rc = 0;
     for (int i = 0; i < n; i++)
-        alive += pids[i] > 0;
+        alive += runs[i].running;
     size_t cursor = 0, done = 0;
     while (alive) {
         for (int i = 0; i < n; i++) {
-            if (pids[i] <= 0)
+            if (!runs[i].running)
                 continue;
-            int status;
-            pid_t w = waitpid(pids[i], &status, opt->progress ? WNOHANG : 0);
-            if (w == 0)
+            pg_error why;
+            pg_error_clear(&why);
+            int w = opt->progress ? pg_process_poll(&runs[i].p, &why)
+                                  : pg_process_finish(&runs[i].p, &why);
+            if (w == 1)
                 continue;
             alive--;
-            pids[i] = 0;
-            if (w < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-                char path[1200], line[200];
-                join(path, sizeof path, out, logs[i]);
-                first_log_line(path, line, sizeof line);
-                if (w > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
-                    snprintf(line, sizeof line, "cannot run '%s'",
-                             opt->gnuplot ? opt->gnuplot : PG_GNUPLOT_PATH);
+            runs[i].running = 0;
+            pg_process_clear(&runs[i].p);
+            if (w != 0) {
+                char line[200];
+                first_log_line(runs[i].log, line, sizeof line);
                 rc = pg_error_set(err, PG_EIO, NULL, 0, 0, NULL, "gnuplot failed: %s",
                                   line[0] ? line : "no message");
             }
@@ -556,18 +563,13 @@ static int draw_charts(const pg_hist_trend *t, bstat *st, const pg_reports_optio
             }
         }
     }
-    pid_t pids[2] = { 0, 0 };
+    gnuplot_run runs[2];
+    memset(runs, 0, sizeof runs);
     const char *gnuplot = opt->gnuplot ? opt->gnuplot : PG_GNUPLOT_PATH;
-    for (int k = 0; k < 2; k++) {
-        if (!want[k])
-            continue;
-        pids[k] = spawn_gnuplot(gnuplot, out, script[k], logs[k], err);
-        if (pids[k] < 0) {
-            pids[k] = 0;
+    for (int k = 0; k < 2; k++)
+        if (want[k] && spawn_gnuplot(&runs[k], gnuplot, out, script[k], logs[k], err))
             rc = PG_EIO;
-        }
-    }
-    int wrc = wait_gnuplot(pids, logs, 2, out, st, t->n_benches, *n_charts,
+    int wrc = wait_gnuplot(runs, 2, out, st, t->n_benches, *n_charts,
                            want[1] && !want[0] ? 2 : 1, opt, err);
     if (rc == 0)
         rc = wrc;

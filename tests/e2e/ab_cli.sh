@@ -19,6 +19,12 @@ F='--benchmark_filter=^indicators/(sma|ema)/hot/cpu/16384$'
 grep -q "did you mean '--rounds'" "$T/out" || fail "no suggestion"
 "$PG" ab --base /nonexistent/a --head /nonexistent/b "$F" --rounds 2 >"$T/out" 2>&1
 [ $? -eq 2 ] || fail "a build that does not run: exit 2"
+# a build that runs and fails: exit 2, and its log is kept to be read
+TMPDIR=$T "$PG" ab --base /bin/false --head /bin/false --rounds 1 >"$T/out" 2>&1
+[ $? -eq 2 ] || fail "a build that fails: exit 2"
+grep -q "'/bin/false' exited with status 1 (log: $T/perfgate-ab\..*/base-0000.log)" "$T/out" ||
+  fail "the failed run's log not named"
+ls "$T"/perfgate-ab.*/base-0000.log >/dev/null 2>&1 || fail "the failed run's log not kept"
 
 "$PG" ab --base "$B/bench/tpbench" --head "$B/tests/tpbench_slowed" "$F" --rounds 6 \
   --confirm-budget 20s --color never --json "$T/v.json" --markdown "$T/v.md" --junit "$T/v.xml" \

@@ -1,6 +1,7 @@
 /*
- * test_ab.c - the paired statistics and verdicts of `perfgate ab`
- * (gate/ab.c), and the callgrind readers, on values worked out by hand.
+ * test_ab.c - the paired verdicts of `perfgate ab` (gate/ab.c) on values
+ * worked out by hand.  The paired statistics are tested in test_stats.c,
+ * the callgrind readers in test_callgrind.c.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,65 +18,6 @@
 #include "ab.h"
 
 #define CLOSE(a, b, tol) assert_true(fabs((a) - (b)) <= (tol))
-
-static void test_signed_rank_exact(void **state)
-{
-    (void)state;
-    int exact = 0;
-    /* all five positive: T+ = 15, P(T+ >= 15) = 1/32 */
-    double d1[] = { 1, 2, 3, 4, 5 };
-    CLOSE(pg_stats_signed_rank(d1, 5, PG_ALT_GREATER, &exact), 1.0 / 32, 1e-15);
-    assert_int_equal(exact, 1);
-    CLOSE(pg_stats_signed_rank(d1, 5, PG_ALT_LESS, NULL), 1.0, 1e-15);
-    CLOSE(pg_stats_signed_rank(d1, 5, PG_ALT_TWO_SIDED, NULL), 2.0 / 32, 1e-15);
-    /* rank 2 negative: T+ = 13; subsets of 1..5 summing to <= 2 are {}, {1},
-     * {2}, so P(T+ >= 13) = 3/32 */
-    double d2[] = { 0.1, -0.2, 0.3, 0.4, 0.5 };
-    CLOSE(pg_stats_signed_rank(d2, 5, PG_ALT_GREATER, NULL), 3.0 / 32, 1e-15);
-    /* zeros are dropped; all zero: nothing left, p = 1 */
-    double z[] = { 0, 0, 0 };
-    CLOSE(pg_stats_signed_rank(z, 3, PG_ALT_GREATER, NULL), 1.0, 0);
-    double d3[] = { 0, 1, 2, 3, 4, 5 };
-    CLOSE(pg_stats_signed_rank(d3, 6, PG_ALT_GREATER, NULL), 1.0 / 32, 1e-15);
-    assert_true(isnan(pg_stats_signed_rank(d1, 0, PG_ALT_GREATER, NULL)));
-}
-
-static void test_signed_rank_normal(void **state)
-{
-    (void)state;
-    /* ties force the normal approximation; symmetric data gives p near 1/2 */
-    double d[80];
-    for (int i = 0; i < 80; i++)
-        d[i] = (i % 2 ? 1 : -1) * (double)(1 + i / 4);
-    int exact = 1;
-    double p = pg_stats_signed_rank(d, 80, PG_ALT_GREATER, &exact);
-    assert_int_equal(exact, 0);
-    assert_true(p > 0.3 && p < 0.7);
-    for (int i = 0; i < 80; i++)
-        d[i] = fabs(d[i]);
-    assert_true(pg_stats_signed_rank(d, 80, PG_ALT_GREATER, NULL) < 1e-10);
-}
-
-static void test_walsh(void **state)
-{
-    (void)state;
-    double scratch[64], est, lo, hi;
-    /* Walsh averages of {1,2,3}: 1, 1.5, 2, 2, 2.5, 3 -> median 2; n = 3 is
-     * too small for 90 %: the interval is their range */
-    double d[] = { 3, 1, 2 };
-    assert_int_equal(pg_stats_walsh(d, 3, 0.90, scratch, &est, &lo, &hi), 0);
-    CLOSE(est, 2.0, 0);
-    CLOSE(lo, 1.0, 0);
-    CLOSE(hi, 3.0, 0);
-    /* n = 6 at 90 %: P(T+ <= 2) = 3/64 <= 0.05 < P(T+ <= 3) = 5/64, so
-     * k = 3: [W(3), W(19)] of the 21 sorted averages */
-    double e[] = { 1, 2, 3, 4, 5, 6 };
-    assert_int_equal(pg_stats_walsh(e, 6, 0.90, scratch, &est, &lo, &hi), 0);
-    CLOSE(est, 3.5, 1e-15);
-    CLOSE(lo, 2.0, 1e-15);  /* sorted: 1, 1.5, 2, ... */
-    CLOSE(hi, 5.0, 1e-15);  /* ..., 5, 5.5, 6 */
-    assert_int_equal(pg_stats_walsh(e, 0, 0.9, scratch, &est, &lo, &hi), PG_EINVAL);
-}
 
 static void test_judge(void **state)
 {
@@ -169,92 +111,11 @@ static void test_judge_levels(void **state)
     assert_true(j.lo > 1.025 && j.lo <= j.ratio);
 }
 
-static const char dump[] =
-    "# callgrind format\nversion: 1\ncreator: callgrind-3.19.0\npid: 1\npart: 1\n\n"
-    "desc: Trigger: Client Request: perfgate:indicators/sma/hot/cpu/4096\n\n"
-    "positions: line\nevents: Ir\nsummary: 1500\n\n"
-    "ob=(1) /x/tpbench\nfl=(1) ???\nfn=(1) outer\n0 100\ncfn=(2) inner\ncalls=4 0\n0 1400\n"
-    "fn=(2)\n0 1000\n+2 400\ntotals: 99999\n";
-
-static void test_callgrind(void **state)
-{
-    (void)state;
-    char dir[] = "/tmp/pg_test_ab.XXXXXX";
-    assert_non_null(mkdtemp(dir));
-    char path[256], other[256], prefix[256];
-    snprintf(prefix, sizeof prefix, "%s/cg", dir);
-    snprintf(path, sizeof path, "%s/cg.1", dir);
-    snprintf(other, sizeof other, "%s/cg", dir);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(dump, f);
-    fclose(f);
-    /* the final dump (program termination) is not a benchmark's */
-    f = fopen(other, "w");
-    assert_non_null(f);
-    fputs("events: Ir\ndesc: Trigger: Program termination\nsummary: 5\n", f);
-    fclose(f);
-    pg_cg_count *c = NULL;
-    size_t n = 0;
-    pg_error err;
-    pg_error_clear(&err);
-    assert_int_equal(pg_callgrind_read_dumps(prefix, &c, &n, &err), 0);
-    assert_int_equal(n, 1);
-    assert_string_equal(c[0].name, "indicators/sma/hot/cpu/4096");
-    CLOSE(c[0].ir, 1500, 0); /* summary, not the (cumulative) totals */
-    assert_true(isnan(c[0].d1mr));
-    free(c);
-
-    pg_cg_fn *fns = NULL;
-    double total = 0;
-    assert_int_equal(pg_callgrind_functions(path, &fns, &n, &total, &err), 0);
-    CLOSE(total, 1500, 0);
-    assert_int_equal(n, 2);
-    assert_string_equal(fns[0].name, "inner"); /* largest self cost first */
-    CLOSE(fns[0].ir, 1400, 0);
-    assert_string_equal(fns[1].name, "outer");
-    CLOSE(fns[1].ir, 100, 0);
-    CLOSE(fns[1].incl, 1500, 0);
-    free(fns);
-
-    /* a results file gains the counts, as identical repetitions */
-    char res[256];
-    snprintf(res, sizeof res, "%s/r.json", dir);
-    f = fopen(res, "w");
-    assert_non_null(f);
-    fputs("{\"context\":{},\"benchmarks\":[{\"name\":\"indicators/sma/hot/cpu/4096\","
-          "\"run_name\":\"indicators/sma/hot/cpu/4096\",\"run_type\":\"iteration\","
-          "\"repetitions\":1,\"repetition_index\":0,\"iterations\":9,\"real_time\":5,"
-          "\"cpu_time\":5,\"time_unit\":\"us\"},{\"name\":\"other\",\"run_name\":\"other\","
-          "\"run_type\":\"iteration\",\"iterations\":1,\"real_time\":1,\"cpu_time\":1,"
-          "\"time_unit\":\"ns\"}],\"perfgate\":{\"benchmarks\":{\"indicators/sma/hot/cpu/4096\":"
-          "{\"items_per_iteration\":4096}}}}", f);
-    fclose(f);
-    pg_cg_count one = { "indicators/sma/hot/cpu/4096", 4096.0 * 3, NAN, NAN, NAN, NAN, NAN, NAN };
-    assert_int_equal(pg_callgrind_rewrite_results(res, &one, 1, 4, &err), 0);
-    pg_run *run = pg_run_load(res, &err);
-    assert_non_null(run);
-    assert_int_equal(pg_run_count(run), 1); /* "other" has no count: left out */
-    const pg_bench *b = pg_run_bench(run, 0);
-    assert_int_equal(b->n, 4);
-    CLOSE(b->real_ns[3], 4096.0 * 3, 0);
-    const double *per = pg_bench_counter(b, "instructions_per_item");
-    assert_non_null(per);
-    CLOSE(per[0], 3.0, 1e-12);
-    pg_run_destroy(run);
-    unlink(res);
-    unlink(path);
-    unlink(other);
-    rmdir(dir);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_signed_rank_exact), cmocka_unit_test(test_signed_rank_normal),
-        cmocka_unit_test(test_walsh), cmocka_unit_test(test_judge),
+        cmocka_unit_test(test_judge),
         cmocka_unit_test(test_judge_levels),
-        cmocka_unit_test(test_callgrind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,6 @@
 /*
- * test_stats.c - the gate's statistics (gate/stats.c) against published
- * values and values worked out by hand here.
+ * test_stats.c - the gate's statistics (gate/stats.c), unpaired and
+ * paired, against published values and values worked out by hand here.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -254,6 +254,67 @@ static void test_units(void **state)
     CLOSE(pg_time_unit_ns("min"), 0, 0);
 }
 
+/* ---- paired statistics (pg_stats_signed_rank, pg_stats_walsh) ---- */
+
+static void test_signed_rank_exact(void **state)
+{
+    (void)state;
+    int exact = 0;
+    /* all five positive: T+ = 15, P(T+ >= 15) = 1/32 */
+    double d1[] = { 1, 2, 3, 4, 5 };
+    CLOSE(pg_stats_signed_rank(d1, 5, PG_ALT_GREATER, &exact), 1.0 / 32, 1e-15);
+    assert_int_equal(exact, 1);
+    CLOSE(pg_stats_signed_rank(d1, 5, PG_ALT_LESS, NULL), 1.0, 1e-15);
+    CLOSE(pg_stats_signed_rank(d1, 5, PG_ALT_TWO_SIDED, NULL), 2.0 / 32, 1e-15);
+    /* rank 2 negative: T+ = 13; subsets of 1..5 summing to <= 2 are {}, {1},
+     * {2}, so P(T+ >= 13) = 3/32 */
+    double d2[] = { 0.1, -0.2, 0.3, 0.4, 0.5 };
+    CLOSE(pg_stats_signed_rank(d2, 5, PG_ALT_GREATER, NULL), 3.0 / 32, 1e-15);
+    /* zeros are dropped; all zero: nothing left, p = 1 */
+    double z[] = { 0, 0, 0 };
+    CLOSE(pg_stats_signed_rank(z, 3, PG_ALT_GREATER, NULL), 1.0, 0);
+    double d3[] = { 0, 1, 2, 3, 4, 5 };
+    CLOSE(pg_stats_signed_rank(d3, 6, PG_ALT_GREATER, NULL), 1.0 / 32, 1e-15);
+    assert_true(isnan(pg_stats_signed_rank(d1, 0, PG_ALT_GREATER, NULL)));
+}
+
+static void test_signed_rank_normal(void **state)
+{
+    (void)state;
+    /* ties force the normal approximation; symmetric data gives p near 1/2 */
+    double d[80];
+    for (int i = 0; i < 80; i++)
+        d[i] = (i % 2 ? 1 : -1) * (double)(1 + i / 4);
+    int exact = 1;
+    double p = pg_stats_signed_rank(d, 80, PG_ALT_GREATER, &exact);
+    assert_int_equal(exact, 0);
+    assert_true(p > 0.3 && p < 0.7);
+    for (int i = 0; i < 80; i++)
+        d[i] = fabs(d[i]);
+    assert_true(pg_stats_signed_rank(d, 80, PG_ALT_GREATER, NULL) < 1e-10);
+}
+
+static void test_walsh(void **state)
+{
+    (void)state;
+    double scratch[64], est, lo, hi;
+    /* Walsh averages of {1,2,3}: 1, 1.5, 2, 2, 2.5, 3 -> median 2; n = 3 is
+     * too small for 90 %: the interval is their range */
+    double d[] = { 3, 1, 2 };
+    assert_int_equal(pg_stats_walsh(d, 3, 0.90, scratch, &est, &lo, &hi), 0);
+    CLOSE(est, 2.0, 0);
+    CLOSE(lo, 1.0, 0);
+    CLOSE(hi, 3.0, 0);
+    /* n = 6 at 90 %: P(T+ <= 2) = 3/64 <= 0.05 < P(T+ <= 3) = 5/64, so
+     * k = 3: [W(3), W(19)] of the 21 sorted averages */
+    double e[] = { 1, 2, 3, 4, 5, 6 };
+    assert_int_equal(pg_stats_walsh(e, 6, 0.90, scratch, &est, &lo, &hi), 0);
+    CLOSE(est, 3.5, 1e-15);
+    CLOSE(lo, 2.0, 1e-15);  /* sorted: 1, 1.5, 2, ... */
+    CLOSE(hi, 5.0, 1e-15);  /* ..., 5, 5.5, 6 */
+    assert_int_equal(pg_stats_walsh(e, 0, 0.9, scratch, &est, &lo, &hi), PG_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +328,9 @@ int main(void)
         cmocka_unit_test(test_mann_whitney_normal_large),
         cmocka_unit_test(test_hodges_lehmann),
         cmocka_unit_test(test_units),
+        cmocka_unit_test(test_signed_rank_exact),
+        cmocka_unit_test(test_signed_rank_normal),
+        cmocka_unit_test(test_walsh),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
