@@ -37,6 +37,8 @@
 
 /* The previous implementation, renamed (pg_kernels.h is already in). */
 #define pg_hurst pg_hurst_prev
+int pg_hurst(const double *x, size_t n, size_t min_lag, size_t max_lag, pg_dtype dtype,
+             double *result);
 #include "hurst_prev.c"
 #undef pg_hurst
 
