@@ -27,27 +27,6 @@
 /* Parameters                                                              */
 /* ---------------------------------------------------------------------- */
 
-struct param_doc {
-    const char *name, *def, *help;
-};
-
-static const struct param_doc param_docs[] = {
-    { "windows", "5,20,60", "technical windows for sma/ema/volatility (comma list, each >= 1)" },
-    { "rsi_window", "14", "RSI window (>= 1)" },
-    { "macd", "12,26,9", "MACD fast,slow,signal spans (each >= 1)" },
-    { "volatility_window", "20", "volume z-score window (>= 1)" },
-    { "microstructure_window", "50", "Kyle/Hasbrouck window and signed-volume EMA span (>= 1)" },
-    { "entropy_bins", "50", "entropy histogram bins (>= 1)" },
-    { "dtype", "float64", "working precision of entropy/hurst/phase: float32 or float64" },
-    { "hurst_lags", "2,50", "Hurst min_lag,max_lag (2 <= min <= max)" },
-    { "lookback", "60", "strategy lookback (clamped to [5,500])" },
-    { "threshold", "0.8", "strategy threshold (clamped to [0,5])" },
-    { "risk_budget", "1.5", "strategy risk budget (clamped to [0.01,10])" },
-    { "column", "close", "series column for single indicators and strategy (else price/value)" },
-    { "ts_col", "ts", "normalize: timestamp column to sort by ('' = none)" },
-    { "kuramoto_mode", "2d", "kuramoto: 2d (rows are snapshots) or 1d (each column is one snapshot)" },
-};
-
 /* Parses a size_t >= min with nothing trailing. */
 static int parse_size(const char *s, size_t min, size_t *out)
 {
@@ -105,6 +84,138 @@ static int bad_param(const char *name, const char *value, const char *expected)
     return 2;
 }
 
+/* One setter a parameter: 0, or -1 when v is not what its entry expects. */
+
+static int set_windows(struct compute_params *p, const char *v)
+{
+    return parse_list(v, 1, p->fc.windows, PG_MAX_WINDOWS, &p->fc.n_windows);
+}
+
+static int set_rsi_window(struct compute_params *p, const char *v)
+{
+    return parse_size(v, 1, &p->fc.rsi_window);
+}
+
+static int set_macd(struct compute_params *p, const char *v)
+{
+    size_t spans[3], n;
+    if (parse_list(v, 1, spans, 3, &n) || n != 3)
+        return -1;
+    p->fc.macd_fast = spans[0];
+    p->fc.macd_slow = spans[1];
+    p->fc.macd_signal = spans[2];
+    return 0;
+}
+
+static int set_volatility_window(struct compute_params *p, const char *v)
+{
+    return parse_size(v, 1, &p->fc.volatility_window);
+}
+
+static int set_microstructure_window(struct compute_params *p, const char *v)
+{
+    return parse_size(v, 1, &p->fc.microstructure_window);
+}
+
+static int set_entropy_bins(struct compute_params *p, const char *v)
+{
+    return parse_size(v, 1, &p->entropy_bins);
+}
+
+static int set_dtype(struct compute_params *p, const char *v)
+{
+    if (strcmp(v, "float64") && strcmp(v, "float32"))
+        return -1;
+    p->dtype = !strcmp(v, "float32") ? PG_FLOAT32 : PG_FLOAT64;
+    return 0;
+}
+
+static int set_hurst_lags(struct compute_params *p, const char *v)
+{
+    size_t lags[2], n;
+    if (parse_list(v, 2, lags, 2, &n) || n != 2 || lags[0] > lags[1])
+        return -1;
+    p->hurst_min = lags[0];
+    p->hurst_max = lags[1];
+    return 0;
+}
+
+static int set_lookback(struct compute_params *p, const char *v)
+{
+    return parse_real(v, &p->sp.lookback);
+}
+
+static int set_threshold(struct compute_params *p, const char *v)
+{
+    return parse_real(v, &p->sp.threshold);
+}
+
+static int set_risk_budget(struct compute_params *p, const char *v)
+{
+    return parse_real(v, &p->sp.risk_budget);
+}
+
+static int set_column(struct compute_params *p, const char *v)
+{
+    snprintf(p->column, sizeof p->column, "%s", v);
+    return 0;
+}
+
+static int set_ts_col(struct compute_params *p, const char *v)
+{
+    snprintf(p->ts_col, sizeof p->ts_col, "%s", v);
+    return 0;
+}
+
+static int set_kuramoto_mode(struct compute_params *p, const char *v)
+{
+    if (strcmp(v, "1d") && strcmp(v, "2d"))
+        return -1;
+    p->kuramoto_1d = !strcmp(v, "1d");
+    return 0;
+}
+
+/* The --param names: --help lists them with their defaults, set_param
+ * finds the setter here. */
+struct param {
+    const char *name, *def, *help;
+    int (*set)(struct compute_params *p, const char *v);
+    const char *expected; /* what set accepts, for the error */
+};
+
+static const struct param params[] = {
+    { "windows", "5,20,60", "technical windows for sma/ema/volatility (comma list, each >= 1)",
+      set_windows, "a comma list of up to 16 integers >= 1" },
+    { "rsi_window", "14", "RSI window (>= 1)", set_rsi_window, "an integer >= 1" },
+    { "macd", "12,26,9", "MACD fast,slow,signal spans (each >= 1)", set_macd,
+      "fast,slow,signal: three integers >= 1" },
+    { "volatility_window", "20", "volume z-score window (>= 1)", set_volatility_window,
+      "an integer >= 1" },
+    { "microstructure_window", "50", "Kyle/Hasbrouck window and signed-volume EMA span (>= 1)",
+      set_microstructure_window, "an integer >= 1" },
+    { "entropy_bins", "50", "entropy histogram bins (>= 1)", set_entropy_bins,
+      "an integer >= 1" },
+    { "dtype", "float64", "working precision of entropy/hurst/phase: float32 or float64",
+      set_dtype, "float32 or float64" },
+    { "hurst_lags", "2,50", "Hurst min_lag,max_lag (2 <= min <= max)", set_hurst_lags,
+      "min_lag,max_lag with 2 <= min_lag <= max_lag" },
+    { "lookback", "60", "strategy lookback (clamped to [5,500])", set_lookback,
+      "a finite number" },
+    { "threshold", "0.8", "strategy threshold (clamped to [0,5])", set_threshold,
+      "a finite number" },
+    { "risk_budget", "1.5", "strategy risk budget (clamped to [0.01,10])", set_risk_budget,
+      "a finite number" },
+    { "column", "close", "series column for single indicators and strategy (else price/value)",
+      set_column, "a column name" },
+    { "ts_col", "ts", "normalize: timestamp column to sort by ('' = none)", set_ts_col,
+      "a column name" },
+    { "kuramoto_mode", "2d",
+      "kuramoto: 2d (rows are snapshots) or 1d (each column is one snapshot)",
+      set_kuramoto_mode, "1d or 2d" },
+};
+
+#define N_PARAMS (sizeof params / sizeof params[0])
+
 /* Applies one name=value; returns 0 or the exit code 2 (message printed). */
 static int set_param(struct compute_params *p, const char *arg)
 {
@@ -114,73 +225,21 @@ static int set_param(struct compute_params *p, const char *arg)
         return 2;
     }
     char name[64];
-    size_t nl = (size_t)(eq - arg);
-    if (nl >= sizeof name)
-        nl = sizeof name - 1;
-    memcpy(name, arg, nl);
-    name[nl] = '\0';
+    snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
     const char *v = eq + 1;
-    size_t tmp[3], cnt;
-    if (!strcmp(name, "windows")) {
-        if (parse_list(v, 1, p->fc.windows, PG_MAX_WINDOWS, &p->fc.n_windows))
-            return bad_param(name, v, "a comma list of up to 16 integers >= 1");
-    } else if (!strcmp(name, "rsi_window")) {
-        if (parse_size(v, 1, &p->fc.rsi_window))
-            return bad_param(name, v, "an integer >= 1");
-    } else if (!strcmp(name, "macd")) {
-        if (parse_list(v, 1, tmp, 3, &cnt) || cnt != 3)
-            return bad_param(name, v, "fast,slow,signal: three integers >= 1");
-        p->fc.macd_fast = tmp[0];
-        p->fc.macd_slow = tmp[1];
-        p->fc.macd_signal = tmp[2];
-    } else if (!strcmp(name, "volatility_window")) {
-        if (parse_size(v, 1, &p->fc.volatility_window))
-            return bad_param(name, v, "an integer >= 1");
-    } else if (!strcmp(name, "microstructure_window")) {
-        if (parse_size(v, 1, &p->fc.microstructure_window))
-            return bad_param(name, v, "an integer >= 1");
-    } else if (!strcmp(name, "entropy_bins")) {
-        if (parse_size(v, 1, &p->entropy_bins))
-            return bad_param(name, v, "an integer >= 1");
-    } else if (!strcmp(name, "dtype")) {
-        if (!strcmp(v, "float64"))
-            p->dtype = PG_FLOAT64;
-        else if (!strcmp(v, "float32"))
-            p->dtype = PG_FLOAT32;
-        else
-            return bad_param(name, v, "float32 or float64");
-    } else if (!strcmp(name, "hurst_lags")) {
-        if (parse_list(v, 2, tmp, 2, &cnt) || cnt != 2 || tmp[0] > tmp[1])
-            return bad_param(name, v, "min_lag,max_lag with 2 <= min_lag <= max_lag");
-        p->hurst_min = tmp[0];
-        p->hurst_max = tmp[1];
-    } else if (!strcmp(name, "lookback")) {
-        if (parse_real(v, &p->sp.lookback))
-            return bad_param(name, v, "a finite number");
-    } else if (!strcmp(name, "threshold")) {
-        if (parse_real(v, &p->sp.threshold))
-            return bad_param(name, v, "a finite number");
-    } else if (!strcmp(name, "risk_budget")) {
-        if (parse_real(v, &p->sp.risk_budget))
-            return bad_param(name, v, "a finite number");
-    } else if (!strcmp(name, "column")) {
-        snprintf(p->column, sizeof p->column, "%s", v);
-    } else if (!strcmp(name, "kuramoto_mode")) {
-        if (strcmp(v, "1d") && strcmp(v, "2d"))
-            return bad_param(name, v, "1d or 2d");
-        p->kuramoto_1d = !strcmp(v, "1d");
-    } else if (!strcmp(name, "ts_col")) {
-        snprintf(p->ts_col, sizeof p->ts_col, "%s", v);
-    } else {
-        const char *names[sizeof param_docs / sizeof param_docs[0]];
-        for (size_t i = 0; i < sizeof param_docs / sizeof param_docs[0]; i++)
-            names[i] = param_docs[i].name;
-        fprintf(stderr, "perfgate compute: unknown parameter '%s'", name);
-        pg_cli_did_you_mean(name, names, sizeof names / sizeof names[0]);
-        fprintf(stderr, " (see perfgate compute --help)\n");
-        return 2;
+    const char *names[N_PARAMS];
+    for (size_t i = 0; i < N_PARAMS; i++) {
+        if (!strcmp(name, params[i].name)) {
+            if (params[i].set(p, v))
+                return bad_param(name, v, params[i].expected);
+            return 0;
+        }
+        names[i] = params[i].name;
     }
-    return 0;
+    fprintf(stderr, "perfgate compute: unknown parameter '%s'", name);
+    pg_cli_did_you_mean(name, names, N_PARAMS);
+    fprintf(stderr, " (see perfgate compute --help)\n");
+    return 2;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -767,7 +826,7 @@ static int run_hurst(struct compute_ctx *c, FILE *f)
 
 struct kernel {
     const char *name;
-    const char *params; /* the --param names it reads (defaults: param_docs) */
+    const char *params; /* the --param names it reads (defaults: params[]) */
     const char *help;
     int (*run)(struct compute_ctx *c, FILE *f); /* writes CSV to f; returns 0 or 2 */
 };
@@ -812,9 +871,8 @@ static void list_kernels(FILE *f)
         fprintf(f, "  %-11s %s\n  %-11s   params: %s\n", kernels[i].name, kernels[i].help, "",
                 kernels[i].params[0] ? kernels[i].params : "none");
     fprintf(f, "\nparameters (--param name=value, repeatable):\n");
-    for (size_t i = 0; i < sizeof param_docs / sizeof param_docs[0]; i++)
-        fprintf(f, "  %-22s default %-8s %s\n", param_docs[i].name, param_docs[i].def,
-                param_docs[i].help);
+    for (size_t i = 0; i < N_PARAMS; i++)
+        fprintf(f, "  %-22s default %-8s %s\n", params[i].name, params[i].def, params[i].help);
 }
 
 static int param_option(const pg_option *opt, const char *arg)
