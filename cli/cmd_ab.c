@@ -28,7 +28,9 @@
 #include <unistd.h>
 
 #include "ab.h"
+#include "builtin.h"
 #include "internal.h"
+#include "parse_options.h"
 #include "pg_callgrind.h"
 #include "pg_gate.h"
 #include "pg_io.h"
@@ -51,30 +53,9 @@ static const char usage_text[] =
     "1 + tolerance; the interval's one-sided level is alpha/10 at the first look,\n"
     "halved at each further look (at most alpha/5, 1 %, in all).  Inconclusive\n"
     "benchmarks get more rounds (only they run) and another look at all their\n"
-    "rounds.  Hot benchmarks are judged on CPU time, cold and first on real time.\n"
-    "\n"
-    "  --base BIN          the build to compare with (a tpbench-like program)\n"
-    "  --head BIN          the build under test\n"
-    "  --rounds N          interleaved rounds (default 12; one process per build each)\n"
-    "  --budgets PATH      budget file or folder (repeatable): tolerances, alpha,\n"
-    "                      min_effect, severity, waivers as `perfgate check`; without\n"
-    "                      it hot benchmarks may degrade 5 %, cold ones 10 %\n"
-    "  --tolerance P%      one tolerance for every benchmark, overriding the budgets\n"
-    "  --metric WHICH      real or cpu time (default: the budget's, else cpu for hot\n"
-    "                      benchmarks, real for cold and first ones)\n"
-    "  --mode MODE         time (default) or instructions (callgrind counts)\n"
-    "  --cache-sim         instructions mode: simulate caches too (slower)\n"
-    "  --confirm-budget T  time for confirmation rounds, e.g. 60s, 2m (default 60s; 0: none)\n"
-    "  --strict            an inconclusive verdict fails the gate (default: shown, passes)\n"
-    "  --cpu N             pin both builds to CPU N (default: the last allowed CPU)\n"
-    "  --workdir DIR       keep the runs' results and logs here (default: a temporary\n"
-    "                      folder, removed afterwards)\n"
-    "  --out FILE          instructions mode: write the head's counts as results JSON\n"
-    "  --base-out FILE     instructions mode: write the base's counts as results JSON\n"
-    "  --json FILE, --markdown FILE, --junit FILE   write the verdicts\n"
-    "  --color WHEN        auto, always or never\n"
-    "  --today DATE        judge waiver expiry on this date\n"
-    "\n"
+    "rounds.  Hot benchmarks are judged on CPU time, cold and first on real time.\n";
+
+static const char footer[] =
     "Each round runs tpbench with --benchmark_repetitions=3 --benchmark_min_time=0.003\n"
     "--cold-min-time=0.001 --first-children=3 unless given; a round's value is the\n"
     "fastest of its repetitions.\n"
@@ -88,8 +69,9 @@ typedef struct ab_args {
     const char *out, *base_out, *json, *markdown, *junit, *colour, *today;
     const char *budgets[64];
     size_t nbudgets;
-    int rounds, strict, cache_sim;
-    char *pass[MAX_PASS]; /* tpbench arguments */
+    long rounds;
+    int strict, cache_sim;
+    const char *pass[MAX_PASS]; /* tpbench arguments */
     size_t npass;
     int has_reps, has_min_time, has_children, has_cold_min;
 } ab_args;
@@ -104,121 +86,88 @@ static int want_colour(const char *when)
     return isatty(STDOUT_FILENO) && !(nc && nc[0]);
 }
 
-static int is_tpbench_option(const char *a)
-{
-    static const char *const known[] = { "--suite=", "--profile=", "--size=", "--seed=",
-                                         "--counters=", "--first-children=", "--cold-min-time=",
-                                         "--benchmark_" };
-    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
-        if (!strncmp(a, known[i], strlen(known[i])))
-            return 1;
-    return 0;
-}
-
+/* Fills a from the command line.  Returns -1 to go on, or the exit status:
+ * 0 after --help, 2 after bad usage (said on stderr). */
 static int parse(ab_args *a, int argc, char **argv)
 {
-    static const char *const options[] = {
-        "--base", "--head", "--rounds", "--budgets", "--tolerance", "--metric", "--mode",
-        "--cache-sim", "--confirm-budget", "--strict", "--cpu", "--workdir", "--out",
-        "--base-out", "--json", "--markdown", "--junit", "--color", "--today", "--help"
-    };
     memset(a, 0, sizeof *a);
     a->mode = "time";
     a->colour = "auto";
     a->confirm = "60s";
     a->rounds = 12;
-    const char *rounds = NULL;
-    for (int i = 1; i < argc; i++) {
-        char *arg = argv[i], *val = NULL;
-        char name[64];
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        if (!strcmp(arg, "--")) {
-            for (i++; i < argc && a->npass < MAX_PASS; i++)
-                a->pass[a->npass++] = argv[i];
-            break;
-        }
-        if (!strcmp(arg, "--strict")) {
-            a->strict = 1;
-            continue;
-        }
-        if (!strcmp(arg, "--cache-sim")) {
-            a->cache_sim = 1;
-            continue;
-        }
-        if (is_tpbench_option(arg)) {
-            if (a->npass == MAX_PASS) {
-                fprintf(stderr, "perfgate: ab: too many tpbench options\n");
-                return 2;
-            }
-            a->has_reps |= !strncmp(arg, "--benchmark_repetitions", 23);
-            a->has_min_time |= !strncmp(arg, "--benchmark_min_time", 20);
-            a->has_children |= !strncmp(arg, "--first-children", 16);
-            a->has_cold_min |= !strncmp(arg, "--cold-min-time", 15);
-            a->pass[a->npass++] = arg;
-            continue;
-        }
-        char *eq = strchr(arg, '=');
-        if (!strncmp(arg, "--", 2) && eq && (size_t)(eq - arg) < sizeof name) {
-            memcpy(name, arg, (size_t)(eq - arg));
-            name[eq - arg] = '\0';
-            val = eq + 1;
-        } else {
-            snprintf(name, sizeof name, "%s", arg);
-        }
-        const char **slot = NULL;
-        static const struct { const char *n; size_t off; } map[] = {
-            { "--base", offsetof(ab_args, base) }, { "--head", offsetof(ab_args, head) },
-            { "--mode", offsetof(ab_args, mode) }, { "--metric", offsetof(ab_args, metric) },
-            { "--tolerance", offsetof(ab_args, tolerance) },
-            { "--confirm-budget", offsetof(ab_args, confirm) }, { "--cpu", offsetof(ab_args, cpu) },
-            { "--workdir", offsetof(ab_args, workdir) }, { "--out", offsetof(ab_args, out) },
-            { "--base-out", offsetof(ab_args, base_out) }, { "--json", offsetof(ab_args, json) },
-            { "--markdown", offsetof(ab_args, markdown) }, { "--junit", offsetof(ab_args, junit) },
-            { "--color", offsetof(ab_args, colour) }, { "--colour", offsetof(ab_args, colour) },
-            { "--today", offsetof(ab_args, today) },
-        };
-        for (size_t k = 0; k < sizeof map / sizeof map[0] && !slot; k++)
-            if (!strcmp(name, map[k].n))
-                slot = (const char **)((char *)a + map[k].off);
-        if (!slot && !strcmp(name, "--rounds"))
-            slot = &rounds;
-        if (!slot && !strcmp(name, "--budgets")) {
-            if (a->nbudgets == sizeof a->budgets / sizeof a->budgets[0]) {
-                fprintf(stderr, "perfgate: ab: too many --budgets\n");
-                return 2;
-            }
-            slot = &a->budgets[a->nbudgets++];
-        }
-        if (!slot) {
-            const char *near = pg_cli_nearest(name, options, sizeof options / sizeof options[0]);
-            fprintf(stderr, "perfgate: ab: unknown option '%s'", name);
-            if (near)
-                fprintf(stderr, "; did you mean '%s'?", near);
-            fprintf(stderr, "\n%s", usage_text);
-            return 2;
-        }
-        if (!val) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "perfgate: ab: option '%s' needs a value\n", name);
-                return 2;
-            }
-            val = argv[++i];
-        }
-        *slot = val;
+    pg_opt_list budgets = { a->budgets, 0, sizeof a->budgets / sizeof a->budgets[0] };
+    pg_opt_list pass = { a->pass, 0, MAX_PASS };
+    const pg_option options[] = {
+        PG_OPT_STRING(0, "base", &a->base, "BIN",
+                      "the build to compare with (a tpbench-like program)"),
+        PG_OPT_STRING(0, "head", &a->head, "BIN", "the build under test"),
+        PG_OPT_INT(0, "rounds", &a->rounds, "N", 1, 10000,
+                   "interleaved rounds (default 12; one process per build each)"),
+        PG_OPT_LIST(0, "budgets", &budgets, "PATH",
+                    "budget file or folder (repeatable): tolerances, alpha,\n"
+                    "min_effect, severity, waivers as `perfgate check`; without\n"
+                    "it hot benchmarks may degrade 5 %, cold ones 10 %"),
+        PG_OPT_STRING(0, "tolerance", &a->tolerance, "P%",
+                      "one tolerance for every benchmark, overriding the budgets"),
+        PG_OPT_STRING(0, "metric", &a->metric, "WHICH",
+                      "real or cpu time (default: the budget's, else cpu for hot\n"
+                      "benchmarks, real for cold and first ones)"),
+        PG_OPT_STRING(0, "mode", &a->mode, "MODE",
+                      "time (default) or instructions (callgrind counts)"),
+        PG_OPT_BOOL(0, "cache-sim", &a->cache_sim,
+                    "instructions mode: simulate caches too (slower)"),
+        PG_OPT_STRING(0, "confirm-budget", &a->confirm, "T",
+                      "time for confirmation rounds, e.g. 60s, 2m (default 60s; 0: none)"),
+        PG_OPT_BOOL(0, "strict", &a->strict,
+                    "an inconclusive verdict fails the gate (default: shown, passes)"),
+        PG_OPT_STRING(0, "cpu", &a->cpu, "N",
+                      "pin both builds to CPU N (default: the last allowed CPU)"),
+        PG_OPT_STRING(0, "workdir", &a->workdir, "DIR",
+                      "keep the runs' results and logs here (default: a temporary\n"
+                      "folder, removed afterwards)"),
+        PG_OPT_STRING(0, "out", &a->out, "FILE",
+                      "instructions mode: write the head's counts as results JSON"),
+        PG_OPT_STRING(0, "base-out", &a->base_out, "FILE",
+                      "instructions mode: write the base's counts as results JSON"),
+        PG_OPT_STRING(0, "json", &a->json, "FILE", "write the verdicts as JSON"),
+        PG_OPT_STRING(0, "markdown", &a->markdown, "FILE", "write the verdicts as Markdown"),
+        PG_OPT_STRING(0, "junit", &a->junit, "FILE", "write the verdicts as JUnit XML"),
+        PG_OPT_STRING(0, "color", &a->colour, "WHEN", "auto, always or never"),
+        PG_OPT_STRING(0, "colour", &a->colour, "WHEN", NULL),
+        PG_OPT_STRING(0, "today", &a->today, "DATE", "judge waiver expiry on this date"),
+        /* tpbench's own options, passed on to both builds */
+        PG_OPT_PASSTHRU("suite=", &pass),
+        PG_OPT_PASSTHRU("profile=", &pass),
+        PG_OPT_PASSTHRU("size=", &pass),
+        PG_OPT_PASSTHRU("seed=", &pass),
+        PG_OPT_PASSTHRU("counters=", &pass),
+        PG_OPT_PASSTHRU("first-children=", &pass),
+        PG_OPT_PASSTHRU("cold-min-time=", &pass),
+        PG_OPT_PASSTHRU("benchmark_", &pass),
+        PG_OPT_END(),
+    };
+    const pg_opt_spec spec = { "ab", usage_text, options, NULL, footer, PG_PARSE_KEEP_DASHDASH };
+    int npos = pg_parse_options(&spec, argc, argv);
+    if (npos < 0)
+        return pg_opt_status(npos);
+    if (npos > 0 && strcmp(argv[0], "--"))
+        return pg_opt_usage_error(&spec, "unexpected argument '%s'", argv[0]);
+    a->nbudgets = budgets.n;
+    /* Defaults are added for what the options above did not set; what
+     * follows `--` is passed on as it is. */
+    for (size_t i = 0; i < pass.n; i++) {
+        a->has_reps |= !strncmp(pass.v[i], "--benchmark_repetitions", 23);
+        a->has_min_time |= !strncmp(pass.v[i], "--benchmark_min_time", 20);
+        a->has_children |= !strncmp(pass.v[i], "--first-children", 16);
+        a->has_cold_min |= !strncmp(pass.v[i], "--cold-min-time", 15);
     }
-    if (rounds) {
-        char *end;
-        long r = strtol(rounds, &end, 10);
-        if (*end || r < 1 || r > 10000) {
-            fprintf(stderr, "perfgate: ab: --rounds takes a number from 1 to 10000, not '%s'\n",
-                    rounds);
-            return 2;
-        }
-        a->rounds = (int)r;
-    }
+    a->npass = pass.n;
+    for (int i = 1; i < npos && a->npass < MAX_PASS; i++)
+        a->pass[a->npass++] = argv[i];
+    /* With --mode instructions, --head and --out alone measure the head. */
+    if (!a->head || (!a->base && !(!strcmp(a->mode, "instructions") && a->out)))
+        return pg_opt_usage_error(&spec, "%s",
+                                  !a->head ? "--head is required" : "--base is required");
     return -1;
 }
 
@@ -256,7 +205,7 @@ static pg_run *run_once(runner *rn, const char *bin, const char *which, const ch
     }
     argv[n++] = (char *)bin;
     for (size_t i = 0; i < a->npass; i++)
-        argv[n++] = a->pass[i];
+        argv[n++] = (char *)a->pass[i];
     /* Three short repetitions, the fastest counts (gate/ab_session.c run_value):
      * measured on a shared 2-core VM, the CPU-time log ratios of a pair
      * scatter 1.3-1.6 % this way against 2.5-3 % with one repetition of
@@ -421,11 +370,6 @@ int cmd_ab(int argc, char **argv)
         return 2;
     }
     int measure_only = instructions && !a.base && a.head && a.out;
-    if (!a.head || (!a.base && !measure_only)) {
-        fprintf(stderr, "perfgate: ab: %s\n%s",
-                !a.head ? "--head is required" : "--base is required", usage_text);
-        return 2;
-    }
     int metric = -1;
     if (a.metric) {
         if (!strcmp(a.metric, "real"))
@@ -529,7 +473,7 @@ int cmd_ab(int argc, char **argv)
         goto done;
     }
     double t0 = now_s();
-    int rounds = instructions ? 1 : a.rounds;
+    int rounds = instructions ? 1 : (int)a.rounds;
     for (int r = 0; r < rounds; r++)
         if (round_once(&rn, ab, (unsigned)r, NULL))
             goto done;

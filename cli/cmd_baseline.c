@@ -14,26 +14,13 @@
 
 #include "builtin.h"
 #include "internal.h"
+#include "parse_options.h"
 #include "pg_history.h"
 
-static const char *usage_text =
+static const char usage_text[] =
     "usage: perfgate baseline update --from RESULTS.json --reason TEXT [--who NAME] [--history H]\n"
     "       perfgate baseline show [--history H]\n"
-    "       perfgate baseline export --out B.json [--run ID] [--history H]\n"
-    "\n"
-    "  --from R      the results that become the baseline (recorded as a run)\n"
-    "  --reason T    why the baseline moves (required; kept with it)\n"
-    "  --who NAME    who moved it (default $PERFGATE_USER, $GITHUB_ACTOR or $USER)\n"
-    "  --out F       write the baseline as Google Benchmark JSON (temp file, then rename)\n"
-    "  --run ID      export this run instead of the current baseline\n"
-    "  --history H   SQLite file (default reports/history.sqlite) or postgresql:// URI\n";
-
-static int usage_error(const char *msg, const char *arg)
-{
-    fprintf(stderr, "perfgate: %s%s%s%s\n%s", msg, arg ? " '" : "", arg ? arg : "", arg ? "'" : "",
-            usage_text);
-    return 2;
-}
+    "       perfgate baseline export --out B.json [--run ID] [--history H]\n";
 
 static const char *default_who(void)
 {
@@ -51,56 +38,41 @@ int cmd_baseline(int argc, char **argv)
     const char *history = getenv("PERFGATE_HISTORY");
     if (!history || !*history)
         history = "reports/history.sqlite";
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char **slot = NULL;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_text, stdout);
-            return 0;
-        } else if (!strcmp(a, "--from"))
-            slot = &from;
-        else if (!strcmp(a, "--reason"))
-            slot = &reason;
-        else if (!strcmp(a, "--who"))
-            slot = &who;
-        else if (!strcmp(a, "--out"))
-            slot = &out;
-        else if (!strcmp(a, "--run"))
-            slot = &run;
-        else if (!strcmp(a, "--history"))
-            slot = &history;
-        else if (a[0] == '-') {
-            static const char *const known[] = { "--from", "--reason", "--who", "--out",
-                                                 "--run", "--history", "--help" };
-            pg_cli_unknown_option("baseline", a, known, sizeof known / sizeof known[0]);
-            fputs(usage_text, stderr);
-            return 2;
-        }
-        else if (!sub) {
-            sub = a;
-            continue;
-        } else
-            return usage_error("unexpected argument", a);
-        if (i + 1 >= argc)
-            return usage_error("option needs a value:", a);
-        *slot = argv[++i];
-    }
-    if (!sub)
-        return usage_error("baseline needs a subcommand", NULL);
+    const pg_option options[] = {
+        PG_OPT_STRING(0, "from", &from, "R",
+                      "the results that become the baseline (recorded as a run)"),
+        PG_OPT_STRING(0, "reason", &reason, "T", "why the baseline moves (required; kept with it)"),
+        PG_OPT_STRING(0, "who", &who, "NAME",
+                      "who moved it (default $PERFGATE_USER, $GITHUB_ACTOR or $USER)"),
+        PG_OPT_STRING(0, "out", &out, "F",
+                      "write the baseline as Google Benchmark JSON (temp file, then rename)"),
+        PG_OPT_STRING(0, "run", &run, "ID", "export this run instead of the current baseline"),
+        PG_OPT_STRING(0, "history", &history, "H",
+                      "SQLite file (default reports/history.sqlite) or postgresql:// URI"),
+        PG_OPT_END(),
+    };
+    const pg_opt_spec spec = { "baseline", usage_text, options, NULL, NULL, 0 };
+    int npos = pg_parse_options(&spec, argc, argv);
+    if (npos < 0)
+        return pg_opt_status(npos);
+    if (npos == 0)
+        return pg_opt_usage_error(&spec, "a subcommand is required: update, show or export");
+    if (npos > 1)
+        return pg_opt_usage_error(&spec, "unexpected argument '%s'", argv[1]);
+    sub = argv[0];
     int update = !strcmp(sub, "update"), show = !strcmp(sub, "show"), export = !strcmp(sub, "export");
     if (!update && !show && !export) {
         static const char *const subs[] = { "update", "show", "export" };
-        const char *near = pg_cli_nearest(sub, subs, 3);
         fprintf(stderr, "perfgate: '%s' is not a baseline subcommand", sub);
-        if (near)
-            fprintf(stderr, "; did you mean '%s'?", near);
-        fprintf(stderr, "\n%s", usage_text);
+        pg_cli_did_you_mean(sub, subs, 3);
+        fputc('\n', stderr);
+        pg_opt_usage(&spec, stderr);
         return 2;
     }
     if (update && (!from || !reason || !*reason))
-        return usage_error("baseline update needs --from and a non-empty --reason", NULL);
+        return pg_opt_usage_error(&spec, "update needs --from and a non-empty --reason");
     if (export && !out)
-        return usage_error("baseline export needs --out", NULL);
+        return pg_opt_usage_error(&spec, "export needs --out");
 
     pg_history *h = pg_cli_open_history(history);
     if (!h)
@@ -130,7 +102,8 @@ int cmd_baseline(int argc, char **argv)
             id = strtoll(run, &end, 10);
             if (*end || end == run) {
                 pg_history_close(h);
-                return usage_error("not a run id:", run);
+                fprintf(stderr, "perfgate: baseline: '%s' is not a run id\n", run);
+                return 2;
             }
         } else {
             rc = pg_history_baseline_get(h, &bl, &err);

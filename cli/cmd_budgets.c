@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtin.h"
 #include "internal.h"
+#include "parse_options.h"
 #include "pg_gate.h"
 
 static const char usage_text[] =
@@ -22,15 +24,7 @@ static const char usage_text[] =
     "\n"
     "Checks budget files (default: the budgets/ directory): schema, globs,\n"
     "conflicting overlaps and expired waivers.  Every problem names\n"
-    "file:line:column, the JSON pointer and what was expected.\n"
-    "\n"
-    "  --today DATE       judge waiver expiry on this date (default: today, UTC)\n"
-    "  --results FILE     also hold the budgets against a run (Google Benchmark\n"
-    "                     JSON): a budget that matches none of its benchmarks is a\n"
-    "                     problem unless \"optional\"; its benchmarks that no budget\n"
-    "                     covers, and waivers that match none, are warnings\n"
-    "\n"
-    "exit status: 0 no problems, 2 problems found or bad usage\n";
+    "file:line:column, the JSON pointer and what was expected.\n";
 
 /* Budgets that match no benchmark of run: a problem each, with a "did you
  * mean" from the run's names; an optional one is a note.  Returns the
@@ -125,47 +119,56 @@ done:
     return problems;
 }
 
+struct lint_opts {
+    const char *today, *results;
+};
+
+#define LINT_NOPTS 3
+
+/* lint's option table (values into lo) and its spec. */
+static void lint_spec(struct lint_opts *lo, pg_option options[LINT_NOPTS], pg_opt_spec *spec)
+{
+    const pg_option table[LINT_NOPTS] = {
+        PG_OPT_STRING(0, "today", &lo->today, "DATE",
+                      "judge waiver expiry on this date (default: today, UTC)"),
+        PG_OPT_STRING(0, "results", &lo->results, "FILE",
+                      "also hold the budgets against a run (Google Benchmark\n"
+                      "JSON): a budget that matches none of its benchmarks is a\n"
+                      "problem unless \"optional\"; its benchmarks that no budget\n"
+                      "covers, and waivers that match none, are warnings"),
+        PG_OPT_END(),
+    };
+    memcpy(options, table, sizeof table);
+    *spec = (pg_opt_spec){ "budgets lint", usage_text, options, NULL,
+                           "exit status: 0 no problems, 2 problems found or bad usage\n", 0 };
+}
+
 static int lint(int argc, char **argv)
 {
-    const char *today = NULL, *results = NULL;
+    struct lint_opts lo = { NULL, NULL };
+    pg_option options[LINT_NOPTS];
+    pg_opt_spec spec;
+    lint_spec(&lo, options, &spec);
+    int npos = pg_parse_options(&spec, argc, argv);
+    if (npos < 0)
+        return pg_opt_status(npos);
+    const char *today = lo.today, *results = lo.results;
     const char *paths[256];
-    size_t n = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        if (!strcmp(argv[i], "--today") || !strncmp(argv[i], "--today=", 8)) {
-            today = argv[i][7] == '=' ? argv[i] + 8 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!today || pg_parse_date(today, NULL)) {
-                fprintf(stderr, "perfgate: budgets lint: --today takes a date such as 2026-12-31\n");
-                return 2;
-            }
-            continue;
-        }
-        if (!strcmp(argv[i], "--results") || !strncmp(argv[i], "--results=", 10)) {
-            results = argv[i][9] == '=' ? argv[i] + 10 : (i + 1 < argc ? argv[++i] : NULL);
-            if (!results || !results[0]) {
-                fprintf(stderr, "perfgate: budgets lint: --results takes a results file\n");
-                return 2;
-            }
-            continue;
-        }
-        if (!strncmp(argv[i], "--", 2)) {
-            static const char *const opts[] = { "--today", "--results", "--help" };
-            const char *near = pg_cli_nearest(argv[i], opts, 3);
-            fprintf(stderr, "perfgate: budgets lint: unknown option '%s'", argv[i]);
-            if (near)
-                fprintf(stderr, "; did you mean '%s'?", near);
-            fprintf(stderr, "\n%s", usage_text);
-            return 2;
-        }
-        if (n == sizeof paths / sizeof paths[0]) {
-            fprintf(stderr, "perfgate: budgets lint: too many paths\n");
-            return 2;
-        }
-        paths[n++] = argv[i];
+    if (today && pg_parse_date(today, NULL)) {
+        fprintf(stderr, "perfgate: budgets lint: --today takes a date such as 2026-12-31\n");
+        return 2;
     }
+    if (results && !results[0]) {
+        fprintf(stderr, "perfgate: budgets lint: --results takes a results file\n");
+        return 2;
+    }
+    if ((size_t)npos > sizeof paths / sizeof paths[0]) {
+        fprintf(stderr, "perfgate: budgets lint: too many paths\n");
+        return 2;
+    }
+    size_t n = 0;
+    for (int i = 0; i < npos; i++)
+        paths[n++] = argv[i];
     if (n == 0)
         paths[n++] = "budgets";
     pg_budget_set *set = pg_budget_set_create();
@@ -203,17 +206,20 @@ static int lint(int argc, char **argv)
 
 int cmd_budgets(int argc, char **argv)
 {
+    struct lint_opts lo;
+    pg_option options[LINT_NOPTS];
+    pg_opt_spec spec;
+    lint_spec(&lo, options, &spec);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage_text, argc < 2 ? stderr : stdout);
+        pg_opt_usage(&spec, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     if (!strcmp(argv[1], "lint"))
         return lint(argc - 1, argv + 1);
     static const char *const subs[] = { "lint" };
-    const char *near = pg_cli_nearest(argv[1], subs, 1);
     fprintf(stderr, "perfgate: budgets: unknown subcommand '%s'", argv[1]);
-    if (near)
-        fprintf(stderr, "; did you mean '%s'?", near);
-    fprintf(stderr, "\n%s", usage_text);
+    pg_cli_did_you_mean(argv[1], subs, 1);
+    fputc('\n', stderr);
+    pg_opt_usage(&spec, stderr);
     return 2;
 }

@@ -13,7 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "builtin.h"
 #include "internal.h"
+#include "parse_options.h"
 #include "pg_gate.h"
 #include "pg_io.h"
 
@@ -26,24 +28,7 @@ static const char usage_text[] =
     "with --baseline, against an earlier run (docs/statistics.md).  What it cannot\n"
     "judge never passes: a budget that matches no benchmark fails the gate unless\n"
     "it is \"optional\", and a run with no benchmarks, or none a budget covers, is\n"
-    "bad input.\n"
-    "\n"
-    "  --results FILE     Google Benchmark JSON of the run to judge\n"
-    "  --budgets PATH     a budget file, or a directory of them (repeatable)\n"
-    "  --baseline FILE    Google Benchmark JSON of the run to compare with\n"
-    "  --junit FILE       write JUnit XML\n"
-    "  --markdown FILE    write a Markdown summary (fits $GITHUB_STEP_SUMMARY)\n"
-    "  --json FILE        write the verdicts as JSON\n"
-    "  --today DATE       judge waiver expiry on this date (default: today, UTC)\n"
-    "  --brief            show only verdicts that are not a plain pass\n"
-    "  --color WHEN       colour the table: auto (a terminal, unless NO_COLOR is set),\n"
-    "                     always or never\n"
-    "\n"
-    "exit status: 0 the gate passed, 1 it failed, 2 bad input or usage\n";
-
-static const char *const options[] = { "--results", "--budgets", "--baseline", "--junit",
-                                       "--markdown", "--json", "--today", "--brief",
-                                       "--color", "--help" };
+    "bad input.\n";
 
 /* Writes through a temporary file in the same directory (pg_io.h: fsync,
  * then rename; shared permissions), so a killed run leaves the old file or
@@ -78,70 +63,40 @@ int cmd_check(int argc, char **argv)
     const char *results = NULL, *baseline = NULL, *junit = NULL, *markdown = NULL, *json = NULL;
     const char *today = NULL, *colour = "auto";
     const char *budgets[64];
-    size_t nbudgets = 0;
+    pg_opt_list budget_list = { budgets, 0, sizeof budgets / sizeof budgets[0] };
     int brief = 0;
-    for (int i = 1; i < argc; i++) {
-        char *arg = argv[i], *val = NULL;
-        char name[64];
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        if (!strcmp(arg, "--brief")) {
-            brief = 1;
-            continue;
-        }
-        char *eq = strchr(arg, '=');
-        if (!strncmp(arg, "--", 2) && eq && (size_t)(eq - arg) < sizeof name) {
-            memcpy(name, arg, (size_t)(eq - arg));
-            name[eq - arg] = '\0';
-            val = eq + 1;
-        } else {
-            snprintf(name, sizeof name, "%s", arg);
-        }
-        const char **slot = NULL;
-        if (!strcmp(name, "--results"))
-            slot = &results;
-        else if (!strcmp(name, "--baseline"))
-            slot = &baseline;
-        else if (!strcmp(name, "--junit"))
-            slot = &junit;
-        else if (!strcmp(name, "--markdown"))
-            slot = &markdown;
-        else if (!strcmp(name, "--json"))
-            slot = &json;
-        else if (!strcmp(name, "--today"))
-            slot = &today;
-        else if (!strcmp(name, "--color") || !strcmp(name, "--colour"))
-            slot = &colour;
-        else if (!strcmp(name, "--budgets")) {
-            if (nbudgets == sizeof budgets / sizeof budgets[0]) {
-                fprintf(stderr, "perfgate: too many --budgets\n");
-                return 2;
-            }
-            slot = &budgets[nbudgets++];
-        } else {
-            const char *near = pg_cli_nearest(name, options, sizeof options / sizeof options[0]);
-            fprintf(stderr, "perfgate: check: unknown option '%s'", name);
-            if (near)
-                fprintf(stderr, "; did you mean '%s'?", near);
-            fprintf(stderr, "\n%s", usage_text);
-            return 2;
-        }
-        if (!val) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "perfgate: check: option '%s' needs a value\n", name);
-                return 2;
-            }
-            val = argv[++i];
-        }
-        *slot = val;
-    }
-    if (!results || nbudgets == 0) {
-        fprintf(stderr, "perfgate: check: %s\n%s",
-                !results ? "--results is required" : "--budgets is required", usage_text);
-        return 2;
-    }
+    const pg_option options[] = {
+        PG_OPT_STRING(0, "results", &results, "FILE", "Google Benchmark JSON of the run to judge"),
+        PG_OPT_LIST(0, "budgets", &budget_list, "PATH",
+                    "a budget file, or a directory of them (repeatable)"),
+        PG_OPT_STRING(0, "baseline", &baseline, "FILE",
+                      "Google Benchmark JSON of the run to compare with"),
+        PG_OPT_STRING(0, "junit", &junit, "FILE", "write JUnit XML"),
+        PG_OPT_STRING(0, "markdown", &markdown, "FILE",
+                      "write a Markdown summary (fits $GITHUB_STEP_SUMMARY)"),
+        PG_OPT_STRING(0, "json", &json, "FILE", "write the verdicts as JSON"),
+        PG_OPT_STRING(0, "today", &today, "DATE",
+                      "judge waiver expiry on this date (default: today, UTC)"),
+        PG_OPT_BOOL(0, "brief", &brief, "show only verdicts that are not a plain pass"),
+        PG_OPT_STRING(0, "color", &colour, "WHEN",
+                      "colour the table: auto (a terminal, unless NO_COLOR is set),\n"
+                      "always or never"),
+        PG_OPT_STRING(0, "colour", &colour, "WHEN", NULL),
+        PG_OPT_END(),
+    };
+    const pg_opt_spec spec = {
+        "check", usage_text, options, NULL,
+        "exit status: 0 the gate passed, 1 it failed, 2 bad input or usage\n", 0
+    };
+    int npos = pg_parse_options(&spec, argc, argv);
+    if (npos < 0)
+        return pg_opt_status(npos);
+    if (npos > 0)
+        return pg_opt_usage_error(&spec, "unexpected argument '%s'", argv[0]);
+    size_t nbudgets = budget_list.n;
+    if (!results || nbudgets == 0)
+        return pg_opt_usage_error(&spec, "%s",
+                                  !results ? "--results is required" : "--budgets is required");
     if (strcmp(colour, "auto") && strcmp(colour, "always") && strcmp(colour, "never")) {
         fprintf(stderr, "perfgate: check: --color takes auto, always or never, not '%s'\n", colour);
         return 2;

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "builtin.h"
 #include "internal.h"
+#include "parse_options.h"
 #include "pg_gate.h"
 
 static const char usage_text[] =
@@ -21,59 +23,34 @@ static const char usage_text[] =
 
 int cmd_compare(int argc, char **argv)
 {
-    const char *files[2] = { NULL, NULL }, *colour = "auto";
-    int metric = PG_METRIC_REAL, nfiles = 0;
+    const char *files[2] = { NULL, NULL }, *colour = "auto", *metric_name = "real_time";
+    int metric = PG_METRIC_REAL;
     double alpha = 0.05;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--metric") || !strcmp(a, "--alpha") || !strcmp(a, "--color")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "perfgate: compare: option '%s' needs a value\n", a);
-                return 2;
-            }
-            const char *v = argv[++i];
-            if (!strcmp(a, "--metric")) {
-                if (!strcmp(v, "real_time"))
-                    metric = PG_METRIC_REAL;
-                else if (!strcmp(v, "cpu_time"))
-                    metric = PG_METRIC_CPU;
-                else {
-                    fprintf(stderr, "perfgate: compare: --metric takes real_time or cpu_time, not '%s'\n", v);
-                    return 2;
-                }
-            } else if (!strcmp(a, "--alpha")) {
-                char *end;
-                alpha = strtod(v, &end);
-                if (*end || !(alpha > 0 && alpha < 1)) {
-                    fprintf(stderr, "perfgate: compare: --alpha takes a number in (0, 1), not '%s'\n", v);
-                    return 2;
-                }
-            } else {
-                colour = v;
-            }
-            continue;
-        }
-        if (!strncmp(a, "--", 2)) {
-            static const char *const opts[] = { "--metric", "--alpha", "--color", "--help" };
-            const char *near = pg_cli_nearest(a, opts, 4);
-            fprintf(stderr, "perfgate: compare: unknown option '%s'", a);
-            if (near)
-                fprintf(stderr, "; did you mean '%s'?", near);
-            fprintf(stderr, "\n%s", usage_text);
-            return 2;
-        }
-        if (nfiles == 2) {
-            fprintf(stderr, "perfgate: compare: expected two results files\n%s", usage_text);
-            return 2;
-        }
-        files[nfiles++] = a;
+    const pg_option options[] = {
+        PG_OPT_STRING(0, "metric", &metric_name, "WHICH", "real_time (default) or cpu_time"),
+        PG_OPT_DOUBLE(0, "alpha", &alpha, "A", "significance level, in (0, 1) (default 0.05)"),
+        PG_OPT_STRING(0, "color", &colour, "WHEN", "auto, always or never"),
+        PG_OPT_END(),
+    };
+    const pg_opt_spec spec = { "compare", usage_text, options, NULL, NULL, 0 };
+    int npos = pg_parse_options(&spec, argc, argv);
+    if (npos < 0)
+        return pg_opt_status(npos);
+    if (npos != 2)
+        return pg_opt_usage_error(&spec, "expected two results files");
+    files[0] = argv[0];
+    files[1] = argv[1];
+    if (!strcmp(metric_name, "real_time"))
+        metric = PG_METRIC_REAL;
+    else if (!strcmp(metric_name, "cpu_time"))
+        metric = PG_METRIC_CPU;
+    else {
+        fprintf(stderr, "perfgate: compare: --metric takes real_time or cpu_time, not '%s'\n",
+                metric_name);
+        return 2;
     }
-    if (nfiles != 2) {
-        fprintf(stderr, "perfgate: compare: expected two results files\n%s", usage_text);
+    if (!(alpha > 0 && alpha < 1)) {
+        fprintf(stderr, "perfgate: compare: --alpha takes a number in (0, 1), not '%g'\n", alpha);
         return 2;
     }
     int use_colour = !strcmp(colour, "always");

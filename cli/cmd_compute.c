@@ -19,94 +19,13 @@
 #include <string.h>
 
 #include "builtin.h"
+#include "compute.h"
 #include "internal.h"
-#include "pg_csv.h"
-#include "pg_io.h"
-#include "pg_kernels.h"
+#include "parse_options.h"
 
 /* ---------------------------------------------------------------------- */
 /* Parameters                                                              */
 /* ---------------------------------------------------------------------- */
-
-struct params {
-    pg_features_config fc;
-    size_t entropy_bins;
-    pg_dtype dtype;
-    int dtype_set;
-    size_t hurst_min, hurst_max;
-    pg_strategy_params sp;
-    char column[128];  /* series column for single indicators, "" = auto */
-    char ts_col[128];  /* normalize: timestamp column, "" = none */
-    int kuramoto_1d;   /* kuramoto: each series is one snapshot (1-D path) */
-};
-
-struct param_doc {
-    const char *name, *def, *help;
-};
-
-static const struct param_doc param_docs[] = {
-    { "windows", "5,20,60", "technical windows for sma/ema/volatility (comma list, each >= 1)" },
-    { "rsi_window", "14", "RSI window (>= 1)" },
-    { "macd", "12,26,9", "MACD fast,slow,signal spans (each >= 1)" },
-    { "volatility_window", "20", "volume z-score window (>= 1)" },
-    { "microstructure_window", "50", "Kyle/Hasbrouck window and signed-volume EMA span (>= 1)" },
-    { "entropy_bins", "50", "entropy histogram bins (>= 1)" },
-    { "dtype", "float64", "working precision of entropy/hurst/phase: float32 or float64" },
-    { "hurst_lags", "2,50", "Hurst min_lag,max_lag (2 <= min <= max)" },
-    { "lookback", "60", "strategy lookback (clamped to [5,500])" },
-    { "threshold", "0.8", "strategy threshold (clamped to [0,5])" },
-    { "risk_budget", "1.5", "strategy risk budget (clamped to [0.01,10])" },
-    { "column", "close", "series column for single indicators and strategy (else price/value)" },
-    { "ts_col", "ts", "normalize: timestamp column to sort by ('' = none)" },
-    { "kuramoto_mode", "2d", "kuramoto: 2d (rows are snapshots) or 1d (each column is one snapshot)" },
-};
-
-struct kernel_doc {
-    const char *name, *params, *help;
-};
-
-static const struct kernel_doc kernel_docs[] = {
-    { "features", "windows rsi_window macd volatility_window microstructure_window",
-      "TradePulse's SignalFeaturePipeline on an OHLCV frame" },
-    { "sma", "windows column", "rolling mean of the price per window" },
-    { "ema", "windows column", "EMA (span w, min_periods w) per window" },
-    { "volatility", "windows column", "rolling std of return_1 per window" },
-    { "rsi", "rsi_window column", "relative strength index" },
-    { "macd", "macd column", "MACD: fast and slow EMAs, macd, signal, histogram" },
-    { "entropy", "entropy_bins dtype", "Shannon entropy (nats) of each series" },
-    { "hurst", "hurst_lags dtype", "Hurst exponent of each series" },
-    { "phase", "dtype", "Hilbert phase (compute_phase) of each series" },
-    { "kuramoto", "kuramoto_mode",
-      "Kuramoto order: per snapshot of t,osc_* (2-D and 1-D paths), or per series (1d)" },
-    { "normalize", "ts_col", "normalize_df: sort by ts, drop duplicates, interpolate" },
-    { "strategy", "lookback threshold risk_budget column",
-      "mean-reversion strategy: per-row positions and P&L (--summary for totals)" },
-    { "pipeline", "all of the above",
-      "raw CSV -> normalize -> features -> strategy (features to --output)" },
-};
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: perfgate compute KERNEL --input F.csv [--param k=v ...] [--output out.csv]\n"
-               "                        [--summary S.csv] [--normalized N.csv] [--strategy T.csv]\n\n"
-               "Runs a kernel on a CSV file and writes CSV (full precision, 'nan' for NaN) to\n"
-               "--output or stdout.  --summary (strategy, pipeline) writes the strategy totals;\n"
-               "--normalized and --strategy (pipeline) write the intermediate frames.\n\n"
-               "kernels:\n");
-    for (size_t i = 0; i < sizeof kernel_docs / sizeof kernel_docs[0]; i++)
-        fprintf(f, "  %-11s %s\n  %-11s   params: %s\n", kernel_docs[i].name, kernel_docs[i].help, "",
-                kernel_docs[i].params[0] ? kernel_docs[i].params : "none");
-    fprintf(f, "\nparameters (--param name=value, repeatable):\n");
-    for (size_t i = 0; i < sizeof param_docs / sizeof param_docs[0]; i++)
-        fprintf(f, "  %-22s default %-8s %s\n", param_docs[i].name, param_docs[i].def,
-                param_docs[i].help);
-}
-
-/* Size for malloc: never 0, so an empty table still gets a valid pointer. */
-static size_t nz(size_t v)
-{
-    return v ? v : 1;
-}
 
 /* Parses a size_t >= min with nothing trailing. */
 static int parse_size(const char *s, size_t min, size_t *out)
@@ -165,8 +84,140 @@ static int bad_param(const char *name, const char *value, const char *expected)
     return 2;
 }
 
+/* One setter a parameter: 0, or -1 when v is not what its entry expects. */
+
+static int set_windows(struct compute_params *p, const char *v)
+{
+    return parse_list(v, 1, p->fc.windows, PG_MAX_WINDOWS, &p->fc.n_windows);
+}
+
+static int set_rsi_window(struct compute_params *p, const char *v)
+{
+    return parse_size(v, 1, &p->fc.rsi_window);
+}
+
+static int set_macd(struct compute_params *p, const char *v)
+{
+    size_t spans[3], n;
+    if (parse_list(v, 1, spans, 3, &n) || n != 3)
+        return -1;
+    p->fc.macd_fast = spans[0];
+    p->fc.macd_slow = spans[1];
+    p->fc.macd_signal = spans[2];
+    return 0;
+}
+
+static int set_volatility_window(struct compute_params *p, const char *v)
+{
+    return parse_size(v, 1, &p->fc.volatility_window);
+}
+
+static int set_microstructure_window(struct compute_params *p, const char *v)
+{
+    return parse_size(v, 1, &p->fc.microstructure_window);
+}
+
+static int set_entropy_bins(struct compute_params *p, const char *v)
+{
+    return parse_size(v, 1, &p->entropy_bins);
+}
+
+static int set_dtype(struct compute_params *p, const char *v)
+{
+    if (strcmp(v, "float64") && strcmp(v, "float32"))
+        return -1;
+    p->dtype = !strcmp(v, "float32") ? PG_FLOAT32 : PG_FLOAT64;
+    return 0;
+}
+
+static int set_hurst_lags(struct compute_params *p, const char *v)
+{
+    size_t lags[2], n;
+    if (parse_list(v, 2, lags, 2, &n) || n != 2 || lags[0] > lags[1])
+        return -1;
+    p->hurst_min = lags[0];
+    p->hurst_max = lags[1];
+    return 0;
+}
+
+static int set_lookback(struct compute_params *p, const char *v)
+{
+    return parse_real(v, &p->sp.lookback);
+}
+
+static int set_threshold(struct compute_params *p, const char *v)
+{
+    return parse_real(v, &p->sp.threshold);
+}
+
+static int set_risk_budget(struct compute_params *p, const char *v)
+{
+    return parse_real(v, &p->sp.risk_budget);
+}
+
+static int set_column(struct compute_params *p, const char *v)
+{
+    snprintf(p->column, sizeof p->column, "%s", v);
+    return 0;
+}
+
+static int set_ts_col(struct compute_params *p, const char *v)
+{
+    snprintf(p->ts_col, sizeof p->ts_col, "%s", v);
+    return 0;
+}
+
+static int set_kuramoto_mode(struct compute_params *p, const char *v)
+{
+    if (strcmp(v, "1d") && strcmp(v, "2d"))
+        return -1;
+    p->kuramoto_1d = !strcmp(v, "1d");
+    return 0;
+}
+
+/* The --param names: --help lists them with their defaults, set_param
+ * finds the setter here. */
+struct param {
+    const char *name, *def, *help;
+    int (*set)(struct compute_params *p, const char *v);
+    const char *expected; /* what set accepts, for the error */
+};
+
+static const struct param params[] = {
+    { "windows", "5,20,60", "technical windows for sma/ema/volatility (comma list, each >= 1)",
+      set_windows, "a comma list of up to 16 integers >= 1" },
+    { "rsi_window", "14", "RSI window (>= 1)", set_rsi_window, "an integer >= 1" },
+    { "macd", "12,26,9", "MACD fast,slow,signal spans (each >= 1)", set_macd,
+      "fast,slow,signal: three integers >= 1" },
+    { "volatility_window", "20", "volume z-score window (>= 1)", set_volatility_window,
+      "an integer >= 1" },
+    { "microstructure_window", "50", "Kyle/Hasbrouck window and signed-volume EMA span (>= 1)",
+      set_microstructure_window, "an integer >= 1" },
+    { "entropy_bins", "50", "entropy histogram bins (>= 1)", set_entropy_bins,
+      "an integer >= 1" },
+    { "dtype", "float64", "working precision of entropy/hurst/phase: float32 or float64",
+      set_dtype, "float32 or float64" },
+    { "hurst_lags", "2,50", "Hurst min_lag,max_lag (2 <= min <= max)", set_hurst_lags,
+      "min_lag,max_lag with 2 <= min_lag <= max_lag" },
+    { "lookback", "60", "strategy lookback (clamped to [5,500])", set_lookback,
+      "a finite number" },
+    { "threshold", "0.8", "strategy threshold (clamped to [0,5])", set_threshold,
+      "a finite number" },
+    { "risk_budget", "1.5", "strategy risk budget (clamped to [0.01,10])", set_risk_budget,
+      "a finite number" },
+    { "column", "close", "series column for single indicators and strategy (else price/value)",
+      set_column, "a column name" },
+    { "ts_col", "ts", "normalize: timestamp column to sort by ('' = none)", set_ts_col,
+      "a column name" },
+    { "kuramoto_mode", "2d",
+      "kuramoto: 2d (rows are snapshots) or 1d (each column is one snapshot)",
+      set_kuramoto_mode, "1d or 2d" },
+};
+
+#define N_PARAMS (sizeof params / sizeof params[0])
+
 /* Applies one name=value; returns 0 or the exit code 2 (message printed). */
-static int set_param(struct params *p, const char *arg)
+static int set_param(struct compute_params *p, const char *arg)
 {
     const char *eq = strchr(arg, '=');
     if (!eq || eq == arg) {
@@ -174,238 +225,21 @@ static int set_param(struct params *p, const char *arg)
         return 2;
     }
     char name[64];
-    size_t nl = (size_t)(eq - arg);
-    if (nl >= sizeof name)
-        nl = sizeof name - 1;
-    memcpy(name, arg, nl);
-    name[nl] = '\0';
+    snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
     const char *v = eq + 1;
-    size_t tmp[3], cnt;
-    if (!strcmp(name, "windows")) {
-        if (parse_list(v, 1, p->fc.windows, PG_MAX_WINDOWS, &p->fc.n_windows))
-            return bad_param(name, v, "a comma list of up to 16 integers >= 1");
-    } else if (!strcmp(name, "rsi_window")) {
-        if (parse_size(v, 1, &p->fc.rsi_window))
-            return bad_param(name, v, "an integer >= 1");
-    } else if (!strcmp(name, "macd")) {
-        if (parse_list(v, 1, tmp, 3, &cnt) || cnt != 3)
-            return bad_param(name, v, "fast,slow,signal: three integers >= 1");
-        p->fc.macd_fast = tmp[0];
-        p->fc.macd_slow = tmp[1];
-        p->fc.macd_signal = tmp[2];
-    } else if (!strcmp(name, "volatility_window")) {
-        if (parse_size(v, 1, &p->fc.volatility_window))
-            return bad_param(name, v, "an integer >= 1");
-    } else if (!strcmp(name, "microstructure_window")) {
-        if (parse_size(v, 1, &p->fc.microstructure_window))
-            return bad_param(name, v, "an integer >= 1");
-    } else if (!strcmp(name, "entropy_bins")) {
-        if (parse_size(v, 1, &p->entropy_bins))
-            return bad_param(name, v, "an integer >= 1");
-    } else if (!strcmp(name, "dtype")) {
-        if (!strcmp(v, "float64"))
-            p->dtype = PG_FLOAT64;
-        else if (!strcmp(v, "float32"))
-            p->dtype = PG_FLOAT32;
-        else
-            return bad_param(name, v, "float32 or float64");
-        p->dtype_set = 1;
-    } else if (!strcmp(name, "hurst_lags")) {
-        if (parse_list(v, 2, tmp, 2, &cnt) || cnt != 2 || tmp[0] > tmp[1])
-            return bad_param(name, v, "min_lag,max_lag with 2 <= min_lag <= max_lag");
-        p->hurst_min = tmp[0];
-        p->hurst_max = tmp[1];
-    } else if (!strcmp(name, "lookback")) {
-        if (parse_real(v, &p->sp.lookback))
-            return bad_param(name, v, "a finite number");
-    } else if (!strcmp(name, "threshold")) {
-        if (parse_real(v, &p->sp.threshold))
-            return bad_param(name, v, "a finite number");
-    } else if (!strcmp(name, "risk_budget")) {
-        if (parse_real(v, &p->sp.risk_budget))
-            return bad_param(name, v, "a finite number");
-    } else if (!strcmp(name, "column")) {
-        snprintf(p->column, sizeof p->column, "%s", v);
-    } else if (!strcmp(name, "kuramoto_mode")) {
-        if (strcmp(v, "1d") && strcmp(v, "2d"))
-            return bad_param(name, v, "1d or 2d");
-        p->kuramoto_1d = !strcmp(v, "1d");
-    } else if (!strcmp(name, "ts_col")) {
-        snprintf(p->ts_col, sizeof p->ts_col, "%s", v);
-    } else {
-        const char *names[sizeof param_docs / sizeof param_docs[0]];
-        for (size_t i = 0; i < sizeof param_docs / sizeof param_docs[0]; i++)
-            names[i] = param_docs[i].name;
-        const char *near = pg_cli_nearest(name, names, sizeof names / sizeof names[0]);
-        fprintf(stderr, "perfgate compute: unknown parameter '%s'", name);
-        if (near)
-            fprintf(stderr, "; did you mean '%s'?", near);
-        fprintf(stderr, " (see perfgate compute --help)\n");
-        return 2;
-    }
-    return 0;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Output                                                                  */
-/* ---------------------------------------------------------------------- */
-
-/* An output destination: stdout, or a file written atomically. */
-struct out {
-    FILE *f;
-    pg_afile *af;
-    const char *path;
-};
-
-static int out_open(struct out *o, const char *path)
-{
-    memset(o, 0, sizeof *o);
-    o->path = path;
-    if (!path || !strcmp(path, "-")) {
-        o->f = stdout;
-        return 0;
-    }
-    pg_error err = { 0 };
-    o->af = pg_afile_open(path, &err);
-    if (!o->af) {
-        pg_cli_report("perfgate compute", &err);
-        return 2;
-    }
-    o->f = pg_afile_stream(o->af);
-    return 0;
-}
-
-static int out_close(struct out *o, int ok)
-{
-    if (!o->af) {
-        if (o->f && fflush(o->f) != 0) {
-            fprintf(stderr, "perfgate compute: cannot write to stdout\n");
-            return 2;
+    const char *names[N_PARAMS];
+    for (size_t i = 0; i < N_PARAMS; i++) {
+        if (!strcmp(name, params[i].name)) {
+            if (params[i].set(p, v))
+                return bad_param(name, v, params[i].expected);
+            return 0;
         }
-        return ok ? 0 : 2;
+        names[i] = params[i].name;
     }
-    if (!ok) {
-        pg_afile_abort(o->af);
-        return 2;
-    }
-    pg_error err = { 0 };
-    if (pg_afile_commit(o->af, &err) != 0) {
-        pg_cli_report("perfgate compute", &err);
-        return 2;
-    }
-    return 0;
-}
-
-static void put_num(FILE *f, double v)
-{
-    char buf[40];
-    pg_format_double(v, buf, sizeof buf);
-    fputs(buf, f);
-}
-
-/* Writes a CSV field, quoting it when it holds a comma, quote or newline. */
-static void put_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-/* Writes "row,<names...>" then one line per row of column-major data. */
-static void write_table(FILE *f, const char *index_name, const char *const *names, size_t ncols,
-                        const double *data, size_t n)
-{
-    fputs(index_name, f);
-    for (size_t c = 0; c < ncols; c++) {
-        fputc(',', f);
-        put_field(f, names[c]);
-    }
-    fputc('\n', f);
-    for (size_t r = 0; r < n; r++) {
-        fprintf(f, "%zu", r);
-        for (size_t c = 0; c < ncols; c++) {
-            fputc(',', f);
-            put_num(f, data[c * n + r]);
-        }
-        fputc('\n', f);
-    }
-}
-
-/* ---------------------------------------------------------------------- */
-/* Input                                                                   */
-/* ---------------------------------------------------------------------- */
-
-struct ctx {
-    const char *input;
-    pg_csv *csv;
-    struct params p;
-    const char *output, *summary, *normalized, *strategy_out;
-};
-
-static int report(const pg_error *err)
-{
-    pg_cli_report("perfgate compute", err);
+    fprintf(stderr, "perfgate compute: unknown parameter '%s'", name);
+    pg_cli_did_you_mean(name, names, N_PARAMS);
+    fprintf(stderr, " (see perfgate compute --help)\n");
     return 2;
-}
-
-/* A whole column as doubles (malloc'd), or NULL with the error printed. */
-static double *column(struct ctx *c, size_t col)
-{
-    size_t n = pg_csv_nrows(c->csv);
-    double *v = malloc(nz(n) * sizeof *v);
-    if (!v) {
-        fprintf(stderr, "perfgate compute: out of memory\n");
-        return NULL;
-    }
-    pg_error err = { 0 };
-    if (pg_csv_column_double(c->csv, col, v, &err) != 0) {
-        report(&err);
-        free(v);
-        return NULL;
-    }
-    return v;
-}
-
-/* Column by name: NULL when absent (*absent set) or unreadable (printed). */
-static double *named(struct ctx *c, const char *name, int *failed)
-{
-    long col = pg_csv_find(c->csv, name);
-    if (col < 0)
-        return NULL;
-    double *v = column(c, (size_t)col);
-    if (!v)
-        *failed = 1;
-    return v;
-}
-
-/* The price series for single indicators / strategy: --param column, else
- * close, price, value. */
-static double *price_column(struct ctx *c, int *failed)
-{
-    const char *cands[] = { c->p.column, "close", "price", "value" };
-    for (size_t i = c->p.column[0] ? 0 : 1; i < 4; i++) {
-        double *v = named(c, cands[i], failed);
-        if (v || *failed)
-            return v;
-        if (i == 0) {
-            fprintf(stderr, "perfgate compute: %s: no column '%s' (from --param column)\n",
-                    c->input, c->p.column);
-            *failed = 1;
-            return NULL;
-        }
-    }
-    fprintf(stderr, "perfgate compute: %s:1: missing required column 'close': expected a "
-                    "close, price or value column\n", c->input);
-    *failed = 1;
-    return NULL;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -417,7 +251,7 @@ static const char *ohlcv_names[] = { "ts", "open", "high", "low", "close", "volu
 #define N_OHLCV (sizeof ohlcv_names / sizeof ohlcv_names[0])
 
 /* Feature frame of the columns in cols[] (indexed like ohlcv_names). */
-static int features_of(struct ctx *c, double *const *cols, size_t n, FILE *f)
+static int features_of(struct compute_ctx *c, double *const *cols, size_t n, FILE *f)
 {
     pg_ohlcv in = { .n = n, .ts = cols[0], .open = cols[1], .high = cols[2], .low = cols[3],
                     .close = cols[4], .volume = cols[5], .bid_volume = cols[6],
@@ -428,11 +262,11 @@ static int features_of(struct ctx *c, double *const *cols, size_t n, FILE *f)
         return 2;
     }
     if (pg_features_config_check(&c->p.fc, &err) != 0)
-        return report(&err);
+        return pg_compute_report(&err);
     size_t ncols = pg_features_ncols(&c->p.fc, &in);
-    double *out = malloc(nz(ncols * n) * sizeof *out);
-    char(*names)[64] = malloc(nz(ncols) * sizeof *names);
-    const char **np = malloc(nz(ncols) * sizeof *np);
+    double *out = malloc(pg_compute_nz(ncols * n) * sizeof *out);
+    char(*names)[64] = malloc(pg_compute_nz(ncols) * sizeof *names);
+    const char **np = malloc(pg_compute_nz(ncols) * sizeof *np);
     int rc = 2;
     if (!out || !names || !np) {
         fprintf(stderr, "perfgate compute: out of memory\n");
@@ -444,10 +278,10 @@ static int features_of(struct ctx *c, double *const *cols, size_t n, FILE *f)
         np[i] = names[i];
     }
     if (pg_features(&c->p.fc, &in, out, &err) != 0) {
-        rc = report(&err);
+        rc = pg_compute_report(&err);
         goto done;
     }
-    write_table(f, "row", np, ncols, out, n);
+    pg_compute_write_table(f, "row", np, ncols, out, n);
     rc = 0;
 done:
     free(out);
@@ -456,13 +290,13 @@ done:
     return rc;
 }
 
-static int run_features(struct ctx *c, FILE *f)
+static int run_features(struct compute_ctx *c, FILE *f)
 {
     double *cols[N_OHLCV] = { 0 };
     int failed = 0, rc = 2;
     /* ts and open are not used by the features: not read, so any format passes. */
     for (size_t i = 2; i < N_OHLCV && !failed; i++)
-        cols[i] = named(c, ohlcv_names[i], &failed);
+        cols[i] = pg_compute_named(c, ohlcv_names[i], &failed);
     if (!failed)
         rc = features_of(c, cols, pg_csv_nrows(c->csv), f);
     for (size_t i = 0; i < N_OHLCV; i++)
@@ -471,16 +305,16 @@ static int run_features(struct ctx *c, FILE *f)
 }
 
 /* sma / ema / volatility / rsi / macd on the price column. */
-static int run_single(struct ctx *c, const char *kernel, FILE *f)
+static int run_single(struct compute_ctx *c, const char *kernel, FILE *f)
 {
     int failed = 0;
-    double *price = price_column(c, &failed);
+    double *price = pg_compute_price_column(c, &failed);
     if (!price)
         return 2;
     size_t n = pg_csv_nrows(c->csv);
     const pg_features_config *fc = &c->p.fc;
     size_t ncols = !strcmp(kernel, "rsi") ? 1 : !strcmp(kernel, "macd") ? 5 : fc->n_windows;
-    double *out = malloc(nz(ncols * n) * sizeof *out);
+    double *out = malloc(pg_compute_nz(ncols * n) * sizeof *out);
     char names[PG_MAX_WINDOWS + 5][64];
     const char *np[PG_MAX_WINDOWS + 5];
     int rc = 0;
@@ -512,7 +346,7 @@ static int run_single(struct ctx *c, const char *kernel, FILE *f)
     for (size_t i = 0; i < ncols; i++)
         np[i] = names[i];
     if (rc == 0)
-        write_table(f, "row", np, ncols, out, n);
+        pg_compute_write_table(f, "row", np, ncols, out, n);
     else
         fprintf(stderr, "perfgate compute: %s failed: %s\n", kernel, pg_strerror(rc));
     free(out);
@@ -520,92 +354,12 @@ static int run_single(struct ctx *c, const char *kernel, FILE *f)
     return rc ? 2 : 0;
 }
 
-/* A series to run a scalar/phase kernel on. */
-struct series {
-    char name[128];
-    double *x;
-    size_t n;
-};
-
-/* Splits the input into series: long (case,i,value) or wide (every column
- * but the index columns i, t, row, ts). */
-static int load_series(struct ctx *c, struct series **out, size_t *count, int *is_long)
+static int run_scalar(struct compute_ctx *c, const char *kernel, FILE *f)
 {
-    size_t nrows = pg_csv_nrows(c->csv), ncols = pg_csv_ncols(c->csv);
-    long ccase = pg_csv_find(c->csv, "case"), cval = pg_csv_find(c->csv, "value");
-    struct series *s = NULL;
-    size_t k = 0;
-    *is_long = ccase >= 0 && cval >= 0;
-    if (*is_long) {
-        double *vals = column(c, (size_t)cval);
-        if (!vals)
-            return 2;
-        s = calloc(nrows ? nrows : 1, sizeof *s);
-        if (!s) {
-            free(vals);
-            return 2;
-        }
-        for (size_t r = 0; r < nrows; r++) {
-            const char *name = pg_csv_cell(c->csv, r, (size_t)ccase);
-            if (k == 0 || strcmp(s[k - 1].name, name)) {
-                snprintf(s[k].name, sizeof s[k].name, "%s", name);
-                s[k].x = vals + r;
-                k++;
-            }
-            s[k - 1].n++;
-        }
-        /* Series point into one shared array; the first owns it. */
-        *out = s;
-        *count = k;
-        return 0;
-    }
-    s = calloc(ncols ? ncols : 1, sizeof *s);
-    if (!s)
-        return 2;
-    for (size_t col = 0; col < ncols; col++) {
-        const char *name = pg_csv_name(c->csv, col);
-        if (!strcmp(name, "i") || !strcmp(name, "t") || !strcmp(name, "row") ||
-            !strcmp(name, "ts"))
-            continue;
-        if (c->p.column[0] && strcmp(name, c->p.column))
-            continue;
-        double *v = column(c, col);
-        if (!v) {
-            for (size_t j = 0; j < k; j++)
-                free(s[j].x);
-            free(s);
-            return 2;
-        }
-        snprintf(s[k].name, sizeof s[k].name, "%s", name);
-        s[k].x = v;
-        s[k].n = nrows;
-        k++;
-    }
-    *out = s;
-    *count = k;
-    return 0;
-}
-
-static void free_series(struct series *s, size_t k, int is_long)
-{
-    if (!s)
-        return;
-    if (is_long) {
-        if (k)
-            free(s[0].x);
-    } else {
-        for (size_t i = 0; i < k; i++)
-            free(s[i].x);
-    }
-    free(s);
-}
-
-static int run_scalar(struct ctx *c, const char *kernel, FILE *f)
-{
-    struct series *s;
+    struct compute_series *s;
     size_t k;
     int is_long;
-    if (load_series(c, &s, &k, &is_long))
+    if (pg_compute_load_series(c, &s, &k, &is_long))
         return 2;
     int is_entropy = !strcmp(kernel, "entropy");
     pg_dtype dt = c->p.dtype;
@@ -618,7 +372,7 @@ static int run_scalar(struct ctx *c, const char *kernel, FILE *f)
                  c->p.hurst_max, dtname);
     size_t *counts = malloc(c->p.entropy_bins * sizeof *counts);
     if (!counts) {
-        free_series(s, k, is_long);
+        pg_compute_free_series(s, k, is_long);
         return 2;
     }
     fputs(is_long ? "case,n,kernel,variant,value,error\n" : "series,kernel,variant,value,error\n",
@@ -629,12 +383,12 @@ static int run_scalar(struct ctx *c, const char *kernel, FILE *f)
         int krc = is_entropy
                       ? pg_entropy(s[i].x, s[i].n, c->p.entropy_bins, dt, counts, &v)
                       : pg_hurst(s[i].x, s[i].n, c->p.hurst_min, c->p.hurst_max, dt, &v);
-        put_field(f, s[i].name);
+        pg_compute_put_field(f, s[i].name);
         if (is_long)
             fprintf(f, ",%zu", s[i].n);
         fprintf(f, ",%s,%s,", is_entropy ? "entropy" : "hurst_exponent", variant);
         if (krc == 0) {
-            put_num(f, v);
+            pg_compute_put_num(f, v);
             fputs(",\n", f);
         } else {
             fprintf(f, ",%s\n", pg_strerror(krc));
@@ -644,16 +398,16 @@ static int run_scalar(struct ctx *c, const char *kernel, FILE *f)
         }
     }
     free(counts);
-    free_series(s, k, is_long);
+    pg_compute_free_series(s, k, is_long);
     return rc;
 }
 
-static int run_phase(struct ctx *c, FILE *f)
+static int run_phase(struct compute_ctx *c, FILE *f)
 {
-    struct series *s;
+    struct compute_series *s;
     size_t k;
     int is_long;
-    if (load_series(c, &s, &k, &is_long))
+    if (pg_compute_load_series(c, &s, &k, &is_long))
         return 2;
     pg_dtype dt = c->p.dtype;
     const char *suffix = dt == PG_FLOAT32 ? "f32" : "f64";
@@ -662,9 +416,9 @@ static int run_phase(struct ctx *c, FILE *f)
     for (size_t i = 0; i < k; i++)
         if (s[i].n > maxn)
             maxn = s[i].n;
-    double *out = malloc(nz(k * maxn) * sizeof *out);
+    double *out = malloc(pg_compute_nz(k * maxn) * sizeof *out);
     if (!out) {
-        free_series(s, k, is_long);
+        pg_compute_free_series(s, k, is_long);
         return 2;
     }
     for (size_t i = 0; i < k && rc == 0; i++) {
@@ -685,9 +439,9 @@ static int run_phase(struct ctx *c, FILE *f)
         fputs("case,dtype,i,value,error\n", f);
         for (size_t i = 0; i < k; i++)
             for (size_t r = 0; r < s[i].n; r++) {
-                put_field(f, s[i].name);
+                pg_compute_put_field(f, s[i].name);
                 fprintf(f, ",%s,%zu,", dt == PG_FLOAT32 ? "float32" : "float64", r);
-                put_num(f, out[i * maxn + r]);
+                pg_compute_put_num(f, out[i * maxn + r]);
                 fputs(",\n", f);
             }
     } else if (rc == 0) {
@@ -696,30 +450,30 @@ static int run_phase(struct ctx *c, FILE *f)
             char name[160];
             snprintf(name, sizeof name, "phase_%s_%s", s[i].name, suffix);
             fputc(',', f);
-            put_field(f, name);
+            pg_compute_put_field(f, name);
         }
         fputc('\n', f);
         for (size_t r = 0; r < maxn; r++) {
             fprintf(f, "%zu", r);
             for (size_t i = 0; i < k; i++) {
                 fputc(',', f);
-                put_num(f, out[i * maxn + r]);
+                pg_compute_put_num(f, out[i * maxn + r]);
             }
             fputc('\n', f);
         }
     }
     free(out);
-    free_series(s, k, is_long);
+    pg_compute_free_series(s, k, is_long);
     return rc;
 }
 
 /* Each series taken as one snapshot of oscillators: the 1-D path. */
-static int run_kuramoto_1d(struct ctx *c, FILE *f)
+static int run_kuramoto_1d(struct compute_ctx *c, FILE *f)
 {
-    struct series *s;
+    struct compute_series *s;
     size_t k;
     int is_long;
-    if (load_series(c, &s, &k, &is_long))
+    if (pg_compute_load_series(c, &s, &k, &is_long))
         return 2;
     fputs(is_long ? "case,n,kernel,variant,value,error\n" : "series,kernel,value\n", f);
     int rc = 0;
@@ -729,19 +483,19 @@ static int run_kuramoto_1d(struct ctx *c, FILE *f)
             rc = 2;
             break;
         }
-        put_field(f, s[i].name);
+        pg_compute_put_field(f, s[i].name);
         if (is_long)
             fprintf(f, ",%zu,kuramoto_order_1d,phases=series,", s[i].n);
         else
             fputs(",kuramoto_order_1d,", f);
-        put_num(f, R);
+        pg_compute_put_num(f, R);
         fputs(is_long ? ",\n" : "\n", f);
     }
-    free_series(s, k, is_long);
+    pg_compute_free_series(s, k, is_long);
     return rc;
 }
 
-static int run_kuramoto(struct ctx *c, FILE *f)
+static int run_kuramoto(struct compute_ctx *c, FILE *f)
 {
     size_t nrows = pg_csv_nrows(c->csv), ncols = pg_csv_ncols(c->csv);
     long ccase = pg_csv_find(c->csv, "case"), cosc = pg_csv_find(c->csv, "osc"),
@@ -751,10 +505,10 @@ static int run_kuramoto(struct ctx *c, FILE *f)
         return run_kuramoto_1d(c, f);
     if (ccase >= 0 && cosc >= 0 && ct >= 0 && cval >= 0) {
         /* Long: case,osc,t,value -> one matrix per case. */
-        double *osc = column(c, (size_t)cosc), *t = column(c, (size_t)ct),
-               *val = column(c, (size_t)cval);
-        double *theta = malloc(nz(nrows) * sizeof *theta);
-        double *R = malloc(nz(nrows) * sizeof *R);
+        double *osc = pg_compute_column(c, (size_t)cosc), *t = pg_compute_column(c, (size_t)ct),
+               *val = pg_compute_column(c, (size_t)cval);
+        double *theta = malloc(pg_compute_nz(nrows) * sizeof *theta);
+        double *R = malloc(pg_compute_nz(nrows) * sizeof *R);
         if (!osc || !t || !val || !theta || !R) {
             rc = 2;
             goto long_done;
@@ -792,9 +546,9 @@ static int run_kuramoto(struct ctx *c, FILE *f)
                 goto long_done;
             }
             for (size_t j = 0; j < n_t; j++) {
-                put_field(f, name);
+                pg_compute_put_field(f, name);
                 fprintf(f, ",%zu,", j);
-                put_num(f, R[j]);
+                pg_compute_put_num(f, R[j]);
                 fputs(",\n", f);
             }
             r0 = r1;
@@ -810,10 +564,10 @@ static int run_kuramoto(struct ctx *c, FILE *f)
     /* Wide: t, osc_0..: rows are snapshots, columns oscillators. */
     size_t n_osc = 0;
     double *theta = NULL, *R2 = NULL, *R1 = NULL, *snap = NULL;
-    theta = malloc(nz(ncols * nrows) * sizeof *theta);
-    R2 = malloc(nz(nrows) * sizeof *R2);
-    R1 = malloc(nz(nrows) * sizeof *R1);
-    snap = malloc(nz(ncols) * sizeof *snap);
+    theta = malloc(pg_compute_nz(ncols * nrows) * sizeof *theta);
+    R2 = malloc(pg_compute_nz(nrows) * sizeof *R2);
+    R1 = malloc(pg_compute_nz(nrows) * sizeof *R1);
+    snap = malloc(pg_compute_nz(ncols) * sizeof *snap);
     if (!theta || !R2 || !R1 || !snap) {
         rc = 2;
         goto wide_done;
@@ -822,7 +576,7 @@ static int run_kuramoto(struct ctx *c, FILE *f)
         const char *name = pg_csv_name(c->csv, col);
         if (!strcmp(name, "t") || !strcmp(name, "i") || !strcmp(name, "row"))
             continue;
-        double *v = column(c, col);
+        double *v = pg_compute_column(c, col);
         if (!v) {
             rc = 2;
             goto wide_done;
@@ -846,9 +600,9 @@ static int run_kuramoto(struct ctx *c, FILE *f)
     fputs("t,R_2d,R_1d_per_column\n", f);
     for (size_t t = 0; t < nrows; t++) {
         fprintf(f, "%zu,", t);
-        put_num(f, R2[t]);
+        pg_compute_put_num(f, R2[t]);
         fputc(',', f);
-        put_num(f, R1[t]);
+        pg_compute_put_num(f, R1[t]);
         fputc('\n', f);
     }
 wide_done:
@@ -859,111 +613,19 @@ wide_done:
     return rc;
 }
 
-/* The input's columns as a pg_frame (caller frees with free_frame). */
-struct owned_frame {
-    pg_frame fr;
-    double *store;
-};
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian), Howard Hinnant's
- * days_from_civil. */
-static long long days_from_civil(long long y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
-}
-
-/* A timestamp cell as epoch seconds, as pandas' to_datetime(utc=True) reads
- * it: a number is epoch seconds; ISO 8601 "YYYY-MM-DD[ T]HH:MM[:SS[.f]]" with
- * an optional Z or +-HH:MM offset is converted; anything else is NaT (NaN). */
-static double parse_timestamp(const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end != s && *end == '\0')
-        return v;
-    int y, mo, d, h = 0, mi = 0, n = 0;
-    double sec = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
-        return NAN;
-    const char *p = s + n;
-    if (*p == 'T' || *p == ' ') {
-        int m2 = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &m2) != 2)
-            return NAN;
-        p += 1 + m2;
-        if (*p == ':') {
-            char *e2;
-            sec = strtod(p + 1, &e2);
-            if (e2 == p + 1)
-                return NAN;
-            p = e2;
-        }
-    }
-    double off = 0;
-    if (*p == 'Z') {
-        p++;
-    } else if (*p == '+' || *p == '-') {
-        int oh, om = 0, m3 = 0;
-        if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &m3) < 1)
-            return NAN;
-        off = (p[0] == '-' ? -1 : 1) * (oh * 3600.0 + om * 60.0);
-        p += 1 + (m3 ? m3 : 2);
-    }
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
-        return NAN;
-    return (double)days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400.0 + h * 3600.0 +
-           mi * 60.0 + sec - off;
-}
-
-static int load_frame(struct ctx *c, struct owned_frame *of)
-{
-    size_t nrows = pg_csv_nrows(c->csv), ncols = pg_csv_ncols(c->csv);
-    memset(of, 0, sizeof *of);
-    of->fr.nrows = nrows;
-    of->fr.ncols = ncols;
-    of->fr.names = calloc(ncols ? ncols : 1, sizeof *of->fr.names);
-    of->fr.cols = calloc(ncols ? ncols : 1, sizeof *of->fr.cols);
-    of->store = malloc(nz(ncols * nrows) * sizeof *of->store);
-    if (!of->fr.names || !of->fr.cols || !of->store)
-        return 2;
-    for (size_t col = 0; col < ncols; col++) {
-        of->fr.names[col] = pg_csv_name(c->csv, col);
-        of->fr.cols[col] = of->store + col * nrows;
-        if (c->p.ts_col[0] && !strcmp(of->fr.names[col], c->p.ts_col)) {
-            for (size_t r = 0; r < nrows; r++)
-                of->fr.cols[col][r] = parse_timestamp(pg_csv_cell(c->csv, r, col));
-            continue;
-        }
-        pg_error err = { 0 };
-        if (pg_csv_column_double(c->csv, col, of->fr.cols[col], &err) != 0)
-            return report(&err);
-    }
-    return 0;
-}
-
-static void free_frame(struct owned_frame *of)
-{
-    free(of->fr.names);
-    free(of->fr.cols);
-    free(of->store);
-}
 
 /* normalize_df of the input into *norm (same names, own storage). */
-static int normalize_into(struct ctx *c, const struct owned_frame *in, struct owned_frame *norm)
+static int normalize_into(struct compute_ctx *c, const struct compute_frame *in,
+                          struct compute_frame *norm)
 {
     size_t nrows = in->fr.nrows, ncols = in->fr.ncols;
     memset(norm, 0, sizeof *norm);
     norm->fr.ncols = ncols;
     norm->fr.names = calloc(ncols ? ncols : 1, sizeof *norm->fr.names);
     norm->fr.cols = calloc(ncols ? ncols : 1, sizeof *norm->fr.cols);
-    norm->store = malloc(nz(ncols * nrows) * sizeof *norm->store);
+    norm->store = malloc(pg_compute_nz(ncols * nrows) * sizeof *norm->store);
     size_t ss = pg_normalize_scratch_size(nrows, ncols);
-    void *scratch = malloc(nz(ss));
+    void *scratch = malloc(pg_compute_nz(ss));
     if (!norm->fr.names || !norm->fr.cols || !norm->store || !scratch) {
         free(scratch);
         return 2;
@@ -982,51 +644,28 @@ static int normalize_into(struct ctx *c, const struct owned_frame *in, struct ow
     return 0;
 }
 
-/* Writes a frame with its own column names (no index column). */
-static void write_frame(FILE *f, const pg_frame *fr)
-{
-    for (size_t col = 0; col < fr->ncols; col++) {
-        if (col)
-            fputc(',', f);
-        put_field(f, fr->names[col]);
-    }
-    fputc('\n', f);
-    for (size_t r = 0; r < fr->nrows; r++) {
-        for (size_t col = 0; col < fr->ncols; col++) {
-            if (col)
-                fputc(',', f);
-            /* ts is integral epoch seconds: write it as an integer. */
-            double v = fr->cols[col][r];
-            if (!strcmp(fr->names[col], "ts") && isfinite(v) && v == floor(v) && fabs(v) < 9e15)
-                fprintf(f, "%.0f", v);
-            else
-                put_num(f, v);
-        }
-        fputc('\n', f);
-    }
-}
 
-static int run_normalize(struct ctx *c, FILE *f)
+static int run_normalize(struct compute_ctx *c, FILE *f)
 {
-    struct owned_frame in, norm;
-    int rc = load_frame(c, &in);
+    struct compute_frame in, norm;
+    int rc = pg_compute_load_frame(c, &in);
     memset(&norm, 0, sizeof norm);
     if (rc == 0)
         rc = normalize_into(c, &in, &norm);
     if (rc == 0)
-        write_frame(f, &norm.fr);
-    free_frame(&norm);
-    free_frame(&in);
+        pg_compute_write_frame(f, &norm.fr);
+    pg_compute_free_frame(&norm);
+    pg_compute_free_frame(&in);
     return rc;
 }
 
 /* Runs the strategy on price[0..n) and writes rows (and the summary). */
-static int strategy_of(struct ctx *c, const double *price, size_t n, FILE *rows_f)
+static int strategy_of(struct compute_ctx *c, const double *price, size_t n, FILE *rows_f)
 {
     size_t ss = pg_strategy_scratch_size(n);
-    void *scratch = malloc(nz(ss));
-    size_t *row = malloc(nz(n) * sizeof *row);
-    double *buf = malloc(nz(n) * 10 * sizeof *buf);
+    void *scratch = malloc(pg_compute_nz(ss));
+    size_t *row = malloc(pg_compute_nz(n) * sizeof *row);
+    double *buf = malloc(pg_compute_nz(n) * 10 * sizeof *buf);
     int rc = 2;
     if (!scratch || !row || !buf)
         goto done;
@@ -1055,37 +694,37 @@ static int strategy_of(struct ctx *c, const double *price, size_t n, FILE *rows_
             fprintf(rows_f, "%zu", row[k]);
             for (int j = 0; j < 10; j++) {
                 fputc(',', rows_f);
-                put_num(rows_f, buf[(size_t)j * m + k]);
+                pg_compute_put_num(rows_f, buf[(size_t)j * m + k]);
             }
             fputc('\n', rows_f);
         }
     }
     if (c->summary) {
-        struct out so;
-        if (out_open(&so, c->summary))
+        struct compute_out so;
+        if (pg_compute_out_open(&so, c->summary))
             goto done;
         FILE *f = so.f;
         fputs("score,max_drawdown,trades,n_equity,effective_lookback,sharpe,terminal,raw_score,"
               "lookback,threshold,risk_budget,min_threshold_margin,error\n", f);
         double vals1[] = { res.score, res.max_drawdown };
         for (int j = 0; j < 2; j++) {
-            put_num(f, vals1[j]);
+            pg_compute_put_num(f, vals1[j]);
             fputc(',', f);
         }
         fprintf(f, "%zu,%zu,%zu,", res.trades, res.n_equity, res.effective_lookback);
         double vals2[] = { res.sharpe, res.terminal, res.raw_score };
         for (int j = 0; j < 3; j++) {
-            put_num(f, vals2[j]);
+            pg_compute_put_num(f, vals2[j]);
             fputc(',', f);
         }
         fprintf(f, "%.0f,", res.lookback);
-        put_num(f, res.threshold);
+        pg_compute_put_num(f, res.threshold);
         fputc(',', f);
-        put_num(f, res.risk_budget);
+        pg_compute_put_num(f, res.risk_budget);
         fputc(',', f);
-        put_num(f, res.min_threshold_margin);
+        pg_compute_put_num(f, res.min_threshold_margin);
         fputs(",\n", f);
-        if (out_close(&so, 1))
+        if (pg_compute_out_close(&so, 1))
             goto done;
     }
     rc = 0;
@@ -1096,10 +735,10 @@ done:
     return rc;
 }
 
-static int run_strategy(struct ctx *c, FILE *f)
+static int run_strategy(struct compute_ctx *c, FILE *f)
 {
     int failed = 0;
-    double *price = price_column(c, &failed);
+    double *price = pg_compute_price_column(c, &failed);
     if (!price)
         return 2;
     int rc = strategy_of(c, price, pg_csv_nrows(c->csv), f);
@@ -1107,19 +746,19 @@ static int run_strategy(struct ctx *c, FILE *f)
     return rc;
 }
 
-static int run_pipeline(struct ctx *c, FILE *f)
+static int run_pipeline(struct compute_ctx *c, FILE *f)
 {
-    struct owned_frame in, norm;
+    struct compute_frame in, norm;
     memset(&norm, 0, sizeof norm);
-    int rc = load_frame(c, &in);
+    int rc = pg_compute_load_frame(c, &in);
     if (rc == 0)
         rc = normalize_into(c, &in, &norm);
     if (rc == 0 && c->normalized) {
-        struct out o;
-        rc = out_open(&o, c->normalized);
+        struct compute_out o;
+        rc = pg_compute_out_open(&o, c->normalized);
         if (rc == 0) {
-            write_frame(o.f, &norm.fr);
-            rc = out_close(&o, 1);
+            pg_compute_write_frame(o.f, &norm.fr);
+            rc = pg_compute_out_close(&o, 1);
         }
     }
     if (rc == 0) {
@@ -1130,25 +769,134 @@ static int run_pipeline(struct ctx *c, FILE *f)
                     cols[i] = norm.fr.cols[col];
         rc = features_of(c, cols, norm.fr.nrows, f);
         if (rc == 0 && (c->strategy_out || c->summary)) {
-            struct out o = { 0 };
+            struct compute_out o = { 0 };
             if (c->strategy_out)
-                rc = out_open(&o, c->strategy_out);
+                rc = pg_compute_out_open(&o, c->strategy_out);
             if (rc == 0)
                 rc = strategy_of(c, cols[4], norm.fr.nrows, o.f);
             if (c->strategy_out)
-                rc = out_close(&o, rc == 0) ? 2 : rc;
+                rc = pg_compute_out_close(&o, rc == 0) ? 2 : rc;
         }
     }
-    free_frame(&norm);
-    free_frame(&in);
+    pg_compute_free_frame(&norm);
+    pg_compute_free_frame(&in);
     return rc;
 }
 
 /* ---------------------------------------------------------------------- */
 
+static int run_sma(struct compute_ctx *c, FILE *f)
+{
+    return run_single(c, "sma", f);
+}
+
+static int run_ema(struct compute_ctx *c, FILE *f)
+{
+    return run_single(c, "ema", f);
+}
+
+static int run_volatility(struct compute_ctx *c, FILE *f)
+{
+    return run_single(c, "volatility", f);
+}
+
+static int run_rsi(struct compute_ctx *c, FILE *f)
+{
+    return run_single(c, "rsi", f);
+}
+
+static int run_macd(struct compute_ctx *c, FILE *f)
+{
+    return run_single(c, "macd", f);
+}
+
+static int run_entropy(struct compute_ctx *c, FILE *f)
+{
+    return run_scalar(c, "entropy", f);
+}
+
+static int run_hurst(struct compute_ctx *c, FILE *f)
+{
+    return run_scalar(c, "hurst", f);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The kernels: dispatch and --help                                        */
+/* ---------------------------------------------------------------------- */
+
+struct kernel {
+    const char *name;
+    const char *params; /* the --param names it reads (defaults: params[]) */
+    const char *help;
+    int (*run)(struct compute_ctx *c, FILE *f); /* writes CSV to f; returns 0 or 2 */
+};
+
+static const struct kernel kernels[] = {
+    { "features", "windows rsi_window macd volatility_window microstructure_window",
+      "TradePulse's SignalFeaturePipeline on an OHLCV frame", run_features },
+    { "sma", "windows column", "rolling mean of the price per window", run_sma },
+    { "ema", "windows column", "EMA (span w, min_periods w) per window", run_ema },
+    { "volatility", "windows column", "rolling std of return_1 per window", run_volatility },
+    { "rsi", "rsi_window column", "relative strength index", run_rsi },
+    { "macd", "macd column", "MACD: fast and slow EMAs, macd, signal, histogram", run_macd },
+    { "entropy", "entropy_bins dtype", "Shannon entropy (nats) of each series", run_entropy },
+    { "hurst", "hurst_lags dtype", "Hurst exponent of each series", run_hurst },
+    { "phase", "dtype", "Hilbert phase (compute_phase) of each series", run_phase },
+    { "kuramoto", "kuramoto_mode",
+      "Kuramoto order: per snapshot of t,osc_* (2-D and 1-D paths), or per series (1d)",
+      run_kuramoto },
+    { "normalize", "ts_col", "normalize_df: sort by ts, drop duplicates, interpolate",
+      run_normalize },
+    { "strategy", "lookback threshold risk_budget column",
+      "mean-reversion strategy: per-row positions and P&L (--summary for totals)", run_strategy },
+    { "pipeline", "all of the above",
+      "raw CSV -> normalize -> features -> strategy (features to --output)", run_pipeline },
+};
+
+#define N_KERNELS (sizeof kernels / sizeof kernels[0])
+
+static const char usage_text[] =
+    "usage: perfgate compute KERNEL --input F.csv [--param k=v ...] [--output out.csv]\n"
+    "                        [--summary S.csv] [--normalized N.csv] [--strategy T.csv]\n"
+    "\n"
+    "Runs a kernel on a CSV file and writes CSV (full precision, 'nan' for NaN) to\n"
+    "--output or stdout.  --summary (strategy, pipeline) writes the strategy totals;\n"
+    "--normalized and --strategy (pipeline) write the intermediate frames.\n";
+
+/* The kernels and parameters, after the options in --help. */
+static void list_kernels(FILE *f)
+{
+    fprintf(f, "kernels:\n");
+    for (size_t i = 0; i < N_KERNELS; i++)
+        fprintf(f, "  %-11s %s\n  %-11s   params: %s\n", kernels[i].name, kernels[i].help, "",
+                kernels[i].params[0] ? kernels[i].params : "none");
+    fprintf(f, "\nparameters (--param name=value, repeatable):\n");
+    for (size_t i = 0; i < N_PARAMS; i++)
+        fprintf(f, "  %-22s default %-8s %s\n", params[i].name, params[i].def, params[i].help);
+}
+
+static int param_option(const pg_option *opt, const char *arg)
+{
+    return set_param(opt->value, arg) ? -1 : 0;
+}
+
+static const struct kernel *find_kernel(const char *name)
+{
+    const char *names[N_KERNELS];
+    for (size_t i = 0; i < N_KERNELS; i++) {
+        if (!strcmp(name, kernels[i].name))
+            return &kernels[i];
+        names[i] = kernels[i].name;
+    }
+    fprintf(stderr, "perfgate compute: unknown kernel '%s'", name);
+    pg_cli_did_you_mean(name, names, N_KERNELS);
+    fprintf(stderr, " (see perfgate compute --help)\n");
+    return NULL;
+}
+
 int cmd_compute(int argc, char **argv)
 {
-    struct ctx c;
+    struct compute_ctx c;
     memset(&c, 0, sizeof c);
     pg_features_config_default(&c.p.fc);
     pg_strategy_params_default(&c.p.sp);
@@ -1157,98 +905,49 @@ int cmd_compute(int argc, char **argv)
     c.p.hurst_min = 2;
     c.p.hurst_max = 50;
     snprintf(c.p.ts_col, sizeof c.p.ts_col, "ts");
-    const char *kernel = NULL;
 
-    static const char *const opts[] = { "--input", "--output", "--param", "--summary",
-                                        "--normalized", "--strategy", "--help" };
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        const char **slot = !strcmp(a, "--input")        ? &c.input
-                            : !strcmp(a, "--output") || !strcmp(a, "-o") ? &c.output
-                            : !strcmp(a, "--summary")    ? &c.summary
-                            : !strcmp(a, "--normalized") ? &c.normalized
-                            : !strcmp(a, "--strategy")   ? &c.strategy_out
-                                                         : NULL;
-        if (slot || !strcmp(a, "--param") || !strcmp(a, "-p")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "perfgate compute: %s needs a value\n", a);
-                return 2;
-            }
-            if (slot) {
-                *slot = argv[++i];
-            } else {
-                int rc = set_param(&c.p, argv[++i]);
-                if (rc)
-                    return rc;
-            }
-        } else if (a[0] == '-' && a[1]) {
-            const char *near = pg_cli_nearest(a, opts, sizeof opts / sizeof opts[0]);
-            fprintf(stderr, "perfgate compute: unknown option '%s'", a);
-            if (near)
-                fprintf(stderr, "; did you mean '%s'?", near);
-            fputc('\n', stderr);
-            return 2;
-        } else if (!kernel) {
-            kernel = a;
-        } else {
-            fprintf(stderr, "perfgate compute: unexpected argument '%s'\n", a);
-            return 2;
-        }
-    }
-    if (!kernel) {
-        usage(stderr);
+    const pg_option options[] = {
+        PG_OPT_STRING(0, "input", &c.input, "F.csv", "the input CSV (required)"),
+        PG_OPT_STRING('o', "output", &c.output, "FILE", "where the CSV goes (default: stdout)"),
+        PG_OPT_CALLBACK('p', "param", &c.p, "NAME=VALUE",
+                        "set a kernel parameter (repeatable; listed below)", param_option),
+        PG_OPT_STRING(0, "summary", &c.summary, "FILE",
+                      "strategy, pipeline: write the strategy totals"),
+        PG_OPT_STRING(0, "normalized", &c.normalized, "FILE",
+                      "pipeline: write the normalized frame"),
+        PG_OPT_STRING(0, "strategy", &c.strategy_out, "FILE",
+                      "pipeline: write the strategy's per-row frame"),
+        PG_OPT_END(),
+    };
+    const pg_opt_spec spec = { "compute", usage_text, options, list_kernels, NULL, 0 };
+    int npos = pg_parse_options(&spec, argc, argv);
+    if (npos < 0)
+        return pg_opt_status(npos);
+    if (npos == 0) {
+        pg_opt_usage(&spec, stderr);
         return 2;
     }
-    size_t nk = sizeof kernel_docs / sizeof kernel_docs[0];
-    const char *knames[sizeof kernel_docs / sizeof kernel_docs[0]];
-    int known = 0;
-    for (size_t i = 0; i < nk; i++) {
-        knames[i] = kernel_docs[i].name;
-        known |= !strcmp(kernel, knames[i]);
-    }
-    if (!known) {
-        const char *near = pg_cli_nearest(kernel, knames, nk);
-        fprintf(stderr, "perfgate compute: unknown kernel '%s'", kernel);
-        if (near)
-            fprintf(stderr, "; did you mean '%s'?", near);
-        fprintf(stderr, " (see perfgate compute --help)\n");
+    if (npos > 1) {
+        fprintf(stderr, "perfgate compute: unexpected argument '%s'\n", argv[1]);
         return 2;
     }
+    const struct kernel *k = find_kernel(argv[0]);
+    if (!k)
+        return 2;
     if (!c.input) {
         fprintf(stderr, "perfgate compute: --input F.csv is required\n");
         return 2;
     }
-    if (!c.p.dtype_set && !strcmp(kernel, "phase"))
-        c.p.dtype = PG_FLOAT64;
     pg_error err = { 0 };
     c.csv = pg_csv_read_file(c.input, &err);
     if (!c.csv)
-        return report(&err);
+        return pg_compute_report(&err);
 
-    struct out o;
-    int rc = out_open(&o, c.output);
+    struct compute_out o;
+    int rc = pg_compute_out_open(&o, c.output);
     if (rc == 0) {
-        if (!strcmp(kernel, "features"))
-            rc = run_features(&c, o.f);
-        else if (!strcmp(kernel, "entropy") || !strcmp(kernel, "hurst"))
-            rc = run_scalar(&c, kernel, o.f);
-        else if (!strcmp(kernel, "phase"))
-            rc = run_phase(&c, o.f);
-        else if (!strcmp(kernel, "kuramoto"))
-            rc = run_kuramoto(&c, o.f);
-        else if (!strcmp(kernel, "normalize"))
-            rc = run_normalize(&c, o.f);
-        else if (!strcmp(kernel, "strategy"))
-            rc = run_strategy(&c, o.f);
-        else if (!strcmp(kernel, "pipeline"))
-            rc = run_pipeline(&c, o.f);
-        else
-            rc = run_single(&c, kernel, o.f);
-        rc = out_close(&o, rc == 0) ? 2 : rc;
+        rc = k->run(&c, o.f);
+        rc = pg_compute_out_close(&o, rc == 0) ? 2 : rc;
     }
     pg_csv_free(c.csv);
     return rc;

@@ -35,7 +35,9 @@
 
 #include <jansson.h>
 
+#include "builtin.h"
 #include "internal.h"
+#include "parse_options.h"
 #include "pg_gate.h"
 #include "pg_history.h"
 #include "pg_sha256.h"
@@ -50,23 +52,11 @@ static const char usage_text[] =
     "verdicts, the waivers, the environment, an excerpt of the history, a report,\n"
     "and a SHA-256 manifest of them all (MANIFEST.sha256, sha256sum's format).\n"
     "'verify' recomputes every checksum and names each file changed, added or\n"
-    "missing since the bundle was written.\n"
-    "\n"
-    "  --out DIR          the bundle folder (must not exist yet)\n"
-    "  --results FILE     Google Benchmark JSON of the release run\n"
-    "  --budgets PATH     a budget file, or a directory of them (repeatable)\n"
-    "  --baseline FILE    a run to judge regressions against\n"
-    "  --history H        a history (SQLite file or postgresql:// URI) to excerpt\n"
-    "  --history-runs N   how many of its newest runs to list (default 20)\n"
-    "  --report DIR       a report folder (e.g. from 'perfgate report') to include\n"
-    "  --today DATE       judge waiver expiry on this date (default: today, UTC)\n"
-    "\n"
+    "missing since the bundle was written.\n";
+
+static const char footer[] =
     "exit status: 0 the gate passed, 1 it failed (the bundle is still written),\n"
     "2 bad input or usage; verify: 0 intact, 1 changed, 2 no readable manifest\n";
-
-static const char *const options[] = { "--out", "--results", "--budgets", "--baseline",
-                                       "--history", "--history-runs", "--report", "--today",
-                                       "--help", "verify" };
 
 #define MANIFEST "MANIFEST.sha256"
 
@@ -812,98 +802,56 @@ static int verify(const char *dir)
 
 /* ---- the command ------------------------------------------------------ */
 
-static void unknown_option(const char *arg)
-{
-    char name[64];
-    snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
-    const char *near = pg_cli_nearest(name, options, sizeof options / sizeof options[0]);
-    fprintf(stderr, "perfgate: evidence: unknown option '%s'", name);
-    if (near)
-        fprintf(stderr, "; did you mean '%s'?", near);
-    fprintf(stderr, "\n%s", usage_text);
-}
-
 int cmd_evidence(int argc, char **argv)
 {
+    struct evidence_opts o;
+    memset(&o, 0, sizeof o);
+    o.history_runs = 20;
+    pg_opt_list budgets = { o.budgets, 0, sizeof o.budgets / sizeof o.budgets[0] };
+    const pg_option options[] = {
+        PG_OPT_STRING(0, "out", &o.out, "DIR", "the bundle folder (must not exist yet)"),
+        PG_OPT_STRING(0, "results", &o.results, "FILE", "Google Benchmark JSON of the release run"),
+        PG_OPT_LIST(0, "budgets", &budgets, "PATH",
+                    "a budget file, or a directory of them (repeatable)"),
+        PG_OPT_STRING(0, "baseline", &o.baseline, "FILE", "a run to judge regressions against"),
+        PG_OPT_STRING(0, "history", &o.history, "H",
+                      "a history (SQLite file or postgresql:// URI) to excerpt"),
+        PG_OPT_INT(0, "history-runs", &o.history_runs, "N", 1, 100000,
+                   "how many of its newest runs to list (default 20)"),
+        PG_OPT_STRING(0, "report", &o.report, "DIR",
+                      "a report folder (e.g. from 'perfgate report') to include"),
+        PG_OPT_STRING(0, "today", &o.today, "DATE",
+                      "judge waiver expiry on this date (default: today, UTC)"),
+        PG_OPT_END(),
+    };
+    const pg_opt_spec spec = { "evidence", usage_text, options, NULL, footer, 0 };
     if (argc >= 2 && !strcmp(argv[1], "verify")) {
         if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-            fputs(usage_text, stdout);
+            pg_opt_usage(&spec, stdout);
             return 0;
         }
         if (argc != 3 || argv[2][0] == '-') {
-            fprintf(stderr, "perfgate: evidence verify: expected one bundle folder\n%s", usage_text);
+            fprintf(stderr, "perfgate: evidence verify: expected one bundle folder\n");
+            pg_opt_usage(&spec, stderr);
             return 2;
         }
         return verify(argv[2]);
     }
-    struct evidence_opts o;
-    memset(&o, 0, sizeof o);
-    o.history_runs = 20;
-    const char *runs = NULL;
-    for (int i = 1; i < argc; i++) {
-        char *arg = argv[i], *val = NULL;
-        char name[64];
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        char *eq = strchr(arg, '=');
-        if (!strncmp(arg, "--", 2) && eq && (size_t)(eq - arg) < sizeof name) {
-            memcpy(name, arg, (size_t)(eq - arg));
-            name[eq - arg] = '\0';
-            val = eq + 1;
-        } else {
-            snprintf(name, sizeof name, "%s", arg);
-        }
-        const char **slot = NULL;
-        if (!strcmp(name, "--out"))
-            slot = &o.out;
-        else if (!strcmp(name, "--results"))
-            slot = &o.results;
-        else if (!strcmp(name, "--baseline"))
-            slot = &o.baseline;
-        else if (!strcmp(name, "--history"))
-            slot = &o.history;
-        else if (!strcmp(name, "--history-runs"))
-            slot = &runs;
-        else if (!strcmp(name, "--report"))
-            slot = &o.report;
-        else if (!strcmp(name, "--today"))
-            slot = &o.today;
-        else if (!strcmp(name, "--budgets")) {
-            if (o.nbudgets == sizeof o.budgets / sizeof o.budgets[0]) {
-                fprintf(stderr, "perfgate: evidence: too many --budgets\n");
-                return 2;
-            }
-            slot = &o.budgets[o.nbudgets++];
-        } else {
-            unknown_option(arg);
-            return 2;
-        }
-        if (!val) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "perfgate: evidence: option '%s' needs a value\n", name);
-                return 2;
-            }
-            val = argv[++i];
-        }
-        *slot = val;
-    }
-    if (!o.out || !o.results || o.nbudgets == 0) {
-        fprintf(stderr, "perfgate: evidence: %s is required\n%s",
-                !o.out ? "--out" : !o.results ? "--results" : "--budgets", usage_text);
+    int npos = pg_parse_options(&spec, argc, argv);
+    if (npos < 0)
+        return pg_opt_status(npos);
+    if (npos > 0) {
+        static const char *const subs[] = { "verify" };
+        fprintf(stderr, "perfgate: evidence: unexpected argument '%s'", argv[0]);
+        pg_cli_did_you_mean(argv[0], subs, 1);
+        fputc('\n', stderr);
+        pg_opt_usage(&spec, stderr);
         return 2;
     }
-    if (runs) {
-        char *end;
-        errno = 0;
-        o.history_runs = strtol(runs, &end, 10);
-        if (errno || *end || end == runs || o.history_runs < 1 || o.history_runs > 100000) {
-            fprintf(stderr, "perfgate: evidence: --history-runs takes a number from 1 to 100000, "
-                            "not '%s'\n", runs);
-            return 2;
-        }
-    }
+    o.nbudgets = budgets.n;
+    if (!o.out || !o.results || o.nbudgets == 0)
+        return pg_opt_usage_error(&spec, "%s is required",
+                                  !o.out ? "--out" : !o.results ? "--results" : "--budgets");
     if (o.today && pg_parse_date(o.today, NULL)) {
         fprintf(stderr, "perfgate: evidence: --today takes a date such as 2026-12-31, not '%s'\n",
                 o.today);

@@ -5,6 +5,7 @@
  * postgresql:// URI given with --history.
  */
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,23 +15,17 @@
 
 #include "builtin.h"
 #include "internal.h"
+#include "parse_options.h"
 #include "pg_history.h"
 
 #define DEFAULT_HISTORY "reports/history.sqlite"
 
-static const char *usage_text =
+static const char usage_text[] =
     "usage: perfgate history add RESULTS.json [--budgets PATH] [--baseline B.json]\n"
     "                            [--commit C] [--branch B] [--history H]\n"
     "       perfgate history list [--limit N] [--history H]\n"
     "       perfgate history show [RUN|latest] [--history H]\n"
-    "       perfgate history prune --keep N [--history H]\n"
-    "\n"
-    "  --history H    a SQLite file (default " DEFAULT_HISTORY ", or $PERFGATE_HISTORY)\n"
-    "                 or a postgresql://... URI shared by a team's CI runners\n"
-    "  --budgets P    judge the run against budget files and record the verdicts\n"
-    "  --baseline B   a baseline results file for regression verdicts (with --budgets)\n"
-    "  --limit N      list the newest N runs (default 20; 0: all)\n"
-    "  --keep N       prune all but the newest N runs (baselines are always kept)\n";
+    "       perfgate history prune --keep N [--history H]\n";
 
 typedef struct hopts {
     const char *history, *budgets, *baseline, *commit, *branch;
@@ -39,6 +34,8 @@ typedef struct hopts {
     int nargs;
 } hopts;
 
+/* Bad usage after parsing: the message and the synopsis (the options are
+ * in --help). */
 static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "perfgate: ");
@@ -58,6 +55,8 @@ static int parse_long(const char *s, long *out)
     return 0;
 }
 
+/* Fills o from the command line.  Returns -1 to go on, or the exit status:
+ * 0 after --help, 2 after bad usage (said on stderr). */
 static int parse(int argc, char **argv, hopts *o)
 {
     memset(o, 0, sizeof *o);
@@ -66,45 +65,34 @@ static int parse(int argc, char **argv, hopts *o)
     o->history = getenv("PERFGATE_HISTORY");
     if (!o->history || !*o->history)
         o->history = DEFAULT_HISTORY;
-    for (int i = 0; i < argc; i++) {
-        const char *a = argv[i];
-        const char **str = NULL;
-        long *num = NULL;
-        if (!strcmp(a, "--history"))
-            str = &o->history;
-        else if (!strcmp(a, "--budgets"))
-            str = &o->budgets;
-        else if (!strcmp(a, "--baseline"))
-            str = &o->baseline;
-        else if (!strcmp(a, "--commit"))
-            str = &o->commit;
-        else if (!strcmp(a, "--branch"))
-            str = &o->branch;
-        else if (!strcmp(a, "--limit"))
-            num = &o->limit;
-        else if (!strcmp(a, "--keep"))
-            num = &o->keep;
-        else if (a[0] == '-' && a[1]) {
-            static const char *const known[] = { "--history", "--budgets", "--baseline",
-                                                 "--commit", "--branch", "--limit", "--keep",
-                                                 "--help" };
-            pg_cli_unknown_option("history", a, known, sizeof known / sizeof known[0]);
-            fputs(usage_text, stderr);
-            return 2;
-        } else {
-            if (o->nargs == 4)
-                return usage_error("too many arguments at '%s'", a);
-            o->args[o->nargs++] = a;
-            continue;
-        }
-        if (i + 1 >= argc)
-            return usage_error("option '%s' needs a value", a);
-        if (str)
-            *str = argv[++i];
-        else if (parse_long(argv[++i], num) < 0)
-            return usage_error("'%s' is not a count", argv[i]);
-    }
-    return 0;
+    const pg_option options[] = {
+        PG_OPT_STRING(0, "history", &o->history, "H",
+                      "a SQLite file (default " DEFAULT_HISTORY ", or $PERFGATE_HISTORY)\n"
+                      "or a postgresql://... URI shared by a team's CI runners"),
+        PG_OPT_STRING(0, "budgets", &o->budgets, "P",
+                      "judge the run against budget files and record the verdicts"),
+        PG_OPT_STRING(0, "baseline", &o->baseline, "B",
+                      "a baseline results file for regression verdicts (with --budgets)"),
+        PG_OPT_STRING(0, "commit", &o->commit, "C", "the commit the run measured"),
+        PG_OPT_STRING(0, "branch", &o->branch, "B", "the branch the run measured"),
+        PG_OPT_INT(0, "limit", &o->limit, "N", 0, LONG_MAX,
+                   "list the newest N runs (default 20; 0: all)"),
+        PG_OPT_INT(0, "keep", &o->keep, "N", 0, LONG_MAX,
+                   "prune all but the newest N runs (baselines are always kept)"),
+        PG_OPT_END(),
+    };
+    const pg_opt_spec spec = { "history", usage_text, options, NULL, NULL, 0 };
+    int npos = pg_parse_options(&spec, argc, argv);
+    if (npos < 0)
+        return pg_opt_status(npos);
+    if (npos == 0)
+        return pg_opt_usage_error(&spec, "a subcommand is required: add, list, show or prune");
+    if (npos > 4)
+        return pg_opt_usage_error(&spec, "too many arguments at '%s'", argv[4]);
+    for (int i = 0; i < npos; i++)
+        o->args[i] = argv[i];
+    o->nargs = npos;
+    return -1;
 }
 
 /* A SQLite history's folder is made on first use. */
@@ -336,20 +324,10 @@ static int do_prune(const hopts *o)
 int cmd_history(int argc, char **argv)
 {
     hopts o;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-    }
-    if (argc < 2)
-        return usage_error("%s", "history needs a subcommand");
-    int rc = parse(argc - 1, argv + 1, &o);
-    if (rc)
+    int rc = parse(argc, argv, &o);
+    if (rc >= 0)
         return rc;
     const char *sub = o.args[0];
-    if (!sub)
-        return usage_error("%s", "history needs a subcommand");
     if (!strcmp(sub, "add"))
         return do_add(&o);
     if (!strcmp(sub, "list"))

@@ -22,7 +22,9 @@
 
 #include <jansson.h>
 
+#include "builtin.h"
 #include "internal.h"
+#include "parse_options.h"
 #include "pg_io.h"
 
 static const char usage_text[] =
@@ -30,21 +32,12 @@ static const char usage_text[] =
     "                      [--allow-different-hosts] [--force]\n"
     "\n"
     "Joins results of sharded runs (e.g. one CI job per tpbench --suite) into\n"
-    "one Google Benchmark JSON file with one perfgate block.\n"
-    "\n"
-    "  -o, --out FILE             the merged results (written via a temporary file)\n"
-    "  --allow-different-hosts    merge shards from machines with different CPU models\n"
-    "                             or core counts (still one commit, seed and build)\n"
-    "  --force                    merge despite any difference in commit, seed, build\n"
-    "                             type, compiler, perfgate version or host; the\n"
-    "                             differences are recorded in perfgate.merged\n"
-    "\n"
+    "one Google Benchmark JSON file with one perfgate block.\n";
+
+static const char footer[] =
     "A benchmark may appear in one shard only; duplicates are always refused.\n"
     "\n"
     "exit status: 0 merged, 2 bad input, incompatible shards or usage\n";
-
-static const char *const options[] = { "--out", "-o", "--allow-different-hosts", "--force",
-                                       "--help" };
 
 /* What must agree between shards: a dotted path into the perfgate block,
  * and whether it describes the host (relaxed by --allow-different-hosts). */
@@ -375,55 +368,24 @@ int cmd_merge(int argc, char **argv)
 {
     struct merge_opts o = { 0, 0 };
     const char *out = NULL;
-    char **inputs = calloc((size_t)argc, sizeof *inputs);
-    size_t n = 0;
-    int status = 2;
-    if (!inputs) {
-        fprintf(stderr, "perfgate: out of memory\n");
-        return 2;
-    }
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            fputs(usage_text, stdout);
-            status = 0;
-            goto done;
-        }
-        if (!strcmp(arg, "--force")) {
-            o.force = 1;
-        } else if (!strcmp(arg, "--allow-different-hosts")) {
-            o.allow_hosts = 1;
-        } else if (!strcmp(arg, "-o") || !strcmp(arg, "--out")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "perfgate: merge: option '%s' needs a value\n", arg);
-                goto done;
-            }
-            out = argv[++i];
-        } else if (!strncmp(arg, "--out=", 6)) {
-            out = arg + 6;
-        } else if (!strcmp(arg, "--")) {
-            while (++i < argc)
-                inputs[n++] = argv[i];
-        } else if (arg[0] == '-' && arg[1] != '\0') {
-            char name[64];
-            snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
-            const char *near = pg_cli_nearest(name, options, sizeof options / sizeof options[0]);
-            fprintf(stderr, "perfgate: merge: unknown option '%s'", name);
-            if (near)
-                fprintf(stderr, "; did you mean '%s'?", near);
-            fprintf(stderr, "\n%s", usage_text);
-            goto done;
-        } else {
-            inputs[n++] = argv[i];
-        }
-    }
-    if (!out || n == 0) {
-        fprintf(stderr, "perfgate: merge: %s\n%s",
-                !out ? "-o/--out is required" : "no results files to merge", usage_text);
-        goto done;
-    }
-    status = merge(inputs, n, out, &o);
-done:
-    free(inputs);
-    return status;
+    const pg_option options[] = {
+        PG_OPT_STRING('o', "out", &out, "FILE",
+                      "the merged results (written via a temporary file)"),
+        PG_OPT_BOOL(0, "allow-different-hosts", &o.allow_hosts,
+                    "merge shards from machines with different CPU models\n"
+                    "or core counts (still one commit, seed and build)"),
+        PG_OPT_BOOL(0, "force", &o.force,
+                    "merge despite any difference in commit, seed, build\n"
+                    "type, compiler, perfgate version or host; the\n"
+                    "differences are recorded in perfgate.merged"),
+        PG_OPT_END(),
+    };
+    const pg_opt_spec spec = { "merge", usage_text, options, NULL, footer, 0 };
+    int n = pg_parse_options(&spec, argc, argv);
+    if (n < 0)
+        return pg_opt_status(n);
+    if (!out || n == 0)
+        return pg_opt_usage_error(&spec, "%s",
+                                  !out ? "-o/--out is required" : "no results files to merge");
+    return merge(argv, (size_t)n, out, &o);
 }

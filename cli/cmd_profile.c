@@ -9,13 +9,16 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "builtin.h"
 #include "internal.h"
+#include "parse_options.h"
 #include "pg_callgrind.h"
 #include "pg_process.h"
 
@@ -26,14 +29,7 @@ static const char usage_text[] =
     "Runs benchmark NAME (e.g. indicators/sma/hot/cpu/65536) of BIN under callgrind,\n"
     "counting one kernel call, and prints its instructions per function (self\n"
     "cost).  With --base, runs both builds and prints the per-function difference\n"
-    "head - base, largest change first.\n"
-    "\n"
-    "  --head BIN (or --bin BIN)  the build to profile\n"
-    "  --base BIN                 a build to compare with\n"
-    "  --top N                    functions to show (default 20)\n"
-    "  --cache-sim                simulate caches as well (slower)\n"
-    "\n"
-    "exit status: 0 printed, 2 bad usage or trouble\n";
+    "head - base, largest change first.\n";
 
 /* Finds the dump whose trigger is "perfgate:NAME" among prefix.* files. */
 static int find_dump(const char *dir, const char *prefix, const char *name, char *path,
@@ -70,8 +66,8 @@ static int find_dump(const char *dir, const char *prefix, const char *name, char
 
 /* 0: profiled; 1: valgrind failed (its log is kept); -1: other trouble. */
 static int profile_one(const char *dir, const char *which, const char *bin, const char *name,
-                       char **pass, size_t npass, int cache_sim, pg_cg_fn **fns, size_t *n,
-                       double *total)
+                       const char *const *pass, size_t npass, int cache_sim, pg_cg_fn **fns,
+                       size_t *n, double *total)
 {
     char cgarg[4400], filt[1200], log[4200], prefix[64], dump[4400];
     snprintf(prefix, sizeof prefix, "cg-%s", which);
@@ -97,7 +93,7 @@ static int profile_one(const char *dir, const char *which, const char *bin, cons
     argv[c++] = cgarg;
     argv[c++] = (char *)bin;
     for (size_t i = 0; i < npass && c < 70; i++)
-        argv[c++] = pass[i];
+        argv[c++] = (char *)pass[i];
     argv[c++] = "--benchmark_repetitions=1";
     argv[c++] = "--benchmark_min_time=0.0001";
     argv[c++] = filt;
@@ -151,53 +147,33 @@ static int cmp_diff(const void *a, const void *b)
 int cmd_profile(int argc, char **argv)
 {
     const char *name = NULL, *head = NULL, *base = NULL;
-    char *pass[60];
-    size_t npass = 0;
+    const char *pass_v[60];
+    pg_opt_list pass = { pass_v, 0, sizeof pass_v / sizeof pass_v[0] };
     long top = 20;
     int cache_sim = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        if (!strcmp(arg, "--cache-sim")) {
-            cache_sim = 1;
-        } else if ((!strcmp(arg, "--head") || !strcmp(arg, "--bin") || !strcmp(arg, "--base") ||
-                    !strcmp(arg, "--top")) && i + 1 < argc) {
-            const char *v = argv[++i];
-            if (!strcmp(arg, "--base"))
-                base = v;
-            else if (!strcmp(arg, "--top")) {
-                char *end;
-                top = strtol(v, &end, 10);
-                if (*end || top < 1) {
-                    fprintf(stderr, "perfgate: profile: --top takes a positive number, not '%s'\n", v);
-                    return 2;
-                }
-            } else
-                head = v;
-        } else if (!strncmp(arg, "--seed=", 7) || !strncmp(arg, "--benchmark_", 12)) {
-            if (npass < 60)
-                pass[npass++] = argv[i];
-        } else if (arg[0] == '-') {
-            static const char *const known[] = { "--head", "--bin", "--base", "--top",
-                                                 "--cache-sim", "--help" };
-            pg_cli_unknown_option("profile", arg, known, sizeof known / sizeof known[0]);
-            fputs(usage_text, stderr);
-            return 2;
-        } else if (!name) {
-            name = arg;
-        } else {
-            fprintf(stderr, "perfgate: profile: one benchmark at a time, not '%s' too\n", arg);
-            return 2;
-        }
-    }
-    if (!name || !head) {
-        fprintf(stderr, "perfgate: profile: %s\n%s",
-                !name ? "a benchmark name is required" : "--head is required", usage_text);
+    const pg_option options[] = {
+        PG_OPT_STRING(0, "head", &head, "BIN", "the build to profile (--bin BIN says the same)"),
+        PG_OPT_STRING(0, "bin", &head, "BIN", NULL),
+        PG_OPT_STRING(0, "base", &base, "BIN", "a build to compare with"),
+        PG_OPT_INT(0, "top", &top, "N", 1, LONG_MAX, "functions to show (default 20)"),
+        PG_OPT_BOOL(0, "cache-sim", &cache_sim, "simulate caches as well (slower)"),
+        PG_OPT_PASSTHRU("seed=", &pass),
+        PG_OPT_PASSTHRU("benchmark_", &pass),
+        PG_OPT_END(),
+    };
+    const pg_opt_spec spec = { "profile", usage_text, options, NULL,
+                               "exit status: 0 printed, 2 bad usage or trouble\n", 0 };
+    int npos = pg_parse_options(&spec, argc, argv);
+    if (npos < 0)
+        return pg_opt_status(npos);
+    if (npos > 1) {
+        fprintf(stderr, "perfgate: profile: one benchmark at a time, not '%s' too\n", argv[1]);
         return 2;
     }
+    name = npos ? argv[0] : NULL;
+    if (!name || !head)
+        return pg_opt_usage_error(&spec, "%s",
+                                  !name ? "a benchmark name is required" : "--head is required");
     if (strlen(name) > 512) {
         fprintf(stderr, "perfgate: profile: benchmark name too long\n");
         return 2;
@@ -216,7 +192,7 @@ int cmd_profile(int argc, char **argv)
     double ht = 0, bt = 0;
     char sname[600], sfn[300], sfile[220];
     safe(name, sname, sizeof sname);
-    int ran = profile_one(dir, "head", head, name, pass, npass, cache_sim, &hf, &hn, &ht);
+    int ran = profile_one(dir, "head", head, name, pass.v, pass.n, cache_sim, &hf, &hn, &ht);
     if (ran)
         goto done;
     if (!base) {
@@ -235,7 +211,7 @@ int cmd_profile(int argc, char **argv)
         status = 0;
         goto done;
     }
-    ran = profile_one(dir, "base", base, name, pass, npass, cache_sim, &bf, &bn, &bt);
+    ran = profile_one(dir, "base", base, name, pass.v, pass.n, cache_sim, &bf, &bn, &bt);
     if (ran)
         goto done;
     rows = calloc(hn + bn + 1, sizeof *rows);

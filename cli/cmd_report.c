@@ -3,7 +3,7 @@
  * self-contained HTML page and a Markdown summary from the history
  * (reports/pg_reports.h).
  */
-#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,18 +11,13 @@
 
 #include "builtin.h"
 #include "internal.h"
+#include "parse_options.h"
 #include "pg_history.h"
 #include "pg_reports.h"
 
-static const char *usage_text =
+static const char usage_text[] =
     "usage: perfgate report [--history H] [--out DIR] [--runs N] [--no-png] [--no-svg]\n"
-    "                       [--title T] [--markdown]\n"
-    "\n"
-    "  --history H   SQLite file (default reports/history.sqlite) or postgresql:// URI\n"
-    "  --out DIR     where to write index.html, summary.md and charts/ (default reports/out)\n"
-    "  --runs N      the newest N runs (default 500; 0: all)\n"
-    "  --no-png, --no-svg   skip a chart format\n"
-    "  --markdown    also print the Markdown summary to stdout (for $GITHUB_STEP_SUMMARY)\n";
+    "                       [--title T] [--markdown]\n";
 
 static void progress(void *arg, size_t done, size_t total)
 {
@@ -42,53 +37,25 @@ int cmd_report(int argc, char **argv)
     opt.out_dir = "reports/out";
     long runs = 500;
     int markdown = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        if (!strcmp(a, "--no-png")) {
-            opt.no_png = 1;
-            continue;
-        }
-        if (!strcmp(a, "--no-svg")) {
-            opt.no_svg = 1;
-            continue;
-        }
-        if (!strcmp(a, "--markdown")) {
-            markdown = 1;
-            continue;
-        }
-        const char **slot = !strcmp(a, "--history") ? &history
-                             : !strcmp(a, "--out")  ? &opt.out_dir
-                             : !strcmp(a, "--title") ? &opt.title
-                                                     : NULL;
-        int is_runs = !strcmp(a, "--runs");
-        if (!slot && !is_runs) {
-            static const char *const known[] = { "--history", "--out", "--runs", "--no-png",
-                                                 "--no-svg", "--title", "--markdown", "--help" };
-            pg_cli_unknown_option("report", a, known, sizeof known / sizeof known[0]);
-            fputs(usage_text, stderr);
-            return 2;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "perfgate: option '%s' needs a value\n%s", a, usage_text);
-            return 2;
-        }
-        const char *v = argv[++i];
-        if (slot) {
-            *slot = v;
-            continue;
-        }
-        char *end;
-        errno = 0;
-        runs = strtol(v, &end, 10);
-        if (errno || *end || end == v || runs < 0) {
-            fprintf(stderr, "perfgate: '%s' is not a count of runs\n", v);
-            return 2;
-        }
-    }
+    const pg_option options[] = {
+        PG_OPT_STRING(0, "history", &history, "H",
+                      "SQLite file (default reports/history.sqlite) or postgresql:// URI"),
+        PG_OPT_STRING(0, "out", &opt.out_dir, "DIR",
+                      "where to write index.html, summary.md and charts/ (default reports/out)"),
+        PG_OPT_INT(0, "runs", &runs, "N", 0, LONG_MAX, "the newest N runs (default 500; 0: all)"),
+        PG_OPT_BOOL(0, "no-png", &opt.no_png, "skip the PNG charts"),
+        PG_OPT_BOOL(0, "no-svg", &opt.no_svg, "skip the SVG charts"),
+        PG_OPT_STRING(0, "title", &opt.title, "T", "the page's title"),
+        PG_OPT_BOOL(0, "markdown", &markdown,
+                    "also print the Markdown summary to stdout (for $GITHUB_STEP_SUMMARY)"),
+        PG_OPT_END(),
+    };
+    const pg_opt_spec spec = { "report", usage_text, options, NULL, NULL, 0 };
+    int npos = pg_parse_options(&spec, argc, argv);
+    if (npos < 0)
+        return pg_opt_status(npos);
+    if (npos > 0)
+        return pg_opt_usage_error(&spec, "unexpected argument '%s'", argv[0]);
     if (opt.no_png && opt.no_svg) {
         fprintf(stderr, "perfgate: --no-png and --no-svg leave nothing to draw\n");
         return 2;

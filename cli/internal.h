@@ -9,22 +9,16 @@
 #include "pg_error.h"
 
 #ifndef PG_VERSION
-#define PG_VERSION "0.1.0"
-/* Opens the history named by --history (a SQLite path or a postgresql://
- * URI; NULL means reports/history.sqlite), making a SQLite file's folder.
- * Prints the error and returns NULL on failure.  Defined in cmd_history.c. */
-struct pg_history;
-struct pg_history *pg_cli_open_history(const char *where);
-
+#define PG_VERSION "0.1.0" /* cli/CMakeLists.txt sets the project's */
 #endif
 
 /* The candidate closest to word by edit distance, or NULL when none is
- * close enough to suggest. */
+ * close enough to suggest (parse_options.c's "did you mean"). */
 const char *pg_cli_nearest(const char *word, const char *const *candidates, size_t n);
 
-/* Prints "perfgate: CMD: unknown option 'OPT'" and, when one of known is
- * close, "; did you mean 'X'?", then a newline, to stderr. */
-void pg_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, size_t n);
+/* Prints "; did you mean 'X'?" to stderr when X, one of candidates, is
+ * close to word; else nothing.  Ends a message that names word. */
+void pg_cli_did_you_mean(const char *word, const char *const *candidates, size_t n);
 
 /* Opens path for a crash-safe write (common/pg_io.h: temporary file, fsync,
  * rename), printing the error and returning NULL on failure. */

@@ -64,10 +64,8 @@ int main(int argc, char **argv)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);
     }
-    const char *near = pg_cli_nearest(argv[1], names, n);
     fprintf(stderr, "perfgate: '%s' is not a perfgate command", argv[1]);
-    if (near)
-        fprintf(stderr, "; did you mean '%s'?", near);
+    pg_cli_did_you_mean(argv[1], names, n);
     fprintf(stderr, "\n");
     usage(stderr);
     return 2;

@@ -41,26 +41,18 @@ const char *pg_cli_nearest(const char *word, const char *const *candidates, size
     return best_d <= limit ? best : NULL;
 }
 
+void pg_cli_did_you_mean(const char *word, const char *const *candidates, size_t n)
+{
+    const char *near = pg_cli_nearest(word, candidates, n);
+    if (near)
+        fprintf(stderr, "; did you mean '%s'?", near);
+}
+
 void pg_cli_report(const char *prefix, const pg_error *err)
 {
     char buf[1024];
     pg_error_format(err, buf, sizeof buf);
     fprintf(stderr, "%s: %s\n", prefix ? prefix : "perfgate", buf);
-}
-
-void pg_cli_unknown_option(const char *cmd, const char *opt, const char *const *known, size_t n)
-{
-    char name[64];
-    /* --name=value: suggest for the name part. */
-    snprintf(name, sizeof name, "%s", opt);
-    char *eq = strchr(name, '=');
-    if (eq)
-        *eq = '\0';
-    const char *near = pg_cli_nearest(name, known, n);
-    fprintf(stderr, "perfgate: %s: unknown option '%s'", cmd, opt);
-    if (near)
-        fprintf(stderr, "; did you mean '%s'?", near);
-    fputc('\n', stderr);
 }
 
 struct pg_afile *pg_cli_out_open(const char *path)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "pg_bench.h"
 #include "pg_gate.h"
 

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pg_gate.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -16,6 +16,7 @@
 
 #include "pg_history.h"
 #include "pg_reports.h"
+#include "fuzz.h"
 
 static pg_history *hist;
 static char input_path[64];

@@ -183,6 +183,9 @@ static void *aligned(memalign_fn *next, size_t align, size_t n)
     return (*next)(align, n);
 }
 
+/* Interposed symbols: glibc declares memalign only in <malloc.h> and
+ * __libc_start_main nowhere public, so -Wmissing-prototypes wants these. */
+void *memalign(size_t align, size_t n);
 void *memalign(size_t align, size_t n)
 {
     return aligned(&real_memalign, align, n);
@@ -235,6 +238,8 @@ static int wrapped_main(int argc, char **argv, char **envp)
     return real_main(argc, argv, envp);
 }
 
+int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void),
+                      void (*fini)(void), void (*rtld_fini)(void), void *stack_end);
 int __libc_start_main(main_fn main, int argc, char **argv, void (*init)(void),
                       void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
 {
