@@ -63,9 +63,12 @@ def main():
         for v in d["verdicts"]:
             if v.get("fails"):
                 fails[(v["benchmark"], v["verdict"])] += 1
-            lim, med = v.get("limit"), v.get("median")
-            if isinstance(lim, (int, float)) and isinstance(med, (int, float)) and lim > 0:
-                closest[v["benchmark"]] = max(closest[v["benchmark"]], med / lim)
+            # A relative limit is a ratio to the calibration ("ratio"); the
+            # others bound the median itself.
+            lim = v.get("limit")
+            val = v.get("ratio") if v.get("unit") == "ratio" else v.get("median")
+            if isinstance(lim, (int, float)) and isinstance(val, (int, float)) and lim > 0:
+                closest[v["benchmark"]] = max(closest[v["benchmark"]], val / lim)
     if nverdicts:
         print("\nverdicts per normal run: %d-%d" % (min(nverdicts), max(nverdicts)))
     if fails:
