@@ -20,7 +20,7 @@ test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Benchmarks the default suites, judges them against budgets/, records the
-# run in reports/history.sqlite, writes reports/, exits with the verdict.
+# run in perfgate-out/history.sqlite, writes perfgate-out/, exits with the verdict.
 gate: build
 	@BUILD=$(BUILD) ./scripts/gate.sh
 

@@ -37,7 +37,7 @@ int cmd_baseline(int argc, char **argv)
     const char *sub = NULL, *from = NULL, *reason = NULL, *who = NULL, *out = NULL, *run = NULL;
     const char *history = getenv("PERFGATE_HISTORY");
     if (!history || !*history)
-        history = "reports/history.sqlite";
+        history = PG_CLI_DEFAULT_HISTORY;
     const pg_option options[] = {
         PG_OPT_STRING(0, "from", &from, "R",
                       "the results that become the baseline (recorded as a run)"),
@@ -48,7 +48,7 @@ int cmd_baseline(int argc, char **argv)
                       "write the baseline as Google Benchmark JSON (temp file, then rename)"),
         PG_OPT_STRING(0, "run", &run, "ID", "export this run instead of the current baseline"),
         PG_OPT_STRING(0, "history", &history, "H",
-                      "SQLite file (default reports/history.sqlite) or postgresql:// URI"),
+                      "SQLite file (default " PG_CLI_DEFAULT_HISTORY ") or postgresql:// URI"),
         PG_OPT_END(),
     };
     const pg_opt_spec spec = { "baseline", usage_text, options, NULL, NULL, 0 };

@@ -1,7 +1,7 @@
 /*
  * cmd_history.c - `perfgate history add|list|show|prune`: the record of
  * every run (reports/pg_history.h).  The history is a SQLite file
- * (default reports/history.sqlite, or $PERFGATE_HISTORY) or a
+ * (default perfgate-out/history.sqlite, or $PERFGATE_HISTORY) or a
  * postgresql:// URI given with --history.
  */
 #include <errno.h>
@@ -18,7 +18,7 @@
 #include "parse_options.h"
 #include "pg_history.h"
 
-#define DEFAULT_HISTORY "reports/history.sqlite"
+#define DEFAULT_HISTORY PG_CLI_DEFAULT_HISTORY
 
 static const char usage_text[] =
     "usage: perfgate history add RESULTS.json [--budgets PATH] [--baseline B.json]\n"

@@ -33,15 +33,15 @@ int cmd_report(int argc, char **argv)
     pg_reports_options opt = { 0 };
     const char *history = getenv("PERFGATE_HISTORY");
     if (!history || !*history)
-        history = "reports/history.sqlite";
-    opt.out_dir = "reports/out";
+        history = PG_CLI_DEFAULT_HISTORY;
+    opt.out_dir = PG_CLI_OUT_DIR "/out";
     long runs = 500;
     int markdown = 0;
     const pg_option options[] = {
         PG_OPT_STRING(0, "history", &history, "H",
-                      "SQLite file (default reports/history.sqlite) or postgresql:// URI"),
+                      "SQLite file (default " PG_CLI_DEFAULT_HISTORY ") or postgresql:// URI"),
         PG_OPT_STRING(0, "out", &opt.out_dir, "DIR",
-                      "where to write index.html, summary.md and charts/ (default reports/out)"),
+                      "where to write index.html, summary.md and charts/ (default " PG_CLI_OUT_DIR "/out)"),
         PG_OPT_INT(0, "runs", &runs, "N", 0, LONG_MAX, "the newest N runs (default 500; 0: all)"),
         PG_OPT_BOOL(0, "no-png", &opt.no_png, "skip the PNG charts"),
         PG_OPT_BOOL(0, "no-svg", &opt.no_svg, "skip the SVG charts"),

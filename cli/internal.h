@@ -8,6 +8,11 @@
 
 #include "pg_error.h"
 
+/* Where make gate and the commands write by default: a folder of its own,
+ * never a source folder (git ignores it). */
+#define PG_CLI_OUT_DIR "perfgate-out"
+#define PG_CLI_DEFAULT_HISTORY PG_CLI_OUT_DIR "/history.sqlite"
+
 #ifndef PG_VERSION
 #define PG_VERSION "0.1.0" /* cli/CMakeLists.txt sets the project's */
 #endif
@@ -34,7 +39,7 @@ int pg_cli_out_close(struct pg_afile *af, const char *path, int ok);
 void pg_cli_report(const char *prefix, const pg_error *err);
 
 /* Opens the history named by --history (a SQLite path or a postgresql://
- * URI; NULL means reports/history.sqlite), making a SQLite file's folder.
+ * URI; NULL means perfgate-out/history.sqlite), making a SQLite file's folder.
  * Prints the error and returns NULL on failure.  Defined in cmd_history.c. */
 struct pg_history;
 struct pg_history *pg_cli_open_history(const char *where);

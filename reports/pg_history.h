@@ -4,7 +4,7 @@
  * A history holds every recorded run: its environment (commit, compiler,
  * CPU...), its benchmarks with their samples, the gate's verdicts, the
  * waivers in force, and the baselines chosen on purpose.  The default back
- * end is a SQLite file (reports/history.sqlite); a `postgresql://` or
+ * end is a SQLite file (perfgate-out/history.sqlite); a `postgresql://` or
  * `postgres://` URI selects PostgreSQL, for a team whose CI runners share one
  * history.  Both hold the same schema, versioned and migrated on open.
  *

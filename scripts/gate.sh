@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # The `make gate` run: benchmark, judge, record, report, exit with the verdict.
 #
-#   1. tpbench runs the default suites with repetitions -> reports/results.json
+#   1. tpbench runs the default suites with repetitions -> perfgate-out/results.json
 #   2. perfgate budgets lint budgets/
-#   3. perfgate check against budgets/ (and the baseline: reports/baseline.json
+#   3. perfgate check against budgets/ (and the baseline: perfgate-out/baseline.json
 #      when present, else the baseline recorded in the history, if any)
-#      -> reports/verdict.json, reports/summary.md, reports/junit.xml + the table
-#   4. perfgate history add (with the verdicts) -> reports/history.sqlite
-#   5. perfgate report -> reports/out/index.html, summary.md, charts/
+#      -> perfgate-out/verdict.json, perfgate-out/summary.md, perfgate-out/junit.xml + the table
+#   4. perfgate history add (with the verdicts) -> perfgate-out/history.sqlite
+#   5. perfgate report -> perfgate-out/out/index.html, summary.md, charts/
 #   6. exit 0 (pass), 1 (the gate failed) or 2 (bad input / trouble)
 #
-# Knobs (environment): BUILD (build dir), GATE_REPETITIONS (default 10),
+# Knobs (environment): BUILD (build dir), GATE_OUT (outputs, default perfgate-out), GATE_REPETITIONS (default 10),
 # GATE_MIN_TIME (seconds per repetition, default 0.005), GATE_COLD_MIN_TIME
 # (kernel seconds per cold repetition, default 0.001), GATE_ARGS (more tpbench
 # flags, e.g. --suite=indicators), PERFGATE_HISTORY (history file or URI),
@@ -23,10 +23,12 @@ BUILD=${BUILD:-build}
 REPS=${GATE_REPETITIONS:-10}
 MIN_TIME=${GATE_MIN_TIME:-0.005}
 BUDGETS=${GATE_BUDGETS:-budgets}
-OUT=reports
+OUT=${GATE_OUT:-perfgate-out}
 tpbench=${TPBENCH:-$BUILD/bench/tpbench}
 perfgate="$BUILD/cli/perfgate"
 mkdir -p "$OUT"
+# The history lives with the other outputs unless the caller names one.
+export PERFGATE_HISTORY=${PERFGATE_HISTORY:-$OUT/history.sqlite}
 
 for bin in "$tpbench" "$perfgate"; do
   [ -x "$bin" ] || { echo "gate: $bin is missing: run 'make build' first" >&2; exit 2; }

@@ -80,7 +80,7 @@ trial() {
   if grep -q '^gate: PASSED' "$tdir/gate.log"; then rc=0
   elif grep -q '^gate: FAILED' "$tdir/gate.log"; then rc=1
   else rc=2; fi
-  cp "$dir"/reports/results.json "$dir"/reports/verdict.json "$tdir"/ 2>/dev/null
+  cp "$dir"/perfgate-out/results.json "$dir"/perfgate-out/verdict.json "$tdir"/ 2>/dev/null
   gate_s=$(sed -n 's/.* in \([0-9]*\) s (benchmarks.*/\1/p' "$tdir/gate.log" | tail -1)
   printf '{"kind":"%s","trial":%d,"exit":%d,"wall_s":%.1f,"gate_s":%s,"load1":%s,"dir":"%s"}\n' \
     "$kind" "$i" "$rc" "$(echo "$t1 - $t0" | bc)" "${gate_s:-null}" "$load" "$tdir" >>"$jsonl"

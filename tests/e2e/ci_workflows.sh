@@ -176,7 +176,7 @@ for s in $(cat "$T/suites"); do
     [ -s "$W/shards/$s.json" ] || fail "shard $s wrote nothing"
 done
 (cd "$W" && bash -e "$T/merge.sh") >"$T/merge.log" 2>&1 || { cat "$T/merge.log" >&2; fail "nightly merge"; }
-python3 - "$W/reports/results.json" $(cat "$T/suites") <<'PY' || fail "merged results lack a suite"
+python3 - "$W/perfgate-out/results.json" $(cat "$T/suites") <<'PY' || fail "merged results lack a suite"
 import json, sys
 d = json.load(open(sys.argv[1]))
 got = {n.split("/")[0] for n in d["perfgate"]["benchmarks"]}
@@ -186,9 +186,9 @@ PY
 rc=$?
 [ $rc -eq 0 ] || [ $rc -eq 1 ] || { cat "$T/gate.log" >&2; fail "nightly gate step exits $rc"; }
 grep -q "^rc=[01]$" "$GITHUB_OUTPUT" || fail "gate step did not set its rc output"
-for f in verdict.json summary.md junit.xml; do [ -s "$W/reports/$f" ] || fail "gate wrote no $f"; done
+for f in verdict.json summary.md junit.xml; do [ -s "$W/perfgate-out/$f" ] || fail "gate wrote no $f"; done
 (cd "$W" && bash -e "$T/record.sh") >"$T/record.log" 2>&1 || { cat "$T/record.log" >&2; fail "nightly record/report"; }
-[ -s "$W/reports/history.sqlite" ] || fail "no history"
-[ -s "$W/reports/out/index.html" ] || fail "no report"
+[ -s "$W/perfgate-out/history.sqlite" ] || fail "no history"
+[ -s "$W/perfgate-out/out/index.html" ] || fail "no report"
 [ -s "$GITHUB_STEP_SUMMARY" ] || fail "no step summary"
 echo "ci_workflows: ok"
