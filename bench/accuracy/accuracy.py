@@ -218,4 +218,5 @@ def main():
     print("trials: %d per mode and level (instructions: %d); filter %s; %.0f s" %
           (TRIALS, INSTR_TRIALS, FILTER, time.time() - t0))
 
-main()
+if __name__ == "__main__":
+    main()

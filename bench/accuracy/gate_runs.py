@@ -12,21 +12,12 @@ absolute limit (how near the default budgets came to a false alarm).
 Standard library only.
 """
 import json
-import math
 import os
 import statistics
 import sys
 from collections import defaultdict
 
-
-def wilson(k, n, z=1.959964):
-    if n == 0:
-        return (0.0, 1.0)
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return (max(0.0, c - h), min(1.0, c + h))
+from accuracy import wilson  # the same interval as the accuracy table
 
 
 def main():
