@@ -186,8 +186,10 @@ int pg_ab_write_json(const pg_ab *ab, FILE *f)
         json_object_set_new(o, "final", judgement_json(&r->final));
         if (r->budgeted && r->policy.owner)
             json_object_set_new(o, "owner", json_string(r->policy.owner));
-        if (r->budgeted && r->policy.file)
+        if (r->budgeted && r->policy.file) {
             json_object_set_new(o, "budget_file", json_string(r->policy.file));
+            json_object_set_new(o, "budget_line", json_integer(r->policy.line));
+        }
         json_object_set_new(o, "note", json_string(note));
         json_array_append_new(arr, o);
     }
