@@ -3,22 +3,45 @@
 # Quiet when everything is already there; idempotent; safe to run on every
 # `make test` / `make gate`.  Needs root (or sudo) only when something is
 # missing.
+#
+#   scripts/deps.sh        everything: build, gate, tests, fuzzing, sanitizers
+#   scripts/deps.sh gate   only what building perfgate and running the gate
+#                          need (CI jobs that gate or record, not test: no
+#                          browser, database server, valgrind or clang)
 set -euo pipefail
 
-packages=(
-  cmake make gcc g++ pkg-config clang libclang-rt-14-dev
-  libbenchmark-dev libbenchmark-tools python3 python3-scipy
-  libpapi-dev papi-tools
+# Building perfgate and running `make gate`, `perfgate ab` (time mode),
+# history (SQLite; PostgreSQL through libpq) and reports (gnuplot).
+gate_packages=(
+  cmake make gcc g++ pkg-config
+  libbenchmark-dev python3
+  libpapi-dev
   libjansson-dev
   gnuplot-nox
-  libsqlite3-dev sqlite3
-  libpq-dev postgresql
+  libsqlite3-dev
+  libpq-dev
   libfftw3-dev
   libcmocka-dev
+)
+# The tests and the tools around them: fuzzing (clang), the PostgreSQL
+# tests (a server), the report tests (a browser), instruction counts
+# (valgrind), workflow checks (yaml), style (clang-format 14), statistics
+# cross-checks (scipy), Google Benchmark's compare.py, PAPI's tools.
+test_packages=(
+  clang libclang-rt-14-dev clang-format-14
+  libbenchmark-tools python3-scipy
+  papi-tools
+  sqlite3
+  postgresql
   valgrind
   python3-yaml
   chromium
 )
+case "${1:-all}" in
+  all) packages=("${gate_packages[@]}" "${test_packages[@]}") ;;
+  gate) packages=("${gate_packages[@]}") ;;
+  *) echo "usage: scripts/deps.sh [all|gate]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -130,7 +130,13 @@ for needle in ("perfgate ab --base", "GITHUB_STEP_SUMMARY", "<!-- perfgate-pr-ga
     if needle not in pr:
         errors.append("pr-gate.yml lacks %s" % needle)
 nightly = yaml.safe_load(open(os.path.join(src, ".github", "workflows", "nightly.yml")))
-suites = nightly["jobs"]["shard"]["strategy"]["matrix"]["suite"]
+shards = nightly["jobs"]["shard"]["strategy"]["matrix"]["suite"]
+suites = [s for shard in shards for s in shard.split(",")]
+# The relative budgets divide by the calibration of the same run: the suites
+# they cover must share one shard (one machine) with the calibration suite.
+for need in ("indicators", "pipeline"):
+    if not any(need in shard.split(",") and "calibration" in shard.split(",") for shard in shards):
+        errors.append("nightly: %s does not run in the calibration's shard: %s" % (need, shards))
 declared = re.search(r"one of ([a-z, ]+)", subprocess.run([tb, "--suite=nosuch"], capture_output=True,
                                                            text=True).stderr)
 if declared:
@@ -138,7 +144,8 @@ if declared:
     if not all_suites <= set(suites):
         errors.append("nightly matrix %s leaves out suites of %s" % (suites, sorted(all_suites)))
     # only what this build's tpbench has runs here (gpu may be absent from a build)
-    suites = [s for s in suites if s in all_suites]
+    shards = [",".join(s for s in shard.split(",") if s in all_suites) for shard in shards]
+    shards = [s for s in shards if s]
 
 if errors:
     print("\n".join(errors), file=sys.stderr)
@@ -154,7 +161,8 @@ for key, fname in ((("nightly.yml", "shard", "Run the shard"), "shard.sh"),
         print("%s: %s uses a ${{ }} expression; pass it through env" % key[:3], file=sys.stderr)
         sys.exit(1)
     open(os.path.join(tmp, fname), "w").write(step["run"])
-open(os.path.join(tmp, "suites"), "w").write("\n".join(suites))
+open(os.path.join(tmp, "suites"), "w").write("\n".join(shards))
+open(os.path.join(tmp, "all_suites"), "w").write("\n".join(sorted({s for sh in shards for s in sh.split(",")})))
 PY
 
 # The nightly, here: shards (fast settings) -> merge -> gate -> record/report.
@@ -162,21 +170,22 @@ W="$T/ws"
 mkdir -p "$W"
 ln -s "$(cd "$PG_BUILD_DIR" && pwd)" "$W/build"
 ln -s "$(cd "$PG_SOURCE_DIR" && pwd)/budgets" "$W/budgets"
+ln -s "$(cd "$PG_SOURCE_DIR" && pwd)/scripts" "$W/scripts"
 export GITHUB_OUTPUT="$T/github_output" GITHUB_STEP_SUMMARY="$T/step_summary"
 export GATE_REPETITIONS=10 GATE_MIN_TIME=0.001 TPBENCH_ARGS="--profile=hot"
 : >"$GITHUB_OUTPUT"
-# every suite of the matrix, but indicators at one size to keep this short
+# every shard of the matrix, but at one size a suite to keep this short
 for s in $(cat "$T/suites"); do
     args="--profile=hot"
-    [ "$s" = indicators ] && args="--profile=hot --size=4096"
-    [ "$s" = pipeline ] && args="--profile=hot --size=10000"
+    case ",$s," in *,indicators,*|*,pipeline,*) args="--profile=hot --benchmark_filter=^(calibration/|indicators/.+/4096$|pipeline/.+/10000$)" ;; esac
     [ "$s" = gpu ] && args="--profile=hot --size=65536"
     (cd "$W" && SUITE=$s TPBENCH_ARGS="$args" bash -e "$T/shard.sh") >"$T/shard.log" 2>&1 \
         || { cat "$T/shard.log" >&2; fail "nightly shard $s"; }
-    [ -s "$W/shards/$s.json" ] || fail "shard $s wrote nothing"
+    [ -s "$W/shards/${s//,/-}.json" ] || fail "shard $s wrote nothing"
+    grep -q "^name=${s//,/-}$" "$GITHUB_OUTPUT" || fail "shard $s did not set its name output"
 done
 (cd "$W" && bash -e "$T/merge.sh") >"$T/merge.log" 2>&1 || { cat "$T/merge.log" >&2; fail "nightly merge"; }
-python3 - "$W/perfgate-out/results.json" $(cat "$T/suites") <<'PY' || fail "merged results lack a suite"
+python3 - "$W/perfgate-out/results.json" $(cat "$T/all_suites") <<'PY' || fail "merged results lack a suite"
 import json, sys
 d = json.load(open(sys.argv[1]))
 got = {n.split("/")[0] for n in d["perfgate"]["benchmarks"]}
