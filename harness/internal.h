@@ -96,7 +96,7 @@ struct pg_bench_registry {
      * same benchmark (its next repetition, or the next step of its
      * iteration-count search): set-up, seeded input and init are then made
      * once per benchmark instead of once per call (runner.c). */
-    struct pg_run *kept;
+    struct harness_run *kept;
     /* What the thread CPU clock reads over an empty cold timing window
      * (seconds, median; measured before the first cold iteration, once a
      * process), subtracted from every cold iteration's CPU time. */
@@ -128,27 +128,27 @@ typedef struct pg_run_summary {
     double user_start[PG_MAX_USER]; /* the totals when timing began */
 } pg_run_summary;
 
-typedef struct pg_run pg_run;
+typedef struct harness_run harness_run;
 
 /* setup (stream 0 of the seed), digest, and init when do_init. */
-pg_run *pg_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *err);
+harness_run *pg_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *err);
 /* The fixture and its run callback, for the shim's hot loop. */
-void pg_run_loop_fn(pg_run *r, int (**fn)(void *), void **fixture);
+void pg_run_loop_fn(harness_run *r, int (**fn)(void *), void **fixture);
 /* One untimed call (hot warm-up). */
-int pg_run_once(pg_run *r);
-int pg_run_counters_start(pg_run *r);
-int pg_run_counters_stop(pg_run *r);
+int pg_run_once(harness_run *r);
+int pg_run_counters_start(harness_run *r);
+int pg_run_counters_stop(harness_run *r);
 /* Cold: reseed from a fresh stream, evict every declared buffer, time run():
  * its wall time in *seconds; its thread CPU time is added to the summary's
  * cpu_seconds. */
-int pg_run_cold_iteration(pg_run *r, double *seconds);
+int pg_run_cold_iteration(harness_run *r, double *seconds);
 /* Peak RSS; fills s; records into the entry; keeps r in the registry for
  * the next pg_run_begin of the same benchmark (pg_run_release ends it).
  * NULL r is a no-op. */
-void pg_run_end(pg_run *r, pg_run_summary *s);
+void pg_run_end(harness_run *r, pg_run_summary *s);
 /* As pg_run_end, but after a failed call: fini, teardown and free now, so
  * that no later call reuses a fixture in an unknown state. */
-void pg_run_discard(pg_run *r, pg_run_summary *s);
+void pg_run_discard(harness_run *r, pg_run_summary *s);
 /* fini, teardown and free of the kept run, if any.  Called when another
  * benchmark begins and after the last one. */
 void pg_run_release(pg_bench_registry *reg);

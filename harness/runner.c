@@ -38,7 +38,7 @@
 #endif
 #endif
 
-struct pg_run {
+struct harness_run {
     pg_bench_registry *reg;
     size_t idx;
     const pg_bench_def *def;
@@ -105,7 +105,7 @@ int pg_bench_add_counter(pg_bench_ctx *ctx, const char *name, const double *tota
 
 /* Remembers the fixture's running totals: what timed calls add from here on
  * is reported. */
-static void user_snapshot(pg_run *r)
+static void user_snapshot(harness_run *r)
 {
     r->sum.nuser = r->ctx.nuser;
     for (size_t i = 0; i < r->ctx.nuser; i++) {
@@ -337,7 +337,7 @@ static double ctx_bytes(const pg_bench_ctx *ctx)
  * call runs instrumented but uncollected so that the cache simulation sees
  * warm caches, as the hot profile does.  Outside valgrind this is a test
  * of RUNNING_ON_VALGRIND and nothing more. */
-static void measure_instructions(pg_run *r, const pg_bench_entry *e)
+static void measure_instructions(harness_run *r, const pg_bench_entry *e)
 {
 #ifdef PG_HAVE_CALLGRIND
     if (!RUNNING_ON_VALGRIND || e->ran)
@@ -369,9 +369,9 @@ static void measure_instructions(pg_run *r, const pg_bench_entry *e)
  * refilled before every cold iteration, so a reused run measures what a new
  * one would, without the seeded set-up and first-touch page faults that
  * otherwise cost more than the timed calls in a short gate. */
-static pg_run *reuse(pg_bench_registry *reg, size_t idx, int do_init)
+static harness_run *reuse(pg_bench_registry *reg, size_t idx, int do_init)
 {
-    pg_run *r = reg->kept;
+    harness_run *r = reg->kept;
     if (!r)
         return NULL;
     if (r->idx != idx || r->inited != (do_init && r->def->init)) {
@@ -386,9 +386,9 @@ static pg_run *reuse(pg_bench_registry *reg, size_t idx, int do_init)
     return r;
 }
 
-pg_run *pg_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *err)
+harness_run *pg_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *err)
 {
-    pg_run *r = reuse(reg, idx, do_init);
+    harness_run *r = reuse(reg, idx, do_init);
     if (r)
         return r;
     pg_bench_entry *e = &reg->e[idx];
@@ -433,29 +433,29 @@ pg_run *pg_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *
     return r;
 }
 
-void pg_run_loop_fn(pg_run *r, int (**fn)(void *), void **fixture)
+void pg_run_loop_fn(harness_run *r, int (**fn)(void *), void **fixture)
 {
     *fn = r->def->run;
     *fixture = r->fixture;
 }
 
-int pg_run_once(pg_run *r)
+int pg_run_once(harness_run *r)
 {
     return r->def->run(r->fixture);
 }
 
-int pg_run_counters_start(pg_run *r)
+int pg_run_counters_start(harness_run *r)
 {
     user_snapshot(r); /* the hot warm-up call is not reported */
     return pg_counters_start(r->reg->counters);
 }
 
-int pg_run_counters_stop(pg_run *r)
+int pg_run_counters_stop(harness_run *r)
 {
     return pg_counters_stop(r->reg->counters, r->sum.counter_total);
 }
 
-int pg_run_cold_iteration(pg_run *r, double *seconds)
+int pg_run_cold_iteration(harness_run *r, double *seconds)
 {
     pg_bench_entry *e = &r->reg->e[r->idx];
     uint64_t seed = r->reg->opts ? r->reg->opts->seed : PG_DATA_DEFAULT_SEED;
@@ -486,7 +486,7 @@ int pg_run_cold_iteration(pg_run *r, double *seconds)
 }
 
 /* Fills s and the entry from the run just ended. */
-static void summarise(pg_run *r, pg_run_summary *s)
+static void summarise(harness_run *r, pg_run_summary *s)
 {
     pg_bench_entry *e = &r->reg->e[r->idx];
     for (size_t i = 0; i < r->sum.nuser; i++)
@@ -501,7 +501,7 @@ static void summarise(pg_run *r, pg_run_summary *s)
         *s = r->sum;
 }
 
-static void destroy(pg_run *r)
+static void destroy(harness_run *r)
 {
     if (r->inited && r->def->fini)
         r->def->fini(r->fixture);
@@ -510,7 +510,7 @@ static void destroy(pg_run *r)
     free(r);
 }
 
-void pg_run_end(pg_run *r, pg_run_summary *s)
+void pg_run_end(harness_run *r, pg_run_summary *s)
 {
     if (!r)
         return;
@@ -520,7 +520,7 @@ void pg_run_end(pg_run *r, pg_run_summary *s)
     r->reg->kept = r;
 }
 
-void pg_run_discard(pg_run *r, pg_run_summary *s)
+void pg_run_discard(harness_run *r, pg_run_summary *s)
 {
     if (!r)
         return;
@@ -535,7 +535,7 @@ void pg_run_release(pg_bench_registry *reg)
 {
     if (!reg || !reg->kept)
         return;
-    pg_run *r = reg->kept;
+    harness_run *r = reg->kept;
     reg->kept = NULL;
     destroy(r);
 }
@@ -580,7 +580,7 @@ int pg_bench_child(pg_bench_registry *reg, const pg_bench_options *opts, int fd,
     if (!reg->counters)
         return err && err->code ? err->code : PG_ENOMEM;
     int rc = PG_OK;
-    pg_run *r = pg_run_begin(reg, (size_t)idx, 0, err);
+    harness_run *r = pg_run_begin(reg, (size_t)idx, 0, err);
     if (!r) {
         rc = err && err->code ? err->code : PG_EIO;
         goto done;

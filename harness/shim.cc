@@ -130,7 +130,7 @@ void fail(benchmark::State& st, pg_bench_registry* reg, size_t idx, const pg_err
 void run_hot(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
   pg_error err;
   pg_error_clear(&err);
-  pg_run* r = pg_run_begin(reg, idx, 1, &err);
+  harness_run* r = pg_run_begin(reg, idx, 1, &err);
   if (!r) return fail(st, reg, idx, err);
   int rc = pg_run_once(r);  // warm-up: caches, branch predictors, lazy pages
   int (*fn)(void*) = nullptr;
@@ -159,7 +159,7 @@ void run_hot(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
 void run_cold(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
   pg_error err;
   pg_error_clear(&err);
-  pg_run* r = pg_run_begin(reg, idx, 1, &err);
+  harness_run* r = pg_run_begin(reg, idx, 1, &err);
   if (!r) return fail(st, reg, idx, err);
   int rc = 0;
   for (auto _ : st) {
