@@ -237,7 +237,7 @@ static int set_param(struct compute_params *p, const char *arg)
         names[i] = params[i].name;
     }
     fprintf(stderr, "perfgate compute: unknown parameter '%s'", name);
-    pg_cli_did_you_mean(name, names, N_PARAMS);
+    cli_did_you_mean(name, names, N_PARAMS);
     fprintf(stderr, " (see perfgate compute --help)\n");
     return 2;
 }
@@ -889,7 +889,7 @@ static const struct kernel *find_kernel(const char *name)
         names[i] = kernels[i].name;
     }
     fprintf(stderr, "perfgate compute: unknown kernel '%s'", name);
-    pg_cli_did_you_mean(name, names, N_KERNELS);
+    cli_did_you_mean(name, names, N_KERNELS);
     fprintf(stderr, " (see perfgate compute --help)\n");
     return NULL;
 }

@@ -25,7 +25,7 @@ int pg_compute_out_open(struct compute_out *o, const char *path)
     pg_error err = { 0 };
     o->af = pg_afile_open(path, &err);
     if (!o->af) {
-        pg_cli_report("perfgate compute", &err);
+        cli_report("perfgate compute", &err);
         return 2;
     }
     o->f = pg_afile_stream(o->af);
@@ -47,7 +47,7 @@ int pg_compute_out_close(struct compute_out *o, int ok)
     }
     pg_error err = { 0 };
     if (pg_afile_commit(o->af, &err) != 0) {
-        pg_cli_report("perfgate compute", &err);
+        cli_report("perfgate compute", &err);
         return 2;
     }
     return 0;
@@ -100,7 +100,7 @@ void pg_compute_write_table(FILE *f, const char *index_name, const char *const *
 
 int pg_compute_report(const pg_error *err)
 {
-    pg_cli_report("perfgate compute", err);
+    cli_report("perfgate compute", err);
     return 2;
 }
 

@@ -16,7 +16,7 @@ static void med_ci(const double *src, size_t n, double *tmp, double *med, double
     if (n == 0)
         return;
     memcpy(tmp, src, n * sizeof *tmp);
-    pg_stats_sort(tmp, n);
+    gate_stats_sort(tmp, n);
     *med = pg_stats_median(tmp, n);
     pg_stats_median_ci(tmp, n, 0.95, lo, hi, NULL);
 }
@@ -29,8 +29,8 @@ static int positive(const double *v, size_t n)
     return n > 0;
 }
 
-static int fill(pg_comparison *c, const pg_bench *a, const pg_bench *b, int metric, double alpha,
-                pg_mw_cache *cache)
+static int fill(pg_comparison *c, const pg_result *a, const pg_result *b, int metric, double alpha,
+                gate_mw_cache *cache)
 {
     memset(c, 0, sizeof *c);
     c->name = a ? a->name : b->name;
@@ -48,7 +48,7 @@ static int fill(pg_comparison *c, const pg_bench *a, const pg_bench *b, int metr
     med_ci(xa, m, la, &c->med_a, &c->lo_a, &c->hi_a);
     med_ci(xb, n, lb, &c->med_b, &c->lo_b, &c->hi_b);
     if (m && n) {
-        c->p = pg_stats_mw_cached(xb, n, xa, m, PG_ALT_TWO_SIDED, NULL, NULL, cache);
+        c->p = gate_stats_mw_cached(xb, n, xa, m, PG_ALT_TWO_SIDED, NULL, NULL, cache);
         c->significant = c->p < alpha;
         if (positive(xa, m) && positive(xb, n)) {
             for (size_t i = 0; i < m; i++)
@@ -56,7 +56,7 @@ static int fill(pg_comparison *c, const pg_bench *a, const pg_bench *b, int metr
             for (size_t j = 0; j < n; j++)
                 lb[j] = log(xb[j]);
             double s, l, h;
-            pg_stats_hl_cached(lb, n, la, m, 0.95, w, &s, &l, &h, cache);
+            gate_stats_hl_cached(lb, n, la, m, 0.95, w, &s, &l, &h, cache);
             c->ratio = exp(s);
             c->ratio_lo = exp(l);
             c->ratio_hi = exp(h);
@@ -68,25 +68,25 @@ static int fill(pg_comparison *c, const pg_bench *a, const pg_bench *b, int metr
     return 0;
 }
 
-int pg_compare_runs(const pg_run *a, const pg_run *b, int metric, double alpha,
+int pg_compare_runs(const pg_results *a, const pg_results *b, int metric, double alpha,
                     pg_comparison **out, size_t *count, pg_error *err)
 {
-    size_t cap = pg_run_count(a) + pg_run_count(b), n = 0;
+    size_t cap = pg_results_count(a) + pg_results_count(b), n = 0;
     pg_comparison *list = malloc((cap ? cap : 1) * sizeof *list);
     if (!list)
         return pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-    pg_mw_cache cache = { 0 };
+    gate_mw_cache cache = { 0 };
     int rc = 0;
-    for (size_t i = 0; i < pg_run_count(a) && !rc; i++) {
-        const pg_bench *x = pg_run_bench(a, i);
-        rc = fill(&list[n++], x, pg_run_find(b, x->name), metric, alpha, &cache);
+    for (size_t i = 0; i < pg_results_count(a) && !rc; i++) {
+        const pg_result *x = pg_results_get(a, i);
+        rc = fill(&list[n++], x, pg_results_find(b, x->name), metric, alpha, &cache);
     }
-    for (size_t i = 0; i < pg_run_count(b) && !rc; i++) {
-        const pg_bench *y = pg_run_bench(b, i);
-        if (!pg_run_find(a, y->name))
+    for (size_t i = 0; i < pg_results_count(b) && !rc; i++) {
+        const pg_result *y = pg_results_get(b, i);
+        if (!pg_results_find(a, y->name))
             rc = fill(&list[n++], NULL, y, metric, alpha, &cache);
     }
-    pg_mw_cache_free(&cache);
+    gate_mw_cache_free(&cache);
     if (rc) {
         free(list);
         return pg_error_set(err, rc, NULL, 0, 0, NULL, "out of memory");

@@ -24,14 +24,14 @@
 #include <string.h>
 
 typedef struct bench_build {
-    pg_bench b;
+    pg_result b;
     size_t cap;               /* capacity of the sample arrays */
     size_t counters_cap;
     double agg_median_real, agg_median_cpu, agg_mean_real, agg_mean_cpu;
     int has_agg_median, has_agg_mean;
 } bench_build;
 
-struct pg_run {
+struct pg_results {
     char *path;
     pj_arena *arena;          /* names, context, perfgate object */
     bench_build *benches;
@@ -54,7 +54,7 @@ static uint64_t hash_name(const char *s)
     return h;
 }
 
-static int rehash(pg_run *run, size_t nslots)
+static int rehash(pg_results *run, size_t nslots)
 {
     size_t *slots = calloc(nslots, sizeof *slots);
     if (!slots)
@@ -71,7 +71,7 @@ static int rehash(pg_run *run, size_t nslots)
     return 0;
 }
 
-static bench_build *find_build(const pg_run *run, const char *name)
+static bench_build *find_build(const pg_results *run, const char *name)
 {
     if (!run->nslots)
         return NULL;
@@ -85,7 +85,7 @@ static bench_build *find_build(const pg_run *run, const char *name)
     return NULL;
 }
 
-static bench_build *add_build(pg_run *run, const char *name, int line, int column)
+static bench_build *add_build(pg_results *run, const char *name, int line, int column)
 {
     if (run->n == run->cap) {
         size_t cap = run->cap ? run->cap * 2 : 64;
@@ -217,7 +217,7 @@ static int push_sample(bench_build *bb, double real, double cpu)
     return 0;
 }
 
-static int set_counter(pg_run *run, bench_build *bb, const char *name, double v)
+static int set_counter(pg_results *run, bench_build *bb, const char *name, double v)
 {
     size_t i = 0;
     for (; i < bb->b.ncounters; i++)
@@ -278,7 +278,7 @@ static void strip_repeats(char *name)
         *s = '\0';
 }
 
-static int process_row(pg_run *run, pj_reader *r, const pj_node *row)
+static int process_row(pg_results *run, pj_reader *r, const pj_node *row)
 {
     int rc;
     if (row->type != PJ_OBJECT) {
@@ -386,16 +386,16 @@ static int process_row(pg_run *run, pj_reader *r, const pj_node *row)
 
 /* ---- the perfgate object --------------------------------------------- */
 
-static const pj_node *perfgate_bench(const pg_run *run, const char *name)
+static const pj_node *perfgate_bench(const pg_results *run, const char *name)
 {
     return pj_get(pj_get(run->perfgate, "benchmarks"), name);
 }
 
 /* Fills in what the rows alone do not say.  Returns 0 or PG_ENOMEM (a
  * benchmark left without its aggregate would be judged "missing"). */
-static int finish_bench(pg_run *run, bench_build *bb)
+static int finish_bench(pg_results *run, bench_build *bb)
 {
-    pg_bench *b = &bb->b;
+    pg_result *b = &bb->b;
     if (b->n == 0 && (bb->has_agg_median || bb->has_agg_mean)) {
         double real = bb->has_agg_median ? bb->agg_median_real : bb->agg_mean_real;
         double cpu = bb->has_agg_median ? bb->agg_median_cpu : bb->agg_mean_cpu;
@@ -417,7 +417,7 @@ static int finish_bench(pg_run *run, bench_build *bb)
         b->elements_from = "perfgate";
         return 0;
     }
-    const double *ips = pg_bench_counter(b, "items_per_second");
+    const double *ips = pg_result_counter(b, "items_per_second");
     if (ips && b->n > 0) {
         /* items_per_second = items per iteration / CPU seconds per iteration */
         double sum = 0;
@@ -490,7 +490,7 @@ static int keep_numbers(pj_arena *a, pj_node *v)
     return 0;
 }
 
-static int parse_top(pg_run *run, pj_reader *r)
+static int parse_top(pg_results *run, pj_reader *r)
 {
     pj_arena *rows = pj_arena_create();
     if (!rows)
@@ -606,9 +606,9 @@ done:
     return rc;
 }
 
-pg_run *pg_run_load_buffer(const char *text, size_t len, const char *name, pg_error *err)
+pg_results *pg_results_load_buffer(const char *text, size_t len, const char *name, pg_error *err)
 {
-    pg_run *run = calloc(1, sizeof *run);
+    pg_results *run = calloc(1, sizeof *run);
     if (!run) {
         pg_error_set(err, PG_ENOMEM, name, 0, 0, NULL, "out of memory");
         return NULL;
@@ -616,7 +616,7 @@ pg_run *pg_run_load_buffer(const char *text, size_t len, const char *name, pg_er
     run->arena = pj_arena_create();
     run->path = strdup(name ? name : "");
     if (!run->arena || !run->path) {
-        pg_run_destroy(run);
+        pg_results_destroy(run);
         pg_error_set(err, PG_ENOMEM, name, 0, 0, NULL, "out of memory");
         return NULL;
     }
@@ -625,30 +625,30 @@ pg_run *pg_run_load_buffer(const char *text, size_t len, const char *name, pg_er
     pj_reader r;
     pj_reader_init(&r, text, len, run->path, err ? err : &local);
     if (parse_top(run, &r)) {
-        pg_run_destroy(run);
+        pg_results_destroy(run);
         return NULL;
     }
     return run;
 }
 
-pg_run *pg_run_load(const char *path, pg_error *err)
+pg_results *pg_results_load(const char *path, pg_error *err)
 {
     size_t len;
     int mapped;
-    const char *text = pg_gate_map_file(path, &len, &mapped, err);
+    const char *text = gate_map_file(path, &len, &mapped, err);
     if (!text)
         return NULL;
-    pg_run *run = pg_run_load_buffer(text, len, path, err);
-    pg_gate_unmap_file(text, len, mapped);
+    pg_results *run = pg_results_load_buffer(text, len, path, err);
+    gate_unmap_file(text, len, mapped);
     return run;
 }
 
-void pg_run_destroy(pg_run *run)
+void pg_results_destroy(pg_results *run)
 {
     if (!run)
         return;
     for (size_t i = 0; i < run->n; i++) {
-        pg_bench *b = &run->benches[i].b;
+        pg_result *b = &run->benches[i].b;
         free(b->real_ns);
         free(b->cpu_ns);
         for (size_t c = 0; c < b->ncounters; c++)
@@ -662,17 +662,17 @@ void pg_run_destroy(pg_run *run)
     free(run);
 }
 
-size_t pg_run_count(const pg_run *run)
+size_t pg_results_count(const pg_results *run)
 {
     return run ? run->n : 0;
 }
 
-const pg_bench *pg_run_bench(const pg_run *run, size_t i)
+const pg_result *pg_results_get(const pg_results *run, size_t i)
 {
     return run && i < run->n ? &run->benches[i].b : NULL;
 }
 
-const pg_bench *pg_run_find(const pg_run *run, const char *name)
+const pg_result *pg_results_find(const pg_results *run, const char *name)
 {
     if (!run)
         return NULL;
@@ -680,7 +680,7 @@ const pg_bench *pg_run_find(const pg_run *run, const char *name)
     return bb ? &bb->b : NULL;
 }
 
-int pg_run_has_match(const pg_run *run, const char *glob)
+int pg_results_has_match(const pg_results *run, const char *glob)
 {
     if (!run || !glob)
         return 0;
@@ -692,12 +692,12 @@ int pg_run_has_match(const pg_run *run, const char *glob)
     return 0;
 }
 
-const char *pg_run_path(const pg_run *run)
+const char *pg_results_path(const pg_results *run)
 {
     return run ? run->path : NULL;
 }
 
-const char *pg_run_context(const pg_run *run, const char *key)
+const char *pg_results_context(const pg_results *run, const char *key)
 {
     if (!run)
         return NULL;
@@ -707,7 +707,7 @@ const char *pg_run_context(const pg_run *run, const char *key)
     return v && v->type == PJ_STRING ? v->str : NULL;
 }
 
-const char *pg_run_host(const pg_run *run, const char *key)
+const char *pg_results_host(const pg_results *run, const char *key)
 {
     if (!run)
         return NULL;
@@ -726,7 +726,7 @@ static const char *unavailable_text(const pj_node *v)
     return *r ? r : "unavailable";
 }
 
-const char *pg_run_unavailable_reason(const pg_run *run, const char *counter)
+const char *pg_results_unavailable_reason(const pg_results *run, const char *counter)
 {
     if (!run)
         return NULL;
@@ -746,7 +746,7 @@ const char *pg_run_unavailable_reason(const pg_run *run, const char *counter)
     return NULL;
 }
 
-const double *pg_bench_counter(const pg_bench *b, const char *name)
+const double *pg_result_counter(const pg_result *b, const char *name)
 {
     for (size_t i = 0; b && i < b->ncounters; i++)
         if (!strcmp(b->counters[i].name, name))
@@ -758,7 +758,7 @@ const double *pg_bench_counter(const pg_bench *b, const char *name)
 
 typedef struct env_walk {
     int max_depth;
-    pg_run_env_fn fn;
+    pg_results_env_fn fn;
     void *arg;
 } env_walk;
 
@@ -824,7 +824,7 @@ static int walk_env(const env_walk *w, const char *key, const pj_node *v, int de
     return w->fn(key, text, w->arg);
 }
 
-int pg_run_environment(const pg_run *run, int max_depth, pg_run_env_fn fn, void *arg)
+int pg_results_environment(const pg_results *run, int max_depth, pg_results_env_fn fn, void *arg)
 {
     if (!run || !fn)
         return PG_EINVAL;
