@@ -1124,7 +1124,7 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int pg_budget_set_add_path(pg_budget_set *set, const char *path)
+static int add_path(pg_budget_set *set, const char *path)
 {
     struct stat st;
     if (stat(path, &st) != 0) {
@@ -1462,15 +1462,26 @@ static int ensure_sorted(pg_budget_set *set)
     return 0;
 }
 
+int pg_budget_set_add_path(pg_budget_set *set, const char *path)
+{
+    /* Sorted here, once, so that resolving reads the set and never
+     * changes it (its argument is const). */
+    int rc = add_path(set, path);
+    if (ensure_sorted(set)) {
+        diag(set, PG_ENOMEM, path, 0, 0, NULL, "out of memory");
+        return PG_ENOMEM;
+    }
+    return rc;
+}
+
 int pg_budget_set_resolve(const pg_budget_set *set, const char *name, pg_policy *out)
 {
     return pg_budget_set_resolve_hits(set, name, out, NULL);
 }
 
-int pg_budget_set_resolve_hits(const pg_budget_set *cset, const char *name, pg_policy *out,
+int pg_budget_set_resolve_hits(const pg_budget_set *set, const char *name, pg_policy *out,
                                unsigned char *hits)
 {
-    pg_budget_set *set = (pg_budget_set *)cset; /* sorting is a cache, not a change */
     memset(out, 0, sizeof *out);
     out->repetitions = 5;
     out->alpha = 0.05;
@@ -1481,8 +1492,10 @@ int pg_budget_set_resolve_hits(const pg_budget_set *cset, const char *name, pg_p
     if (!set || set->nbudgets == 0)
         return 0;
     /* Without the order no budget could be chosen: an error, never "no
-     * budget matches" (that would pass what was meant to be judged). */
-    if (ensure_sorted(set))
+     * budget matches" (that would pass what was meant to be judged).
+     * pg_budget_set_add_path sorts; only running out of memory there
+     * leaves the set unsorted. */
+    if (!set->sorted)
         return PG_ENOMEM;
     unsigned have = 0;
     const budget *top = NULL;

@@ -901,7 +901,7 @@ static int judge(pg_verdicts *r, const pg_results *head, const pg_results *base,
     return rc;
 }
 
-pg_verdicts *pg_gate_check(const pg_results *head, const pg_results *base, const pg_budget_set *budgets,
+pg_verdicts *pg_gate_check(const pg_results *head, const pg_results *base, pg_budget_set *budgets,
                            const pg_gate_options *opt, pg_error *err)
 {
     pg_gate_options defaults = { NULL, 1 };
@@ -930,8 +930,8 @@ pg_verdicts *pg_gate_check(const pg_results *head, const pg_results *base, const
         return NULL;
     }
     /* Budget files made for one kind of machine ("machine") judge only its
-     * results; the machine is context of this check, like the sort cache. */
-    int rc = pg_budget_set_machine((pg_budget_set *)budgets, head);
+     * results. */
+    int rc = pg_budget_set_machine(budgets, head);
     if (rc) {
         pg_error_set(err, rc, NULL, 0, 0, NULL, "%s",
                      rc == PG_ENOMEM ? "out of memory" : pg_strerror(rc));

@@ -338,11 +338,12 @@ typedef struct pg_gate_options {
 typedef struct pg_verdicts pg_verdicts;
 
 /* Judges head against budgets and, when base is not NULL, against the
- * baseline.  The report borrows head, base and budgets: keep them alive
+ * baseline.  budgets is not const: it is fixed to head's machine first
+ * (pg_budget_set_machine).  The report borrows head, base and budgets: keep them alive
  * while it is used.  NULL with err filled on trouble; when an allocation
  * fails anywhere in the judging, NULL with PG_ENOMEM, never a report with a
  * verdict missing or judged on a statistic that could not be computed. */
-pg_verdicts *pg_gate_check(const pg_results *head, const pg_results *base, const pg_budget_set *budgets,
+pg_verdicts *pg_gate_check(const pg_results *head, const pg_results *base, pg_budget_set *budgets,
                            const pg_gate_options *opt, pg_error *err);
 void pg_verdicts_destroy(pg_verdicts *r);            /* NULL is a no-op */
 size_t pg_verdicts_count(const pg_verdicts *r);

@@ -457,7 +457,7 @@ static void test_escaping(void **state)
 
 /* ---- the gate fails closed ------------------------------------------- */
 
-static pg_verdicts *check_or_null(const pg_results *run, const pg_results *base, const pg_budget_set *set,
+static pg_verdicts *check_or_null(const pg_results *run, const pg_results *base, pg_budget_set *set,
                                   pg_error *err)
 {
     pg_error_clear(err);
