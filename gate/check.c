@@ -140,7 +140,7 @@ static void fill_median(pg_verdict *v, series *s)
     v->n = s->n;
     v->value = pg_stats_median(s->v, s->n);
     if (s->n)
-        pg_stats_median_ci(s->v, s->n, 0.95, &v->lo, &v->hi, NULL);
+        pg_stats_median_ci(s->v, s->n, PG_MEDIAN_CONF, &v->lo, &v->hi, NULL);
 }
 
 static void finish(pg_verdict *v, const pg_policy *p)

@@ -18,7 +18,7 @@ static void med_ci(const double *src, size_t n, double *tmp, double *med, double
     memcpy(tmp, src, n * sizeof *tmp);
     gate_stats_sort(tmp, n);
     *med = pg_stats_median(tmp, n);
-    pg_stats_median_ci(tmp, n, 0.95, lo, hi, NULL);
+    pg_stats_median_ci(tmp, n, PG_MEDIAN_CONF, lo, hi, NULL);
 }
 
 static int positive(const double *v, size_t n)

@@ -60,6 +60,9 @@ double pg_stats_median(const double *sorted, size_t n);
  * exact coverage (>= conf).  When n is too small for conf (n < 6 at 95 %),
  * the interval is [x(1), x(n)] and *achieved says how much it covers.
  * sorted must be ascending; returns PG_EINVAL when n == 0. */
+/* The level of every median interval perfgate shows or judges on (check,
+ * compare, the history and its report). */
+#define PG_MEDIAN_CONF 0.95
 int pg_stats_median_ci(const double *sorted, size_t n, double conf, double *lo, double *hi,
                        double *achieved);
 

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "pg_gate.h"
 #include "pg_history.h"
 
 struct pg_history {
@@ -227,18 +228,10 @@ void reports_median_ci(double *x, size_t n, double *median, double *lo, double *
         return;
     }
     sort_n(x, m, sizeof *x, cmp_double);
-    *median = m % 2 ? x[m / 2] : 0.5 * (x[m / 2 - 1] + x[m / 2]);
-    /* Ranks j, k with P(x_(j) <= median <= x_(k)) ~ 0.95: the median's rank
-     * is Binomial(m, 1/2), sd sqrt(m)/2. */
-    double half = 1.96 * sqrt((double)m) / 2.0;
-    long j = (long)floor((double)m / 2.0 - half);
-    long k = (long)ceil((double)m / 2.0 + half);
-    if (j < 1)
-        j = 1;
-    if (k > (long)m)
-        k = (long)m;
-    *lo = x[j - 1];
-    *hi = x[k - 1];
+    *median = pg_stats_median(x, m);
+    /* The gate's interval, so that the history and its report show the
+     * interval check judged on. */
+    pg_stats_median_ci(x, m, PG_MEDIAN_CONF, lo, hi, NULL);
 }
 
 /* A statement that is finalized by the caller's cleanup label. */

@@ -60,9 +60,9 @@ long reports_strmap_get(const reports_strmap *m, const char *key);
 /* Adds key -> value (key copied); returns 0, or PG_ENOMEM. */
 int reports_strmap_put(reports_strmap *m, const char *key, long value);
 
-/* The median and a distribution-free ~95 % interval for it (order
- * statistics, normal approximation to the binomial) of x[0..n).  Sorts x in
- * place.  NaN for all three when n == 0. */
+/* The median of x[0..n) and the gate's interval for it
+ * (pg_stats_median_ci at PG_MEDIAN_CONF: the one check judges on), NaN
+ * samples left out.  Sorts x in place.  NaN for all three when n == 0. */
 void reports_median_ci(double *x, size_t n, double *median, double *lo, double *hi);
 
 /* strdup that tolerates NULL. */

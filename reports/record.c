@@ -21,9 +21,7 @@
 #include "pg_history.h"
 #include "pg_io.h"
 
-#ifdef PG_HAVE_GATE
 #include "pg_gate.h"
-#endif
 
 /* At most this many environment entries, this deep, are kept. */
 #define ENV_MAX 256
@@ -72,14 +70,6 @@ static const char *env_get(const envbuf *e, const char *key)
 int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add_options *opt,
                            int64_t *run_id, pg_error *err)
 {
-#ifndef PG_HAVE_GATE
-    (void)h;
-    (void)results;
-    (void)opt;
-    (void)run_id;
-    return pg_error_set(err, PG_EUNSUP, NULL, 0, 0, NULL,
-                        "this perfgate was built without the gate (results loader)");
-#else
     static const pg_hist_add_options defaults = { 0 };
     if (!opt)
         opt = &defaults;
@@ -182,7 +172,6 @@ done:
     pg_results_destroy(base);
     pg_results_destroy(head);
     return rc;
-#endif
 }
 
 /* ---- Export ------------------------------------------------------------ */
