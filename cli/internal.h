@@ -13,9 +13,7 @@
 #define PG_CLI_OUT_DIR "perfgate-out"
 #define PG_CLI_DEFAULT_HISTORY PG_CLI_OUT_DIR "/history.sqlite"
 
-#ifndef PG_VERSION
-#define PG_VERSION "0.1.0" /* cli/CMakeLists.txt sets the project's */
-#endif
+#include "pg_version.h" /* PG_VERSION */
 
 /* The candidate closest to word by edit distance, or NULL when none is
  * close enough to suggest (parse_options.c's "did you mean"). */
