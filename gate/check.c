@@ -641,6 +641,62 @@ done:
     return rc;
 }
 
+/* The figures of a ->Complexity() fit row a budget can cap through its
+ * "counters" (docs/budgets.md). */
+static int is_fit_figure(const char *name)
+{
+    return !strcmp(name, "real_coefficient") || !strcmp(name, "cpu_coefficient") ||
+           !strcmp(name, "rms");
+}
+
+/* A fit row: judged only on the counter limits that name a fit figure; a
+ * budget that names none (a broad glob, say) leaves it unjudged.  A named
+ * figure the row lacks (rms on a BigO row) is missing: it fails. */
+static int check_complexity(pg_verdicts *r, const pg_result *b, const pg_policy *p)
+{
+    size_t from = r->n;
+    for (size_t i = 0; i < p->ncounters; i++) {
+        const pg_counter_limit *cl = &p->counters[i];
+        if (!is_fit_figure(cl->name))
+            continue;
+        char name[80];
+        snprintf(name, sizeof name, "fit:%s", cl->name);
+        pg_verdict *v = add(r, b->name, name, PG_V_PASS);
+        if (!v)
+            return PG_ENOMEM;
+        v->budget_file = p->file;
+        v->budget_line = p->line;
+        v->unit = strcmp(cl->name, "rms") ? "ns" : "";
+        v->limit = cl->max;
+        v->n = 1;
+        double x;
+        /* What a budget asks of a fit that it does not have is missing, and
+         * fails: never a pass, and not "unavailable" (the machine could
+         * measure it; the row does not say it). */
+        if (cl->per_element) {
+            v->kind = PG_V_MISSING;
+            note(v, "%s", "a complexity fit has no elements: per_element does not apply");
+        } else if (!pg_result_complexity_figure(b, cl->name, &x)) {
+            v->kind = PG_V_MISSING;
+            note(v, "%s", b->complexity == PG_CX_RMS ? "an RMS row has only rms"
+                                                     : "a BigO row has no rms");
+        } else {
+            v->value = x;
+            if (x > cl->max) {
+                v->kind = PG_V_BREACH;
+                note(v, "the fit's %s %.4g is above the budget's %.4g", cl->name, x, cl->max);
+            } else {
+                note(v, "the fit's %s %.4g is within the budget's %.4g", cl->name, x, cl->max);
+            }
+        }
+        finish(v, p);
+        v->n_required = 1;
+    }
+    if (r->n > from)
+        r->judged++;
+    return 0;
+}
+
 /* Judges one benchmark of the run; hits marks the budgets that match it.
  * Returns 0 or PG_ENOMEM. */
 static int check_bench(pg_verdicts *r, const pg_results *head, const pg_results *base,
@@ -653,6 +709,14 @@ static int check_bench(pg_verdicts *r, const pg_results *head, const pg_results 
     if (budgeted < 0)
         return budgeted;
     const pg_result *bb = base ? pg_results_find(base, b->name) : NULL;
+    if (b->complexity) {
+        /* Fit rows are judged only where a budget asks (check_complexity). */
+        size_t from = r->n;
+        int rc = budgeted ? check_complexity(r, b, &p) : 0;
+        if (!rc && r->n > from)
+            apply_waiver(r, from, b->name);
+        return rc;
+    }
     if (!budgeted)
         return opt->with_unbudgeted ? check_unbudgeted(r, b, bb) : 0;
     r->judged++;

@@ -29,13 +29,33 @@ static int positive(const double *v, size_t n)
     return n > 0;
 }
 
+/* The figure a fit row is compared on: the metric's coefficient (BigO) or
+ * the RMS; NaN for NULL. */
+static double fit_value(const pg_result *r, int metric)
+{
+    if (!r)
+        return NAN;
+    if (r->complexity == PG_CX_RMS)
+        return r->rms;
+    return metric == PG_METRIC_CPU ? r->cpu_coefficient : r->real_coefficient;
+}
+
 static int fill(pg_comparison *c, const pg_result *a, const pg_result *b, int metric, double alpha,
                 gate_mw_cache *cache)
 {
     memset(c, 0, sizeof *c);
     c->name = a ? a->name : b->name;
+    c->metric = metric;
     c->med_a = c->lo_a = c->hi_a = c->med_b = c->lo_b = c->hi_b = NAN;
     c->ratio = c->ratio_lo = c->ratio_hi = c->p = NAN;
+    if ((a && a->complexity) || (b && b->complexity)) {
+        c->fit_a = a && a->complexity ? a : NULL;
+        c->fit_b = b && b->complexity ? b : NULL;
+        double fa = fit_value(c->fit_a, metric), fb = fit_value(c->fit_b, metric);
+        if (fa > 0 && !isnan(fb))
+            c->ratio = fb / fa;
+        return 0;
+    }
     const double *xa = a ? (metric == PG_METRIC_CPU ? a->cpu_ns : a->real_ns) : NULL;
     const double *xb = b ? (metric == PG_METRIC_CPU ? b->cpu_ns : b->real_ns) : NULL;
     c->na = a ? a->n : 0;
@@ -110,6 +130,20 @@ static void fmt_time(double ns, char *buf, size_t len)
         snprintf(buf, len, "%.3gs", ns / 1e9);
 }
 
+/* A fit row's cell: "BigO 31.4ps * NlgN" or "RMS 2.25%". */
+static void fit_cell(const pg_result *r, int metric, char *buf, size_t len)
+{
+    char big_o[24];
+    size_t k = 0;
+    for (const char *s = r->big_o ? r->big_o : "f(N)"; *s && k + 1 < sizeof big_o; s++)
+        big_o[k++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+    big_o[k] = '\0';
+    if (r->complexity == PG_CX_RMS)
+        snprintf(buf, len, "RMS %.3g%%", 100.0 * r->rms);
+    else
+        snprintf(buf, len, "BigO %.4gns * %s", fit_value(r, metric), big_o);
+}
+
 static void cell(double med, double lo, double hi, size_t n, char *buf, size_t len)
 {
     char m[24], l[24], h[24];
@@ -140,8 +174,19 @@ int pg_compare_write_table(const pg_comparison *c, size_t n, double alpha, FILE 
         for (const char *s = c[i].name; *s && k + 1 < sizeof name; s++)
             name[k++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
         name[k] = '\0';
-        cell(c[i].med_a, c[i].lo_a, c[i].hi_a, c[i].na, a, sizeof a);
-        cell(c[i].med_b, c[i].lo_b, c[i].hi_b, c[i].nb, b, sizeof b);
+        if (c[i].fit_a || c[i].fit_b) {
+            if (c[i].fit_a)
+                fit_cell(c[i].fit_a, c[i].metric, a, sizeof a);
+            else
+                snprintf(a, sizeof a, "(absent)");
+            if (c[i].fit_b)
+                fit_cell(c[i].fit_b, c[i].metric, b, sizeof b);
+            else
+                snprintf(b, sizeof b, "(absent)");
+        } else {
+            cell(c[i].med_a, c[i].lo_a, c[i].hi_a, c[i].na, a, sizeof a);
+            cell(c[i].med_b, c[i].lo_b, c[i].hi_b, c[i].nb, b, sizeof b);
+        }
         if (isnan(c[i].ratio))
             snprintf(r, sizeof r, "-");
         else if (isnan(c[i].ratio_lo))

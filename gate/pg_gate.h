@@ -134,7 +134,20 @@ typedef struct pg_result {
     const char *input_digest; /* "fnv1a64:..."; runs with different digests are incomparable */
     const char *profile;   /* "hot", "cold", "first" */
     double peak_rss_bytes; /* the benchmark's RSS high-water mark */
+    /* A ->Complexity() fit row (aggregate_name "BigO" or "RMS"), named as
+     * Google Benchmark names it ("BM_Sum_BigO", "BM_Sum_RMS"): no samples
+     * (n == 0), only the fit.  check judges it only where a budget's
+     * "counters" name one of its figures (docs/budgets.md). */
+    int complexity;        /* PG_CX_NONE, PG_CX_BIGO or PG_CX_RMS */
+    const char *big_o;     /* BigO: "N", "NlgN", "N^2", "f(N)", ... or NULL */
+    double real_coefficient, cpu_coefficient; /* BigO: ns per unit of big_o */
+    double rms;            /* RMS: the fit's normalised root-mean-square error */
 } pg_result;
+
+enum { PG_CX_NONE = 0, PG_CX_BIGO = 1, PG_CX_RMS = 2 };
+/* A complexity row's figure by its budget name ("real_coefficient",
+ * "cpu_coefficient" or "rms"): 1 and *value when the row has it, else 0. */
+int pg_result_complexity_figure(const pg_result *b, const char *name, double *value);
 
 typedef struct pg_results pg_results;
 
@@ -377,6 +390,11 @@ typedef struct pg_comparison {
     double ratio, ratio_lo, ratio_hi; /* B/A: Hodges-Lehmann on logs, Moses interval */
     double p;              /* two-sided Mann-Whitney p-value */
     int significant;       /* p < alpha */
+    /* ->Complexity() fit rows (pg_result.complexity): the rows themselves,
+     * NULL where absent or not a fit; ratio is B/A of the metric's
+     * coefficient (BigO) or of the RMS, without an interval or p. */
+    const pg_result *fit_a, *fit_b;
+    int metric;            /* PG_METRIC_REAL or PG_METRIC_CPU */
 } pg_comparison;
 
 /* Compares two runs benchmark by benchmark (A's order, then B's extras).

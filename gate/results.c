@@ -248,6 +248,63 @@ static int set_counter(pg_results *run, bench_build *bb, const char *name, doubl
 /* The longest time per iteration a results file may give (docs/limits.md). */
 #define MAX_TIME_NS 1e18
 
+/* PG_CX_BIGO or PG_CX_RMS for ->Complexity()'s fit rows, else PG_CX_NONE. */
+static int complexity_kind(int is_agg, const pj_node *agg)
+{
+    if (!is_agg || !agg || agg->type != PJ_STRING)
+        return PG_CX_NONE;
+    return !strcmp(agg->str, "BigO") ? PG_CX_BIGO : !strcmp(agg->str, "RMS") ? PG_CX_RMS : PG_CX_NONE;
+}
+
+/* One finite, non-negative number member of a fit row, times scale. */
+static int fit_number(pj_reader *r, const pj_node *row, const char *key, double scale, double *out)
+{
+    const pj_node *v = pj_get(row, key);
+    if (!v)
+        return row_error(r, row, NULL, PG_EMISSING, "expected \"%s\" in a complexity row", key);
+    if (v->type != PJ_NUMBER || !isfinite(pj_number(v)) || pj_number(v) < 0 ||
+        !(pj_number(v) * scale <= MAX_TIME_NS))
+        return row_error(r, v, key, PG_ETYPE, "%s", "expected a finite, non-negative number");
+    *out = pj_number(v) * scale;
+    return 0;
+}
+
+/* A ->Complexity() row: BigO (coefficients in the row's time unit per unit
+ * of big_o, kept in ns) or RMS (a fraction).  Repeated rows: the last wins,
+ * as for duplicate members. */
+static int read_complexity(pj_reader *r, pg_results *run, const pj_node *row, bench_build *bb,
+                           double scale)
+{
+    pg_result *b = &bb->b;
+    int rc;
+    if (b->complexity == PG_CX_RMS)
+        return fit_number(r, row, "rms", 1.0, &b->rms);
+    if ((rc = fit_number(r, row, "real_coefficient", scale, &b->real_coefficient)) ||
+        (rc = fit_number(r, row, "cpu_coefficient", scale, &b->cpu_coefficient)))
+        return rc;
+    const pj_node *o = pj_get(row, "big_o");
+    if (o && o->type != PJ_STRING)
+        return row_error(r, o, "big_o", PG_ETYPE, "%s", "expected a string such as \"NlgN\"");
+    if (o && !(b->big_o = pj_strdup(run->arena, o->str)))
+        return pg_error_set(r->err, PG_ENOMEM, r->file, 0, 0, NULL, "out of memory");
+    return 0;
+}
+
+int pg_result_complexity_figure(const pg_result *b, const char *name, double *value)
+{
+    double v = NAN;
+    if (b->complexity == PG_CX_BIGO && !strcmp(name, "real_coefficient"))
+        v = b->real_coefficient;
+    else if (b->complexity == PG_CX_BIGO && !strcmp(name, "cpu_coefficient"))
+        v = b->cpu_coefficient;
+    else if (b->complexity == PG_CX_RMS && !strcmp(name, "rms"))
+        v = b->rms;
+    if (isnan(v))
+        return 0;
+    *value = v;
+    return 1;
+}
+
 static int read_time(pj_reader *r, const pj_node *row, const pj_node *const *f, int k,
                      double scale, double *out)
 {
@@ -322,7 +379,10 @@ static int process_row(pg_results *run, pj_reader *r, const pj_node *row)
     }
     /* The whole name, however long: cutting it would merge two benchmarks
      * that share a prefix. */
-    const char *full = run_name ? run_name->str : name->str;
+    int cx = complexity_kind(is_agg, agg);
+    /* A fit row shares run_name with nothing that has samples: it is
+     * kept under its own name, "BM_Sum_BigO". */
+    const char *full = run_name && !cx ? run_name->str : name->str;
     char stack_key[1024], *key = stack_key;
     size_t need = strlen(full) + 1;
     if (need > sizeof stack_key && !(key = malloc(need)))
@@ -330,14 +390,20 @@ static int process_row(pg_results *run, pj_reader *r, const pj_node *row)
     memcpy(key, full, need);
     strip_repeats(key);
     bench_build *bb = find_build(run, key);
-    if (!bb)
-        bb = add_build(run, key, row->line, row->column);
+    if (!bb && (bb = add_build(run, key, row->line, row->column)))
+        bb->b.complexity = cx;
     if (key != stack_key)
         free(key);
     if (!bb)
         return pg_error_set(r->err, PG_ENOMEM, r->file, 0, 0, NULL, "out of memory");
+    if (bb->b.complexity != cx)
+        return row_error(r, name, "name", PG_ETYPE, "%s",
+                         cx ? "a complexity row named like a benchmark with samples"
+                            : "a benchmark named like a complexity row (_BigO, _RMS)");
 
     int errored = err_flag && err_flag->type == PJ_TRUE;
+    if (bb->b.complexity)
+        return read_complexity(r, run, row, bb, scale);
     if (errored) {
         /* without its message the benchmark would look merely empty */
         if (!bb->b.error)

@@ -98,6 +98,11 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
         const pg_result *b = pg_results_get(head, i);
         if (b->error && b->n == 0)
             continue; /* a benchmark that failed to run has nothing to record */
+        /* A ->Complexity() fit row (BM_X_BigO, BM_X_RMS) has no samples: the
+         * history keeps timings, so it is skipped, deliberately; its
+         * verdicts, when a budget judged it, are kept with the others. */
+        if (b->complexity)
+            continue;
         benches[kept++] = (pg_hist_bench){ b->name, b->real_ns, b->cpu_ns, b->n, 0 };
     }
 

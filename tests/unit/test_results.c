@@ -81,6 +81,54 @@ static void test_aggregates_only(void **state)
     pg_results_destroy(run);
 }
 
+/* ->Complexity() rows: kept under their own names, coefficients in ns, no
+ * samples; a fit row without its figures is an error at its position. */
+static void test_complexity_rows(void **state)
+{
+    (void)state;
+    const char *text =
+        "{\"benchmarks\": [\n"
+        " {\"name\": \"BM_S/8\", \"run_name\": \"BM_S/8\", \"run_type\": \"iteration\",\n"
+        "  \"real_time\": 10, \"cpu_time\": 9, \"time_unit\": \"ns\"},\n"
+        " {\"name\": \"BM_S_BigO\", \"run_name\": \"BM_S\", \"run_type\": \"aggregate\",\n"
+        "  \"aggregate_name\": \"BigO\", \"aggregate_unit\": \"time\", \"cpu_coefficient\": 0.5,\n"
+        "  \"real_coefficient\": 1.5, \"big_o\": \"NlgN\", \"time_unit\": \"us\"},\n"
+        " {\"name\": \"BM_S_RMS\", \"run_name\": \"BM_S\", \"run_type\": \"aggregate\",\n"
+        "  \"aggregate_name\": \"RMS\", \"aggregate_unit\": \"percentage\", \"rms\": 0.02}\n"
+        "]}";
+    pg_error err;
+    pg_results *run = load(text, &err);
+    assert_non_null(run);
+    assert_int_equal(pg_results_count(run), 3);
+    const pg_result *s = pg_results_find(run, "BM_S/8"), *o = pg_results_find(run, "BM_S_BigO");
+    const pg_result *rms = pg_results_find(run, "BM_S_RMS");
+    assert_non_null(s);
+    assert_non_null(o);
+    assert_non_null(rms);
+    assert_null(pg_results_find(run, "BM_S"));
+    assert_int_equal(s->complexity, PG_CX_NONE);
+    assert_int_equal(o->complexity, PG_CX_BIGO);
+    assert_int_equal(o->n, 0);
+    assert_string_equal(o->big_o, "NlgN");
+    double v = 0;
+    assert_true(pg_result_complexity_figure(o, "real_coefficient", &v) && v == 1500.0);
+    assert_true(pg_result_complexity_figure(o, "cpu_coefficient", &v) && v == 500.0);
+    assert_false(pg_result_complexity_figure(o, "rms", &v));
+    assert_int_equal(rms->complexity, PG_CX_RMS);
+    assert_true(pg_result_complexity_figure(rms, "rms", &v) && v == 0.02);
+    assert_false(pg_result_complexity_figure(s, "rms", &v));
+    pg_results_destroy(run);
+
+    const char *bad =
+        "{\"benchmarks\": [\n"
+        " {\"name\": \"BM_S_BigO\", \"run_type\": \"aggregate\", \"aggregate_name\": \"BigO\",\n"
+        "  \"real_coefficient\": 1.5, \"cpu_coefficient\": \"fast\"}\n"
+        "]}";
+    assert_null(load(bad, &err));
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.pointer, "cpu_coefficient"));
+}
+
 static void test_perfgate_object(void **state)
 {
     (void)state;
@@ -180,6 +228,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_repetitions_and_aggregates),
         cmocka_unit_test(test_aggregates_only),
+        cmocka_unit_test(test_complexity_rows),
         cmocka_unit_test(test_perfgate_object),
         cmocka_unit_test(test_errors_and_escapes),
         cmocka_unit_test(test_positions),
