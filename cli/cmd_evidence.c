@@ -36,6 +36,7 @@
 #include <jansson.h>
 
 #include "builtin.h"
+#include "pg_escape.h"
 #include "internal.h"
 #include "parse_options.h"
 #include "pg_gate.h"
@@ -481,6 +482,20 @@ static const char *pg_str(json_t *results, const char *a, const char *b)
     return json_string_value(v);
 }
 
+/* "| label | value (extra) |", value and extra escaped as Markdown;
+ * "unknown" for a NULL value. */
+static void md_row(FILE *f, const char *label, const char *value, const char *extra)
+{
+    fprintf(f, "| %s | ", label);
+    pg_escape_md(f, value ? value : "unknown");
+    if (extra) {
+        fputs(" (", f);
+        pg_escape_md(f, extra);
+        fputc(')', f);
+    }
+    fputs(" |\n", f);
+}
+
 static int write_readme(const struct evidence_opts *o, json_t *results, const pg_results *head,
                         const pg_verdicts *r, const char *dir)
 {
@@ -508,10 +523,12 @@ static int write_readme(const struct evidence_opts *o, json_t *results, const pg
         first = 0;
     }
     fprintf(f, ")\n\n| | |\n| --- | --- |\n");
-    fprintf(f, "| commit | `%s` |\n", commit ? commit : "unknown");
-    fprintf(f, "| run at | %s |\n", stamp ? stamp : "unknown");
-    fprintf(f, "| host | %s (%s) |\n", cpu ? cpu : "unknown", host ? host : "unknown");
-    fprintf(f, "| build type | %s |\n", build ? build : "unknown");
+    /* What the results say is escaped as Markdown: a forged file cannot
+     * add rows, links or HTML to the sign-off page. */
+    md_row(f, "commit", commit, NULL);
+    md_row(f, "run at", stamp, NULL);
+    md_row(f, "host", cpu, host ? host : "unknown");
+    md_row(f, "build type", build, NULL);
     fprintf(f, "| seed | %" JSON_INTEGER_FORMAT " |\n", json_integer_value(seed));
     fprintf(f, "| benchmarks | %zu |\n", pg_results_count(head));
     fprintf(f, "| baseline | %s |\n", o->baseline ? "baseline.json" : "none");
@@ -522,9 +539,15 @@ static int write_readme(const struct evidence_opts *o, json_t *results, const pg
         fprintf(f, "No active waivers (waivers.json lists every waiver the budgets hold).\n\n");
     for (size_t i = 0; i < nw; i++) {
         const pg_waiver *w = pg_verdicts_active_waiver(r, i);
-        fprintf(f, "- `%s`: %s (ticket %s, expires %s)\n", w->match ? w->match : "",
-                w->reason ? w->reason : "", w->ticket ? w->ticket : "none",
-                w->expires ? w->expires : "never");
+        fputs("- ", f);
+        pg_escape_md(f, w->match);
+        fputs(": ", f);
+        pg_escape_md(f, w->reason);
+        fputs(" (ticket ", f);
+        pg_escape_md(f, w->ticket ? w->ticket : "none");
+        fputs(", expires ", f);
+        pg_escape_md(f, w->expires ? w->expires : "never");
+        fputs(")\n", f);
     }
     fprintf(f, "%s## Files\n\n", nw ? "\n" : "");
     fprintf(f, "| file | what |\n| --- | --- |\n"

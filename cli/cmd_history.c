@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "pg_escape.h"
 #include "internal.h"
 #include "parse_options.h"
 #include "pg_history.h"
@@ -145,17 +146,6 @@ static void fmt_ns(char *buf, size_t len, double ns)
     snprintf(buf, len, "%.4g %s", ns, unit[u]);
 }
 
-/* Names go to a terminal: control characters are shown, not obeyed. */
-static void print_safe(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            printf("\\x%02x", *p);
-        else
-            putchar(*p);
-    }
-}
-
 static int do_add(const hopts *o)
 {
     if (o->nargs != 2)
@@ -264,13 +254,13 @@ static int do_show(const hopts *o)
            s->info.is_baseline ? " (baseline)" : "");
     printf("commit %s  branch %s  source ", s->info.commit[0] ? s->info.commit : "-",
            s->info.branch[0] ? s->info.branch : "-");
-    print_safe(s->info.source);
+    pg_escape_term_put(stdout, s->info.source);
     printf("\n\nenvironment:\n");
     for (size_t i = 0; i < s->n_env; i++) {
         printf("  ");
-        print_safe(s->env[i].key);
+        pg_escape_term_put(stdout, s->env[i].key);
         printf(" = ");
-        print_safe(s->env[i].value ? s->env[i].value : "");
+        pg_escape_term_put(stdout, s->env[i].value ? s->env[i].value : "");
         printf("\n");
     }
     printf("\n%-12s %-12s %-12s %-12s %5s  %s\n", "verdict", "median", "interval lo", "interval hi",
@@ -283,16 +273,16 @@ static int do_show(const hopts *o)
         fmt_ns(hi, sizeof hi, r->hi_ns);
         printf("%-12s %-12s %-12s %-12s %5zu  ", r->verdict[0] ? r->verdict : "-", med, lo, hi,
                r->n_samples);
-        print_safe(r->name);
+        pg_escape_term_put(stdout, r->name);
         printf("\n");
     }
     if (s->n_waivers) {
         printf("\nwaivers:\n");
         for (size_t i = 0; i < s->n_waivers; i++) {
             printf("  ");
-            print_safe(s->waivers[i].bench);
+            pg_escape_term_put(stdout, s->waivers[i].bench);
             printf(": ");
-            print_safe(s->waivers[i].reason ? s->waivers[i].reason : "");
+            pg_escape_term_put(stdout, s->waivers[i].reason ? s->waivers[i].reason : "");
             printf(" (%s, expires %s)\n", s->waivers[i].ticket ? s->waivers[i].ticket : "-",
                    s->waivers[i].expires ? s->waivers[i].expires : "-");
         }

@@ -60,22 +60,6 @@ void pg_compute_put_num(FILE *f, double v)
     fputs(buf, f);
 }
 
-/* Writes a CSV field, quoting it when it holds a comma, quote or newline. */
-void pg_compute_put_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* Writes "row,<names...>" then one line per row of column-major data. */
 void pg_compute_write_table(FILE *f, const char *index_name, const char *const *names,
                             size_t ncols, const double *data, size_t n)
@@ -83,7 +67,7 @@ void pg_compute_write_table(FILE *f, const char *index_name, const char *const *
     fputs(index_name, f);
     for (size_t c = 0; c < ncols; c++) {
         fputc(',', f);
-        pg_compute_put_field(f, names[c]);
+        pg_escape_csv(f, names[c]);
     }
     fputc('\n', f);
     for (size_t r = 0; r < n; r++) {
@@ -323,7 +307,7 @@ void pg_compute_write_frame(FILE *f, const pg_frame *fr)
     for (size_t col = 0; col < fr->ncols; col++) {
         if (col)
             fputc(',', f);
-        pg_compute_put_field(f, fr->names[col]);
+        pg_escape_csv(f, fr->names[col]);
     }
     fputc('\n', f);
     for (size_t r = 0; r < fr->nrows; r++) {

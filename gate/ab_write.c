@@ -105,14 +105,14 @@ int pg_ab_write_table(const pg_ab *ab, FILE *f, int colour)
     for (size_t i = 0; i < ab->n; i++) {
         const pg_ab_row *r = &ab->rows[i];
         char name[512], b[32], h[32], ratio[80], p[16], tol[16], note[512], safe_note[512];
-        gate_write_safe(r->name, name, sizeof name);
+        pg_escape_term(r->name, name, sizeof name);
         fmt_val(ab, r->final.med_base, b, sizeof b);
         fmt_val(ab, r->final.med_head, h, sizeof h);
         fmt_ratio(&r->final, ratio, sizeof ratio);
         gate_write_p(r->final.p_slower, p, sizeof p);
         snprintf(tol, sizeof tol, "+%g%%", r->tolerance * 100);
         describe(ab, r, note, sizeof note);
-        gate_write_safe(note, safe_note, sizeof safe_note);
+        pg_escape_term(note, safe_note, sizeof safe_note);
         const char *lab = row_label(ab, r);
         int fails = pg_ab_row_fails(ab, r);
         if (colour)
@@ -217,10 +217,10 @@ int pg_ab_write_markdown(const pg_ab *ab, FILE *f)
         describe(ab, r, note, sizeof note);
         int fails = pg_ab_row_fails(ab, r);
         fprintf(f, "| %s%s%s | ", fails ? "**" : "", row_label(ab, r), fails ? "**" : "");
-        gate_write_md(f, r->name);
+        pg_escape_md(f, r->name);
         fprintf(f, " | %s | %s | %s | %s | +%g%% | %zu | ", b, h, ratio, p, r->tolerance * 100,
                 r->final.n);
-        gate_write_md(f, note);
+        pg_escape_md(f, note);
         fprintf(f, " |\n");
     }
     return ferror(f) ? PG_EIO : 0;
@@ -240,16 +240,16 @@ int pg_ab_write_junit(const pg_ab *ab, FILE *f)
         fmt_ratio(&r->final, ratio, sizeof ratio);
         describe(ab, r, note, sizeof note);
         fprintf(f, "    <testcase classname=\"perfgate.ab\" name=\"");
-        gate_write_xml(f, r->name);
+        pg_escape_xml(f, r->name);
         fprintf(f, "\">");
         if (pg_ab_row_fails(ab, r)) {
             fprintf(f, "\n      <failure message=\"%s: head/base %s, tolerance +%g%%\">",
                     row_label(ab, r), ratio, r->tolerance * 100);
-            gate_write_xml(f, note);
+            pg_escape_xml(f, note);
             fprintf(f, "</failure>\n    ");
         } else if (r->final.state == PG_AB_INCONCLUSIVE || r->waiver) {
             fprintf(f, "\n      <system-out>%s: head/base %s. ", row_label(ab, r), ratio);
-            gate_write_xml(f, note);
+            pg_escape_xml(f, note);
             fprintf(f, "</system-out>\n    ");
         }
         fprintf(f, "</testcase>\n");

@@ -134,10 +134,7 @@ static void fmt_time(double ns, char *buf, size_t len)
 static void fit_cell(const pg_result *r, int metric, char *buf, size_t len)
 {
     char big_o[24];
-    size_t k = 0;
-    for (const char *s = r->big_o ? r->big_o : "f(N)"; *s && k + 1 < sizeof big_o; s++)
-        big_o[k++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
-    big_o[k] = '\0';
+    pg_escape_term(r->big_o ? r->big_o : "f(N)", big_o, sizeof big_o);
     if (r->complexity == PG_CX_RMS)
         snprintf(buf, len, "RMS %.3g%%", 100.0 * r->rms);
     else
@@ -170,10 +167,7 @@ int pg_compare_write_table(const pg_comparison *c, size_t n, double alpha, FILE 
     size_t slower = 0, faster = 0;
     for (size_t i = 0; i < n; i++) {
         char name[512], a[128], b[128], r[64], p[32];
-        size_t k = 0;
-        for (const char *s = c[i].name; *s && k + 1 < sizeof name; s++)
-            name[k++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
-        name[k] = '\0';
+        pg_escape_term(c[i].name, name, sizeof name);
         if (c[i].fit_a || c[i].fit_b) {
             if (c[i].fit_a)
                 fit_cell(c[i].fit_a, c[i].metric, a, sizeof a);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "pg_error.h"
+#include "pg_escape.h"
 #include "pg_gate.h"
 
 /* ---- json.c: a position-keeping JSON reader ---- */
@@ -98,11 +99,6 @@ int gate_glob_intersect(const char *a, const char *b);
 void gate_write_time(double ns, char *buf, size_t len);
 /* A p-value as "0.012", "<0.001", or "-" for NaN. */
 void gate_write_p(double p, char *buf, size_t len);
-/* s with control characters replaced by '?', for a terminal. */
-void gate_write_safe(const char *s, char *buf, size_t len);
-/* s escaped as XML text or attribute value (newlines and tabs as references). */
-void gate_write_xml(FILE *f, const char *s);
-/* s escaped for a Markdown table cell. */
-void gate_write_md(FILE *f, const char *s);
+/* Names are escaped by common/pg_escape.h: pg_escape_term, _xml, _md. */
 
 #endif

@@ -104,18 +104,6 @@ static const char *label(const pg_verdict *v)
     return pg_verdict_name(v->kind);
 }
 
-/* Terminal-safe copy: control characters become '?', so a name cannot move
- * the cursor or recolour the terminal. */
-void gate_write_safe(const char *s, char *buf, size_t len)
-{
-    size_t n = 0;
-    for (; s && *s && n + 1 < len; s++) {
-        unsigned char c = (unsigned char)*s;
-        buf[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-    }
-    buf[n] = '\0';
-}
-
 static const char *colour_of(const pg_verdict *v)
 {
     if (v->fails)
@@ -166,7 +154,7 @@ int pg_verdicts_write_table(const pg_verdicts *r, FILE *f, int colour, int which
             continue;
         shown++;
         char name[512], med[96], lo[32], hi[32], lim[32], base[32], ratio[64], p[16], note[256];
-        gate_write_safe(v->bench, name, sizeof name);
+        pg_escape_term(v->bench, name, sizeof name);
         fmt_value(v->value, value_unit(v), med, sizeof med);
         if (!isnan(v->lo) && strcmp(v->unit, "ratio")) {
             fmt_value(v->lo, v->unit, lo, sizeof lo);
@@ -178,7 +166,7 @@ int pg_verdicts_write_table(const pg_verdicts *r, FILE *f, int colour, int which
         fmt_value(v->base, value_unit(v), base, sizeof base);
         fmt_ratio(v, ratio, sizeof ratio);
         gate_write_p(v->p, p, sizeof p);
-        gate_write_safe(v->note, note, sizeof note);
+        pg_escape_term(v->note, note, sizeof note);
         if (colour)
             fprintf(f, "%s%-12s\033[0m", colour_of(v), label(v));
         else
@@ -194,9 +182,9 @@ int pg_verdicts_write_table(const pg_verdicts *r, FILE *f, int colour, int which
     for (size_t i = 0; i < nw; i++) {
         const pg_waiver *w = pg_verdicts_active_waiver(r, i);
         char m[300], reason[300], ticket[128];
-        gate_write_safe(w->match, m, sizeof m);
-        gate_write_safe(w->reason, reason, sizeof reason);
-        gate_write_safe(w->ticket, ticket, sizeof ticket);
+        pg_escape_term(w->match, m, sizeof m);
+        pg_escape_term(w->reason, reason, sizeof reason);
+        pg_escape_term(w->ticket, ticket, sizeof ticket);
         fprintf(f, "  %s  until %s  %s: %s\n", m, w->expires, ticket, reason);
     }
     char sum[512];
@@ -211,27 +199,6 @@ int pg_verdicts_write_table(const pg_verdicts *r, FILE *f, int colour, int which
 
 /* ---- JUnit -------------------------------------------------------------- */
 
-void gate_write_xml(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        switch (c) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&apos;", f); break;
-        /* As references: a parser turns a raw newline or tab inside an
-         * attribute into a space (XML 1.0, 3.3.3), and the name would change. */
-        case '\t': fputs("&#9;", f); break;
-        case '\n': fputs("&#10;", f); break;
-        case '\r': fputs("&#13;", f); break;
-        default:
-            /* XML 1.0 forbids most control characters, even escaped */
-            fputc(c < 0x20 ? '?' : (int)c, f);
-        }
-    }
-}
 
 static void describe(const pg_verdict *v, char *buf, size_t len)
 {
@@ -263,11 +230,11 @@ int pg_verdicts_write_junit(const pg_verdicts *r, FILE *f)
         for (size_t i = 0; i < nw; i++) {
             const pg_waiver *w = pg_verdicts_active_waiver(r, i);
             fprintf(f, "      <property name=\"waiver.");
-            gate_write_xml(f, w->match);
+            pg_escape_xml(f, w->match);
             fprintf(f, "\" value=\"until %s, ", w->expires);
-            gate_write_xml(f, w->ticket);
+            pg_escape_xml(f, w->ticket);
             fprintf(f, ": ");
-            gate_write_xml(f, w->reason);
+            pg_escape_xml(f, w->reason);
             fprintf(f, "\"/>\n");
         }
         fprintf(f, "    </properties>\n");
@@ -277,21 +244,21 @@ int pg_verdicts_write_junit(const pg_verdicts *r, FILE *f)
         char text[600];
         describe(v, text, sizeof text);
         fprintf(f, "    <testcase classname=\"");
-        gate_write_xml(f, v->bench);
+        pg_escape_xml(f, v->bench);
         fprintf(f, "\" name=\"");
-        gate_write_xml(f, v->metric);
+        pg_escape_xml(f, v->metric);
         fprintf(f, "\">");
         if (v->fails) {
             fprintf(f, "<failure type=\"%s\" message=\"", pg_verdict_name(v->kind));
-            gate_write_xml(f, text);
+            pg_escape_xml(f, text);
             fprintf(f, "\"/>");
         } else if (v->kind == PG_V_UNAVAILABLE || v->kind == PG_V_UNBUDGETED) {
             fprintf(f, "<skipped message=\"");
-            gate_write_xml(f, text);
+            pg_escape_xml(f, text);
             fprintf(f, "\"/>");
         } else {
             fprintf(f, "<system-out>");
-            gate_write_xml(f, text);
+            pg_escape_xml(f, text);
             fprintf(f, "</system-out>");
         }
         fprintf(f, "</testcase>\n");
@@ -302,24 +269,6 @@ int pg_verdicts_write_junit(const pg_verdicts *r, FILE *f)
 
 /* ---- Markdown ----------------------------------------------------------- */
 
-void gate_write_md(FILE *f, const char *s)
-{
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '<')
-            fputs("&lt;", f);
-        else if (c == '>')
-            fputs("&gt;", f);
-        else if (c == '&')
-            fputs("&amp;", f);
-        else if (c < 0x20 || c == 0x7f)
-            fputc(' ', f);
-        else if (strchr("|`*_[]\\#!~", c))
-            fprintf(f, "\\%c", c);
-        else
-            fputc(c, f);
-    }
-}
 
 static void md_row(FILE *f, const pg_verdict *v)
 {
@@ -330,11 +279,11 @@ static void md_row(FILE *f, const pg_verdict *v)
     fmt_ratio(v, ratio, sizeof ratio);
     gate_write_p(v->p, p, sizeof p);
     fprintf(f, "| %s%s%s | ", v->fails ? "**" : "", label(v), v->fails ? "**" : "");
-    gate_write_md(f, v->bench);
+    pg_escape_md(f, v->bench);
     fprintf(f, " | ");
-    gate_write_md(f, v->metric);
+    pg_escape_md(f, v->metric);
     fprintf(f, " | %s | %s | %s | %s | %s | ", med, lim, base, ratio, p);
-    gate_write_md(f, v->note);
+    pg_escape_md(f, v->note);
     fprintf(f, " |\n");
 }
 
@@ -352,11 +301,11 @@ int pg_verdicts_write_markdown(const pg_verdicts *r, FILE *f)
         for (size_t i = 0; i < nw; i++) {
             const pg_waiver *w = pg_verdicts_active_waiver(r, i);
             fprintf(f, "| ");
-            gate_write_md(f, w->match);
+            pg_escape_md(f, w->match);
             fprintf(f, " | %s | ", w->expires);
-            gate_write_md(f, w->ticket);
+            pg_escape_md(f, w->ticket);
             fprintf(f, " | ");
-            gate_write_md(f, w->reason);
+            pg_escape_md(f, w->reason);
             fprintf(f, " |\n");
         }
         fprintf(f, "\n");
