@@ -62,16 +62,14 @@ static char *dup_str(const char *s)
 
 static int is_cold(const char *name, const char *profile)
 {
-    if (profile)
-        return !strcmp(profile, "cold");
-    return strstr(name, "/cold/") != NULL || !strncmp(name, "cold/", 5);
+    const char *p = pg_name_profile(name, profile);
+    return p && !strcmp(p, "cold");
 }
 
 static int is_hot(const char *name, const char *profile)
 {
-    if (profile)
-        return !strcmp(profile, "hot");
-    return strstr(name, "/hot/") != NULL || !strncmp(name, "hot/", 4);
+    const char *p = pg_name_profile(name, profile);
+    return p && !strcmp(p, "hot");
 }
 
 static pg_ab_row *row_for(pg_ab *ab, const pg_result *b)

@@ -255,18 +255,14 @@ static int mw(pg_verdicts *r, const series *x, const series *y, int alt, double 
 
 static int is_cold(const pg_result *b)
 {
-    const char *name = b->name;
-    if (b->profile)
-        return !strcmp(b->profile, "cold");
-    return !strncmp(name, "cold/", 5) || strstr(name, "/cold/") != NULL ||
-           (strlen(name) >= 5 && !strcmp(name + strlen(name) - 5, "/cold"));
+    const char *p = pg_result_profile(b);
+    return p && !strcmp(p, "cold");
 }
 
 static int is_hot(const pg_result *b)
 {
-    if (b->profile)
-        return !strcmp(b->profile, "hot");
-    return strstr(b->name, "/hot/") != NULL || !strncmp(b->name, "hot/", 4);
+    const char *p = pg_result_profile(b);
+    return p && !strcmp(p, "hot");
 }
 
 static const double *metric_values(const pg_result *b, int metric)

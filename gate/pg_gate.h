@@ -182,6 +182,21 @@ typedef int (*pg_results_env_fn)(const char *key, const char *value, void *arg);
 int pg_results_environment(const pg_results *run, int max_depth, pg_results_env_fn fn, void *arg);
 /* Why a counter is unavailable, from perfgate.counters; NULL if not said. */
 const char *pg_results_unavailable_reason(const pg_results *run, const char *counter);
+/* A benchmark name as perfgate's harness writes it,
+ * "suite/kernel/profile/device/n" (docs/harness.md): the one parser of
+ * that shape.  Returns 1 and fills out when name has it (five non-empty
+ * parts, profile one of hot, cold, first; n a positive integer), else 0. */
+typedef struct pg_name {
+    char suite[64], kernel[64], profile[8], device[16];
+    unsigned long long n;
+} pg_name;
+int pg_name_parse(const char *name, pg_name *out);
+/* A benchmark's profile: profile (the results' perfgate block's) when
+ * not NULL, else the name's (a "hot", "cold" or "first" part of a name of
+ * any shape, so "cold/x" and "x/cold" count); NULL when neither says. */
+const char *pg_name_profile(const char *name, const char *profile);
+const char *pg_result_profile(const pg_result *b); /* of b->name, b->profile */
+
 /* The counter's values for bench, NULL if absent. */
 const double *pg_result_counter(const pg_result *b, const char *name);
 

@@ -512,6 +512,53 @@ static int finish_bench(pg_results *run, bench_build *bb)
     return 0;
 }
 
+int pg_name_parse(const char *name, pg_name *out)
+{
+    char *parts[5] = { out->suite, out->kernel, out->profile, out->device, NULL };
+    size_t sizes[4] = { sizeof out->suite, sizeof out->kernel, sizeof out->profile,
+                        sizeof out->device };
+    const char *p = name;
+    for (int k = 0; k < 4; k++) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : 0;
+        if (!slash || len == 0 || len >= sizes[k])
+            return 0;
+        memcpy(parts[k], p, len);
+        parts[k][len] = '\0';
+        p = slash + 1;
+    }
+    if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 19)
+        return 0;
+    out->n = strtoull(p, NULL, 10);
+    return out->n > 0 && (!strcmp(out->profile, "hot") || !strcmp(out->profile, "cold") ||
+                          !strcmp(out->profile, "first"));
+}
+
+const char *pg_result_profile(const pg_result *b)
+{
+    return pg_name_profile(b->name, b->profile);
+}
+
+const char *pg_name_profile(const char *name, const char *profile)
+{
+    if (profile)
+        return profile;
+    static const char *const known[] = { "hot", "cold", "first" };
+    pg_name parsed;
+    if (pg_name_parse(name, &parsed)) /* perfgate's own shape */
+        for (size_t k = 0; k < 3; k++)
+            if (!strcmp(parsed.profile, known[k]))
+                return known[k];
+    /* Any other program's: a part of the name that is a profile. */
+    for (const char *p = name; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL) {
+        size_t len = strcspn(p, "/");
+        for (size_t k = 0; k < 3; k++)
+            if (len == strlen(known[k]) && !strncmp(p, known[k], len))
+                return known[k];
+    }
+    return NULL;
+}
+
 static int check_perfgate(pj_reader *r, const pj_node *pg)
 {
     if (pg->type != PJ_OBJECT)

@@ -129,6 +129,34 @@ static void test_complexity_rows(void **state)
     assert_non_null(strstr(err.pointer, "cpu_coefficient"));
 }
 
+/* The one benchmark-name parser, and the profile read from a name. */
+static void test_bench_names(void **state)
+{
+    (void)state;
+    pg_name n;
+    assert_true(pg_name_parse("indicators/sma/cold/cpu/4096", &n));
+    assert_string_equal(n.suite, "indicators");
+    assert_string_equal(n.kernel, "sma");
+    assert_string_equal(n.profile, "cold");
+    assert_string_equal(n.device, "cpu");
+    assert_true(n.n == 4096);
+    const char *bad[] = { "indicators/sma/cold/cpu", "indicators/sma/warm/cpu/4096",
+                          "indicators//cold/cpu/4096", "indicators/sma/cold/cpu/0",
+                          "indicators/sma/cold/cpu/40x", "a/b/hot/cpu/1/2", "BM_Sum/4096", "",
+                          "a/b/hot/cpu/99999999999999999999" };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_false(pg_name_parse(bad[i], &n));
+    pg_result r = { 0 };
+    r.name = "x/cold";
+    assert_string_equal(pg_result_profile(&r), "cold");
+    r.name = "hot/x";
+    assert_string_equal(pg_result_profile(&r), "hot");
+    r.name = "BM_hotter/4096";
+    assert_null(pg_result_profile(&r));
+    r.profile = "first"; /* the perfgate block wins */
+    assert_string_equal(pg_result_profile(&r), "first");
+}
+
 static void test_perfgate_object(void **state)
 {
     (void)state;
@@ -229,6 +257,7 @@ int main(void)
         cmocka_unit_test(test_repetitions_and_aggregates),
         cmocka_unit_test(test_aggregates_only),
         cmocka_unit_test(test_complexity_rows),
+        cmocka_unit_test(test_bench_names),
         cmocka_unit_test(test_perfgate_object),
         cmocka_unit_test(test_errors_and_escapes),
         cmocka_unit_test(test_positions),
