@@ -29,7 +29,7 @@ static const char usage_text[] =
 /* Budgets that match no benchmark of run: a problem each, with a "did you
  * mean" from the run's names; an optional one is a note.  Returns the
  * number of problems. */
-static size_t unmatched_budgets(const pg_budget_set *set, const pg_run *run,
+static size_t unmatched_budgets(const pg_budget_set *set, const pg_results *run,
                                 const unsigned char *hits)
 {
     size_t problems = 0;
@@ -39,7 +39,7 @@ static size_t unmatched_budgets(const pg_budget_set *set, const pg_run *run,
             continue;
         if (b.optional) {
             fprintf(stderr, "perfgate: note: %s:%d: optional budget \"%s\" matches no benchmark "
-                            "in %s\n", b.file, b.match_line, b.match, pg_run_path(run));
+                            "in %s\n", b.file, b.match_line, b.match, pg_results_path(run));
             continue;
         }
         const char *near = pg_glob_nearest(b.match, run);
@@ -51,8 +51,8 @@ static size_t unmatched_budgets(const pg_budget_set *set, const pg_run *run,
         pg_error_clear(&e);
         pg_error_set(&e, PG_EMISSING, b.file, b.match_line, b.match_column, ptr,
                      "budget \"%.60s\" matches no benchmark in %.60s (expected a name or glob "
-                     "of the run, or \"optional\": true)%s", b.match, pg_run_path(run), hint);
-        pg_cli_report("perfgate", &e);
+                     "of the run, or \"optional\": true)%s", b.match, pg_results_path(run), hint);
+        cli_report("perfgate", &e);
         problems++;
     }
     return problems;
@@ -66,14 +66,14 @@ static long against_results(pg_budget_set *set, const char *results, size_t *nbe
 {
     pg_error err;
     pg_error_clear(&err);
-    pg_run *run = pg_run_load(results, &err);
+    pg_results *run = pg_results_load(results, &err);
     if (!run) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         return -1;
     }
     long problems = 0;
     size_t nb = pg_budget_set_nbudgets(set);
-    *nbench = pg_run_count(run);
+    *nbench = pg_results_count(run);
     *uncovered = 0;
     unsigned char *hits = calloc(nb ? nb : 1, 1);
     if (!hits || pg_budget_set_machine(set, run)) {
@@ -81,7 +81,7 @@ static long against_results(pg_budget_set *set, const char *results, size_t *nbe
         problems = -1;
         goto done;
     }
-    if (pg_run_count(run) == 0) {
+    if (pg_results_count(run) == 0) {
         fprintf(stderr, "perfgate: no benchmarks in %s\n", results);
         problems = -1;
         goto done;
@@ -92,8 +92,8 @@ static long against_results(pg_budget_set *set, const char *results, size_t *nbe
             fprintf(stderr, "perfgate: note: %s %s: its budgets were not held against it\n", path,
                     why);
     }
-    for (size_t i = 0; i < pg_run_count(run); i++) {
-        const char *name = pg_run_bench(run, i)->name;
+    for (size_t i = 0; i < pg_results_count(run); i++) {
+        const char *name = pg_results_get(run, i)->name;
         pg_policy p;
         int rc = pg_budget_set_resolve_hits(set, name, &p, hits);
         if (rc < 0) {
@@ -109,13 +109,13 @@ static long against_results(pg_budget_set *set, const char *results, size_t *nbe
     problems = (long)unmatched_budgets(set, run, hits);
     for (size_t i = 0; i < pg_budget_set_nwaivers(set); i++) {
         const pg_waiver *w = pg_budget_set_waiver(set, i);
-        if (!pg_run_has_match(run, w->match))
+        if (!pg_results_has_match(run, w->match))
             fprintf(stderr, "perfgate: warning: %s:%d: waiver for \"%s\" (%s) matches no benchmark "
                             "in %s\n", w->file, w->line, w->match, w->ticket, results);
     }
 done:
     free(hits);
-    pg_run_destroy(run);
+    pg_results_destroy(run);
     return problems;
 }
 
@@ -181,7 +181,7 @@ static int lint(int argc, char **argv)
     pg_budget_set_lint(set, today);
     size_t nd = pg_budget_set_ndiag(set);
     for (size_t i = 0; i < nd; i++)
-        pg_cli_report("perfgate", pg_budget_set_diag(set, i));
+        cli_report("perfgate", pg_budget_set_diag(set, i));
     size_t nbench = 0, uncovered = 0;
     long against = results ? against_results(set, results, &nbench, &uncovered) : 0;
     if (against < 0) {
@@ -218,7 +218,7 @@ int cmd_budgets(int argc, char **argv)
         return lint(argc - 1, argv + 1);
     static const char *const subs[] = { "lint" };
     fprintf(stderr, "perfgate: budgets: unknown subcommand '%s'", argv[1]);
-    pg_cli_did_you_mean(argv[1], subs, 1);
+    cli_did_you_mean(argv[1], subs, 1);
     fputc('\n', stderr);
     pg_opt_usage(&spec, stderr);
     return 2;

@@ -33,10 +33,10 @@ static const char usage_text[] =
 /* Writes through a temporary file in the same directory (pg_io.h: fsync,
  * then rename; shared permissions), so a killed run leaves the old file or
  * the new one, never a torn one. */
-static int write_atomic(const char *path, int (*writer)(const pg_report *, FILE *),
-                        const pg_report *r)
+static int write_atomic(const char *path, int (*writer)(const pg_verdicts *, FILE *),
+                        const pg_verdicts *r)
 {
-    pg_afile *af = pg_cli_out_open(path);
+    pg_afile *af = cli_out_open(path);
     if (!af)
         return -1;
     int rc = writer(r, pg_afile_stream(af));
@@ -45,7 +45,7 @@ static int write_atomic(const char *path, int (*writer)(const pg_report *, FILE 
         fprintf(stderr, "perfgate: cannot write '%s': out of memory\n", path);
         return -1;
     }
-    return pg_cli_out_close(af, path, rc == 0);
+    return cli_out_close(af, path, rc == 0);
 }
 
 static int want_colour(const char *when)
@@ -107,8 +107,8 @@ int cmd_check(int argc, char **argv)
     }
 
     int status = 2;
-    pg_run *head = NULL, *base = NULL;
-    pg_report *report = NULL;
+    pg_results *head = NULL, *base = NULL;
+    pg_verdicts *report = NULL;
     pg_error err;
     pg_error_clear(&err);
     pg_budget_set *set = pg_budget_set_create();
@@ -120,15 +120,15 @@ int cmd_check(int argc, char **argv)
     for (size_t i = 0; i < nbudgets; i++)
         bad |= pg_budget_set_add_path(set, budgets[i]) != 0;
     for (size_t i = 0; i < pg_budget_set_ndiag(set); i++)
-        pg_cli_report("perfgate", pg_budget_set_diag(set, i));
+        cli_report("perfgate", pg_budget_set_diag(set, i));
     if (bad)
         goto done;
-    if (!(head = pg_run_load(results, &err))) {
-        pg_cli_report("perfgate", &err);
+    if (!(head = pg_results_load(results, &err))) {
+        cli_report("perfgate", &err);
         goto done;
     }
-    if (baseline && !(base = pg_run_load(baseline, &err))) {
-        pg_cli_report("perfgate", &err);
+    if (baseline && !(base = pg_results_load(baseline, &err))) {
+        cli_report("perfgate", &err);
         goto done;
     }
     pg_gate_options opt = { today, 1 };
@@ -141,21 +141,21 @@ int cmd_check(int argc, char **argv)
             fprintf(stderr, "perfgate: note: %s %s: its budgets were not applied\n", path, why);
     }
     if (!report) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         goto done;
     }
-    pg_report_write_table(report, stdout, want_colour(colour), brief ? PG_TABLE_INTERESTING
+    pg_verdicts_write_table(report, stdout, want_colour(colour), brief ? PG_TABLE_INTERESTING
                                                                      : PG_TABLE_ALL);
     fflush(stdout);
-    if ((junit && write_atomic(junit, pg_report_write_junit, report)) ||
-        (markdown && write_atomic(markdown, pg_report_write_markdown, report)) ||
-        (json && write_atomic(json, pg_report_write_json, report)))
+    if ((junit && write_atomic(junit, pg_verdicts_write_junit, report)) ||
+        (markdown && write_atomic(markdown, pg_verdicts_write_markdown, report)) ||
+        (json && write_atomic(json, pg_verdicts_write_json, report)))
         goto done;
-    status = pg_report_failed(report) ? 1 : 0;
+    status = pg_verdicts_failed(report) ? 1 : 0;
 done:
-    pg_report_destroy(report);
-    pg_run_destroy(head);
-    pg_run_destroy(base);
+    pg_verdicts_destroy(report);
+    pg_results_destroy(head);
+    pg_results_destroy(base);
     pg_budget_set_destroy(set);
     return status;
 }

@@ -60,22 +60,22 @@ int cmd_compare(int argc, char **argv)
     }
     pg_error err;
     pg_error_clear(&err);
-    pg_run *a = pg_run_load(files[0], &err), *b = NULL;
+    pg_results *a = pg_results_load(files[0], &err), *b = NULL;
     if (a)
-        b = pg_run_load(files[1], &err);
+        b = pg_results_load(files[1], &err);
     int status = 2;
     pg_comparison *list = NULL;
     size_t n = 0;
     if (!a || !b) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
     } else if (pg_compare_runs(a, b, metric, alpha, &list, &n, &err)) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
     } else {
         printf("A: %s\nB: %s\n\n", files[0], files[1]);
         status = pg_compare_write_table(list, n, alpha, stdout, use_colour) ? 2 : 0;
     }
     free(list);
-    pg_run_destroy(a);
-    pg_run_destroy(b);
+    pg_results_destroy(a);
+    pg_results_destroy(b);
     return status;
 }

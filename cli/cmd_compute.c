@@ -237,7 +237,7 @@ static int set_param(struct compute_params *p, const char *arg)
         names[i] = params[i].name;
     }
     fprintf(stderr, "perfgate compute: unknown parameter '%s'", name);
-    pg_cli_did_you_mean(name, names, N_PARAMS);
+    cli_did_you_mean(name, names, N_PARAMS);
     fprintf(stderr, " (see perfgate compute --help)\n");
     return 2;
 }
@@ -383,7 +383,7 @@ static int run_scalar(struct compute_ctx *c, const char *kernel, FILE *f)
         int krc = is_entropy
                       ? pg_entropy(s[i].x, s[i].n, c->p.entropy_bins, dt, counts, &v)
                       : pg_hurst(s[i].x, s[i].n, c->p.hurst_min, c->p.hurst_max, dt, &v);
-        pg_compute_put_field(f, s[i].name);
+        pg_escape_csv(f, s[i].name);
         if (is_long)
             fprintf(f, ",%zu", s[i].n);
         fprintf(f, ",%s,%s,", is_entropy ? "entropy" : "hurst_exponent", variant);
@@ -439,7 +439,7 @@ static int run_phase(struct compute_ctx *c, FILE *f)
         fputs("case,dtype,i,value,error\n", f);
         for (size_t i = 0; i < k; i++)
             for (size_t r = 0; r < s[i].n; r++) {
-                pg_compute_put_field(f, s[i].name);
+                pg_escape_csv(f, s[i].name);
                 fprintf(f, ",%s,%zu,", dt == PG_FLOAT32 ? "float32" : "float64", r);
                 pg_compute_put_num(f, out[i * maxn + r]);
                 fputs(",\n", f);
@@ -450,7 +450,7 @@ static int run_phase(struct compute_ctx *c, FILE *f)
             char name[160];
             snprintf(name, sizeof name, "phase_%s_%s", s[i].name, suffix);
             fputc(',', f);
-            pg_compute_put_field(f, name);
+            pg_escape_csv(f, name);
         }
         fputc('\n', f);
         for (size_t r = 0; r < maxn; r++) {
@@ -483,7 +483,7 @@ static int run_kuramoto_1d(struct compute_ctx *c, FILE *f)
             rc = 2;
             break;
         }
-        pg_compute_put_field(f, s[i].name);
+        pg_escape_csv(f, s[i].name);
         if (is_long)
             fprintf(f, ",%zu,kuramoto_order_1d,phases=series,", s[i].n);
         else
@@ -546,7 +546,7 @@ static int run_kuramoto(struct compute_ctx *c, FILE *f)
                 goto long_done;
             }
             for (size_t j = 0; j < n_t; j++) {
-                pg_compute_put_field(f, name);
+                pg_escape_csv(f, name);
                 fprintf(f, ",%zu,", j);
                 pg_compute_put_num(f, R[j]);
                 fputs(",\n", f);
@@ -889,7 +889,7 @@ static const struct kernel *find_kernel(const char *name)
         names[i] = kernels[i].name;
     }
     fprintf(stderr, "perfgate compute: unknown kernel '%s'", name);
-    pg_cli_did_you_mean(name, names, N_KERNELS);
+    cli_did_you_mean(name, names, N_KERNELS);
     fprintf(stderr, " (see perfgate compute --help)\n");
     return NULL;
 }

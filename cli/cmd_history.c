@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "pg_escape.h"
 #include "internal.h"
 #include "parse_options.h"
 #include "pg_history.h"
@@ -109,13 +110,13 @@ static void ensure_parent(const char *where)
     mkdir(dir, 0777);
 }
 
-pg_history *pg_cli_open_history(const char *where)
+pg_history *cli_open_history(const char *where)
 {
     pg_error err = { 0 };
     ensure_parent(where);
     pg_history *h = pg_history_open(where, &err);
     if (!h)
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
     return h;
 }
 
@@ -145,22 +146,11 @@ static void fmt_ns(char *buf, size_t len, double ns)
     snprintf(buf, len, "%.4g %s", ns, unit[u]);
 }
 
-/* Names go to a terminal: control characters are shown, not obeyed. */
-static void print_safe(const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            printf("\\x%02x", *p);
-        else
-            putchar(*p);
-    }
-}
-
 static int do_add(const hopts *o)
 {
     if (o->nargs != 2)
         return usage_error("%s", "history add needs one results file");
-    pg_history *h = pg_cli_open_history(o->history);
+    pg_history *h = cli_open_history(o->history);
     if (!h)
         return 2;
     pg_hist_add_options ao = { 0 };
@@ -176,7 +166,7 @@ static int do_add(const hopts *o)
     int64_t id = 0;
     int rc = pg_history_add_results(h, o->args[1], &ao, &id, &err);
     if (rc < 0) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         pg_history_close(h);
         return 2;
     }
@@ -185,7 +175,7 @@ static int do_add(const hopts *o)
         /* recorded whole, but not read back: say both, and that it is trouble */
         fprintf(stderr, "perfgate: run %lld was recorded, but cannot be read back\n",
                 (long long)id);
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         pg_history_close(h);
         return 2;
     }
@@ -200,14 +190,14 @@ static int do_add(const hopts *o)
 
 static int do_list(const hopts *o)
 {
-    pg_history *h = pg_cli_open_history(o->history);
+    pg_history *h = cli_open_history(o->history);
     if (!h)
         return 2;
     pg_error err = { 0 };
     pg_hist_run_info *runs = NULL;
     size_t n = 0;
     if (pg_history_list(h, (size_t)o->limit, &runs, &n, &err) < 0) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         pg_history_close(h);
         return 2;
     }
@@ -229,7 +219,7 @@ static int resolve_run(pg_history *h, const char *arg, int64_t *id)
     pg_error err = { 0 };
     if (!arg || !strcmp(arg, "latest")) {
         if (pg_history_latest(h, id, &err) < 0) {
-            pg_cli_report("perfgate", &err);
+            cli_report("perfgate", &err);
             return -1;
         }
         return 0;
@@ -245,7 +235,7 @@ static int resolve_run(pg_history *h, const char *arg, int64_t *id)
 
 static int do_show(const hopts *o)
 {
-    pg_history *h = pg_cli_open_history(o->history);
+    pg_history *h = cli_open_history(o->history);
     if (!h)
         return 2;
     int64_t id;
@@ -256,7 +246,7 @@ static int do_show(const hopts *o)
         return 2;
     }
     if (pg_history_show(h, id, &s, &err) < 0) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         pg_history_close(h);
         return 2;
     }
@@ -264,13 +254,13 @@ static int do_show(const hopts *o)
            s->info.is_baseline ? " (baseline)" : "");
     printf("commit %s  branch %s  source ", s->info.commit[0] ? s->info.commit : "-",
            s->info.branch[0] ? s->info.branch : "-");
-    print_safe(s->info.source);
+    pg_escape_term_put(stdout, s->info.source);
     printf("\n\nenvironment:\n");
     for (size_t i = 0; i < s->n_env; i++) {
         printf("  ");
-        print_safe(s->env[i].key);
+        pg_escape_term_put(stdout, s->env[i].key);
         printf(" = ");
-        print_safe(s->env[i].value ? s->env[i].value : "");
+        pg_escape_term_put(stdout, s->env[i].value ? s->env[i].value : "");
         printf("\n");
     }
     printf("\n%-12s %-12s %-12s %-12s %5s  %s\n", "verdict", "median", "interval lo", "interval hi",
@@ -283,16 +273,16 @@ static int do_show(const hopts *o)
         fmt_ns(hi, sizeof hi, r->hi_ns);
         printf("%-12s %-12s %-12s %-12s %5zu  ", r->verdict[0] ? r->verdict : "-", med, lo, hi,
                r->n_samples);
-        print_safe(r->name);
+        pg_escape_term_put(stdout, r->name);
         printf("\n");
     }
     if (s->n_waivers) {
         printf("\nwaivers:\n");
         for (size_t i = 0; i < s->n_waivers; i++) {
             printf("  ");
-            print_safe(s->waivers[i].bench);
+            pg_escape_term_put(stdout, s->waivers[i].bench);
             printf(": ");
-            print_safe(s->waivers[i].reason ? s->waivers[i].reason : "");
+            pg_escape_term_put(stdout, s->waivers[i].reason ? s->waivers[i].reason : "");
             printf(" (%s, expires %s)\n", s->waivers[i].ticket ? s->waivers[i].ticket : "-",
                    s->waivers[i].expires ? s->waivers[i].expires : "-");
         }
@@ -306,7 +296,7 @@ static int do_prune(const hopts *o)
 {
     if (o->keep < 0)
         return usage_error("%s", "history prune needs --keep N");
-    pg_history *h = pg_cli_open_history(o->history);
+    pg_history *h = cli_open_history(o->history);
     if (!h)
         return 2;
     pg_error err = { 0 };
@@ -314,7 +304,7 @@ static int do_prune(const hopts *o)
     int rc = pg_history_prune(h, (size_t)o->keep, &removed, &err);
     pg_history_close(h);
     if (rc < 0) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         return 2;
     }
     printf("pruned %zu run%s\n", removed, removed == 1 ? "" : "s");
@@ -337,7 +327,7 @@ int cmd_history(int argc, char **argv)
     if (!strcmp(sub, "prune"))
         return do_prune(&o);
     static const char *const subs[] = { "add", "list", "show", "prune" };
-    const char *near = pg_cli_nearest(sub, subs, 4);
+    const char *near = cli_nearest(sub, subs, 4);
     fprintf(stderr, "perfgate: '%s' is not a history subcommand", sub);
     if (near)
         fprintf(stderr, "; did you mean '%s'?", near);

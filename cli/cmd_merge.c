@@ -334,7 +334,7 @@ static int merge(char **inputs, size_t n, const char *out, const struct merge_op
     pg_error_clear(&err);
     pg_afile *f = pg_afile_open(out, &err);
     if (!f) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         goto done;
     }
     if (json_dumpf(result, pg_afile_stream(f), JSON_INDENT(2)) != 0 ||
@@ -344,7 +344,7 @@ static int merge(char **inputs, size_t n, const char *out, const struct merge_op
         goto done;
     }
     if (pg_afile_commit(f, &err)) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         goto done;
     }
     fprintf(stderr, "perfgate: merged %zu files, %zu rows, %zu benchmarks into '%s'\n", n,

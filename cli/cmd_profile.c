@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "pg_escape.h"
 #include "internal.h"
 #include "parse_options.h"
 #include "pg_callgrind.h"
@@ -116,20 +117,10 @@ static int profile_one(const char *dir, const char *which, const char *bin, cons
     pg_error err;
     pg_error_clear(&err);
     if (pg_callgrind_functions(dump, fns, n, total, &err)) {
-        pg_cli_report("perfgate: profile", &err);
+        cli_report("perfgate: profile", &err);
         return -1;
     }
     return 0;
-}
-
-static void safe(const char *s, char *buf, size_t len)
-{
-    size_t n = 0;
-    for (; s && *s && n + 1 < len; s++) {
-        unsigned char ch = (unsigned char)*s;
-        buf[n++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
-    }
-    buf[n] = '\0';
 }
 
 typedef struct diff_row {
@@ -191,7 +182,7 @@ int cmd_profile(int argc, char **argv)
     size_t hn = 0, bn = 0;
     double ht = 0, bt = 0;
     char sname[600], sfn[300], sfile[220];
-    safe(name, sname, sizeof sname);
+    pg_escape_term(name, sname, sizeof sname);
     int ran = profile_one(dir, "head", head, name, pass.v, pass.n, cache_sim, &hf, &hn, &ht);
     if (ran)
         goto done;
@@ -202,8 +193,8 @@ int cmd_profile(int argc, char **argv)
         for (size_t i = 0; i < hn && (long)i < top; i++) {
             if (hf[i].ir <= 0)
                 break;
-            safe(hf[i].name, sfn, sizeof sfn);
-            safe(hf[i].file, sfile, sizeof sfile);
+            pg_escape_term(hf[i].name, sfn, sizeof sfn);
+            pg_escape_term(hf[i].file, sfile, sizeof sfile);
             printf("%14.0f %6.2f%%  %s%s%s%s\n", hf[i].ir, ht > 0 ? 100 * hf[i].ir / ht : 0, sfn,
                    sfile[0] && strcmp(sfile, "???") ? " (" : "", sfile[0] && strcmp(sfile, "???") ? sfile : "",
                    sfile[0] && strcmp(sfile, "???") ? ")" : "");
@@ -235,7 +226,7 @@ int cmd_profile(int argc, char **argv)
     for (size_t i = 0; i < nr && (long)i < top; i++) {
         if (rows[i].head == rows[i].base)
             break;
-        safe(rows[i].name, sfn, sizeof sfn);
+        pg_escape_term(rows[i].name, sfn, sizeof sfn);
         char change[32];
         if (rows[i].base > 0)
             snprintf(change, sizeof change, "%+.2f%%", 100 * (rows[i].head - rows[i].base) / rows[i].base);

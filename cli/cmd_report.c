@@ -60,7 +60,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "perfgate: --no-png and --no-svg leave nothing to draw\n");
         return 2;
     }
-    pg_history *h = pg_cli_open_history(history);
+    pg_history *h = cli_open_history(history);
     if (!h)
         return 2;
     pg_error err = { 0 };
@@ -87,7 +87,7 @@ int cmd_report(int argc, char **argv)
     pg_history_close(h);
     if (rc < 0) {
         if (err.code)
-            pg_cli_report("perfgate", &err);
+            cli_report("perfgate", &err);
         else
             fprintf(stderr, "perfgate: cannot write the report: %s\n", pg_strerror(rc));
         return 2;

@@ -15,6 +15,7 @@
 
 #include "pg_csv.h"
 #include "pg_error.h"
+#include "pg_escape.h" /* pg_escape_csv: every CSV field */
 #include "pg_io.h"
 #include "pg_kernels.h"
 
@@ -78,8 +79,6 @@ int pg_compute_out_close(struct compute_out *o, int ok);
 /* A number at full precision, "nan" for NaN (pg_format_double). */
 void pg_compute_put_num(FILE *f, double v);
 
-/* A CSV field, quoted when it holds a comma, quote or newline. */
-void pg_compute_put_field(FILE *f, const char *s);
 
 /* "index_name,<names...>" then one line per row of column-major data
  * (ncols columns of n rows). */

@@ -25,7 +25,7 @@ int pg_compute_out_open(struct compute_out *o, const char *path)
     pg_error err = { 0 };
     o->af = pg_afile_open(path, &err);
     if (!o->af) {
-        pg_cli_report("perfgate compute", &err);
+        cli_report("perfgate compute", &err);
         return 2;
     }
     o->f = pg_afile_stream(o->af);
@@ -47,7 +47,7 @@ int pg_compute_out_close(struct compute_out *o, int ok)
     }
     pg_error err = { 0 };
     if (pg_afile_commit(o->af, &err) != 0) {
-        pg_cli_report("perfgate compute", &err);
+        cli_report("perfgate compute", &err);
         return 2;
     }
     return 0;
@@ -60,22 +60,6 @@ void pg_compute_put_num(FILE *f, double v)
     fputs(buf, f);
 }
 
-/* Writes a CSV field, quoting it when it holds a comma, quote or newline. */
-void pg_compute_put_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* Writes "row,<names...>" then one line per row of column-major data. */
 void pg_compute_write_table(FILE *f, const char *index_name, const char *const *names,
                             size_t ncols, const double *data, size_t n)
@@ -83,7 +67,7 @@ void pg_compute_write_table(FILE *f, const char *index_name, const char *const *
     fputs(index_name, f);
     for (size_t c = 0; c < ncols; c++) {
         fputc(',', f);
-        pg_compute_put_field(f, names[c]);
+        pg_escape_csv(f, names[c]);
     }
     fputc('\n', f);
     for (size_t r = 0; r < n; r++) {
@@ -100,7 +84,7 @@ void pg_compute_write_table(FILE *f, const char *index_name, const char *const *
 
 int pg_compute_report(const pg_error *err)
 {
-    pg_cli_report("perfgate compute", err);
+    cli_report("perfgate compute", err);
     return 2;
 }
 
@@ -323,7 +307,7 @@ void pg_compute_write_frame(FILE *f, const pg_frame *fr)
     for (size_t col = 0; col < fr->ncols; col++) {
         if (col)
             fputc(',', f);
-        pg_compute_put_field(f, fr->names[col]);
+        pg_escape_csv(f, fr->names[col]);
     }
     fputc('\n', f);
     for (size_t r = 0; r < fr->nrows; r++) {

@@ -106,7 +106,7 @@ static int unknown_option(const pg_opt_spec *spec, const char *name)
     }
     cands[n++] = "--help";
     fprintf(stderr, "perfgate: %s: unknown option '%s'", spec->cmd, name);
-    pg_cli_did_you_mean(name, cands, n);
+    cli_did_you_mean(name, cands, n);
     fputc('\n', stderr);
     pg_opt_usage(spec, stderr);
     return PG_OPT_ERROR;

@@ -35,6 +35,11 @@ while(_pg_libs)
     list(APPEND _pg_export_targets ${_tgt})
   endif()
 endwhile()
+# The generated version header lives in the build folder.
+if(TARGET pg_common)
+  set_property(TARGET pg_common APPEND PROPERTY INTERFACE_INCLUDE_DIRECTORIES
+    "$<BUILD_INTERFACE:${CMAKE_BINARY_DIR}/common>")
+endif()
 # The CUDA kernels, when built, are part of pg_kernels' link interface.
 if(TARGET pg_kernels_cuda)
   get_target_property(_pg_cuda_type pg_kernels_cuda TYPE)
@@ -68,6 +73,7 @@ foreach(_h harness/pg_bench.h harness/pg_data.h common/pg_error.h common/pg_io.h
     list(APPEND _pg_headers ${PERFGATE_SOURCE_DIR}/${_h})
   endif()
 endforeach()
+list(APPEND _pg_headers ${CMAKE_BINARY_DIR}/common/pg_version.h)
 install(FILES ${_pg_headers} DESTINATION ${PERFGATE_INSTALL_INCLUDEDIR})
 
 file(GLOB _pg_man CONFIGURE_DEPENDS ${PERFGATE_SOURCE_DIR}/docs/man/*.1)

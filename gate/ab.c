@@ -49,7 +49,7 @@ static int level_reachable(size_t n, double level)
     return n > PG_SR_EXACT_MAX || ldexp(1.0, -(int)n) <= level;
 }
 
-int pg_ab_judge_at(const double *base, const double *head, size_t n, double tolerance,
+int gate_ab_judge_at(const double *base, const double *head, size_t n, double tolerance,
                  double min_effect, double level, int deterministic, pg_ab_judgement *out)
 {
     memset(out, 0, sizeof *out);
@@ -77,8 +77,8 @@ int pg_ab_judge_at(const double *base, const double *head, size_t n, double tole
     out->n = k;
     if (k == 0)
         goto done;
-    pg_stats_sort(b, k);
-    pg_stats_sort(h, k);
+    gate_stats_sort(b, k);
+    gate_stats_sort(h, k);
     out->med_base = pg_stats_median(b, k);
     out->med_head = pg_stats_median(h, k);
     out->p_slower = pg_stats_signed_rank(d, k, PG_ALT_GREATER, NULL);
@@ -126,11 +126,11 @@ done:
 int pg_ab_judge(const double *base, const double *head, size_t n, double tolerance,
                 double min_effect, double alpha, pg_ab_judgement *out)
 {
-    return pg_ab_judge_at(base, head, n, tolerance, min_effect, pg_ab_look_level(alpha, 1), 0, out);
+    return gate_ab_judge_at(base, head, n, tolerance, min_effect, pg_ab_look_level(alpha, 1), 0, out);
 }
 
 int pg_ab_judge_look(const double *base, const double *head, size_t n, double tolerance,
                      double min_effect, double alpha, unsigned look, pg_ab_judgement *out)
 {
-    return pg_ab_judge_at(base, head, n, tolerance, min_effect, pg_ab_look_level(alpha, look), 0, out);
+    return gate_ab_judge_at(base, head, n, tolerance, min_effect, pg_ab_look_level(alpha, look), 0, out);
 }

@@ -119,7 +119,7 @@ void pg_ab_destroy(pg_ab *ab);                   /* NULL is a no-op */
 /* Adds one round: the base run and the head run (loaded results).  Each
  * benchmark in both contributes the median of its samples in that run.
  * Returns 0 or PG_ENOMEM. */
-int pg_ab_add_round(pg_ab *ab, const pg_run *base, const pg_run *head);
+int pg_ab_add_round(pg_ab *ab, const pg_results *base, const pg_results *head);
 /* Marks the start of the confirmation phase for the benchmarks not yet
  * decided (inconclusive); every later look judges all their rounds at the
  * next look's level. */
@@ -134,7 +134,7 @@ int pg_ab_failed(const pg_ab *ab);
 /* 1 when the row still needs rounds (inconclusive). */
 int pg_ab_row_undecided(const pg_ab_row *row);
 
-/* Writers, like pg_report_write_*: names escaped for each format.  0 or
+/* Writers, like pg_verdicts_write_*: names escaped for each format.  0 or
  * PG_EIO. */
 int pg_ab_write_table(const pg_ab *ab, FILE *f, int colour);
 int pg_ab_write_json(const pg_ab *ab, FILE *f);

@@ -19,10 +19,10 @@ struct pg_ab {
 /* One judgement at one-sided level `level`; deterministic: the values are
  * counts without noise (the ratio of the medians is the answer).  0 or
  * PG_ENOMEM. */
-int pg_ab_judge_at(const double *base, const double *head, size_t n, double tolerance,
-                   double min_effect, double level, int deterministic, pg_ab_judgement *out);
+int gate_ab_judge_at(const double *base, const double *head, size_t n, double tolerance,
+                     double min_effect, double level, int deterministic, pg_ab_judgement *out);
 
 /* 1 when state s of row r fails the gate before waivers and severity. */
-int pg_ab_state_fails(const pg_ab *ab, const pg_ab_row *r, pg_ab_state s);
+int gate_ab_state_fails(const pg_ab *ab, const pg_ab_row *r, pg_ab_state s);
 
 #endif

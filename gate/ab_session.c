@@ -62,19 +62,17 @@ static char *dup_str(const char *s)
 
 static int is_cold(const char *name, const char *profile)
 {
-    if (profile)
-        return !strcmp(profile, "cold");
-    return strstr(name, "/cold/") != NULL || !strncmp(name, "cold/", 5);
+    const char *p = pg_name_profile(name, profile);
+    return p && !strcmp(p, "cold");
 }
 
 static int is_hot(const char *name, const char *profile)
 {
-    if (profile)
-        return !strcmp(profile, "hot");
-    return strstr(name, "/hot/") != NULL || !strncmp(name, "hot/", 4);
+    const char *p = pg_name_profile(name, profile);
+    return p && !strcmp(p, "hot");
 }
 
-static pg_ab_row *row_for(pg_ab *ab, const pg_bench *b)
+static pg_ab_row *row_for(pg_ab *ab, const pg_result *b)
 {
     for (size_t i = 0; i < ab->n; i++)
         if (!strcmp(ab->rows[i].name, b->name))
@@ -117,7 +115,7 @@ static pg_ab_row *row_for(pg_ab *ab, const pg_bench *b)
     return r;
 }
 
-static double run_value(const pg_bench *b, int metric)
+static double run_value(const pg_result *b, int metric)
 {
     const double *src = metric == PG_METRIC_CPU ? b->cpu_ns : b->real_ns;
     double *v = malloc((b->n ? b->n : 1) * sizeof *v);
@@ -159,11 +157,11 @@ static int push(pg_ab *ab, pg_ab_row *r, double bv, double hv)
     return 0;
 }
 
-int pg_ab_add_round(pg_ab *ab, const pg_run *base, const pg_run *head)
+int pg_ab_add_round(pg_ab *ab, const pg_results *base, const pg_results *head)
 {
-    for (size_t i = 0; i < pg_run_count(head); i++) {
-        const pg_bench *h = pg_run_bench(head, i);
-        const pg_bench *b = pg_run_find(base, h->name);
+    for (size_t i = 0; i < pg_results_count(head); i++) {
+        const pg_result *h = pg_results_get(head, i);
+        const pg_result *b = pg_results_find(base, h->name);
         pg_ab_row *r = row_for(ab, h);
         if (!r)
             return PG_ENOMEM;
@@ -183,9 +181,9 @@ int pg_ab_add_round(pg_ab *ab, const pg_run *base, const pg_run *head)
         if (push(ab, r, bv, hv))
             return PG_ENOMEM;
     }
-    for (size_t i = 0; i < pg_run_count(base); i++) {
-        const pg_bench *b = pg_run_bench(base, i);
-        if (pg_run_find(head, b->name))
+    for (size_t i = 0; i < pg_results_count(base); i++) {
+        const pg_result *b = pg_results_get(base, i);
+        if (pg_results_find(head, b->name))
             continue;
         pg_ab_row *r = row_for(ab, b);
         if (!r || push(ab, r, NAN, NAN))
@@ -219,13 +217,13 @@ static const pg_waiver *active_waiver(const pg_ab *ab, const char *name)
         const pg_waiver *w = pg_budget_set_waiver(ab->budgets, i);
         if (w->expires_ymd < ab->today)
             continue;
-        if (pg_glob_is_literal(w->match) ? !strcmp(w->match, name) : !fnmatch(w->match, name, 0))
+        if (gate_glob_is_literal(w->match) ? !strcmp(w->match, name) : !fnmatch(w->match, name, 0))
             return w;
     }
     return NULL;
 }
 
-int pg_ab_state_fails(const pg_ab *ab, const pg_ab_row *r, pg_ab_state s)
+int gate_ab_state_fails(const pg_ab *ab, const pg_ab_row *r, pg_ab_state s)
 {
     if (s == PG_AB_FAIL)
         return 1;
@@ -252,14 +250,14 @@ int pg_ab_judge_all(pg_ab *ab)
             continue;
         r->looks++;
         r->judged_n = r->n;
-        if (pg_ab_judge_at(r->base, r->head, r->n, r->tolerance, p->min_effect,
+        if (gate_ab_judge_at(r->base, r->head, r->n, r->tolerance, p->min_effect,
                   pg_ab_look_level(alpha, r->looks), det, &r->final))
             return PG_ENOMEM;
         if (r->looks == 1)
             r->first = r->final;
         r->confirmed = r->looks > 1;
         r->waiver = NULL;
-        if (pg_ab_state_fails(ab, r, r->final.state) && r->final.state != PG_AB_MISSING) {
+        if (gate_ab_state_fails(ab, r, r->final.state) && r->final.state != PG_AB_MISSING) {
             r->waiver = active_waiver(ab, r->name);
         }
     }
@@ -280,7 +278,7 @@ int pg_ab_row_fails(const pg_ab *ab, const pg_ab_row *r)
 {
     if (r->waiver || (r->budgeted && r->policy.severity == PG_SEV_WARN))
         return 0;
-    return pg_ab_state_fails(ab, r, r->final.state);
+    return gate_ab_state_fails(ab, r, r->final.state);
 }
 
 int pg_ab_failed(const pg_ab *ab)

@@ -18,7 +18,7 @@ static const char *row_label(const pg_ab *ab, const pg_ab_row *r)
 {
     if (r->waiver)
         return "waived";
-    if (r->budgeted && r->policy.severity == PG_SEV_WARN && pg_ab_state_fails(ab, r, r->final.state))
+    if (r->budgeted && r->policy.severity == PG_SEV_WARN && gate_ab_state_fails(ab, r, r->final.state))
         return "warn";
     return pg_ab_state_name(r->final.state);
 }
@@ -28,7 +28,7 @@ static void fmt_val(const pg_ab *ab, double v, char *buf, size_t len)
     if (!isnan(v) && ab->opt.instructions)
         snprintf(buf, len, "%.0f", v);
     else
-        pg_write_time(v, buf, len);
+        gate_write_time(v, buf, len);
 }
 
 static void fmt_ratio(const pg_ab_judgement *j, char *buf, size_t len)
@@ -105,14 +105,14 @@ int pg_ab_write_table(const pg_ab *ab, FILE *f, int colour)
     for (size_t i = 0; i < ab->n; i++) {
         const pg_ab_row *r = &ab->rows[i];
         char name[512], b[32], h[32], ratio[80], p[16], tol[16], note[512], safe_note[512];
-        pg_write_safe(r->name, name, sizeof name);
+        pg_escape_term(r->name, name, sizeof name);
         fmt_val(ab, r->final.med_base, b, sizeof b);
         fmt_val(ab, r->final.med_head, h, sizeof h);
         fmt_ratio(&r->final, ratio, sizeof ratio);
-        pg_write_p(r->final.p_slower, p, sizeof p);
+        gate_write_p(r->final.p_slower, p, sizeof p);
         snprintf(tol, sizeof tol, "+%g%%", r->tolerance * 100);
         describe(ab, r, note, sizeof note);
-        pg_write_safe(note, safe_note, sizeof safe_note);
+        pg_escape_term(note, safe_note, sizeof safe_note);
         const char *lab = row_label(ab, r);
         int fails = pg_ab_row_fails(ab, r);
         if (colour)
@@ -215,14 +215,14 @@ int pg_ab_write_markdown(const pg_ab *ab, FILE *f)
         fmt_val(ab, r->final.med_base, b, sizeof b);
         fmt_val(ab, r->final.med_head, h, sizeof h);
         fmt_ratio(&r->final, ratio, sizeof ratio);
-        pg_write_p(r->final.p_slower, p, sizeof p);
+        gate_write_p(r->final.p_slower, p, sizeof p);
         describe(ab, r, note, sizeof note);
         int fails = pg_ab_row_fails(ab, r);
         fprintf(f, "| %s%s%s | ", fails ? "**" : "", row_label(ab, r), fails ? "**" : "");
-        pg_write_md(f, r->name);
+        pg_escape_md(f, r->name);
         fprintf(f, " | %s | %s | %s | %s | +%g%% | %zu | ", b, h, ratio, p, r->tolerance * 100,
                 r->final.n);
-        pg_write_md(f, note);
+        pg_escape_md(f, note);
         fprintf(f, " |\n");
     }
     return ferror(f) ? PG_EIO : 0;
@@ -242,16 +242,16 @@ int pg_ab_write_junit(const pg_ab *ab, FILE *f)
         fmt_ratio(&r->final, ratio, sizeof ratio);
         describe(ab, r, note, sizeof note);
         fprintf(f, "    <testcase classname=\"perfgate.ab\" name=\"");
-        pg_write_xml(f, r->name);
+        pg_escape_xml(f, r->name);
         fprintf(f, "\">");
         if (pg_ab_row_fails(ab, r)) {
             fprintf(f, "\n      <failure message=\"%s: head/base %s, tolerance +%g%%\">",
                     row_label(ab, r), ratio, r->tolerance * 100);
-            pg_write_xml(f, note);
+            pg_escape_xml(f, note);
             fprintf(f, "</failure>\n    ");
         } else if (r->final.state == PG_AB_INCONCLUSIVE || r->waiver) {
             fprintf(f, "\n      <system-out>%s: head/base %s. ", row_label(ab, r), ratio);
-            pg_write_xml(f, note);
+            pg_escape_xml(f, note);
             fprintf(f, "</system-out>\n    ");
         }
         fprintf(f, "</testcase>\n");

@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct pg_report {
+struct pg_verdicts {
     pg_verdict *v;
     size_t n, cap;
     const pg_waiver **active;
@@ -41,7 +41,7 @@ struct pg_report {
     int failed;
     size_t judged;         /* verdicts that some budget asked for */
     /* working memory, reused across benchmarks */
-    pg_mw_cache cache;
+    gate_mw_cache cache;
     double *work;
     size_t work_cap;
 };
@@ -62,7 +62,7 @@ static int kind_fails(pg_verdict_kind k)
            k == PG_V_INSUFFICIENT || k == PG_V_EXPIRED;
 }
 
-static pg_verdict *add(pg_report *r, const char *bench, const char *metric, pg_verdict_kind kind)
+static pg_verdict *add(pg_verdicts *r, const char *bench, const char *metric, pg_verdict_kind kind)
 {
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 256;
@@ -104,7 +104,7 @@ static void note(pg_verdict *v, const char *fmt, ...)
     va_end(ap);
 }
 
-static double *work(pg_report *r, size_t n)
+static double *work(pg_verdicts *r, size_t n)
 {
     if (n > r->work_cap) {
         double *w = realloc(r->work, n * sizeof *w);
@@ -136,11 +136,11 @@ static int make_series(series *s, const double *src, size_t n, double scale)
 
 static void fill_median(pg_verdict *v, series *s)
 {
-    pg_stats_sort(s->v, s->n);
+    gate_stats_sort(s->v, s->n);
     v->n = s->n;
     v->value = pg_stats_median(s->v, s->n);
     if (s->n)
-        pg_stats_median_ci(s->v, s->n, 0.95, &v->lo, &v->hi, NULL);
+        pg_stats_median_ci(s->v, s->n, PG_MEDIAN_CONF, &v->lo, &v->hi, NULL);
 }
 
 static void finish(pg_verdict *v, const pg_policy *p)
@@ -188,14 +188,14 @@ static int all_positive(const series *s)
  * report's cache.  Without it the interval below would silently fall back
  * to its widest form (and a p-value to NaN): an allocation failure, not a
  * weaker verdict. */
-static int mw_table(pg_report *r, size_t m, size_t n)
+static int mw_table(pg_verdicts *r, size_t m, size_t n)
 {
-    if (m > PG_MW_EXACT_MAX || n > PG_MW_EXACT_MAX || pg_mw_cache_cdf(&r->cache, m, n) == 0)
+    if (m > PG_MW_EXACT_MAX || n > PG_MW_EXACT_MAX || gate_mw_cache_cdf(&r->cache, m, n) == 0)
         return 0;
     return PG_ENOMEM;
 }
 
-static int ratio_of(pg_report *r, const series *x, const series *y, double *ratio, double *lo,
+static int ratio_of(pg_verdicts *r, const series *x, const series *y, double *ratio, double *lo,
                     double *hi)
 {
     *ratio = *lo = *hi = NAN;
@@ -216,7 +216,7 @@ static int ratio_of(pg_report *r, const series *x, const series *y, double *rati
     for (size_t j = 0; j < n; j++)
         ly[j] = log(y->v[j]);
     double s, l, h;
-    pg_stats_hl_cached(lx, m, ly, n, 0.95, w, &s, &l, &h, &r->cache);
+    gate_stats_hl_cached(lx, m, ly, n, 0.95, w, &s, &l, &h, &r->cache);
     *ratio = exp(s);
     *lo = exp(l);
     *hi = exp(h);
@@ -245,36 +245,32 @@ static const char *reference_problem(const double *src, size_t n, double scale)
 /* The Mann-Whitney p-value through the report's cache.  NaN for samples
  * that are not empty means the cache could not be made: an error, never
  * "no evidence". */
-static int mw(pg_report *r, const series *x, const series *y, int alt, double *p)
+static int mw(pg_verdicts *r, const series *x, const series *y, int alt, double *p)
 {
     if (x->n && y->n && mw_table(r, x->n, y->n))
         return PG_ENOMEM;
-    *p = pg_stats_mw_cached(x->v, x->n, y->v, y->n, alt, NULL, NULL, &r->cache);
+    *p = gate_stats_mw_cached(x->v, x->n, y->v, y->n, alt, NULL, NULL, &r->cache);
     return x->n && y->n && isnan(*p) ? PG_ENOMEM : 0;
 }
 
-static int is_cold(const pg_bench *b)
+static int is_cold(const pg_result *b)
 {
-    const char *name = b->name;
-    if (b->profile)
-        return !strcmp(b->profile, "cold");
-    return !strncmp(name, "cold/", 5) || strstr(name, "/cold/") != NULL ||
-           (strlen(name) >= 5 && !strcmp(name + strlen(name) - 5, "/cold"));
+    const char *p = pg_result_profile(b);
+    return p && !strcmp(p, "cold");
 }
 
-static int is_hot(const pg_bench *b)
+static int is_hot(const pg_result *b)
 {
-    if (b->profile)
-        return !strcmp(b->profile, "hot");
-    return strstr(b->name, "/hot/") != NULL || !strncmp(b->name, "hot/", 4);
+    const char *p = pg_result_profile(b);
+    return p && !strcmp(p, "hot");
 }
 
-static const double *metric_values(const pg_bench *b, int metric)
+static const double *metric_values(const pg_result *b, int metric)
 {
     return metric == PG_METRIC_CPU ? b->cpu_ns : b->real_ns;
 }
 
-static int check_regression(pg_report *r, const pg_bench *b, const pg_bench *base,
+static int check_regression(pg_verdicts *r, const pg_result *b, const pg_result *base,
                             const pg_policy *p)
 {
     /* The budget's metric, else CPU time for hot benchmarks (time the core
@@ -319,7 +315,7 @@ static int check_regression(pg_report *r, const pg_bench *b, const pg_bench *bas
     if (rc)
         goto done;
     fill_median(v, &x);
-    pg_stats_sort(y.v, y.n);
+    gate_stats_sort(y.v, y.n);
     v->base = pg_stats_median(y.v, y.n);
     v->n_base = y.n;
     const char *bad = reference_problem(metric_values(base, metric), base->n, 1.0);
@@ -384,10 +380,10 @@ static const char *const gpu_kernel_counters[] = { "gpu_kernel_ns", "gpu_kernel_
 static const char *const gpu_transfer_counters[] = { "gpu_transfer_ns", "gpu_transfer_time_ns",
                                                      "gpu_transfer_time", NULL };
 
-static const double *find_counter(const pg_bench *b, const char *const *names, const char **which)
+static const double *find_counter(const pg_result *b, const char *const *names, const char **which)
 {
     for (size_t i = 0; names[i]; i++) {
-        const double *c = pg_bench_counter(b, names[i]);
+        const double *c = pg_result_counter(b, names[i]);
         if (c) {
             *which = names[i];
             return c;
@@ -396,17 +392,17 @@ static const double *find_counter(const pg_bench *b, const char *const *names, c
     return NULL;
 }
 
-static void unavailable(pg_verdict *v, const pg_run *run, const char *counter, const char *what)
+static void unavailable(pg_verdict *v, const pg_results *run, const char *counter, const char *what)
 {
     v->kind = PG_V_UNAVAILABLE;
-    const char *why = counter ? pg_run_unavailable_reason(run, counter) : NULL;
+    const char *why = counter ? pg_results_unavailable_reason(run, counter) : NULL;
     if (why)
         note(v, "%s: %s", what, why);
     else
         note(v, "%s", what);
 }
 
-static int check_absolute(pg_report *r, const pg_run *run, const pg_bench *b, const pg_policy *p,
+static int check_absolute(pg_verdicts *r, const pg_results *run, const pg_result *b, const pg_policy *p,
                           int k)
 {
     pg_verdict *v = add(r, b->name, pg_abs_name(k), PG_V_PASS);
@@ -481,7 +477,7 @@ static int check_absolute(pg_report *r, const pg_run *run, const pg_bench *b, co
     return rc;
 }
 
-static int check_counter(pg_report *r, const pg_run *run, const pg_bench *b, const pg_policy *p,
+static int check_counter(pg_verdicts *r, const pg_results *run, const pg_result *b, const pg_policy *p,
                          const pg_counter_limit *cl)
 {
     char name[80];
@@ -493,7 +489,7 @@ static int check_counter(pg_report *r, const pg_run *run, const pg_bench *b, con
     v->budget_line = p->line;
     v->unit = cl->per_element ? "count/elem" : "count";
     v->limit = cl->max;
-    const double *src = pg_bench_counter(b, cl->name);
+    const double *src = pg_result_counter(b, cl->name);
     int rc = 0;
     if (!src) {
         unavailable(v, run, cl->name, "counter not in the results");
@@ -512,7 +508,7 @@ static int check_counter(pg_report *r, const pg_run *run, const pg_bench *b, con
     return rc;
 }
 
-static int check_relative(pg_report *r, const pg_run *run, const pg_bench *b, const pg_policy *p)
+static int check_relative(pg_verdicts *r, const pg_results *run, const pg_result *b, const pg_policy *p)
 {
     char name[80];
     snprintf(name, sizeof name, "relative:%s%s",
@@ -525,7 +521,7 @@ static int check_relative(pg_report *r, const pg_run *run, const pg_bench *b, co
     v->budget_line = p->line;
     v->unit = "ratio";
     v->limit = p->relative_max_ratio;
-    const pg_bench *cal = pg_run_find(run, p->relative_to);
+    const pg_result *cal = pg_results_find(run, p->relative_to);
     if (!cal || cal->n == 0) {
         v->kind = PG_V_MISSING;
         note(v, "calibration benchmark '%.80s' is not in the run", p->relative_to);
@@ -546,7 +542,7 @@ static int check_relative(pg_report *r, const pg_run *run, const pg_bench *b, co
     if (rc)
         goto done;
     fill_median(v, &x);
-    pg_stats_sort(y.v, y.n);
+    gate_stats_sort(y.v, y.n);
     v->base = pg_stats_median(y.v, y.n);
     v->n_base = y.n;
     const char *bad = reference_problem(metric_values(cal, p->relative_metric), cal->n, sy);
@@ -583,17 +579,17 @@ done:
     return rc;
 }
 
-static const pg_waiver *active_waiver(const pg_report *r, const char *name)
+static const pg_waiver *active_waiver(const pg_verdicts *r, const char *name)
 {
     for (size_t i = 0; i < r->nactive; i++) {
         const pg_waiver *w = r->active[i];
-        if (pg_glob_is_literal(w->match) ? !strcmp(w->match, name) : !fnmatch(w->match, name, 0))
+        if (gate_glob_is_literal(w->match) ? !strcmp(w->match, name) : !fnmatch(w->match, name, 0))
             return w;
     }
     return NULL;
 }
 
-static void apply_waiver(pg_report *r, size_t from, const char *name)
+static void apply_waiver(pg_verdicts *r, size_t from, const char *name)
 {
     const pg_waiver *w = active_waiver(r, name);
     if (!w)
@@ -611,7 +607,7 @@ static void apply_waiver(pg_report *r, size_t from, const char *name)
     }
 }
 
-static int check_unbudgeted(pg_report *r, const pg_bench *b, const pg_bench *bb)
+static int check_unbudgeted(pg_verdicts *r, const pg_result *b, const pg_result *bb)
 {
     pg_verdict *v = add(r, b->name, "-", PG_V_UNBUDGETED);
     if (!v)
@@ -629,7 +625,7 @@ static int check_unbudgeted(pg_report *r, const pg_bench *b, const pg_bench *bb)
     rc = make_series(&y, bb->real_ns, bb->n, 1.0);
     if (rc)
         goto done;
-    pg_stats_sort(y.v, y.n);
+    gate_stats_sort(y.v, y.n);
     v->base = pg_stats_median(y.v, y.n);
     v->n_base = y.n;
     rc = ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
@@ -641,18 +637,82 @@ done:
     return rc;
 }
 
+/* The figures of a ->Complexity() fit row a budget can cap through its
+ * "counters" (docs/budgets.md). */
+static int is_fit_figure(const char *name)
+{
+    return !strcmp(name, "real_coefficient") || !strcmp(name, "cpu_coefficient") ||
+           !strcmp(name, "rms");
+}
+
+/* A fit row: judged only on the counter limits that name a fit figure; a
+ * budget that names none (a broad glob, say) leaves it unjudged.  A named
+ * figure the row lacks (rms on a BigO row) is missing: it fails. */
+static int check_complexity(pg_verdicts *r, const pg_result *b, const pg_policy *p)
+{
+    size_t from = r->n;
+    for (size_t i = 0; i < p->ncounters; i++) {
+        const pg_counter_limit *cl = &p->counters[i];
+        if (!is_fit_figure(cl->name))
+            continue;
+        char name[80];
+        snprintf(name, sizeof name, "fit:%s", cl->name);
+        pg_verdict *v = add(r, b->name, name, PG_V_PASS);
+        if (!v)
+            return PG_ENOMEM;
+        v->budget_file = p->file;
+        v->budget_line = p->line;
+        v->unit = strcmp(cl->name, "rms") ? "ns" : "";
+        v->limit = cl->max;
+        v->n = 1;
+        double x;
+        /* What a budget asks of a fit that it does not have is missing, and
+         * fails: never a pass, and not "unavailable" (the machine could
+         * measure it; the row does not say it). */
+        if (cl->per_element) {
+            v->kind = PG_V_MISSING;
+            note(v, "%s", "a complexity fit has no elements: per_element does not apply");
+        } else if (!pg_result_complexity_figure(b, cl->name, &x)) {
+            v->kind = PG_V_MISSING;
+            note(v, "%s", b->complexity == PG_CX_RMS ? "an RMS row has only rms"
+                                                     : "a BigO row has no rms");
+        } else {
+            v->value = x;
+            if (x > cl->max) {
+                v->kind = PG_V_BREACH;
+                note(v, "the fit's %s %.4g is above the budget's %.4g", cl->name, x, cl->max);
+            } else {
+                note(v, "the fit's %s %.4g is within the budget's %.4g", cl->name, x, cl->max);
+            }
+        }
+        finish(v, p);
+        v->n_required = 1;
+    }
+    if (r->n > from)
+        r->judged++;
+    return 0;
+}
+
 /* Judges one benchmark of the run; hits marks the budgets that match it.
  * Returns 0 or PG_ENOMEM. */
-static int check_bench(pg_report *r, const pg_run *head, const pg_run *base,
+static int check_bench(pg_verdicts *r, const pg_results *head, const pg_results *base,
                        const pg_budget_set *budgets, const pg_gate_options *opt,
-                       const pg_bench *b, unsigned char *hits)
+                       const pg_result *b, unsigned char *hits)
 {
     pg_policy p;
     size_t from = r->n;
     int budgeted = pg_budget_set_resolve_hits(budgets, b->name, &p, hits);
     if (budgeted < 0)
         return budgeted;
-    const pg_bench *bb = base ? pg_run_find(base, b->name) : NULL;
+    const pg_result *bb = base ? pg_results_find(base, b->name) : NULL;
+    if (b->complexity) {
+        /* Fit rows are judged only where a budget asks (check_complexity). */
+        size_t from = r->n;
+        int rc = budgeted ? check_complexity(r, b, &p) : 0;
+        if (!rc && r->n > from)
+            apply_waiver(r, from, b->name);
+        return rc;
+    }
     if (!budgeted)
         return opt->with_unbudgeted ? check_unbudgeted(r, b, bb) : 0;
     r->judged++;
@@ -710,7 +770,7 @@ static int check_bench(pg_report *r, const pg_run *head, const pg_run *base,
     return 0;
 }
 
-static int add_missing(pg_report *r, const pg_budget_set *budgets, const char *name,
+static int add_missing(pg_verdicts *r, const pg_budget_set *budgets, const char *name,
                        const char *why)
 {
     pg_policy p;
@@ -734,7 +794,7 @@ static int add_missing(pg_report *r, const pg_budget_set *budgets, const char *n
  * (a typo in its match would otherwise leave the benchmarks it meant
  * unjudged), unless the budget is optional.  Exact names keep the wording
  * they always had. */
-static int add_unmatched(pg_report *r, const pg_run *head, const pg_budget_info *info)
+static int add_unmatched(pg_verdicts *r, const pg_results *head, const pg_budget_info *info)
 {
     size_t from = r->n;
     pg_verdict *v = add(r, info->match, "-", PG_V_MISSING);
@@ -760,7 +820,7 @@ static int add_unmatched(pg_report *r, const pg_run *head, const pg_budget_info 
     return 0;
 }
 
-static int unmatched_budgets(pg_report *r, const pg_run *head, const pg_budget_set *budgets,
+static int unmatched_budgets(pg_verdicts *r, const pg_results *head, const pg_budget_set *budgets,
                              const unsigned char *hits)
 {
     size_t n = pg_budget_set_nbudgets(budgets);
@@ -788,7 +848,7 @@ static int unmatched_budgets(pg_report *r, const pg_run *head, const pg_budget_s
 }
 
 /* A verdict about waiver w itself (its pattern as the benchmark). */
-static pg_verdict *waiver_verdict(pg_report *r, const pg_waiver *w, pg_verdict_kind kind)
+static pg_verdict *waiver_verdict(pg_verdicts *r, const pg_waiver *w, pg_verdict_kind kind)
 {
     pg_verdict *v = add(r, w->match, "waiver", kind);
     if (v) {
@@ -802,11 +862,11 @@ static pg_verdict *waiver_verdict(pg_report *r, const pg_waiver *w, pg_verdict_k
 /* Active waivers that match no benchmark of the run: a warning in every
  * output (it excuses nothing, so it cannot hide a failure, but it is
  * usually a typo or a benchmark gone). */
-static int unused_waivers(pg_report *r, const pg_run *head)
+static int unused_waivers(pg_verdicts *r, const pg_results *head)
 {
     for (size_t i = 0; i < r->nactive; i++) {
         const pg_waiver *w = r->active[i];
-        if (pg_run_has_match(head, w->match))
+        if (pg_results_has_match(head, w->match))
             continue;
         pg_verdict *v = waiver_verdict(r, w, PG_V_MISSING);
         if (!v)
@@ -823,7 +883,7 @@ static int unused_waivers(pg_report *r, const pg_run *head)
 
 /* Budget files for another kind of machine: left out, and said so in
  * every output (a verdict that does not fail). */
-static int skipped_files(pg_report *r, const pg_budget_set *budgets)
+static int skipped_files(pg_verdicts *r, const pg_budget_set *budgets)
 {
     for (size_t i = 0; i < pg_budget_set_nfiles(budgets); i++) {
         const char *path, *why = pg_budget_set_file_skipped(budgets, i);
@@ -839,7 +899,7 @@ static int skipped_files(pg_report *r, const pg_budget_set *budgets)
     return 0;
 }
 
-static int expired_waivers(pg_report *r, const pg_budget_set *budgets, int today)
+static int expired_waivers(pg_verdicts *r, const pg_budget_set *budgets, int today)
 {
     size_t nw = pg_budget_set_nwaivers(budgets);
     for (size_t i = 0; i < nw; i++) {
@@ -859,12 +919,12 @@ static int expired_waivers(pg_report *r, const pg_budget_set *budgets, int today
 }
 
 /* Budgeted benchmarks of the baseline that the run lacks. */
-static int gone_from_baseline(pg_report *r, const pg_run *head, const pg_run *base,
+static int gone_from_baseline(pg_verdicts *r, const pg_results *head, const pg_results *base,
                               const pg_budget_set *budgets)
 {
-    for (size_t i = 0; base && i < pg_run_count(base); i++) {
-        const pg_bench *b = pg_run_bench(base, i);
-        if (pg_run_find(head, b->name))
+    for (size_t i = 0; base && i < pg_results_count(base); i++) {
+        const pg_result *b = pg_results_get(base, i);
+        if (pg_results_find(head, b->name))
             continue;
         pg_policy p;
         int rc = pg_budget_set_resolve(budgets, b->name, &p);
@@ -879,7 +939,7 @@ static int gone_from_baseline(pg_report *r, const pg_run *head, const pg_run *ba
     return 0;
 }
 
-static int judge(pg_report *r, const pg_run *head, const pg_run *base,
+static int judge(pg_verdicts *r, const pg_results *head, const pg_results *base,
                  const pg_budget_set *budgets, const pg_gate_options *opt, int today)
 {
     size_t nb = pg_budget_set_nbudgets(budgets);
@@ -889,8 +949,8 @@ static int judge(pg_report *r, const pg_run *head, const pg_run *base,
     int rc = skipped_files(r, budgets);
     if (!rc)
         rc = expired_waivers(r, budgets, today);
-    for (size_t i = 0; i < pg_run_count(head) && !rc; i++)
-        rc = check_bench(r, head, base, budgets, opt, pg_run_bench(head, i), hits);
+    for (size_t i = 0; i < pg_results_count(head) && !rc; i++)
+        rc = check_bench(r, head, base, budgets, opt, pg_results_get(head, i), hits);
     if (!rc)
         rc = unmatched_budgets(r, head, budgets, hits);
     if (!rc)
@@ -901,8 +961,8 @@ static int judge(pg_report *r, const pg_run *head, const pg_run *base,
     return rc;
 }
 
-pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget_set *budgets,
-                         const pg_gate_options *opt, pg_error *err)
+pg_verdicts *pg_gate_check(const pg_results *head, const pg_results *base, pg_budget_set *budgets,
+                           const pg_gate_options *opt, pg_error *err)
 {
     pg_gate_options defaults = { NULL, 1 };
     if (!opt)
@@ -921,23 +981,23 @@ pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget
         today = pg_today_ymd();
     /* An empty baseline would make every regression "not in the baseline":
      * nothing compared, and passed. */
-    const pg_run *empty = pg_run_count(head) == 0 ? head
-                          : base && pg_run_count(base) == 0 ? base
+    const pg_results *empty = pg_results_count(head) == 0 ? head
+                          : base && pg_results_count(base) == 0 ? base
                                                             : NULL;
     if (empty) {
         pg_error_set(err, PG_EMISSING, NULL, 0, 0, NULL, "no benchmarks in %s",
-                     pg_run_path(empty));
+                     pg_results_path(empty));
         return NULL;
     }
     /* Budget files made for one kind of machine ("machine") judge only its
-     * results; the machine is context of this check, like the sort cache. */
-    int rc = pg_budget_set_machine((pg_budget_set *)budgets, head);
+     * results. */
+    int rc = pg_budget_set_machine(budgets, head);
     if (rc) {
         pg_error_set(err, rc, NULL, 0, 0, NULL, "%s",
                      rc == PG_ENOMEM ? "out of memory" : pg_strerror(rc));
         return NULL;
     }
-    pg_report *r = calloc(1, sizeof *r);
+    pg_verdicts *r = calloc(1, sizeof *r);
     size_t nw = pg_budget_set_nwaivers(budgets);
     if (!r || !(r->active = malloc((nw ? nw : 1) * sizeof *r->active))) {
         free(r);
@@ -947,67 +1007,67 @@ pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget
     rc = judge(r, head, base, budgets, opt, today);
     if (rc) {
         /* a report with verdicts left out would pass what was not judged */
-        pg_report_destroy(r);
+        pg_verdicts_destroy(r);
         pg_error_set(err, rc, NULL, 0, 0, NULL, "%s",
                      rc == PG_ENOMEM ? "out of memory" : pg_strerror(rc));
         return NULL;
     }
     if (r->judged == 0) {
-        pg_report_destroy(r);
+        pg_verdicts_destroy(r);
         pg_error_set(err, PG_EMISSING, NULL, 0, 0, NULL,
                      "no budget applies to any benchmark in %s (nothing was judged)",
-                     pg_run_path(head));
+                     pg_results_path(head));
         return NULL;
     }
     for (size_t i = 0; i < r->n; i++)
         if (r->v[i].fails)
             r->failed = 1;
-    pg_mw_cache_free(&r->cache);
+    gate_mw_cache_free(&r->cache);
     free(r->work);
     r->work = NULL;
     r->work_cap = 0;
     return r;
 }
 
-void pg_report_destroy(pg_report *r)
+void pg_verdicts_destroy(pg_verdicts *r)
 {
     if (!r)
         return;
     free(r->v);
     free(r->active);
-    pg_mw_cache_free(&r->cache);
+    gate_mw_cache_free(&r->cache);
     free(r->work);
     free(r);
 }
 
-size_t pg_report_count(const pg_report *r)
+size_t pg_verdicts_count(const pg_verdicts *r)
 {
     return r ? r->n : 0;
 }
 
-const pg_verdict *pg_report_verdict(const pg_report *r, size_t i)
+const pg_verdict *pg_verdicts_get(const pg_verdicts *r, size_t i)
 {
     return r && i < r->n ? &r->v[i] : NULL;
 }
 
-int pg_report_failed(const pg_report *r)
+int pg_verdicts_failed(const pg_verdicts *r)
 {
     return r ? r->failed : 0;
 }
 
-void pg_report_counts(const pg_report *r, size_t counts[PG_V_COUNT])
+void pg_verdicts_counts(const pg_verdicts *r, size_t counts[PG_V_COUNT])
 {
     memset(counts, 0, PG_V_COUNT * sizeof counts[0]);
     for (size_t i = 0; r && i < r->n; i++)
         counts[r->v[i].kind]++;
 }
 
-size_t pg_report_nactive_waivers(const pg_report *r)
+size_t pg_verdicts_nactive_waivers(const pg_verdicts *r)
 {
     return r ? r->nactive : 0;
 }
 
-const pg_waiver *pg_report_active_waiver(const pg_report *r, size_t i)
+const pg_waiver *pg_verdicts_active_waiver(const pg_verdicts *r, size_t i)
 {
     return r && i < r->nactive ? r->active[i] : NULL;
 }

@@ -16,9 +16,9 @@ static void med_ci(const double *src, size_t n, double *tmp, double *med, double
     if (n == 0)
         return;
     memcpy(tmp, src, n * sizeof *tmp);
-    pg_stats_sort(tmp, n);
+    gate_stats_sort(tmp, n);
     *med = pg_stats_median(tmp, n);
-    pg_stats_median_ci(tmp, n, 0.95, lo, hi, NULL);
+    pg_stats_median_ci(tmp, n, PG_MEDIAN_CONF, lo, hi, NULL);
 }
 
 static int positive(const double *v, size_t n)
@@ -29,13 +29,33 @@ static int positive(const double *v, size_t n)
     return n > 0;
 }
 
-static int fill(pg_comparison *c, const pg_bench *a, const pg_bench *b, int metric, double alpha,
-                pg_mw_cache *cache)
+/* The figure a fit row is compared on: the metric's coefficient (BigO) or
+ * the RMS; NaN for NULL. */
+static double fit_value(const pg_result *r, int metric)
+{
+    if (!r)
+        return NAN;
+    if (r->complexity == PG_CX_RMS)
+        return r->rms;
+    return metric == PG_METRIC_CPU ? r->cpu_coefficient : r->real_coefficient;
+}
+
+static int fill(pg_comparison *c, const pg_result *a, const pg_result *b, int metric, double alpha,
+                gate_mw_cache *cache)
 {
     memset(c, 0, sizeof *c);
     c->name = a ? a->name : b->name;
+    c->metric = metric;
     c->med_a = c->lo_a = c->hi_a = c->med_b = c->lo_b = c->hi_b = NAN;
     c->ratio = c->ratio_lo = c->ratio_hi = c->p = NAN;
+    if ((a && a->complexity) || (b && b->complexity)) {
+        c->fit_a = a && a->complexity ? a : NULL;
+        c->fit_b = b && b->complexity ? b : NULL;
+        double fa = fit_value(c->fit_a, metric), fb = fit_value(c->fit_b, metric);
+        if (fa > 0 && !isnan(fb))
+            c->ratio = fb / fa;
+        return 0;
+    }
     const double *xa = a ? (metric == PG_METRIC_CPU ? a->cpu_ns : a->real_ns) : NULL;
     const double *xb = b ? (metric == PG_METRIC_CPU ? b->cpu_ns : b->real_ns) : NULL;
     c->na = a ? a->n : 0;
@@ -48,7 +68,7 @@ static int fill(pg_comparison *c, const pg_bench *a, const pg_bench *b, int metr
     med_ci(xa, m, la, &c->med_a, &c->lo_a, &c->hi_a);
     med_ci(xb, n, lb, &c->med_b, &c->lo_b, &c->hi_b);
     if (m && n) {
-        c->p = pg_stats_mw_cached(xb, n, xa, m, PG_ALT_TWO_SIDED, NULL, NULL, cache);
+        c->p = gate_stats_mw_cached(xb, n, xa, m, PG_ALT_TWO_SIDED, NULL, NULL, cache);
         c->significant = c->p < alpha;
         if (positive(xa, m) && positive(xb, n)) {
             for (size_t i = 0; i < m; i++)
@@ -56,7 +76,7 @@ static int fill(pg_comparison *c, const pg_bench *a, const pg_bench *b, int metr
             for (size_t j = 0; j < n; j++)
                 lb[j] = log(xb[j]);
             double s, l, h;
-            pg_stats_hl_cached(lb, n, la, m, 0.95, w, &s, &l, &h, cache);
+            gate_stats_hl_cached(lb, n, la, m, 0.95, w, &s, &l, &h, cache);
             c->ratio = exp(s);
             c->ratio_lo = exp(l);
             c->ratio_hi = exp(h);
@@ -68,25 +88,25 @@ static int fill(pg_comparison *c, const pg_bench *a, const pg_bench *b, int metr
     return 0;
 }
 
-int pg_compare_runs(const pg_run *a, const pg_run *b, int metric, double alpha,
+int pg_compare_runs(const pg_results *a, const pg_results *b, int metric, double alpha,
                     pg_comparison **out, size_t *count, pg_error *err)
 {
-    size_t cap = pg_run_count(a) + pg_run_count(b), n = 0;
+    size_t cap = pg_results_count(a) + pg_results_count(b), n = 0;
     pg_comparison *list = malloc((cap ? cap : 1) * sizeof *list);
     if (!list)
         return pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-    pg_mw_cache cache = { 0 };
+    gate_mw_cache cache = { 0 };
     int rc = 0;
-    for (size_t i = 0; i < pg_run_count(a) && !rc; i++) {
-        const pg_bench *x = pg_run_bench(a, i);
-        rc = fill(&list[n++], x, pg_run_find(b, x->name), metric, alpha, &cache);
+    for (size_t i = 0; i < pg_results_count(a) && !rc; i++) {
+        const pg_result *x = pg_results_get(a, i);
+        rc = fill(&list[n++], x, pg_results_find(b, x->name), metric, alpha, &cache);
     }
-    for (size_t i = 0; i < pg_run_count(b) && !rc; i++) {
-        const pg_bench *y = pg_run_bench(b, i);
-        if (!pg_run_find(a, y->name))
+    for (size_t i = 0; i < pg_results_count(b) && !rc; i++) {
+        const pg_result *y = pg_results_get(b, i);
+        if (!pg_results_find(a, y->name))
             rc = fill(&list[n++], NULL, y, metric, alpha, &cache);
     }
-    pg_mw_cache_free(&cache);
+    gate_mw_cache_free(&cache);
     if (rc) {
         free(list);
         return pg_error_set(err, rc, NULL, 0, 0, NULL, "out of memory");
@@ -108,6 +128,17 @@ static void fmt_time(double ns, char *buf, size_t len)
         snprintf(buf, len, "%.3gms", ns / 1e6);
     else
         snprintf(buf, len, "%.3gs", ns / 1e9);
+}
+
+/* A fit row's cell: "BigO 31.4ps * NlgN" or "RMS 2.25%". */
+static void fit_cell(const pg_result *r, int metric, char *buf, size_t len)
+{
+    char big_o[24];
+    pg_escape_term(r->big_o ? r->big_o : "f(N)", big_o, sizeof big_o);
+    if (r->complexity == PG_CX_RMS)
+        snprintf(buf, len, "RMS %.3g%%", 100.0 * r->rms);
+    else
+        snprintf(buf, len, "BigO %.4gns * %s", fit_value(r, metric), big_o);
 }
 
 static void cell(double med, double lo, double hi, size_t n, char *buf, size_t len)
@@ -136,12 +167,20 @@ int pg_compare_write_table(const pg_comparison *c, size_t n, double alpha, FILE 
     size_t slower = 0, faster = 0;
     for (size_t i = 0; i < n; i++) {
         char name[512], a[128], b[128], r[64], p[32];
-        size_t k = 0;
-        for (const char *s = c[i].name; *s && k + 1 < sizeof name; s++)
-            name[k++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
-        name[k] = '\0';
-        cell(c[i].med_a, c[i].lo_a, c[i].hi_a, c[i].na, a, sizeof a);
-        cell(c[i].med_b, c[i].lo_b, c[i].hi_b, c[i].nb, b, sizeof b);
+        pg_escape_term(c[i].name, name, sizeof name);
+        if (c[i].fit_a || c[i].fit_b) {
+            if (c[i].fit_a)
+                fit_cell(c[i].fit_a, c[i].metric, a, sizeof a);
+            else
+                snprintf(a, sizeof a, "(absent)");
+            if (c[i].fit_b)
+                fit_cell(c[i].fit_b, c[i].metric, b, sizeof b);
+            else
+                snprintf(b, sizeof b, "(absent)");
+        } else {
+            cell(c[i].med_a, c[i].lo_a, c[i].hi_a, c[i].na, a, sizeof a);
+            cell(c[i].med_b, c[i].lo_b, c[i].hi_b, c[i].nb, b, sizeof b);
+        }
         if (isnan(c[i].ratio))
             snprintf(r, sizeof r, "-");
         else if (isnan(c[i].ratio_lo))

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "pg_error.h"
+#include "pg_escape.h"
 #include "pg_gate.h"
 
 /* ---- json.c: a position-keeping JSON reader ---- */
@@ -78,31 +79,26 @@ double pj_number(const pj_node *n);             /* NaN unless a number */
 const char *pj_type_name(int type);             /* "a string", "an object", ... */
 
 /* Reads a whole file into a malloc'd buffer. */
-char *pg_gate_read_file(const char *path, size_t *len, pg_error *err);
+char *gate_read_file(const char *path, size_t *len, pg_error *err);
 /* Maps a file read-only (or reads it when it cannot be mapped); release
- * with pg_gate_unmap_file. */
-const char *pg_gate_map_file(const char *path, size_t *len, int *mapped, pg_error *err);
-void pg_gate_unmap_file(const char *text, size_t len, int mapped);
+ * with gate_unmap_file. */
+const char *gate_map_file(const char *path, size_t *len, int *mapped, pg_error *err);
+void gate_unmap_file(const char *text, size_t len, int mapped);
 
 /* ---- budget.c ---- */
 
 /* Specificity rank of a pattern: larger is more specific (see docs/budgets.md). */
-long pg_budget_specificity(const char *pattern);
-int pg_glob_is_literal(const char *pattern);
+long gate_budget_specificity(const char *pattern);
+int gate_glob_is_literal(const char *pattern);
 /* Whether some name matches both globs. */
-int pg_glob_intersect(const char *a, const char *b);
+int gate_glob_intersect(const char *a, const char *b);
 
 /* ---- write.c: formatting shared by the verdict writers (write.c, ab_write.c) ---- */
 
 /* ns as "1.23us" and the like (3 significant digits); "-" for NaN. */
-void pg_write_time(double ns, char *buf, size_t len);
+void gate_write_time(double ns, char *buf, size_t len);
 /* A p-value as "0.012", "<0.001", or "-" for NaN. */
-void pg_write_p(double p, char *buf, size_t len);
-/* s with control characters replaced by '?', for a terminal. */
-void pg_write_safe(const char *s, char *buf, size_t len);
-/* s escaped as XML text or attribute value (newlines and tabs as references). */
-void pg_write_xml(FILE *f, const char *s);
-/* s escaped for a Markdown table cell. */
-void pg_write_md(FILE *f, const char *s);
+void gate_write_p(double p, char *buf, size_t len);
+/* Names are escaped by common/pg_escape.h: pg_escape_term, _xml, _md. */
 
 #endif

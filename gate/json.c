@@ -722,7 +722,7 @@ const char *pj_type_name(int type)
 
 /* ---- files ---------------------------------------------------------- */
 
-const char *pg_gate_map_file(const char *path, size_t *len, int *mapped, pg_error *err)
+const char *gate_map_file(const char *path, size_t *len, int *mapped, pg_error *err)
 {
     *mapped = 0;
     int fd = open(path, O_RDONLY);
@@ -746,10 +746,10 @@ const char *pg_gate_map_file(const char *path, size_t *len, int *mapped, pg_erro
     }
     if (fd >= 0)
         close(fd);
-    return pg_gate_read_file(path, len, err);
+    return gate_read_file(path, len, err);
 }
 
-void pg_gate_unmap_file(const char *text, size_t len, int mapped)
+void gate_unmap_file(const char *text, size_t len, int mapped)
 {
     if (mapped)
         munmap((void *)text, len);
@@ -757,7 +757,7 @@ void pg_gate_unmap_file(const char *text, size_t len, int mapped)
         free((void *)text);
 }
 
-char *pg_gate_read_file(const char *path, size_t *len, pg_error *err)
+char *gate_read_file(const char *path, size_t *len, pg_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {

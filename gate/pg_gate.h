@@ -60,6 +60,9 @@ double pg_stats_median(const double *sorted, size_t n);
  * exact coverage (>= conf).  When n is too small for conf (n < 6 at 95 %),
  * the interval is [x(1), x(n)] and *achieved says how much it covers.
  * sorted must be ascending; returns PG_EINVAL when n == 0. */
+/* The level of every median interval perfgate shows or judges on (check,
+ * compare, the history and its report). */
+#define PG_MEDIAN_CONF 0.95
 int pg_stats_median_ci(const double *sorted, size_t n, double conf, double *lo, double *hi,
                        double *achieved);
 
@@ -114,7 +117,7 @@ typedef struct pg_counter {
     double *values;        /* one per sample, NaN where a row lacked it */
 } pg_counter;
 
-typedef struct pg_bench {
+typedef struct pg_result {
     const char *name;      /* run_name, less a trailing "/repeats:N" */
     size_t n;              /* samples (repetitions) */
     double *real_ns;       /* n real times per iteration, ns, in file order */
@@ -131,30 +134,43 @@ typedef struct pg_bench {
     const char *input_digest; /* "fnv1a64:..."; runs with different digests are incomparable */
     const char *profile;   /* "hot", "cold", "first" */
     double peak_rss_bytes; /* the benchmark's RSS high-water mark */
-} pg_bench;
+    /* A ->Complexity() fit row (aggregate_name "BigO" or "RMS"), named as
+     * Google Benchmark names it ("BM_Sum_BigO", "BM_Sum_RMS"): no samples
+     * (n == 0), only the fit.  check judges it only where a budget's
+     * "counters" name one of its figures (docs/budgets.md). */
+    int complexity;        /* PG_CX_NONE, PG_CX_BIGO or PG_CX_RMS */
+    const char *big_o;     /* BigO: "N", "NlgN", "N^2", "f(N)", ... or NULL */
+    double real_coefficient, cpu_coefficient; /* BigO: ns per unit of big_o */
+    double rms;            /* RMS: the fit's normalised root-mean-square error */
+} pg_result;
 
-typedef struct pg_run pg_run;
+enum { PG_CX_NONE = 0, PG_CX_BIGO = 1, PG_CX_RMS = 2 };
+/* A complexity row's figure by its budget name ("real_coefficient",
+ * "cpu_coefficient" or "rms"): 1 and *value when the row has it, else 0. */
+int pg_result_complexity_figure(const pg_result *b, const char *name, double *value);
+
+typedef struct pg_results pg_results;
 
 /* Loads a Google Benchmark JSON file.  Per-repetition rows are grouped by
  * run_name; aggregate rows are ignored when per-repetition rows exist and
  * used (median, else mean) when alone.  Times are converted to ns.  NULL
  * with err filled (file:line:column, pointer, expectation) on bad input. */
-pg_run *pg_run_load(const char *path, pg_error *err);
+pg_results *pg_results_load(const char *path, pg_error *err);
 /* The same from memory; name is used in messages. */
-pg_run *pg_run_load_buffer(const char *text, size_t len, const char *name, pg_error *err);
-void pg_run_destroy(pg_run *run);                 /* NULL is a no-op */
-size_t pg_run_count(const pg_run *run);
-const pg_bench *pg_run_bench(const pg_run *run, size_t i);
-const pg_bench *pg_run_find(const pg_run *run, const char *name); /* NULL if absent */
+pg_results *pg_results_load_buffer(const char *text, size_t len, const char *name, pg_error *err);
+void pg_results_destroy(pg_results *run);                 /* NULL is a no-op */
+size_t pg_results_count(const pg_results *run);
+const pg_result *pg_results_get(const pg_results *run, size_t i);
+const pg_result *pg_results_find(const pg_results *run, const char *name); /* NULL if absent */
 /* 1 when some benchmark's name matches glob (fnmatch; an exact name is
  * looked up), else 0. */
-int pg_run_has_match(const pg_run *run, const char *glob);
-const char *pg_run_path(const pg_run *run);
+int pg_results_has_match(const pg_results *run, const char *glob);
+const char *pg_results_path(const pg_results *run);
 /* A string from the results' "context" (or perfgate.context); NULL if none. */
-const char *pg_run_context(const pg_run *run, const char *key);
+const char *pg_results_context(const pg_results *run, const char *key);
 /* A string of the results' perfgate.host (e.g. "cpu_model"); NULL if none
  * (Google Benchmark's own JSON has no such block). */
-const char *pg_run_host(const pg_run *run, const char *key);
+const char *pg_results_host(const pg_results *run, const char *key);
 /* The run's environment: every scalar of the results' "context" and
  * "perfgate" objects, as fn(key, value, arg) with dotted keys
  * ("perfgate.host.cpu_model") and values as text (numbers as jansson
@@ -162,12 +178,27 @@ const char *pg_run_host(const pg_run *run, const char *key);
  * ("context" is depth 1).  Lists, nulls and the per-benchmark parts
  * ("benchmarks", "benches", "caches") are left out.  Stops at fn's first
  * non-zero answer and returns it; PG_ENOMEM when memory ran out. */
-typedef int (*pg_run_env_fn)(const char *key, const char *value, void *arg);
-int pg_run_environment(const pg_run *run, int max_depth, pg_run_env_fn fn, void *arg);
+typedef int (*pg_results_env_fn)(const char *key, const char *value, void *arg);
+int pg_results_environment(const pg_results *run, int max_depth, pg_results_env_fn fn, void *arg);
 /* Why a counter is unavailable, from perfgate.counters; NULL if not said. */
-const char *pg_run_unavailable_reason(const pg_run *run, const char *counter);
+const char *pg_results_unavailable_reason(const pg_results *run, const char *counter);
+/* A benchmark name as perfgate's harness writes it,
+ * "suite/kernel/profile/device/n" (docs/harness.md): the one parser of
+ * that shape.  Returns 1 and fills out when name has it (five non-empty
+ * parts, profile one of hot, cold, first; n a positive integer), else 0. */
+typedef struct pg_name {
+    char suite[64], kernel[64], profile[8], device[16];
+    unsigned long long n;
+} pg_name;
+int pg_name_parse(const char *name, pg_name *out);
+/* A benchmark's profile: profile (the results' perfgate block's) when
+ * not NULL, else the name's (a "hot", "cold" or "first" part of a name of
+ * any shape, so "cold/x" and "x/cold" count); NULL when neither says. */
+const char *pg_name_profile(const char *name, const char *profile);
+const char *pg_result_profile(const pg_result *b); /* of b->name, b->profile */
+
 /* The counter's values for bench, NULL if absent. */
-const double *pg_bench_counter(const pg_bench *b, const char *name);
+const double *pg_result_counter(const pg_result *b, const char *name);
 
 /* ---- budgets (gate/budget.c, docs/budgets.md) -------------------------- */
 
@@ -268,7 +299,7 @@ int pg_budget_set_budget(const pg_budget_set *set, size_t i, pg_budget_info *out
  * distance, what wildcards match costing nothing; NULL when none is a near
  * miss (a third of the pattern's literal characters, at least 1).  For
  * "did you mean" after a budget matched nothing. */
-const char *pg_glob_nearest(const char *pattern, const pg_run *run);
+const char *pg_glob_nearest(const char *pattern, const pg_results *run);
 size_t pg_budget_set_nwaivers(const pg_budget_set *set);
 const pg_waiver *pg_budget_set_waiver(const pg_budget_set *set, size_t i);
 /* Exact-name budgets (no wildcard), to find budgeted benchmarks that did
@@ -284,7 +315,7 @@ size_t pg_budget_set_nexact(const pg_budget_set *set);
  * "machine" always take part; before this is called every file does.
  * pg_gate_check calls it with its results.  Returns 0, PG_EINVAL or
  * PG_ENOMEM. */
-int pg_budget_set_machine(pg_budget_set *set, const pg_run *run);
+int pg_budget_set_machine(pg_budget_set *set, const pg_results *run);
 /* File i's path and "machine" cpu_model glob (NULL = any model) into *path,
  * *cpu_glob (either may be NULL); returns 1 when its budgets apply to the
  * machine set, 0 when not, -1 for a bad index. */
@@ -335,33 +366,34 @@ typedef struct pg_gate_options {
     int with_unbudgeted;   /* 1: one PG_V_UNBUDGETED verdict per unbudgeted benchmark */
 } pg_gate_options;
 
-typedef struct pg_report pg_report;
+typedef struct pg_verdicts pg_verdicts;
 
 /* Judges head against budgets and, when base is not NULL, against the
- * baseline.  The report borrows head, base and budgets: keep them alive
+ * baseline.  budgets is not const: it is fixed to head's machine first
+ * (pg_budget_set_machine).  The report borrows head, base and budgets: keep them alive
  * while it is used.  NULL with err filled on trouble; when an allocation
  * fails anywhere in the judging, NULL with PG_ENOMEM, never a report with a
  * verdict missing or judged on a statistic that could not be computed. */
-pg_report *pg_gate_check(const pg_run *head, const pg_run *base, const pg_budget_set *budgets,
-                         const pg_gate_options *opt, pg_error *err);
-void pg_report_destroy(pg_report *r);            /* NULL is a no-op */
-size_t pg_report_count(const pg_report *r);
-const pg_verdict *pg_report_verdict(const pg_report *r, size_t i);
+pg_verdicts *pg_gate_check(const pg_results *head, const pg_results *base, pg_budget_set *budgets,
+                           const pg_gate_options *opt, pg_error *err);
+void pg_verdicts_destroy(pg_verdicts *r);            /* NULL is a no-op */
+size_t pg_verdicts_count(const pg_verdicts *r);
+const pg_verdict *pg_verdicts_get(const pg_verdicts *r, size_t i);
 /* 1 when the gate failed (some verdict has fails set). */
-int pg_report_failed(const pg_report *r);
+int pg_verdicts_failed(const pg_verdicts *r);
 /* counts[k]: how many verdicts of each kind. */
-void pg_report_counts(const pg_report *r, size_t counts[PG_V_COUNT]);
+void pg_verdicts_counts(const pg_verdicts *r, size_t counts[PG_V_COUNT]);
 /* Waivers active on the day of the check (every output lists them). */
-size_t pg_report_nactive_waivers(const pg_report *r);
-const pg_waiver *pg_report_active_waiver(const pg_report *r, size_t i);
+size_t pg_verdicts_nactive_waivers(const pg_verdicts *r);
+const pg_waiver *pg_verdicts_active_waiver(const pg_verdicts *r, size_t i);
 
 /* Writers.  Benchmark names are escaped for each format (terminal control
  * characters, XML, Markdown, JSON).  Return 0 or PG_EIO. */
 enum { PG_TABLE_ALL = 0, PG_TABLE_INTERESTING = 1 };
-int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which);
-int pg_report_write_junit(const pg_report *r, FILE *f);
-int pg_report_write_markdown(const pg_report *r, FILE *f);
-int pg_report_write_json(const pg_report *r, FILE *f);
+int pg_verdicts_write_table(const pg_verdicts *r, FILE *f, int colour, int which);
+int pg_verdicts_write_junit(const pg_verdicts *r, FILE *f);
+int pg_verdicts_write_markdown(const pg_verdicts *r, FILE *f);
+int pg_verdicts_write_json(const pg_verdicts *r, FILE *f);
 
 /* ---- comparison (gate/compare.c) --------------------------------------- */
 
@@ -373,11 +405,16 @@ typedef struct pg_comparison {
     double ratio, ratio_lo, ratio_hi; /* B/A: Hodges-Lehmann on logs, Moses interval */
     double p;              /* two-sided Mann-Whitney p-value */
     int significant;       /* p < alpha */
+    /* ->Complexity() fit rows (pg_result.complexity): the rows themselves,
+     * NULL where absent or not a fit; ratio is B/A of the metric's
+     * coefficient (BigO) or of the RMS, without an interval or p. */
+    const pg_result *fit_a, *fit_b;
+    int metric;            /* PG_METRIC_REAL or PG_METRIC_CPU */
 } pg_comparison;
 
 /* Compares two runs benchmark by benchmark (A's order, then B's extras).
  * *out is malloc'd (free() it). */
-int pg_compare_runs(const pg_run *a, const pg_run *b, int metric, double alpha,
+int pg_compare_runs(const pg_results *a, const pg_results *b, int metric, double alpha,
                     pg_comparison **out, size_t *n, pg_error *err);
 int pg_compare_write_table(const pg_comparison *c, size_t n, double alpha, FILE *f, int colour);
 

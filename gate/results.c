@@ -24,14 +24,14 @@
 #include <string.h>
 
 typedef struct bench_build {
-    pg_bench b;
+    pg_result b;
     size_t cap;               /* capacity of the sample arrays */
     size_t counters_cap;
     double agg_median_real, agg_median_cpu, agg_mean_real, agg_mean_cpu;
     int has_agg_median, has_agg_mean;
 } bench_build;
 
-struct pg_run {
+struct pg_results {
     char *path;
     pj_arena *arena;          /* names, context, perfgate object */
     bench_build *benches;
@@ -54,7 +54,7 @@ static uint64_t hash_name(const char *s)
     return h;
 }
 
-static int rehash(pg_run *run, size_t nslots)
+static int rehash(pg_results *run, size_t nslots)
 {
     size_t *slots = calloc(nslots, sizeof *slots);
     if (!slots)
@@ -71,7 +71,7 @@ static int rehash(pg_run *run, size_t nslots)
     return 0;
 }
 
-static bench_build *find_build(const pg_run *run, const char *name)
+static bench_build *find_build(const pg_results *run, const char *name)
 {
     if (!run->nslots)
         return NULL;
@@ -85,7 +85,7 @@ static bench_build *find_build(const pg_run *run, const char *name)
     return NULL;
 }
 
-static bench_build *add_build(pg_run *run, const char *name, int line, int column)
+static bench_build *add_build(pg_results *run, const char *name, int line, int column)
 {
     if (run->n == run->cap) {
         size_t cap = run->cap ? run->cap * 2 : 64;
@@ -217,7 +217,7 @@ static int push_sample(bench_build *bb, double real, double cpu)
     return 0;
 }
 
-static int set_counter(pg_run *run, bench_build *bb, const char *name, double v)
+static int set_counter(pg_results *run, bench_build *bb, const char *name, double v)
 {
     size_t i = 0;
     for (; i < bb->b.ncounters; i++)
@@ -247,6 +247,63 @@ static int set_counter(pg_run *run, bench_build *bb, const char *name, double v)
 
 /* The longest time per iteration a results file may give (docs/limits.md). */
 #define MAX_TIME_NS 1e18
+
+/* PG_CX_BIGO or PG_CX_RMS for ->Complexity()'s fit rows, else PG_CX_NONE. */
+static int complexity_kind(int is_agg, const pj_node *agg)
+{
+    if (!is_agg || !agg || agg->type != PJ_STRING)
+        return PG_CX_NONE;
+    return !strcmp(agg->str, "BigO") ? PG_CX_BIGO : !strcmp(agg->str, "RMS") ? PG_CX_RMS : PG_CX_NONE;
+}
+
+/* One finite, non-negative number member of a fit row, times scale. */
+static int fit_number(pj_reader *r, const pj_node *row, const char *key, double scale, double *out)
+{
+    const pj_node *v = pj_get(row, key);
+    if (!v)
+        return row_error(r, row, NULL, PG_EMISSING, "expected \"%s\" in a complexity row", key);
+    if (v->type != PJ_NUMBER || !isfinite(pj_number(v)) || pj_number(v) < 0 ||
+        !(pj_number(v) * scale <= MAX_TIME_NS))
+        return row_error(r, v, key, PG_ETYPE, "%s", "expected a finite, non-negative number");
+    *out = pj_number(v) * scale;
+    return 0;
+}
+
+/* A ->Complexity() row: BigO (coefficients in the row's time unit per unit
+ * of big_o, kept in ns) or RMS (a fraction).  Repeated rows: the last wins,
+ * as for duplicate members. */
+static int read_complexity(pj_reader *r, pg_results *run, const pj_node *row, bench_build *bb,
+                           double scale)
+{
+    pg_result *b = &bb->b;
+    int rc;
+    if (b->complexity == PG_CX_RMS)
+        return fit_number(r, row, "rms", 1.0, &b->rms);
+    if ((rc = fit_number(r, row, "real_coefficient", scale, &b->real_coefficient)) ||
+        (rc = fit_number(r, row, "cpu_coefficient", scale, &b->cpu_coefficient)))
+        return rc;
+    const pj_node *o = pj_get(row, "big_o");
+    if (o && o->type != PJ_STRING)
+        return row_error(r, o, "big_o", PG_ETYPE, "%s", "expected a string such as \"NlgN\"");
+    if (o && !(b->big_o = pj_strdup(run->arena, o->str)))
+        return pg_error_set(r->err, PG_ENOMEM, r->file, 0, 0, NULL, "out of memory");
+    return 0;
+}
+
+int pg_result_complexity_figure(const pg_result *b, const char *name, double *value)
+{
+    double v = NAN;
+    if (b->complexity == PG_CX_BIGO && !strcmp(name, "real_coefficient"))
+        v = b->real_coefficient;
+    else if (b->complexity == PG_CX_BIGO && !strcmp(name, "cpu_coefficient"))
+        v = b->cpu_coefficient;
+    else if (b->complexity == PG_CX_RMS && !strcmp(name, "rms"))
+        v = b->rms;
+    if (isnan(v))
+        return 0;
+    *value = v;
+    return 1;
+}
 
 static int read_time(pj_reader *r, const pj_node *row, const pj_node *const *f, int k,
                      double scale, double *out)
@@ -278,7 +335,7 @@ static void strip_repeats(char *name)
         *s = '\0';
 }
 
-static int process_row(pg_run *run, pj_reader *r, const pj_node *row)
+static int process_row(pg_results *run, pj_reader *r, const pj_node *row)
 {
     int rc;
     if (row->type != PJ_OBJECT) {
@@ -322,7 +379,10 @@ static int process_row(pg_run *run, pj_reader *r, const pj_node *row)
     }
     /* The whole name, however long: cutting it would merge two benchmarks
      * that share a prefix. */
-    const char *full = run_name ? run_name->str : name->str;
+    int cx = complexity_kind(is_agg, agg);
+    /* A fit row shares run_name with nothing that has samples: it is
+     * kept under its own name, "BM_Sum_BigO". */
+    const char *full = run_name && !cx ? run_name->str : name->str;
     char stack_key[1024], *key = stack_key;
     size_t need = strlen(full) + 1;
     if (need > sizeof stack_key && !(key = malloc(need)))
@@ -330,14 +390,20 @@ static int process_row(pg_run *run, pj_reader *r, const pj_node *row)
     memcpy(key, full, need);
     strip_repeats(key);
     bench_build *bb = find_build(run, key);
-    if (!bb)
-        bb = add_build(run, key, row->line, row->column);
+    if (!bb && (bb = add_build(run, key, row->line, row->column)))
+        bb->b.complexity = cx;
     if (key != stack_key)
         free(key);
     if (!bb)
         return pg_error_set(r->err, PG_ENOMEM, r->file, 0, 0, NULL, "out of memory");
+    if (bb->b.complexity != cx)
+        return row_error(r, name, "name", PG_ETYPE, "%s",
+                         cx ? "a complexity row named like a benchmark with samples"
+                            : "a benchmark named like a complexity row (_BigO, _RMS)");
 
     int errored = err_flag && err_flag->type == PJ_TRUE;
+    if (bb->b.complexity)
+        return read_complexity(r, run, row, bb, scale);
     if (errored) {
         /* without its message the benchmark would look merely empty */
         if (!bb->b.error)
@@ -386,16 +452,16 @@ static int process_row(pg_run *run, pj_reader *r, const pj_node *row)
 
 /* ---- the perfgate object --------------------------------------------- */
 
-static const pj_node *perfgate_bench(const pg_run *run, const char *name)
+static const pj_node *perfgate_bench(const pg_results *run, const char *name)
 {
     return pj_get(pj_get(run->perfgate, "benchmarks"), name);
 }
 
 /* Fills in what the rows alone do not say.  Returns 0 or PG_ENOMEM (a
  * benchmark left without its aggregate would be judged "missing"). */
-static int finish_bench(pg_run *run, bench_build *bb)
+static int finish_bench(pg_results *run, bench_build *bb)
 {
-    pg_bench *b = &bb->b;
+    pg_result *b = &bb->b;
     if (b->n == 0 && (bb->has_agg_median || bb->has_agg_mean)) {
         double real = bb->has_agg_median ? bb->agg_median_real : bb->agg_mean_real;
         double cpu = bb->has_agg_median ? bb->agg_median_cpu : bb->agg_mean_cpu;
@@ -417,7 +483,7 @@ static int finish_bench(pg_run *run, bench_build *bb)
         b->elements_from = "perfgate";
         return 0;
     }
-    const double *ips = pg_bench_counter(b, "items_per_second");
+    const double *ips = pg_result_counter(b, "items_per_second");
     if (ips && b->n > 0) {
         /* items_per_second = items per iteration / CPU seconds per iteration */
         double sum = 0;
@@ -444,6 +510,53 @@ static int finish_bench(pg_run *run, bench_build *bb)
         }
     }
     return 0;
+}
+
+int pg_name_parse(const char *name, pg_name *out)
+{
+    char *parts[5] = { out->suite, out->kernel, out->profile, out->device, NULL };
+    size_t sizes[4] = { sizeof out->suite, sizeof out->kernel, sizeof out->profile,
+                        sizeof out->device };
+    const char *p = name;
+    for (int k = 0; k < 4; k++) {
+        const char *slash = strchr(p, '/');
+        size_t len = slash ? (size_t)(slash - p) : 0;
+        if (!slash || len == 0 || len >= sizes[k])
+            return 0;
+        memcpy(parts[k], p, len);
+        parts[k][len] = '\0';
+        p = slash + 1;
+    }
+    if (!*p || strspn(p, "0123456789") != strlen(p) || strlen(p) > 19)
+        return 0;
+    out->n = strtoull(p, NULL, 10);
+    return out->n > 0 && (!strcmp(out->profile, "hot") || !strcmp(out->profile, "cold") ||
+                          !strcmp(out->profile, "first"));
+}
+
+const char *pg_result_profile(const pg_result *b)
+{
+    return pg_name_profile(b->name, b->profile);
+}
+
+const char *pg_name_profile(const char *name, const char *profile)
+{
+    if (profile)
+        return profile;
+    static const char *const known[] = { "hot", "cold", "first" };
+    pg_name parsed;
+    if (pg_name_parse(name, &parsed)) /* perfgate's own shape */
+        for (size_t k = 0; k < 3; k++)
+            if (!strcmp(parsed.profile, known[k]))
+                return known[k];
+    /* Any other program's: a part of the name that is a profile. */
+    for (const char *p = name; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL) {
+        size_t len = strcspn(p, "/");
+        for (size_t k = 0; k < 3; k++)
+            if (len == strlen(known[k]) && !strncmp(p, known[k], len))
+                return known[k];
+    }
+    return NULL;
 }
 
 static int check_perfgate(pj_reader *r, const pj_node *pg)
@@ -490,7 +603,7 @@ static int keep_numbers(pj_arena *a, pj_node *v)
     return 0;
 }
 
-static int parse_top(pg_run *run, pj_reader *r)
+static int parse_top(pg_results *run, pj_reader *r)
 {
     pj_arena *rows = pj_arena_create();
     if (!rows)
@@ -606,9 +719,9 @@ done:
     return rc;
 }
 
-pg_run *pg_run_load_buffer(const char *text, size_t len, const char *name, pg_error *err)
+pg_results *pg_results_load_buffer(const char *text, size_t len, const char *name, pg_error *err)
 {
-    pg_run *run = calloc(1, sizeof *run);
+    pg_results *run = calloc(1, sizeof *run);
     if (!run) {
         pg_error_set(err, PG_ENOMEM, name, 0, 0, NULL, "out of memory");
         return NULL;
@@ -616,7 +729,7 @@ pg_run *pg_run_load_buffer(const char *text, size_t len, const char *name, pg_er
     run->arena = pj_arena_create();
     run->path = strdup(name ? name : "");
     if (!run->arena || !run->path) {
-        pg_run_destroy(run);
+        pg_results_destroy(run);
         pg_error_set(err, PG_ENOMEM, name, 0, 0, NULL, "out of memory");
         return NULL;
     }
@@ -625,30 +738,30 @@ pg_run *pg_run_load_buffer(const char *text, size_t len, const char *name, pg_er
     pj_reader r;
     pj_reader_init(&r, text, len, run->path, err ? err : &local);
     if (parse_top(run, &r)) {
-        pg_run_destroy(run);
+        pg_results_destroy(run);
         return NULL;
     }
     return run;
 }
 
-pg_run *pg_run_load(const char *path, pg_error *err)
+pg_results *pg_results_load(const char *path, pg_error *err)
 {
     size_t len;
     int mapped;
-    const char *text = pg_gate_map_file(path, &len, &mapped, err);
+    const char *text = gate_map_file(path, &len, &mapped, err);
     if (!text)
         return NULL;
-    pg_run *run = pg_run_load_buffer(text, len, path, err);
-    pg_gate_unmap_file(text, len, mapped);
+    pg_results *run = pg_results_load_buffer(text, len, path, err);
+    gate_unmap_file(text, len, mapped);
     return run;
 }
 
-void pg_run_destroy(pg_run *run)
+void pg_results_destroy(pg_results *run)
 {
     if (!run)
         return;
     for (size_t i = 0; i < run->n; i++) {
-        pg_bench *b = &run->benches[i].b;
+        pg_result *b = &run->benches[i].b;
         free(b->real_ns);
         free(b->cpu_ns);
         for (size_t c = 0; c < b->ncounters; c++)
@@ -662,17 +775,17 @@ void pg_run_destroy(pg_run *run)
     free(run);
 }
 
-size_t pg_run_count(const pg_run *run)
+size_t pg_results_count(const pg_results *run)
 {
     return run ? run->n : 0;
 }
 
-const pg_bench *pg_run_bench(const pg_run *run, size_t i)
+const pg_result *pg_results_get(const pg_results *run, size_t i)
 {
     return run && i < run->n ? &run->benches[i].b : NULL;
 }
 
-const pg_bench *pg_run_find(const pg_run *run, const char *name)
+const pg_result *pg_results_find(const pg_results *run, const char *name)
 {
     if (!run)
         return NULL;
@@ -680,7 +793,7 @@ const pg_bench *pg_run_find(const pg_run *run, const char *name)
     return bb ? &bb->b : NULL;
 }
 
-int pg_run_has_match(const pg_run *run, const char *glob)
+int pg_results_has_match(const pg_results *run, const char *glob)
 {
     if (!run || !glob)
         return 0;
@@ -692,12 +805,12 @@ int pg_run_has_match(const pg_run *run, const char *glob)
     return 0;
 }
 
-const char *pg_run_path(const pg_run *run)
+const char *pg_results_path(const pg_results *run)
 {
     return run ? run->path : NULL;
 }
 
-const char *pg_run_context(const pg_run *run, const char *key)
+const char *pg_results_context(const pg_results *run, const char *key)
 {
     if (!run)
         return NULL;
@@ -707,7 +820,7 @@ const char *pg_run_context(const pg_run *run, const char *key)
     return v && v->type == PJ_STRING ? v->str : NULL;
 }
 
-const char *pg_run_host(const pg_run *run, const char *key)
+const char *pg_results_host(const pg_results *run, const char *key)
 {
     if (!run)
         return NULL;
@@ -726,7 +839,7 @@ static const char *unavailable_text(const pj_node *v)
     return *r ? r : "unavailable";
 }
 
-const char *pg_run_unavailable_reason(const pg_run *run, const char *counter)
+const char *pg_results_unavailable_reason(const pg_results *run, const char *counter)
 {
     if (!run)
         return NULL;
@@ -746,7 +859,7 @@ const char *pg_run_unavailable_reason(const pg_run *run, const char *counter)
     return NULL;
 }
 
-const double *pg_bench_counter(const pg_bench *b, const char *name)
+const double *pg_result_counter(const pg_result *b, const char *name)
 {
     for (size_t i = 0; b && i < b->ncounters; i++)
         if (!strcmp(b->counters[i].name, name))
@@ -758,7 +871,7 @@ const double *pg_bench_counter(const pg_bench *b, const char *name)
 
 typedef struct env_walk {
     int max_depth;
-    pg_run_env_fn fn;
+    pg_results_env_fn fn;
     void *arg;
 } env_walk;
 
@@ -824,7 +937,7 @@ static int walk_env(const env_walk *w, const char *key, const pj_node *v, int de
     return w->fn(key, text, w->arg);
 }
 
-int pg_run_environment(const pg_run *run, int max_depth, pg_run_env_fn fn, void *arg)
+int pg_results_environment(const pg_results *run, int max_depth, pg_results_env_fn fn, void *arg)
 {
     if (!run || !fn)
         return PG_EINVAL;

@@ -151,7 +151,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void pg_stats_sort(double *v, size_t n)
+void gate_stats_sort(double *v, size_t n)
 {
     if (n <= 64)
         sort_small(v, n);
@@ -182,7 +182,7 @@ static void u_counts(size_t m, size_t n, uint64_t *f /* m*n + m + n + 1 */)
     }
 }
 
-int pg_mw_cache_cdf(pg_mw_cache *c, size_t m, size_t n)
+int gate_mw_cache_cdf(gate_mw_cache *c, size_t m, size_t n)
 {
     if (c->cdf && c->m == m && c->n == n)
         return 0;
@@ -210,7 +210,7 @@ int pg_mw_cache_cdf(pg_mw_cache *c, size_t m, size_t n)
     return 0;
 }
 
-void pg_mw_cache_free(pg_mw_cache *c)
+void gate_mw_cache_free(gate_mw_cache *c)
 {
     if (c) {
         free(c->cdf);
@@ -218,8 +218,8 @@ void pg_mw_cache_free(pg_mw_cache *c)
     }
 }
 
-double pg_stats_mw_cached(const double *x, size_t m, const double *y, size_t n, int alt,
-                          double *u_out, int *exact_out, pg_mw_cache *cache)
+double gate_stats_mw_cached(const double *x, size_t m, const double *y, size_t n, int alt,
+                            double *u_out, int *exact_out, gate_mw_cache *cache)
 {
     if (m == 0 || n == 0)
         return NAN;
@@ -230,8 +230,8 @@ double pg_stats_mw_cached(const double *x, size_t m, const double *y, size_t n, 
     double *ys = xs + m;
     memcpy(xs, x, m * sizeof *xs);
     memcpy(ys, y, n * sizeof *ys);
-    pg_stats_sort(xs, m);
-    pg_stats_sort(ys, n);
+    gate_stats_sort(xs, m);
+    gate_stats_sort(ys, n);
     /* Walk both sorted samples in step, a group of equal values at a time:
      * the group gets the mean of the ranks it spans. */
     double r1 = 0.0, ties = 0.0;
@@ -271,10 +271,10 @@ double pg_stats_mw_cached(const double *x, size_t m, const double *y, size_t n, 
         *exact_out = exact;
     double p;
     if (exact) {
-        pg_mw_cache local = { 0 };
-        pg_mw_cache *c = cache ? cache : &local;
-        if (pg_mw_cache_cdf(c, m, n)) {
-            pg_mw_cache_free(&local);
+        gate_mw_cache local = { 0 };
+        gate_mw_cache *c = cache ? cache : &local;
+        if (gate_mw_cache_cdf(c, m, n)) {
+            gate_mw_cache_free(&local);
             return NAN;
         }
         size_t ui = (size_t)(u + 0.5);
@@ -282,7 +282,7 @@ double pg_stats_mw_cached(const double *x, size_t m, const double *y, size_t n, 
         /* P(U >= u) = P(U <= mn - u): U is symmetric about mn/2, and the
          * lower tail keeps its precision where 1 - cdf would round to 0. */
         double ge = c->cdf[m * n - ui];
-        pg_mw_cache_free(&local);
+        gate_mw_cache_free(&local);
         if (alt == PG_ALT_GREATER)
             p = ge;
         else if (alt == PG_ALT_LESS)
@@ -314,7 +314,7 @@ double pg_stats_mw_cached(const double *x, size_t m, const double *y, size_t n, 
 double pg_stats_mann_whitney(const double *x, size_t m, const double *y, size_t n, int alt,
                              double *u, int *exact)
 {
-    return pg_stats_mw_cached(x, m, y, n, alt, u, exact, NULL);
+    return gate_stats_mw_cached(x, m, y, n, alt, u, exact, NULL);
 }
 
 /* ---- Hodges-Lehmann and Moses --------------------------------------- */
@@ -354,19 +354,19 @@ static double select_kth(double *v, size_t n, size_t k)
     return v[k];
 }
 
-size_t pg_stats_moses_k(size_t m, size_t n, double conf, pg_mw_cache *cache)
+size_t gate_stats_moses_k(size_t m, size_t n, double conf, gate_mw_cache *cache)
 {
     double tail = (1.0 - conf) / 2.0;
     size_t mn = m * n, k = 0;
     if (m <= PG_MW_EXACT_MAX && n <= PG_MW_EXACT_MAX) {
-        pg_mw_cache local = { 0 };
-        pg_mw_cache *c = cache ? cache : &local;
-        if (pg_mw_cache_cdf(c, m, n) == 0) {
+        gate_mw_cache local = { 0 };
+        gate_mw_cache *c = cache ? cache : &local;
+        if (gate_mw_cache_cdf(c, m, n) == 0) {
             /* largest k with P(U <= k-1) <= tail */
             while (k < mn / 2 && c->cdf[k] <= tail)
                 k++;
         }
-        pg_mw_cache_free(&local);
+        gate_mw_cache_free(&local);
     } else {
         double z = pg_stats_normal_quantile(1.0 - tail);
         double kk = floor((double)mn / 2.0 - z * sqrt((double)mn * (double)(m + n + 1) / 12.0));
@@ -375,8 +375,8 @@ size_t pg_stats_moses_k(size_t m, size_t n, double conf, pg_mw_cache *cache)
     return k < 1 ? 1 : k;
 }
 
-int pg_stats_hl_cached(const double *x, size_t m, const double *y, size_t n, double conf,
-                       double *d, double *shift, double *lo, double *hi, pg_mw_cache *cache)
+int gate_stats_hl_cached(const double *x, size_t m, const double *y, size_t n, double conf,
+                         double *d, double *shift, double *lo, double *hi, gate_mw_cache *cache)
 {
     if (m == 0 || n == 0)
         return PG_EINVAL;
@@ -395,7 +395,7 @@ int pg_stats_hl_cached(const double *x, size_t m, const double *y, size_t n, dou
     }
     if (shift)
         *shift = med;
-    size_t k = pg_stats_moses_k(m, n, conf, cache);
+    size_t k = gate_stats_moses_k(m, n, conf, cache);
     if (lo)
         *lo = select_kth(d, mn, k - 1);
     if (hi)
@@ -406,7 +406,7 @@ int pg_stats_hl_cached(const double *x, size_t m, const double *y, size_t n, dou
 int pg_stats_hodges_lehmann(const double *x, size_t m, const double *y, size_t n, double conf,
                             double *scratch, double *shift, double *lo, double *hi)
 {
-    return pg_stats_hl_cached(x, m, y, n, conf, scratch, shift, lo, hi, NULL);
+    return gate_stats_hl_cached(x, m, y, n, conf, scratch, shift, lo, hi, NULL);
 }
 
 /* ---- paired statistics (one sample of differences: `perfgate ab`) ---------- */
@@ -531,7 +531,7 @@ int pg_stats_walsh(const double *d, size_t n, double conf, double *scratch, doub
     for (size_t i = 0; i < n; i++)
         for (size_t j = i; j < n; j++)
             scratch[w++] = (d[i] + d[j]) / 2.0;
-    pg_stats_sort(scratch, m);
+    gate_stats_sort(scratch, m);
     *est = pg_stats_median(scratch, m);
     /* k: the largest with P(T+ <= k - 1) <= (1 - conf) / 2; the interval
      * is [W(k), W(m + 1 - k)] (1-based). */

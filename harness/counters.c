@@ -34,7 +34,7 @@ typedef struct pg_event {
     char status[256];
 } pg_event;
 
-struct pg_counters {
+struct harness_counters {
     pg_event ev[PG_MAX_EVENTS];
     size_t n;
     int papi_set;      /* PAPI event set, or -1 */
@@ -110,8 +110,8 @@ static void papi_component_reason(char *buf, size_t len)
 }
 #endif
 
-void pg_papi_probe(int *available, char *version, size_t vlen, int *hw_counters, char *reason,
-                   size_t rlen)
+void harness_papi_probe(int *available, char *version, size_t vlen, int *hw_counters, char *reason,
+                        size_t rlen)
 {
 #if PERFGATE_HAVE_PAPI
     *available = papi_ready();
@@ -158,7 +158,7 @@ static int perf_open(const char *name, char *why, size_t len)
     return -1;
 }
 
-static int add_event(pg_counters *c, const char *name, pg_error *err)
+static int add_event(harness_counters *c, const char *name, pg_error *err)
 {
     for (size_t i = 0; i < c->n; i++)
         if (strcmp(c->ev[i].name, name) == 0)
@@ -210,9 +210,9 @@ static int add_event(pg_counters *c, const char *name, pg_error *err)
     return PG_OK;
 }
 
-pg_counters *pg_counters_create(const char *spec, pg_error *err)
+harness_counters *harness_counters_create(const char *spec, pg_error *err)
 {
-    pg_counters *c = calloc(1, sizeof(*c));
+    harness_counters *c = calloc(1, sizeof(*c));
     if (!c) {
         pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         return NULL;
@@ -237,14 +237,14 @@ pg_counters *pg_counters_create(const char *spec, pg_error *err)
             rc = add_event(c, t, err);
         }
         if (rc) {
-            pg_counters_destroy(c);
+            harness_counters_destroy(c);
             return NULL;
         }
     }
     return c;
 }
 
-void pg_counters_destroy(pg_counters *c)
+void harness_counters_destroy(harness_counters *c)
 {
     if (!c)
         return;
@@ -263,27 +263,27 @@ void pg_counters_destroy(pg_counters *c)
     free(c);
 }
 
-size_t pg_counters_count(const pg_counters *c)
+size_t harness_counters_count(const harness_counters *c)
 {
     return c ? c->n : 0;
 }
 
-const char *pg_counters_name(const pg_counters *c, size_t i)
+const char *harness_counters_name(const harness_counters *c, size_t i)
 {
     return c && i < c->n ? c->ev[i].name : NULL;
 }
 
-int pg_counters_available(const pg_counters *c, size_t i)
+int harness_counters_available(const harness_counters *c, size_t i)
 {
     return c && i < c->n && c->ev[i].source != 0;
 }
 
-const char *pg_counters_status(const pg_counters *c, size_t i)
+const char *harness_counters_status(const harness_counters *c, size_t i)
 {
     return c && i < c->n ? c->ev[i].status : NULL;
 }
 
-int pg_counters_start(pg_counters *c)
+int harness_counters_start(harness_counters *c)
 {
     if (!c)
         return PG_OK;
@@ -302,7 +302,7 @@ int pg_counters_start(pg_counters *c)
     return PG_OK;
 }
 
-int pg_counters_stop(pg_counters *c, double *acc)
+int harness_counters_stop(harness_counters *c, double *acc)
 {
     if (!c || !c->running)
         return PG_OK;

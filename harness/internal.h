@@ -20,16 +20,16 @@ extern "C" {
 #define PG_NAME_MAX 160
 
 /* One declared buffer of a fixture. */
-typedef struct pg_buf {
+typedef struct harness_buf {
     const void *data;
     size_t bytes;
     int input; /* 1: digested input; 0: output or scratch */
-} pg_buf;
+} harness_buf;
 
 #define PG_MAX_USER 8
 
 struct pg_bench_ctx {
-    pg_buf bufs[PG_MAX_BUFS];
+    harness_buf bufs[PG_MAX_BUFS];
     size_t nbufs;
     double items, bytes;
     int items_set, bytes_set;
@@ -41,31 +41,31 @@ struct pg_bench_ctx {
 
 /* ---- counters.c: PAPI events, with perf_event_open as a fallback ---- */
 
-typedef struct pg_counters pg_counters;
+typedef struct harness_counters harness_counters;
 
 /* spec: comma list of event names and groups (instructions, cycles, cache,
  * branch, software).  Events that cannot be read are kept, marked
  * unavailable with the reason.  NULL on out-of-memory or more than
  * PG_MAX_EVENTS events (err says which). */
-pg_counters *pg_counters_create(const char *spec, pg_error *err);
-void pg_counters_destroy(pg_counters *c);
-size_t pg_counters_count(const pg_counters *c);
-const char *pg_counters_name(const pg_counters *c, size_t i);
-int pg_counters_available(const pg_counters *c, size_t i);
+harness_counters *harness_counters_create(const char *spec, pg_error *err);
+void harness_counters_destroy(harness_counters *c);
+size_t harness_counters_count(const harness_counters *c);
+const char *harness_counters_name(const harness_counters *c, size_t i);
+int harness_counters_available(const harness_counters *c, size_t i);
 /* "available (papi)", "available (perf_event_open; papi: ...)" or
  * "unavailable: <reason>". */
-const char *pg_counters_status(const pg_counters *c, size_t i);
+const char *harness_counters_status(const harness_counters *c, size_t i);
 /* Starts counting from zero (no-op without available events). */
-int pg_counters_start(pg_counters *c);
+int harness_counters_start(harness_counters *c);
 /* Stops and adds the counts since start to acc[0..count-1]. */
-int pg_counters_stop(pg_counters *c, double *acc);
+int harness_counters_stop(harness_counters *c, double *acc);
 /* PAPI as this machine sees it: fills available (0/1), version and reason. */
-void pg_papi_probe(int *available, char *version, size_t vlen, int *hw_counters, char *reason,
-                   size_t rlen);
+void harness_papi_probe(int *available, char *version, size_t vlen, int *hw_counters, char *reason,
+                        size_t rlen);
 
 /* ---- registry.c ---- */
 
-typedef struct pg_bench_entry {
+typedef struct harness_bench_entry {
     char name[PG_NAME_MAX];
     size_t def;        /* index into registry defs */
     unsigned profile;  /* one PG_PROFILE_* bit */
@@ -81,22 +81,22 @@ typedef struct pg_bench_entry {
     double peak_rss_bytes;  /* largest seen */
     uint64_t next_stream;   /* cold: the next fresh seed stream */
     char error[256];
-} pg_bench_entry;
+} harness_bench_entry;
 
 struct pg_bench_registry {
     pg_bench_def *defs;
     size_t ndefs, capdefs;
-    pg_bench_entry *e;
+    harness_bench_entry *e;
     size_t n, cap;
     /* Set by pg_bench_run / pg_bench_child for the runs. */
     const pg_bench_options *opts;
-    pg_counters *counters;
+    harness_counters *counters;
     char self_exe[1024];
     /* The last benchmark's run, kept for Google Benchmark's next call of the
      * same benchmark (its next repetition, or the next step of its
      * iteration-count search): set-up, seeded input and init are then made
      * once per benchmark instead of once per call (runner.c). */
-    struct pg_run *kept;
+    struct harness_run *kept;
     /* What the thread CPU clock reads over an empty cold timing window
      * (seconds, median; measured before the first cold iteration, once a
      * process), subtracted from every cold iteration's CPU time. */
@@ -105,12 +105,12 @@ struct pg_bench_registry {
 };
 
 /* Adds one entry that has no C callbacks: the shim runs it natively. */
-int pg_registry_add_native(pg_bench_registry *reg, const char *suite, const char *kernel,
-                           size_t n, pg_error *err);
+int harness_registry_add_native(pg_bench_registry *reg, const char *suite, const char *kernel,
+                                size_t n, pg_error *err);
 
 /* ---- runner.c: the parts of each profile that are plain C ---- */
 
-typedef struct pg_run_summary {
+typedef struct harness_run_summary {
     double items, bytes;           /* per iteration */
     size_t ncounters;
     double counter_total[PG_MAX_EVENTS]; /* summed over the timed calls */
@@ -126,49 +126,49 @@ typedef struct pg_run_summary {
     char user_name[PG_MAX_USER][48];
     double user_total[PG_MAX_USER]; /* added by the timed calls */
     double user_start[PG_MAX_USER]; /* the totals when timing began */
-} pg_run_summary;
+} harness_run_summary;
 
-typedef struct pg_run pg_run;
+typedef struct harness_run harness_run;
 
 /* setup (stream 0 of the seed), digest, and init when do_init. */
-pg_run *pg_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *err);
+harness_run *harness_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *err);
 /* The fixture and its run callback, for the shim's hot loop. */
-void pg_run_loop_fn(pg_run *r, int (**fn)(void *), void **fixture);
+void harness_run_loop_fn(harness_run *r, int (**fn)(void *), void **fixture);
 /* One untimed call (hot warm-up). */
-int pg_run_once(pg_run *r);
-int pg_run_counters_start(pg_run *r);
-int pg_run_counters_stop(pg_run *r);
+int harness_run_once(harness_run *r);
+int harness_run_counters_start(harness_run *r);
+int harness_run_counters_stop(harness_run *r);
 /* Cold: reseed from a fresh stream, evict every declared buffer, time run():
  * its wall time in *seconds; its thread CPU time is added to the summary's
  * cpu_seconds. */
-int pg_run_cold_iteration(pg_run *r, double *seconds);
+int harness_run_cold_iteration(harness_run *r, double *seconds);
 /* Peak RSS; fills s; records into the entry; keeps r in the registry for
- * the next pg_run_begin of the same benchmark (pg_run_release ends it).
+ * the next harness_run_begin of the same benchmark (harness_run_release ends it).
  * NULL r is a no-op. */
-void pg_run_end(pg_run *r, pg_run_summary *s);
-/* As pg_run_end, but after a failed call: fini, teardown and free now, so
+void harness_run_end(harness_run *r, harness_run_summary *s);
+/* As harness_run_end, but after a failed call: fini, teardown and free now, so
  * that no later call reuses a fixture in an unknown state. */
-void pg_run_discard(pg_run *r, pg_run_summary *s);
+void harness_run_discard(harness_run *r, harness_run_summary *s);
 /* fini, teardown and free of the kept run, if any.  Called when another
  * benchmark begins and after the last one. */
-void pg_run_release(pg_bench_registry *reg);
+void harness_run_release(pg_bench_registry *reg);
 /* First: starts a child, reads its sample: wall time of init + run in
  * *seconds; s gets its counters and its CPU time (cpu_seconds). */
-int pg_run_first_sample(pg_bench_registry *reg, size_t idx, double *seconds,
-                        pg_run_summary *s, pg_error *err);
+int harness_run_first_sample(pg_bench_registry *reg, size_t idx, double *seconds,
+                             harness_run_summary *s, pg_error *err);
 /* Eviction method in use ("clflush", "dc civac" or "sweep"). */
-const char *pg_evict_method(void);
+const char *harness_evict_method(void);
 
 /* ---- context.c ---- */
 
 /* Appends the "perfgate" block to the Google Benchmark JSON at path
  * (written to a temporary file, then renamed over it). */
-int pg_context_write(const pg_bench_registry *reg, const pg_bench_options *opts,
-                     const char *path, pg_error *err);
+int harness_context_write(const pg_bench_registry *reg, const pg_bench_options *opts,
+                          const char *path, pg_error *err);
 
 /* ---- shim.cc ---- */
-int pg_shim_run(pg_bench_registry *reg, const pg_bench_options *opts, int argc, char **argv,
-                pg_error *err);
+int harness_shim_run(pg_bench_registry *reg, const pg_bench_options *opts, int argc, char **argv,
+                     pg_error *err);
 
 #ifdef __cplusplus
 }

@@ -43,5 +43,5 @@ int pg_bench_register_harness_suite(pg_bench_registry *reg, pg_error *err)
     int rc = pg_bench_register(reg, &def, err);
     if (rc)
         return rc;
-    return pg_registry_add_native(reg, "harness", "overhead_native", 1, err);
+    return harness_registry_add_native(reg, "harness", "overhead_native", 1, err);
 }

@@ -34,12 +34,14 @@
 #include <stdint.h>
 
 #include "pg_error.h"
+#include "pg_version.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define PG_BENCH_VERSION "0.1.0"
+/* perfgate's version (pg_version.h, made from the CMake project version). */
+#define PG_BENCH_VERSION PG_VERSION
 
 /* The hidden flag a `first` child is started with: --pg-first-child=NAME. */
 #define PG_BENCH_CHILD_FLAG "--pg-first-child"

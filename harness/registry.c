@@ -74,13 +74,13 @@ static int add_entry(pg_bench_registry *reg, const char *suite, const char *kern
 {
     if (reg->n == reg->cap) {
         size_t cap = reg->cap ? 2 * reg->cap : 64;
-        pg_bench_entry *e = realloc(reg->e, cap * sizeof(*e));
+        harness_bench_entry *e = realloc(reg->e, cap * sizeof(*e));
         if (!e)
             return pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         reg->e = e;
         reg->cap = cap;
     }
-    pg_bench_entry *e = &reg->e[reg->n];
+    harness_bench_entry *e = &reg->e[reg->n];
     memset(e, 0, sizeof(*e));
     snprintf(e->name, sizeof(e->name), "%s/%s/%s/%s/%zu", suite, kernel,
              pg_bench_profile_name(profile), device, n);
@@ -166,8 +166,8 @@ int pg_bench_register(pg_bench_registry *reg, const pg_bench_def *def, pg_error 
     return PG_OK;
 }
 
-int pg_registry_add_native(pg_bench_registry *reg, const char *suite, const char *kernel,
-                           size_t n, pg_error *err)
+int harness_registry_add_native(pg_bench_registry *reg, const char *suite, const char *kernel,
+                                size_t n, pg_error *err)
 {
     pg_bench_def def;
     memset(&def, 0, sizeof(def));
@@ -192,7 +192,7 @@ int pg_bench_get(const pg_bench_registry *reg, size_t i, pg_bench_info *info)
 {
     if (!reg || !info || i >= reg->n)
         return PG_EINVAL;
-    const pg_bench_entry *e = &reg->e[i];
+    const harness_bench_entry *e = &reg->e[i];
     const pg_bench_def *d = &reg->defs[e->def];
     info->name = e->name;
     info->suite = d->suite;
@@ -474,7 +474,7 @@ int pg_bench_select(pg_bench_registry *reg, const pg_bench_options *o, pg_error 
     }
     int count = 0;
     for (size_t i = 0; i < reg->n; i++) {
-        pg_bench_entry *e = &reg->e[i];
+        harness_bench_entry *e = &reg->e[i];
         const pg_bench_def *d = &reg->defs[e->def];
         int keep = (o->profiles & e->profile) != 0;
         if (keep && o->suites[0])
@@ -609,17 +609,17 @@ int pg_bench_run(pg_bench_registry *reg, const pg_bench_options *opts, int argc,
                 args[i] = tmp_flag;
     }
     reg->opts = local;
-    reg->counters = pg_counters_create(local->counters, err);
+    reg->counters = harness_counters_create(local->counters, err);
     if (!reg->counters) {
         rc = err && err->code ? err->code : PG_ENOMEM;
         goto out;
     }
-    rc = pg_shim_run(reg, local, argc, args, err);
+    rc = harness_shim_run(reg, local, argc, args, err);
     if (rc == PG_OK && dest && opts->out_json)
-        rc = pg_context_write(reg, local, local->out_path, err);
+        rc = harness_context_write(reg, local, local->out_path, err);
     if (rc == PG_OK && dest)
         rc = commit_results(local->out_path, dest, err);
-    pg_counters_destroy(reg->counters);
+    harness_counters_destroy(reg->counters);
     reg->counters = NULL;
 out:
     if (dest && local && rc != PG_OK)

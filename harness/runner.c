@@ -38,14 +38,14 @@
 #endif
 #endif
 
-struct pg_run {
+struct harness_run {
     pg_bench_registry *reg;
     size_t idx;
     const pg_bench_def *def;
     pg_bench_ctx ctx;
     void *fixture;
     int inited;
-    pg_run_summary sum;
+    harness_run_summary sum;
 };
 
 /* ---- the ctx API of pg_bench.h ---- */
@@ -105,7 +105,7 @@ int pg_bench_add_counter(pg_bench_ctx *ctx, const char *name, const double *tota
 
 /* Remembers the fixture's running totals: what timed calls add from here on
  * is reported. */
-static void user_snapshot(pg_run *r)
+static void user_snapshot(harness_run *r)
 {
     r->sum.nuser = r->ctx.nuser;
     for (size_t i = 0; i < r->ctx.nuser; i++) {
@@ -127,7 +127,7 @@ void pg_bench_evict_caches(pg_bench_ctx *ctx)
  * inputs affordable; sweeping a buffer twice the LLC is the portable
  * fallback. */
 #if defined(__x86_64__) || defined(__i386__)
-const char *pg_evict_method(void)
+const char *harness_evict_method(void)
 {
     return "clflush";
 }
@@ -142,7 +142,7 @@ static void evict(const void *p, size_t bytes)
     _mm_mfence();
 }
 #elif defined(__aarch64__)
-const char *pg_evict_method(void)
+const char *harness_evict_method(void)
 {
     return "dc civac";
 }
@@ -155,7 +155,7 @@ static void evict(const void *p, size_t bytes)
     __asm__ volatile("dsb ish" ::: "memory");
 }
 #else
-const char *pg_evict_method(void)
+const char *harness_evict_method(void)
 {
     return "sweep";
 }
@@ -306,7 +306,7 @@ static double faults_now(void)
 
 /* ---- life cycle ---- */
 
-static void record_digest(pg_bench_entry *e, const pg_bench_ctx *ctx)
+static void record_digest(harness_bench_entry *e, const pg_bench_ctx *ctx)
 {
     uint64_t h = PG_FNV1A64_INIT;
     double in = 0;
@@ -337,7 +337,7 @@ static double ctx_bytes(const pg_bench_ctx *ctx)
  * call runs instrumented but uncollected so that the cache simulation sees
  * warm caches, as the hot profile does.  Outside valgrind this is a test
  * of RUNNING_ON_VALGRIND and nothing more. */
-static void measure_instructions(pg_run *r, const pg_bench_entry *e)
+static void measure_instructions(harness_run *r, const harness_bench_entry *e)
 {
 #ifdef PG_HAVE_CALLGRIND
     if (!RUNNING_ON_VALGRIND || e->ran)
@@ -369,13 +369,13 @@ static void measure_instructions(pg_run *r, const pg_bench_entry *e)
  * refilled before every cold iteration, so a reused run measures what a new
  * one would, without the seeded set-up and first-touch page faults that
  * otherwise cost more than the timed calls in a short gate. */
-static pg_run *reuse(pg_bench_registry *reg, size_t idx, int do_init)
+static harness_run *reuse(pg_bench_registry *reg, size_t idx, int do_init)
 {
-    pg_run *r = reg->kept;
+    harness_run *r = reg->kept;
     if (!r)
         return NULL;
     if (r->idx != idx || r->inited != (do_init && r->def->init)) {
-        pg_run_release(reg);
+        harness_run_release(reg);
         return NULL;
     }
     reset_peak_rss();
@@ -386,12 +386,12 @@ static pg_run *reuse(pg_bench_registry *reg, size_t idx, int do_init)
     return r;
 }
 
-pg_run *pg_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *err)
+harness_run *harness_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *err)
 {
-    pg_run *r = reuse(reg, idx, do_init);
+    harness_run *r = reuse(reg, idx, do_init);
     if (r)
         return r;
-    pg_bench_entry *e = &reg->e[idx];
+    harness_bench_entry *e = &reg->e[idx];
     r = calloc(1, sizeof(*r));
     if (!r) {
         pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
@@ -414,15 +414,15 @@ pg_run *pg_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *
         record_digest(e, &r->ctx);
     r->sum.items = r->ctx.items_set ? r->ctx.items : (double)e->n;
     r->sum.bytes = ctx_bytes(&r->ctx);
-    r->sum.ncounters = pg_counters_count(reg->counters);
+    r->sum.ncounters = harness_counters_count(reg->counters);
     for (size_t i = 0; i < r->sum.ncounters; i++)
-        r->sum.counter_ok[i] = pg_counters_available(reg->counters, i);
+        r->sum.counter_ok[i] = harness_counters_available(reg->counters, i);
     if (do_init && r->def->init) {
         int rc = r->def->init(r->fixture);
         if (rc) {
             pg_error_set(err, rc, NULL, 0, 0, NULL, "%s: init failed: %s", e->name,
                          pg_strerror(rc));
-            pg_run_discard(r, NULL);
+            harness_run_discard(r, NULL);
             return NULL;
         }
         r->inited = 1;
@@ -433,31 +433,31 @@ pg_run *pg_run_begin(pg_bench_registry *reg, size_t idx, int do_init, pg_error *
     return r;
 }
 
-void pg_run_loop_fn(pg_run *r, int (**fn)(void *), void **fixture)
+void harness_run_loop_fn(harness_run *r, int (**fn)(void *), void **fixture)
 {
     *fn = r->def->run;
     *fixture = r->fixture;
 }
 
-int pg_run_once(pg_run *r)
+int harness_run_once(harness_run *r)
 {
     return r->def->run(r->fixture);
 }
 
-int pg_run_counters_start(pg_run *r)
+int harness_run_counters_start(harness_run *r)
 {
     user_snapshot(r); /* the hot warm-up call is not reported */
-    return pg_counters_start(r->reg->counters);
+    return harness_counters_start(r->reg->counters);
 }
 
-int pg_run_counters_stop(pg_run *r)
+int harness_run_counters_stop(harness_run *r)
 {
-    return pg_counters_stop(r->reg->counters, r->sum.counter_total);
+    return harness_counters_stop(r->reg->counters, r->sum.counter_total);
 }
 
-int pg_run_cold_iteration(pg_run *r, double *seconds)
+int harness_run_cold_iteration(harness_run *r, double *seconds)
 {
-    pg_bench_entry *e = &r->reg->e[r->idx];
+    harness_bench_entry *e = &r->reg->e[r->idx];
     uint64_t seed = r->reg->opts ? r->reg->opts->seed : PG_DATA_DEFAULT_SEED;
     /* Stream 0 is the recorded input; every cold iteration gets a new one. */
     uint64_t stream = ++e->next_stream;
@@ -469,7 +469,7 @@ int pg_run_cold_iteration(pg_run *r, double *seconds)
         r->reg->have_cpu_overhead = 1;
     }
     evict_all(&r->ctx);
-    pg_counters_start(r->reg->counters);
+    harness_counters_start(r->reg->counters);
     /* The CPU clock is a system call, the wall clock is not: reading the
      * CPU clock outside the wall clock keeps real_time as it was. */
     double c0 = cpu_clock_s(CLOCK_THREAD_CPUTIME_ID);
@@ -477,7 +477,7 @@ int pg_run_cold_iteration(pg_run *r, double *seconds)
     rc = r->def->run(r->fixture);
     double t1 = now_s();
     double c1 = cpu_clock_s(CLOCK_THREAD_CPUTIME_ID);
-    pg_counters_stop(r->reg->counters, r->sum.counter_total);
+    harness_counters_stop(r->reg->counters, r->sum.counter_total);
     *seconds = t1 - t0;
     /* Never below zero: a call shorter than the clock's own jitter. */
     double cpu = c1 - c0 - r->reg->cpu_overhead_s;
@@ -486,9 +486,9 @@ int pg_run_cold_iteration(pg_run *r, double *seconds)
 }
 
 /* Fills s and the entry from the run just ended. */
-static void summarise(pg_run *r, pg_run_summary *s)
+static void summarise(harness_run *r, harness_run_summary *s)
 {
-    pg_bench_entry *e = &r->reg->e[r->idx];
+    harness_bench_entry *e = &r->reg->e[r->idx];
     for (size_t i = 0; i < r->sum.nuser; i++)
         r->sum.user_total[i] = *r->ctx.user_total[i] - r->sum.user_start[i];
     r->sum.peak_rss_bytes = peak_rss_bytes();
@@ -501,7 +501,7 @@ static void summarise(pg_run *r, pg_run_summary *s)
         *s = r->sum;
 }
 
-static void destroy(pg_run *r)
+static void destroy(harness_run *r)
 {
     if (r->inited && r->def->fini)
         r->def->fini(r->fixture);
@@ -510,17 +510,17 @@ static void destroy(pg_run *r)
     free(r);
 }
 
-void pg_run_end(pg_run *r, pg_run_summary *s)
+void harness_run_end(harness_run *r, harness_run_summary *s)
 {
     if (!r)
         return;
     summarise(r, s);
     if (r->reg->kept && r->reg->kept != r)
-        pg_run_release(r->reg);
+        harness_run_release(r->reg);
     r->reg->kept = r;
 }
 
-void pg_run_discard(pg_run *r, pg_run_summary *s)
+void harness_run_discard(harness_run *r, harness_run_summary *s)
 {
     if (!r)
         return;
@@ -531,11 +531,11 @@ void pg_run_discard(pg_run *r, pg_run_summary *s)
     destroy(r);
 }
 
-void pg_run_release(pg_bench_registry *reg)
+void harness_run_release(pg_bench_registry *reg)
 {
     if (!reg || !reg->kept)
         return;
-    pg_run *r = reg->kept;
+    harness_run *r = reg->kept;
     reg->kept = NULL;
     destroy(r);
 }
@@ -576,17 +576,17 @@ int pg_bench_child(pg_bench_registry *reg, const pg_bench_options *opts, int fd,
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no benchmark named '%s'",
                             opts->child);
     reg->opts = opts;
-    reg->counters = pg_counters_create(opts->counters, err);
+    reg->counters = harness_counters_create(opts->counters, err);
     if (!reg->counters)
         return err && err->code ? err->code : PG_ENOMEM;
     int rc = PG_OK;
-    pg_run *r = pg_run_begin(reg, (size_t)idx, 0, err);
+    harness_run *r = harness_run_begin(reg, (size_t)idx, 0, err);
     if (!r) {
         rc = err && err->code ? err->code : PG_EIO;
         goto done;
     }
     double f0 = faults_now();
-    pg_counters_start(reg->counters);
+    harness_counters_start(reg->counters);
     double c0 = process_cpu_s();
     double t0 = now_s();
     if (r->def->init) {
@@ -597,15 +597,15 @@ int pg_bench_child(pg_bench_registry *reg, const pg_bench_options *opts, int fd,
         rc = r->def->run(r->fixture);
     double t1 = now_s();
     double c1 = process_cpu_s();
-    pg_counters_stop(reg->counters, r->sum.counter_total);
+    harness_counters_stop(reg->counters, r->sum.counter_total);
     double faults = faults_now() - f0;
-    pg_run_summary s;
-    pg_run_discard(r, &s); /* a child runs one call: nothing to keep */
+    harness_run_summary s;
+    harness_run_discard(r, &s); /* a child runs one call: nothing to keep */
     if (rc) {
         pg_error_set(err, rc, NULL, 0, 0, NULL, "%s: %s", opts->child, pg_strerror(rc));
         goto done;
     }
-    const pg_bench_entry *e = &reg->e[idx];
+    const harness_bench_entry *e = &reg->e[idx];
     put(fd, "ns %.0f\n", (t1 - t0) * 1e9);
     put(fd, "cpu_ns %.0f\n", (c1 - c0) * 1e9);
     put(fd, "digest %s\n", e->digest);
@@ -622,7 +622,7 @@ int pg_bench_child(pg_bench_registry *reg, const pg_bench_options *opts, int fd,
         put(fd, "user %s %.17g\n", s.user_name[i], s.user_total[i]);
     put(fd, "end\n");
 done:
-    pg_counters_destroy(reg->counters);
+    harness_counters_destroy(reg->counters);
     reg->counters = NULL;
     return rc;
 }
@@ -648,10 +648,10 @@ static int read_all(int fd, char *buf, size_t cap)
     return 0;
 }
 
-int pg_run_first_sample(pg_bench_registry *reg, size_t idx, double *seconds,
-                        pg_run_summary *s, pg_error *err)
+int harness_run_first_sample(pg_bench_registry *reg, size_t idx, double *seconds,
+                             harness_run_summary *s, pg_error *err)
 {
-    pg_bench_entry *e = &reg->e[idx];
+    harness_bench_entry *e = &reg->e[idx];
     const pg_bench_options *o = reg->opts;
     char seed_arg[64], child_arg[PG_NAME_MAX + 32], counters_arg[600];
     snprintf(seed_arg, sizeof(seed_arg), "--seed=%llu", (unsigned long long)o->seed);
@@ -685,7 +685,7 @@ int pg_run_first_sample(pg_bench_registry *reg, size_t idx, double *seconds,
                             "%s: first-call child failed (exit status %d)", e->name, code);
 
     memset(s, 0, sizeof(*s));
-    s->ncounters = pg_counters_count(reg->counters);
+    s->ncounters = harness_counters_count(reg->counters);
     s->peak_rss_bytes = -1;
     double ns = -1, cpu_ns = -1;
     char *save = NULL;

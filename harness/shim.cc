@@ -91,14 +91,14 @@ class StripReporter : public Base {
   }
 };
 
-void set_counters(benchmark::State& st, const pg_run_summary& s, const pg_counters* c,
+void set_counters(benchmark::State& st, const harness_run_summary& s, const harness_counters* c,
                   unsigned profile) {
   const double iters = static_cast<double>(st.iterations());
   if (s.items > 0) st.SetItemsProcessed(static_cast<int64_t>(iters * s.items));
   if (s.bytes > 0) st.SetBytesProcessed(static_cast<int64_t>(iters * s.bytes));
   for (size_t i = 0; i < s.ncounters; i++) {
     if (!s.counter_ok[i]) continue;  // reported as unavailable in the context block
-    const std::string name = pg_counters_name(c, i);
+    const std::string name = harness_counters_name(c, i);
     st.counters[name] =
         benchmark::Counter(s.counter_total[i], benchmark::Counter::kAvgIterations);
     if (s.items > 0)
@@ -121,7 +121,7 @@ void set_counters(benchmark::State& st, const pg_run_summary& s, const pg_counte
 }
 
 void fail(benchmark::State& st, pg_bench_registry* reg, size_t idx, const pg_error& err) {
-  pg_bench_entry* e = &reg->e[idx];
+  harness_bench_entry* e = &reg->e[idx];
   std::snprintf(e->error, sizeof(e->error), "%s",
                 err.message[0] ? err.message : pg_strerror(err.code));
   st.SkipWithError(e->error);
@@ -130,13 +130,13 @@ void fail(benchmark::State& st, pg_bench_registry* reg, size_t idx, const pg_err
 void run_hot(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
   pg_error err;
   pg_error_clear(&err);
-  pg_run* r = pg_run_begin(reg, idx, 1, &err);
+  harness_run* r = harness_run_begin(reg, idx, 1, &err);
   if (!r) return fail(st, reg, idx, err);
-  int rc = pg_run_once(r);  // warm-up: caches, branch predictors, lazy pages
+  int rc = harness_run_once(r);  // warm-up: caches, branch predictors, lazy pages
   int (*fn)(void*) = nullptr;
   void* fx = nullptr;
-  pg_run_loop_fn(r, &fn, &fx);
-  pg_run_counters_start(r);
+  harness_run_loop_fn(r, &fn, &fx);
+  harness_run_counters_start(r);
   if (rc == 0) {
     for (auto _ : st) {
       if (fn(fx) != 0) {
@@ -145,49 +145,49 @@ void run_hot(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
       }
     }
   }
-  pg_run_counters_stop(r);
-  pg_run_summary s;
+  harness_run_counters_stop(r);
+  harness_run_summary s;
   if (rc != 0) {
-    pg_run_discard(r, &s);
+    harness_run_discard(r, &s);
     pg_error_set(&err, rc, nullptr, 0, 0, nullptr, "%s: run failed", reg->e[idx].name);
     return fail(st, reg, idx, err);
   }
-  pg_run_end(r, &s);
+  harness_run_end(r, &s);
   set_counters(st, s, reg->counters, PG_PROFILE_HOT);
 }
 
 void run_cold(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
   pg_error err;
   pg_error_clear(&err);
-  pg_run* r = pg_run_begin(reg, idx, 1, &err);
+  harness_run* r = harness_run_begin(reg, idx, 1, &err);
   if (!r) return fail(st, reg, idx, err);
   int rc = 0;
   for (auto _ : st) {
     double seconds = 0;
-    rc = pg_run_cold_iteration(r, &seconds);
+    rc = harness_run_cold_iteration(r, &seconds);
     if (rc != 0) break;
     st.SetIterationTime(seconds);
   }
-  pg_run_summary s;
+  harness_run_summary s;
   if (rc != 0) {
-    pg_run_discard(r, &s);
+    harness_run_discard(r, &s);
     pg_error_set(&err, rc, nullptr, 0, 0, nullptr, "%s: cold iteration failed: %s",
                  reg->e[idx].name, pg_strerror(rc));
     return fail(st, reg, idx, err);
   }
-  pg_run_end(r, &s);
+  harness_run_end(r, &s);
   set_counters(st, s, reg->counters, PG_PROFILE_COLD);
 }
 
 void run_first(benchmark::State& st, pg_bench_registry* reg, size_t idx) {
   pg_error err;
   pg_error_clear(&err);
-  pg_run_summary s;
+  harness_run_summary s;
   std::memset(&s, 0, sizeof(s));
   int rc = 0;
   for (auto _ : st) {
     double seconds = 0;
-    rc = pg_run_first_sample(reg, idx, &seconds, &s, &err);
+    rc = harness_run_first_sample(reg, idx, &seconds, &s, &err);
     if (rc != 0) break;
     st.SetIterationTime(seconds);
   }
@@ -204,7 +204,7 @@ void run_native(benchmark::State& st) {
 }
 
 // Records the native run in the registry (for the context block).
-void mark_native(pg_bench_entry* e) {
+void mark_native(harness_bench_entry* e) {
   e->ran = 1;
   e->items = 1;
   e->bytes = 0;
@@ -236,8 +236,8 @@ benchmark::BenchmarkReporter* make_reporter(const std::string& format, bool colo
 
 }  // namespace
 
-extern "C" int pg_shim_run(pg_bench_registry* reg, const pg_bench_options* opts, int argc,
-                           char** argv, pg_error* err) {
+extern "C" int harness_shim_run(pg_bench_registry* reg, const pg_bench_options* opts, int argc,
+                                char** argv, pg_error* err) {
   ssize_t len = readlink("/proc/self/exe", reg->self_exe, sizeof(reg->self_exe) - 1);
   if (len <= 0)
     std::snprintf(reg->self_exe, sizeof(reg->self_exe), "%s", argv[0]);
@@ -265,7 +265,7 @@ extern "C" int pg_shim_run(pg_bench_registry* reg, const pg_bench_options* opts,
 
   size_t registered = 0;
   for (size_t i = 0; i < reg->n; i++) {
-    pg_bench_entry* e = &reg->e[i];
+    harness_bench_entry* e = &reg->e[i];
     if (!e->selected) continue;
     benchmark::internal::Benchmark* b = nullptr;
     if (e->native) {
@@ -317,7 +317,7 @@ extern "C" int pg_shim_run(pg_bench_registry* reg, const pg_bench_options* opts,
     }
   }
   benchmark::RunSpecifiedBenchmarks(display, file);
-  pg_run_release(reg);
+  harness_run_release(reg);
   benchmark::Shutdown();
   benchmark::ClearRegisteredBenchmarks();
   delete display;

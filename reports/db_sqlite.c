@@ -214,7 +214,7 @@ static const hdb_ops sqlite_ops = {
     s_begin, s_lock_schema, s_unlock_schema, s_get_version, s_set_version, s_close,
 };
 
-hdb *pg_hdb_sqlite_open(const char *path, pg_error *err)
+hdb *reports_hdb_sqlite_open(const char *path, pg_error *err)
 {
     sdb *d = calloc(1, sizeof *d);
     if (!d) {

@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "pg_gate.h"
 #include "pg_history.h"
 
 struct pg_history {
@@ -137,7 +138,7 @@ pg_history *pg_history_open(const char *where, pg_error *err)
         pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         return NULL;
     }
-    h->db = is_pg_uri(where) ? pg_hdb_pq_open(where, err) : pg_hdb_sqlite_open(where, err);
+    h->db = is_pg_uri(where) ? reports_hdb_pq_open(where, err) : reports_hdb_sqlite_open(where, err);
     if (!h->db || migrate(h->db, &h->version, err) < 0) {
         if (err && !is_pg_uri(where) && !err->file[0])
             snprintf(err->file, sizeof err->file, "%s", where);
@@ -168,7 +169,7 @@ int pg_history_schema_version(const pg_history *h)
 
 /* ---- Small helpers -------------------------------------------------- */
 
-char *pg_rstrdup(const char *s)
+char *reports_strdup(const char *s)
 {
     return s ? strdup(s) : NULL;
 }
@@ -203,7 +204,7 @@ static const char *col_text(const hdb_ops *o, hstmt *st, int i, int *bad)
 static char *col_dup(const hdb_ops *o, hstmt *st, int i, int *bad)
 {
     const char *t = col_text(o, st, i, bad);
-    char *d = pg_rstrdup(t);
+    char *d = reports_strdup(t);
     if (t && !d)
         *bad = 1;
     return d;
@@ -215,7 +216,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void pg_median_ci(double *x, size_t n, double *median, double *lo, double *hi)
+void reports_median_ci(double *x, size_t n, double *median, double *lo, double *hi)
 {
     /* NaN samples (a failed repetition) carry no information: drop them. */
     size_t m = 0;
@@ -227,18 +228,10 @@ void pg_median_ci(double *x, size_t n, double *median, double *lo, double *hi)
         return;
     }
     sort_n(x, m, sizeof *x, cmp_double);
-    *median = m % 2 ? x[m / 2] : 0.5 * (x[m / 2 - 1] + x[m / 2]);
-    /* Ranks j, k with P(x_(j) <= median <= x_(k)) ~ 0.95: the median's rank
-     * is Binomial(m, 1/2), sd sqrt(m)/2. */
-    double half = 1.96 * sqrt((double)m) / 2.0;
-    long j = (long)floor((double)m / 2.0 - half);
-    long k = (long)ceil((double)m / 2.0 + half);
-    if (j < 1)
-        j = 1;
-    if (k > (long)m)
-        k = (long)m;
-    *lo = x[j - 1];
-    *hi = x[k - 1];
+    *median = pg_stats_median(x, m);
+    /* The gate's interval, so that the history and its report show the
+     * interval check judged on. */
+    pg_stats_median_ci(x, m, PG_MEDIAN_CONF, lo, hi, NULL);
 }
 
 /* A statement that is finalized by the caller's cleanup label. */
@@ -409,10 +402,10 @@ int pg_history_add(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn pr
         const pg_hist_bench *b = &run->benches[i];
         double med, lo, hi, cmed = NAN, clo, chi;
         memcpy(scratch, b->real_ns, b->n_samples * sizeof *scratch);
-        pg_median_ci(scratch, b->n_samples, &med, &lo, &hi);
+        reports_median_ci(scratch, b->n_samples, &med, &lo, &hi);
         if (b->cpu_ns) {
             memcpy(scratch, b->cpu_ns, b->n_samples * sizeof *scratch);
-            pg_median_ci(scratch, b->n_samples, &cmed, &clo, &chi);
+            reports_median_ci(scratch, b->n_samples, &cmed, &clo, &chi);
         }
         o->reset(ins_bench);
         o->bind_int(ins_bench, 1, id);
@@ -1019,7 +1012,7 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "bad arguments");
     const hdb_ops *o = h->db->ops;
     hstmt *st = NULL;
-    pg_strmap *map = pg_strmap_create();
+    reports_strmap *map = reports_strmap_create();
     pg_hist_run_info *runs = NULL;
     raw_cell *cells = NULL;
     size_t n_runs = 0, n_cells = 0, cap_cells = 0, cap_names = 0, n_names = 0;
@@ -1060,14 +1053,14 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
                 goto nomem;
             if (!name)
                 continue;
-            long b = pg_strmap_get(map, name);
+            long b = reports_strmap_get(map, name);
             if (b < 0) {
                 char **slot = GROW(names, n_names, cap_names);
                 if (!slot)
                     goto nomem;
                 *slot = strdup(name);
                 b = (long)n_names - 1;
-                if (!*slot || pg_strmap_put(map, name, b) < 0)
+                if (!*slot || reports_strmap_put(map, name, b) < 0)
                     goto nomem;
             }
             raw_cell *c = GROW(cells, n_cells, cap_cells);
@@ -1145,7 +1138,7 @@ nomem:
     rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
 done:
     o->finalize(st);
-    pg_strmap_destroy(map);
+    reports_strmap_destroy(map);
     if (names)
         for (size_t i = 0; i < n_names; i++)
             free(names[i]);

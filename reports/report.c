@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pg_escape.h"
 #include "internal.h"
 #include "pg_io.h"
 #include "pg_process.h"
@@ -146,45 +147,7 @@ static void gp_num(FILE *f, double v)
         fprintf(f, " %.6g", v);
 }
 
-static void html_escape(FILE *f, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-        switch (*p) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        case '\n': fputs("&#10;", f); break;
-        default:
-            if (*p < 0x20 || *p == 0x7f)
-                fprintf(f, "&#%u;", (unsigned)(*p == '\t' ? '\t' : 0xfffd));
-            else
-                fputc(*p, f);
-        }
-    }
-}
 
-static void md_escape(FILE *f, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-        if (*p == '\n' || *p == '\r' || *p == '\t')
-            fputc(' ', f);
-        else if (*p < 0x20 || *p == 0x7f)
-            fputc('?', f);
-        else if (*p == '<')
-            fputs("&lt;", f);
-        else if (*p == '>')
-            fputs("&gt;", f);
-        else if (*p == '&')
-            fputs("&amp;", f);
-        else if (strchr("|`*_[]\\#!~", *p)) {
-            fputc('\\', f);
-            fputc(*p, f);
-        } else
-            fputc(*p, f);
-    }
-}
 
 static void fmt_time(char *buf, size_t len, double ns)
 {
@@ -701,20 +664,20 @@ static int write_html(const pg_hist_trend *t, const bstat *st, const pg_hist_sho
     fputs("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
           "img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n", f);
     fputs("<title>", f);
-    html_escape(f, title);
+    pg_escape_html(f, title);
     fprintf(f, "</title>\n<style>%s</style></head>\n<body>\n<h1>", css);
-    html_escape(f, title);
+    pg_escape_html(f, title);
     fputs("</h1>\n<p class=\"meta\">", f);
     fprintf(f, "%zu benchmarks over %zu runs", t->n_benches, t->n_runs);
     if (t->n_runs) {
         fputs(", from ", f);
-        html_escape(f, t->runs[0].timestamp);
+        pg_escape_html(f, t->runs[0].timestamp);
         fputs(" to ", f);
-        html_escape(f, t->runs[t->n_runs - 1].timestamp);
+        pg_escape_html(f, t->runs[t->n_runs - 1].timestamp);
     }
     if (opt->history_label) {
         fputs(". History: ", f);
-        html_escape(f, opt->history_label);
+        pg_escape_html(f, opt->history_label);
     }
     fputs(".</p>\n", f);
 
@@ -742,7 +705,7 @@ static int write_html(const pg_hist_trend *t, const bstat *st, const pg_hist_sho
         fputs("<tr><td class=\"name\">", f);
         if (s->charted)
             fprintf(f, "<a href=\"#b%04zu\">", s->idx);
-        html_escape(f, t->benches[b]);
+        pg_escape_html(f, t->benches[b]);
         if (s->charted)
             fputs("</a>", f);
         fputs("</td>", f);
@@ -774,7 +737,7 @@ static int write_html(const pg_hist_trend *t, const bstat *st, const pg_hist_sho
             fputs("<tr>", f);
             for (int k = 0; k < 4; k++) {
                 fputs(k == 0 ? "<td class=\"name\">" : "<td>", f);
-                html_escape(f, cells[k] ? cells[k] : "");
+                pg_escape_html(f, cells[k] ? cells[k] : "");
                 fputs("</td>", f);
             }
             fputs("</tr>\n", f);
@@ -795,16 +758,16 @@ static int write_html(const pg_hist_trend *t, const bstat *st, const pg_hist_sho
         fixed[0][1] = idbuf;
         for (int k = 0; k < 4; k++) {
             fputs("<tr><th>", f);
-            html_escape(f, fixed[k][0]);
+            pg_escape_html(f, fixed[k][0]);
             fputs("</th><td>", f);
-            html_escape(f, fixed[k][1]);
+            pg_escape_html(f, fixed[k][1]);
             fputs("</td></tr>\n", f);
         }
         for (size_t i = 0; i < latest->n_env; i++) {
             fputs("<tr><th>", f);
-            html_escape(f, latest->env[i].key);
+            pg_escape_html(f, latest->env[i].key);
             fputs("</th><td>", f);
-            html_escape(f, latest->env[i].value ? latest->env[i].value : "");
+            pg_escape_html(f, latest->env[i].value ? latest->env[i].value : "");
             fputs("</td></tr>\n", f);
         }
         fputs("</table>\n", f);
@@ -816,7 +779,7 @@ static int write_html(const pg_hist_trend *t, const bstat *st, const pg_hist_sho
     for (size_t b = 0; b < t->n_benches; b++) {
         const bstat *s = &st[b];
         fprintf(f, "<section id=\"b%04zu\"><h3>", s->idx);
-        html_escape(f, t->benches[b]);
+        pg_escape_html(f, t->benches[b]);
         fputs("</h3>\n", f);
         if (s->charted) {
             char stem[16], prefix[16];
@@ -880,7 +843,7 @@ static int markdown(const pg_hist_trend *t, const bstat *st, const pg_hist_show 
         char med[48];
         fmt_time(med, sizeof med, s->median);
         fputs("| ", f);
-        md_escape(f, t->benches[s->idx]);
+        pg_escape_md(f, t->benches[s->idx]);
         const char *verdict = row_verdict(s);
         fprintf(f, " | %s%s%s | %s | ", is_failure(verdict) ? "**" : "",
                 verdict[0] ? verdict : "-", is_failure(verdict) ? "**" : "", med);
@@ -900,17 +863,17 @@ static int markdown(const pg_hist_trend *t, const bstat *st, const pg_hist_show 
         for (size_t i = 0; i < latest->n_waivers; i++) {
             const pg_hist_waiver *w = &latest->waivers[i];
             fputs("- ", f);
-            md_escape(f, w->bench);
+            pg_escape_md(f, w->bench);
             fputs(": ", f);
-            md_escape(f, w->reason ? w->reason : "");
+            pg_escape_md(f, w->reason ? w->reason : "");
             if (w->ticket) {
                 fputs(" (", f);
-                md_escape(f, w->ticket);
+                pg_escape_md(f, w->ticket);
                 fputs(")", f);
             }
             if (w->expires) {
                 fputs(", expires ", f);
-                md_escape(f, w->expires);
+                pg_escape_md(f, w->expires);
             }
             fputc('\n', f);
         }

@@ -12,7 +12,7 @@
 
 #include "internal.h"
 
-struct pg_strmap {
+struct reports_strmap {
     char **keys;
     long *values;
     size_t cap, count;   /* cap is a power of two */
@@ -28,22 +28,22 @@ static uint64_t fnv1a(const char *s)
     return h;
 }
 
-pg_strmap *pg_strmap_create(void)
+reports_strmap *reports_strmap_create(void)
 {
-    pg_strmap *m = calloc(1, sizeof *m);
+    reports_strmap *m = calloc(1, sizeof *m);
     if (!m)
         return NULL;
     m->cap = 64;
     m->keys = calloc(m->cap, sizeof *m->keys);
     m->values = calloc(m->cap, sizeof *m->values);
     if (!m->keys || !m->values) {
-        pg_strmap_destroy(m);
+        reports_strmap_destroy(m);
         return NULL;
     }
     return m;
 }
 
-void pg_strmap_destroy(pg_strmap *m)
+void reports_strmap_destroy(reports_strmap *m)
 {
     if (!m)
         return;
@@ -63,13 +63,13 @@ static size_t slot_of(char *const *keys, size_t cap, const char *key)
     return i;
 }
 
-long pg_strmap_get(const pg_strmap *m, const char *key)
+long reports_strmap_get(const reports_strmap *m, const char *key)
 {
     size_t i = slot_of(m->keys, m->cap, key);
     return m->keys[i] ? m->values[i] : -1;
 }
 
-static int rehash(pg_strmap *m)
+static int rehash(reports_strmap *m)
 {
     size_t cap = m->cap * 2;
     char **keys = calloc(cap, sizeof *keys);
@@ -94,7 +94,7 @@ static int rehash(pg_strmap *m)
     return 0;
 }
 
-int pg_strmap_put(pg_strmap *m, const char *key, long value)
+int reports_strmap_put(reports_strmap *m, const char *key, long value)
 {
     if ((m->count + 1) * 2 > m->cap && rehash(m) < 0)
         return PG_ENOMEM;

@@ -22,7 +22,7 @@ cmake --install "$PG_BUILD_DIR" --prefix "$P" >"$T/install.log" 2>&1 \
     || { cat "$T/install.log" >&2; fail "cmake --install"; }
 for f in bin/perfgate bin/tpbench lib/libpg_harness.a lib/libpg_common.a lib/libpg_kernels.a \
          lib/libpg_gate.a include/perfgate/pg_bench.h include/perfgate/pg_data.h \
-         include/perfgate/pg_error.h include/perfgate/pg_kernels.h include/perfgate/pg_gate.h \
+         include/perfgate/pg_error.h include/perfgate/pg_version.h include/perfgate/pg_kernels.h include/perfgate/pg_gate.h \
          lib/cmake/perfgate/perfgateConfig.cmake lib/cmake/perfgate/perfgateConfigVersion.cmake \
          lib/cmake/perfgate/perfgateTargets.cmake lib/pkgconfig/perfgate.pc \
          share/man/man1/perfgate.1 share/man/man1/tpbench.1 share/perfgate/budgets/schema.json share/perfgate/fftw/phase.wisdom; do

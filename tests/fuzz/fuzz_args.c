@@ -18,7 +18,7 @@
 #include "pg_bench.h"
 #include "pg_gate.h"
 
-/* pg_cli_nearest lives in the perfgate executable, not in a library. */
+/* cli_nearest lives in the perfgate executable, not in a library. */
 #include "../../cli/util.c"
 
 #define MAX_ARGS 64
@@ -46,14 +46,14 @@ static void check_nearest(char **argv, int argc)
                                            "--markdown", "--json", "--today", "--brief",
                                            "--color", "--help", "" };
     for (int i = 0; i < argc; i++) {
-        const char *near = pg_cli_nearest(argv[i], options, sizeof options / sizeof options[0]);
+        const char *near = cli_nearest(argv[i], options, sizeof options / sizeof options[0]);
         int known = near == NULL;
         for (size_t k = 0; k < sizeof options / sizeof options[0] && !known; k++)
             known = near == options[k];
         if (!known)
             __builtin_trap(); /* a suggestion is always one of the candidates */
         /* Candidates taken from the input itself, too. */
-        (void)pg_cli_nearest(argv[i], (const char *const *)argv, (size_t)argc);
+        (void)cli_nearest(argv[i], (const char *const *)argv, (size_t)argc);
     }
 }
 

@@ -13,15 +13,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     pg_error err = { 0 };
-    pg_run *run = pg_run_load_buffer((const char *)data, size, "fuzz.json", &err);
+    pg_results *run = pg_results_load_buffer((const char *)data, size, "fuzz.json", &err);
     if (!run) {
         /* A rejected input always says what and where. */
         if (err.code == 0 || err.message[0] == '\0')
             __builtin_trap();
         return 0;
     }
-    for (size_t i = 0; i < pg_run_count(run); i++)
-        if (!pg_run_bench(run, i))
+    for (size_t i = 0; i < pg_results_count(run); i++)
+        if (!pg_results_get(run, i))
             __builtin_trap();
     static char path[64];
     if (!path[0]) {
@@ -39,21 +39,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pg_gate_options opt;
     memset(&opt, 0, sizeof opt);
     pg_error e2 = { 0 };
-    pg_report *rep = pg_gate_check(run, run, set, &opt, &e2);
+    pg_verdicts *rep = pg_gate_check(run, run, set, &opt, &e2);
     if (!rep && (e2.code == 0 || e2.message[0] == '\0'))
         __builtin_trap(); /* a refusal always says why */
     if (rep) {
         FILE *null = fopen("/dev/null", "w");
         if (null) {
-            pg_report_write_table(rep, null, 0, 0);
-            pg_report_write_json(rep, null);
-            pg_report_write_junit(rep, null);
-            pg_report_write_markdown(rep, null);
+            pg_verdicts_write_table(rep, null, 0, 0);
+            pg_verdicts_write_json(rep, null);
+            pg_verdicts_write_junit(rep, null);
+            pg_verdicts_write_markdown(rep, null);
             fclose(null);
         }
     }
-    pg_report_destroy(rep);
+    pg_verdicts_destroy(rep);
     pg_budget_set_destroy(set);
-    pg_run_destroy(run);
+    pg_results_destroy(run);
     return 0;
 }

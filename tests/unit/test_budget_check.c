@@ -26,7 +26,7 @@ typedef struct spec {
     double counter_value;
 } spec;
 
-static pg_run *make_run(const spec *s, size_t count, const char *extra)
+static pg_results *make_run(const spec *s, size_t count, const char *extra)
 {
     size_t cap = 1 << 20, used = 0;
     char *buf = malloc(cap);
@@ -49,7 +49,7 @@ static pg_run *make_run(const spec *s, size_t count, const char *extra)
     used += (size_t)snprintf(buf + used, cap - used, "]%s}", extra ? extra : "");
     pg_error err;
     pg_error_clear(&err);
-    pg_run *run = pg_run_load_buffer(buf, used, "mem.json", &err);
+    pg_results *run = pg_results_load_buffer(buf, used, "mem.json", &err);
     if (!run)
         fail_msg("%s", err.message);
     free(buf);
@@ -78,10 +78,10 @@ static pg_budget_set *budgets(const char *text)
     return set;
 }
 
-static const pg_verdict *find(const pg_report *r, const char *bench, const char *metric)
+static const pg_verdict *find(const pg_verdicts *r, const char *bench, const char *metric)
 {
-    for (size_t i = 0; i < pg_report_count(r); i++) {
-        const pg_verdict *v = pg_report_verdict(r, i);
+    for (size_t i = 0; i < pg_verdicts_count(r); i++) {
+        const pg_verdict *v = pg_verdicts_get(r, i);
         if (!strcmp(v->bench, bench) && !strcmp(v->metric, metric))
             return v;
     }
@@ -100,7 +100,7 @@ static void test_ceilings(void **state)
         { "k/few/cpu/100", 500, 3, NULL, 0 },
         { "k/warn/cpu/100", 2000, 10, NULL, 0 },
     };
-    pg_run *run = make_run(s, 4, ", \"perfgate\": {\"counters\": {\"cycles\": "
+    pg_results *run = make_run(s, 4, ", \"perfgate\": {\"counters\": {\"cycles\": "
                                  "{\"available\": false, \"reason\": \"no PMU\"}}}");
     pg_budget_set *set = budgets(
         "{\"version\": 1, \"defaults\": {\"repetitions\": 5},\n"
@@ -110,7 +110,7 @@ static void test_ceilings(void **state)
         "  {\"match\": \"k/warn/*\", \"severity\": \"warn\"}\n"
         " ]}");
     pg_error err;
-    pg_report *r = pg_gate_check(run, NULL, set, &opt, &err);
+    pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
     assert_non_null(r);
     const pg_verdict *v = find(r, "k/over/cpu/100", "median_real_time");
     assert_int_equal(v->kind, PG_V_BREACH);
@@ -133,19 +133,19 @@ static void test_ceilings(void **state)
     assert_int_equal(v->kind, PG_V_BREACH);
     assert_true(v->warn);
     assert_false(v->fails);
-    assert_true(pg_report_failed(r));
-    pg_report_destroy(r);
+    assert_true(pg_verdicts_failed(r));
+    pg_verdicts_destroy(r);
     pg_budget_set_destroy(set);
-    pg_run_destroy(run);
+    pg_results_destroy(run);
 }
 
 /* A file with "machine" judges only results of that kind of machine; the
  * general file's globs take over elsewhere, and its exact names are not
  * "missing" where it does not apply. */
-static const pg_verdict *find_or_null(const pg_report *r, const char *bench, const char *metric)
+static const pg_verdict *find_or_null(const pg_verdicts *r, const char *bench, const char *metric)
 {
-    for (size_t i = 0; i < pg_report_count(r); i++) {
-        const pg_verdict *v = pg_report_verdict(r, i);
+    for (size_t i = 0; i < pg_verdicts_count(r); i++) {
+        const pg_verdict *v = pg_verdicts_get(r, i);
         if (!strcmp(v->bench, bench) && !strcmp(v->metric, metric))
             return v;
     }
@@ -166,12 +166,12 @@ static void test_machine(void **state)
                             ", \"perfgate\": {\"host\": {\"cpu_model\": \"Intel(R) Xeon(R) Processor\"}}",
                             NULL };
     for (int h = 0; h < 3; h++) {
-        pg_run *run = make_run(s, 1, hosts[h]);
+        pg_results *run = make_run(s, 1, hosts[h]);
         pg_budget_set *set = pg_budget_set_create();
         assert_int_equal(add_file(set, general), 0);
         assert_int_equal(add_file(set, amd), 0);
         pg_error err;
-        pg_report *r = pg_gate_check(run, NULL, set, &opt, &err);
+        pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
         assert_non_null(r);
         const pg_verdict *v = find(r, "k/x/cpu/100", "median_real_time");
         const pg_verdict *missing = find_or_null(r, "k/absent/cpu/100", "-");
@@ -190,9 +190,9 @@ static void test_machine(void **state)
             assert_int_equal(v->kind, PG_V_PASS);
             assert_null(missing);
         }
-        pg_report_destroy(r);
+        pg_verdicts_destroy(r);
         pg_budget_set_destroy(set);
-        pg_run_destroy(run);
+        pg_results_destroy(run);
     }
     /* Bad "machine" entries: file:line:column and what was expected. */
     static const char *const bad[] = {
@@ -238,13 +238,13 @@ static void test_regressions(void **state)
         { "i/d/cold/cpu/1", 1080, 10, NULL, 0 }, /* +8 %: within cold's default 10 % */
         { "u/x", 5000, 10, NULL, 0 },            /* unbudgeted: never fails */
     };
-    pg_run *b = make_run(base, 6, NULL), *h = make_run(head, 5, NULL);
+    pg_results *b = make_run(base, 6, NULL), *h = make_run(head, 5, NULL);
     pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [\n"
                                  " {\"match\": \"i/*/hot/*\", \"regression\": {\"max\": \"5%\"}},\n"
                                  " {\"match\": \"i/*/cold/*\", \"owner\": \"team\"}\n"
                                  "]}");
     pg_error err;
-    pg_report *r = pg_gate_check(h, b, set, &opt, &err);
+    pg_verdicts *r = pg_gate_check(h, b, set, &opt, &err);
     assert_non_null(r);
     const pg_verdict *v = find(r, "i/a/hot/cpu/1", "regression:real_time");
     assert_int_equal(v->kind, PG_V_REGRESSION);
@@ -268,14 +268,14 @@ static void test_regressions(void **state)
     assert_true(v->ratio > 4.9 && v->ratio < 5.1);
     assert_false(v->fails);
     size_t counts[PG_V_COUNT];
-    pg_report_counts(r, counts);
+    pg_verdicts_counts(r, counts);
     assert_int_equal(counts[PG_V_REGRESSION], 1);
     assert_int_equal(counts[PG_V_MISSING], 1);
-    assert_true(pg_report_failed(r));
-    pg_report_destroy(r);
+    assert_true(pg_verdicts_failed(r));
+    pg_verdicts_destroy(r);
     pg_budget_set_destroy(set);
-    pg_run_destroy(h);
-    pg_run_destroy(b);
+    pg_results_destroy(h);
+    pg_results_destroy(b);
 }
 
 /* A regression needs the shift's interval, not only its point estimate, to
@@ -283,7 +283,7 @@ static void test_regressions(void **state)
  * significantly slower, with a median shift beyond 5 % but spread so wide
  * that a shift of 2.5 % or less is not ruled out, is not a regression; the
  * same shift with a tight spread is. */
-static pg_run *run_of(const char *name, const double *t, size_t n)
+static pg_results *run_of(const char *name, const double *t, size_t n)
 {
     char buf[4096];
     size_t used = (size_t)snprintf(buf, sizeof buf, "{\"benchmarks\": [");
@@ -295,7 +295,7 @@ static pg_run *run_of(const char *name, const double *t, size_t n)
     used += (size_t)snprintf(buf + used, sizeof buf - used, "]}");
     pg_error err;
     pg_error_clear(&err);
-    pg_run *run = pg_run_load_buffer(buf, used, "mem.json", &err);
+    pg_results *run = pg_results_load_buffer(buf, used, "mem.json", &err);
     if (!run)
         fail_msg("%s", err.message);
     return run;
@@ -310,12 +310,12 @@ static void test_regression_needs_the_interval(void **state)
     pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [\n"
                                  " {\"match\": \"i/*/hot/*\", \"regression\": {\"max\": \"5%\"}}\n"
                                  "]}");
-    pg_run *b = run_of("i/a/hot/cpu/1", base, 10);
+    pg_results *b = run_of("i/a/hot/cpu/1", base, 10);
     const double *heads[] = { wide, tight };
     for (int k = 0; k < 2; k++) {
-        pg_run *h = run_of("i/a/hot/cpu/1", heads[k], 10);
+        pg_results *h = run_of("i/a/hot/cpu/1", heads[k], 10);
         pg_error err;
-        pg_report *r = pg_gate_check(h, b, set, &opt, &err);
+        pg_verdicts *r = pg_gate_check(h, b, set, &opt, &err);
         assert_non_null(r);
         const pg_verdict *v = find(r, "i/a/hot/cpu/1", "regression:real_time");
         /* Both are slower beyond the tolerance by the point estimate. */
@@ -329,10 +329,10 @@ static void test_regression_needs_the_interval(void **state)
             assert_true(v->ratio_lo > 1.025);
             assert_int_equal(v->kind, PG_V_REGRESSION);
         }
-        pg_report_destroy(r);
-        pg_run_destroy(h);
+        pg_verdicts_destroy(r);
+        pg_results_destroy(h);
     }
-    pg_run_destroy(b);
+    pg_results_destroy(b);
     pg_budget_set_destroy(set);
 }
 
@@ -344,7 +344,7 @@ static void test_relative_and_missing(void **state)
         { "k/fast/hot/cpu/1000", 1100, 10, NULL, 0 },            /* 1.1x */
         { "k/slow/hot/cpu/2000", 3000, 10, NULL, 0 },            /* 1.5 ns/elem: 1.5x */
     };
-    pg_run *run = make_run(s, 3, NULL);
+    pg_results *run = make_run(s, 3, NULL);
     pg_budget_set *set = budgets(
         "{\"version\": 1, \"budgets\": [\n"
         " {\"match\": \"k/*\", \"relative\": {\"to\": \"calibration/stream/hot/cpu/1000\",\n"
@@ -353,7 +353,7 @@ static void test_relative_and_missing(void **state)
         " {\"match\": \"m/*\", \"relative\": {\"to\": \"calibration/none\", \"max_ratio\": 2}}\n"
         "]}");
     pg_error err;
-    pg_report *r = pg_gate_check(run, NULL, set, &opt, &err);
+    pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
     assert_non_null(r);
     assert_int_equal(find(r, "k/fast/hot/cpu/1000", "relative:real_time/elem")->kind, PG_V_PASS);
     const pg_verdict *v = find(r, "k/slow/hot/cpu/2000", "relative:real_time/elem");
@@ -362,29 +362,29 @@ static void test_relative_and_missing(void **state)
     v = find(r, "k/named/hot/cpu/1", "-");
     assert_int_equal(v->kind, PG_V_MISSING);
     assert_non_null(strstr(v->note, "budgeted by name but not in the results"));
-    pg_report_destroy(r);
+    pg_verdicts_destroy(r);
     pg_budget_set_destroy(set);
 
     /* the calibration itself absent: missing, never a silent pass */
     spec t[] = { { "m/x", 100, 10, NULL, 0 } };
-    pg_run *run2 = make_run(t, 1, NULL);
+    pg_results *run2 = make_run(t, 1, NULL);
     set = budgets("{\"version\": 1, \"budgets\": [{\"match\": \"m/*\", \"relative\": "
                   "{\"to\": \"calibration/none\", \"max_ratio\": 2}}]}");
     r = pg_gate_check(run2, NULL, set, &opt, &err);
     v = find(r, "m/x", "relative:real_time");
     assert_int_equal(v->kind, PG_V_MISSING);
     assert_true(v->fails);
-    pg_report_destroy(r);
+    pg_verdicts_destroy(r);
     pg_budget_set_destroy(set);
-    pg_run_destroy(run2);
-    pg_run_destroy(run);
+    pg_results_destroy(run2);
+    pg_results_destroy(run);
 }
 
 static void test_waivers(void **state)
 {
     (void)state;
     spec s[] = { { "p/a/cold/cpu/1", 5000, 10, NULL, 0 }, { "p/b/cold/cpu/1", 5000, 10, NULL, 0 } };
-    pg_run *run = make_run(s, 2, NULL);
+    pg_results *run = make_run(s, 2, NULL);
     pg_budget_set *set = budgets(
         "{\"version\": 1, \"budgets\": [{\"match\": \"p/*\", \"absolute\": {\"median_real_time\": \"1us\"}}],\n"
         " \"waivers\": [\n"
@@ -392,7 +392,7 @@ static void test_waivers(void **state)
         "  {\"match\": \"p/b/*\", \"reason\": \"old\", \"ticket\": \"TP-2\", \"expires\": \"2026-05-31\"}\n"
         " ]}");
     pg_error err;
-    pg_report *r = pg_gate_check(run, NULL, set, &opt, &err); /* today 2026-06-01 */
+    pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err); /* today 2026-06-01 */
     const pg_verdict *v = find(r, "p/a/cold/cpu/1", "median_real_time");
     assert_int_equal(v->kind, PG_V_WAIVED); /* active through its last day */
     assert_int_equal(v->waived_kind, PG_V_BREACH);
@@ -402,25 +402,25 @@ static void test_waivers(void **state)
     v = find(r, "p/b/*", "waiver");
     assert_int_equal(v->kind, PG_V_EXPIRED);
     assert_true(v->fails);
-    assert_int_equal(pg_report_nactive_waivers(r), 1);
-    assert_string_equal(pg_report_active_waiver(r, 0)->ticket, "TP-1");
+    assert_int_equal(pg_verdicts_nactive_waivers(r), 1);
+    assert_string_equal(pg_verdicts_active_waiver(r, 0)->ticket, "TP-1");
     /* every output shows the active waiver */
     char *buf;
     size_t len;
     FILE *f = open_memstream(&buf, &len);
-    pg_report_write_table(r, f, 0, PG_TABLE_ALL);
-    pg_report_write_junit(r, f);
-    pg_report_write_markdown(r, f);
-    pg_report_write_json(r, f);
+    pg_verdicts_write_table(r, f, 0, PG_TABLE_ALL);
+    pg_verdicts_write_junit(r, f);
+    pg_verdicts_write_markdown(r, f);
+    pg_verdicts_write_json(r, f);
     fclose(f);
     size_t hits = 0;
     for (char *p = buf; (p = strstr(p, "TP-1")); p++)
         hits++;
     assert_true(hits >= 4 + 4); /* each writer: waiver list + the waived verdict */
     free(buf);
-    pg_report_destroy(r);
+    pg_verdicts_destroy(r);
     pg_budget_set_destroy(set);
-    pg_run_destroy(run);
+    pg_results_destroy(run);
 }
 
 static void test_escaping(void **state)
@@ -428,37 +428,37 @@ static void test_escaping(void **state)
     (void)state;
     /* a hostile name: markup and terminal escapes stay data */
     spec s[] = { { "x/<b>&\\u001b[31m|`", 100, 10, NULL, 0 } };
-    pg_run *run = make_run(s, 1, NULL);
+    pg_results *run = make_run(s, 1, NULL);
     pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [{\"match\": \"x/*\", \"owner\": \"o\"}]}");
     pg_error err;
-    pg_report *r = pg_gate_check(run, NULL, set, &opt, &err);
+    pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
     char *buf;
     size_t len;
     FILE *f = open_memstream(&buf, &len);
-    pg_report_write_table(r, f, 1, PG_TABLE_ALL); /* colour on: only ours */
+    pg_verdicts_write_table(r, f, 1, PG_TABLE_ALL); /* colour on: only ours */
     fclose(f);
     assert_null(strstr(buf, "\x1b[31m|"));
     assert_non_null(strstr(buf, "x/<b>&?[31m|`"));
     free(buf);
     f = open_memstream(&buf, &len);
-    pg_report_write_junit(r, f);
-    pg_report_write_markdown(r, f);
+    pg_verdicts_write_junit(r, f);
+    pg_verdicts_write_markdown(r, f);
     fclose(f);
     assert_null(strchr(buf, '\x1b'));
     assert_null(strstr(buf, "<b>"));
     assert_non_null(strstr(buf, "classname=\"x/&lt;b&gt;&amp;?[31m|`\"")); /* JUnit */
     assert_non_null(strstr(buf, "| x/&lt;b&gt;&amp; \\[31m\\|\\` |"));       /* Markdown */
     free(buf);
-    pg_report_destroy(r);
+    pg_verdicts_destroy(r);
     pg_budget_set_destroy(set);
-    pg_run_destroy(run);
+    pg_results_destroy(run);
 }
 
 
 /* ---- the gate fails closed ------------------------------------------- */
 
-static pg_report *check_or_null(const pg_run *run, const pg_run *base, const pg_budget_set *set,
-                                pg_error *err)
+static pg_verdicts *check_or_null(const pg_results *run, const pg_results *base, pg_budget_set *set,
+                                  pg_error *err)
 {
     pg_error_clear(err);
     return pg_gate_check(run, base, set, &opt, err);
@@ -466,7 +466,7 @@ static pg_report *check_or_null(const pg_run *run, const pg_run *base, const pg_
 
 /* The verdict for bench and metric: of kind, failing the gate or not, its
  * note holding each of the parts given (NULL ends them). */
-static const pg_verdict *expect(const pg_report *r, const char *bench, const char *metric,
+static const pg_verdict *expect(const pg_verdicts *r, const char *bench, const char *metric,
                                 pg_verdict_kind kind, int fails, const char *part, ...)
 {
     const pg_verdict *v = find(r, bench, metric);
@@ -487,14 +487,14 @@ static void test_nothing_to_judge(void **state)
 {
     (void)state;
     pg_error err;
-    pg_run *empty = make_run(NULL, 0, NULL);
+    pg_results *empty = make_run(NULL, 0, NULL);
     pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [{\"match\": \"k/*\", "
                                  "\"absolute\": {\"median_real_time\": \"1us\"}}]}");
     assert_null(check_or_null(empty, NULL, set, &err));
     assert_int_equal(err.code, PG_EMISSING);
     assert_string_equal(err.message, "no benchmarks in mem.json");
     spec s[] = { { "k/x/cpu/100", 500, 10, NULL, 0 } };
-    pg_run *run = make_run(s, 1, NULL);
+    pg_results *run = make_run(s, 1, NULL);
     /* an empty baseline: no regression could be judged */
     assert_null(check_or_null(run, empty, set, &err));
     assert_int_equal(err.code, PG_EMISSING);
@@ -513,8 +513,8 @@ static void test_nothing_to_judge(void **state)
         assert_non_null(strstr(err.message, "nothing was judged"));
         pg_budget_set_destroy(set);
     }
-    pg_run_destroy(run);
-    pg_run_destroy(empty);
+    pg_results_destroy(run);
+    pg_results_destroy(empty);
 }
 
 /* A budget that matches nothing fails the gate as "missing", with its
@@ -524,7 +524,7 @@ static void test_unmatched_budget(void **state)
 {
     (void)state;
     spec s[] = { { "example/dot/hot/cpu/1024", 500, 10, NULL, 0 } };
-    pg_run *run = make_run(s, 1, NULL);
+    pg_results *run = make_run(s, 1, NULL);
     pg_budget_set *set = budgets(
         "{\"version\": 1, \"budgets\": [\n"
         " {\"match\": \"example/dot/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
@@ -534,7 +534,7 @@ static void test_unmatched_budget(void **state)
         " {\"match\": \"zzz/*\", \"severity\": \"warn\"}\n"
         "]}");
     pg_error err;
-    pg_report *r = check_or_null(run, NULL, set, &err);
+    pg_verdicts *r = check_or_null(run, NULL, set, &err);
     assert_non_null(r);
     expect(r, "example/dot/hot/cpu/1024", "median_real_time", PG_V_PASS, 0, NULL);
     const pg_verdict *v = expect(r, "example/dott/*", "-", PG_V_MISSING, 1,
@@ -549,8 +549,8 @@ static void test_unmatched_budget(void **state)
     v = expect(r, "zzz/*", "-", PG_V_MISSING, 0, NULL);
     assert_true(v->warn);
     assert_null(strstr(v->note, "did you mean")); /* nothing close */
-    assert_true(pg_report_failed(r));
-    pg_report_destroy(r);
+    assert_true(pg_verdicts_failed(r));
+    pg_verdicts_destroy(r);
     pg_budget_set_destroy(set);
 
     /* the same typo, optional: the gate passes */
@@ -561,10 +561,10 @@ static void test_unmatched_budget(void **state)
     r = check_or_null(run, NULL, set, &err);
     assert_non_null(r);
     assert_null(find_or_null(r, "example/dott/*", "-"));
-    assert_false(pg_report_failed(r));
-    pg_report_destroy(r);
+    assert_false(pg_verdicts_failed(r));
+    pg_verdicts_destroy(r);
     pg_budget_set_destroy(set);
-    pg_run_destroy(run);
+    pg_results_destroy(run);
 }
 
 /* A reference the ratio divides by that is zero, negative, NaN or
@@ -581,7 +581,7 @@ static void test_bad_references(void **state)
                                  " {\"match\": \"k/*\", \"relative\": {\"to\": \"cal/x/1000\", "
                                  "\"max_ratio\": 2, \"per_element\": true}}\n"
                                  "]}");
-    pg_run *h = run_of("i/a/hot/cpu/1", head, 10);
+    pg_results *h = run_of("i/a/hot/cpu/1", head, 10);
     /* baseline: one zero sample; all zero (median 0); a negative and a NaN
      * sample, which no results file gives but another loader might */
     struct { const double *t; double poke; const char *why; } bases[] = {
@@ -591,19 +591,19 @@ static void test_bad_references(void **state)
         { head, NAN, "the baseline has a sample that is not finite" },
     };
     for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
-        pg_run *b = run_of("i/a/hot/cpu/1", bases[i].t, 10);
+        pg_results *b = run_of("i/a/hot/cpu/1", bases[i].t, 10);
         if (bases[i].poke != 1)
-            ((pg_bench *)pg_run_find(b, "i/a/hot/cpu/1"))->real_ns[3] = bases[i].poke;
+            ((pg_result *)pg_results_find(b, "i/a/hot/cpu/1"))->real_ns[3] = bases[i].poke;
         pg_error err;
-        pg_report *r = check_or_null(h, b, set, &err);
+        pg_verdicts *r = check_or_null(h, b, set, &err);
         assert_non_null(r);
         expect(r, "i/a/hot/cpu/1", "regression:real_time", PG_V_INSUFFICIENT, 1, bases[i].why,
                NULL);
-        assert_true(pg_report_failed(r));
-        pg_report_destroy(r);
-        pg_run_destroy(b);
+        assert_true(pg_verdicts_failed(r));
+        pg_verdicts_destroy(r);
+        pg_results_destroy(b);
     }
-    pg_run_destroy(h);
+    pg_results_destroy(h);
 
     /* calibration: zero samples; infinite per element (elements 1e-310) */
     struct { double center; const char *extra; const char *why; } cals[] = {
@@ -614,13 +614,13 @@ static void test_bad_references(void **state)
     for (size_t i = 0; i < sizeof cals / sizeof cals[0]; i++) {
         spec s[] = { { "cal/x/1000", cals[i].center, 10, NULL, 0 },
                      { "k/y/1000", 1000, 10, NULL, 0 } };
-        pg_run *run = make_run(s, 2, cals[i].extra);
+        pg_results *run = make_run(s, 2, cals[i].extra);
         pg_error err;
-        pg_report *r = check_or_null(run, NULL, set, &err);
+        pg_verdicts *r = check_or_null(run, NULL, set, &err);
         assert_non_null(r);
         expect(r, "k/y/1000", "relative:real_time/elem", PG_V_INSUFFICIENT, 1, cals[i].why, NULL);
-        pg_report_destroy(r);
-        pg_run_destroy(run);
+        pg_verdicts_destroy(r);
+        pg_results_destroy(run);
     }
     pg_budget_set_destroy(set);
 }
@@ -661,12 +661,12 @@ static void test_machine_flags_calibration(void **state)
         spec s[] = { { "k/x/cpu/100", 500, 10, NULL, 0 }, { "cal/fma/hot/cpu/1000", cases[i].fma, 10, NULL, 0 } };
         char extra[256];
         snprintf(extra, sizeof extra, ", \"perfgate\": {\"host\": %s}", cases[i].host);
-        pg_run *run = make_run(s, cases[i].fma > 0 ? 2 : 1, extra);
+        pg_results *run = make_run(s, cases[i].fma > 0 ? 2 : 1, extra);
         pg_budget_set *set = pg_budget_set_create();
         assert_int_equal(add_file(set, general), 0);
         assert_int_equal(add_file(set, zen4), 0);
         pg_error err;
-        pg_report *r = check_or_null(run, NULL, set, &err);
+        pg_verdicts *r = check_or_null(run, NULL, set, &err);
         assert_non_null(r);
         const pg_verdict *v = find(r, "k/x/cpu/100", "median_real_time");
         const char *path = NULL;
@@ -685,10 +685,10 @@ static void test_machine_flags_calibration(void **state)
             expect(r, path, "machine", PG_V_UNAVAILABLE, 0, cases[i].why,
                    "its budgets were not applied", NULL);
         }
-        assert_int_equal(pg_report_failed(r), cases[i].applies);
-        pg_report_destroy(r);
+        assert_int_equal(pg_verdicts_failed(r), cases[i].applies);
+        pg_verdicts_destroy(r);
         pg_budget_set_destroy(set);
-        pg_run_destroy(run);
+        pg_results_destroy(run);
     }
 }
 
@@ -698,33 +698,33 @@ static void test_unused_waiver(void **state)
 {
     (void)state;
     spec s[] = { { "p/a/cold/cpu/1", 500, 10, NULL, 0 } };
-    pg_run *run = make_run(s, 1, NULL);
+    pg_results *run = make_run(s, 1, NULL);
     pg_budget_set *set = budgets(
         "{\"version\": 1, \"budgets\": [{\"match\": \"p/*\", \"absolute\": {\"median_real_time\": \"1us\"}}],\n"
         " \"waivers\": [{\"match\": \"p/b/*\", \"reason\": \"gone\", \"ticket\": \"TP-9\", \"expires\": \"2026-12-31\"}]}");
     pg_error err;
-    pg_report *r = check_or_null(run, NULL, set, &err);
+    pg_verdicts *r = check_or_null(run, NULL, set, &err);
     assert_non_null(r);
     const pg_verdict *v = expect(r, "p/b/*", "waiver", PG_V_MISSING, 0, "waiver TP-9 (",
                                  "matches no benchmark in the results", NULL);
     assert_true(v->warn);
-    assert_false(pg_report_failed(r));
+    assert_false(pg_verdicts_failed(r));
     char *buf;
     size_t len;
     FILE *f = open_memstream(&buf, &len);
-    pg_report_write_table(r, f, 0, PG_TABLE_INTERESTING);
-    pg_report_write_junit(r, f);
-    pg_report_write_markdown(r, f);
-    pg_report_write_json(r, f);
+    pg_verdicts_write_table(r, f, 0, PG_TABLE_INTERESTING);
+    pg_verdicts_write_junit(r, f);
+    pg_verdicts_write_markdown(r, f);
+    pg_verdicts_write_json(r, f);
     fclose(f);
     size_t hits = 0;
     for (char *p = buf; (p = strstr(p, "matches no benchmark")); p++)
         hits++;
     assert_true(hits >= 4);
     free(buf);
-    pg_report_destroy(r);
+    pg_verdicts_destroy(r);
     pg_budget_set_destroy(set);
-    pg_run_destroy(run);
+    pg_results_destroy(run);
 }
 
 int main(void)

@@ -83,16 +83,16 @@ static void test_callgrind(void **state)
     fclose(f);
     pg_cg_count one = { "indicators/sma/hot/cpu/4096", 4096.0 * 3, NAN, NAN, NAN, NAN, NAN, NAN };
     assert_int_equal(pg_callgrind_rewrite_results(res, &one, 1, 4, &err), 0);
-    pg_run *run = pg_run_load(res, &err);
+    pg_results *run = pg_results_load(res, &err);
     assert_non_null(run);
-    assert_int_equal(pg_run_count(run), 1); /* "other" has no count: left out */
-    const pg_bench *b = pg_run_bench(run, 0);
+    assert_int_equal(pg_results_count(run), 1); /* "other" has no count: left out */
+    const pg_result *b = pg_results_get(run, 0);
     assert_int_equal(b->n, 4);
     CLOSE(b->real_ns[3], 4096.0 * 3, 0);
-    const double *per = pg_bench_counter(b, "instructions_per_item");
+    const double *per = pg_result_counter(b, "instructions_per_item");
     assert_non_null(per);
     CLOSE(per[0], 3.0, 1e-12);
-    pg_run_destroy(run);
+    pg_results_destroy(run);
     unlink(res);
     unlink(path);
     unlink(other);

@@ -19,6 +19,7 @@
 
 #include <sqlite3.h>
 
+#include "pg_gate.h"
 #include "pg_history.h"
 #include "pg_test.h"
 
@@ -156,6 +157,14 @@ static void test_roundtrip(void **state)
         assert_true(s->rows[i].median_ns == 1000.0 * (k + 1) + 19);
         assert_true(s->rows[i].lo_ns < s->rows[i].median_ns);
         assert_true(s->rows[i].hi_ns > s->rows[i].median_ns);
+        /* The interval is the gate's (the one check judged on), not one of
+         * the history's own. */
+        double sorted[NS], glo, ghi;
+        for (int j = 0; j < NS; j++)
+            sorted[j] = 1000.0 * (k + 1) + (j + 1);
+        assert_int_equal(pg_stats_median_ci(sorted, NS, PG_MEDIAN_CONF, &glo, &ghi, NULL), 0);
+        assert_true(s->rows[i].lo_ns == glo);
+        assert_true(s->rows[i].hi_ns == ghi);
         assert_true(isnan(s->rows[i].cpu_median_ns));
         if (k == 3) {
             assert_string_equal(s->rows[i].verdict, "breach");

@@ -47,10 +47,10 @@ static void row(buf *b, const char *name, const char *real_time)
     puts_(b, ",\"cpu_time\":1,\"time_unit\":\"ns\"}");
 }
 
-static pg_run *load(const buf *b, pg_error *err)
+static pg_results *load(const buf *b, pg_error *err)
 {
     pg_error_clear(err);
-    return pg_run_load_buffer(b->p, b->n, "mem.json", err);
+    return pg_results_load_buffer(b->p, b->n, "mem.json", err);
 }
 
 /* Nesting deeper than 64 levels anywhere: PG_ELIMIT at the level that
@@ -104,11 +104,11 @@ static void test_many_benchmarks(void **state)
     }
     puts_(&b, "]}");
     pg_error err;
-    pg_run *run = load(&b, &err);
+    pg_results *run = load(&b, &err);
     assert_non_null(run);
-    assert_int_equal(pg_run_count(run), 200000);
-    assert_non_null(pg_run_find(run, "many/b199999/hot/cpu/2"));
-    pg_run_destroy(run);
+    assert_int_equal(pg_results_count(run), 200000);
+    assert_non_null(pg_results_find(run, "many/b199999/hot/cpu/2"));
+    pg_results_destroy(run);
     free(b.p);
 }
 
@@ -130,13 +130,13 @@ static void test_long_names(void **state)
     row(&b, n2, "2");
     puts_(&b, "]}");
     pg_error err;
-    pg_run *run = load(&b, &err);
+    pg_results *run = load(&b, &err);
     assert_non_null(run);
-    assert_int_equal(pg_run_count(run), 2);
-    assert_non_null(pg_run_find(run, n1));
-    assert_non_null(pg_run_find(run, n2));
-    assert_int_equal(strlen(pg_run_bench(run, 0)->name), len);
-    pg_run_destroy(run);
+    assert_int_equal(pg_results_count(run), 2);
+    assert_non_null(pg_results_find(run, n1));
+    assert_non_null(pg_results_find(run, n2));
+    assert_int_equal(strlen(pg_results_get(run, 0)->name), len);
+    pg_results_destroy(run);
     free(b.p);
     free(n1);
     free(n2);
@@ -168,14 +168,14 @@ static void test_times(void **state)
     row(&b, "a", "1e18");
     puts_(&b, "]}");
     pg_error err;
-    pg_run *run = load(&b, &err);
+    pg_results *run = load(&b, &err);
     assert_non_null(run); /* the limit itself is accepted */
-    pg_run_destroy(run);
+    pg_results_destroy(run);
     free(b.p);
     /* A unit that overflows: 1e300 s. */
     const char *s = "{\"benchmarks\":[{\"name\":\"a\",\"real_time\":1e300,\"cpu_time\":1,"
                     "\"time_unit\":\"s\"}]}";
-    assert_null(pg_run_load_buffer(s, strlen(s), "mem.json", &err));
+    assert_null(pg_results_load_buffer(s, strlen(s), "mem.json", &err));
     assert_int_equal(err.code, PG_ELIMIT);
 }
 
@@ -213,9 +213,9 @@ static void test_utf8(void **state)
     row(&b, "ok/\xc3\xa9/\xe6\x97\xa5/\xf0\x9f\x98\x80", "1");
     puts_(&b, "]}");
     pg_error err;
-    pg_run *run = load(&b, &err);
+    pg_results *run = load(&b, &err);
     assert_non_null(run);
-    pg_run_destroy(run);
+    pg_results_destroy(run);
     free(b.p);
 }
 
@@ -235,7 +235,7 @@ static void test_file_size(void **state)
     close(fd);
     pg_error err;
     pg_error_clear(&err);
-    pg_run *run = pg_run_load(path, &err);
+    pg_results *run = pg_results_load(path, &err);
     unlink(path);
     assert_null(run);
     assert_int_equal(err.code, PG_ELIMIT);
