@@ -295,8 +295,10 @@ int pg_strategy(const double *price, size_t n, const pg_strategy_params *params,
  * features of the normalized frame -> strategy on the normalized close.
  * The workspace holds every buffer for frames of up to max_rows x ncols:
  * the normalized columns, the feature matrix, the strategy rows and all
- * scratch, touched once at creation so a run neither allocates nor
- * page-faults.  Creating it is the cold-start cost; runs reuse it. */
+ * scratch, in one block, so a run never allocates.  Creating it touches
+ * none of that memory: the first run maps in the pages it writes (2 MiB
+ * huge pages where the system allows, for blocks of 2 MiB and more), later
+ * runs reuse them.  Creation + first run is the cold-start cost. */
 typedef struct pg_pipeline_ws pg_pipeline_ws;
 
 /* fcfg / sp NULL mean the defaults; both are copied.  NULL on a bad
