@@ -40,7 +40,8 @@ struct pg_pipeline_ws {
     size_t bytes;
     pg_ohlcv ohlcv;           /* last run's frame, for the feature names */
     pg_strategy_rows rows;    /* views into row_data / row_index */
-    double *norm_cols[];      /* ncols pointers into norm */
+    double **norm_view;       /* the last run's normalized columns (ncols) */
+    double *norm_cols[];      /* ncols pointers into norm, then norm_view's */
 };
 
 /* Transparent huge pages: the size of one, and the least a workspace must
@@ -139,7 +140,7 @@ pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols,
         return NULL;
     }
 
-    pg_pipeline_ws *ws = calloc(1, sizeof *ws + ncols * sizeof(double *));
+    pg_pipeline_ws *ws = calloc(1, sizeof *ws + 2 * ncols * sizeof(double *));
     if (ws == NULL)
         goto nomem;
     ws->max_rows = max_rows;
@@ -155,21 +156,22 @@ pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols,
     size_t sscratch = pg_strategy_scratch_size(rows);
     ws->scratch_size = nscratch > sscratch ? nscratch : sscratch;
 
-    /* One block, in the order a run writes it: normalized columns, features,
-     * strategy rows, then the scratch, of which a run on sorted input uses
-     * only the strategy's filled price (its first array). */
-    size_t off_norm = 0;
-    size_t off_feat = off_norm + pg_align_up(rows * ncols * sizeof(double));
+    /* One block, what every run writes first: features, strategy rows, the
+     * scratch (of which a run on sorted input uses only the strategy's
+     * filled price, its first array), then the normalized columns, which
+     * a sorted frame without NaN never writes (pg_normalize_view). */
+    size_t off_feat = 0;
     size_t off_rows = off_feat + pg_align_up(rows * max_features * sizeof(double));
     size_t off_index = off_rows + pg_align_up(rows * 10 * sizeof(double));
     size_t off_scratch = off_index + pg_align_up(rows * sizeof(size_t));
-    size_t total = off_scratch + ws->scratch_size;
+    size_t off_norm = off_scratch + pg_align_up(ws->scratch_size);
+    size_t total = off_norm + rows * ncols * sizeof(double);
     size_t touched = off_scratch + PG_SCRATCH_ALIGN + rows * sizeof(double);
     unsigned char *blk = block_alloc(total + PG_SCRATCH_ALIGN, touched, &ws->block_mapped);
     if (blk == NULL)
         goto nomem;
     ws->block = blk;
-    ws->bytes = sizeof *ws + ncols * sizeof(double *) + total + PG_SCRATCH_ALIGN;
+    ws->bytes = sizeof *ws + 2 * ncols * sizeof(double *) + total + PG_SCRATCH_ALIGN;
     /* malloc's blocks are 16-byte aligned, mmap's page aligned */
     unsigned char *base = (unsigned char *)(((uintptr_t)blk + PG_SCRATCH_ALIGN - 1) &
                                             ~(uintptr_t)(PG_SCRATCH_ALIGN - 1));
@@ -179,6 +181,7 @@ pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols,
     ws->row_index = (size_t *)(base + off_index);
     ws->scratch = base + off_scratch;
 
+    ws->norm_view = ws->norm_cols + ncols;
     for (size_t c = 0; c < ncols; c++)
         ws->norm_cols[c] = ws->norm + c * rows;
     double *d = ws->row_data;
@@ -237,8 +240,11 @@ int pg_pipeline_run(pg_pipeline_ws *ws, const pg_frame *raw, pg_pipeline_out *ou
                             raw->nrows, ws->max_rows);
     memset(out, 0, sizeof *out);
 
-    pg_frame norm = {0, ws->ncols, raw->names, ws->norm_cols};
-    int rc = pg_normalize(raw, TS_COL, &norm, ws->scratch, ws->scratch_size);
+    /* the columns normalize changes land in the workspace; the others are
+     * the raw frame's own arrays */
+    memcpy(ws->norm_view, ws->norm_cols, ws->ncols * sizeof *ws->norm_view);
+    pg_frame norm = {0, ws->ncols, raw->names, ws->norm_view};
+    int rc = pg_normalize_view(raw, TS_COL, &norm, ws->scratch, ws->scratch_size);
     if (rc != PG_OK)
         return pg_error_set(err, rc, NULL, 0, 0, NULL,
                             "normalize failed: a column is missing or misshapen");
