@@ -133,7 +133,7 @@ pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols,
     size_t rows = max_rows ? max_rows : 1;
     /* the columns, the strategy's 11 arrays and at most 16 words of scratch
      * a row (normalize's keys, indices and hash table) */
-    if (mul_overflows(rows, ncols + max_features + 27) ||
+    if (ncols > SIZE_MAX / 64 || mul_overflows(rows, ncols + max_features + 27) ||
         mul_overflows(rows * (ncols + max_features + 27), sizeof(double))) {
         pg_error_set(err, PG_ELIMIT, NULL, 0, 0, NULL,
                      "a workspace of %zu rows x %zu columns is too large", max_rows, ncols);

@@ -787,6 +787,10 @@ static void test_workspace_tiny_frames(void **state)
     assert_int_equal(out.strategy.n_equity, 0);
     pg_pipeline_ws_destroy(ws);
     assert_null(pg_pipeline_ws_create(10, 0, NULL, NULL, NULL));
+    /* a column count whose sizes would wrap around is refused, not allocated */
+    pg_error err = {0};
+    assert_null(pg_pipeline_ws_create(10, SIZE_MAX - 3, NULL, NULL, &err));
+    assert_int_equal(err.code, PG_ELIMIT);
 }
 
 int main(void)
