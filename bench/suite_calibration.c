@@ -296,9 +296,10 @@ static int process_init(void *p)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : PG_EIO;
 }
 
-/* Fresh memory, one write a page, as pg_pipeline_ws_create's alloc_touched
- * does (malloc: the same allocator and the same mmap path as the
- * kernels' workspaces).  Freed in teardown, untimed, like a workspace. */
+/* Fresh memory, one write a page, the ordinary way (malloc's mmap path,
+ * one 4 KiB fault a page: what pg_pipeline_ws_create paid before its
+ * workspace became a lazily mapped huge-page block).  Freed in teardown,
+ * untimed, like a workspace. */
 static int process_run(void *p)
 {
     proc_fx *f = p;

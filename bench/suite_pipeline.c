@@ -6,8 +6,9 @@
  * The frame has TradePulse's columns ts, open, high, low, close, volume,
  * bid_volume, ask_volume and signed_volume (pg_data_ohlcv).  The workspace
  * (pg_pipeline_ws_create) is made in init: untimed for hot and cold, timed
- * for first, where it is the cold-start cost.  Its buffers live inside the
- * kernels' library, so cold also sweeps the whole cache.
+ * for first, where creation + the first run (which maps in the pages it
+ * writes) is the cold-start cost.  Its buffers live inside the kernels'
+ * library, so cold also sweeps the whole cache.
  */
 #include <stdlib.h>
 #include <string.h>

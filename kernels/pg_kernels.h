@@ -250,6 +250,16 @@ size_t pg_normalize_scratch_size(size_t nrows, size_t ncols);
 int pg_normalize(const pg_frame *in, const char *ts_col, pg_frame *out, void *scratch,
                  size_t scratch_size);
 
+/* pg_normalize without the copies it need not make: when the rows stay as
+ * they are (ts strictly increasing: no sort, no duplicate), a column that
+ * normalize would return unchanged (no NaN to interpolate; for ts, no NaT
+ * and no -0.0) is not copied: out->cols[c] is set to in->cols[c], a view
+ * of the input valid while it is.  The other columns are written to the
+ * arrays out->cols held on entry, as pg_normalize writes them.  Same
+ * values, same errors as pg_normalize. */
+int pg_normalize_view(const pg_frame *in, const char *ts_col, pg_frame *out, void *scratch,
+                      size_t scratch_size);
+
 typedef struct pg_strategy_params {
     double lookback;    /* truncated to int, then clamped to [5, 500]; default 60 */
     double threshold;   /* clamped to [0, 5] (NaN gives 0); default 0.8 */
@@ -295,8 +305,10 @@ int pg_strategy(const double *price, size_t n, const pg_strategy_params *params,
  * features of the normalized frame -> strategy on the normalized close.
  * The workspace holds every buffer for frames of up to max_rows x ncols:
  * the normalized columns, the feature matrix, the strategy rows and all
- * scratch, touched once at creation so a run neither allocates nor
- * page-faults.  Creating it is the cold-start cost; runs reuse it. */
+ * scratch, in one block, so a run never allocates.  Creating it touches
+ * none of that memory: the first run maps in the pages it writes (2 MiB
+ * huge pages where the system allows, for blocks of 2 MiB and more), later
+ * runs reuse them.  Creation + first run is the cold-start cost. */
 typedef struct pg_pipeline_ws pg_pipeline_ws;
 
 /* fcfg / sp NULL mean the defaults; both are copied.  NULL on a bad
@@ -310,7 +322,9 @@ void pg_pipeline_ws_destroy(pg_pipeline_ws *ws); /* NULL is a no-op */
 size_t pg_pipeline_ws_bytes(const pg_pipeline_ws *ws);
 
 /* What a run produced: views into the workspace, valid until the next run
- * or destroy. */
+ * or destroy; normalized columns that normalize leaves unchanged (the usual
+ * sorted feed without gaps) are the raw frame's own arrays
+ * (pg_normalize_view), valid while raw is. */
 typedef struct pg_pipeline_out {
     pg_frame normalized;         /* rows kept; names are the raw frame's */
     const double *features;      /* column-major, n_features x normalized.nrows */

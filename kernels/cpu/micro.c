@@ -314,9 +314,49 @@ PGF_INLINE pgf_v4d micro_emit4(pgf_v4d sqq, pgf_v4d sq, pgf_v4d sqr, pgf_v4d sr,
     return pgf_select(den > 0.0, res, pgf_bcast(0.0));
 }
 
+/* One group of m (1..4) rows of micro_fast_body. */
+PGF_INLINE void micro_fast_group(const double *ret, const double *q, const double *t,
+                                 size_t base, size_t w, size_t i, size_t m, pgf_v4d kq,
+                                 pgf_v4d kr, pgf_v4d kt, pgf_v4d ik, pgf_v4d *csr,
+                                 pgf_v4d *csq, pgf_v4d *csqq, pgf_v4d *csqr, pgf_v4d *cst,
+                                 pgf_v4d *cstt, pgf_v4d *cstr, double *ok, double *oh,
+                                 int do_k, int do_h)
+{
+    pgf_v4d dr = pgf_load4_part(ret + i, m) - kr;
+    pgf_v4d dro = pgf_load4_part(ret + i - w, m) - kr;
+    pgf_v4d sr = *csr + pgf_scan4(dr - dro);
+    *csr = pgf_bcast(sr[m - 1]);
+    if (do_k) {
+        pgf_v4d dq = pgf_load4_part(q + i, m) - kq;
+        pgf_v4d dqo = pgf_load4_part(q + i - w, m) - kq;
+        pgf_v4d sq = *csq + pgf_scan4(dq - dqo);
+        pgf_v4d sqq = *csqq + pgf_scan4(dq * dq - dqo * dqo);
+        pgf_v4d sqr = *csqr + pgf_scan4(dq * dr - dqo * dro);
+        *csq = pgf_bcast(sq[m - 1]);
+        *csqq = pgf_bcast(sqq[m - 1]);
+        *csqr = pgf_bcast(sqr[m - 1]);
+        pgf_store4_part(ok + i, micro_emit4(sqq, sq, sqr, sr, ik), m);
+    }
+    if (do_h) {
+        pgf_v4d dt = pgf_load4_part(t + (i - base), m) - kt;
+        pgf_v4d dto = pgf_load4_part(t + (i - w - base), m) - kt;
+        pgf_v4d st = *cst + pgf_scan4(dt - dto);
+        pgf_v4d stt = *cstt + pgf_scan4(dt * dt - dto * dto);
+        pgf_v4d str = *cstr + pgf_scan4(dt * dr - dto * dro);
+        *cst = pgf_bcast(st[m - 1]);
+        *cstt = pgf_bcast(stt[m - 1]);
+        *cstr = pgf_bcast(str[m - 1]);
+        pgf_store4_part(oh + i, micro_emit4(stt, st, str, sr, ik), m);
+    }
+}
+
 /* Rows [from, stop), all clean (and the window at from-1 too); s holds the
  * sums after row from-1 and gets those after row stop-1.  t is the
- * transformed q as t[j - base] (NULL without Hasbrouck). */
+ * transformed q as t[j - base] (NULL without Hasbrouck).  Whole groups of
+ * four take micro_fast_group with m = 4 as a constant (the carried totals'
+ * broadcasts of lane 3 then stay in registers: a variable lane went
+ * through memory, on the loop-carried path), the last partial group the
+ * same operations on its m rows. */
 PGF_INLINE void micro_fast_body(const double *ret, const double *q, const double *t,
                                 size_t base, size_t w, size_t from, size_t stop,
                                 micro_fast *s, double *ok, double *oh, int do_k, int do_h)
@@ -326,35 +366,13 @@ PGF_INLINE void micro_fast_body(const double *ret, const double *q, const double
     pgf_v4d csr = pgf_bcast(s->sr), csq = pgf_bcast(s->sq), csqq = pgf_bcast(s->sqq);
     pgf_v4d csqr = pgf_bcast(s->sqr), cst = pgf_bcast(s->st), cstt = pgf_bcast(s->stt);
     pgf_v4d cstr = pgf_bcast(s->str);
-    for (size_t i = from; i < stop; i += 4) {
-        size_t m = stop - i < 4 ? stop - i : 4;
-        pgf_v4d dr = pgf_load4_part(ret + i, m) - kr;
-        pgf_v4d dro = pgf_load4_part(ret + i - w, m) - kr;
-        pgf_v4d sr = csr + pgf_scan4(dr - dro);
-        csr = pgf_bcast(sr[m - 1]);
-        if (do_k) {
-            pgf_v4d dq = pgf_load4_part(q + i, m) - kq;
-            pgf_v4d dqo = pgf_load4_part(q + i - w, m) - kq;
-            pgf_v4d sq = csq + pgf_scan4(dq - dqo);
-            pgf_v4d sqq = csqq + pgf_scan4(dq * dq - dqo * dqo);
-            pgf_v4d sqr = csqr + pgf_scan4(dq * dr - dqo * dro);
-            csq = pgf_bcast(sq[m - 1]);
-            csqq = pgf_bcast(sqq[m - 1]);
-            csqr = pgf_bcast(sqr[m - 1]);
-            pgf_store4_part(ok + i, micro_emit4(sqq, sq, sqr, sr, ik), m);
-        }
-        if (do_h) {
-            pgf_v4d dt = pgf_load4_part(t + (i - base), m) - kt;
-            pgf_v4d dto = pgf_load4_part(t + (i - w - base), m) - kt;
-            pgf_v4d st = cst + pgf_scan4(dt - dto);
-            pgf_v4d stt = cstt + pgf_scan4(dt * dt - dto * dto);
-            pgf_v4d str = cstr + pgf_scan4(dt * dr - dto * dro);
-            cst = pgf_bcast(st[m - 1]);
-            cstt = pgf_bcast(stt[m - 1]);
-            cstr = pgf_bcast(str[m - 1]);
-            pgf_store4_part(oh + i, micro_emit4(stt, st, str, sr, ik), m);
-        }
-    }
+    size_t i = from;
+    for (; stop - i >= 4 && i < stop; i += 4)
+        micro_fast_group(ret, q, t, base, w, i, 4, kq, kr, kt, ik, &csr, &csq, &csqq, &csqr,
+                         &cst, &cstt, &cstr, ok, oh, do_k, do_h);
+    if (i < stop)
+        micro_fast_group(ret, q, t, base, w, i, stop - i, kq, kr, kt, ik, &csr, &csq, &csqq,
+                         &csqr, &cst, &cstt, &cstr, ok, oh, do_k, do_h);
     s->sr = csr[0];
     s->sq = csq[0];
     s->sqq = csqq[0];

@@ -381,8 +381,37 @@ static void fix_ts(double *t, size_t k)
     }
 }
 
-int pg_normalize(const pg_frame *in, const char *ts_col, pg_frame *out, void *scratch,
-                 size_t scratch_size)
+/* Whether normalize would copy column src (k rows, in order) unchanged:
+ * no NaN to interpolate; for ts, no NaT and no -0.0 for fix_ts to turn
+ * into NaN or +0.0.  Read only, four lanes at a time. */
+static int column_unchanged(const double *src, size_t k, int is_ts)
+{
+    size_t i = 0;
+    if (!is_ts) {
+        typedef double v2d __attribute__((vector_size(16))); /* SSE2's width */
+        typedef int64_t v2i __attribute__((vector_size(16)));
+        v2i acc = { 0, 0 };
+        for (; k - i >= 4; i += 4) {
+            v2d v0, v1;
+            memcpy(&v0, src + i, sizeof v0);
+            memcpy(&v1, src + i + 2, sizeof v1);
+            acc |= (v0 != v0) | (v1 != v1); /* NaN only: inf is kept as is */
+        }
+        int any = (acc[0] | acc[1]) != 0;
+        for (; i < k; i++)
+            any |= src[i] != src[i];
+        return !any;
+    }
+    for (; i < k; i++) {
+        double t = src[i];
+        if (ts_is_nat(t) || (t == 0.0 && signbit(t)))
+            return 0;
+    }
+    return 1;
+}
+
+static int normalize(const pg_frame *in, const char *ts_col, pg_frame *out, void *scratch,
+                     size_t scratch_size, int view)
 {
     if (in == NULL || out == NULL || out->ncols != in->ncols)
         return PG_EINVAL;
@@ -424,6 +453,10 @@ int pg_normalize(const pg_frame *in, const char *ts_col, pg_frame *out, void *sc
         rows = keep;
     }
     for (size_t c = 0; c < in->ncols; c++) {
+        if (view && rows == NULL && column_unchanged(in->cols[c], k, (long)c == ts)) {
+            out->cols[c] = in->cols[c];
+            continue;
+        }
         int any_nan = gather(in->cols[c], rows, k, out->cols[c]);
         if ((long)c == ts)
             fix_ts(out->cols[c], k);
@@ -432,4 +465,16 @@ int pg_normalize(const pg_frame *in, const char *ts_col, pg_frame *out, void *sc
     }
     out->nrows = k;
     return PG_OK;
+}
+
+int pg_normalize(const pg_frame *in, const char *ts_col, pg_frame *out, void *scratch,
+                 size_t scratch_size)
+{
+    return normalize(in, ts_col, out, scratch, scratch_size, 0);
+}
+
+int pg_normalize_view(const pg_frame *in, const char *ts_col, pg_frame *out, void *scratch,
+                      size_t scratch_size)
+{
+    return normalize(in, ts_col, out, scratch, scratch_size, 1);
 }

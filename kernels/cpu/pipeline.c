@@ -4,17 +4,21 @@
  * Strategy.simulate_performance(normalized close) (KERNELS.md sections 1,
  * 6 and 7).
  *
- * Everything a run needs is allocated, and touched, when the workspace is
- * made: the normalized columns, the feature matrix, the strategy's per-row
+ * Everything a run needs is allocated when the workspace is made, as one
+ * block: the normalized columns, the feature matrix, the strategy's per-row
  * arrays and one scratch buffer that normalize and then the strategy use in
- * turn.  So a run allocates nothing and takes no page faults, and the
- * workspace's creation is exactly the cold-start cost the `first` profile
- * measures.
+ * turn.  So a run allocates nothing.  The block is not touched at creation:
+ * its pages are mapped when the first run writes them (huge pages where the
+ * block is large enough), so the cold start (`first`: create + first run)
+ * pays only for the pages that run writes, the cheapest way the kernel
+ * offers, and later runs take no page faults.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
+#include "arena.h"
 #include "frame.h"
 #include "pg_kernels.h"
 
@@ -25,8 +29,9 @@ struct pg_pipeline_ws {
     size_t max_rows, ncols, max_features;
     pg_features_config fcfg;
     pg_strategy_params sp;
+    void *block;        /* every array below, one allocation */
+    size_t block_mapped; /* its mmap length; 0: malloc'd */
     double *norm;       /* ncols x max_rows, column-major */
-    double **norm_cols; /* ncols pointers into norm */
     double *features;   /* max_features x max_rows, column-major */
     double *row_data;   /* the strategy's 10 double arrays, max_rows each */
     size_t *row_index;  /* the strategy's row array */
@@ -35,25 +40,69 @@ struct pg_pipeline_ws {
     size_t bytes;
     pg_ohlcv ohlcv;           /* last run's frame, for the feature names */
     pg_strategy_rows rows;    /* views into row_data / row_index */
+    double **norm_view;       /* the last run's normalized columns (ncols) */
+    double *norm_cols[];      /* ncols pointers into norm, then norm_view's */
 };
 
-/* Fresh pages are mapped on first write: touch every page now so the run's
- * timing holds no page faults.  (A plain memset(0) after malloc is turned
- * into calloc by the compiler, which touches nothing; the volatile stores
- * are not.) */
-static void *alloc_touched(size_t bytes, size_t *total)
+/* Transparent huge pages: the size of one, and the least a workspace must
+ * span before it is mapped on its own, 2 MiB aligned, and advised to use
+ * them.  A fresh 4 KiB page costs a fault (about 2 us here, under a
+ * hypervisor: docs/performance.md); a 2 MiB one costs one fault and the
+ * zeroing, about 0.4 us per 4 KiB.  Below PG_HUGE, malloc. */
+#define PG_HUGE ((size_t)2 << 20)
+/* A tail past the last whole huge page that is longer than this is mapped
+ * as one more huge page (zeroing 2 MiB costs about as much as faulting in
+ * 100 small pages). */
+#define PG_HUGE_TAIL ((size_t)512 << 10)
+
+/* The workspace's one block of memory: nothing is touched here.  Pages are
+ * mapped when a run first writes them, so a run over fewer rows than the
+ * workspace holds, or one that never needs normalize's sort (the usual
+ * sorted feed), faults in only what it writes. */
+static void *block_alloc(size_t bytes, size_t touched, size_t *mapped)
 {
-    if (bytes == 0)
-        bytes = 1;
-    unsigned char *p = malloc(bytes);
-    if (p != NULL) {
-        volatile unsigned char *v = p;
-        for (size_t i = 0; i < bytes; i += 4096)
-            v[i] = 0;
-        v[bytes - 1] = 0;
-        *total += bytes;
+    *mapped = 0;
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+    if (touched >= PG_HUGE) {
+        size_t len = (bytes + 4095) & ~(size_t)4095;
+        size_t tail = touched % PG_HUGE;
+        if (tail > PG_HUGE_TAIL && touched - tail + PG_HUGE > len)
+            len = touched - tail + PG_HUGE;
+        unsigned char *raw = mmap(NULL, len + PG_HUGE, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (raw != MAP_FAILED) {
+            uintptr_t a = ((uintptr_t)raw + PG_HUGE - 1) & ~(uintptr_t)(PG_HUGE - 1);
+            unsigned char *p = (unsigned char *)a;
+            size_t head = (size_t)(p - raw);
+            if (head > 0)
+                munmap(raw, head);
+            if (PG_HUGE - head > 0)
+                munmap(p + len, PG_HUGE - head);
+            /* advice only: without huge pages the block still works */
+            (void)madvise(p, len, MADV_HUGEPAGE);
+            *mapped = len;
+            return p;
+        }
     }
-    return p;
+#else
+    (void)touched;
+#endif
+    return malloc(bytes ? bytes : 1);
+}
+
+static void block_free(void *p, size_t mapped)
+{
+    if (p == NULL)
+        return;
+#if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
+    if (mapped > 0) {
+        munmap(p, mapped);
+        return;
+    }
+#else
+    (void)mapped;
+#endif
+    free(p);
 }
 
 static int mul_overflows(size_t a, size_t b)
@@ -82,14 +131,16 @@ pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols,
                      &dummy, &dummy, &dummy, &dummy};
     size_t max_features = pg_features_ncols(&cfg, &full);
     size_t rows = max_rows ? max_rows : 1;
-    if (mul_overflows(rows, ncols + max_features + 11) ||
-        mul_overflows(rows * (ncols + max_features + 11), sizeof(double))) {
+    /* the columns, the strategy's 11 arrays and at most 16 words of scratch
+     * a row (normalize's keys, indices and hash table) */
+    if (ncols > SIZE_MAX / 64 || mul_overflows(rows, ncols + max_features + 27) ||
+        mul_overflows(rows * (ncols + max_features + 27), sizeof(double))) {
         pg_error_set(err, PG_ELIMIT, NULL, 0, 0, NULL,
                      "a workspace of %zu rows x %zu columns is too large", max_rows, ncols);
         return NULL;
     }
 
-    pg_pipeline_ws *ws = calloc(1, sizeof *ws);
+    pg_pipeline_ws *ws = calloc(1, sizeof *ws + 2 * ncols * sizeof(double *));
     if (ws == NULL)
         goto nomem;
     ws->max_rows = max_rows;
@@ -105,17 +156,32 @@ pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols,
     size_t sscratch = pg_strategy_scratch_size(rows);
     ws->scratch_size = nscratch > sscratch ? nscratch : sscratch;
 
-    ws->bytes = sizeof *ws;
-    ws->norm = alloc_touched(rows * ncols * sizeof(double), &ws->bytes);
-    ws->norm_cols = alloc_touched(ncols * sizeof(double *), &ws->bytes);
-    ws->features = alloc_touched(rows * max_features * sizeof(double), &ws->bytes);
-    ws->row_data = alloc_touched(rows * 10 * sizeof(double), &ws->bytes);
-    ws->row_index = alloc_touched(rows * sizeof(size_t), &ws->bytes);
-    ws->scratch = alloc_touched(ws->scratch_size, &ws->bytes);
-    if (ws->norm == NULL || ws->norm_cols == NULL || ws->features == NULL ||
-        ws->row_data == NULL || ws->row_index == NULL || ws->scratch == NULL)
+    /* One block, what every run writes first: features, strategy rows, the
+     * scratch (of which a run on sorted input uses only the strategy's
+     * filled price, its first array), then the normalized columns, which
+     * a sorted frame without NaN never writes (pg_normalize_view). */
+    size_t off_feat = 0;
+    size_t off_rows = off_feat + pg_align_up(rows * max_features * sizeof(double));
+    size_t off_index = off_rows + pg_align_up(rows * 10 * sizeof(double));
+    size_t off_scratch = off_index + pg_align_up(rows * sizeof(size_t));
+    size_t off_norm = off_scratch + pg_align_up(ws->scratch_size);
+    size_t total = off_norm + rows * ncols * sizeof(double);
+    size_t touched = off_scratch + PG_SCRATCH_ALIGN + rows * sizeof(double);
+    unsigned char *blk = block_alloc(total + PG_SCRATCH_ALIGN, touched, &ws->block_mapped);
+    if (blk == NULL)
         goto nomem;
+    ws->block = blk;
+    ws->bytes = sizeof *ws + 2 * ncols * sizeof(double *) + total + PG_SCRATCH_ALIGN;
+    /* malloc's blocks are 16-byte aligned, mmap's page aligned */
+    unsigned char *base = (unsigned char *)(((uintptr_t)blk + PG_SCRATCH_ALIGN - 1) &
+                                            ~(uintptr_t)(PG_SCRATCH_ALIGN - 1));
+    ws->norm = (double *)(base + off_norm);
+    ws->features = (double *)(base + off_feat);
+    ws->row_data = (double *)(base + off_rows);
+    ws->row_index = (size_t *)(base + off_index);
+    ws->scratch = base + off_scratch;
 
+    ws->norm_view = ws->norm_cols + ncols;
     for (size_t c = 0; c < ncols; c++)
         ws->norm_cols[c] = ws->norm + c * rows;
     double *d = ws->row_data;
@@ -143,12 +209,7 @@ void pg_pipeline_ws_destroy(pg_pipeline_ws *ws)
 {
     if (ws == NULL)
         return;
-    free(ws->norm);
-    free(ws->norm_cols);
-    free(ws->features);
-    free(ws->row_data);
-    free(ws->row_index);
-    free(ws->scratch);
+    block_free(ws->block, ws->block_mapped);
     free(ws);
 }
 
@@ -179,8 +240,11 @@ int pg_pipeline_run(pg_pipeline_ws *ws, const pg_frame *raw, pg_pipeline_out *ou
                             raw->nrows, ws->max_rows);
     memset(out, 0, sizeof *out);
 
-    pg_frame norm = {0, ws->ncols, raw->names, ws->norm_cols};
-    int rc = pg_normalize(raw, TS_COL, &norm, ws->scratch, ws->scratch_size);
+    /* the columns normalize changes land in the workspace; the others are
+     * the raw frame's own arrays */
+    memcpy(ws->norm_view, ws->norm_cols, ws->ncols * sizeof *ws->norm_view);
+    pg_frame norm = {0, ws->ncols, raw->names, ws->norm_view};
+    int rc = pg_normalize_view(raw, TS_COL, &norm, ws->scratch, ws->scratch_size);
     if (rc != PG_OK)
         return pg_error_set(err, rc, NULL, 0, 0, NULL,
                             "normalize failed: a column is missing or misshapen");

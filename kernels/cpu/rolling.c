@@ -922,14 +922,18 @@ PGF_INLINE size_t rolling_fast_body(int isa, const double *a, size_t base, size_
         if (eq) {
             for (; i + 4 <= end; i += 4) {
                 fast_group(&st, &ROW(i), &ROW(i - w), w, 4, mode, cls, 1, out + i, &l1, &l2);
-                if (DRIFTED(i + 3))
-                    return i + 4;
+                if (DRIFTED(i + 3)) {
+                    i += 4;
+                    goto drifted;
+                }
             }
         } else {
             for (; i + 4 <= end; i += 4) {
                 fast_group(&st, &ROW(i), &ROW(i - w), w, 4, mode, cls, 0, out + i, &l1, &l2);
-                if (DRIFTED(i + 3))
-                    return i + 4;
+                if (DRIFTED(i + 3)) {
+                    i += 4;
+                    goto drifted;
+                }
             }
         }
         if (i < end) {
@@ -943,6 +947,22 @@ PGF_INLINE size_t rolling_fast_body(int isa, const double *a, size_t base, size_
             st.run = 1;
         if (stop)
             return end;
+        continue;
+    drifted:
+        /* A drift rebuilds at row i.  roll_core would start a block there
+         * and, the rest of the window being fast rows just done, take this
+         * path again when row i is finite (and, for a mean, of the class):
+         * so rebuild in place, the same operations and bits, without the
+         * return, the window check and the call. */
+        if (i >= hi || !isfinite(ROW(i)) ||
+            (want_mean && (cls == SIGN_NEG) != (signbit(ROW(i)) != 0)))
+            return i;
+        lo = i;
+        out[lo] = fast_rebuild(a, base, w, lo, mode, cls, inv_w, inv_wm1, &sum, &k, &s1, &s2,
+                               &run);
+        st = (fast_state){ pgf_bcast(sum), pgf_bcast(s1), pgf_bcast(s2), pgf_bcast(k),
+                           pgf_bcast(inv_w), pgf_bcast(inv_wm1), run };
+        i = lo + 1;
     }
 #undef DRIFTED
 #undef ROW

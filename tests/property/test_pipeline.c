@@ -352,6 +352,74 @@ static void test_normalize_sorted_and_doubled(void **state)
     rframe_free(&fr);
 }
 
+/* pg_normalize_view gives pg_normalize's bytes, and skips the copy of
+ * exactly the columns normalize returns unchanged: on sorted frames those
+ * without NaN (ts: without NaT or -0.0), on any other frame none. */
+static void test_normalize_view(void **state)
+{
+    (void)state;
+    size_t aliased = 0, copied = 0;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        pgt_rng r;
+        pgt_rng_seed(&r, 5000 + seed);
+        size_t n = 1 + rnd_below(&r, 600);
+        size_t ncols = 2 + rnd_below(&r, 5);
+        rframe fr;
+        rframe_make(&fr, &r, n, ncols, seed % 2 ? 100000 : 40, 1);
+        int sorted = seed % 4 != 0;
+        int dirty[8] = { 0 };
+        if (sorted) {
+            for (size_t c = 0; c < ncols; c++) {
+                int kind = (int)rnd_below(&r, 4); /* 0, 1: clean; 2: a gap; 3: ts quirk */
+                for (size_t i = 0; i < n; i++)
+                    fr.cols[c][i] = c == 0 ? 1704067200.0 + 60.0 * (double)i
+                                           : 100.0 + pgt_rng_normal(&r);
+                size_t at = rnd_below(&r, n);
+                if (c > 0 && kind >= 2) {
+                    fr.cols[c][at] = NAN;
+                    dirty[c] = 1;
+                } else if (c > 0 && kind == 1) {
+                    fr.cols[c][at] = INFINITY; /* kept as is: no copy needed */
+                } else if (c == 0 && kind == 2) {
+                    fr.cols[0][n - 1] = NAN; /* a trailing NaT keeps ts increasing */
+                    dirty[0] = 1;
+                } else if (c == 0 && kind == 3 && n == 1) {
+                    fr.cols[0][0] = -0.0;
+                    dirty[0] = 1;
+                }
+            }
+        }
+        pg_frame plain = out_alloc(&fr.f), view = out_alloc(&fr.f);
+        double **bufs = malloc(ncols * sizeof *bufs);
+        assert_non_null(bufs);
+        memcpy(bufs, view.cols, ncols * sizeof *bufs);
+        assert_int_equal(fast_normalize(&fr.f, "ts", &plain), PG_OK);
+        size_t sz = pg_normalize_scratch_size(n, ncols);
+        void *scratch = malloc(sz);
+        assert_non_null(scratch);
+        assert_int_equal(pg_normalize_view(&fr.f, "ts", &view, scratch, sz), PG_OK);
+        assert_int_equal(view.nrows, plain.nrows);
+        for (size_t c = 0; c < ncols; c++) {
+            assert_memory_equal(view.cols[c], plain.cols[c], plain.nrows * sizeof(double));
+            int alias = view.cols[c] == fr.cols[c];
+            assert_true(alias || view.cols[c] == bufs[c]);
+            if (sorted)
+                assert_int_equal(alias, !dirty[c]);
+            aliased += (size_t)alias;
+            copied += (size_t)!alias;
+        }
+        memcpy(view.cols, bufs, ncols * sizeof *bufs);
+        free(bufs);
+        free(scratch);
+        out_free(&plain);
+        out_free(&view);
+        rframe_free(&fr);
+    }
+    assert_true(aliased > 0 && copied > 0);
+    printf("normalize_view = normalize on 40 frames (%zu columns viewed, %zu copied)\n",
+           aliased, copied);
+}
+
 /* Linear data with holes is recovered (to rounding), ends included. */
 static void test_normalize_linear(void **state)
 {
@@ -620,6 +688,9 @@ static void snapshot_free(snapshot *s)
     free(s->rows);
 }
 
+/* A workspace gives the same bytes run after run, with a shorter frame in
+ * between.  6,000 rows make a block of more than 2 MiB, so this runs on the
+ * workspace's mmap'd (huge-page) block, faulted in by the first run. */
 static void test_workspace_repeatable(void **state)
 {
     (void)state;
@@ -627,7 +698,7 @@ static void test_workspace_repeatable(void **state)
     pgt_rng_seed(&r, 4242);
     static const char *names[] = {"ts", "open", "high", "low", "close", "volume",
                                   "bid_volume", "ask_volume", "signed_volume"};
-    size_t n = 3000, nc = 9;
+    size_t n = 6000, nc = 9;
     double *cols[9];
     for (size_t c = 0; c < nc; c++) {
         cols[c] = malloc(n * sizeof(double));
@@ -716,6 +787,10 @@ static void test_workspace_tiny_frames(void **state)
     assert_int_equal(out.strategy.n_equity, 0);
     pg_pipeline_ws_destroy(ws);
     assert_null(pg_pipeline_ws_create(10, 0, NULL, NULL, NULL));
+    /* a column count whose sizes would wrap around is refused, not allocated */
+    pg_error err = {0};
+    assert_null(pg_pipeline_ws_create(10, SIZE_MAX - 3, NULL, NULL, &err));
+    assert_int_equal(err.code, PG_ELIMIT);
 }
 
 int main(void)
@@ -723,6 +798,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_normalize_matches_reference),
         cmocka_unit_test(test_normalize_sorted_and_doubled),
+        cmocka_unit_test(test_normalize_view),
         cmocka_unit_test(test_normalize_linear),
         cmocka_unit_test(test_strategy_invariants),
         cmocka_unit_test(test_strategy_rows_optional),

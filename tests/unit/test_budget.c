@@ -203,9 +203,9 @@ static void test_directory(void **state)
     rmdir(sub);
 }
 
-/* The shipped budgets: budgets/ is default.json alone, and the speed file
- * for the AVX-512 Zen 4 EPYC names its machine by model, flag and
- * calibration speed. */
+/* The shipped budgets: budgets/ is default.json alone, and the machine
+ * files (the AVX-512 Zen 4 EPYC's speed file, the Zen 3 KVM's cold-start
+ * file) load without a diagnostic. */
 static void test_shipped(void **state)
 {
     (void)state;
@@ -217,6 +217,9 @@ static void test_shipped(void **state)
     assert_non_null(strstr(path, "default.json"));
     assert_int_equal(pg_budget_set_add_path(set, PG_SOURCE_DIR
                                             "/budgets/machines/epyc-zen4-avx512.json"), 0);
+    assert_int_equal(pg_budget_set_add_path(set, PG_SOURCE_DIR
+                                            "/budgets/machines/epyc-zen3-avx2.json"), 0);
+    assert_int_equal(pg_budget_set_nfiles(set), 3);
     assert_int_equal(pg_budget_set_ndiag(set), 0);
     pg_budget_set_destroy(set);
 }
