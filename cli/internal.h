@@ -15,6 +15,14 @@
 
 #ifndef PG_VERSION
 #define PG_VERSION "0.1.0" /* cli/CMakeLists.txt sets the project's */
+/* `perfgate history changes` (history_changes.c): change points and creep
+ * of the benchmarks matching glob (NULL: all), creep measured from run
+ * `since` (NULL: the baseline's, else the first), tolerance a fraction;
+ * the table on stdout, JSON to json_path when not NULL.  Returns the exit
+ * status: 0, 1 (a new slowdown or creep), 2 (trouble, said on stderr). */
+int pg_cli_history_changes(const char *history, const char *glob, const char *since,
+                           double tolerance, const char *json_path);
+
 #endif
 
 /* The candidate closest to word by edit distance, or NULL when none is
@@ -43,5 +51,13 @@ void pg_cli_report(const char *prefix, const pg_error *err);
  * Prints the error and returns NULL on failure.  Defined in cmd_history.c. */
 struct pg_history;
 struct pg_history *pg_cli_open_history(const char *where);
+
+/* `perfgate history changes` (history_changes.c): change points and creep
+ * of the benchmarks matching glob (NULL: all), creep measured from run
+ * `since` (NULL: the baseline's, else the first), tolerance a fraction;
+ * the table on stdout, JSON to json_path when not NULL.  Returns the exit
+ * status: 0, 1 (a new slowdown or creep), 2 (trouble, said on stderr). */
+int pg_cli_history_changes(const char *history, const char *glob, const char *since,
+                           double tolerance, const char *json_path);
 
 #endif
