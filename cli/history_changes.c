@@ -45,15 +45,6 @@ static int seen_before(const pg_cp_change *c, const pg_cp_result *before)
     return 0;
 }
 
-static void safe(const char *s, FILE *f)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(f, "\\x%02x", *p);
-        else
-            fputc(*p, f);
-}
-
 static const char *commit_of(const pg_hist_trend *t, size_t i)
 {
     return i < t->n_runs && t->runs[i].commit[0] ? t->runs[i].commit : "-";
@@ -144,7 +135,7 @@ static void print_table(const pg_hist_trend *t, const bench_changes *bc, size_t 
                 snprintf(ratio, sizeof ratio, "%.4fx [%.4f, %.4f]", c->ratio, c->lo, c->hi);
                 printf("%-4s %-8lld %-12.12s %-11s %-30s %-9.2g ", bc[i].is_new[j] ? "new" : "",
                        (long long)t->runs[c->index].id, commit_of(t, c->index), runs, ratio, c->p);
-                safe(bc[i].name, stdout);
+                pg_cli_print_safe(stdout, bc[i].name);
                 printf("\n");
             }
     } else {
@@ -156,7 +147,7 @@ static void print_table(const pg_hist_trend *t, const bench_changes *bc, size_t 
             if (bc[i].now.creep) {
                 printf("  %-4s %.4fx [%.4f, %.4f]  ", bc[i].creep_new ? "new" : "",
                        bc[i].now.drift, bc[i].now.drift_lo, bc[i].now.drift_hi);
-                safe(bc[i].name, stdout);
+                pg_cli_print_safe(stdout, bc[i].name);
                 printf("\n");
             }
     }

@@ -43,6 +43,14 @@ struct pg_afile *pg_cli_out_open(const char *path);
  * stays).  Prints what went wrong; returns 0, or -1 when not written. */
 int pg_cli_out_close(struct pg_afile *af, const char *path, int ok);
 
+/* Writes s to f with control characters shown as \xNN, not obeyed: names
+ * are data, and a terminal must not act on them.  NULL writes nothing. */
+#include <stdio.h>
+void pg_cli_print_safe(FILE *f, const char *s);
+
+/* Makes path and the folders above it (mkdir -p); 0, or -1 with errno. */
+int pg_cli_mkdir_p(const char *path);
+
 /* Prints "perfgate: <formatted error>" to stderr. */
 void pg_cli_report(const char *prefix, const pg_error *err);
 

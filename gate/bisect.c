@@ -214,6 +214,10 @@ int pg_bisect_answer(pg_bisect *b, pg_bisect_outcome o, double ratio, double lo,
              * as from "as bad" */
             if (isfinite(ratio) && ratio > 1)
                 b->tol = sqrt(ratio) - 1;
+            /* a tolerance is a fraction below 1 (`perfgate ab` refuses 100 %
+             * and more); a slowdown of 4x or more still splits cleanly */
+            if (b->tol > 0.95)
+                b->tol = 0.95;
         } else {
             b->status = pass ? PG_BISECT_NO_REGRESSION : PG_BISECT_UNDECIDED;
         }

@@ -13,7 +13,7 @@
  *   1. the ends: good against bad at the caller's threshold.  A pass (or an
  *      improvement) ends it: nothing to find.  The ratio R it measures sets
  *      the tolerance of every later question to sqrt(R) - 1, half way (in
- *      log terms) between "as good" and "as bad";
+ *      log terms) between "as good" and "as bad" (at most 95 %);
  *   2. binary search, each candidate against the good commit.  An
  *      inconclusive verdict is asked again with twice the rounds (effort 2,
  *      4, ... up to max_tries); a commit still undecided then, or whose
