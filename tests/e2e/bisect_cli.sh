@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bisect_cli.sh - perfgate bisect on a git repository made here: 16 commits
 # of a small C benchmark program (tests/e2e/bisect_data/bench.c), commit 11
-# makes BM_sum do three passes instead of one, commit 7 does not build
+# makes BM_sum do three times the work, commit 7 does not build
 # (fixed by commit 8).  Checked: instructions mode names commit 11 (and a
 # second run builds nothing: the cache); time mode names it too (a 3x
 # slowdown, so not at the mercy of a busy machine); good..bad with nothing
@@ -30,15 +30,15 @@ export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.com GIT_COMMITTER_NAME=t \
        GIT_COMMITTER_EMAIL=t@example.com GIT_CONFIG_NOSYSTEM=1 HOME="$T"
 git init -q -b main . || fail "git init"
 cp "$PG_SOURCE_DIR/tests/e2e/bisect_data/bench.c" .
-echo '#define WORK 1' >work.h
+echo '#define WORK 100' >work.h
 echo 0 >notes.txt
 git add . && git commit -qm "c0: the benchmark" || fail "commit"
 for i in $(seq 1 15); do
     echo "$i" >notes.txt
     case $i in
         7) echo 'this is not C' >>work.h ;;
-        8) echo '#define WORK 1' >work.h ;;
-        11) echo '#define WORK 3' >work.h ;;
+        8) echo '#define WORK 100' >work.h ;;
+        11) echo '#define WORK 300' >work.h ;;
     esac
     git commit -qam "c$i" || fail "commit $i"
 done

@@ -98,6 +98,16 @@ while :; do
     n=$((n + 1))
 done
 grep -q "^new " "$T/out" || { cat "$T/out"; fail "new change not marked"; }
+# the nightly's hand-over to its bisect job (scripts/new_change.py): the range
+"$PG" history changes --history "$H2" --json "$T/new.json" >/dev/null 2>&1
+python3 "$PG_SOURCE_DIR/scripts/new_change.py" "$T/new.json" >"$T/range" || fail "new_change.py"
+python3 - "$T/range" <<'PY' || { cat "$T/range"; fail "bisect range"; }
+import sys
+kv = dict(line.rstrip("\n").split("=", 1) for line in open(sys.argv[1]))
+assert kv["bench"] == "x/step", kv
+good, bad = int(kv["good"][1:]), int(kv["bad"][1:])
+assert good < 40 <= bad and bad - good <= 6, kv
+PY
 # and the run after it, nothing new
 "$PG" history add "$T/r$n.json" --commit "c$n" --history "$H2" >/dev/null 2>&1 || fail "add"
 expect 0 "$PG" history changes --history "$H2" --benchmark x/step
