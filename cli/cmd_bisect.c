@@ -62,7 +62,8 @@ static const char usage_text[] =
     "built once (cached by commit); each step is a paired, interleaved\n"
     "`perfgate ab` verdict of the candidate against the good build, at half the\n"
     "measured good-to-bad slowdown (in log terms).  An inconclusive step is run\n"
-    "again with twice the rounds; a commit that does not build is skipped.  The\n"
+    "again with twice the rounds, then goes the way its estimate leans; a\n"
+    "commit that does not build is skipped.  The\n"
     "answer is confirmed by a paired verdict of the pair itself (last good\n"
     "against first bad); when that fails, both ends are checked again and the\n"
     "search re-opens (docs/accuracy.md).\n";

@@ -223,14 +223,20 @@ int pg_bisect_answer(pg_bisect *b, pg_bisect_outcome o, double ratio, double lo,
         }
         break;
     case PG_BISECT_SEARCH:
+        /* Still undecided after every try: the estimate of the last, largest
+         * try says which side the commit leans to.  A wrong lean is a wrong
+         * turn like any other, which the confirmation catches; skipping the
+         * commit instead would leave its range unresolved. */
+        if (o == PG_BISECT_INCONCLUSIVE && isfinite(ratio))
+            o = ratio > 1 + q->tolerance ? PG_BISECT_REGRESSION : PG_BISECT_PASS;
         if (o == PG_BISECT_REGRESSION) {
             b->b = q->cand;
             b->mark[q->cand] = BAD;
-        } else if (pass) {
+        } else if (o == PG_BISECT_PASS || o == PG_BISECT_IMPROVED) {
             b->g = q->cand;
             b->mark[q->cand] = GOOD;
         } else {
-            b->mark[q->cand] = SKIPPED; /* undecided after every try, or failed */
+            b->mark[q->cand] = SKIPPED; /* failed, or no estimate at all */
         }
         break;
     case PG_BISECT_CONFIRM:

@@ -16,8 +16,10 @@
  *      log terms) between "as good" and "as bad" (at most 95 %);
  *   2. binary search, each candidate against the good commit.  An
  *      inconclusive verdict is asked again with twice the rounds (effort 2,
- *      4, ... up to max_tries); a commit still undecided then, or whose
- *      build or run failed, is skipped (git bisect's `skip`) and its
+ *      4, ... up to max_tries); a commit still undecided then goes to the
+ *      side its last ratio estimate leans to (above 1 + tolerance: bad),
+ *      a wrong turn step 3 catches; a commit whose build or run failed (or
+ *      that has no estimate) is skipped (git bisect's `skip`) and its
  *      neighbour asked instead;
  *   3. the confirmation: the last good commit against the first bad one, a
  *      paired verdict of the pair itself.  Only a regression there names

@@ -49,10 +49,10 @@ make_repo() { # dir first_bad
 
 echo "bisect_runs: $RUNS runs, $COMMITS commits, BM_sum slowed by $SLOW % of its work," \
      "busy=$BUSY, load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
-for mode in time instructions; do
-    right=0 wrong=0 none=0 steps="" walls=""
-    for r in $(seq 1 "$RUNS"); do
-        k=$(( (r * 13 + 5) % (COMMITS - 1) + 1 ))
+declare -A right wrong none steps walls
+for r in $(seq 1 "$RUNS"); do
+    k=$(( (r * 13 + 5) % (COMMITS - 1) + 1 ))
+    for mode in time instructions; do   # interleaved: a stopped campaign has both
         repo="$T/$mode-$r"
         want=$(make_repo "$repo" "$k")
         t0=$(date +%s.%N)
@@ -65,14 +65,17 @@ for mode in time instructions; do
         got=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["first_bad"] or "-", len(d["steps"]))' "$repo.json" 2>/dev/null || echo "- 0")
         set -- $got
         wall=$(python3 -c "print('%.1f' % ($t1 - $t0))")
-        if [ "$1" = "$want" ]; then right=$((right + 1)); verdict=right
-        elif [ "$1" = "-" ]; then none=$((none + 1)); verdict="no answer (exit $rc)"
-        else wrong=$((wrong + 1)); verdict=WRONG; fi
-        echo "  $mode run $r: first bad c$k, $verdict, $2 steps, ${wall} s"
-        steps="$steps $2"
-        walls="$walls $wall"
+        if [ "$1" = "$want" ]; then right[$mode]=$(( ${right[$mode]:-0} + 1 )); verdict=right
+        elif [ "$1" = "-" ]; then none[$mode]=$(( ${none[$mode]:-0} + 1 )); verdict="no answer (exit $rc)"
+        else wrong[$mode]=$(( ${wrong[$mode]:-0} + 1 )); verdict=WRONG; fi
+        echo "  $mode run $r: first bad c$k, $verdict, $2 steps, ${wall} s," \
+             "load $(cut -d' ' -f1 /proc/loadavg)"
+        steps[$mode]="${steps[$mode]:-} $2"
+        walls[$mode]="${walls[$mode]:-} $wall"
     done
-    med() { python3 -c 'import statistics,sys; print(statistics.median(map(float, sys.argv[1:])))' "$@"; }
-    echo "$mode: right $right/$RUNS, wrong $wrong, no answer $none;" \
-         "median $(med $steps) steps, $(med $walls) s"
+done
+med() { python3 -c 'import statistics,sys; print(statistics.median(map(float, sys.argv[1:])))' "$@"; }
+for mode in time instructions; do
+    echo "$mode: right ${right[$mode]:-0}/$RUNS, wrong ${wrong[$mode]:-0}," \
+         "no answer ${none[$mode]:-0}; median $(med ${steps[$mode]}) steps, $(med ${walls[$mode]}) s"
 done

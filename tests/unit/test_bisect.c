@@ -163,6 +163,23 @@ static void tolerance_from_ends(void **state)
     assert_true(q.cand != cand);
     assert_int_equal(q.effort, 1);
     pg_bisect_destroy(b);
+
+    /* undecided after every try, with an estimate: it leans to a side */
+    b = pg_bisect_create(9, 0.02, 2, 2);
+    pg_bisect_next(b, &q);
+    pg_bisect_answer(b, PG_BISECT_REGRESSION, 1.21, 1.2, 1.22);
+    pg_bisect_next(b, &q);
+    cand = q.cand;
+    assert_int_equal(cand, 4);
+    pg_bisect_answer(b, PG_BISECT_INCONCLUSIVE, 1.15, 0.9, 1.4);
+    pg_bisect_next(b, &q);
+    pg_bisect_answer(b, PG_BISECT_INCONCLUSIVE, 1.13, 0.95, 1.3); /* above 1.1: bad */
+    pg_bisect_next(b, &q);
+    assert_true(q.cand < cand);
+    size_t lo, hi;
+    pg_bisect_status_of(b, NULL, &lo, &hi);
+    assert_int_equal(hi, cand);
+    pg_bisect_destroy(b);
 }
 
 /* A noisy judge: 5 % wrong verdicts, 20 % inconclusive at effort 1.  The
