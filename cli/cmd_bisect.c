@@ -63,10 +63,10 @@ static const char usage_text[] =
     "`perfgate ab` verdict of the candidate against the good build, at half the\n"
     "measured good-to-bad slowdown (in log terms).  An inconclusive step is run\n"
     "again with twice the rounds, then goes the way its estimate leans; a\n"
-    "commit that does not build is skipped.  The\n"
-    "answer is confirmed by a paired verdict of the pair itself (last good\n"
-    "against first bad); when that fails, both ends are checked again and the\n"
-    "search re-opens (docs/accuracy.md).\n";
+    "commit that does not build is skipped.  The answer is confirmed by a\n"
+    "paired verdict of the pair itself (last good against first bad); when\n"
+    "that fails, both ends are checked again and the search re-opens\n"
+    "(docs/accuracy.md).\n";
 
 static const char footer[] =
     "--build: one command, split at blanks, no shell; {src}, {out} and {commit} in a\n"
@@ -530,40 +530,47 @@ static int write_json(const session *s, const pg_bisect *b, pg_bisect_status st,
                       size_t lo, size_t hi)
 {
     static const char *const names[] = { "running", "found", "no_regression", "undecided" };
+    int failed = 0;
     json_t *root = json_object(), *steps = json_array();
-    json_object_set_new(root, "tool", json_string("perfgate bisect"));
-    json_object_set_new(root, "status", json_string(names[st]));
-    json_object_set_new(root, "benchmark", json_string(s->a->bench));
-    json_object_set_new(root, "mode", json_string(s->a->mode));
-    json_object_set_new(root, "good", json_string(s->commits[0].sha));
-    json_object_set_new(root, "bad", json_string(s->commits[s->n - 1].sha));
-    json_object_set_new(root, "commits", json_integer((json_int_t)s->n));
-    json_object_set_new(root, "first_bad",
+    pg_cli_json_put(&failed, root, "tool", json_string("perfgate bisect"));
+    pg_cli_json_put(&failed, root, "status", json_string(names[st]));
+    pg_cli_json_put(&failed, root, "benchmark", json_string(s->a->bench));
+    pg_cli_json_put(&failed, root, "mode", json_string(s->a->mode));
+    pg_cli_json_put(&failed, root, "good", json_string(s->commits[0].sha));
+    pg_cli_json_put(&failed, root, "bad", json_string(s->commits[s->n - 1].sha));
+    pg_cli_json_put(&failed, root, "commits", json_integer((json_int_t)s->n));
+    pg_cli_json_put(&failed, root, "first_bad",
                         st == PG_BISECT_FOUND ? json_string(s->commits[first].sha) : json_null());
-    json_object_set_new(root, "last_good", json_string(s->commits[lo].sha));
-    json_object_set_new(root, "first_bad_at_most", json_string(s->commits[hi].sha));
-    json_object_set_new(root, "builds", json_integer(s->builds));
+    pg_cli_json_put(&failed, root, "last_good", json_string(s->commits[lo].sha));
+    pg_cli_json_put(&failed, root, "first_bad_at_most", json_string(s->commits[hi].sha));
+    pg_cli_json_put(&failed, root, "builds", json_integer(s->builds));
     size_t ns;
     const pg_bisect_step *q = pg_bisect_steps(b, &ns);
     for (size_t i = 0; i < ns; i++) {
         json_t *o = json_object();
-        json_object_set_new(o, "phase", json_string(pg_bisect_phase_name(q[i].phase)));
-        json_object_set_new(o, "ref", json_string(s->commits[q[i].ref].sha));
-        json_object_set_new(o, "cand", json_string(s->commits[q[i].cand].sha));
-        json_object_set_new(o, "tolerance", json_real(q[i].tolerance));
-        json_object_set_new(o, "effort", json_integer(q[i].effort));
-        json_object_set_new(o, "verdict", json_string(pg_bisect_outcome_name(q[i].outcome)));
-        json_object_set_new(o, "ratio", num(q[i].ratio));
-        json_object_set_new(o, "ratio_lo", num(q[i].lo));
-        json_object_set_new(o, "ratio_hi", num(q[i].hi));
-        json_array_append_new(steps, o);
+        failed |= !o;
+        pg_cli_json_put(&failed, o, "phase", json_string(pg_bisect_phase_name(q[i].phase)));
+        pg_cli_json_put(&failed, o, "ref", json_string(s->commits[q[i].ref].sha));
+        pg_cli_json_put(&failed, o, "cand", json_string(s->commits[q[i].cand].sha));
+        pg_cli_json_put(&failed, o, "tolerance", json_real(q[i].tolerance));
+        pg_cli_json_put(&failed, o, "effort", json_integer(q[i].effort));
+        pg_cli_json_put(&failed, o, "verdict", json_string(pg_bisect_outcome_name(q[i].outcome)));
+        pg_cli_json_put(&failed, o, "ratio", num(q[i].ratio));
+        pg_cli_json_put(&failed, o, "ratio_lo", num(q[i].lo));
+        pg_cli_json_put(&failed, o, "ratio_hi", num(q[i].hi));
+        pg_cli_json_push(&failed, steps, o);
         if (q[i].phase == PG_BISECT_CONFIRM && st == PG_BISECT_FOUND && i + 1 == ns) {
-            json_object_set_new(root, "ratio", num(q[i].ratio));
-            json_object_set_new(root, "ratio_lo", num(q[i].lo));
-            json_object_set_new(root, "ratio_hi", num(q[i].hi));
+            pg_cli_json_put(&failed, root, "ratio", num(q[i].ratio));
+            pg_cli_json_put(&failed, root, "ratio_lo", num(q[i].lo));
+            pg_cli_json_put(&failed, root, "ratio_hi", num(q[i].hi));
         }
     }
-    json_object_set_new(root, "steps", steps);
+    pg_cli_json_put(&failed, root, "steps", steps);
+    if (failed || !root) {
+        json_decref(root);
+        fprintf(stderr, "perfgate: out of memory\n");
+        return -1;
+    }
     struct pg_afile *af = pg_cli_out_open(s->a->json);
     int ok = 0;
     if (af) {

@@ -55,54 +55,65 @@ static json_t *num(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *change_json(const pg_hist_trend *t, const pg_cp_change *c, int is_new)
+static json_t *change_json(const pg_hist_trend *t, const pg_cp_change *c, int is_new,
+                           int *bad)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "run", json_integer((json_int_t)t->runs[c->index].id));
-    json_object_set_new(o, "commit", json_string(commit_of(t, c->index)));
-    json_object_set_new(o, "run_lo", json_integer((json_int_t)t->runs[c->index_lo].id));
-    json_object_set_new(o, "run_hi", json_integer((json_int_t)t->runs[c->index_hi].id));
+    if (!o)
+        *bad = 1;
+    pg_cli_json_put(bad, o, "run", json_integer((json_int_t)t->runs[c->index].id));
+    pg_cli_json_put(bad, o, "commit", json_string(commit_of(t, c->index)));
+    pg_cli_json_put(bad, o, "run_lo", json_integer((json_int_t)t->runs[c->index_lo].id));
+    pg_cli_json_put(bad, o, "run_hi", json_integer((json_int_t)t->runs[c->index_hi].id));
     /* where a bisect starts: the run before the location interval (good)
      * and its last run (bad) */
     size_t good = c->index_lo ? c->index_lo - 1 : 0;
-    json_object_set_new(o, "good_commit", json_string(commit_of(t, good)));
-    json_object_set_new(o, "bad_commit", json_string(commit_of(t, c->index_hi)));
-    json_object_set_new(o, "direction", json_string(c->ratio > 1 ? "slower" : "faster"));
-    json_object_set_new(o, "ratio", num(c->ratio));
-    json_object_set_new(o, "ratio_lo", num(c->lo));
-    json_object_set_new(o, "ratio_hi", num(c->hi));
-    json_object_set_new(o, "step", num(c->step));
-    json_object_set_new(o, "p", num(c->p));
-    json_object_set_new(o, "new", json_boolean(is_new));
+    pg_cli_json_put(bad, o, "good_commit", json_string(commit_of(t, good)));
+    pg_cli_json_put(bad, o, "bad_commit", json_string(commit_of(t, c->index_hi)));
+    pg_cli_json_put(bad, o, "direction", json_string(c->ratio > 1 ? "slower" : "faster"));
+    pg_cli_json_put(bad, o, "ratio", num(c->ratio));
+    pg_cli_json_put(bad, o, "ratio_lo", num(c->lo));
+    pg_cli_json_put(bad, o, "ratio_hi", num(c->hi));
+    pg_cli_json_put(bad, o, "step", num(c->step));
+    pg_cli_json_put(bad, o, "p", num(c->p));
+    pg_cli_json_put(bad, o, "new", json_boolean(is_new));
     return o;
 }
 
 static int write_json(const char *path, const pg_hist_trend *t, const bench_changes *bc,
                       size_t nb, size_t ref, double tol)
 {
+    int failed = 0, *bad = &failed;
     json_t *root = json_object(), *arr = json_array();
-    json_object_set_new(root, "tool", json_string("perfgate history changes"));
-    json_object_set_new(root, "runs", json_integer((json_int_t)t->n_runs));
-    json_object_set_new(root, "reference_run",
+    pg_cli_json_put(bad, root, "tool", json_string("perfgate history changes"));
+    pg_cli_json_put(bad, root, "runs", json_integer((json_int_t)t->n_runs));
+    pg_cli_json_put(bad, root, "reference_run",
                         t->n_runs ? json_integer((json_int_t)t->runs[ref].id) : json_null());
-    json_object_set_new(root, "tolerance", json_real(tol));
+    pg_cli_json_put(bad, root, "tolerance", json_real(tol));
     for (size_t i = 0; i < nb; i++) {
         const bench_changes *b = &bc[i];
         json_t *o = json_object(), *ch = json_array();
-        json_object_set_new(o, "benchmark", json_string(b->name));
-        json_object_set_new(o, "runs", json_integer((json_int_t)b->now.n_used));
-        json_object_set_new(o, "sigma", num(b->now.sigma));
+        if (!o || !ch)
+            failed = 1;
+        pg_cli_json_put(bad, o, "benchmark", json_string(b->name));
+        pg_cli_json_put(bad, o, "runs", json_integer((json_int_t)b->now.n_used));
+        pg_cli_json_put(bad, o, "sigma", num(b->now.sigma));
         for (size_t j = 0; j < b->now.n_changes; j++)
-            json_array_append_new(ch, change_json(t, &b->now.changes[j], b->is_new[j]));
-        json_object_set_new(o, "changes", ch);
-        json_object_set_new(o, "drift", num(b->now.drift));
-        json_object_set_new(o, "drift_lo", num(b->now.drift_lo));
-        json_object_set_new(o, "drift_hi", num(b->now.drift_hi));
-        json_object_set_new(o, "creep", json_boolean(b->now.creep));
-        json_object_set_new(o, "creep_new", json_boolean(b->creep_new));
-        json_array_append_new(arr, o);
+            pg_cli_json_push(bad, ch, change_json(t, &b->now.changes[j], b->is_new[j], bad));
+        pg_cli_json_put(bad, o, "changes", ch);
+        pg_cli_json_put(bad, o, "drift", num(b->now.drift));
+        pg_cli_json_put(bad, o, "drift_lo", num(b->now.drift_lo));
+        pg_cli_json_put(bad, o, "drift_hi", num(b->now.drift_hi));
+        pg_cli_json_put(bad, o, "creep", json_boolean(b->now.creep));
+        pg_cli_json_put(bad, o, "creep_new", json_boolean(b->creep_new));
+        pg_cli_json_push(bad, arr, o);
     }
-    json_object_set_new(root, "benchmarks", arr);
+    pg_cli_json_put(bad, root, "benchmarks", arr);
+    if (failed || !root) {
+        json_decref(root);
+        fprintf(stderr, "perfgate: out of memory\n");
+        return -1;
+    }
     struct pg_afile *af = pg_cli_out_open(path);
     int ok = 0;
     if (af) {

@@ -48,6 +48,14 @@ int pg_cli_out_close(struct pg_afile *af, const char *path, int ok);
 #include <stdio.h>
 void pg_cli_print_safe(FILE *f, const char *s);
 
+/* Building JSON that must be whole: o[key] = v and append v to a, each
+ * taking v (also when it is NULL, from a failed allocation); a failure
+ * sets *bad, so the caller writes nothing rather than a document with
+ * holes.  json_t is jansson's. */
+struct json_t;
+void pg_cli_json_put(int *bad, struct json_t *o, const char *key, struct json_t *v);
+void pg_cli_json_push(int *bad, struct json_t *a, struct json_t *v);
+
 /* Makes path and the folders above it (mkdir -p); 0, or -1 with errno. */
 int pg_cli_mkdir_p(const char *path);
 

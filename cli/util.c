@@ -4,6 +4,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <jansson.h>
+
 #include "internal.h"
 #include "pg_io.h"
 
@@ -107,4 +109,16 @@ void pg_cli_print_safe(FILE *f, const char *s)
             fprintf(f, "\\x%02x", *p);
         else
             fputc(*p, f);
+}
+
+void pg_cli_json_put(int *bad, json_t *o, const char *key, json_t *v)
+{
+    if (json_object_set_new(o, key, v) != 0)
+        *bad = 1;
+}
+
+void pg_cli_json_push(int *bad, json_t *a, json_t *v)
+{
+    if (json_array_append_new(a, v) != 0)
+        *bad = 1;
 }

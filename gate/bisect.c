@@ -208,6 +208,11 @@ int pg_bisect_answer(pg_bisect *b, pg_bisect_outcome o, double ratio, double lo,
     b->tries = 0;
     switch (q->phase) {
     case PG_BISECT_ENDS:
+        /* Undecided after every try but leaning slower beyond the
+         * threshold: search on.  Only the confirmation names a commit, so a
+         * wrong lean ends as "no single commit", never as a wrong name. */
+        if (o == PG_BISECT_INCONCLUSIVE && isfinite(ratio) && ratio > 1 + b->threshold)
+            o = PG_BISECT_REGRESSION;
         if (o == PG_BISECT_REGRESSION) {
             b->ends_done = 1;
             /* half way between 1 and R in log terms: as far from "as good"

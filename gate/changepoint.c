@@ -240,6 +240,7 @@ int pg_changepoints(const double *x, size_t n, const pg_cp_options *opt, pg_cp_r
         o.window = 5;
     memset(out, 0, sizeof *out);
     out->sigma = out->drift = out->drift_lo = out->drift_hi = out->drift_p = NAN;
+    out->max_step = NAN;
     if (n && !x)
         return PG_EINVAL;
 
@@ -299,6 +300,8 @@ int pg_changepoints(const double *x, size_t n, const pg_cp_options *opt, pg_cp_r
             size_t from = j ? cps[j - 1] : 0, to = j + 1 < nk ? cps[j + 1] : S.n, pos;
             judge_change(&S, from, cps[j], to, o.min_segment, o.window, scratch, &ch[j], &pos);
             cps[j] = pos;
+            if (pos > ref && (isnan(out->max_step) || ch[j].step > out->max_step))
+                out->max_step = ch[j].step;
             int weak = !(ch[j].p <= o.alpha) || !(fabs(ch[j].ratio - 1) >= o.min_effect);
             /* with no noise, a difference is the change itself */
             if (out->sigma <= 1e-6 && ch[j].ratio != 1)
@@ -320,11 +323,9 @@ int pg_changepoints(const double *x, size_t n, const pg_cp_options *opt, pg_cp_r
     if (!ref_set)
         ref = S.n;
     drift(&S, ref, o.window, scratch, out);
-    int stepped = 0;
-    for (size_t j = 0; j < out->n_changes; j++)
-        if (out->changes[j].index > S.idx[ref < S.n ? ref : S.n - 1] &&
-            out->changes[j].step > 1 + o.tolerance)
-            stepped = 1;
+    /* a single step beyond the tolerance, whether or not it stood as a
+     * change (a short history cannot show one at alpha), is not creep */
+    int stepped = out->max_step > 1 + o.tolerance;
     /* beyond the tolerance with confidence: the interval's lower end */
     out->creep = !stepped && out->drift_lo > 1 + o.tolerance;
 done:

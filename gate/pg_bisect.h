@@ -11,7 +11,9 @@
  *
  * The search, and how it bounds its own error:
  *   1. the ends: good against bad at the caller's threshold.  A pass (or an
- *      improvement) ends it: nothing to find.  The ratio R it measures sets
+ *      improvement) ends it: nothing to find; still inconclusive after
+ *      every try, it goes on only when the estimate is beyond the
+ *      threshold (the confirmation still has to show it).  The ratio R sets
  *      the tolerance of every later question to sqrt(R) - 1, half way (in
  *      log terms) between "as good" and "as bad" (at most 95 %);
  *   2. binary search, each candidate against the good commit.  An

@@ -18,9 +18,10 @@
  *      is merged away and its neighbours are tested again;
  *   5. creep: the level of the last runs against the level of the reference
  *      runs (the baseline's, or the first ones): beyond tolerance while no
- *      change since the reference stepped beyond it (its local step, over
- *      `window` runs a side), the benchmark crept there through steps each
- *      under the tolerance.
+ *      change PELT proposed since the reference (kept, or merged away by
+ *      its test: a short history cannot show a change at alpha) stepped
+ *      beyond it (its local step, over `window` runs a side), the
+ *      benchmark crept there through steps each under the tolerance.
  *
  * Conventions as pg_gate.h: 0 or a negative PG_E... code, caller-owned
  * results freed by their own function; nothing here prints or exits.
@@ -69,9 +70,11 @@ typedef struct pg_cp_result {
     double drift;        /* last window's level / reference window's (NaN: too few runs) */
     double drift_lo, drift_hi; /* its 95 % interval */
     double drift_p;      /* one-sided Mann-Whitney p-value, last window slower */
+    double max_step;     /* the largest local step (pg_cp_change.step) of any
+                            change PELT proposed after the reference, kept or
+                            merged away by its test (NaN: none) */
     int creep;           /* 1: drifted slower beyond tolerance (drift_lo above
-                            1 + tolerance), and no change since the reference
-                            stepped beyond it */
+                            1 + tolerance), and max_step is not beyond it */
 } pg_cp_result;
 
 /* Finds the changes of level in x[0..n) (times, oldest first; NaN,

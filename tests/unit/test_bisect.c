@@ -124,6 +124,31 @@ static void broken_build_is_skipped(void **state)
     pg_bisect_destroy(b);
 }
 
+/* The ends undecided after every try: on only when leaning beyond the
+ * threshold, and a lean never names a commit without the confirmation. */
+static void ends_lean(void **state)
+{
+    (void)state;
+    pg_bisect *b = pg_bisect_create(5, 0.02, 1, 0);
+    pg_bisect_step q;
+    pg_bisect_next(b, &q);
+    pg_bisect_answer(b, PG_BISECT_INCONCLUSIVE, 1.01, 0.9, 1.1);
+    assert_int_equal(pg_bisect_next(b, &q), 0);
+    assert_int_equal(pg_bisect_status_of(b, NULL, NULL, NULL), PG_BISECT_UNDECIDED);
+    pg_bisect_destroy(b);
+    b = pg_bisect_create(5, 0.02, 1, 0);
+    pg_bisect_next(b, &q);
+    pg_bisect_answer(b, PG_BISECT_INCONCLUSIVE, 1.05, 0.9, 1.2);
+    assert_int_equal(pg_bisect_next(b, &q), 1);
+    assert_int_equal(q.phase, PG_BISECT_SEARCH);
+    /* every later answer a pass: the confirmation fails, no name */
+    do
+        pg_bisect_answer(b, PG_BISECT_PASS, 1.0, 0.99, 1.01);
+    while (pg_bisect_next(b, &q));
+    assert_int_equal(pg_bisect_status_of(b, NULL, NULL, NULL), PG_BISECT_UNDECIDED);
+    pg_bisect_destroy(b);
+}
+
 static void answer_without_question(void **state)
 {
     (void)state;
@@ -256,6 +281,7 @@ int main(void)
         cmocka_unit_test(perfect_oracle_every_position),
         cmocka_unit_test(no_regression),
         cmocka_unit_test(broken_build_is_skipped),
+        cmocka_unit_test(ends_lean),
         cmocka_unit_test(answer_without_question),
         cmocka_unit_test(tolerance_from_ends),
         cmocka_unit_test(noisy_oracle),

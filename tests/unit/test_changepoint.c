@@ -99,6 +99,23 @@ static void creep_since_reference(void **state)
     pg_cp_result_free(&r);
 }
 
+/* Too short a history to show a 10 % step at alpha (6 runs a side): no
+ * change is kept, and the step is still not called creep. */
+static void short_step_is_not_creep(void **state)
+{
+    (void)state;
+    double x[12];
+    for (size_t i = 0; i < 12; i++)
+        x[i] = (i < 6 ? 100 : 110) * (1 + 0.002 * (double)(i % 3));
+    pg_cp_result r;
+    assert_int_equal(pg_changepoints(x, 12, NULL, &r), 0);
+    assert_int_equal(r.n_changes, 0);
+    assert_true(r.drift > 1.08);
+    assert_true(r.max_step > 1.08);
+    assert_int_equal(r.creep, 0);
+    pg_cp_result_free(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -106,6 +123,7 @@ int main(void)
         cmocka_unit_test(absent_runs_keep_indices),
         cmocka_unit_test(flat_and_short),
         cmocka_unit_test(creep_since_reference),
+        cmocka_unit_test(short_step_is_not_creep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
