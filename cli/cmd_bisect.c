@@ -308,20 +308,27 @@ static int run_build(const session *s, const char *cmd, const char *src, const c
 {
     char copy[4096];
     snprintf(copy, sizeof copy, "%s", cmd);
-    static char words[MAX_WORDS][4096];
+    char(*words)[4096] = malloc(MAX_WORDS * sizeof *words);
     const char *argv[MAX_WORDS + 1];
     size_t n = 0;
+    if (!words) {
+        fprintf(stderr, "perfgate: out of memory\n");
+        return -1;
+    }
     for (char *w = strtok(copy, " \t"); w && n < MAX_WORDS; w = strtok(NULL, " \t")) {
         if (substitute(w, src, outdir, sha, words[n], sizeof words[n])) {
             fprintf(stderr, "perfgate: bisect: a word of '%s' is too long\n", cmd);
+            free(words);
             return -1;
         }
         argv[n] = words[n];
         n++;
     }
     argv[n] = NULL;
-    if (!n)
+    if (!n) {
+        free(words);
         return -1;
+    }
     char e_src[4300], e_out[4300], e_sha[100];
     snprintf(e_src, sizeof e_src, "PERFGATE_SRC=%s", src);
     snprintf(e_out, sizeof e_out, "PERFGATE_OUT=%s", outdir);
@@ -336,7 +343,9 @@ static int run_build(const session *s, const char *cmd, const char *src, const c
         fclose(f);
     }
     (void)s;
-    return run_cmd(argv, src, env, log, NULL, 0);
+    int rc = run_cmd(argv, src, env, log, NULL, 0);
+    free(words);
+    return rc;
 }
 
 /* The build stamp says which commands made a build: a changed --build

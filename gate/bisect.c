@@ -216,9 +216,14 @@ int pg_bisect_answer(pg_bisect *b, pg_bisect_outcome o, double ratio, double lo,
         if (o == PG_BISECT_REGRESSION) {
             b->ends_done = 1;
             /* half way between 1 and R in log terms: as far from "as good"
-             * as from "as bad" */
-            if (isfinite(ratio) && ratio > 1)
-                b->tol = sqrt(ratio) - 1;
+             * as from "as bad".  R is the interval's lower end when there is
+             * one: a noisy high estimate would put the line next to the bad
+             * commits, where they would look undecided */
+            double r = isfinite(lo) && lo > 1 ? lo : ratio;
+            if (isfinite(r) && r > 1)
+                b->tol = sqrt(r) - 1;
+            if (b->tol < b->threshold / 2)
+                b->tol = b->threshold / 2;
             /* a tolerance is a fraction below 1 (`perfgate ab` refuses 100 %
              * and more); a slowdown of 4x or more still splits cleanly */
             if (b->tol > 0.95)

@@ -13,9 +13,11 @@
  *   1. the ends: good against bad at the caller's threshold.  A pass (or an
  *      improvement) ends it: nothing to find; still inconclusive after
  *      every try, it goes on only when the estimate is beyond the
- *      threshold (the confirmation still has to show it).  The ratio R sets
- *      the tolerance of every later question to sqrt(R) - 1, half way (in
- *      log terms) between "as good" and "as bad" (at most 95 %);
+ *      threshold (the confirmation still has to show it).  The ratio R
+ *      (the lower end of its interval, when there is one) sets the
+ *      tolerance of every later question to sqrt(R) - 1, half way (in log
+ *      terms) between "as good" and "as bad" (at least threshold/2, at
+ *      most 95 %);
  *   2. binary search, each candidate against the good commit.  An
  *      inconclusive verdict is asked again with twice the rounds (effort 2,
  *      4, ... up to max_tries); a commit still undecided then goes to the
