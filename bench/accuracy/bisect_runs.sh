@@ -12,12 +12,17 @@
 # BUSY=1 keeps the other CPU busy with a spinning shell loop for the whole
 # campaign (the gate's "other core busy" condition); its figures are
 # only meaningful next to the load average the script prints.
+# METRIC (environment, default cpu) is what time mode judges: passed to
+# perfgate ab as --metric.  The program's benchmarks carry no profile, so
+# ab would judge real time, which a loaded machine scatters by tens of
+# percent; CPU time of a single-threaded kernel barely moves.
 set -u
 B=${1:?usage: bisect_runs.sh BUILD_DIR [RUNS] [COMMITS] [SLOW] [BUSY]}
 RUNS=${2:-10}
 COMMITS=${3:-32}
 SLOW=${4:-5}
 BUSY=${5:-0}
+METRIC=${METRIC:-cpu}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 PG=$(cd "$B" && pwd)/cli/perfgate
 T=$(mktemp -d)
@@ -48,7 +53,7 @@ make_repo() { # dir first_bad
 }
 
 echo "bisect_runs: $RUNS runs, $COMMITS commits, BM_sum slowed by $SLOW % of its work," \
-     "busy=$BUSY, load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
+     "busy=$BUSY, metric $METRIC, load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
 declare -A right wrong none steps walls
 for r in $(seq 1 "$RUNS"); do
     k=$(( (r * 13 + 5) % (COMMITS - 1) + 1 ))
@@ -59,6 +64,7 @@ for r in $(seq 1 "$RUNS"); do
         "$PG" bisect --repo "$repo" --good main~$((COMMITS - 1)) --bad main \
             --build 'cc -O2 -o {out}/bench {src}/bench.c' --program '{out}/bench' \
             --cache "$repo.cache" --bench BM_sum/4096 --mode "$mode" \
+            --ab-arg=--metric="$METRIC" \
             --json "$repo.json" >"$repo.out" 2>"$repo.err"
         rc=$?
         t1=$(date +%s.%N)
