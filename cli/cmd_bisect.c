@@ -192,7 +192,7 @@ static int run_cmd(const char *const *argv, const char *dir, const char *const *
     pg_error err = { 0 };
     int rc = pg_process_run(&p, &err);
     if (rc != 0) {
-        pg_cli_report("perfgate: bisect", &err);
+        cli_report("perfgate: bisect", &err);
         if (p.err_buf && p.err_len)
             fprintf(stderr, "%s", p.err_buf);
     } else if (out) {
@@ -505,7 +505,7 @@ static int ask_ab(session *s, const pg_bisect_step *q, pg_bisect_verdict *v)
     }
     pg_error_clear(&err);
     if (pg_bisect_read_verdict(json, a->bench, v, &err)) {
-        pg_cli_report("perfgate: bisect", &err);
+        cli_report("perfgate: bisect", &err);
         return -1;
     }
     return 0;
@@ -580,14 +580,14 @@ static int write_json(const session *s, const pg_bisect *b, pg_bisect_status st,
         fprintf(stderr, "perfgate: out of memory\n");
         return -1;
     }
-    struct pg_afile *af = pg_cli_out_open(s->a->json);
+    struct pg_afile *af = cli_out_open(s->a->json);
     int ok = 0;
     if (af) {
         FILE *f = pg_afile_stream(af);
         ok = json_dumpf(root, f, JSON_INDENT(2) | JSON_ENSURE_ASCII) == 0 && fputc('\n', f) != EOF;
     }
     json_decref(root);
-    return af ? pg_cli_out_close(af, s->a->json, ok) : -1;
+    return af ? cli_out_close(af, s->a->json, ok) : -1;
 }
 
 static int report(const session *s, const pg_bisect *b)

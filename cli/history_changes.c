@@ -114,14 +114,14 @@ static int write_json(const char *path, const pg_hist_trend *t, const bench_chan
         fprintf(stderr, "perfgate: out of memory\n");
         return -1;
     }
-    struct pg_afile *af = pg_cli_out_open(path);
+    struct pg_afile *af = cli_out_open(path);
     int ok = 0;
     if (af) {
         FILE *f = pg_afile_stream(af);
         ok = json_dumpf(root, f, JSON_INDENT(2) | JSON_ENSURE_ASCII) == 0 && fputc('\n', f) != EOF;
     }
     json_decref(root);
-    return af ? pg_cli_out_close(af, path, ok) : -1;
+    return af ? cli_out_close(af, path, ok) : -1;
 }
 
 static void print_table(const pg_hist_trend *t, const bench_changes *bc, size_t nb, size_t ref,
@@ -167,7 +167,7 @@ static void print_table(const pg_hist_trend *t, const bench_changes *bc, size_t 
 int pg_cli_history_changes(const char *history, const char *glob, const char *since,
                            double tolerance, const char *json_path)
 {
-    pg_history *h = pg_cli_open_history(history);
+    pg_history *h = cli_open_history(history);
     if (!h)
         return 2;
     int status = 2;
@@ -177,7 +177,7 @@ int pg_cli_history_changes(const char *history, const char *glob, const char *si
     double *x = NULL;
     size_t nb = 0;
     if (pg_history_trend(h, 0, &t, &err) < 0) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         goto done;
     }
     /* the reference run: --since, else the baseline's, else the first */

@@ -66,7 +66,7 @@ int main(int argc, char **argv)
             return commands[i].fn(argc - 1, argv + 1);
     }
     fprintf(stderr, "perfgate: '%s' is not a perfgate command", argv[1]);
-    pg_cli_did_you_mean(argv[1], names, n);
+    cli_did_you_mean(argv[1], names, n);
     fprintf(stderr, "\n");
     usage(stderr);
     return 2;

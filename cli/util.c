@@ -29,7 +29,7 @@ static size_t edit_distance(const char *a, const char *b)
     return prev[lb];
 }
 
-const char *pg_cli_nearest(const char *word, const char *const *candidates, size_t n)
+const char *cli_nearest(const char *word, const char *const *candidates, size_t n)
 {
     const char *best = NULL;
     size_t best_d = (size_t)-1;
@@ -45,30 +45,30 @@ const char *pg_cli_nearest(const char *word, const char *const *candidates, size
     return best_d <= limit ? best : NULL;
 }
 
-void pg_cli_did_you_mean(const char *word, const char *const *candidates, size_t n)
+void cli_did_you_mean(const char *word, const char *const *candidates, size_t n)
 {
-    const char *near = pg_cli_nearest(word, candidates, n);
+    const char *near = cli_nearest(word, candidates, n);
     if (near)
         fprintf(stderr, "; did you mean '%s'?", near);
 }
 
-void pg_cli_report(const char *prefix, const pg_error *err)
+void cli_report(const char *prefix, const pg_error *err)
 {
     char buf[1024];
     pg_error_format(err, buf, sizeof buf);
     fprintf(stderr, "%s: %s\n", prefix ? prefix : "perfgate", buf);
 }
 
-struct pg_afile *pg_cli_out_open(const char *path)
+struct pg_afile *cli_out_open(const char *path)
 {
     pg_error err = { 0 };
     pg_afile *af = pg_afile_open(path, &err);
     if (!af)
-        pg_cli_report(NULL, &err);
+        cli_report(NULL, &err);
     return af;
 }
 
-int pg_cli_out_close(struct pg_afile *af, const char *path, int ok)
+int cli_out_close(struct pg_afile *af, const char *path, int ok)
 {
     if (!ok) {
         pg_afile_abort(af);
@@ -77,7 +77,7 @@ int pg_cli_out_close(struct pg_afile *af, const char *path, int ok)
     }
     pg_error err = { 0 };
     if (pg_afile_commit(af, &err) != 0) {
-        pg_cli_report(NULL, &err);
+        cli_report(NULL, &err);
         return -1;
     }
     return 0;
