@@ -25,5 +25,6 @@ int cmd_ab(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
+int cmd_bisect(int argc, char **argv);
 
 #endif

@@ -177,22 +177,6 @@ static void remove_tree(const char *path)
     rmdir(path);
 }
 
-static int mkdir_p(const char *path)
-{
-    char buf[4096];
-    if (pathf(buf, sizeof buf, "%s", path))
-        return -1;
-    for (char *p = buf + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return -1;
-        *p = '/';
-    }
-    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
-}
-
 static int copy_file(const char *from, const char *to)
 {
     FILE *in = fopen(from, "rb");
@@ -242,7 +226,7 @@ static int copy_tree(const char *from, const char *to)
             continue; /* links to nowhere, sockets: not evidence */
         char *slash = strrchr(dst, '/');
         *slash = '\0';
-        rc = mkdir_p(dst);
+        rc = cli_mkdir_p(dst);
         *slash = '/';
         if (rc == 0)
             rc = copy_file(src, dst);
@@ -299,7 +283,7 @@ struct evidence_opts {
 static int copy_budgets(const struct evidence_opts *o, const char *dir)
 {
     char bdir[4096];
-    if (pathf(bdir, sizeof bdir, "%s/budgets", dir) || mkdir_p(bdir))
+    if (pathf(bdir, sizeof bdir, "%s/budgets", dir) || cli_mkdir_p(bdir))
         return -1;
     for (size_t i = 0; i < o->nbudgets; i++) {
         strlist files = { 0 };
@@ -678,7 +662,7 @@ static int make_bundle(const struct evidence_opts *o)
     char *slash = strrchr(parent, '/');
     if (slash && slash != parent) {
         *slash = '\0';
-        if (mkdir_p(parent)) {
+        if (cli_mkdir_p(parent)) {
             fprintf(stderr, "perfgate: cannot make folder '%s': %s\n", parent, strerror(errno));
             goto fail_early;
         }
@@ -703,7 +687,7 @@ static int make_bundle(const struct evidence_opts *o)
         (o->history && write_history(o, tmp)))
         goto fail;
     if (o->report) {
-        if (pathf(path, sizeof path, "%s/report", tmp) || mkdir_p(path) || copy_tree(o->report, path))
+        if (pathf(path, sizeof path, "%s/report", tmp) || cli_mkdir_p(path) || copy_tree(o->report, path))
             goto fail;
     }
     if (write_readme(o, results, head, report, tmp) || write_manifest(tmp))

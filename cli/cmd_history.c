@@ -17,6 +17,7 @@
 #include "pg_escape.h"
 #include "internal.h"
 #include "parse_options.h"
+#include "pg_gate.h"
 #include "pg_history.h"
 
 #define DEFAULT_HISTORY PG_CLI_DEFAULT_HISTORY
@@ -26,10 +27,19 @@ static const char usage_text[] =
     "                            [--commit C] [--branch B] [--history H]\n"
     "       perfgate history list [--limit N] [--history H]\n"
     "       perfgate history show [RUN|latest] [--history H]\n"
-    "       perfgate history prune --keep N [--history H]\n";
+    "       perfgate history prune --keep N [--history H]\n"
+    "       perfgate history changes [--benchmark GLOB] [--tolerance P%] [--since RUN]\n"
+    "                                [--json F] [--history H]\n"
+    "\n"
+    "changes: where each benchmark's level shifted over the recorded runs (PELT\n"
+    "change points, each held to a rank test), the size of each shift with its\n"
+    "95 % interval, and creep: a drift beyond the tolerance since the baseline\n"
+    "through steps each under it.  Exit status 1 when the newest run brings a\n"
+    "new slowdown or a new creep (docs/statistics.md, docs/ci.md).\n";
 
 typedef struct hopts {
     const char *history, *budgets, *baseline, *commit, *branch;
+    const char *glob, *tolerance, *since, *json; /* history changes */
     long limit, keep;
     const char *args[4];
     int nargs;
@@ -80,6 +90,14 @@ static int parse(int argc, char **argv, hopts *o)
                    "list the newest N runs (default 20; 0: all)"),
         PG_OPT_INT(0, "keep", &o->keep, "N", 0, LONG_MAX,
                    "prune all but the newest N runs (baselines are always kept)"),
+        PG_OPT_STRING(0, "benchmark", &o->glob, "GLOB",
+                      "changes: only the benchmarks matching GLOB"),
+        PG_OPT_STRING(0, "tolerance", &o->tolerance, "P%",
+                      "changes: creep is a drift beyond this (default 5%)"),
+        PG_OPT_STRING(0, "since", &o->since, "RUN",
+                      "changes: measure creep from this run (default: the\n"
+                      "baseline's run, else the first)"),
+        PG_OPT_STRING(0, "json", &o->json, "F", "changes: write them as JSON to F"),
         PG_OPT_END(),
     };
     const pg_opt_spec spec = { "history", usage_text, options, NULL, NULL, 0 };
@@ -87,7 +105,8 @@ static int parse(int argc, char **argv, hopts *o)
     if (npos < 0)
         return pg_opt_status(npos);
     if (npos == 0)
-        return pg_opt_usage_error(&spec, "a subcommand is required: add, list, show or prune");
+        return pg_opt_usage_error(&spec,
+                                  "a subcommand is required: add, list, show, prune or changes");
     if (npos > 4)
         return pg_opt_usage_error(&spec, "too many arguments at '%s'", argv[4]);
     for (int i = 0; i < npos; i++)
@@ -311,6 +330,19 @@ static int do_prune(const hopts *o)
     return 0;
 }
 
+static int do_changes(const hopts *o)
+{
+    double tol = 0.05;
+    if (o->tolerance && (pg_parse_percent(o->tolerance, &tol) || !(tol > 0) || tol >= 1)) {
+        fprintf(stderr, "perfgate: history changes: --tolerance takes a percentage such as "
+                        "5%%, not '%s'\n", o->tolerance);
+        return 2;
+    }
+    if (o->nargs != 1)
+        return usage_error("%s", "history changes takes no arguments (--benchmark GLOB)");
+    return cli_history_changes(o->history, o->glob, o->since, tol, o->json);
+}
+
 int cmd_history(int argc, char **argv)
 {
     hopts o;
@@ -326,8 +358,10 @@ int cmd_history(int argc, char **argv)
         return do_show(&o);
     if (!strcmp(sub, "prune"))
         return do_prune(&o);
-    static const char *const subs[] = { "add", "list", "show", "prune" };
-    const char *near = cli_nearest(sub, subs, 4);
+    if (!strcmp(sub, "changes"))
+        return do_changes(&o);
+    static const char *const subs[] = { "add", "list", "show", "prune", "changes" };
+    const char *near = cli_nearest(sub, subs, 5);
     fprintf(stderr, "perfgate: '%s' is not a history subcommand", sub);
     if (near)
         fprintf(stderr, "; did you mean '%s'?", near);

@@ -42,4 +42,23 @@ void cli_report(const char *prefix, const pg_error *err);
 struct pg_history;
 struct pg_history *cli_open_history(const char *where);
 
+/* Building JSON that must be whole: o[key] = v and append v to a, each
+ * taking v (also when it is NULL, from a failed allocation); a failure
+ * sets *bad, so the caller writes nothing rather than a document with
+ * holes.  json_t is jansson's. */
+struct json_t;
+void cli_json_put(int *bad, struct json_t *o, const char *key, struct json_t *v);
+void cli_json_push(int *bad, struct json_t *a, struct json_t *v);
+
+/* Makes path and the folders above it (mkdir -p); 0, or -1 with errno. */
+int cli_mkdir_p(const char *path);
+
+/* `perfgate history changes` (history_changes.c): change points and creep
+ * of the benchmarks matching glob (NULL: all), creep measured from run
+ * `since` (NULL: the baseline's, else the first), tolerance a fraction;
+ * the table on stdout, JSON to json_path when not NULL.  Returns the exit
+ * status: 0, 1 (a new slowdown or creep), 2 (trouble, said on stderr). */
+int cli_history_changes(const char *history, const char *glob, const char *since,
+                        double tolerance, const char *json_path);
+
 #endif

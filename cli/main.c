@@ -27,6 +27,7 @@ static const struct cmd commands[] = {
     { "profile", cmd_profile, "where one benchmark's instructions go, per function (callgrind)" },
     { "merge", cmd_merge, "join the results of sharded runs into one results file" },
     { "evidence", cmd_evidence, "write or verify a release evidence bundle (SHA-256 manifest)" },
+    { "bisect", cmd_bisect, "find the commit that slowed a benchmark (paired A/B at each step)" },
 };
 
 static void usage(FILE *f)

@@ -1,6 +1,10 @@
 /* util.c - small helpers shared by the subcommands. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
 
 #include "internal.h"
 #include "pg_io.h"
@@ -77,4 +81,35 @@ int cli_out_close(struct pg_afile *af, const char *path, int ok)
         return -1;
     }
     return 0;
+}
+
+int cli_mkdir_p(const char *path)
+{
+    char buf[4096];
+    int n = snprintf(buf, sizeof buf, "%s", path);
+    if (n < 0 || (size_t)n >= sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+void cli_json_put(int *bad, json_t *o, const char *key, json_t *v)
+{
+    if (json_object_set_new(o, key, v) != 0)
+        *bad = 1;
+}
+
+void cli_json_push(int *bad, json_t *a, json_t *v)
+{
+    if (json_array_append_new(a, v) != 0)
+        *bad = 1;
 }

@@ -4,7 +4,8 @@
 # steps; every perfgate subcommand and option, tpbench option, make target
 # and script they call exists in this tree (checked against --help, the
 # Makefile and the files); and the nightly's shard -> merge -> gate ->
-# record/report steps run here, verbatim, on real tpbench shards.
+# record/report -> change points steps run here, verbatim, on real tpbench
+# shards.
 set -u
 : "${PG_BUILD_DIR:?}" "${PG_SOURCE_DIR:?}"
 T=$(mktemp -d)
@@ -30,7 +31,7 @@ assert {"check", "merge", "evidence", "ab"} <= subcommands, subcommands
 _, tphelp = helptext([tb, "--help"])
 make_targets = set(re.findall(r"^([a-z][\w-]*):", open(os.path.join(src, "Makefile")).read(), re.M))
 # subcommands with their own subcommands
-nested = {"history": {"add", "list", "show", "prune"}, "baseline": {"update", "show", "export"},
+nested = {"history": {"add", "list", "show", "prune", "changes"}, "baseline": {"update", "show", "export"},
           "budgets": {"lint"}, "evidence": {"verify"}}
 
 def options_of(text):
@@ -155,7 +156,8 @@ if errors:
 for key, fname in ((("nightly.yml", "shard", "Run the shard"), "shard.sh"),
                    (("nightly.yml", "gate", "Merge the shards"), "merge.sh"),
                    (("nightly.yml", "gate", "Gate"), "gate.sh"),
-                   (("nightly.yml", "gate", "Record and report"), "record.sh")):
+                   (("nightly.yml", "gate", "Record and report"), "record.sh"),
+                   (("nightly.yml", "gate", "Change points"), "changes.sh")):
     step = steps_by[key]
     if "${{" in step["run"]:
         print("%s: %s uses a ${{ }} expression; pass it through env" % key[:3], file=sys.stderr)
@@ -200,4 +202,9 @@ for f in verdict.json summary.md junit.xml; do [ -s "$W/perfgate-out/$f" ] || fa
 [ -s "$W/perfgate-out/history.sqlite" ] || fail "no history"
 [ -s "$W/perfgate-out/out/index.html" ] || fail "no report"
 [ -s "$GITHUB_STEP_SUMMARY" ] || fail "no step summary"
+# change points over the one-run history: none, and nothing for the bisect job
+(cd "$W" && bash -e "$T/changes.sh") >"$T/changes.log" 2>&1 || { cat "$T/changes.log" >&2; fail "nightly change points"; }
+[ -s "$W/perfgate-out/changes.json" ] || fail "no changes.json"
+grep -q "^bench=" "$GITHUB_OUTPUT" && fail "a one-run history started a bisect"
+grep -q "Change points" "$GITHUB_STEP_SUMMARY" || fail "change points not in the summary"
 echo "ci_workflows: ok"
