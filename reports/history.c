@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "internal.h"
+#include "pg_redact.h"
 #include "pg_history.h"
 
 struct pg_history {
@@ -141,6 +142,9 @@ pg_history *pg_history_open(const char *where, pg_error *err)
     if (!h->db || migrate(h->db, &h->version, err) < 0) {
         if (err && !is_pg_uri(where) && !err->file[0])
             snprintf(err->file, sizeof err->file, "%s", where);
+        /* A message that quotes the URI never carries its password. */
+        if (err && is_pg_uri(where))
+            pg_redact_secret(err->message, sizeof err->message, where);
         pg_history_close(h);
         return NULL;
     }
