@@ -13,6 +13,7 @@ packages=(
   gnuplot-nox
   libsqlite3-dev sqlite3
   libpq-dev postgresql
+  openssh-client
   libfftw3-dev
   libcmocka-dev
   valgrind
