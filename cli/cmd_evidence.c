@@ -45,6 +45,7 @@
 #include "parse_options.h"
 #include "pg_gate.h"
 #include "pg_history.h"
+#include "pg_io.h"
 #include "pg_process.h"
 #include "pg_redact.h"
 #include "pg_sha256.h"
@@ -168,29 +169,6 @@ static int walk(const char *root, const char *rel, strlist *out)
     }
     closedir(d);
     return rc;
-}
-
-/* Removes a tree we made (a failed bundle); errors are ignored. */
-static void remove_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            char sub[4096];
-            struct stat st;
-            if (pathf(sub, sizeof sub, "%s/%s", path, e->d_name))
-                continue;
-            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-                remove_tree(sub);
-            else
-                unlink(sub);
-        }
-        closedir(d);
-    }
-    rmdir(path);
 }
 
 static int mkdir_p(const char *path)
@@ -860,7 +838,7 @@ static int make_bundle(const struct evidence_opts *o)
            status ? "FAILED" : "PASSED");
     goto done;
 fail:
-    remove_tree(tmp);
+    pg_remove_tree(tmp);
 fail_early:
 done:
     json_decref(results);
