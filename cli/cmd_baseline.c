@@ -74,7 +74,7 @@ int cmd_baseline(int argc, char **argv)
     if (export && !out)
         return pg_opt_usage_error(&spec, "export needs --out");
 
-    pg_history *h = pg_cli_open_history(history);
+    pg_history *h = update ? pg_cli_open_history(history) : pg_cli_open_history_ro(history);
     if (!h)
         return 2;
     pg_error err = { 0 };

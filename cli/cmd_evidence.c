@@ -551,15 +551,10 @@ static int write_environment(const struct evidence_opts *o, json_t *results, con
 
 static int write_history(const struct evidence_opts *o, const char *dir)
 {
-    /* Opening a SQLite path that is not there would create a history:
-     * evidence only reads one. */
-    if (!strstr(o->history, "://") && access(o->history, R_OK) != 0) {
-        fprintf(stderr, "perfgate: cannot read history '%s': %s\n", o->history, strerror(errno));
-        return -1;
-    }
+    /* evidence only reads a history: never creates or converts one. */
     pg_error err;
     pg_error_clear(&err);
-    pg_history *h = pg_history_open(o->history, &err);
+    pg_history *h = pg_history_open_readonly(o->history, &err);
     if (!h) {
         pg_cli_report("perfgate", &err);
         return -1;

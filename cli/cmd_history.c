@@ -119,6 +119,15 @@ pg_history *pg_cli_open_history(const char *where)
     return h;
 }
 
+pg_history *pg_cli_open_history_ro(const char *where)
+{
+    pg_error err = { 0 };
+    pg_history *h = pg_history_open_readonly(where, &err);
+    if (!h)
+        pg_cli_report("perfgate", &err);
+    return h;
+}
+
 static void progress(void *arg, size_t done, size_t total)
 {
     const char *what = arg;
@@ -200,7 +209,7 @@ static int do_add(const hopts *o)
 
 static int do_list(const hopts *o)
 {
-    pg_history *h = pg_cli_open_history(o->history);
+    pg_history *h = pg_cli_open_history_ro(o->history);
     if (!h)
         return 2;
     pg_error err = { 0 };
@@ -245,7 +254,7 @@ static int resolve_run(pg_history *h, const char *arg, int64_t *id)
 
 static int do_show(const hopts *o)
 {
-    pg_history *h = pg_cli_open_history(o->history);
+    pg_history *h = pg_cli_open_history_ro(o->history);
     if (!h)
         return 2;
     int64_t id;

@@ -61,7 +61,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "perfgate: --no-png and --no-svg leave nothing to draw\n");
         return 2;
     }
-    pg_history *h = pg_cli_open_history(history);
+    pg_history *h = pg_cli_open_history_ro(history);
     if (!h)
         return 2;
     pg_error err = { 0 };

@@ -44,4 +44,9 @@ void pg_cli_report(const char *prefix, const pg_error *err);
 struct pg_history;
 struct pg_history *pg_cli_open_history(const char *where);
 
+/* As pg_cli_open_history, for commands that only read: opened read-only
+ * (pg_history_open_readonly), so a history the user may read but not write
+ * works, and nothing is created.  Defined in cmd_history.c. */
+struct pg_history *pg_cli_open_history_ro(const char *where);
+
 #endif

@@ -151,6 +151,53 @@ pg_history *pg_history_open(const char *where, pg_error *err)
     return h;
 }
 
+pg_history *pg_history_open_readonly(const char *where, pg_error *err)
+{
+    if (!where || !*where) {
+        pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no history given");
+        return NULL;
+    }
+    pg_history *h = calloc(1, sizeof *h);
+    if (!h) {
+        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        return NULL;
+    }
+    int pg = is_pg_uri(where);
+    h->db = pg ? pg_hdb_pq_open(where, err) : pg_hdb_sqlite_open_ro(where, err);
+    int rc = h->db ? h->db->ops->get_version(h->db, &h->version, err) : PG_EIO;
+    if (rc == 0 && h->version == 0)
+        rc = pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
+                          "not a perfgate history, or an empty one (perfgate history add "
+                          "records the first run)");
+    else if (rc == 0 && h->version < PG_HISTORY_SCHEMA_VERSION) {
+        /* An older schema is upgraded where the history may be written. */
+        int old = h->version;
+        pg_history_close(h);
+        pg_error why;
+        pg_error_clear(&why);
+        if ((h = pg_history_open(where, &why)) != NULL)
+            return h;
+        pg_error_set(err, PG_EUNSUP, pg ? NULL : where, 0, 0, NULL,
+                     "history schema version %d is older than this perfgate's (%d), and it "
+                     "cannot be upgraded here: %s", old, PG_HISTORY_SCHEMA_VERSION, why.message);
+        if (err && pg)
+            pg_redact_secret(err->message, sizeof err->message, where);
+        return NULL;
+    } else if (rc == 0 && h->version > PG_HISTORY_SCHEMA_VERSION)
+        rc = pg_error_set(err, PG_EUNSUP, NULL, 0, 0, NULL,
+                          "history schema version %d is newer than this perfgate's (%d)",
+                          h->version, PG_HISTORY_SCHEMA_VERSION);
+    if (rc < 0) {
+        if (err && !pg && !err->file[0])
+            snprintf(err->file, sizeof err->file, "%s", where);
+        if (err && pg)
+            pg_redact_secret(err->message, sizeof err->message, where);
+        pg_history_close(h);
+        return NULL;
+    }
+    return h;
+}
+
 void pg_history_close(pg_history *h)
 {
     if (!h)

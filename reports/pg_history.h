@@ -136,6 +136,14 @@ typedef struct pg_hist_baseline {
  * than this build, no server). */
 pg_history *pg_history_open(const char *where, pg_error *err);
 
+/* Opens the history at `where` for reading only, changing nothing: a
+ * SQLite file is opened read-only (no journal switch, nothing created, so
+ * a read-only file, folder or mount works).  A missing file, an empty
+ * store or a newer schema is an error that says so; an older schema is
+ * upgraded through pg_history_open where the store may be written, else
+ * it is an error too.  For list, show, trend and baseline reads. */
+pg_history *pg_history_open_readonly(const char *where, pg_error *err);
+
 /* Closes h; NULL is a no-op. */
 void pg_history_close(pg_history *h);
 
