@@ -220,7 +220,7 @@ static const hdb_ops sqlite_ops = {
     s_begin, s_lock_schema, s_unlock_schema, s_get_version, s_set_version, s_close,
 };
 
-hdb *pg_hdb_sqlite_open(const char *path, pg_error *err)
+static sdb *new_sdb(const char *path, pg_error *err)
 {
     sdb *d = calloc(1, sizeof *d);
     if (!d) {
@@ -229,6 +229,14 @@ hdb *pg_hdb_sqlite_open(const char *path, pg_error *err)
     }
     d->base.ops = &sqlite_ops;
     snprintf(d->path, sizeof d->path, "%s", path);
+    return d;
+}
+
+hdb *pg_hdb_sqlite_open(const char *path, pg_error *err)
+{
+    sdb *d = new_sdb(path, err);
+    if (!d)
+        return NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &d->db, flags, NULL) != SQLITE_OK) {
         pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot open history: %s",
@@ -311,13 +319,9 @@ hdb *pg_hdb_sqlite_open_ro(const char *path, pg_error *err)
                      errno == ENOENT ? " (perfgate history add creates one)" : "");
         return NULL;
     }
-    sdb *d = calloc(1, sizeof *d);
-    if (!d) {
-        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    sdb *d = new_sdb(path, err);
+    if (!d)
         return NULL;
-    }
-    d->base.ops = &sqlite_ops;
-    snprintf(d->path, sizeof d->path, "%s", path);
     char uri[4096];
     pg_error first;
     pg_error_clear(&first);

@@ -127,17 +127,24 @@ static int is_pg_uri(const char *where)
     return !strncmp(where, "postgresql://", 13) || !strncmp(where, "postgres://", 11);
 }
 
-pg_history *pg_history_open(const char *where, pg_error *err)
+/* An empty handle for where, or NULL (err filled). */
+static pg_history *new_history(const char *where, pg_error *err)
 {
     if (!where || !*where) {
         pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no history given");
         return NULL;
     }
     pg_history *h = calloc(1, sizeof *h);
-    if (!h) {
+    if (!h)
         pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    return h;
+}
+
+pg_history *pg_history_open(const char *where, pg_error *err)
+{
+    pg_history *h = new_history(where, err);
+    if (!h)
         return NULL;
-    }
     h->db = is_pg_uri(where) ? pg_hdb_pq_open(where, err) : pg_hdb_sqlite_open(where, err);
     if (!h->db || migrate(h->db, &h->version, err) < 0) {
         if (err && !is_pg_uri(where) && !err->file[0])
@@ -153,15 +160,9 @@ pg_history *pg_history_open(const char *where, pg_error *err)
 
 pg_history *pg_history_open_readonly(const char *where, pg_error *err)
 {
-    if (!where || !*where) {
-        pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no history given");
+    pg_history *h = new_history(where, err);
+    if (!h)
         return NULL;
-    }
-    pg_history *h = calloc(1, sizeof *h);
-    if (!h) {
-        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-        return NULL;
-    }
     int pg = is_pg_uri(where);
     h->db = pg ? pg_hdb_pq_open(where, err) : pg_hdb_sqlite_open_ro(where, err);
     int rc = h->db ? h->db->ops->get_version(h->db, &h->version, err) : PG_EIO;
