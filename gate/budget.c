@@ -529,6 +529,8 @@ static int want_object(ctx *c, const pj_node *v, const char *what)
     return 0;
 }
 
+#define PG_BUDGET_MIN_NS 1e-6
+
 static int get_time(ctx *c, const pj_node *obj, const char *key, double *out, pos *at)
 {
     const pj_node *v = member(c, obj, key, PJ_STRING, "a time such as \"250us\"");
@@ -540,6 +542,13 @@ static int get_time(ctx *c, const pj_node *obj, const char *key, double *out, po
         ERR(c, v, PG_ETYPE,
             "expected a positive time such as \"250us\" (units ns, us, ms, s), found \"%.60s\"",
             v->str);
+    /* A limit below a femtosecond judges nothing, and a subnormal one
+     * (1e-320ns) turns every ratio to it into infinity. */
+    else if (*out < PG_BUDGET_MIN_NS) {
+        ok = 0;
+        ERR(c, v, PG_ETYPE, "expected a time of at least %gns, found \"%.60s\"",
+            PG_BUDGET_MIN_NS, v->str);
+    }
     pop(c, old);
     at->line = v->line;
     at->column = v->column;
@@ -717,7 +726,7 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
                     ok = 0;
                     if (s) {
                         size_t o2 = push(c, abs_names[k]);
-                        ok = pg_parse_bytes(s->str, &b->absolute[k]) == 0 && b->absolute[k] > 0;
+                        ok = pg_parse_bytes(s->str, &b->absolute[k]) == 0 && b->absolute[k] >= 1;
                         if (!ok)
                             ERR(c, s, PG_ETYPE,
                                 "expected a size such as \"64MiB\" (units B, KiB, MiB, GiB, kB, MB, GB), found \"%.60s\"",

@@ -334,8 +334,9 @@ static int write_overview(const pg_hist_trend *t, bstat *st, const char *out, FI
     bstat **v = malloc((t->n_benches ? t->n_benches : 1) * sizeof *v);
     if (!v)
         return pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    /* Only ratios gnuplot can place (the table still shows the others). */
     for (size_t b = 0; b < t->n_benches; b++)
-        if (!isnan(st[b].budget_ratio))
+        if (isfinite(st[b].budget_ratio))
             v[n++] = &st[b];
     qsort(v, n, sizeof *v, cmp_ratio);
     *drawn = n;
