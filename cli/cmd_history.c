@@ -17,6 +17,7 @@
 #include "internal.h"
 #include "parse_options.h"
 #include "pg_history.h"
+#include "pg_term.h"
 
 #define DEFAULT_HISTORY PG_CLI_DEFAULT_HISTORY
 
@@ -157,12 +158,7 @@ static void fmt_ns(char *buf, size_t len, double ns)
 /* Names go to a terminal: control characters are shown, not obeyed. */
 static void print_safe(const char *s)
 {
-    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            printf("\\x%02x", *p);
-        else
-            putchar(*p);
-    }
+    pg_term_write(stdout, s);
 }
 
 static int do_add(const hopts *o)
@@ -223,10 +219,12 @@ static int do_list(const hopts *o)
     printf("%-6s  %-20s  %-12s  %-16s  %7s  %7s\n", "run", "recorded", "commit", "branch",
            "benches", "failing");
     for (size_t i = 0; i < n; i++) {
+        char ts[64], commit[64], branch[64];
         printf("%-6lld  %-20s  %-12.12s  %-16.16s  %7ld  %7ld%s\n", (long long)runs[i].id,
-               runs[i].timestamp, runs[i].commit[0] ? runs[i].commit : "-",
-               runs[i].branch[0] ? runs[i].branch : "-", runs[i].n_benches, runs[i].n_failed,
-               runs[i].is_baseline ? "  baseline" : "");
+               pg_escape_term(runs[i].timestamp, ts, sizeof ts),
+               runs[i].commit[0] ? pg_escape_term(runs[i].commit, commit, sizeof commit) : "-",
+               runs[i].branch[0] ? pg_escape_term(runs[i].branch, branch, sizeof branch) : "-",
+               runs[i].n_benches, runs[i].n_failed, runs[i].is_baseline ? "  baseline" : "");
     }
     free(runs);
     pg_history_close(h);
@@ -269,10 +267,13 @@ static int do_show(const hopts *o)
         pg_history_close(h);
         return 2;
     }
-    printf("run %lld recorded %s%s\n", (long long)s->info.id, s->info.timestamp,
-           s->info.is_baseline ? " (baseline)" : "");
-    printf("commit %s  branch %s  source ", s->info.commit[0] ? s->info.commit : "-",
-           s->info.branch[0] ? s->info.branch : "-");
+    printf("run %lld recorded ", (long long)s->info.id);
+    print_safe(s->info.timestamp);
+    printf("%s\ncommit ", s->info.is_baseline ? " (baseline)" : "");
+    print_safe(s->info.commit[0] ? s->info.commit : "-");
+    printf("  branch ");
+    print_safe(s->info.branch[0] ? s->info.branch : "-");
+    printf("  source ");
     print_safe(s->info.source);
     printf("\n\nenvironment:\n");
     for (size_t i = 0; i < s->n_env; i++) {
@@ -302,8 +303,11 @@ static int do_show(const hopts *o)
             print_safe(s->waivers[i].bench);
             printf(": ");
             print_safe(s->waivers[i].reason ? s->waivers[i].reason : "");
-            printf(" (%s, expires %s)\n", s->waivers[i].ticket ? s->waivers[i].ticket : "-",
-                   s->waivers[i].expires ? s->waivers[i].expires : "-");
+            printf(" (");
+            print_safe(s->waivers[i].ticket ? s->waivers[i].ticket : "-");
+            printf(", expires ");
+            print_safe(s->waivers[i].expires ? s->waivers[i].expires : "-");
+            printf(")\n");
         }
     }
     pg_hist_show_free(s);

@@ -310,7 +310,8 @@ pg_csv *pg_csv_read_file_limited(const char *path, const pg_csv_limits *lim, pg_
                 ncap = l.max_bytes + 2;
             char *n = ncap > cap ? realloc(data, ncap) : NULL;
             if (!n && ncap > cap) {
-                rc = pg_error_set(err, PG_ENOMEM, path, 0, 0, NULL, "out of memory reading the file");
+                rc = pg_error_set(err, PG_ENOMEM, path, 0, 0, NULL,
+                                  "out of memory reading the file");
                 break;
             }
             if (n) {

@@ -227,7 +227,13 @@ void pg_write_xml(FILE *f, const char *s)
         case '\n': fputs("&#10;", f); break;
         case '\r': fputs("&#13;", f); break;
         default:
-            /* XML 1.0 forbids most control characters, even escaped */
+            /* XML 1.0 forbids most control characters, even escaped, and the
+             * noncharacters U+FFFE and U+FFFF (UTF-8 EF BF BE, EF BF BF) */
+            if (c == 0xEF && (unsigned char)s[1] == 0xBF && ((unsigned char)s[2] & 0xFE) == 0xBE) {
+                fputc('?', f);
+                s += 2;
+                break;
+            }
             fputc(c < 0x20 ? '?' : (int)c, f);
         }
     }

@@ -391,8 +391,10 @@ static int validate_run(const pg_hist_run *run, pg_error *err)
     return 0;
 }
 
-int pg_history_add(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn progress,
-                   void *progress_arg, int64_t *run_id, pg_error *err)
+/* The run, and with bl_reason the baseline mark on it, in one transaction. */
+static int add_run(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn progress,
+                   void *progress_arg, const char *bl_reason, const char *bl_who,
+                   int64_t *run_id, pg_error *err)
 {
     if (!h)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no history");
@@ -507,6 +509,19 @@ int pg_history_add(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn pr
     /* Statements must be done before COMMIT (SQLite keeps RETURNING rows). */
     o->reset(ins_run);
     o->reset(ins_bench);
+    if (bl_reason) {
+        /* ins_env, done with, marks the baseline: a run recorded as one is
+         * never left recorded without the mark. */
+        o->finalize(ins_env);
+        PREPARE(ins_env, "INSERT INTO baselines (run_id, reason, who, created)"
+                         " VALUES (?, ?, ?, ?)");
+        o->bind_int(ins_env, 1, id);
+        o->bind_text(ins_env, 2, bl_reason);
+        o->bind_text(ins_env, 3, bl_who);
+        o->bind_text(ins_env, 4, now);
+        CHECK(o->step(ins_env, err));
+        o->reset(ins_env);
+    }
     CHECK(o->exec(h->db, "COMMIT", err));
     in_tx = 0;
     if (run_id)
@@ -523,6 +538,21 @@ done:
         o->exec(h->db, "ROLLBACK", NULL);
     free(scratch);
     return rc;
+}
+
+int pg_history_add(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn progress,
+                   void *progress_arg, int64_t *run_id, pg_error *err)
+{
+    return add_run(h, run, progress, progress_arg, NULL, NULL, run_id, err);
+}
+
+int pg_history_add_baseline(pg_history *h, const pg_hist_run *run, const char *reason,
+                            const char *who, pg_hist_progress_fn progress, void *progress_arg,
+                            int64_t *run_id, pg_error *err)
+{
+    if (!reason || !*reason)
+        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "a baseline needs a reason");
+    return add_run(h, run, progress, progress_arg, reason, who, run_id, err);
 }
 
 /* ---- Listing -------------------------------------------------------- */

@@ -160,6 +160,14 @@ int pg_history_schema_version(const pg_history *h);
 int pg_history_add(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn progress,
                    void *progress_arg, int64_t *run_id, pg_error *err);
 
+/* As pg_history_add, and marks the run as the baseline (reason required,
+ * who may be NULL) in the same transaction: the run is recorded as the
+ * baseline, or nothing is (a kill in between cannot leave a new run with
+ * the old baseline). */
+int pg_history_add_baseline(pg_history *h, const pg_hist_run *run, const char *reason,
+                            const char *who, pg_hist_progress_fn progress, void *progress_arg,
+                            int64_t *run_id, pg_error *err);
+
 /* The newest `limit` runs (0: all), newest first, in a malloc'd array
  * (free() it). */
 int pg_history_list(pg_history *h, size_t limit, pg_hist_run_info **runs, size_t *n,
@@ -200,6 +208,9 @@ typedef struct pg_hist_add_options {
     const char *today;              /* "YYYY-MM-DD" for waiver expiry; NULL: today (UTC) */
     pg_hist_progress_fn progress;   /* see pg_history_add */
     void *progress_arg;
+    const char *baseline_reason;    /* non-NULL: record the run as the baseline, in the same
+                                       transaction (pg_history_add_baseline) */
+    const char *baseline_who;       /* who set it, or NULL */
 } pg_hist_add_options;
 
 /* Loads a Google Benchmark JSON results file with the gate's loader
