@@ -82,8 +82,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     pg_hist_kv env[MAXE];
     size_t ne = 0;
-    for (size_t k = nb; k < np && ne < MAXE; k++)
-        env[ne++] = (pg_hist_kv){ ne % 2 ? "perfgate.git_commit" : piece[k], piece[k] };
+    for (size_t k = nb; k < np && ne < MAXE; k++, ne++)
+        env[ne] = (pg_hist_kv){ ne % 2 ? "perfgate.git_commit" : piece[k], piece[k] };
     pg_hist_waiver w = { piece[0], piece[np - 1], piece[np / 2], "2099-01-01" };
     pg_hist_run run = { piece[0], piece[np / 2], piece[np - 1], NULL, env, ne,
                         b, nb, v, nb, &w, 1 };
