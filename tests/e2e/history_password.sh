@@ -34,8 +34,12 @@ grep -q "postgresql" "$T/e" || fail "no error message: $(cat "$T/e")"
 [ -x "$bindir/initdb" ] || { echo "skipped: no PostgreSQL server binaries" >&2; exit 77; }
 as=""
 if [ "$(id -u)" -eq 0 ]; then
-  id -u perfgate-test >/dev/null 2>&1 ||
-    useradd --system --no-create-home --shell /usr/sbin/nologin perfgate-test || fail "useradd"
+  # another test may be adding the same user at this moment: try again
+  for _ in 1 2 3 4 5; do
+    id -u perfgate-test >/dev/null 2>&1 && break
+    useradd --system --no-create-home --shell /usr/sbin/nologin perfgate-test 2>/dev/null || sleep 1
+  done
+  id -u perfgate-test >/dev/null 2>&1 || fail "cannot create the user perfgate-test"
   chown perfgate-test "$T"
   as="runuser -u perfgate-test --"
 fi
