@@ -1005,17 +1005,24 @@ int pg_reports_write(const pg_hist_trend *t, const pg_hist_show *latest,
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no output directory given");
     if (opt->no_png && opt->no_svg)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no chart format left to draw");
-    int rc = pg_dir_replaceable(opt->out_dir, report_entry, err);
+    /* "out/" names the folder, not what a link called out points to */
+    char dest[1024];
+    size_t n = (size_t)snprintf(dest, sizeof dest, "%s", opt->out_dir);
+    if (n >= sizeof dest)
+        return pg_error_set(err, PG_ELIMIT, opt->out_dir, 0, 0, NULL, "output path too long");
+    while (n > 1 && dest[n - 1] == '/')
+        dest[--n] = '\0';
+    int rc = pg_dir_replaceable(dest, report_entry, err);
     if (rc < 0)
         return rc;
     char tmp[1024]; /* room below the 1200 bytes of the paths made in it */
-    if ((rc = pg_dir_begin(opt->out_dir, tmp, sizeof tmp, err)) < 0)
+    if ((rc = pg_dir_begin(dest, tmp, sizeof tmp, err)) < 0)
         return rc;
     pg_reports_options inner = *opt;
     inner.out_dir = tmp;
     rc = write_report(t, latest, &inner, sum, err);
     if (rc == 0)
-        return pg_dir_commit(tmp, opt->out_dir, report_entry, err);
+        return pg_dir_commit(tmp, dest, report_entry, err);
     pg_remove_tree(tmp);
     return rc;
 }

@@ -47,8 +47,10 @@ ls -d out.tmp.* 2>/dev/null && fail "a temporary folder was left behind"
 
 # ---- what is not a report's folder is not replaced ------------------------
 ln -s "$T/outside" linked
-"$PG" report --history a.sqlite --out linked >o 2>e && fail "--out as a link was accepted"
-grep -q "symbolic link" e || fail "a linked --out not said: $(cat e)"
+for out in linked linked/; do
+  "$PG" report --history a.sqlite --out "$out" >o 2>e && fail "--out $out as a link was accepted"
+  grep -q "symbolic link" e || fail "a linked --out $out not said: $(cat e)"
+done
 mkdir mine && echo "thesis" >mine/thesis.tex
 "$PG" report --history a.sqlite --out mine >o 2>e && fail "a folder of other files was replaced"
 grep -q "thesis.tex" e || fail "the foreign file is not named: $(cat e)"
