@@ -226,27 +226,58 @@ static int copy_file(const char *from, const char *to)
     return copy_stream(in, from, to);
 }
 
-/* Copies one regular file of a folder being bundled: opened without
- * following a link (O_NOFOLLOW) and checked on the open descriptor, so a
- * link or a FIFO swapped in after the walk is refused, not followed.
- * 1 (and a message) when from is skipped, 0 copied, -1 trouble. */
-static int copy_regular(const char *from, const char *shown, const char *to)
+/* Opens rel below root one component at a time (openat, O_NOFOLLOW on
+ * each), so no link is followed anywhere on the way: not the file, and not
+ * a folder swapped for a link after the walk.  -1 with errno (ELOOP, or
+ * ENOTDIR for a link where a folder was) on failure. */
+static int open_beneath(const char *root, const char *rel)
 {
-    int fd = open(from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char part[4096];
+    while (dfd >= 0) {
+        size_t n = strcspn(rel, "/");
+        if (n >= sizeof part) {
+            close(dfd);
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        memcpy(part, rel, n);
+        part[n] = '\0';
+        int last = rel[n] == '\0';
+        int fd = openat(dfd, part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+                                       (last ? O_NONBLOCK : O_DIRECTORY));
+        int saved = errno;
+        close(dfd);
+        errno = saved;
+        if (last || fd < 0)
+            return fd;
+        dfd = fd;
+        rel += n + 1;
+    }
+    return -1;
+}
+
+/* Copies file rel of the folder root being bundled, opened by
+ * open_beneath and checked on the open descriptor, so a link or a FIFO
+ * swapped in after the walk is refused, not followed.  1 (and a message)
+ * when it is skipped, 0 copied, -1 trouble. */
+static int copy_regular(const char *root, const char *rel, const char *to)
+{
+    int fd = open_beneath(root, rel);
     struct stat st;
-    if (fd < 0 && errno == ELOOP) {
-        fprintf(stderr, "perfgate: evidence: skipping '%s': a symbolic link (only regular "
-                        "files are bundled)\n", shown);
+    if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+        fprintf(stderr, "perfgate: evidence: skipping '%s/%s': a symbolic link (only regular "
+                        "files are bundled)\n", root, rel);
         return 1;
     }
     if (fd < 0 || fstat(fd, &st) != 0) {
-        fprintf(stderr, "perfgate: cannot read '%s': %s\n", from, strerror(errno));
+        fprintf(stderr, "perfgate: cannot read '%s/%s': %s\n", root, rel, strerror(errno));
         if (fd >= 0)
             close(fd);
         return -1;
     }
     if (!S_ISREG(st.st_mode)) {
-        fprintf(stderr, "perfgate: evidence: skipping '%s': not a regular file\n", shown);
+        fprintf(stderr, "perfgate: evidence: skipping '%s/%s': not a regular file\n", root, rel);
         close(fd);
         return 1;
     }
@@ -255,6 +286,8 @@ static int copy_regular(const char *from, const char *shown, const char *to)
         close(fd);
         return -1;
     }
+    char from[4096];
+    snprintf(from, sizeof from, "%s/%s", root, rel);
     return copy_stream(in, from, to);
 }
 
@@ -268,10 +301,8 @@ static int copy_tree(const char *from, const char *to)
     int rc = walk(from, "", &files);
     size_t skipped = 0;
     for (size_t i = 0; rc == 0 && i < files.n; i++) {
-        char src[4096], dst[4096], shown[4096];
-        if (pathf(src, sizeof src, "%s/%s", from, files.v[i]) ||
-            pathf(dst, sizeof dst, "%s/%s", to, files.v[i]) ||
-            pathf(shown, sizeof shown, "%s/%s", from, files.v[i])) {
+        char dst[4096];
+        if (pathf(dst, sizeof dst, "%s/%s", to, files.v[i])) {
             rc = -1;
             break;
         }
@@ -280,7 +311,7 @@ static int copy_tree(const char *from, const char *to)
         rc = mkdir_p(dst);
         *slash = '/';
         if (rc == 0)
-            rc = copy_regular(src, shown, dst);
+            rc = copy_regular(from, files.v[i], dst);
         if (rc == 1) {
             skipped++;
             rc = 0;
