@@ -79,7 +79,7 @@ int cmd_baseline(int argc, char **argv)
     if (!update && !show && !export) {
         static const char *const subs[] = { "update", "show", "export" };
         fprintf(stderr, "perfgate: '%s' is not a baseline subcommand", sub);
-        pg_cli_did_you_mean(sub, subs, 3);
+        cli_did_you_mean(sub, subs, 3);
         fputc('\n', stderr);
         pg_opt_usage(&spec, stderr);
         return 2;
@@ -89,7 +89,7 @@ int cmd_baseline(int argc, char **argv)
     if (export && !out)
         return pg_opt_usage_error(&spec, "export needs --out");
 
-    pg_history *h = update ? pg_cli_open_history(history) : pg_cli_open_history_ro(history);
+    pg_history *h = update ? cli_open_history(history) : pg_cli_open_history_ro(history);
     if (!h)
         return 2;
     pg_error err = { 0 };
@@ -131,7 +131,7 @@ int cmd_baseline(int argc, char **argv)
     }
     pg_history_close(h);
     if (rc < 0) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         return 2;
     }
     return 0;

@@ -587,14 +587,14 @@ static int write_history(const struct evidence_opts *o, const char *dir)
     pg_error_clear(&err);
     pg_history *h = pg_history_open_readonly(o->history, &err);
     if (!h) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         return -1;
     }
     pg_hist_run_info *runs = NULL;
     size_t n = 0;
     int rc = -1;
     if (pg_history_list(h, (size_t)o->history_runs, &runs, &n, &err)) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         goto done;
     }
     json_t *doc = json_object(), *arr = json_array();
@@ -642,14 +642,14 @@ static const char *pg_str(json_t *results, const char *a, const char *b)
     return json_string_value(v);
 }
 
-static int write_readme(const struct evidence_opts *o, json_t *results, const pg_run *head,
-                        const pg_report *r, const char *dir)
+static int write_readme(const struct evidence_opts *o, json_t *results, const pg_results *head,
+                        const pg_verdicts *r, const char *dir)
 {
     FILE *f = open_in(dir, "README.md");
     if (!f)
         return -1;
     size_t counts[PG_V_COUNT];
-    pg_report_counts(r, counts);
+    pg_verdicts_counts(r, counts);
     const char *commit = pg_str(results, "git_commit", NULL);
     const char *cpu = pg_str(results, "host", "cpu_model");
     const char *host = pg_str(results, "host", "hostname");
@@ -659,8 +659,8 @@ static int write_readme(const struct evidence_opts *o, json_t *results, const pg
     char now[32];
     utc_now(now, sizeof now);
     fprintf(f, "# perfgate release evidence\n\n");
-    fprintf(f, "**Gate: %s** (%zu verdicts: ", pg_report_failed(r) ? "FAILED" : "PASSED",
-            pg_report_count(r));
+    fprintf(f, "**Gate: %s** (%zu verdicts: ", pg_verdicts_failed(r) ? "FAILED" : "PASSED",
+            pg_verdicts_count(r));
     int first = 1;
     for (int k = 0; k < PG_V_COUNT; k++) {
         if (!counts[k])
@@ -674,15 +674,15 @@ static int write_readme(const struct evidence_opts *o, json_t *results, const pg
     fprintf(f, "| host | %s (%s) |\n", cpu ? cpu : "unknown", host ? host : "unknown");
     fprintf(f, "| build type | %s |\n", build ? build : "unknown");
     fprintf(f, "| seed | %" JSON_INTEGER_FORMAT " |\n", json_integer_value(seed));
-    fprintf(f, "| benchmarks | %zu |\n", pg_run_count(head));
+    fprintf(f, "| benchmarks | %zu |\n", pg_results_count(head));
     fprintf(f, "| baseline | %s |\n", o->baseline ? "baseline.json" : "none");
     fprintf(f, "| bundle written | %s by perfgate %s |\n\n", now, PG_VERSION);
-    size_t nw = pg_report_nactive_waivers(r);
+    size_t nw = pg_verdicts_nactive_waivers(r);
     fprintf(f, "## Waivers\n\n");
     if (nw == 0)
         fprintf(f, "No active waivers (waivers.json lists every waiver the budgets hold).\n\n");
     for (size_t i = 0; i < nw; i++) {
-        const pg_waiver *w = pg_report_active_waiver(r, i);
+        const pg_waiver *w = pg_verdicts_active_waiver(r, i);
         fprintf(f, "- `%s`: %s (ticket %s, expires %s)\n", w->match ? w->match : "",
                 w->reason ? w->reason : "", w->ticket ? w->ticket : "none",
                 w->expires ? w->expires : "never");
@@ -717,15 +717,15 @@ static int write_readme(const struct evidence_opts *o, json_t *results, const pg
 
 /* verdict.json, summary.md, junit.xml, and the table the gate prints
  * (without colour) as verdicts.txt. */
-static int write_verdict_files(const pg_report *r, const char *dir)
+static int write_verdict_files(const pg_verdicts *r, const char *dir)
 {
     static const struct {
         const char *name;
-        int (*fn)(const pg_report *, FILE *);
+        int (*fn)(const pg_verdicts *, FILE *);
     } w[] = {
-        { "verdict.json", pg_report_write_json },
-        { "summary.md", pg_report_write_markdown },
-        { "junit.xml", pg_report_write_junit },
+        { "verdict.json", pg_verdicts_write_json },
+        { "summary.md", pg_verdicts_write_markdown },
+        { "junit.xml", pg_verdicts_write_junit },
     };
     for (size_t i = 0; i < sizeof w / sizeof w[0]; i++) {
         FILE *f = open_in(dir, w[i].name);
@@ -738,7 +738,7 @@ static int write_verdict_files(const pg_report *r, const char *dir)
     FILE *f = open_in(dir, "verdicts.txt");
     if (!f)
         return -1;
-    int rc = pg_report_write_table(r, f, 0, PG_TABLE_ALL);
+    int rc = pg_verdicts_write_table(r, f, 0, PG_TABLE_ALL);
     return fclose(f) != 0 || rc != 0 ? -1 : 0;
 }
 
@@ -762,7 +762,7 @@ static int write_manifest(const char *dir)
             fprintf(stderr, "perfgate: evidence: '%s' cannot go in a manifest\n", files.v[i]);
             rc = -1;
         } else if (pg_sha256_file(path, hex, NULL, &err)) {
-            pg_cli_report("perfgate", &err);
+            cli_report("perfgate", &err);
             rc = -1;
         } else {
             fprintf(f, "%s  %s\n", hex, files.v[i]);
@@ -784,8 +784,8 @@ static int make_bundle(const struct evidence_opts *o)
     }
     int status = 2;
     char tmp[4096];
-    pg_run *head = NULL, *base = NULL;
-    pg_report *report = NULL;
+    pg_results *head = NULL, *base = NULL;
+    pg_verdicts *report = NULL;
     json_t *results = NULL;
     pg_error err;
     pg_error_clear(&err);
@@ -798,12 +798,12 @@ static int make_bundle(const struct evidence_opts *o)
     for (size_t i = 0; i < o->nbudgets; i++)
         bad |= pg_budget_set_add_path(set, o->budgets[i]) != 0;
     for (size_t i = 0; i < pg_budget_set_ndiag(set); i++)
-        pg_cli_report("perfgate", pg_budget_set_diag(set, i));
+        cli_report("perfgate", pg_budget_set_diag(set, i));
     if (bad)
         goto fail_early;
-    if (!(head = pg_run_load(o->results, &err)) ||
-        (o->baseline && !(base = pg_run_load(o->baseline, &err)))) {
-        pg_cli_report("perfgate", &err);
+    if (!(head = pg_results_load(o->results, &err)) ||
+        (o->baseline && !(base = pg_results_load(o->baseline, &err)))) {
+        cli_report("perfgate", &err);
         goto fail_early;
     }
     json_error_t jerr;
@@ -813,7 +813,7 @@ static int make_bundle(const struct evidence_opts *o)
     }
     pg_gate_options gopt = { o->today, 1 };
     if (!(report = pg_gate_check(head, base, set, &gopt, &err))) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         goto fail_early;
     }
 
@@ -859,7 +859,7 @@ static int make_bundle(const struct evidence_opts *o)
         fprintf(stderr, "perfgate: cannot rename '%s' to '%s': %s\n", tmp, o->out, strerror(errno));
         goto fail;
     }
-    status = pg_report_failed(report) ? 1 : 0;
+    status = pg_verdicts_failed(report) ? 1 : 0;
     printf("perfgate: evidence written to '%s'%s: gate %s\n", o->out, o->sign ? ", signed" : "",
            status ? "FAILED" : "PASSED");
     goto done;
@@ -868,9 +868,9 @@ fail:
 fail_early:
 done:
     json_decref(results);
-    pg_report_destroy(report);
-    pg_run_destroy(head);
-    pg_run_destroy(base);
+    pg_verdicts_destroy(report);
+    pg_results_destroy(head);
+    pg_results_destroy(base);
     pg_budget_set_destroy(set);
     return status;
 }
@@ -1042,7 +1042,7 @@ int cmd_evidence(int argc, char **argv)
     if (npos > 0) {
         static const char *const subs[] = { "verify" };
         fprintf(stderr, "perfgate: evidence: unexpected argument '%s'", argv[0]);
-        pg_cli_did_you_mean(argv[0], subs, 1);
+        cli_did_you_mean(argv[0], subs, 1);
         fputc('\n', stderr);
         pg_opt_usage(&spec, stderr);
         return 2;

@@ -110,13 +110,13 @@ static void ensure_parent(const char *where)
     mkdir(dir, 0777);
 }
 
-pg_history *pg_cli_open_history(const char *where)
+pg_history *cli_open_history(const char *where)
 {
     pg_error err = { 0 };
     ensure_parent(where);
     pg_history *h = pg_history_open(where, &err);
     if (!h)
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
     return h;
 }
 
@@ -125,7 +125,7 @@ pg_history *pg_cli_open_history_ro(const char *where)
     pg_error err = { 0 };
     pg_history *h = pg_history_open_readonly(where, &err);
     if (!h)
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
     return h;
 }
 
@@ -165,7 +165,7 @@ static int do_add(const hopts *o)
 {
     if (o->nargs != 2)
         return usage_error("%s", "history add needs one results file");
-    pg_history *h = pg_cli_open_history(o->history);
+    pg_history *h = cli_open_history(o->history);
     if (!h)
         return 2;
     pg_hist_add_options ao = { 0 };
@@ -181,7 +181,7 @@ static int do_add(const hopts *o)
     int64_t id = 0;
     int rc = pg_history_add_results(h, o->args[1], &ao, &id, &err);
     if (rc < 0) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         pg_history_close(h);
         return 2;
     }
@@ -190,7 +190,7 @@ static int do_add(const hopts *o)
         /* recorded whole, but not read back: say both, and that it is trouble */
         fprintf(stderr, "perfgate: run %lld was recorded, but cannot be read back\n",
                 (long long)id);
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         pg_history_close(h);
         return 2;
     }
@@ -212,7 +212,7 @@ static int do_list(const hopts *o)
     pg_hist_run_info *runs = NULL;
     size_t n = 0;
     if (pg_history_list(h, (size_t)o->limit, &runs, &n, &err) < 0) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         pg_history_close(h);
         return 2;
     }
@@ -236,7 +236,7 @@ static int resolve_run(pg_history *h, const char *arg, int64_t *id)
     pg_error err = { 0 };
     if (!arg || !strcmp(arg, "latest")) {
         if (pg_history_latest(h, id, &err) < 0) {
-            pg_cli_report("perfgate", &err);
+            cli_report("perfgate", &err);
             return -1;
         }
         return 0;
@@ -263,7 +263,7 @@ static int do_show(const hopts *o)
         return 2;
     }
     if (pg_history_show(h, id, &s, &err) < 0) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         pg_history_close(h);
         return 2;
     }
@@ -319,7 +319,7 @@ static int do_prune(const hopts *o)
 {
     if (o->keep < 0)
         return usage_error("%s", "history prune needs --keep N");
-    pg_history *h = pg_cli_open_history(o->history);
+    pg_history *h = cli_open_history(o->history);
     if (!h)
         return 2;
     pg_error err = { 0 };
@@ -327,7 +327,7 @@ static int do_prune(const hopts *o)
     int rc = pg_history_prune(h, (size_t)o->keep, &removed, &err);
     pg_history_close(h);
     if (rc < 0) {
-        pg_cli_report("perfgate", &err);
+        cli_report("perfgate", &err);
         return 2;
     }
     printf("pruned %zu run%s\n", removed, removed == 1 ? "" : "s");
@@ -350,7 +350,7 @@ int cmd_history(int argc, char **argv)
     if (!strcmp(sub, "prune"))
         return do_prune(&o);
     static const char *const subs[] = { "add", "list", "show", "prune" };
-    const char *near = pg_cli_nearest(sub, subs, 4);
+    const char *near = cli_nearest(sub, subs, 4);
     fprintf(stderr, "perfgate: '%s' is not a history subcommand", sub);
     if (near)
         fprintf(stderr, "; did you mean '%s'?", near);

@@ -89,7 +89,7 @@ int cmd_report(int argc, char **argv)
     pg_history_close(h);
     if (rc < 0) {
         if (err.code)
-            pg_cli_report("perfgate", &err);
+            cli_report("perfgate", &err);
         else
             fprintf(stderr, "perfgate: cannot write the report: %s\n", pg_strerror(rc));
         return 2;

@@ -19,32 +19,32 @@
 
 /* The candidate closest to word by edit distance, or NULL when none is
  * close enough to suggest (parse_options.c's "did you mean"). */
-const char *pg_cli_nearest(const char *word, const char *const *candidates, size_t n);
+const char *cli_nearest(const char *word, const char *const *candidates, size_t n);
 
 /* Prints "; did you mean 'X'?" to stderr when X, one of candidates, is
  * close to word; else nothing.  Ends a message that names word. */
-void pg_cli_did_you_mean(const char *word, const char *const *candidates, size_t n);
+void cli_did_you_mean(const char *word, const char *const *candidates, size_t n);
 
 /* Opens path for a crash-safe write (common/pg_io.h: temporary file, fsync,
  * rename), printing the error and returning NULL on failure. */
 struct pg_afile;
-struct pg_afile *pg_cli_out_open(const char *path);
+struct pg_afile *cli_out_open(const char *path);
 
-/* Finishes a write begun by pg_cli_out_open: commits it when ok (the
+/* Finishes a write begun by cli_out_open: commits it when ok (the
  * destination then holds the new file), else discards it (the old file
  * stays).  Prints what went wrong; returns 0, or -1 when not written. */
-int pg_cli_out_close(struct pg_afile *af, const char *path, int ok);
+int cli_out_close(struct pg_afile *af, const char *path, int ok);
 
 /* Prints "perfgate: <formatted error>" to stderr. */
-void pg_cli_report(const char *prefix, const pg_error *err);
+void cli_report(const char *prefix, const pg_error *err);
 
 /* Opens the history named by --history (a SQLite path or a postgresql://
  * URI; NULL means perfgate-out/history.sqlite), making a SQLite file's folder.
  * Prints the error and returns NULL on failure.  Defined in cmd_history.c. */
 struct pg_history;
-struct pg_history *pg_cli_open_history(const char *where);
+struct pg_history *cli_open_history(const char *where);
 
-/* As pg_cli_open_history, for commands that only read: opened read-only
+/* As cli_open_history, for commands that only read: opened read-only
  * (pg_history_open_readonly), so a history the user may read but not write
  * works, and nothing is created.  Defined in cmd_history.c. */
 struct pg_history *pg_cli_open_history_ro(const char *where);

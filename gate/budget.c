@@ -155,7 +155,7 @@ const pg_error *pg_budget_set_diag(const pg_budget_set *set, size_t i)
 
 /* ---- globs ---------------------------------------------------------------- */
 
-int pg_glob_is_literal(const char *p)
+int gate_glob_is_literal(const char *p)
 {
     return strpbrk(p, "*?[\\") == NULL;
 }
@@ -231,7 +231,7 @@ static size_t token(const char *p, int c, int *accepts)
 
 /* Whether some string matches both a and b: a search over pairs of
  * positions in the two patterns (a product automaton). */
-int pg_glob_intersect(const char *a, const char *b)
+int gate_glob_intersect(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     if (la > 255 || lb > 255)
@@ -286,9 +286,9 @@ int pg_glob_intersect(const char *a, const char *b)
     return found;
 }
 
-long pg_budget_specificity(const char *p)
+long gate_budget_specificity(const char *p)
 {
-    if (pg_glob_is_literal(p))
+    if (gate_glob_is_literal(p))
         return 1L << 40;
     long wild = 0, prefix = 0, literal = 0;
     int in_prefix = 1;
@@ -352,7 +352,7 @@ static size_t glob_distance(const char *p, const char *s, size_t cutoff)
     return prev[ls];
 }
 
-const char *pg_glob_nearest(const char *pattern, const pg_run *run)
+const char *pg_glob_nearest(const char *pattern, const pg_results *run)
 {
     size_t literal = 0;
     for (const char *s = pattern; *s; s++)
@@ -360,8 +360,8 @@ const char *pg_glob_nearest(const char *pattern, const pg_run *run)
     /* near misses only: up to a third of the literal text, at least 1 */
     size_t limit = literal / 3 + 1, best = limit + 1;
     const char *near = NULL;
-    for (size_t i = 0; i < pg_run_count(run) && best > 1; i++) {
-        const char *name = pg_run_bench(run, i)->name;
+    for (size_t i = 0; i < pg_results_count(run) && best > 1; i++) {
+        const char *name = pg_results_get(run, i)->name;
         size_t d = glob_distance(pattern, name, best - 1);
         if (d < best) {
             best = d;
@@ -772,7 +772,7 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
             int ok_to = 0;
             if (to) {
                 size_t o2 = push(c, "to");
-                if (!to->str[0] || !pg_glob_is_literal(to->str))
+                if (!to->str[0] || !gate_glob_is_literal(to->str))
                     ERR(c, to, PG_ETYPE, "expected the exact name of a calibration benchmark, found \"%.60s\"",
                         to->str);
                 else
@@ -855,7 +855,7 @@ static void read_machine_calibration(ctx *c, const pj_node *v, file_defaults *fd
         ERR(c, v, PG_ETYPE, "expected at least one calibration benchmark in \"calibration\"");
     for (const pj_node *k = v->child; k; k = k->next) {
         size_t o2 = push(c, k->key);
-        if (!k->key[0] || !pg_glob_is_literal(k->key)) {
+        if (!k->key[0] || !gate_glob_is_literal(k->key)) {
             ERR(c, k, PG_ETYPE, "expected the exact name of a calibration benchmark, found \"%.60s\"",
                 k->key);
         } else if (fd->ncal == MAX_MACHINE_CALS) {
@@ -993,7 +993,7 @@ static int load_file(pg_budget_set *set, const char *path)
     pg_error err;
     pg_error_clear(&err);
     size_t len;
-    char *text = pg_gate_read_file(path, &len, &err);
+    char *text = gate_read_file(path, &len, &err);
     if (!text) {
         diag(set, err.code, path, 0, 0, NULL, "%s", err.message);
         return err.code;
@@ -1082,8 +1082,8 @@ static int read_root(pg_budget_set *set, ctx *cp, file_defaults *fd, size_t file
                     int errors = c.errors;
                     read_budget(&c, o, b);
                     if (b->match && c.errors == errors) {
-                        b->literal = pg_glob_is_literal(b->match);
-                        b->spec = pg_budget_specificity(b->match);
+                        b->literal = gate_glob_is_literal(b->match);
+                        b->spec = gate_budget_specificity(b->match);
                         b->order = set->nbudgets;
                         b->file_index = file_index;
                         b->file = fd->path;
@@ -1291,10 +1291,10 @@ static int has_flags(const file_defaults *fd, const char *host_flags, const char
 
 /* The run's median time per element of a calibration benchmark, into *ns;
  * or a sentence saying why there is none. */
-static int calibration_median(const pg_run *run, const machine_cal *mc, double *ns, char *why,
+static int calibration_median(const pg_results *run, const machine_cal *mc, double *ns, char *why,
                               size_t len)
 {
-    const pg_bench *b = pg_run_find(run, mc->name);
+    const pg_result *b = pg_results_find(run, mc->name);
     *ns = NAN;
     if (!b || b->n == 0) {
         snprintf(why, len, "is not in these results");
@@ -1312,7 +1312,7 @@ static int calibration_median(const pg_run *run, const machine_cal *mc, double *
     for (size_t i = 0; i < b->n; i++)
         if (isfinite(src[i]))
             v[n++] = src[i] / b->elements;
-    pg_stats_sort(v, n);
+    gate_stats_sort(v, n);
     double median = pg_stats_median(v, n);
     free(v);
     /* a median of 0 (or none) is no measurement: it identifies no machine */
@@ -1325,13 +1325,13 @@ static int calibration_median(const pg_run *run, const machine_cal *mc, double *
 
 /* Decides whether file fd applies to run; fills fd->why when not.
  * Returns 0 or PG_ENOMEM. */
-static int judge_machine(file_defaults *fd, const pg_run *run)
+static int judge_machine(file_defaults *fd, const pg_results *run)
 {
     fd->skipped = 0;
     fd->why[0] = '\0';
     if (!fd->has_machine)
         return 0;
-    const char *cpu = pg_run_host(run, "cpu_model");
+    const char *cpu = pg_results_host(run, "cpu_model");
     if (fd->machine_cpu && !(cpu && fnmatch(fd->machine_cpu, cpu, 0) == 0)) {
         fd->skipped = 1;
         snprintf(fd->why, sizeof fd->why, "is for machines whose cpu_model matches '%.60s'; "
@@ -1339,7 +1339,7 @@ static int judge_machine(file_defaults *fd, const pg_run *run)
                  cpu ? cpu : "not recorded", cpu ? "'" : "");
         return 0;
     }
-    const char *flags = pg_run_host(run, "cpu_flags"), *lacking = NULL;
+    const char *flags = pg_results_host(run, "cpu_flags"), *lacking = NULL;
     if (fd->nflags && !(flags && has_flags(fd, flags, &lacking))) {
         fd->skipped = 1;
         if (flags)
@@ -1373,7 +1373,7 @@ static int judge_machine(file_defaults *fd, const pg_run *run)
     return 0;
 }
 
-int pg_budget_set_machine(pg_budget_set *set, const pg_run *run)
+int pg_budget_set_machine(pg_budget_set *set, const pg_results *run)
 {
     if (!set || !run)
         return PG_EINVAL;
@@ -1685,7 +1685,7 @@ int pg_budget_set_lint(pg_budget_set *set, const char *today)
         const budget *a = &set->budgets[i];
         for (size_t k = g.pos[i] + 1; k < g.end[g.pos[i]]; k++) {
             const budget *b = &set->budgets[g.keys[k].idx];
-            if (a->spec != b->spec || !(a->set & b->set) || !pg_glob_intersect(a->match, b->match))
+            if (a->spec != b->spec || !(a->set & b->set) || !gate_glob_intersect(a->match, b->match))
                 continue;
             for (int f = 0; f < F_COUNT; f++) {
                 if (!(a->set & b->set & (1u << f)) || same_field(a, b, f))

@@ -14,7 +14,7 @@
 
 /* ---- formatting --------------------------------------------------------- */
 
-void pg_write_time(double ns, char *buf, size_t len)
+void gate_write_time(double ns, char *buf, size_t len)
 {
     if (isnan(ns)) {
         snprintf(buf, len, "-");
@@ -36,9 +36,9 @@ static void fmt_value(double v, const char *unit, char *buf, size_t len)
     if (isnan(v)) {
         snprintf(buf, len, "-");
     } else if (!strcmp(unit, "ns")) {
-        pg_write_time(v, buf, len);
+        gate_write_time(v, buf, len);
     } else if (!strcmp(unit, "ns/elem")) {
-        pg_write_time(v, buf, len);
+        gate_write_time(v, buf, len);
         size_t l = strlen(buf);
         snprintf(buf + l, len - l, "/el");
     } else if (!strcmp(unit, "bytes")) {
@@ -87,7 +87,7 @@ static void fmt_ratio(const pg_verdict *v, char *buf, size_t len)
         snprintf(buf, len, "%.3fx [%.3f, %.3f]", v->ratio, v->ratio_lo, v->ratio_hi);
 }
 
-void pg_write_p(double p, char *buf, size_t len)
+void gate_write_p(double p, char *buf, size_t len)
 {
     if (isnan(p))
         snprintf(buf, len, "-");
@@ -106,7 +106,7 @@ static const char *label(const pg_verdict *v)
 
 /* Terminal-safe copy: control characters become '?', so a name cannot move
  * the cursor or recolour the terminal. */
-void pg_write_safe(const char *s, char *buf, size_t len)
+void pg_escape_term(const char *s, char *buf, size_t len)
 {
     size_t n = 0;
     for (; s && *s && n + 1 < len; s++) {
@@ -132,11 +132,11 @@ static int interesting(const pg_verdict *v)
     return v->kind != PG_V_PASS && v->kind != PG_V_UNBUDGETED;
 }
 
-static void summary(const pg_report *r, char *buf, size_t len)
+static void summary(const pg_verdicts *r, char *buf, size_t len)
 {
     size_t counts[PG_V_COUNT];
-    pg_report_counts(r, counts);
-    size_t used = (size_t)snprintf(buf, len, "%zu verdicts", pg_report_count(r));
+    pg_verdicts_counts(r, counts);
+    size_t used = (size_t)snprintf(buf, len, "%zu verdicts", pg_verdicts_count(r));
     for (int k = 0; k < PG_V_COUNT && used < len; k++)
         if (counts[k])
             used += (size_t)snprintf(buf + used, len - used, ", %zu %s", counts[k],
@@ -145,11 +145,11 @@ static void summary(const pg_report *r, char *buf, size_t len)
 
 /* ---- table -------------------------------------------------------------- */
 
-int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
+int pg_verdicts_write_table(const pg_verdicts *r, FILE *f, int colour, int which)
 {
-    size_t n = pg_report_count(r), width = 9;
+    size_t n = pg_verdicts_count(r), width = 9;
     for (size_t i = 0; i < n; i++) {
-        const pg_verdict *v = pg_report_verdict(r, i);
+        const pg_verdict *v = pg_verdicts_get(r, i);
         size_t l = strlen(v->bench);
         if ((which == PG_TABLE_ALL || interesting(v)) && l > width)
             width = l;
@@ -161,12 +161,12 @@ int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
             "NOTE");
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
-        const pg_verdict *v = pg_report_verdict(r, i);
+        const pg_verdict *v = pg_verdicts_get(r, i);
         if (which != PG_TABLE_ALL && !interesting(v))
             continue;
         shown++;
         char name[512], med[96], lo[32], hi[32], lim[32], base[32], ratio[64], p[16], note[256];
-        pg_write_safe(v->bench, name, sizeof name);
+        pg_escape_term(v->bench, name, sizeof name);
         fmt_value(v->value, value_unit(v), med, sizeof med);
         if (!isnan(v->lo) && strcmp(v->unit, "ratio")) {
             fmt_value(v->lo, v->unit, lo, sizeof lo);
@@ -177,8 +177,8 @@ int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
         fmt_limit(v, lim, sizeof lim);
         fmt_value(v->base, value_unit(v), base, sizeof base);
         fmt_ratio(v, ratio, sizeof ratio);
-        pg_write_p(v->p, p, sizeof p);
-        pg_write_safe(v->note, note, sizeof note);
+        gate_write_p(v->p, p, sizeof p);
+        pg_escape_term(v->note, note, sizeof note);
         if (colour)
             fprintf(f, "%s%-12s\033[0m", colour_of(v), label(v));
         else
@@ -188,30 +188,30 @@ int pg_report_write_table(const pg_report *r, FILE *f, int colour, int which)
     }
     if (which != PG_TABLE_ALL && shown == 0)
         fprintf(f, "(every verdict passed)\n");
-    size_t nw = pg_report_nactive_waivers(r);
+    size_t nw = pg_verdicts_nactive_waivers(r);
     if (nw)
         fprintf(f, "\nactive waivers:\n");
     for (size_t i = 0; i < nw; i++) {
-        const pg_waiver *w = pg_report_active_waiver(r, i);
+        const pg_waiver *w = pg_verdicts_active_waiver(r, i);
         char m[300], reason[300], ticket[128];
-        pg_write_safe(w->match, m, sizeof m);
-        pg_write_safe(w->reason, reason, sizeof reason);
-        pg_write_safe(w->ticket, ticket, sizeof ticket);
+        pg_escape_term(w->match, m, sizeof m);
+        pg_escape_term(w->reason, reason, sizeof reason);
+        pg_escape_term(w->ticket, ticket, sizeof ticket);
         fprintf(f, "  %s  until %s  %s: %s\n", m, w->expires, ticket, reason);
     }
     char sum[512];
     summary(r, sum, sizeof sum);
     if (colour)
-        fprintf(f, "\n%sgate %s\033[0m: %s\n", pg_report_failed(r) ? "\033[1;31m" : "\033[1;32m",
-                pg_report_failed(r) ? "FAILED" : "passed", sum);
+        fprintf(f, "\n%sgate %s\033[0m: %s\n", pg_verdicts_failed(r) ? "\033[1;31m" : "\033[1;32m",
+                pg_verdicts_failed(r) ? "FAILED" : "passed", sum);
     else
-        fprintf(f, "\ngate %s: %s\n", pg_report_failed(r) ? "FAILED" : "passed", sum);
+        fprintf(f, "\ngate %s: %s\n", pg_verdicts_failed(r) ? "FAILED" : "passed", sum);
     return ferror(f) ? PG_EIO : 0;
 }
 
 /* ---- JUnit -------------------------------------------------------------- */
 
-void pg_write_xml(FILE *f, const char *s)
+void pg_escape_xml(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -245,16 +245,16 @@ static void describe(const pg_verdict *v, char *buf, size_t len)
     fmt_value(v->value, value_unit(v), med, sizeof med);
     fmt_limit(v, lim, sizeof lim);
     fmt_ratio(v, ratio, sizeof ratio);
-    pg_write_p(v->p, p, sizeof p);
+    gate_write_p(v->p, p, sizeof p);
     snprintf(buf, len, "%s: median %s, limit %s, ratio %s, p %s, n %zu%s%s", label(v), med, lim,
              ratio, p, v->n, v->note[0] ? "; " : "", v->note);
 }
 
-int pg_report_write_junit(const pg_report *r, FILE *f)
+int pg_verdicts_write_junit(const pg_verdicts *r, FILE *f)
 {
-    size_t n = pg_report_count(r), failures = 0, skipped = 0;
+    size_t n = pg_verdicts_count(r), failures = 0, skipped = 0;
     for (size_t i = 0; i < n; i++) {
-        const pg_verdict *v = pg_report_verdict(r, i);
+        const pg_verdict *v = pg_verdicts_get(r, i);
         failures += v->fails;
         skipped += v->kind == PG_V_UNAVAILABLE || v->kind == PG_V_UNBUDGETED;
     }
@@ -263,41 +263,41 @@ int pg_report_write_junit(const pg_report *r, FILE *f)
             failures, skipped);
     fprintf(f, "  <testsuite name=\"perfgate.check\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
             n, failures, skipped);
-    size_t nw = pg_report_nactive_waivers(r);
+    size_t nw = pg_verdicts_nactive_waivers(r);
     if (nw) {
         fprintf(f, "    <properties>\n");
         for (size_t i = 0; i < nw; i++) {
-            const pg_waiver *w = pg_report_active_waiver(r, i);
+            const pg_waiver *w = pg_verdicts_active_waiver(r, i);
             fprintf(f, "      <property name=\"waiver.");
-            pg_write_xml(f, w->match);
+            pg_escape_xml(f, w->match);
             fprintf(f, "\" value=\"until %s, ", w->expires);
-            pg_write_xml(f, w->ticket);
+            pg_escape_xml(f, w->ticket);
             fprintf(f, ": ");
-            pg_write_xml(f, w->reason);
+            pg_escape_xml(f, w->reason);
             fprintf(f, "\"/>\n");
         }
         fprintf(f, "    </properties>\n");
     }
     for (size_t i = 0; i < n; i++) {
-        const pg_verdict *v = pg_report_verdict(r, i);
+        const pg_verdict *v = pg_verdicts_get(r, i);
         char text[600];
         describe(v, text, sizeof text);
         fprintf(f, "    <testcase classname=\"");
-        pg_write_xml(f, v->bench);
+        pg_escape_xml(f, v->bench);
         fprintf(f, "\" name=\"");
-        pg_write_xml(f, v->metric);
+        pg_escape_xml(f, v->metric);
         fprintf(f, "\">");
         if (v->fails) {
             fprintf(f, "<failure type=\"%s\" message=\"", pg_verdict_name(v->kind));
-            pg_write_xml(f, text);
+            pg_escape_xml(f, text);
             fprintf(f, "\"/>");
         } else if (v->kind == PG_V_UNAVAILABLE || v->kind == PG_V_UNBUDGETED) {
             fprintf(f, "<skipped message=\"");
-            pg_write_xml(f, text);
+            pg_escape_xml(f, text);
             fprintf(f, "\"/>");
         } else {
             fprintf(f, "<system-out>");
-            pg_write_xml(f, text);
+            pg_escape_xml(f, text);
             fprintf(f, "</system-out>");
         }
         fprintf(f, "</testcase>\n");
@@ -308,7 +308,7 @@ int pg_report_write_junit(const pg_report *r, FILE *f)
 
 /* ---- Markdown ----------------------------------------------------------- */
 
-void pg_write_md(FILE *f, const char *s)
+void pg_escape_md(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -334,44 +334,44 @@ static void md_row(FILE *f, const pg_verdict *v)
     fmt_limit(v, lim, sizeof lim);
     fmt_value(v->base, value_unit(v), base, sizeof base);
     fmt_ratio(v, ratio, sizeof ratio);
-    pg_write_p(v->p, p, sizeof p);
+    gate_write_p(v->p, p, sizeof p);
     fprintf(f, "| %s%s%s | ", v->fails ? "**" : "", label(v), v->fails ? "**" : "");
-    pg_write_md(f, v->bench);
+    pg_escape_md(f, v->bench);
     fprintf(f, " | ");
-    pg_write_md(f, v->metric);
+    pg_escape_md(f, v->metric);
     fprintf(f, " | %s | %s | %s | %s | %s | ", med, lim, base, ratio, p);
-    pg_write_md(f, v->note);
+    pg_escape_md(f, v->note);
     fprintf(f, " |\n");
 }
 
 #define MD_MAX_ROWS 1000 /* $GITHUB_STEP_SUMMARY takes at most 1 MiB */
 
-int pg_report_write_markdown(const pg_report *r, FILE *f)
+int pg_verdicts_write_markdown(const pg_verdicts *r, FILE *f)
 {
     char sum[512];
     summary(r, sum, sizeof sum);
-    fprintf(f, "## perfgate: gate %s\n\n%s\n\n", pg_report_failed(r) ? "failed :x:" : "passed :white_check_mark:",
+    fprintf(f, "## perfgate: gate %s\n\n%s\n\n", pg_verdicts_failed(r) ? "failed :x:" : "passed :white_check_mark:",
             sum);
-    size_t nw = pg_report_nactive_waivers(r);
+    size_t nw = pg_verdicts_nactive_waivers(r);
     if (nw) {
         fprintf(f, "### Active waivers\n\n| benchmark | until | ticket | reason |\n|---|---|---|---|\n");
         for (size_t i = 0; i < nw; i++) {
-            const pg_waiver *w = pg_report_active_waiver(r, i);
+            const pg_waiver *w = pg_verdicts_active_waiver(r, i);
             fprintf(f, "| ");
-            pg_write_md(f, w->match);
+            pg_escape_md(f, w->match);
             fprintf(f, " | %s | ", w->expires);
-            pg_write_md(f, w->ticket);
+            pg_escape_md(f, w->ticket);
             fprintf(f, " | ");
-            pg_write_md(f, w->reason);
+            pg_escape_md(f, w->reason);
             fprintf(f, " |\n");
         }
         fprintf(f, "\n");
     }
     static const char head[] = "| verdict | benchmark | metric | median | limit | baseline | ratio "
                                "[95% CI] | p | note |\n|---|---|---|---|---|---|---|---|---|\n";
-    size_t n = pg_report_count(r), shown = 0;
+    size_t n = pg_verdicts_count(r), shown = 0;
     for (size_t i = 0; i < n; i++) {
-        const pg_verdict *v = pg_report_verdict(r, i);
+        const pg_verdict *v = pg_verdicts_get(r, i);
         if (!interesting(v))
             continue;
         if (shown == 0)
@@ -386,7 +386,7 @@ int pg_report_write_markdown(const pg_report *r, FILE *f)
         fprintf(f, "\n");
     fprintf(f, "<details><summary>All %zu verdicts</summary>\n\n%s", n, head);
     for (size_t i = 0; i < n && i < MD_MAX_ROWS; i++)
-        md_row(f, pg_report_verdict(r, i));
+        md_row(f, pg_verdicts_get(r, i));
     if (n > MD_MAX_ROWS)
         fprintf(f, "\n(%zu more; see the JSON or JUnit output)\n", n - MD_MAX_ROWS);
     fprintf(f, "\n</details>\n");
@@ -506,7 +506,7 @@ static char *dump_json(const json_t *j, size_t flags)
     return b.p;
 }
 
-int pg_report_write_json(const pg_report *r, FILE *f)
+int pg_verdicts_write_json(const pg_verdicts *r, FILE *f)
 {
     json_t *root = json_object(), *counts = json_object(), *waivers = json_array();
     if (!root || !counts || !waivers) {
@@ -517,14 +517,14 @@ int pg_report_write_json(const pg_report *r, FILE *f)
     }
     size_t c[PG_V_COUNT];
     int ok = 1;
-    pg_report_counts(r, c);
+    pg_verdicts_counts(r, c);
     for (int k = 0; k < PG_V_COUNT; k++)
         put(counts, pg_verdict_name((pg_verdict_kind)k), json_integer((json_int_t)c[k]), &ok);
     put(root, "format", json_string("perfgate-verdicts/1"), &ok);
-    put(root, "failed", json_boolean(pg_report_failed(r)), &ok);
+    put(root, "failed", json_boolean(pg_verdicts_failed(r)), &ok);
     put(root, "counts", counts, &ok);
-    for (size_t i = 0; i < pg_report_nactive_waivers(r); i++) {
-        const pg_waiver *w = pg_report_active_waiver(r, i);
+    for (size_t i = 0; i < pg_verdicts_nactive_waivers(r); i++) {
+        const pg_waiver *w = pg_verdicts_active_waiver(r, i);
         json_t *one = json_object();
         if (!one || json_array_append_new(waivers, one) != 0) {
             ok = 0;
@@ -555,14 +555,14 @@ int pg_report_write_json(const pg_report *r, FILE *f)
         free(doc);
         return PG_EIO;
     }
-    size_t n = pg_report_count(r);
+    size_t n = pg_verdicts_count(r);
     int rc = 0;
     if (n == 0) {
         fputs(doc, f);
     } else {
         fwrite(doc, 1, len - 3, f); /* up to and with the '[' */
         for (size_t i = 0; i < n && rc == 0; i++) {
-            json_t *o = verdict_json(pg_report_verdict(r, i));
+            json_t *o = verdict_json(pg_verdicts_get(r, i));
             char *one = o ? dump_json(o, flags) : NULL;
             json_decref(o);
             if (!one) {

@@ -299,7 +299,7 @@ static const hdb_ops pq_ops = {
     q_begin, q_lock_schema, q_unlock_schema, q_get_version, q_set_version, q_close,
 };
 
-hdb *pg_hdb_pq_open(const char *conninfo, pg_error *err)
+hdb *reports_hdb_pq_open(const char *conninfo, pg_error *err)
 {
     qdb *d = calloc(1, sizeof *d);
     if (!d) {
@@ -331,7 +331,7 @@ hdb *pg_hdb_pq_open(const char *conninfo, pg_error *err)
 
 #else /* !PG_HAVE_LIBPQ */
 
-hdb *pg_hdb_pq_open(const char *conninfo, pg_error *err)
+hdb *reports_hdb_pq_open(const char *conninfo, pg_error *err)
 {
     (void)conninfo;
     pg_error_set(err, PG_EUNSUP, NULL, 0, 0, NULL,

@@ -232,7 +232,7 @@ static sdb *new_sdb(const char *path, pg_error *err)
     return d;
 }
 
-hdb *pg_hdb_sqlite_open(const char *path, pg_error *err)
+hdb *reports_hdb_sqlite_open(const char *path, pg_error *err)
 {
     sdb *d = new_sdb(path, err);
     if (!d)

@@ -145,7 +145,7 @@ pg_history *pg_history_open(const char *where, pg_error *err)
     pg_history *h = new_history(where, err);
     if (!h)
         return NULL;
-    h->db = is_pg_uri(where) ? pg_hdb_pq_open(where, err) : pg_hdb_sqlite_open(where, err);
+    h->db = is_pg_uri(where) ? reports_hdb_pq_open(where, err) : reports_hdb_sqlite_open(where, err);
     if (!h->db || migrate(h->db, &h->version, err) < 0) {
         if (err && !is_pg_uri(where) && !err->file[0])
             snprintf(err->file, sizeof err->file, "%s", where);
@@ -164,7 +164,7 @@ pg_history *pg_history_open_readonly(const char *where, pg_error *err)
     if (!h)
         return NULL;
     int pg = is_pg_uri(where);
-    h->db = pg ? pg_hdb_pq_open(where, err) : pg_hdb_sqlite_open_ro(where, err);
+    h->db = pg ? reports_hdb_pq_open(where, err) : pg_hdb_sqlite_open_ro(where, err);
     int rc = h->db ? h->db->ops->get_version(h->db, &h->version, err) : PG_EIO;
     if (rc == 0 && h->version == 0)
         rc = pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
@@ -220,7 +220,7 @@ int pg_history_schema_version(const pg_history *h)
 
 /* ---- Small helpers -------------------------------------------------- */
 
-char *pg_rstrdup(const char *s)
+char *reports_strdup(const char *s)
 {
     return s ? strdup(s) : NULL;
 }
@@ -255,7 +255,7 @@ static const char *col_text(const hdb_ops *o, hstmt *st, int i, int *bad)
 static char *col_dup(const hdb_ops *o, hstmt *st, int i, int *bad)
 {
     const char *t = col_text(o, st, i, bad);
-    char *d = pg_rstrdup(t);
+    char *d = reports_strdup(t);
     if (t && !d)
         *bad = 1;
     return d;
@@ -267,7 +267,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void pg_median_ci(double *x, size_t n, double *median, double *lo, double *hi)
+void reports_median_ci(double *x, size_t n, double *median, double *lo, double *hi)
 {
     /* NaN samples (a failed repetition) carry no information: drop them. */
     size_t m = 0;
@@ -463,10 +463,10 @@ static int add_run(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn pr
         const pg_hist_bench *b = &run->benches[i];
         double med, lo, hi, cmed = NAN, clo, chi;
         memcpy(scratch, b->real_ns, b->n_samples * sizeof *scratch);
-        pg_median_ci(scratch, b->n_samples, &med, &lo, &hi);
+        reports_median_ci(scratch, b->n_samples, &med, &lo, &hi);
         if (b->cpu_ns) {
             memcpy(scratch, b->cpu_ns, b->n_samples * sizeof *scratch);
-            pg_median_ci(scratch, b->n_samples, &cmed, &clo, &chi);
+            reports_median_ci(scratch, b->n_samples, &cmed, &clo, &chi);
         }
         o->reset(ins_bench);
         o->bind_int(ins_bench, 1, id);
@@ -1101,7 +1101,7 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "bad arguments");
     const hdb_ops *o = h->db->ops;
     hstmt *st = NULL;
-    pg_strmap *map = pg_strmap_create();
+    reports_strmap *map = reports_strmap_create();
     pg_hist_run_info *runs = NULL;
     raw_cell *cells = NULL;
     size_t n_runs = 0, n_cells = 0, cap_cells = 0, cap_names = 0, n_names = 0;
@@ -1142,14 +1142,14 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
                 goto nomem;
             if (!name)
                 continue;
-            long b = pg_strmap_get(map, name);
+            long b = reports_strmap_get(map, name);
             if (b < 0) {
                 char **slot = GROW(names, n_names, cap_names);
                 if (!slot)
                     goto nomem;
                 *slot = strdup(name);
                 b = (long)n_names - 1;
-                if (!*slot || pg_strmap_put(map, name, b) < 0)
+                if (!*slot || reports_strmap_put(map, name, b) < 0)
                     goto nomem;
             }
             raw_cell *c = GROW(cells, n_cells, cap_cells);
@@ -1227,7 +1227,7 @@ nomem:
     rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
 done:
     o->finalize(st);
-    pg_strmap_destroy(map);
+    reports_strmap_destroy(map);
     if (names)
         for (size_t i = 0; i < n_names; i++)
             free(names[i]);

@@ -48,27 +48,27 @@ struct hdb {
 };
 
 /* Back ends.  Both return NULL and fill err on failure. */
-hdb *pg_hdb_sqlite_open(const char *path, pg_error *err);
+hdb *reports_hdb_sqlite_open(const char *path, pg_error *err);
 /* Read only: never creates the file, never switches its journal mode; a
  * file in a read-only folder is read as immutable (db_sqlite.c). */
 hdb *pg_hdb_sqlite_open_ro(const char *path, pg_error *err);
-hdb *pg_hdb_pq_open(const char *conninfo, pg_error *err);
+hdb *reports_hdb_pq_open(const char *conninfo, pg_error *err);
 
 /* A string -> index map for benchmark names (open addressing, FNV-1a). */
-typedef struct pg_strmap pg_strmap;
-pg_strmap *pg_strmap_create(void);
-void pg_strmap_destroy(pg_strmap *m);
+typedef struct reports_strmap reports_strmap;
+reports_strmap *reports_strmap_create(void);
+void reports_strmap_destroy(reports_strmap *m);
 /* The index of key, or -1. */
-long pg_strmap_get(const pg_strmap *m, const char *key);
+long reports_strmap_get(const reports_strmap *m, const char *key);
 /* Adds key -> value (key copied); returns 0, or PG_ENOMEM. */
-int pg_strmap_put(pg_strmap *m, const char *key, long value);
+int reports_strmap_put(reports_strmap *m, const char *key, long value);
 
 /* The median and a distribution-free ~95 % interval for it (order
  * statistics, normal approximation to the binomial) of x[0..n).  Sorts x in
  * place.  NaN for all three when n == 0. */
-void pg_median_ci(double *x, size_t n, double *median, double *lo, double *hi);
+void reports_median_ci(double *x, size_t n, double *median, double *lo, double *hi);
 
 /* strdup that tolerates NULL. */
-char *pg_rstrdup(const char *s);
+char *reports_strdup(const char *s);
 
 #endif

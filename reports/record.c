@@ -2,12 +2,12 @@
  * record.c - from a Google Benchmark results file to a recorded run, and
  * back to a results file (a baseline export).
  *
- * Reading the benchmarks is the gate's job (pg_run_load: repetitions,
+ * Reading the benchmarks is the gate's job (pg_results_load: repetitions,
  * aggregates, units to ns); judging them too (pg_gate_check).  Here we only
  * translate its run and verdicts into a pg_hist_run.  The environment is
  * the results' "context" and "perfgate" objects flattened to dotted keys
  * (perfgate.host.cpu_model = ...), as the gate read them
- * (pg_run_environment); their per-benchmark parts are left out, they are
+ * (pg_results_environment); their per-benchmark parts are left out, they are
  * in the samples.
  */
 #include <math.h>
@@ -35,7 +35,7 @@ typedef struct envbuf {
     size_t n, n_owned;
 } envbuf;
 
-/* Keeps one entry of the environment (pg_run_env_fn); copies both. */
+/* Keeps one entry of the environment (pg_results_env_fn); copies both. */
 static int add_env(const char *key, const char *value, void *arg)
 {
     envbuf *e = arg;
@@ -85,9 +85,9 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
         opt = &defaults;
     if (!h || !results)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "bad arguments");
-    pg_run *head = pg_run_load(results, err), *base = NULL;
+    pg_results *head = pg_results_load(results, err), *base = NULL;
     pg_budget_set *budgets = NULL;
-    pg_report *report = NULL;
+    pg_verdicts *report = NULL;
     pg_hist_bench *benches = NULL;
     pg_hist_verdict *verdicts = NULL;
     pg_hist_waiver *waivers = NULL;
@@ -97,7 +97,7 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
         rc = head ? pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory") : PG_EPARSE;
         goto done;
     }
-    size_t nb = pg_run_count(head);
+    size_t nb = pg_results_count(head);
     benches = calloc(nb ? nb : 1, sizeof *benches);
     if (!benches) {
         rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
@@ -105,7 +105,7 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
     }
     size_t kept = 0;
     for (size_t i = 0; i < nb; i++) {
-        const pg_bench *b = pg_run_bench(head, i);
+        const pg_result *b = pg_results_get(head, i);
         if (b->error && b->n == 0)
             continue; /* a benchmark that failed to run has nothing to record */
         benches[kept++] = (pg_hist_bench){ b->name, b->real_ns, b->cpu_ns, b->n, 0 };
@@ -126,7 +126,7 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
                                             "cannot read budgets");
             goto done;
         }
-        if (opt->baseline && !(base = pg_run_load(opt->baseline, err))) {
+        if (opt->baseline && !(base = pg_results_load(opt->baseline, err))) {
             rc = PG_EPARSE;
             goto done;
         }
@@ -136,16 +136,16 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
             rc = PG_EINVAL;
             goto done;
         }
-        size_t n = pg_report_count(report);
+        size_t n = pg_verdicts_count(report);
         verdicts = calloc(n ? n : 1, sizeof *verdicts);
-        nw = pg_report_nactive_waivers(report);
+        nw = pg_verdicts_nactive_waivers(report);
         waivers = calloc(nw ? nw : 1, sizeof *waivers);
         if (!verdicts || !waivers) {
             rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
             goto done;
         }
         for (size_t i = 0; i < n; i++) {
-            const pg_verdict *v = pg_report_verdict(report, i);
+            const pg_verdict *v = pg_verdicts_get(report, i);
             if (!v->bench)
                 continue;
             int ceiling = !strcmp(v->unit, "ns") && strncmp(v->metric, "regression", 10) != 0;
@@ -154,14 +154,14 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
                 ceiling ? v->limit : NAN, v->ratio, v->note[0] ? v->note : NULL };
         }
         for (size_t i = 0; i < nw; i++) {
-            const pg_waiver *w = pg_report_active_waiver(report, i);
+            const pg_waiver *w = pg_verdicts_active_waiver(report, i);
             waivers[i] = (pg_hist_waiver){ w->match, w->reason, w->ticket, w->expires };
         }
     }
 
     /* From the results the gate read, not a second reading of the file:
      * a run is recorded with its whole environment or not at all. */
-    if (pg_run_environment(head, ENV_DEPTH, add_env, env) < 0) {
+    if (pg_results_environment(head, ENV_DEPTH, add_env, env) < 0) {
         rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         goto done;
     }
@@ -180,10 +180,10 @@ done:
     free(benches);
     free(verdicts);
     free(waivers);
-    pg_report_destroy(report);
+    pg_verdicts_destroy(report);
     pg_budget_set_destroy(budgets);
-    pg_run_destroy(base);
-    pg_run_destroy(head);
+    pg_results_destroy(base);
+    pg_results_destroy(head);
     return rc;
 #endif
 }

@@ -29,7 +29,7 @@ static pg_budget_set *load_budgets(void)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     pg_error err = { 0 };
-    pg_run *run = pg_run_load_buffer((const char *)data, size, "fuzz.json", &err);
+    pg_results *run = pg_results_load_buffer((const char *)data, size, "fuzz.json", &err);
     if (!run) {
         if (err.code == 0 || err.message[0] == '\0')
             __builtin_trap(); /* a rejected input always says what and where */
@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     opt.with_unbudgeted = (size & 1) != 0;
     for (int with_base = 0; with_base < 2; with_base++) {
         pg_error e2 = { 0 };
-        pg_report *rep = pg_gate_check(run, with_base ? run : NULL, set, &opt, &e2);
+        pg_verdicts *rep = pg_gate_check(run, with_base ? run : NULL, set, &opt, &e2);
         if (!rep) {
             if (e2.code == 0 || e2.message[0] == '\0')
                 __builtin_trap(); /* a refusal always says why */
@@ -52,15 +52,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         FILE *null = fopen("/dev/null", "w");
         if (null) {
-            if (pg_report_write_table(rep, null, 1, PG_TABLE_ALL) != 0 ||
-                pg_report_write_json(rep, null) != 0 || pg_report_write_junit(rep, null) != 0 ||
-                pg_report_write_markdown(rep, null) != 0)
+            if (pg_verdicts_write_table(rep, null, 1, PG_TABLE_ALL) != 0 ||
+                pg_verdicts_write_json(rep, null) != 0 || pg_verdicts_write_junit(rep, null) != 0 ||
+                pg_verdicts_write_markdown(rep, null) != 0)
                 __builtin_trap(); /* writing to /dev/null cannot fail */
             fclose(null);
         }
-        pg_report_destroy(rep);
+        pg_verdicts_destroy(rep);
     }
     pg_budget_set_destroy(set);
-    pg_run_destroy(run);
+    pg_results_destroy(run);
     return 0;
 }

@@ -44,10 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         __builtin_trap();
     if (mrc == 0) {
         pg_error err = { 0 };
-        pg_run *run = pg_run_load(out, &err);
+        pg_results *run = pg_results_load(out, &err);
         if (!run)
             __builtin_trap(); /* merge wrote what the gate cannot read */
-        pg_run_destroy(run);
+        pg_results_destroy(run);
     }
     unlink(a);
     unlink(b);

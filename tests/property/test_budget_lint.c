@@ -22,8 +22,8 @@
 
 /* gate/internal.h's, the rule the lint states: not included from outside
  * gate/, so declared here. */
-long pg_budget_specificity(const char *pattern);
-int pg_glob_intersect(const char *a, const char *b);
+long gate_budget_specificity(const char *pattern);
+int gate_glob_intersect(const char *a, const char *b);
 
 enum { NSETS = 60, MAXB = 120 };
 
@@ -74,8 +74,8 @@ static void test_same_as_every_pair(void **state)
         size_t want = 0;
         for (size_t i = 0; i < n; i++)
             for (size_t j = i + 1; j < n; j++)
-                want += pg_budget_specificity(pat[i]) == pg_budget_specificity(pat[j]) &&
-                        pg_glob_intersect(pat[i], pat[j]);
+                want += gate_budget_specificity(pat[i]) == gate_budget_specificity(pat[j]) &&
+                        gate_glob_intersect(pat[i], pat[j]);
         pg_budget_set *set = pg_budget_set_create();
         assert_int_equal(pg_budget_set_add_path(set, path), 0);
         int rc = pg_budget_set_lint(set, "2026-01-01");
