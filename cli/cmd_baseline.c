@@ -16,6 +16,7 @@
 #include "internal.h"
 #include "parse_options.h"
 #include "pg_history.h"
+#include "pg_escape.h"
 
 static const char usage_text[] =
     "usage: perfgate baseline update --from RESULTS.json --reason TEXT [--who NAME] [--history H]\n"
@@ -30,6 +31,20 @@ static const char *default_who(void)
             return v[i];
     struct passwd *pw = getpwuid(getuid());
     return pw ? pw->pw_name : "unknown";
+}
+
+/* fmt takes the run id, then when, who and why: anyone's text, so shown
+ * with control characters escaped, never obeyed by the terminal. */
+static void print_baseline(const char *fmt, const pg_hist_baseline *bl)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 0)))
+#endif
+    ;
+static void print_baseline(const char *fmt, const pg_hist_baseline *bl)
+{
+    char created[4 * sizeof bl->created], who[4 * sizeof bl->who], why[4 * sizeof bl->reason];
+    printf(fmt, (long long)bl->run_id, pg_escape_term(bl->created, created, sizeof created),
+           pg_escape_term(bl->who, who, sizeof who), pg_escape_term(bl->reason, why, sizeof why));
 }
 
 int cmd_baseline(int argc, char **argv)
@@ -74,7 +89,7 @@ int cmd_baseline(int argc, char **argv)
     if (export && !out)
         return pg_opt_usage_error(&spec, "export needs --out");
 
-    pg_history *h = cli_open_history(history);
+    pg_history *h = update ? cli_open_history(history) : cli_open_history_ro(history);
     if (!h)
         return 2;
     pg_error err = { 0 };
@@ -82,19 +97,19 @@ int cmd_baseline(int argc, char **argv)
     int rc = 0;
     if (update) {
         int64_t id = 0;
-        rc = pg_history_add_results(h, from, NULL, &id, &err);
-        if (rc == 0)
-            rc = pg_history_baseline_set(h, id, reason, who ? who : default_who(), &err);
+        /* the run and its baseline mark: one transaction */
+        pg_hist_add_options ao = { 0 };
+        ao.baseline_reason = reason;
+        ao.baseline_who = who ? who : default_who();
+        rc = pg_history_add_results(h, from, &ao, &id, &err);
         if (rc == 0)
             rc = pg_history_baseline_get(h, &bl, &err);
         if (rc == 0)
-            printf("baseline is now run %lld (%s, by %s): %s\n", (long long)bl.run_id, bl.created,
-                   bl.who, bl.reason);
+            print_baseline("baseline is now run %lld (%s, by %s): %s\n", &bl);
     } else if (show) {
         rc = pg_history_baseline_get(h, &bl, &err);
         if (rc == 0)
-            printf("baseline: run %lld\nset: %s\nby: %s\nreason: %s\n", (long long)bl.run_id,
-                   bl.created, bl.who, bl.reason);
+            print_baseline("baseline: run %lld\nset: %s\nby: %s\nreason: %s\n", &bl);
     } else {
         int64_t id = 0;
         if (run) {

@@ -16,15 +16,20 @@
  *   report/           a report folder copied in (--report)
  *   MANIFEST.sha256   "<sha256>  <path>" for every other file, sorted by path:
  *                     `sha256sum -c MANIFEST.sha256` reads it too
+ *   MANIFEST.sha256.sig  with --sign KEY: the manifest's SSH signature
+ *                     (ssh-keygen -Y sign, namespace perfgate-evidence)
  *
  * The bundle is built in a temporary folder beside DIR and renamed into
  * place at the end, so DIR is either absent or complete.  Exit status: 0 the
  * gate passed, 1 it failed (the bundle is written and says so), 2 trouble.
  * verify: 0 every file matches, 1 a file was changed, added or removed (each
- * is named), 2 no readable manifest.
+ * is named) or, with --allowed-signers, the bundle is unsigned or its
+ * signature does not hold for an allowed key, 2 no readable manifest.
+ * Only regular files of --report are bundled (never a link's target).
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,25 +46,38 @@
 #include "parse_options.h"
 #include "pg_gate.h"
 #include "pg_history.h"
+#include "pg_io.h"
+#include "pg_process.h"
+#include "pg_redact.h"
 #include "pg_sha256.h"
 
 static const char usage_text[] =
     "usage: perfgate evidence --out DIR --results R.json --budgets PATH [--budgets ...]\n"
     "                         [--baseline B.json] [--history H] [--history-runs N]\n"
-    "                         [--report DIR] [--today YYYY-MM-DD]\n"
-    "       perfgate evidence verify DIR\n"
+    "                         [--report DIR] [--today YYYY-MM-DD] [--sign KEY]\n"
+    "       perfgate evidence verify DIR [--allowed-signers FILE]\n"
     "\n"
     "Writes the release sign-off bundle: the results, the budgets, the gate's\n"
     "verdicts, the waivers, the environment, an excerpt of the history, a report,\n"
     "and a SHA-256 manifest of them all (MANIFEST.sha256, sha256sum's format).\n"
     "'verify' recomputes every checksum and names each file changed, added or\n"
-    "missing since the bundle was written.\n";
+    "missing since the bundle was written.  With --sign the manifest is signed\n"
+    "(MANIFEST.sha256.sig, ssh-keygen -Y); 'verify --allowed-signers' then also\n"
+    "checks the signature, so an edited file cannot be hidden by editing the\n"
+    "manifest too.\n";
 
 static const char footer[] =
     "exit status: 0 the gate passed, 1 it failed (the bundle is still written),\n"
-    "2 bad input or usage; verify: 0 intact, 1 changed, 2 no readable manifest\n";
+    "2 bad input or usage; verify: 0 intact, 1 changed (or, with\n"
+    "--allowed-signers, unsigned or not signed by an allowed key), 2 no\n"
+    "readable manifest\n";
 
 #define MANIFEST "MANIFEST.sha256"
+#define SIGNATURE MANIFEST ".sig"
+/* ssh-keygen -Y's namespace: a signature made for a bundle is good for
+ * nothing else (and a signature made for anything else, not for a bundle). */
+#define SIG_NAMESPACE "perfgate-evidence"
+#define SSH_KEYGEN_TIMEOUT_S 60
 
 /* snprintf for paths: -1 (and a message) when the path does not fit. */
 static int pathf(char *buf, size_t len, const char *fmt, ...)
@@ -154,36 +172,9 @@ static int walk(const char *root, const char *rel, strlist *out)
     return rc;
 }
 
-/* Removes a tree we made (a failed bundle); errors are ignored. */
-static void remove_tree(const char *path)
+/* Copies the open stream in (closed here) to a new file to. */
+static int copy_stream(FILE *in, const char *from, const char *to)
 {
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            char sub[4096];
-            struct stat st;
-            if (pathf(sub, sizeof sub, "%s/%s", path, e->d_name))
-                continue;
-            if (lstat(sub, &st) == 0 && S_ISDIR(st.st_mode))
-                remove_tree(sub);
-            else
-                unlink(sub);
-        }
-        closedir(d);
-    }
-    rmdir(path);
-}
-
-static int copy_file(const char *from, const char *to)
-{
-    FILE *in = fopen(from, "rb");
-    if (!in) {
-        fprintf(stderr, "perfgate: cannot read '%s': %s\n", from, strerror(errno));
-        return -1;
-    }
     FILE *out = fopen(to, "wb");
     if (!out) {
         fprintf(stderr, "perfgate: cannot write '%s': %s\n", to, strerror(errno));
@@ -209,28 +200,111 @@ static int copy_file(const char *from, const char *to)
     return rc;
 }
 
-/* Copies every file under from (recursively) into to. */
+/* Copies a file the user named (the results, a budget file). */
+static int copy_file(const char *from, const char *to)
+{
+    FILE *in = fopen(from, "rb");
+    if (!in) {
+        fprintf(stderr, "perfgate: cannot read '%s': %s\n", from, strerror(errno));
+        return -1;
+    }
+    return copy_stream(in, from, to);
+}
+
+/* Opens rel below root one component at a time (openat, O_NOFOLLOW on
+ * each), so no link is followed anywhere on the way: not the file, and not
+ * a folder swapped for a link after the walk.  -1 with errno (ELOOP, or
+ * ENOTDIR for a link where a folder was) on failure. */
+static int open_beneath(const char *root, const char *rel)
+{
+    int dfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    char part[4096];
+    while (dfd >= 0) {
+        size_t n = strcspn(rel, "/");
+        if (n >= sizeof part) {
+            close(dfd);
+            errno = ENAMETOOLONG;
+            return -1;
+        }
+        memcpy(part, rel, n);
+        part[n] = '\0';
+        int last = rel[n] == '\0';
+        int fd = openat(dfd, part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+                                       (last ? O_NONBLOCK : O_DIRECTORY));
+        int saved = errno;
+        close(dfd);
+        errno = saved;
+        if (last || fd < 0)
+            return fd;
+        dfd = fd;
+        rel += n + 1;
+    }
+    return -1;
+}
+
+/* Copies file rel of the folder root being bundled, opened by
+ * open_beneath and checked on the open descriptor, so a link or a FIFO
+ * swapped in after the walk is refused, not followed.  1 (and a message)
+ * when it is skipped, 0 copied, -1 trouble. */
+static int copy_regular(const char *root, const char *rel, const char *to)
+{
+    int fd = open_beneath(root, rel);
+    struct stat st;
+    if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+        fprintf(stderr, "perfgate: evidence: skipping '%s/%s': a symbolic link (only regular "
+                        "files are bundled)\n", root, rel);
+        return 1;
+    }
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        fprintf(stderr, "perfgate: cannot read '%s/%s': %s\n", root, rel, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fprintf(stderr, "perfgate: evidence: skipping '%s/%s': not a regular file\n", root, rel);
+        close(fd);
+        return 1;
+    }
+    FILE *in = fdopen(fd, "rb");
+    if (!in) {
+        close(fd);
+        return -1;
+    }
+    char from[4096];
+    snprintf(from, sizeof from, "%s/%s", root, rel);
+    return copy_stream(in, from, to);
+}
+
+/* Copies every regular file under from (recursively) into to; links
+ * (to files or folders), FIFOs, sockets and devices are skipped, each
+ * with a message: a report folder may hold a link to a secret, and a
+ * bundle is published. */
 static int copy_tree(const char *from, const char *to)
 {
     strlist files = { 0 };
     int rc = walk(from, "", &files);
+    size_t skipped = 0;
     for (size_t i = 0; rc == 0 && i < files.n; i++) {
-        char src[4096], dst[4096];
-        struct stat st;
-        if (pathf(src, sizeof src, "%s/%s", from, files.v[i]) ||
-            pathf(dst, sizeof dst, "%s/%s", to, files.v[i])) {
+        char dst[4096];
+        if (pathf(dst, sizeof dst, "%s/%s", to, files.v[i])) {
             rc = -1;
             break;
         }
-        if (stat(src, &st) != 0 || !S_ISREG(st.st_mode))
-            continue; /* links to nowhere, sockets: not evidence */
         char *slash = strrchr(dst, '/');
         *slash = '\0';
         rc = cli_mkdir_p(dst);
         *slash = '/';
         if (rc == 0)
-            rc = copy_file(src, dst);
+            rc = copy_regular(from, files.v[i], dst);
+        if (rc == 1) {
+            skipped++;
+            rc = 0;
+        }
     }
+    if (skipped)
+        fprintf(stderr, "perfgate: evidence: %zu entr%s of '%s' left out of the bundle\n", skipped,
+                skipped == 1 ? "y" : "ies", from);
     strlist_free(&files);
     return rc;
 }
@@ -271,10 +345,99 @@ static int safe_rel(const char *p)
     return 1;
 }
 
+/* ---- signatures -------------------------------------------------------- */
+
+/* Runs ssh-keygen with argv (through common/pg_process.h: no shell),
+ * stdin from in_path (NULL: /dev/null), stdout captured into *out when out
+ * is given.  0 when it exited 0; else -1, and *why (when given) holds its
+ * first line of stderr. */
+static int ssh_keygen(const char *const *argv, const char *in_path, char **out, char *why,
+                      size_t why_len)
+{
+    pg_process p;
+    memset(&p, 0, sizeof p);
+    p.argv = argv;
+    p.in = in_path ? PG_PROCESS_FILE : PG_PROCESS_NULL;
+    p.in_path = in_path;
+    p.out = out ? PG_PROCESS_CAPTURE : PG_PROCESS_NULL;
+    p.err = PG_PROCESS_CAPTURE;
+    p.timeout_s = SSH_KEYGEN_TIMEOUT_S;
+    p.capture_max = 1 << 16;
+    pg_error err;
+    pg_error_clear(&err);
+    int rc = pg_process_run(&p, &err);
+    if (why && why_len) {
+        const char *e = p.err_buf && *p.err_buf ? p.err_buf : err.message;
+        snprintf(why, why_len, "%.*s", (int)strcspn(e, "\n"), e);
+    }
+    if (out) {
+        *out = p.out_buf;
+        p.out_buf = NULL;
+    }
+    pg_process_clear(&p);
+    return rc == 0 ? 0 : -1;
+}
+
+/* MANIFEST.sha256.sig beside the manifest: ssh-keygen -Y sign. */
+static int sign_manifest(const char *dir, const char *key)
+{
+    char manifest[4096], why[512];
+    if (pathf(manifest, sizeof manifest, "%s/" MANIFEST, dir))
+        return -1;
+    const char *argv[] = { "ssh-keygen", "-q", "-Y", "sign", "-f", key, "-n", SIG_NAMESPACE,
+                           manifest, NULL };
+    if (ssh_keygen(argv, NULL, NULL, why, sizeof why)) {
+        fprintf(stderr, "perfgate: evidence: cannot sign the manifest with '%s': %s\n", key, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks dir's signature against an allowed-signers file: the signer must
+ * be listed there (ssh-keygen -Y find-principals) and the signature must
+ * hold for the manifest as it is now (-Y verify).  0 good (*who: the
+ * principal), 1 unsigned or not good (said on stderr), 2 trouble. */
+static int check_signature(const char *dir, const char *allowed, char *who, size_t who_len)
+{
+    char manifest[4096], sig[4096], why[512];
+    struct stat st;
+    if (pathf(manifest, sizeof manifest, "%s/" MANIFEST, dir) ||
+        pathf(sig, sizeof sig, "%s/" SIGNATURE, dir))
+        return 2;
+    if (access(allowed, R_OK) != 0) {
+        fprintf(stderr, "perfgate: evidence: cannot read allowed signers '%s': %s\n", allowed,
+                strerror(errno));
+        return 2;
+    }
+    if (lstat(sig, &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "perfgate: evidence: '%s' is unsigned (no " SIGNATURE ")\n", dir);
+        return 1;
+    }
+    char *found = NULL;
+    const char *find[] = { "ssh-keygen", "-Y", "find-principals", "-s", sig, "-f", allowed, NULL };
+    if (ssh_keygen(find, NULL, &found, why, sizeof why) || !found || !*found) {
+        fprintf(stderr, "perfgate: evidence: '%s' is signed by a key that '%s' does not "
+                        "allow%s%s\n", dir, allowed, why[0] ? ": " : "", why);
+        free(found);
+        return 1;
+    }
+    snprintf(who, who_len, "%.*s", (int)strcspn(found, "\r\n"), found);
+    free(found);
+    const char *check[] = { "ssh-keygen", "-Y", "verify", "-f", allowed, "-I", who,
+                            "-n", SIG_NAMESPACE, "-s", sig, NULL };
+    if (ssh_keygen(check, manifest, NULL, why, sizeof why)) {
+        fprintf(stderr, "perfgate: evidence: the signature of '%s' does not match its manifest: "
+                        "%s\n", dir, why);
+        return 1;
+    }
+    return 0;
+}
+
 /* ---- the bundle ------------------------------------------------------- */
 
 struct evidence_opts {
     const char *out, *results, *baseline, *history, *report, *today;
+    const char *sign; /* an SSH private key: sign the manifest with it, or NULL */
     const char *budgets[64];
     size_t nbudgets;
     long history_runs;
@@ -392,7 +555,10 @@ static int write_environment(const struct evidence_opts *o, json_t *results, con
     for (size_t i = 0; i < o->nbudgets; i++)
         json_array_append_new(bl, json_string(o->budgets[i]));
     json_object_set_new(b, "budgets", bl);
-    json_object_set_new(b, "history", o->history ? json_string(o->history) : json_null());
+    char where[1024];
+    json_object_set_new(b, "history", o->history ? json_string(pg_redact_dsn(o->history, where,
+                                                                              sizeof where))
+                                                 : json_null());
     json_object_set_new(env, "bundle", b);
     int rc = dump_json(dir, "environment.json", env);
     json_decref(env);
@@ -401,15 +567,10 @@ static int write_environment(const struct evidence_opts *o, json_t *results, con
 
 static int write_history(const struct evidence_opts *o, const char *dir)
 {
-    /* Opening a SQLite path that is not there would create a history:
-     * evidence only reads one. */
-    if (!strstr(o->history, "://") && access(o->history, R_OK) != 0) {
-        fprintf(stderr, "perfgate: cannot read history '%s': %s\n", o->history, strerror(errno));
-        return -1;
-    }
+    /* evidence only reads a history: never creates or converts one. */
     pg_error err;
     pg_error_clear(&err);
-    pg_history *h = pg_history_open(o->history, &err);
+    pg_history *h = pg_history_open_readonly(o->history, &err);
     if (!h) {
         cli_report("perfgate", &err);
         return -1;
@@ -546,10 +707,18 @@ static int write_readme(const struct evidence_opts *o, json_t *results, const pg
         fprintf(f, "| `history.json` | the newest runs in the history and its baseline |\n");
     if (o->report)
         fprintf(f, "| `report/` | the trend report |\n");
-    fprintf(f, "| `" MANIFEST "` | SHA-256 of every other file |\n\n"
-               "## Verifying\n\n"
-               "```sh\nperfgate evidence verify <this folder>\n"
-               "# or, without perfgate:\ncd <this folder> && sha256sum -c " MANIFEST "\n```\n");
+    fprintf(f, "| `" MANIFEST "` | SHA-256 of every other file |\n");
+    if (o->sign)
+        fprintf(f, "| `" SIGNATURE "` | the manifest's SSH signature (namespace `" SIG_NAMESPACE
+                   "`) |\n");
+    fprintf(f, "\n## Verifying\n\n"
+               "```sh\nperfgate evidence verify <this folder>%s\n"
+               "# or, without perfgate:\ncd <this folder> && sha256sum -c " MANIFEST "\n",
+            o->sign ? " --allowed-signers <allowed_signers>" : "");
+    if (o->sign)
+        fprintf(f, "ssh-keygen -Y verify -f <allowed_signers> -I <signer> -n " SIG_NAMESPACE
+                   " -s " SIGNATURE " < " MANIFEST "\n");
+    fprintf(f, "```\n");
     return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -690,17 +859,19 @@ static int make_bundle(const struct evidence_opts *o)
         if (pathf(path, sizeof path, "%s/report", tmp) || cli_mkdir_p(path) || copy_tree(o->report, path))
             goto fail;
     }
-    if (write_readme(o, results, head, report, tmp) || write_manifest(tmp))
+    if (write_readme(o, results, head, report, tmp) || write_manifest(tmp) ||
+        (o->sign && sign_manifest(tmp, o->sign)))
         goto fail;
     if (rename(tmp, o->out) != 0) {
         fprintf(stderr, "perfgate: cannot rename '%s' to '%s': %s\n", tmp, o->out, strerror(errno));
         goto fail;
     }
     status = pg_verdicts_failed(report) ? 1 : 0;
-    printf("perfgate: evidence written to '%s': gate %s\n", o->out, status ? "FAILED" : "PASSED");
+    printf("perfgate: evidence written to '%s'%s: gate %s\n", o->out, o->sign ? ", signed" : "",
+           status ? "FAILED" : "PASSED");
     goto done;
 fail:
-    remove_tree(tmp);
+    pg_remove_tree(tmp);
 fail_early:
 done:
     json_decref(results);
@@ -722,7 +893,7 @@ static int is_hex64(const char *s)
     return 1;
 }
 
-static int verify(const char *dir)
+static int verify(const char *dir, const char *allowed)
 {
     char mpath[4096];
     if (pathf(mpath, sizeof mpath, "%s/" MANIFEST, dir))
@@ -785,7 +956,7 @@ static int verify(const char *dir)
             qsort(listed.v, listed.n, sizeof *listed.v, cmp_str);
             qsort(present.v, present.n, sizeof *present.v, cmp_str);
             for (size_t i = 0; i < present.n; i++) {
-                if (!strcmp(present.v[i], MANIFEST))
+                if (!strcmp(present.v[i], MANIFEST) || !strcmp(present.v[i], SIGNATURE))
                     continue;
                 if (!bsearch(&present.v[i], listed.v, listed.n, sizeof *listed.v, cmp_str)) {
                     fprintf(stderr, "added: %s\n", present.v[i]);
@@ -798,12 +969,31 @@ static int verify(const char *dir)
     strlist_free(&listed);
     if (status)
         return status;
+    int bad = 0;
     if (changed || missing || added) {
         fprintf(stderr, "perfgate: evidence: '%s' does not match its manifest: %zu changed, "
                         "%zu added, %zu missing\n", dir, changed, added, missing);
-        return 1;
+        bad = 1;
     }
+    char who[256] = "", sig[4096];
+    struct stat st;
+    int sig_rc = 0;
+    if (allowed) {
+        sig_rc = check_signature(dir, allowed, who, sizeof who);
+        if (sig_rc == 2)
+            return 2;
+    }
+    if (bad || sig_rc)
+        return 1;
     printf("perfgate: evidence: '%s': %zu files match the manifest\n", dir, ok);
+    if (allowed)
+        printf("perfgate: evidence: signed by '%s', a signer '%s' allows\n", who, allowed);
+    else if (pathf(sig, sizeof sig, "%s/" SIGNATURE, dir) == 0 && lstat(sig, &st) == 0)
+        printf("perfgate: evidence: signed, but the signature was not checked: give "
+               "--allowed-signers FILE\n");
+    else
+        printf("perfgate: evidence: unsigned: anyone who can edit the bundle can also rewrite "
+               "its manifest\n");
     return 0;
 }
 
@@ -829,20 +1019,29 @@ int cmd_evidence(int argc, char **argv)
                       "a report folder (e.g. from 'perfgate report') to include"),
         PG_OPT_STRING(0, "today", &o.today, "DATE",
                       "judge waiver expiry on this date (default: today, UTC)"),
+        PG_OPT_STRING(0, "sign", &o.sign, "KEY",
+                      "sign the manifest with this SSH private key (ssh-keygen -Y sign)"),
         PG_OPT_END(),
     };
     const pg_opt_spec spec = { "evidence", usage_text, options, NULL, footer, 0 };
     if (argc >= 2 && !strcmp(argv[1], "verify")) {
-        if (argc == 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-            pg_opt_usage(&spec, stdout);
-            return 0;
-        }
-        if (argc != 3 || argv[2][0] == '-') {
+        const char *allowed = NULL;
+        const pg_option voptions[] = {
+            PG_OPT_STRING(0, "allowed-signers", &allowed, "FILE",
+                          "ssh-keygen's allowed-signers file: the bundle must be signed by one "
+                          "of them\n(without it an unsigned bundle is only reported as such)"),
+            PG_OPT_END(),
+        };
+        const pg_opt_spec vspec = { "evidence verify", usage_text, voptions, NULL, footer, 0 };
+        int vpos = pg_parse_options(&vspec, argc - 1, argv + 1);
+        if (vpos < 0)
+            return pg_opt_status(vpos);
+        if (vpos != 1) {
             fprintf(stderr, "perfgate: evidence verify: expected one bundle folder\n");
-            pg_opt_usage(&spec, stderr);
+            pg_opt_usage(&vspec, stderr);
             return 2;
         }
-        return verify(argv[2]);
+        return verify(argv[1], allowed);
     }
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)

@@ -139,6 +139,15 @@ pg_history *cli_open_history(const char *where)
     return h;
 }
 
+pg_history *cli_open_history_ro(const char *where)
+{
+    pg_error err = { 0 };
+    pg_history *h = pg_history_open_readonly(where, &err);
+    if (!h)
+        cli_report("perfgate", &err);
+    return h;
+}
+
 static void progress(void *arg, size_t done, size_t total)
 {
     const char *what = arg;
@@ -163,6 +172,12 @@ static void fmt_ns(char *buf, size_t len, double ns)
         u++;
     }
     snprintf(buf, len, "%.4g %s", ns, unit[u]);
+}
+
+/* Names go to a terminal: control characters are shown, not obeyed. */
+static void print_safe(const char *s)
+{
+    pg_escape_term_put(stdout, s);
 }
 
 static int do_add(const hopts *o)
@@ -209,7 +224,7 @@ static int do_add(const hopts *o)
 
 static int do_list(const hopts *o)
 {
-    pg_history *h = cli_open_history(o->history);
+    pg_history *h = cli_open_history_ro(o->history);
     if (!h)
         return 2;
     pg_error err = { 0 };
@@ -223,10 +238,12 @@ static int do_list(const hopts *o)
     printf("%-6s  %-20s  %-12s  %-16s  %7s  %7s\n", "run", "recorded", "commit", "branch",
            "benches", "failing");
     for (size_t i = 0; i < n; i++) {
+        char ts[64], commit[64], branch[64];
         printf("%-6lld  %-20s  %-12.12s  %-16.16s  %7ld  %7ld%s\n", (long long)runs[i].id,
-               runs[i].timestamp, runs[i].commit[0] ? runs[i].commit : "-",
-               runs[i].branch[0] ? runs[i].branch : "-", runs[i].n_benches, runs[i].n_failed,
-               runs[i].is_baseline ? "  baseline" : "");
+               pg_escape_term(runs[i].timestamp, ts, sizeof ts),
+               runs[i].commit[0] ? pg_escape_term(runs[i].commit, commit, sizeof commit) : "-",
+               runs[i].branch[0] ? pg_escape_term(runs[i].branch, branch, sizeof branch) : "-",
+               runs[i].n_benches, runs[i].n_failed, runs[i].is_baseline ? "  baseline" : "");
     }
     free(runs);
     pg_history_close(h);
@@ -254,7 +271,7 @@ static int resolve_run(pg_history *h, const char *arg, int64_t *id)
 
 static int do_show(const hopts *o)
 {
-    pg_history *h = cli_open_history(o->history);
+    pg_history *h = cli_open_history_ro(o->history);
     if (!h)
         return 2;
     int64_t id;
@@ -269,11 +286,14 @@ static int do_show(const hopts *o)
         pg_history_close(h);
         return 2;
     }
-    printf("run %lld recorded %s%s\n", (long long)s->info.id, s->info.timestamp,
-           s->info.is_baseline ? " (baseline)" : "");
-    printf("commit %s  branch %s  source ", s->info.commit[0] ? s->info.commit : "-",
-           s->info.branch[0] ? s->info.branch : "-");
-    pg_escape_term_put(stdout, s->info.source);
+    printf("run %lld recorded ", (long long)s->info.id);
+    print_safe(s->info.timestamp);
+    printf("%s\ncommit ", s->info.is_baseline ? " (baseline)" : "");
+    print_safe(s->info.commit[0] ? s->info.commit : "-");
+    printf("  branch ");
+    print_safe(s->info.branch[0] ? s->info.branch : "-");
+    printf("  source ");
+    print_safe(s->info.source);
     printf("\n\nenvironment:\n");
     for (size_t i = 0; i < s->n_env; i++) {
         printf("  ");
@@ -301,9 +321,12 @@ static int do_show(const hopts *o)
             printf("  ");
             pg_escape_term_put(stdout, s->waivers[i].bench);
             printf(": ");
-            pg_escape_term_put(stdout, s->waivers[i].reason ? s->waivers[i].reason : "");
-            printf(" (%s, expires %s)\n", s->waivers[i].ticket ? s->waivers[i].ticket : "-",
-                   s->waivers[i].expires ? s->waivers[i].expires : "-");
+            print_safe(s->waivers[i].reason ? s->waivers[i].reason : "");
+            printf(" (");
+            print_safe(s->waivers[i].ticket ? s->waivers[i].ticket : "-");
+            printf(", expires ");
+            print_safe(s->waivers[i].expires ? s->waivers[i].expires : "-");
+            printf(")\n");
         }
     }
     pg_hist_show_free(s);

@@ -13,6 +13,7 @@
 #include "internal.h"
 #include "parse_options.h"
 #include "pg_history.h"
+#include "pg_redact.h"
 #include "pg_reports.h"
 
 static const char usage_text[] =
@@ -60,7 +61,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "perfgate: --no-png and --no-svg leave nothing to draw\n");
         return 2;
     }
-    pg_history *h = cli_open_history(history);
+    pg_history *h = cli_open_history_ro(history);
     if (!h)
         return 2;
     pg_error err = { 0 };
@@ -70,7 +71,8 @@ int cmd_report(int argc, char **argv)
     int rc = pg_history_trend(h, (size_t)runs, &t, &err);
     if (rc == 0 && pg_history_latest(h, &latest_id, NULL) == 0)
         rc = pg_history_show(h, latest_id, &latest, &err);
-    opt.history_label = history;
+    char label[1024];
+    opt.history_label = pg_redact_dsn(history, label, sizeof label);
     if (isatty(2))
         opt.progress = progress;
     pg_reports_summary sum = { 0 };

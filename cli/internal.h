@@ -60,5 +60,9 @@ int cli_mkdir_p(const char *path);
  * status: 0, 1 (a new slowdown or creep), 2 (trouble, said on stderr). */
 int cli_history_changes(const char *history, const char *glob, const char *since,
                         double tolerance, const char *json_path);
+/* As cli_open_history, for commands that only read: opened read-only
+ * (pg_history_open_readonly), so a history the user may read but not write
+ * works, and nothing is created.  Defined in cmd_history.c. */
+struct pg_history *cli_open_history_ro(const char *where);
 
 #endif

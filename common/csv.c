@@ -5,8 +5,8 @@
  * becomes a NUL-terminated string inside that buffer, so a table costs one
  * copy of its text plus an index of cell pointers and positions.  Positions
  * (1-based line and column, in bytes) are kept per cell for error messages.
- * Limits: a cell index of at most SIZE_MAX/sizeof(cell) entries; lines and
- * columns beyond INT_MAX are reported as INT_MAX.
+ * Limits (pg_csv_limits): the text, the cells and the header's columns are
+ * capped; lines and columns beyond INT_MAX are reported as INT_MAX.
  */
 #include "pg_csv.h"
 
@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 struct cell {
     char *text;
@@ -25,6 +26,7 @@ struct cell {
 };
 
 struct pg_csv {
+    pg_csv_limits lim;  /* the caps, defaults filled in */
     char *buf;          /* the unquoted text, cells point into it */
     struct cell *cells; /* (nrows + 1) * ncols, header first */
     size_t nrows, ncols;
@@ -40,6 +42,8 @@ static int clamp_int(size_t v)
 static int push_cell(struct pg_csv *t, size_t *cap, size_t *count, char *text, size_t line,
                      size_t column)
 {
+    if (*count >= t->lim.max_cells)
+        return PG_ELIMIT;
     if (*count == *cap) {
         size_t ncap = *cap ? *cap * 2 : 64;
         if (ncap > SIZE_MAX / sizeof(struct cell))
@@ -55,6 +59,27 @@ static int push_cell(struct pg_csv *t, size_t *cap, size_t *count, char *text, s
     t->cells[*count].column = clamp_int(column);
     (*count)++;
     return PG_OK;
+}
+
+static int cell_error(const struct pg_csv *t, int rc, size_t line, size_t column, pg_error *err)
+{
+    if (rc == PG_ELIMIT)
+        return pg_error_set(err, rc, t->name, clamp_int(line), clamp_int(column), NULL,
+                            "more than %zu cells in the table", t->lim.max_cells);
+    return pg_error_set(err, rc, t->name, clamp_int(line), 0, NULL,
+                        "out of memory while indexing cells");
+}
+
+static pg_csv_limits fill_limits(const pg_csv_limits *lim)
+{
+    pg_csv_limits l = lim ? *lim : (pg_csv_limits){ 0, 0, 0 };
+    if (!l.max_bytes)
+        l.max_bytes = PG_CSV_MAX_BYTES;
+    if (!l.max_cells)
+        l.max_cells = PG_CSV_MAX_CELLS;
+    if (!l.max_columns)
+        l.max_columns = PG_CSV_MAX_COLUMNS;
+    return l;
 }
 
 /* Splits t->buf (len bytes, NUL at buf[len]) into cells, unquoting in place. */
@@ -132,9 +157,11 @@ static int parse(struct pg_csv *t, size_t len, pg_error *err)
         *out = '\0';
         rc = push_cell(t, &cap, &count, text, line, column);
         if (rc)
-            return pg_error_set(err, rc, t->name, clamp_int(line), 0, NULL,
-                                "out of memory while indexing cells");
+            return cell_error(t, rc, line, column, err);
         fields_in_row++;
+        if (row == 0 && fields_in_row > t->lim.max_columns)
+            return pg_error_set(err, PG_ELIMIT, t->name, clamp_int(line), clamp_int(column), NULL,
+                                "more than %zu columns in the header", t->lim.max_columns);
         if (p < end)
             p++; /* past ',' or '\n' */
         if (sep == ',' && p == end) {
@@ -142,7 +169,7 @@ static int parse(struct pg_csv *t, size_t len, pg_error *err)
             *p = '\0';
             rc = push_cell(t, &cap, &count, p, line, (size_t)(p - line_start) + 1);
             if (rc)
-                return pg_error_set(err, rc, t->name, clamp_int(line), 0, NULL, "out of memory");
+                return cell_error(t, rc, line, (size_t)(p - line_start) + 1, err);
             fields_in_row++;
             sep = '\n';
         }
@@ -181,26 +208,28 @@ static int parse(struct pg_csv *t, size_t len, pg_error *err)
 
 pg_csv *pg_csv_read_mem(const char *data, size_t len, const char *name, pg_error *err)
 {
-    if (!data && len)
-        return pg_error_set(err, PG_EINVAL, name, 0, 0, NULL, "no data"), NULL;
-    if (len == SIZE_MAX) {
-        pg_error_set(err, PG_ELIMIT, name, 0, 0, NULL, "input too large");
-        return NULL;
-    }
+    return pg_csv_read_mem_limited(data, len, name, NULL, err);
+}
+
+pg_csv *pg_csv_read_file(const char *path, pg_error *err)
+{
+    return pg_csv_read_file_limited(path, NULL, err);
+}
+
+/* A table over buf (len bytes and room for a NUL after them), which it
+ * takes: freed here on failure. */
+static pg_csv *parse_owned(char *buf, size_t len, const char *name, const pg_csv_limits *l,
+                           pg_error *err)
+{
     struct pg_csv *t = calloc(1, sizeof *t);
     if (!t) {
+        free(buf);
         pg_error_set(err, PG_ENOMEM, name, 0, 0, NULL, "out of memory");
         return NULL;
     }
+    t->lim = *l;
     snprintf(t->name, sizeof t->name, "%s", name ? name : "<csv>");
-    t->buf = malloc(len + 1);
-    if (!t->buf) {
-        pg_error_set(err, PG_ENOMEM, name, 0, 0, NULL, "out of memory reading %zu bytes", len);
-        free(t);
-        return NULL;
-    }
-    if (len)
-        memcpy(t->buf, data, len);
+    t->buf = buf;
     t->buf[len] = '\0';
     if (parse(t, len, err) != PG_OK) {
         pg_csv_free(t);
@@ -209,43 +238,112 @@ pg_csv *pg_csv_read_mem(const char *data, size_t len, const char *name, pg_error
     return t;
 }
 
-pg_csv *pg_csv_read_file(const char *path, pg_error *err)
+static void too_large(const char *name, size_t max, pg_error *err)
 {
+    pg_error_set(err, PG_ELIMIT, name, 0, 0, NULL, "more than %zu bytes to read (the CSV limit)",
+                 max);
+}
+
+pg_csv *pg_csv_read_mem_limited(const char *data, size_t len, const char *name,
+                                const pg_csv_limits *lim, pg_error *err)
+{
+    pg_csv_limits l = fill_limits(lim);
+    if (!data && len)
+        return pg_error_set(err, PG_EINVAL, name, 0, 0, NULL, "no data"), NULL;
+    if (len > l.max_bytes) {
+        too_large(name, l.max_bytes, err);
+        return NULL;
+    }
+    char *buf = malloc(len + 1);
+    if (!buf) {
+        pg_error_set(err, PG_ENOMEM, name, 0, 0, NULL, "out of memory reading %zu bytes", len);
+        return NULL;
+    }
+    if (len)
+        memcpy(buf, data, len);
+    return parse_owned(buf, len, name, &l, err);
+}
+
+/* A NUL byte among the got bytes just read at data + len: its position. */
+static int nul_error(const char *path, const char *data, size_t len, size_t got, pg_error *err)
+{
+    const char *z = memchr(data + len, '\0', got);
+    if (!z)
+        return 0;
+    size_t line = 1;
+    const char *line_start = data;
+    for (const char *p = data; p < z; p++)
+        if (*p == '\n') {
+            line++;
+            line_start = p + 1;
+        }
+    return pg_error_set(err, PG_EPARSE, path, clamp_int(line),
+                        clamp_int((size_t)(z - line_start) + 1), NULL,
+                        "NUL byte in a field: expected text");
+}
+
+pg_csv *pg_csv_read_file_limited(const char *path, const pg_csv_limits *lim, pg_error *err)
+{
+    pg_csv_limits l = fill_limits(lim);
     FILE *f = fopen(path, "rb");
     if (!f) {
         pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
         return NULL;
     }
+    /* A regular file too large is refused before anything is read. */
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > l.max_bytes) {
+        fclose(f);
+        pg_error_set(err, PG_ELIMIT, path, 0, 0, NULL,
+                     "the file is %jd bytes, larger than the %zu-byte CSV limit",
+                     (intmax_t)st.st_size, l.max_bytes);
+        return NULL;
+    }
     char *data = NULL;
     size_t len = 0, cap = 0;
+    int rc = 0;
     for (;;) {
         if (cap - len < 65536) {
+            /* One byte over the cap is read to tell "exactly" from "more". */
             size_t ncap = cap ? cap * 2 : 65536;
-            char *n = realloc(data, ncap);
-            if (!n) {
-                free(data);
-                fclose(f);
-                pg_error_set(err, PG_ENOMEM, path, 0, 0, NULL, "out of memory reading the file");
-                return NULL;
+            if (ncap > l.max_bytes + 2)
+                ncap = l.max_bytes + 2;
+            char *n = ncap > cap ? realloc(data, ncap) : NULL;
+            if (!n && ncap > cap) {
+                rc = pg_error_set(err, PG_ENOMEM, path, 0, 0, NULL,
+                                  "out of memory reading the file");
+                break;
             }
-            data = n;
-            cap = ncap;
+            if (n) {
+                data = n;
+                cap = ncap;
+            }
         }
-        size_t got = fread(data + len, 1, cap - len, f);
+        size_t room = cap - 1 - len; /* the NUL's byte stays free */
+        size_t got = room ? fread(data + len, 1, room, f) : 0;
+        if (got && (rc = nul_error(path, data, len, got, err)) < 0)
+            break;
         len += got;
+        if (len > l.max_bytes) {
+            too_large(path, l.max_bytes, err);
+            rc = PG_ELIMIT;
+            break;
+        }
         if (got == 0)
             break;
     }
-    int bad = ferror(f);
+    if (rc == 0 && ferror(f))
+        rc = pg_error_set(err, PG_EIO, path, 0, 0, NULL, "read error");
     fclose(f);
-    if (bad) {
+    if (rc < 0) {
         free(data);
-        pg_error_set(err, PG_EIO, path, 0, 0, NULL, "read error");
         return NULL;
     }
-    pg_csv *t = pg_csv_read_mem(data, len, path, err);
-    free(data);
-    return t;
+    if (!data && !(data = malloc(1))) {
+        pg_error_set(err, PG_ENOMEM, path, 0, 0, NULL, "out of memory");
+        return NULL;
+    }
+    return parse_owned(data, len, path, &l, err);
 }
 
 void pg_csv_free(pg_csv *csv)

@@ -5,24 +5,59 @@
 
 #include <string.h>
 
-void pg_escape_term(const char *s, char *buf, size_t len)
+/* The escape for the character at p (its bytes: *n), or "" to copy it. */
+static const char *escape_at(const unsigned char *p, size_t *n, char buf[8])
 {
-    if (len == 0)
-        return;
-    size_t n = 0;
-    for (; s && *s && n + 1 < len; s++) {
-        unsigned char c = (unsigned char)*s;
-        buf[n++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+    *n = 1;
+    if (*p < 0x20 || *p == 0x7f) {
+        snprintf(buf, 8, "\\x%02x", *p);
+        return buf;
     }
-    buf[n] = '\0';
+    if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+        *n = 2;
+        snprintf(buf, 8, "\\u%04x", p[1]);
+        return buf;
+    }
+    return "";
 }
 
 void pg_escape_term_put(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        fputc(c < 0x20 || c == 0x7f ? '?' : (int)c, f);
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        char buf[8];
+        size_t n;
+        const char *e = escape_at(p, &n, buf);
+        if (*e)
+            fputs(e, f);
+        else
+            fputc(*p, f);
+        p += n;
     }
+}
+
+char *pg_escape_term(const char *s, char *out, size_t len)
+{
+    if (!len)
+        return out;
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        char buf[8];
+        size_t n;
+        const char *e = escape_at(p, &n, buf);
+        size_t el = *e ? strlen(e) : 1;
+        if (o + el >= len)
+            break;
+        if (*e)
+            memcpy(out + o, e, el);
+        else
+            out[o] = (char)*p;
+        o += el;
+        p += n;
+    }
+    out[o] = '\0';
+    return out;
 }
 
 /* The entity of a markup-significant byte in XML or HTML (apos: the
@@ -46,10 +81,16 @@ void pg_escape_xml(FILE *f, const char *s)
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
         const char *e = c == '\r' ? "&#13;" : markup_entity(c, "&apos;");
-        if (e)
+        if (e) {
             fputs(e, f);
-        else
+        } else if (c == 0xEF && (unsigned char)s[1] == 0xBF && ((unsigned char)s[2] & 0xFE) == 0xBE) {
+            /* the noncharacters U+FFFE and U+FFFF (EF BF BE, EF BF BF),
+             * which XML 1.0 forbids even as references */
+            fputc('?', f);
+            s += 2;
+        } else {
             fputc(c < 0x20 || c == 0x7f ? '?' : (int)c, f);
+        }
     }
 }
 

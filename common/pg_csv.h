@@ -7,7 +7,9 @@
  * are read with strtod: empty cells and nan/NaN read as NaN, inf/-inf as
  * infinities.  Every error names file:line:column and what was expected.
  * The whole table is held in memory (one allocation for the text, one for
- * the cell index).
+ * the cell index), so what one table may take is capped (pg_csv_limits,
+ * docs/limits.md): beyond a cap the read fails with PG_ELIMIT before the
+ * memory is spent, and a NUL byte (never text; /dev/zero) fails at once.
  */
 #ifndef PG_CSV_H
 #define PG_CSV_H
@@ -22,11 +24,31 @@ extern "C" {
 
 typedef struct pg_csv pg_csv;
 
-/* Reads and parses a file; NULL on error (err says where and why). */
+/* The default caps: 1 GiB of text (a regular file larger than that is
+ * refused before reading; a pipe or device once that much was read), 64 Mi
+ * cells, header included (a 1 GiB cell index), and 65,536 columns. */
+#define PG_CSV_MAX_BYTES ((size_t)1 << 30)
+#define PG_CSV_MAX_CELLS ((size_t)1 << 26)
+#define PG_CSV_MAX_COLUMNS ((size_t)65536)
+
+/* Caps on one table; a zero field takes its default above. */
+typedef struct pg_csv_limits {
+    size_t max_bytes;   /* bytes of text */
+    size_t max_cells;   /* cells, header included */
+    size_t max_columns; /* fields of the header */
+} pg_csv_limits;
+
+/* Reads and parses a file under the default caps; NULL on error (err says
+ * where and why). */
 pg_csv *pg_csv_read_file(const char *path, pg_error *err);
 
 /* Parses len bytes; name is used in error messages (may be NULL). */
 pg_csv *pg_csv_read_mem(const char *data, size_t len, const char *name, pg_error *err);
+
+/* The same under the caps in lim (NULL: the defaults). */
+pg_csv *pg_csv_read_file_limited(const char *path, const pg_csv_limits *lim, pg_error *err);
+pg_csv *pg_csv_read_mem_limited(const char *data, size_t len, const char *name,
+                                const pg_csv_limits *lim, pg_error *err);
 
 void pg_csv_free(pg_csv *csv); /* NULL is a no-op */
 

@@ -529,6 +529,8 @@ static int want_object(ctx *c, const pj_node *v, const char *what)
     return 0;
 }
 
+#define PG_BUDGET_MIN_NS 1e-6
+
 static int get_time(ctx *c, const pj_node *obj, const char *key, double *out, pos *at)
 {
     const pj_node *v = member(c, obj, key, PJ_STRING, "a time such as \"250us\"");
@@ -540,6 +542,13 @@ static int get_time(ctx *c, const pj_node *obj, const char *key, double *out, po
         ERR(c, v, PG_ETYPE,
             "expected a positive time such as \"250us\" (units ns, us, ms, s), found \"%.60s\"",
             v->str);
+    /* A limit below a femtosecond judges nothing, and a subnormal one
+     * (1e-320ns) turns every ratio to it into infinity. */
+    else if (*out < PG_BUDGET_MIN_NS) {
+        ok = 0;
+        ERR(c, v, PG_ETYPE, "expected a time of at least %gns, found \"%.60s\"",
+            PG_BUDGET_MIN_NS, v->str);
+    }
     pop(c, old);
     at->line = v->line;
     at->column = v->column;
@@ -717,7 +726,7 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
                     ok = 0;
                     if (s) {
                         size_t o2 = push(c, abs_names[k]);
-                        ok = pg_parse_bytes(s->str, &b->absolute[k]) == 0 && b->absolute[k] > 0;
+                        ok = pg_parse_bytes(s->str, &b->absolute[k]) == 0 && b->absolute[k] >= 1;
                         if (!ok)
                             ERR(c, s, PG_ETYPE,
                                 "expected a size such as \"64MiB\" (units B, KiB, MiB, GiB, kB, MB, GB), found \"%.60s\"",
@@ -1593,6 +1602,81 @@ static const char *field_name(int f)
     return f < F_ABS0 ? names[f] : abs_names[f - F_ABS0];
 }
 
+/* Budgets that may overlap with the same specificity, found without
+ * looking at every pair: two patterns of the same specificity have literal
+ * prefixes (up to the first wildcard) of the same length, and a name both
+ * match starts with both, so they overlap only when the prefixes are equal.
+ * Budgets are sorted by (specificity, prefix, index) into groups; only
+ * pairs inside a group are compared (n log n to sort, and the pairs of
+ * groups, which for real budget files hold one or a few). */
+typedef struct lint_key {
+    long spec;
+    const char *prefix; /* unescaped, NUL-terminated, in lint_groups.text */
+    size_t idx;
+} lint_key;
+
+typedef struct lint_groups {
+    lint_key *keys;    /* sorted */
+    size_t *pos;       /* pos[i]: where budget i is in keys */
+    size_t *end;       /* end[k]: one past the last key of k's group */
+    char *text;        /* the prefixes, 256 bytes each */
+} lint_groups;
+
+static int cmp_lint_key(const void *pa, const void *pb)
+{
+    const lint_key *a = pa, *b = pb;
+    if (a->spec != b->spec)
+        return a->spec < b->spec ? -1 : 1;
+    int c = strcmp(a->prefix, b->prefix);
+    if (c)
+        return c;
+    return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* The literal prefix of a pattern, unescaped: what every match starts with. */
+static void literal_prefix(const char *p, char *out, size_t len)
+{
+    size_t o = 0;
+    for (; *p && *p != '*' && *p != '?' && *p != '[' && o + 1 < len; p++) {
+        if (*p == '\\' && p[1])
+            p++;
+        out[o++] = *p;
+    }
+    out[o] = '\0';
+}
+
+static void lint_groups_free(lint_groups *g)
+{
+    free(g->keys);
+    free(g->pos);
+    free(g->end);
+    free(g->text);
+}
+
+static int lint_groups_make(const pg_budget_set *set, lint_groups *g)
+{
+    size_t n = set->nbudgets, m = n ? n : 1;
+    g->keys = malloc(m * sizeof *g->keys);
+    g->pos = malloc(m * sizeof *g->pos);
+    g->end = malloc(m * sizeof *g->end);
+    g->text = malloc(m * 256);
+    if (!g->keys || !g->pos || !g->end || !g->text)
+        return PG_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char *t = g->text + i * 256;
+        literal_prefix(set->budgets[i].match, t, 256);
+        g->keys[i] = (lint_key){ set->budgets[i].spec, t, i };
+    }
+    qsort(g->keys, n, sizeof *g->keys, cmp_lint_key);
+    for (size_t k = n; k-- > 0;) {
+        g->pos[g->keys[k].idx] = k;
+        int same = k + 1 < n && g->keys[k].spec == g->keys[k + 1].spec &&
+                   !strcmp(g->keys[k].prefix, g->keys[k + 1].prefix);
+        g->end[k] = same ? g->end[k + 1] : k + 1;
+    }
+    return 0;
+}
+
 int pg_budget_set_lint(pg_budget_set *set, const char *today)
 {
     size_t before = set->ndiags;
@@ -1603,10 +1687,17 @@ int pg_budget_set_lint(pg_budget_set *set, const char *today)
     }
     if (!ymd)
         ymd = pg_today_ymd();
+    lint_groups g = { 0 };
+    if (lint_groups_make(set, &g) < 0) {
+        lint_groups_free(&g);
+        diag(set, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        return PG_ENOMEM;
+    }
+    /* In reading order, as a plain i < j loop would report them. */
     for (size_t i = 0; i < set->nbudgets; i++) {
         const budget *a = &set->budgets[i];
-        for (size_t j = i + 1; j < set->nbudgets; j++) {
-            const budget *b = &set->budgets[j];
+        for (size_t k = g.pos[i] + 1; k < g.end[g.pos[i]]; k++) {
+            const budget *b = &set->budgets[g.keys[k].idx];
             if (a->spec != b->spec || !(a->set & b->set) || !gate_glob_intersect(a->match, b->match))
                 continue;
             for (int f = 0; f < F_COUNT; f++) {
@@ -1632,6 +1723,7 @@ int pg_budget_set_lint(pg_budget_set *set, const char *today)
                              b->match, a->match, a->file, a->line, b->counters[y].name);
         }
     }
+    lint_groups_free(&g);
     for (size_t i = 0; i < set->nwaivers; i++) {
         const pg_waiver *w = &set->waivers[i];
         if (w->expires_ymd && w->expires_ymd < ymd)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "pg_redact.h"
 
 #ifdef PG_HAVE_LIBPQ
 #include <libpq-fe.h>
@@ -27,6 +28,7 @@ typedef struct qdb {
     hdb base;
     PGconn *conn;
     int next_stmt;
+    char *conninfo; /* kept to scrub its password from libpq's messages */
 } qdb;
 
 typedef struct qstmt {
@@ -43,6 +45,7 @@ static int q_fail(qdb *d, pg_error *err, const char *what, const PGresult *res)
     const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(d->conn);
     char clean[200];
     snprintf(clean, sizeof clean, "%s", msg && *msg ? msg : "error");
+    pg_redact_secret(clean, sizeof clean, d->conninfo);
     size_t n = strlen(clean);
     while (n && (clean[n - 1] == '\n' || clean[n - 1] == ' '))
         clean[--n] = '\0';
@@ -285,6 +288,7 @@ static void q_close(hdb *db)
     if (!d)
         return;
     PQfinish(d->conn);
+    free(d->conninfo);
     free(d);
 }
 
@@ -303,6 +307,13 @@ hdb *reports_hdb_pq_open(const char *conninfo, pg_error *err)
         return NULL;
     }
     d->base.ops = &pq_ops;
+    if (!(d->conninfo = strdup(conninfo))) {
+        free(d);
+        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        return NULL;
+    }
+    /* A password left out of the URI comes from libpq's usual places:
+     * PGPASSWORD, PGSERVICE (pg_service.conf) or ~/.pgpass (PGPASSFILE). */
     d->conn = PQconnectdb(conninfo);
     if (PQstatus(d->conn) != CONNECTION_OK) {
         q_fail(d, err, "cannot connect", NULL);

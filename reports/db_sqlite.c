@@ -7,11 +7,17 @@
  * takes the write lock before it reads anything (no upgrade deadlocks).
  * synchronous=NORMAL in WAL mode keeps every committed run across a crash of
  * the process; only a power cut may lose the last commit, never corrupt.
+ *
+ * A reader (history list/show, report, baseline show/export, evidence)
+ * opens the file read-only and changes nothing, so a history it may read
+ * but not write (a read-only file, folder or mount) serves it too.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <sqlite3.h>
@@ -214,7 +220,7 @@ static const hdb_ops sqlite_ops = {
     s_begin, s_lock_schema, s_unlock_schema, s_get_version, s_set_version, s_close,
 };
 
-hdb *reports_hdb_sqlite_open(const char *path, pg_error *err)
+static sdb *new_sdb(const char *path, pg_error *err)
 {
     sdb *d = calloc(1, sizeof *d);
     if (!d) {
@@ -223,6 +229,14 @@ hdb *reports_hdb_sqlite_open(const char *path, pg_error *err)
     }
     d->base.ops = &sqlite_ops;
     snprintf(d->path, sizeof d->path, "%s", path);
+    return d;
+}
+
+hdb *reports_hdb_sqlite_open(const char *path, pg_error *err)
+{
+    sdb *d = new_sdb(path, err);
+    if (!d)
+        return NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &d->db, flags, NULL) != SQLITE_OK) {
         pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot open history: %s",
@@ -252,4 +266,80 @@ hdb *reports_hdb_sqlite_open(const char *path, pg_error *err)
         return NULL;
     }
     return &d->base;
+}
+
+/* path as a SQLite URI ("file:" and the path percent-encoded), so that '?',
+ * '#' or '%' in a file name stay part of it.  -1 when it does not fit. */
+static int file_uri(const char *path, const char *query, char *out, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t o = 0;
+    int n = snprintf(out, len, "file:");
+    if (n < 0 || (size_t)n >= len)
+        return -1;
+    o = (size_t)n;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (o + 4 >= len)
+            return -1;
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("/._-~", *p)) {
+            out[o++] = (char)*p;
+        } else {
+            out[o++] = '%';
+            out[o++] = hex[*p >> 4];
+            out[o++] = hex[*p & 15];
+        }
+    }
+    n = snprintf(out + o, len - o, "%s", query);
+    return n < 0 || (size_t)n >= len - o ? -1 : 0;
+}
+
+/* Opens uri (SQLITE_OPEN_URI, read-only) and reads the schema version, so
+ * that a file SQLite cannot read this way fails here, not later. */
+static int open_ro_try(sdb *d, const char *uri, pg_error *err)
+{
+    if (d->db) {
+        sqlite3_close_v2(d->db);
+        d->db = NULL;
+    }
+    int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(uri, &d->db, flags, NULL) != SQLITE_OK)
+        return pg_error_set(err, PG_EIO, d->path, 0, 0, NULL, "cannot open history: %s",
+                            d->db ? sqlite3_errmsg(d->db) : "out of memory");
+    sqlite3_busy_timeout(d->db, BUSY_TIMEOUT_MS);
+    int version;
+    return s_get_version(&d->base, &version, err);
+}
+
+hdb *reports_hdb_sqlite_open_ro(const char *path, pg_error *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot read history: %s%s", strerror(errno),
+                     errno == ENOENT ? " (perfgate history add creates one)" : "");
+        return NULL;
+    }
+    sdb *d = new_sdb(path, err);
+    if (!d)
+        return NULL;
+    char uri[4096];
+    pg_error first;
+    pg_error_clear(&first);
+    if (file_uri(path, "?mode=ro", uri, sizeof uri) != 0) {
+        pg_error_set(err, PG_ELIMIT, path, 0, 0, NULL, "history path too long");
+        s_close(&d->base);
+        return NULL;
+    }
+    if (open_ro_try(d, uri, &first) == 0)
+        return &d->base;
+    /* A WAL file in a folder we cannot write: SQLite cannot make the
+     * shared-memory file it reads WAL through.  A reader that may not
+     * write there cannot race a writer there either (no writer can make
+     * the -wal file it would need), so the file is read as immutable. */
+    if (file_uri(path, "?immutable=1", uri, sizeof uri) == 0 && open_ro_try(d, uri, NULL) == 0)
+        return &d->base;
+    if (err && !err->code)
+        *err = first;
+    s_close(&d->base);
+    return NULL;
 }

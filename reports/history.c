@@ -21,6 +21,7 @@
 
 #include "internal.h"
 #include "pg_gate.h"
+#include "pg_redact.h"
 #include "pg_history.h"
 
 struct pg_history {
@@ -127,21 +128,72 @@ static int is_pg_uri(const char *where)
     return !strncmp(where, "postgresql://", 13) || !strncmp(where, "postgres://", 11);
 }
 
-pg_history *pg_history_open(const char *where, pg_error *err)
+/* An empty handle for where, or NULL (err filled). */
+static pg_history *new_history(const char *where, pg_error *err)
 {
     if (!where || !*where) {
         pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no history given");
         return NULL;
     }
     pg_history *h = calloc(1, sizeof *h);
-    if (!h) {
+    if (!h)
         pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    return h;
+}
+
+pg_history *pg_history_open(const char *where, pg_error *err)
+{
+    pg_history *h = new_history(where, err);
+    if (!h)
         return NULL;
-    }
     h->db = is_pg_uri(where) ? reports_hdb_pq_open(where, err) : reports_hdb_sqlite_open(where, err);
     if (!h->db || migrate(h->db, &h->version, err) < 0) {
         if (err && !is_pg_uri(where) && !err->file[0])
             snprintf(err->file, sizeof err->file, "%s", where);
+        /* A message that quotes the URI never carries its password. */
+        if (err && is_pg_uri(where))
+            pg_redact_secret(err->message, sizeof err->message, where);
+        pg_history_close(h);
+        return NULL;
+    }
+    return h;
+}
+
+pg_history *pg_history_open_readonly(const char *where, pg_error *err)
+{
+    pg_history *h = new_history(where, err);
+    if (!h)
+        return NULL;
+    int pg = is_pg_uri(where);
+    h->db = pg ? reports_hdb_pq_open(where, err) : reports_hdb_sqlite_open_ro(where, err);
+    int rc = h->db ? h->db->ops->get_version(h->db, &h->version, err) : PG_EIO;
+    if (rc == 0 && h->version == 0)
+        rc = pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
+                          "not a perfgate history, or an empty one (perfgate history add "
+                          "records the first run)");
+    else if (rc == 0 && h->version < PG_HISTORY_SCHEMA_VERSION) {
+        /* An older schema is upgraded where the history may be written. */
+        int old = h->version;
+        pg_history_close(h);
+        pg_error why;
+        pg_error_clear(&why);
+        if ((h = pg_history_open(where, &why)) != NULL)
+            return h;
+        pg_error_set(err, PG_EUNSUP, pg ? NULL : where, 0, 0, NULL,
+                     "history schema version %d is older than this perfgate's (%d), and it "
+                     "cannot be upgraded here: %s", old, PG_HISTORY_SCHEMA_VERSION, why.message);
+        if (err && pg)
+            pg_redact_secret(err->message, sizeof err->message, where);
+        return NULL;
+    } else if (rc == 0 && h->version > PG_HISTORY_SCHEMA_VERSION)
+        rc = pg_error_set(err, PG_EUNSUP, NULL, 0, 0, NULL,
+                          "history schema version %d is newer than this perfgate's (%d)",
+                          h->version, PG_HISTORY_SCHEMA_VERSION);
+    if (rc < 0) {
+        if (err && !pg && !err->file[0])
+            snprintf(err->file, sizeof err->file, "%s", where);
+        if (err && pg)
+            pg_redact_secret(err->message, sizeof err->message, where);
         pg_history_close(h);
         return NULL;
     }
@@ -332,8 +384,10 @@ static int validate_run(const pg_hist_run *run, pg_error *err)
     return 0;
 }
 
-int pg_history_add(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn progress,
-                   void *progress_arg, int64_t *run_id, pg_error *err)
+/* The run, and with bl_reason the baseline mark on it, in one transaction. */
+static int add_run(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn progress,
+                   void *progress_arg, const char *bl_reason, const char *bl_who,
+                   int64_t *run_id, pg_error *err)
 {
     if (!h)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no history");
@@ -448,6 +502,19 @@ int pg_history_add(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn pr
     /* Statements must be done before COMMIT (SQLite keeps RETURNING rows). */
     o->reset(ins_run);
     o->reset(ins_bench);
+    if (bl_reason) {
+        /* ins_env, done with, marks the baseline: a run recorded as one is
+         * never left recorded without the mark. */
+        o->finalize(ins_env);
+        PREPARE(ins_env, "INSERT INTO baselines (run_id, reason, who, created)"
+                         " VALUES (?, ?, ?, ?)");
+        o->bind_int(ins_env, 1, id);
+        o->bind_text(ins_env, 2, bl_reason);
+        o->bind_text(ins_env, 3, bl_who);
+        o->bind_text(ins_env, 4, now);
+        CHECK(o->step(ins_env, err));
+        o->reset(ins_env);
+    }
     CHECK(o->exec(h->db, "COMMIT", err));
     in_tx = 0;
     if (run_id)
@@ -464,6 +531,21 @@ done:
         o->exec(h->db, "ROLLBACK", NULL);
     free(scratch);
     return rc;
+}
+
+int pg_history_add(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn progress,
+                   void *progress_arg, int64_t *run_id, pg_error *err)
+{
+    return add_run(h, run, progress, progress_arg, NULL, NULL, run_id, err);
+}
+
+int pg_history_add_baseline(pg_history *h, const pg_hist_run *run, const char *reason,
+                            const char *who, pg_hist_progress_fn progress, void *progress_arg,
+                            int64_t *run_id, pg_error *err)
+{
+    if (!reason || !*reason)
+        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "a baseline needs a reason");
+    return add_run(h, run, progress, progress_arg, reason, who, run_id, err);
 }
 
 /* ---- Listing -------------------------------------------------------- */

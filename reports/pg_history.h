@@ -136,6 +136,14 @@ typedef struct pg_hist_baseline {
  * than this build, no server). */
 pg_history *pg_history_open(const char *where, pg_error *err);
 
+/* Opens the history at `where` for reading only, changing nothing: a
+ * SQLite file is opened read-only (no journal switch, nothing created, so
+ * a read-only file, folder or mount works).  A missing file, an empty
+ * store or a newer schema is an error that says so; an older schema is
+ * upgraded through pg_history_open where the store may be written, else
+ * it is an error too.  For list, show, trend and baseline reads. */
+pg_history *pg_history_open_readonly(const char *where, pg_error *err);
+
 /* Closes h; NULL is a no-op. */
 void pg_history_close(pg_history *h);
 
@@ -151,6 +159,14 @@ int pg_history_schema_version(const pg_history *h);
  * negative PG_E... code; on error nothing of the run is recorded. */
 int pg_history_add(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn progress,
                    void *progress_arg, int64_t *run_id, pg_error *err);
+
+/* As pg_history_add, and marks the run as the baseline (reason required,
+ * who may be NULL) in the same transaction: the run is recorded as the
+ * baseline, or nothing is (a kill in between cannot leave a new run with
+ * the old baseline). */
+int pg_history_add_baseline(pg_history *h, const pg_hist_run *run, const char *reason,
+                            const char *who, pg_hist_progress_fn progress, void *progress_arg,
+                            int64_t *run_id, pg_error *err);
 
 /* The newest `limit` runs (0: all), newest first, in a malloc'd array
  * (free() it). */
@@ -192,6 +208,9 @@ typedef struct pg_hist_add_options {
     const char *today;              /* "YYYY-MM-DD" for waiver expiry; NULL: today (UTC) */
     pg_hist_progress_fn progress;   /* see pg_history_add */
     void *progress_arg;
+    const char *baseline_reason;    /* non-NULL: record the run as the baseline, in the same
+                                       transaction (pg_history_add_baseline) */
+    const char *baseline_who;       /* who set it, or NULL */
 } pg_hist_add_options;
 
 /* Loads a Google Benchmark JSON results file with the gate's loader

@@ -164,7 +164,10 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
     const char *branch = opt->branch ? opt->branch : getenv("GITHUB_REF_NAME");
     pg_hist_run run = { results, commit, branch, NULL, env->kv, env->n, benches, kept,
                         verdicts, nv, waivers, nw };
-    rc = pg_history_add(h, &run, opt->progress, opt->progress_arg, run_id, err);
+    rc = opt->baseline_reason
+             ? pg_history_add_baseline(h, &run, opt->baseline_reason, opt->baseline_who,
+                                       opt->progress, opt->progress_arg, run_id, err)
+             : pg_history_add(h, &run, opt->progress, opt->progress_arg, run_id, err);
 done:
     if (env)
         env_free(env);

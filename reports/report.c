@@ -297,8 +297,9 @@ static int write_overview(const pg_hist_trend *t, bstat *st, const char *out, FI
     bstat **v = malloc((t->n_benches ? t->n_benches : 1) * sizeof *v);
     if (!v)
         return pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    /* Only ratios gnuplot can place (the table still shows the others). */
     for (size_t b = 0; b < t->n_benches; b++)
-        if (!isnan(st[b].budget_ratio))
+        if (isfinite(st[b].budget_ratio))
             v[n++] = &st[b];
     qsort(v, n, sizeof *v, cmp_ratio);
     *drawn = n;
@@ -898,17 +899,26 @@ int pg_reports_markdown(const pg_hist_trend *t, const pg_hist_show *latest, size
 
 /* ---- Entry point ------------------------------------------------------ */
 
-int pg_reports_write(const pg_hist_trend *t, const pg_hist_show *latest,
-                     const pg_reports_options *opt, pg_reports_summary *sum, pg_error *err)
+/* What a report folder holds at its top: an existing --out with anything
+ * else in it is not ours to replace. */
+static int report_entry(const char *name)
 {
-    if (!t || !opt || !opt->out_dir || !*opt->out_dir)
-        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no output directory given");
-    if (opt->no_png && opt->no_svg)
-        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no chart format left to draw");
+    static const char *const ours[] = {
+        "index.html", "summary.md", "charts", "data", "charts-png.gp", "charts-svg.gp",
+        "gnuplot-png.log", "gnuplot-svg.log",
+    };
+    for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+        if (!strcmp(name, ours[i]))
+            return 1;
+    return 0;
+}
+
+/* The whole report into opt->out_dir, a fresh folder of our own. */
+static int write_report(const pg_hist_trend *t, const pg_hist_show *latest,
+                        const pg_reports_options *opt, pg_reports_summary *sum, pg_error *err)
+{
     char path[1200];
-    int rc = mkdir_p(opt->out_dir, err);
-    if (rc < 0)
-        return rc;
+    int rc;
     join(path, sizeof path, opt->out_dir, "charts");
     if ((rc = mkdir_p(path, err)) < 0)
         return rc;
@@ -943,5 +953,39 @@ int pg_reports_write(const pg_hist_trend *t, const pg_hist_show *latest,
             sum->n_failed += is_failure(st[b].verdict);
     }
     free(st);
+    return rc;
+}
+
+/* The report is drawn in a fresh folder beside out_dir (mkdtemp: made by
+ * this process, empty, so no link planted in out_dir is ever written
+ * through) and put in place as a whole (pg_dir_commit), so two reports
+ * into one out_dir leave one of them, never one's table with the other's
+ * charts, and a reader or a kill sees the old report or the new one. */
+int pg_reports_write(const pg_hist_trend *t, const pg_hist_show *latest,
+                     const pg_reports_options *opt, pg_reports_summary *sum, pg_error *err)
+{
+    if (!t || !opt || !opt->out_dir || !*opt->out_dir)
+        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no output directory given");
+    if (opt->no_png && opt->no_svg)
+        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no chart format left to draw");
+    /* "out/" names the folder, not what a link called out points to */
+    char dest[1024];
+    size_t n = (size_t)snprintf(dest, sizeof dest, "%s", opt->out_dir);
+    if (n >= sizeof dest)
+        return pg_error_set(err, PG_ELIMIT, opt->out_dir, 0, 0, NULL, "output path too long");
+    while (n > 1 && dest[n - 1] == '/')
+        dest[--n] = '\0';
+    int rc = pg_dir_replaceable(dest, report_entry, err);
+    if (rc < 0)
+        return rc;
+    char tmp[1024]; /* room below the 1200 bytes of the paths made in it */
+    if ((rc = pg_dir_begin(dest, tmp, sizeof tmp, err)) < 0)
+        return rc;
+    pg_reports_options inner = *opt;
+    inner.out_dir = tmp;
+    rc = write_report(t, latest, &inner, sum, err);
+    if (rc == 0)
+        return pg_dir_commit(tmp, dest, report_entry, err);
+    pg_remove_tree(tmp);
     return rc;
 }

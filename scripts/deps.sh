@@ -21,6 +21,7 @@ gate_packages=(
   libsqlite3-dev
   libpq-dev
   libfftw3-dev
+  openssh-client
   libcmocka-dev
 )
 # The tests and the tools around them: fuzzing (clang), the PostgreSQL

@@ -153,6 +153,30 @@ static void test_lint_all_problems(void **state)
     pg_budget_set_destroy(set);
 }
 
+/* "1e-320ns" is a positive, finite number of nanoseconds, but a subnormal
+ * one: every ratio to it is infinite, and report used to fail on it.  A
+ * limit must be at least a femtosecond (a size at least a byte). */
+static void test_unusable_limits(void **state)
+{
+    (void)state;
+    pg_budget_set *set = load_text("{\"version\": 1, \"budgets\": [\n"
+                                   " {\"match\": \"a\", \"absolute\": {\"median_real_time\": \"1e-320ns\"}},\n"
+                                   " {\"match\": \"b\", \"absolute\": {\"cpu_time\": \"0.0000001ns\"}},\n"
+                                   " {\"match\": \"c\", \"absolute\": {\"peak_rss\": \"0.5B\"}},\n"
+                                   " {\"match\": \"d\", \"absolute\": {\"median_real_time\": \"0.000001ns\"}},\n"
+                                   " {\"match\": \"e\", \"absolute\": {\"peak_rss\": \"1B\"}}\n"
+                                   "]}");
+    assert_int_equal(pg_budget_set_ndiag(set), 3);
+    const pg_error *e = pg_budget_set_diag(set, 0);
+    assert_int_equal(e->line, 2);
+    assert_string_equal(e->pointer, "/budgets/0/absolute/median_real_time");
+    assert_non_null(strstr(e->message, "at least 1e-06ns"));
+    assert_non_null(strstr(e->message, "1e-320ns"));
+    assert_int_equal(pg_budget_set_diag(set, 1)->line, 3);
+    assert_int_equal(pg_budget_set_diag(set, 2)->line, 4);
+    pg_budget_set_destroy(set);
+}
+
 static void test_lint_overlaps(void **state)
 {
     (void)state;
@@ -295,6 +319,7 @@ int main(void)
         cmocka_unit_test(test_specificity),
         cmocka_unit_test(test_lint_all_problems),
         cmocka_unit_test(test_lint_overlaps),
+        cmocka_unit_test(test_unusable_limits),
         cmocka_unit_test(test_directory),
         cmocka_unit_test(test_shipped),
         cmocka_unit_test(test_schema_matches_loader),

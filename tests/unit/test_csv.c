@@ -7,8 +7,13 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "pg_csv.h"
 #include "pg_test.h"
@@ -172,6 +177,116 @@ static void test_rng_is_seeded(void **state)
     assert_true(differ > 90);
 }
 
+/* /dev/zero used to be read until memory ran out (4.2 GB): a NUL byte is
+ * never CSV text, and the read stops at the first one. */
+static void test_dev_zero_fails_at_once(void **state)
+{
+    (void)state;
+    pg_error err = { 0 };
+    assert_null(pg_csv_read_file("/dev/zero", &err));
+    assert_int_equal(err.code, PG_EPARSE);
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.column, 1);
+    assert_non_null(strstr(err.message, "NUL"));
+    /* a NUL on line 3 is placed there */
+    char path[] = "/tmp/pg_csv_nul_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "a,b\n1,2\n3,\0\n", 11), 11);
+    close(fd);
+    pg_error_clear(&err);
+    assert_null(pg_csv_read_file(path, &err));
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.column, 3);
+    unlink(path);
+}
+
+static void write_file(const char *path, const char *text, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, n, f), n);
+    fclose(f);
+}
+
+static void test_size_caps(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/pg_csv_cap_XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    static char big[4096];
+    size_t n = 0;
+    n += (size_t)sprintf(big + n, "a,b\n");
+    while (n < 1000)
+        n += (size_t)sprintf(big + n, "1,2\n");
+    write_file(path, big, n);
+    pg_error err = { 0 };
+
+    /* a regular file: refused before reading */
+    pg_csv_limits lim = { n - 1, 0, 0 };
+    assert_null(pg_csv_read_file_limited(path, &lim, &err));
+    assert_int_equal(err.code, PG_ELIMIT);
+    assert_string_equal(err.file, path);
+    assert_non_null(strstr(err.message, "larger than"));
+    lim.max_bytes = n; /* exactly the cap is fine */
+    pg_csv *c = pg_csv_read_file_limited(path, &lim, NULL);
+    assert_non_null(c);
+    assert_int_equal(pg_csv_nrows(c), (n - 4) / 4);
+    pg_csv_free(c);
+
+    /* a pipe: refused once the cap is passed */
+    unlink(path);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        FILE *w = fopen(path, "wb");
+        for (int k = 0; w && k < 1000; k++)
+            fwrite(big, 1, n, w);
+        _exit(0);
+    }
+    lim.max_bytes = 10000;
+    pg_error_clear(&err);
+    assert_null(pg_csv_read_file_limited(path, &lim, &err));
+    assert_int_equal(err.code, PG_ELIMIT);
+    assert_non_null(strstr(err.message, "more than 10000 bytes"));
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    unlink(path);
+
+    /* the same cap on memory */
+    pg_error_clear(&err);
+    assert_null(pg_csv_read_mem_limited(big, n, "m.csv", &(pg_csv_limits){ 100, 0, 0 }, &err));
+    assert_int_equal(err.code, PG_ELIMIT);
+}
+
+static void test_cell_and_column_caps(void **state)
+{
+    (void)state;
+    const char *t = "a,b,c\n1,2,3\n4,5,6\n7,8,9\n";
+    pg_error err = { 0 };
+    pg_csv_limits cells = { 0, 10, 0 };
+    assert_null(pg_csv_read_mem_limited(t, strlen(t), "t.csv", &cells, &err));
+    assert_int_equal(err.code, PG_ELIMIT);
+    assert_int_equal(err.line, 4); /* the 11th cell */
+    assert_int_equal(err.column, 3);
+    assert_non_null(strstr(err.message, "more than 10 cells"));
+    cells.max_cells = 12;
+    pg_csv *c = pg_csv_read_mem_limited(t, strlen(t), "t.csv", &cells, NULL);
+    assert_non_null(c);
+    pg_csv_free(c);
+
+    pg_csv_limits cols = { 0, 0, 2 };
+    pg_error_clear(&err);
+    assert_null(pg_csv_read_mem_limited(t, strlen(t), "t.csv", &cols, &err));
+    assert_int_equal(err.code, PG_ELIMIT);
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.column, 5);
+    assert_non_null(strstr(err.message, "more than 2 columns"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -183,6 +298,9 @@ int main(void)
         cmocka_unit_test(test_format_double_is_repr),
         cmocka_unit_test(test_format_round_trips_golden_text),
         cmocka_unit_test(test_rng_is_seeded),
+        cmocka_unit_test(test_dev_zero_fails_at_once),
+        cmocka_unit_test(test_size_caps),
+        cmocka_unit_test(test_cell_and_column_caps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -43,19 +43,49 @@ static void all_bytes(char *s)
 static void test_term(void **state)
 {
     (void)state;
-    char buf[64];
-    pg_escape_term("a\x1b[31mb\r\n\x7f\t", buf, sizeof buf);
-    assert_string_equal(buf, "a?[31mb????");
-    pg_escape_term("abcdef", buf, 4); /* cut, always terminated */
-    assert_string_equal(buf, "abc");
-    pg_escape_term(NULL, buf, sizeof buf);
-    assert_string_equal(buf, "");
-    char all[256], out[256];
-    all_bytes(all);
-    pg_escape_term(all, out, sizeof out);
-    for (size_t i = 0; out[i]; i++)
-        assert_false((unsigned char)out[i] < 0x20 || out[i] == 0x7f);
-    expect(pg_escape_term_put, "x\x1b]0;title\x07y", "x?]0;title?y");
+    char out[256];
+    assert_string_equal(pg_escape_term("plain/name é 日本", out, sizeof out), "plain/name é 日本");
+    assert_string_equal(pg_escape_term("\033]0;pwned\007", out, sizeof out), "\\x1b]0;pwned\\x07");
+    assert_string_equal(pg_escape_term("a\tb\nc\rd\x7f", out, sizeof out), "a\\x09b\\x0ac\\x0dd\\x7f");
+    /* C1 CSI (U+009B) is a control to many terminals */
+    assert_string_equal(pg_escape_term("x\xc2\x9b" "31m", out, sizeof out), "x\\u009b31m");
+    /* U+00A0 is not a control */
+    assert_string_equal(pg_escape_term("\xc2\xa0", out, sizeof out), "\xc2\xa0");
+    assert_string_equal(pg_escape_term(NULL, out, sizeof out), "");
+    /* a short buffer cuts before an escape, never inside one */
+    char tiny[6];
+    assert_string_equal(pg_escape_term("ab\033c", tiny, sizeof tiny), "ab");
+}
+
+static void test_term_stream(void **state)
+{
+    (void)state;
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    /* every byte from 1 to 255 after an 'x' */
+    char all[512];
+    size_t n = 0;
+    for (int c = 1; c < 256; c++) {
+        all[n++] = 'x';
+        all[n++] = (char)c;
+    }
+    all[n] = '\0';
+    pg_escape_term_put(f, all);
+    pg_escape_term_put(f, NULL);
+    fclose(f);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        assert_false(c < 0x20 || c == 0x7f);
+        if (c == 0xc2)
+            assert_false((unsigned char)buf[i + 1] >= 0x80 && (unsigned char)buf[i + 1] <= 0x9f);
+    }
+    char want[2048];
+    pg_escape_term(all, want, sizeof want);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(buf, want, len);
+    free(buf);
 }
 
 static void test_xml(void **state)
@@ -111,7 +141,8 @@ static void test_csv(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_term), cmocka_unit_test(test_xml), cmocka_unit_test(test_html),
+        cmocka_unit_test(test_term),
+        cmocka_unit_test(test_term_stream), cmocka_unit_test(test_xml), cmocka_unit_test(test_html),
         cmocka_unit_test(test_md),   cmocka_unit_test(test_csv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -253,7 +253,22 @@ static void test_single_run_and_empty(void **state)
     assert_int_equal(sum.n_charts, 1); /* ghost/bench has no median: no chart */
     assert_int_equal(sum.n_benches, 2);
     pg_hist_trend_free(t);
+
+    /* A budget so small the ratio to it is infinite (1e-320 ns, recorded
+     * before budgets refused it) is left out of the overview chart, not
+     * handed to gnuplot as "inf". */
+    double tiny[1] = { 7.0 };
+    pg_hist_bench tb = { "tiny/budget", tiny, NULL, 1, 1 };
+    pg_hist_verdict tv = { "tiny/budget", "median_real_time", "breach", "b.json", 1e-320, NAN, NULL };
+    pg_hist_run trun = { NULL, NULL, NULL, NULL, NULL, 0, &tb, 1, &tv, 1, NULL, 0 };
+    assert_int_equal(pg_history_add(h, &trun, NULL, NULL, NULL, &err), 0);
+    assert_int_equal(pg_history_trend(h, 0, &t, &err), 0);
+    if (pg_reports_write(t, NULL, &opt, &sum, &err) < 0)
+        fail_msg("report with a 1e-320 ns budget: %s", err.message);
+    assert_int_equal(sum.n_failed, 1);
+    pg_hist_trend_free(t);
     pg_history_close(h);
+    h = NULL;
 
     /* A gnuplot that is not there is an error, not a crash. */
     opt.gnuplot = "/nonexistent/gnuplot";
