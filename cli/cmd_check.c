@@ -17,18 +17,21 @@
 #include "internal.h"
 #include "parse_options.h"
 #include "pg_gate.h"
+#include "pg_history.h"
 #include "pg_io.h"
 
 static const char usage_text[] =
     "usage: perfgate check --results R.json --budgets DIR|FILE [--budgets ...]\n"
     "                      [--baseline B.json] [--junit FILE] [--markdown FILE] [--json FILE]\n"
     "                      [--today YYYY-MM-DD] [--brief] [--color auto|always|never]\n"
+    "                      [--record [--history H]]\n"
     "\n"
     "Judges every benchmark in R.json against the budgets (docs/budgets.md) and,\n"
     "with --baseline, against an earlier run (docs/statistics.md).  What it cannot\n"
     "judge never passes: a budget that matches no benchmark fails the gate unless\n"
     "it is \"optional\", and a run with no benchmarks, or none a budget covers, is\n"
-    "bad input.\n";
+    "bad input.  With --record the run and exactly these verdicts go into the\n"
+    "history (what `perfgate history add --budgets` would judge again).\n";
 
 /* Writes through a temporary file in the same directory (pg_io.h: fsync,
  * then rename; shared permissions), so a killed run leaves the old file or
@@ -58,13 +61,38 @@ static int want_colour(const char *when)
     return isatty(STDOUT_FILENO) && !(nc && nc[0]);
 }
 
+/* Records the run with the verdicts just decided: the history holds what
+ * the gate said, not a second judgement.  A failure is reported but does
+ * not change the verdict's exit status (as a failed report would not). */
+static void record_run(const char *history, const char *results, const pg_verdicts *report)
+{
+    pg_history *h = cli_open_history(history);
+    if (!h) {
+        fprintf(stderr, "perfgate: check: warning: the run was not recorded\n");
+        return;
+    }
+    pg_hist_add_options ao = { 0 };
+    ao.verdicts = report;
+    pg_error err = { 0 };
+    int64_t id = 0;
+    if (pg_history_add_results(h, results, &ao, &id, &err) < 0) {
+        cli_report("perfgate", &err);
+        fprintf(stderr, "perfgate: check: warning: the run was not recorded\n");
+    } else {
+        fprintf(stderr, "perfgate: check: recorded as run %lld\n", (long long)id);
+    }
+    pg_history_close(h);
+}
+
 int cmd_check(int argc, char **argv)
 {
     const char *results = NULL, *baseline = NULL, *junit = NULL, *markdown = NULL, *json = NULL;
-    const char *today = NULL, *colour = "auto";
+    const char *today = NULL, *colour = "auto", *history = getenv("PERFGATE_HISTORY");
+    if (!history || !*history)
+        history = PG_CLI_DEFAULT_HISTORY;
     const char *budgets[64];
     pg_opt_list budget_list = { budgets, 0, sizeof budgets / sizeof budgets[0] };
-    int brief = 0;
+    int brief = 0, record = 0;
     const pg_option options[] = {
         PG_OPT_STRING(0, "results", &results, "FILE", "Google Benchmark JSON of the run to judge"),
         PG_OPT_LIST(0, "budgets", &budget_list, "PATH",
@@ -82,6 +110,11 @@ int cmd_check(int argc, char **argv)
                       "colour the table: auto (a terminal, unless NO_COLOR is set),\n"
                       "always or never"),
         PG_OPT_STRING(0, "colour", &colour, "WHEN", NULL),
+        PG_OPT_BOOL(0, "record", &record,
+                    "record the run and these verdicts in the history (as history add)"),
+        PG_OPT_STRING(0, "history", &history, "H",
+                      "with --record: SQLite file (default " PG_CLI_DEFAULT_HISTORY
+                      ",\nor $PERFGATE_HISTORY) or postgresql:// URI"),
         PG_OPT_END(),
     };
     const pg_opt_spec spec = {
@@ -152,6 +185,8 @@ int cmd_check(int argc, char **argv)
         (json && write_atomic(json, pg_verdicts_write_json, report)))
         goto done;
     status = pg_verdicts_failed(report) ? 1 : 0;
+    if (record)
+        record_run(history, results, report);
 done:
     pg_verdicts_destroy(report);
     pg_results_destroy(head);

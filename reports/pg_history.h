@@ -200,8 +200,13 @@ int pg_history_baseline_get(pg_history *h, pg_hist_baseline *out, pg_error *err)
 
 /* ---- Results files (reports/record.c) ------------------------------ */
 
+struct pg_verdicts;
+
 typedef struct pg_hist_add_options {
-    const char *budgets;            /* budget file or folder: record the gate's verdicts; NULL: none */
+    const struct pg_verdicts *verdicts; /* what `perfgate check` decided on these results: recorded
+                                           as they are (budgets, baseline and today unused) */
+    const char *budgets;            /* else a budget file or folder: judge (pg_gate_check) and
+                                       record the verdicts; NULL: none */
     const char *baseline;           /* baseline results for regression verdicts, or NULL */
     const char *commit;             /* NULL: the results' perfgate.git_commit */
     const char *branch;             /* NULL: $GITHUB_REF_NAME, if set */
@@ -214,7 +219,8 @@ typedef struct pg_hist_add_options {
 } pg_hist_add_options;
 
 /* Loads a Google Benchmark JSON results file with the gate's loader
- * (pg_gate.h), judges it when opt->budgets is set, and records it with its
+ * (pg_gate.h), records the verdicts check made on it (opt->verdicts) or
+ * judges it when opt->budgets is set, and records it with its
  * environment (the results' "context" and "perfgate" objects, flattened to
  * dotted keys).  opt may be NULL.  Errors name the file, line and column.
  * PG_EUNSUP when built without the gate. */

@@ -3,8 +3,9 @@
  * back to a results file (a baseline export).
  *
  * Reading the benchmarks is the gate's job (pg_results_load: repetitions,
- * aggregates, units to ns); judging them too (pg_gate_check).  Here we only
- * translate its run and verdicts into a pg_hist_run.  The environment is
+ * aggregates, units to ns); judging them too.  Here we only translate its
+ * run and the verdicts `perfgate check --record` decided (or, for `history
+ * add --budgets`, those pg_gate_check gives) into a pg_hist_run.  The environment is
  * the results' "context" and "perfgate" objects flattened to dotted keys
  * (perfgate.host.cpu_model = ...), as the gate read them
  * (pg_results_environment); their per-benchmark parts are left out, they are
@@ -107,7 +108,8 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
     }
 
     size_t nv = 0, nw = 0;
-    if (opt->budgets) {
+    const pg_verdicts *decided = opt->verdicts;
+    if (!decided && opt->budgets) {
         budgets = pg_budget_set_create();
         if (!budgets) {
             rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
@@ -131,17 +133,21 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
             rc = PG_EINVAL;
             goto done;
         }
-        size_t n = pg_verdicts_count(report);
+        decided = report;
+    }
+    if (decided) {
+        size_t n = pg_verdicts_count(decided);
         verdicts = calloc(n ? n : 1, sizeof *verdicts);
-        nw = pg_verdicts_nactive_waivers(report);
+        nw = pg_verdicts_nactive_waivers(decided);
         waivers = calloc(nw ? nw : 1, sizeof *waivers);
         if (!verdicts || !waivers) {
             rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
             goto done;
         }
         for (size_t i = 0; i < n; i++) {
-            const pg_verdict *v = pg_verdicts_get(report, i);
-            if (!v->bench)
+            const pg_verdict *v = pg_verdicts_get(decided, i);
+            /* "no budget" is not a decision: the history keeps the judged */
+            if (!v->bench || v->kind == PG_V_UNBUDGETED)
                 continue;
             int ceiling = !strcmp(v->unit, "ns") && strncmp(v->metric, "regression", 10) != 0;
             verdicts[nv++] = (pg_hist_verdict){
@@ -149,7 +155,7 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
                 ceiling ? v->limit : NAN, v->ratio, v->note[0] ? v->note : NULL };
         }
         for (size_t i = 0; i < nw; i++) {
-            const pg_waiver *w = pg_verdicts_active_waiver(report, i);
+            const pg_waiver *w = pg_verdicts_active_waiver(decided, i);
             waivers[i] = (pg_hist_waiver){ w->match, w->reason, w->ticket, w->expires };
         }
     }

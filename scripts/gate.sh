@@ -6,7 +6,7 @@
 #   3. perfgate check against budgets/ (and the baseline: perfgate-out/baseline.json
 #      when present, else the baseline recorded in the history, if any)
 #      -> perfgate-out/verdict.json, perfgate-out/summary.md, perfgate-out/junit.xml + the table
-#   4. perfgate history add (with the verdicts) -> perfgate-out/history.sqlite
+#   4. (check --record) the run and those verdicts -> perfgate-out/history.sqlite
 #   5. perfgate report -> perfgate-out/out/index.html, summary.md, charts/
 #   6. exit 0 (pass), 1 (the gate failed) or 2 (bad input / trouble)
 #
@@ -60,18 +60,17 @@ elif "$perfgate" baseline export --out "$OUT/baseline.recorded.json" >/dev/null 
 fi
 [ ${#baseline[@]} -gt 0 ] && echo "gate: comparing with the baseline ${baseline[1]}" >&2
 
+# --record: the history keeps exactly the verdicts printed here (not a
+# second judgement); a failure to record is a warning, not the verdict.
 "$perfgate" check --results "$OUT/results.json" --budgets "$BUDGETS" "${baseline[@]}" \
-  --json "$OUT/verdict.json" --markdown "$OUT/summary.md" --junit "$OUT/junit.xml"
+  --json "$OUT/verdict.json" --markdown "$OUT/summary.md" --junit "$OUT/junit.xml" --record
 verdict=$?
 if [ "$verdict" -ge 2 ]; then
   echo "gate: perfgate check could not judge the run (exit $verdict)" >&2
   exit 2
 fi
 
-# Record and report; trouble here is reported but does not hide the verdict.
-if ! "$perfgate" history add "$OUT/results.json" --budgets "$BUDGETS" "${baseline[@]}" >/dev/null; then
-  echo "gate: warning: the run was not recorded in the history" >&2
-fi
+# Report; trouble here is reported but does not hide the verdict.
 if ! "$perfgate" report --out "$OUT/out" --runs 100 >/dev/null; then
   echo "gate: warning: the report was not written" >&2
 fi
