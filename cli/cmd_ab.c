@@ -189,7 +189,37 @@ typedef struct runner {
     int instructions;
     unsigned seq;
     int failed;            /* a build failed: its log is kept, with the folder */
+    int said_base, said_head; /* note_uncounted spoke */
 } runner;
+
+/* Says once per build which benchmarks of its results got no count (the
+ * harness's first-call ones run in child processes valgrind does not
+ * follow): they are left out of the counts, and so of the verdicts. */
+static void note_uncounted(runner *rn, const char *which, const char *results,
+                           const pg_cg_count *c, size_t nc)
+{
+    int *said = !strcmp(which, "base") ? &rn->said_base : &rn->said_head;
+    pg_error err;
+    pg_run *run = *said ? NULL : pg_run_load(results, &err);
+    size_t missing = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < pg_run_count(run); i++) {
+        const char *name = pg_run_bench(run, i)->name;
+        size_t k = 0;
+        while (k < nc && strcmp(c[k].name, name))
+            k++;
+        if (k == nc && !missing++)
+            first = name;
+    }
+    if (missing)
+        fprintf(stderr,
+                "perfgate: ab: %s: %zu benchmark%s without an instruction count, left out "
+                "(e.g. %s%s)\n",
+                which, missing, missing == 1 ? "" : "s", first,
+                strstr(first, "/first/") ? ": first-call benchmarks run in child processes" : "");
+    *said = 1;
+    pg_run_destroy(run);
+}
 
 /* Runs bin once with the pass-through arguments (and a filter, when not
  * NULL); loads its results.  NULL after printing why. */
@@ -250,9 +280,11 @@ static pg_run *run_once(runner *rn, const char *bin, const char *which, const ch
     if (rn->instructions) {
         pg_cg_count *c = NULL;
         size_t nc = 0;
-        if ((prog->harness ? pg_callgrind_read_dumps(cgfile, &c, &nc, &err)
-                           : pg_callgrind_gb_counts(cgfile, out, &c, &nc, &err)) ||
-            pg_callgrind_rewrite_results(out, c, nc, 10, &err)) {
+        int crc = prog->harness ? pg_callgrind_read_dumps(cgfile, &c, &nc, &err)
+                                : pg_callgrind_gb_counts(cgfile, out, &c, &nc, &err);
+        if (crc == 0)
+            note_uncounted(rn, which, out, c, nc);
+        if (crc || pg_callgrind_rewrite_results(out, c, nc, 10, &err)) {
             free(c);
             pg_cli_report("perfgate: ab", &err);
             return NULL;
