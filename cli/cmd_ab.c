@@ -44,7 +44,7 @@ static const char usage_text[] =
     "                   [--json F] [--markdown F] [--junit F] [--color WHEN]\n"
     "                   [tpbench options: --suite=, --profile=, --size=, --seed=,\n"
     "                    --first-children=, --cold-min-time=, --benchmark_*=]\n"
-    "                   [-- more tpbench args]\n"
+    "                   [-- more arguments for both builds]\n"
     "       perfgate ab --mode instructions --head BIN --out R.json [tpbench options]\n"
     "\n"
     "Runs two builds of a suite in alternating order on one CPU and gates on the\n"
@@ -107,7 +107,7 @@ static int parse(ab_args *a, int argc, char **argv)
     pg_opt_list pass = { a->pass, 0, MAX_PASS };
     const pg_option options[] = {
         PG_OPT_STRING(0, "base", &a->base, "BIN",
-                      "the build to compare with (a tpbench-like program)"),
+                      "the build to compare with (tpbench or a Google Benchmark program)"),
         PG_OPT_STRING(0, "head", &a->head, "BIN", "the build under test"),
         PG_OPT_INT(0, "rounds", &a->rounds, "N", 1, 10000,
                    "interleaved rounds (default 12; one process per build each)"),
