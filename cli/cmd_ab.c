@@ -200,11 +200,11 @@ static void note_uncounted(runner *rn, const char *which, const char *results,
 {
     int *said = !strcmp(which, "base") ? &rn->said_base : &rn->said_head;
     pg_error err;
-    pg_run *run = *said ? NULL : pg_run_load(results, &err);
+    pg_results *run = *said ? NULL : pg_results_load(results, &err);
     size_t missing = 0;
     const char *first = NULL;
-    for (size_t i = 0; i < pg_run_count(run); i++) {
-        const char *name = pg_run_bench(run, i)->name;
+    for (size_t i = 0; i < pg_results_count(run); i++) {
+        const char *name = pg_results_get(run, i)->name;
         size_t k = 0;
         while (k < nc && strcmp(c[k].name, name))
             k++;
@@ -218,12 +218,12 @@ static void note_uncounted(runner *rn, const char *which, const char *results,
                 which, missing, missing == 1 ? "" : "s", first,
                 strstr(first, "/first/") ? ": first-call benchmarks run in child processes" : "");
     *said = 1;
-    pg_run_destroy(run);
+    pg_results_destroy(run);
 }
 
 /* Runs bin once with the pass-through arguments (and a filter, when not
  * NULL); loads its results.  NULL after printing why. */
-static pg_run *run_once(runner *rn, const char *bin, const char *which, const char *filter)
+static pg_results *run_once(runner *rn, const char *bin, const char *which, const char *filter)
 {
     const ab_args *a = rn->a;
     const pg_prog *prog = !strcmp(which, "base") ? &rn->base : &rn->head;
@@ -274,7 +274,7 @@ static pg_run *run_once(runner *rn, const char *bin, const char *which, const ch
     pg_process_clear(&p);
     if (rc != 0) {
         rn->failed = p.exit_code >= 0 || p.signal; /* it ran: its log has something */
-        pg_cli_report("perfgate: ab", &err);
+        cli_report("perfgate: ab", &err);
         return NULL;
     }
     if (rn->instructions) {
@@ -286,14 +286,14 @@ static pg_run *run_once(runner *rn, const char *bin, const char *which, const ch
             note_uncounted(rn, which, out, c, nc);
         if (crc || pg_callgrind_rewrite_results(out, c, nc, 10, &err)) {
             free(c);
-            pg_cli_report("perfgate: ab", &err);
+            cli_report("perfgate: ab", &err);
             return NULL;
         }
         free(c);
     }
-    pg_run *run = pg_run_load(out, &err);
+    pg_results *run = pg_results_load(out, &err);
     if (!run)
-        pg_cli_report("perfgate: ab", &err);
+        cli_report("perfgate: ab", &err);
     return run;
 }
 
@@ -308,7 +308,7 @@ static double now_s(void)
 static int round_once(runner *rn, pg_ab *ab, unsigned r, const char *filter)
 {
     const ab_args *a = rn->a;
-    pg_run *b = NULL, *h = NULL;
+    pg_results *b = NULL, *h = NULL;
     if (r % 2 == 0) {
         b = run_once(rn, a->base, "base", filter);
         h = b ? run_once(rn, a->head, "head", filter) : NULL;
@@ -319,8 +319,8 @@ static int round_once(runner *rn, pg_ab *ab, unsigned r, const char *filter)
     int rc = b && h ? pg_ab_add_round(ab, b, h) : -1;
     if (b && h && rc)
         fprintf(stderr, "perfgate: ab: out of memory\n");
-    pg_run_destroy(b);
-    pg_run_destroy(h);
+    pg_results_destroy(b);
+    pg_results_destroy(h);
     return rc;
 }
 
@@ -370,8 +370,8 @@ static int any_undecided(const pg_ab *ab)
 static int write_file(const char *path, int (*w)(const pg_ab *, FILE *), const pg_ab *ab)
 {
     /* Temporary file, fsync, rename: the old file or the new, never torn. */
-    pg_afile *af = pg_cli_out_open(path);
-    return af ? pg_cli_out_close(af, path, w(ab, pg_afile_stream(af)) == 0) : -1;
+    pg_afile *af = cli_out_open(path);
+    return af ? cli_out_close(af, path, w(ab, pg_afile_stream(af)) == 0) : -1;
 }
 
 static void remove_dir(const char *dir)
@@ -474,7 +474,7 @@ int cmd_ab(int argc, char **argv)
         for (size_t i = 0; i < a.nbudgets; i++)
             bad |= pg_budget_set_add_path(set, a.budgets[i]) != 0;
         for (size_t i = 0; i < pg_budget_set_ndiag(set); i++)
-            pg_cli_report("perfgate", pg_budget_set_diag(set, i));
+            cli_report("perfgate", pg_budget_set_diag(set, i));
         if (bad)
             goto done;
     }
@@ -511,10 +511,10 @@ int cmd_ab(int argc, char **argv)
         fprintf(stderr, "perfgate: ab: warning: cannot pin to a CPU; running unpinned\n");
 
     if (measure_only) {
-        pg_run *h = run_once(&rn, a.head, "head", NULL);
+        pg_results *h = run_once(&rn, a.head, "head", NULL);
         if (!h)
             goto done;
-        pg_run_destroy(h);
+        pg_results_destroy(h);
         char src[4200];
         snprintf(src, sizeof src, "%s/head-%04u.json", rn.dir, rn.seq - 1);
         status = copy_file(src, a.out) ? 2 : 0;

@@ -126,7 +126,7 @@ static int profile_one(const char *dir, const char *which, const char *bin, cons
     pg_error err;
     pg_error_clear(&err);
     if (pg_callgrind_functions(dump, fns, n, total, &err)) {
-        pg_cli_report("perfgate: profile", &err);
+        cli_report("perfgate: profile", &err);
         return -1;
     }
     return 0;

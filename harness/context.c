@@ -188,14 +188,14 @@ static json_t *profiles_json(unsigned mask)
 
 /* detailed: "available (source...)" / "unavailable: reason"; else
  * "available" / "unavailable: reason". */
-static json_t *counters_json(const pg_counters *c, int detailed)
+static json_t *counters_json(const harness_counters *c, int detailed)
 {
     json_t *o = json_object();
-    for (size_t i = 0; i < pg_counters_count(c); i++) {
-        const char *st = pg_counters_status(c, i);
-        if (!detailed && pg_counters_available(c, i))
+    for (size_t i = 0; i < harness_counters_count(c); i++) {
+        const char *st = harness_counters_status(c, i);
+        if (!detailed && harness_counters_available(c, i))
             st = "available";
-        json_object_set_new(o, pg_counters_name(c, i), json_string(st));
+        json_object_set_new(o, harness_counters_name(c, i), json_string(st));
     }
     return o;
 }
@@ -230,7 +230,7 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
     json_object_set_new(pg, "profiles", profiles_json(opts->profiles));
     json_object_set_new(pg, "suites", json_string(opts->suites[0] ? opts->suites : "all"));
     json_object_set_new(pg, "first_children", json_integer(opts->first_children));
-    json_object_set_new(pg, "cold_eviction", json_string(pg_evict_method()));
+    json_object_set_new(pg, "cold_eviction", json_string(harness_evict_method()));
     json_object_set_new(pg, "cpu_time", cpu_time_json(reg));
     git_commit(buf, sizeof(buf));
     json_object_set_new(pg, "git_commit", json_string(buf));
@@ -263,7 +263,7 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
 
     int papi_ok = 0, hw = 0;
     char version[64], reason[256];
-    pg_papi_probe(&papi_ok, version, sizeof(version), &hw, reason, sizeof(reason));
+    harness_papi_probe(&papi_ok, version, sizeof(version), &hw, reason, sizeof(reason));
     json_t *papi = json_object();
     json_object_set_new(papi, "available", json_boolean(papi_ok));
     json_object_set_new(papi, "version", json_string(version));
@@ -308,7 +308,7 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
 
     json_t *benches = json_object();
     for (size_t i = 0; i < reg->n; i++) {
-        const pg_bench_entry *e = &reg->e[i];
+        const harness_bench_entry *e = &reg->e[i];
         if (!e->ran)
             continue;
         const pg_bench_def *d = &reg->defs[e->def];
@@ -398,7 +398,7 @@ static void write_strict(FILE *f, const char *text, size_t len)
     }
 }
 
-int pg_context_write(const pg_bench_registry *reg, const pg_bench_options *opts,
+int harness_context_write(const pg_bench_registry *reg, const pg_bench_options *opts,
                      const char *path, pg_error *err)
 {
     size_t len = 0;

@@ -83,16 +83,16 @@ static void test_callgrind(void **state)
     fclose(f);
     pg_cg_count one = { "indicators/sma/hot/cpu/4096", 4096.0 * 3, NAN, NAN, NAN, NAN, NAN, NAN };
     assert_int_equal(pg_callgrind_rewrite_results(res, &one, 1, 4, &err), 0);
-    pg_run *run = pg_run_load(res, &err);
+    pg_results *run = pg_results_load(res, &err);
     assert_non_null(run);
-    assert_int_equal(pg_run_count(run), 1); /* "other" has no count: left out */
-    const pg_bench *b = pg_run_bench(run, 0);
+    assert_int_equal(pg_results_count(run), 1); /* "other" has no count: left out */
+    const pg_result *b = pg_results_get(run, 0);
     assert_int_equal(b->n, 4);
     CLOSE(b->real_ns[3], 4096.0 * 3, 0);
-    const double *per = pg_bench_counter(b, "instructions_per_item");
+    const double *per = pg_result_counter(b, "instructions_per_item");
     assert_non_null(per);
     CLOSE(per[0], 3.0, 1e-12);
-    pg_run_destroy(run);
+    pg_results_destroy(run);
     unlink(res);
     unlink(path);
     unlink(other);
@@ -179,18 +179,18 @@ static void test_callgrind_gb(void **state)
 
     assert_int_equal(pg_callgrind_rewrite_results(res, c, n, 3, &err), 0);
     free(c);
-    pg_run *run = pg_run_load(res, &err);
+    pg_results *run = pg_results_load(res, &err);
     assert_non_null(run);
-    assert_int_equal(pg_run_count(run), 2);
-    const pg_bench *a = pg_run_find(run, "BM_A/8");
+    assert_int_equal(pg_results_count(run), 2);
+    const pg_result *a = pg_results_find(run, "BM_A/8");
     assert_non_null(a);
     assert_int_equal(a->n, 3);
     CLOSE(a->cpu_ns[2], 40, 0);
     /* items per iteration: 2e9 items/s times 4 ns of CPU = 8 */
-    const double *per = pg_bench_counter(a, "instructions_per_item");
+    const double *per = pg_result_counter(a, "instructions_per_item");
     assert_non_null(per);
     CLOSE(per[0], 5.0, 1e-9);
-    pg_run_destroy(run);
+    pg_results_destroy(run);
 
     /* ->Threads(2): one dump per thread, not countable apart */
     put(dir, "r.json",
