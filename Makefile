@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build test gate fuzz sanitize clean
+.PHONY: all deps configure build test test-slow gate fuzz sanitize clean
 
 all: build
 
@@ -17,7 +17,12 @@ build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
 test: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE slow
+
+# The tests labelled `slow` (instruction mode over the whole default suite:
+# minutes of callgrind), which `make test` leaves out.
+test-slow: build
+	@cd $(BUILD) && ctest --output-on-failure -L slow
 
 # Benchmarks the default suites, judges them against budgets/, records the
 # run in perfgate-out/history.sqlite, writes perfgate-out/, exits with the verdict.

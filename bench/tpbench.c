@@ -101,6 +101,7 @@ int main(int argc, char **argv)
     opts.cuda_available = pg_cuda_available(opts.cuda_status, sizeof opts.cuda_status);
     opts.cuda_probed = 1;
     opts.fftw_wisdom = pg_phase_wisdom_status;
+    opts.isa = pg_kernels_isa_status;
     if (!opts.suites[0] && !opts.cuda_available)
         snprintf(opts.suites, sizeof opts.suites, "indicators,pipeline,calibration,harness");
     if (pg_bench_select(reg, &opts, &err) < 0) {

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "ab.h"
+#include "bench_program.h"
 #include "builtin.h"
 #include "internal.h"
 #include "parse_options.h"
@@ -43,7 +44,7 @@ static const char usage_text[] =
     "                   [--json F] [--markdown F] [--junit F] [--color WHEN]\n"
     "                   [tpbench options: --suite=, --profile=, --size=, --seed=,\n"
     "                    --first-children=, --cold-min-time=, --benchmark_*=]\n"
-    "                   [-- more tpbench args]\n"
+    "                   [-- more arguments for both builds]\n"
     "       perfgate ab --mode instructions --head BIN --out R.json [tpbench options]\n"
     "\n"
     "Runs two builds of a suite in alternating order on one CPU and gates on the\n"
@@ -53,12 +54,18 @@ static const char usage_text[] =
     "1 + tolerance; the interval's one-sided level is alpha/10 at the first look,\n"
     "halved at each further look (at most alpha/5, 1 %, in all).  Inconclusive\n"
     "benchmarks get more rounds (only they run) and another look at all their\n"
-    "rounds.  Hot benchmarks are judged on CPU time, cold and first on real time.\n";
+    "rounds.  Hot benchmarks are judged on CPU time, cold and first on real time.\n"
+    "\n"
+    "BIN may be tpbench or any Google Benchmark program: perfgate asks it (--help)\n"
+    "what it understands and passes tpbench's own options only to a program that\n"
+    "lists them.  A plain Google Benchmark program's benchmarks are judged on real\n"
+    "time unless --metric or a budget says otherwise; in instructions mode its\n"
+    "count is one iteration of the benchmark's timed loop.\n";
 
 static const char footer[] =
-    "Each round runs tpbench with --benchmark_repetitions=3 --benchmark_min_time=0.003\n"
-    "--cold-min-time=0.001 --first-children=3 unless given; a round's value is the\n"
-    "fastest of its repetitions.\n"
+    "Each round runs a build with --benchmark_repetitions=3 --benchmark_min_time=0.003\n"
+    "(tpbench also --cold-min-time=0.001 --first-children=3) unless given; a round's\n"
+    "value is the fastest of its repetitions.\n"
     "\n"
     "exit status: 0 the gate passed, 1 it failed, 2 bad input, usage or trouble\n";
 
@@ -73,6 +80,7 @@ typedef struct ab_args {
     int strict, cache_sim;
     const char *pass[MAX_PASS]; /* tpbench arguments */
     size_t npass;
+    size_t nnamed;              /* of them, the options above (not after `--`) */
     int has_reps, has_min_time, has_children, has_cold_min;
 } ab_args;
 
@@ -99,7 +107,7 @@ static int parse(ab_args *a, int argc, char **argv)
     pg_opt_list pass = { a->pass, 0, MAX_PASS };
     const pg_option options[] = {
         PG_OPT_STRING(0, "base", &a->base, "BIN",
-                      "the build to compare with (a tpbench-like program)"),
+                      "the build to compare with (tpbench or a Google Benchmark program)"),
         PG_OPT_STRING(0, "head", &a->head, "BIN", "the build under test"),
         PG_OPT_INT(0, "rounds", &a->rounds, "N", 1, 10000,
                    "interleaved rounds (default 12; one process per build each)"),
@@ -162,6 +170,7 @@ static int parse(ab_args *a, int argc, char **argv)
         a->has_cold_min |= !strncmp(pass.v[i], "--cold-min-time", 15);
     }
     a->npass = pass.n;
+    a->nnamed = pass.n;
     for (int i = 1; i < npos && a->npass < MAX_PASS; i++)
         a->pass[a->npass++] = argv[i];
     /* With --mode instructions, --head and --out alone measure the head. */
@@ -175,34 +184,59 @@ static int parse(ab_args *a, int argc, char **argv)
 
 typedef struct runner {
     const ab_args *a;
+    pg_prog base, head;    /* what each build understands (bench_program.h) */
     char dir[4096];
     int instructions;
     unsigned seq;
     int failed;            /* a build failed: its log is kept, with the folder */
+    int said_base, said_head; /* note_uncounted spoke */
 } runner;
+
+/* Says once per build which benchmarks of its results got no count (the
+ * harness's first-call ones run in child processes valgrind does not
+ * follow): they are left out of the counts, and so of the verdicts. */
+static void note_uncounted(runner *rn, const char *which, const char *results,
+                           const pg_cg_count *c, size_t nc)
+{
+    int *said = !strcmp(which, "base") ? &rn->said_base : &rn->said_head;
+    pg_error err;
+    pg_results *run = *said ? NULL : pg_results_load(results, &err);
+    size_t missing = 0;
+    const char *first = NULL;
+    for (size_t i = 0; i < pg_results_count(run); i++) {
+        const char *name = pg_results_get(run, i)->name;
+        size_t k = 0;
+        while (k < nc && strcmp(c[k].name, name))
+            k++;
+        if (k == nc && !missing++)
+            first = name;
+    }
+    if (missing)
+        fprintf(stderr,
+                "perfgate: ab: %s: %zu benchmark%s without an instruction count, left out "
+                "(e.g. %s%s)\n",
+                which, missing, missing == 1 ? "" : "s", first,
+                strstr(first, "/first/") ? ": first-call benchmarks run in child processes" : "");
+    *said = 1;
+    pg_results_destroy(run);
+}
 
 /* Runs bin once with the pass-through arguments (and a filter, when not
  * NULL); loads its results.  NULL after printing why. */
 static pg_results *run_once(runner *rn, const char *bin, const char *which, const char *filter)
 {
     const ab_args *a = rn->a;
-    char out[4200], log[4200], outarg[4300], filt[8300], cgfile[4300], cgarg[4400];
+    const pg_prog *prog = !strcmp(which, "base") ? &rn->base : &rn->head;
+    char out[4200], log[4200], outarg[8500], filt[8300], cgfile[4300], cgarg[4400];
     unsigned id = rn->seq++;
     snprintf(out, sizeof out, "%s/%s-%04u.json", rn->dir, which, id);
     snprintf(log, sizeof log, "%s/%s-%04u.log", rn->dir, which, id);
-    snprintf(outarg, sizeof outarg, "--out=%s", out);
     snprintf(cgfile, sizeof cgfile, "%s/cg-%s-%04u", rn->dir, which, id);
     snprintf(cgarg, sizeof cgarg, "--callgrind-out-file=%s", cgfile);
-    char *argv[MAX_PASS + 24];
+    char *argv[MAX_PASS + 32];
     size_t n = 0;
-    if (rn->instructions) {
-        argv[n++] = "valgrind";
-        argv[n++] = "--tool=callgrind";
-        argv[n++] = "--collect-atstart=no";
-        argv[n++] = "--instr-atstart=no";
-        argv[n++] = a->cache_sim ? "--cache-sim=yes" : "--cache-sim=no";
-        argv[n++] = cgarg;
-    }
+    if (rn->instructions)
+        pg_prog_valgrind_argv(prog, a->cache_sim, cgarg, argv, &n);
     argv[n++] = (char *)bin;
     for (size_t i = 0; i < a->npass; i++)
         argv[n++] = (char *)a->pass[i];
@@ -210,19 +244,26 @@ static pg_results *run_once(runner *rn, const char *bin, const char *which, cons
      * measured on a shared 2-core VM, the CPU-time log ratios of a pair
      * scatter 1.3-1.6 % this way against 2.5-3 % with one repetition of
      * 0.01 s (docs/accuracy.md). */
+    /* Under callgrind a plain Google Benchmark program runs each benchmark
+     * twice (the first call also pays for binding symbols; the last is
+     * counted) with the shortest time there is: one iteration a run. */
     if (!a->has_reps)
-        argv[n++] = rn->instructions ? "--benchmark_repetitions=1" : "--benchmark_repetitions=3";
+        argv[n++] = !rn->instructions ? "--benchmark_repetitions=3"
+                    : prog->harness   ? "--benchmark_repetitions=1"
+                                      : "--benchmark_repetitions=2";
     if (!a->has_min_time)
-        argv[n++] = rn->instructions ? "--benchmark_min_time=0.0001" : "--benchmark_min_time=0.003";
-    if (!a->has_cold_min && !rn->instructions)
+        argv[n++] = !rn->instructions ? "--benchmark_min_time=0.003"
+                    : prog->harness   ? "--benchmark_min_time=0.0001"
+                                      : "--benchmark_min_time=0.000000001";
+    if (!a->has_cold_min && !rn->instructions && (prog->flags & PG_PROG_COLD_MIN))
         argv[n++] = "--cold-min-time=0.001";
-    if (!a->has_children)
+    if (!a->has_children && (prog->flags & PG_PROG_FIRST_CHILDREN))
         argv[n++] = "--first-children=3";
     if (filter) {
         snprintf(filt, sizeof filt, "--benchmark_filter=%s", filter);
         argv[n++] = filt;
     }
-    argv[n++] = outarg;
+    pg_prog_out_argv(prog, out, outarg, sizeof outarg, argv, &n);
     argv[n] = NULL;
     /* stdout and stderr into the run's log, kept when the run fails */
     pg_process p;
@@ -239,8 +280,11 @@ static pg_results *run_once(runner *rn, const char *bin, const char *which, cons
     if (rn->instructions) {
         pg_cg_count *c = NULL;
         size_t nc = 0;
-        if (pg_callgrind_read_dumps(cgfile, &c, &nc, &err) ||
-            pg_callgrind_rewrite_results(out, c, nc, 10, &err)) {
+        int crc = prog->harness ? pg_callgrind_read_dumps(cgfile, &c, &nc, &err)
+                                : pg_callgrind_gb_counts(cgfile, out, &c, &nc, &err);
+        if (crc == 0)
+            note_uncounted(rn, which, out, c, nc);
+        if (crc || pg_callgrind_rewrite_results(out, c, nc, 10, &err)) {
             free(c);
             cli_report("perfgate: ab", &err);
             return NULL;
@@ -449,6 +493,19 @@ int cmd_ab(int argc, char **argv)
         }
         made_dir = 1;
     }
+    /* What each build understands: --help, once */
+    char probe_log[4200];
+    snprintf(probe_log, sizeof probe_log, "%s/head-help.log", rn.dir);
+    if (pg_prog_probe(a.head, probe_log, "ab", &rn.head))
+        goto done;
+    if (a.base) {
+        snprintf(probe_log, sizeof probe_log, "%s/base-help.log", rn.dir);
+        if (pg_prog_probe(a.base, probe_log, "ab", &rn.base))
+            goto done;
+    }
+    const pg_prog *progs[] = { &rn.head, &rn.base };
+    if (pg_prog_check_args(progs, a.base ? 2 : 1, a.pass, a.nnamed, "ab"))
+        goto done;
     int chosen = -1;
     if (pg_process_pin(cpu, &chosen) != 0)
         fprintf(stderr, "perfgate: ab: warning: cannot pin to a CPU; running unpinned\n");

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench_program.h"
 #include "builtin.h"
 #include "pg_escape.h"
 #include "internal.h"
@@ -30,7 +31,9 @@ static const char usage_text[] =
     "Runs benchmark NAME (e.g. indicators/sma/hot/cpu/65536) of BIN under callgrind,\n"
     "counting one kernel call, and prints its instructions per function (self\n"
     "cost).  With --base, runs both builds and prints the per-function difference\n"
-    "head - base, largest change first.\n";
+    "head - base, largest change first.  BIN may be tpbench or any Google Benchmark\n"
+    "program (NAME as in its --benchmark_list_tests): there one iteration of the\n"
+    "benchmark's timed loop is counted.\n";
 
 /* Finds the dump whose trigger is "perfgate:NAME" among prefix.* files. */
 static int find_dump(const char *dir, const char *prefix, const char *name, char *path,
@@ -68,10 +71,19 @@ static int find_dump(const char *dir, const char *prefix, const char *name, char
 /* 0: profiled; 1: valgrind failed (its log is kept); -1: other trouble. */
 static int profile_one(const char *dir, const char *which, const char *bin, const char *name,
                        const char *const *pass, size_t npass, int cache_sim, pg_cg_fn **fns,
-                       size_t *n, double *total)
+                       size_t *n, double *total, int *gb_loop)
 {
-    char cgarg[4400], filt[1200], log[4200], prefix[64], dump[4400];
+    char cgarg[4400], filt[1200], log[4200], prefix[64], dump[8200], cgprefix[4200];
+    snprintf(log, sizeof log, "%s/%s-help.log", dir, which);
+    pg_prog prog;
+    if (pg_prog_probe(bin, log, "profile", &prog))
+        return -1;
+    const pg_prog *progs[] = { &prog };
+    if (pg_prog_check_args(progs, 1, pass, npass, "profile"))
+        return -1;
+    *gb_loop = !prog.harness;
     snprintf(prefix, sizeof prefix, "cg-%s", which);
+    snprintf(cgprefix, sizeof cgprefix, "%s/%s", dir, prefix);
     snprintf(cgarg, sizeof cgarg, "--callgrind-out-file=%s/%s", dir, prefix);
     snprintf(log, sizeof log, "%s/%s.log", dir, which);
     /* regex-escape the name */
@@ -84,19 +96,16 @@ static int profile_one(const char *dir, const char *which, const char *bin, cons
     }
     esc[k] = '\0';
     snprintf(filt, sizeof filt, "--benchmark_filter=^%s$", esc);
-    char *argv[80];
+    char *argv[90];
     size_t c = 0;
-    argv[c++] = "valgrind";
-    argv[c++] = "--tool=callgrind";
-    argv[c++] = "--collect-atstart=no";
-    argv[c++] = "--instr-atstart=no";
-    argv[c++] = cache_sim ? "--cache-sim=yes" : "--cache-sim=no";
-    argv[c++] = cgarg;
+    pg_prog_valgrind_argv(&prog, cache_sim, cgarg, argv, &c);
     argv[c++] = (char *)bin;
     for (size_t i = 0; i < npass && c < 70; i++)
         argv[c++] = (char *)pass[i];
-    argv[c++] = "--benchmark_repetitions=1";
-    argv[c++] = "--benchmark_min_time=0.0001";
+    /* a plain Google Benchmark program: two runs of one iteration, the
+     * last counted (the first also binds symbols lazily) */
+    argv[c++] = prog.harness ? "--benchmark_repetitions=1" : "--benchmark_repetitions=2";
+    argv[c++] = prog.harness ? "--benchmark_min_time=0.0001" : "--benchmark_min_time=0.000000001";
     argv[c++] = filt;
     argv[c] = NULL;
     pg_process p;
@@ -109,9 +118,10 @@ static int profile_one(const char *dir, const char *which, const char *bin, cons
         fprintf(stderr, "perfgate: profile: valgrind on '%s': %s\n", bin, perr.message);
         return p.exit_code >= 0 || p.signal ? 1 : -1; /* it ran: its log is kept */
     }
-    if (find_dump(dir, prefix, name, dump, sizeof dump)) {
-        fprintf(stderr, "perfgate: profile: no benchmark '%s' ran in '%s' (see tpbench --list)\n",
-                name, bin);
+    if (prog.harness ? find_dump(dir, prefix, name, dump, sizeof dump)
+                     : pg_callgrind_gb_last_dump(cgprefix, dump, sizeof dump)) {
+        fprintf(stderr, "perfgate: profile: no benchmark '%s' ran in '%s' (see %s)\n", name, bin,
+                prog.harness ? "tpbench --list" : "its --benchmark_list_tests");
         return -1;
     }
     pg_error err;
@@ -180,15 +190,16 @@ int cmd_profile(int argc, char **argv)
     pg_cg_fn *hf = NULL, *bf = NULL;
     diff_row *rows = NULL;
     size_t hn = 0, bn = 0;
+    int gb_loop = 0;
     double ht = 0, bt = 0;
     char sname[600], sfn[300], sfile[220];
     pg_escape_term(name, sname, sizeof sname);
-    int ran = profile_one(dir, "head", head, name, pass.v, pass.n, cache_sim, &hf, &hn, &ht);
+    int ran = profile_one(dir, "head", head, name, pass.v, pass.n, cache_sim, &hf, &hn, &ht, &gb_loop);
     if (ran)
         goto done;
     if (!base) {
-        printf("%s: %.0f instructions in one kernel call (callgrind, self cost per function)\n\n",
-               sname, ht);
+        printf("%s: %.0f instructions in one %s (callgrind, self cost per function)\n\n",
+               sname, ht, gb_loop ? "iteration of its timed loop" : "kernel call");
         printf("%14s %7s  %s\n", "INSTRUCTIONS", "SHARE", "FUNCTION (FILE)");
         for (size_t i = 0; i < hn && (long)i < top; i++) {
             if (hf[i].ir <= 0)
@@ -202,7 +213,7 @@ int cmd_profile(int argc, char **argv)
         status = 0;
         goto done;
     }
-    ran = profile_one(dir, "base", base, name, pass.v, pass.n, cache_sim, &bf, &bn, &bt);
+    ran = profile_one(dir, "base", base, name, pass.v, pass.n, cache_sim, &bf, &bn, &bt, &gb_loop);
     if (ran)
         goto done;
     rows = calloc(hn + bn + 1, sizeof *rows);

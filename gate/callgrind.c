@@ -27,7 +27,12 @@
 
 #define CG_PREFIX "perfgate:"
 
-/* Reads the events and the totals of one dump; name from its trigger. */
+#define GB_TRIGGER "desc: Trigger: --dump-before=" PG_CG_GB_STOP
+#define HARNESS_TRIGGER "desc: Trigger: Client Request: " CG_PREFIX
+
+/* Reads the events and the totals of one dump; name from its trigger.
+ * *is_ours: 1 for a harness dump ("perfgate:NAME"), 2 for a Google
+ * Benchmark loop's (GB_TRIGGER), else 0. */
 static int read_dump(const char *path, pg_cg_count *c, int *is_ours)
 {
     FILE *f = fopen(path, "r");
@@ -42,9 +47,11 @@ static int read_dump(const char *path, pg_cg_count *c, int *is_ours)
     c->d1mr = c->dlmr = c->i1mr = c->ilmr = c->d1mw = c->dlmw = NAN;
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
-        if (!strncmp(line, "desc: Trigger: Client Request: " CG_PREFIX, 31 + strlen(CG_PREFIX))) {
-            snprintf(c->name, sizeof c->name, "%.255s", line + 31 + strlen(CG_PREFIX));
+        if (!strncmp(line, HARNESS_TRIGGER, strlen(HARNESS_TRIGGER))) {
+            snprintf(c->name, sizeof c->name, "%.255s", line + strlen(HARNESS_TRIGGER));
             *is_ours = 1;
+        } else if (!strcmp(line, GB_TRIGGER)) {
+            *is_ours = 2;
         } else if (!strncmp(line, "events:", 7)) {
             nev = 0;
             char *save = NULL;
@@ -87,59 +94,233 @@ static int read_dump(const char *path, pg_cg_count *c, int *is_ours)
     return 0;
 }
 
-int pg_callgrind_read_dumps(const char *prefix, pg_cg_count **out, size_t *n, pg_error *err)
+/* Opens the folder of "<folder>/<base>" (".": no folder) and points *base
+ * into prefix; NULL with err filled when it cannot be read. */
+static DIR *open_prefix_dir(const char *prefix, char *dir, size_t len, const char **base,
+                            pg_error *err)
+{
+    snprintf(dir, len, "%s", prefix);
+    char *slash = strrchr(dir, '/');
+    *base = slash ? prefix + (slash - dir) + 1 : prefix;
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, len, ".");
+    DIR *d = opendir(dir[0] ? dir : "/");
+    if (!d)
+        pg_error_set(err, PG_EIO, dir, 0, 0, NULL, "cannot open the folder: %s", strerror(errno));
+    return d;
+}
+
+/* ---- Google Benchmark programs: one dump a run of the timed loop ---- */
+
+typedef struct cg_dump {
+    unsigned long seq; /* N of "<prefix>.N" */
+    char path[8192];
+} cg_dump;
+
+static int cmp_dump(const void *a, const void *b)
+{
+    unsigned long x = ((const cg_dump *)a)->seq, y = ((const cg_dump *)b)->seq;
+    return (x > y) - (x < y);
+}
+
+/* The dumps "<prefix>" and "<prefix>.N" (N order) whose trigger is the
+ * harness's client request (kind 1) or PG_CG_GB_STOP (kind 2).  *out is
+ * malloc'd. */
+static int list_dumps(const char *prefix, int kind, cg_dump **out, size_t *n, pg_error *err)
 {
     *out = NULL;
     *n = 0;
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s", prefix);
-    char *slash = strrchr(dir, '/');
-    const char *base = prefix;
-    if (slash) {
-        *slash = '\0';
-        base = prefix + (slash - dir) + 1;
-    } else {
-        snprintf(dir, sizeof dir, ".");
-    }
-    DIR *d = opendir(dir[0] ? dir : "/");
+    const char *base;
+    DIR *d = open_prefix_dir(prefix, dir, sizeof dir, &base, err);
     if (!d)
-        return pg_error_set(err, PG_EIO, dir, 0, 0, NULL, "cannot open the folder: %s",
-                            strerror(errno));
+        return PG_EIO;
     size_t cap = 0, bl = strlen(base);
     int rc = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (strncmp(e->d_name, base, bl) || (e->d_name[bl] != '\0' && e->d_name[bl] != '.'))
             continue;
+        char *end = e->d_name + bl;
+        unsigned long seq = e->d_name[bl] ? strtoul(e->d_name + bl + 1, &end, 10) : 0;
+        if (*end || (e->d_name[bl] && end == e->d_name + bl + 1))
+            continue;
         char path[8192];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        pg_cg_count c;
+        FILE *f = fopen(path, "r");
+        char line[512];
         int ours = 0;
-        int r = read_dump(path, &c, &ours);
-        if (r) {
-            rc = pg_error_set(err, r, path, 0, 0, NULL, "not a readable callgrind dump");
-            break;
+        while (f && fgets(line, sizeof line, f)) {
+            line[strcspn(line, "\n")] = '\0';
+            if (kind == 2 ? !strcmp(line, GB_TRIGGER)
+                          : !strncmp(line, HARNESS_TRIGGER, strlen(HARNESS_TRIGGER))) {
+                ours = 1;
+                break;
+            }
+            if (!strncmp(line, "events:", 7))
+                break; /* the header is over */
         }
+        if (f)
+            fclose(f);
         if (!ours)
             continue;
         if (*n == cap) {
             cap = cap ? cap * 2 : 64;
-            pg_cg_count *nc = realloc(*out, cap * sizeof *nc);
-            if (!nc) {
+            cg_dump *nd = realloc(*out, cap * sizeof *nd);
+            if (!nd) {
                 rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
                 break;
             }
-            *out = nc;
+            *out = nd;
         }
-        (*out)[(*n)++] = c;
+        (*out)[*n].seq = seq;
+        snprintf((*out)[*n].path, sizeof (*out)[*n].path, "%s", path);
+        (*n)++;
     }
     closedir(d);
     if (rc) {
         free(*out);
         *out = NULL;
         *n = 0;
+        return rc;
+    }
+    if (*n)
+        qsort(*out, *n, sizeof **out, cmp_dump);
+    return 0;
+}
+
+int pg_callgrind_read_dumps(const char *prefix, pg_cg_count **out, size_t *n, pg_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    cg_dump *d = NULL;
+    size_t nd = 0;
+    int rc = list_dumps(prefix, 1, &d, &nd, err);
+    if (!rc && nd && !(*out = malloc(nd * sizeof **out)))
+        rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    for (size_t i = 0; !rc && i < nd; i++) {
+        int ours = 0;
+        int r = read_dump(d[i].path, &(*out)[*n], &ours);
+        if (r)
+            rc = pg_error_set(err, r, d[i].path, 0, 0, NULL, "not a readable callgrind dump");
+        else if (ours == 1)
+            (*n)++;
+    }
+    free(d);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
     }
     return rc;
+}
+
+int pg_callgrind_gb_last_dump(const char *prefix, char *path, size_t len)
+{
+    cg_dump *d = NULL;
+    size_t n = 0;
+    pg_error err;
+    if (list_dumps(prefix, 2, &d, &n, &err) || n == 0) {
+        free(d);
+        return -1;
+    }
+    snprintf(path, len, "%s", d[n - 1].path);
+    free(d);
+    return 0;
+}
+
+int pg_callgrind_gb_counts(const char *prefix, const char *results_path, pg_cg_count **out,
+                           size_t *n, pg_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    json_error_t je;
+    json_t *root = json_load_file(results_path, 0, &je);
+    if (!root)
+        return pg_error_set(err, PG_EPARSE, results_path, je.line, je.column, NULL, "%s", je.text);
+    cg_dump *d = NULL;
+    size_t nd = 0;
+    int rc = list_dumps(prefix, 2, &d, &nd, err);
+    json_t *benches = json_object_get(root, "benchmarks");
+    if (!rc && !json_is_array(benches))
+        rc = pg_error_set(err, PG_ETYPE, results_path, 0, 0, "/benchmarks", "expected an array");
+    size_t rows = 0, i;
+    json_t *row;
+    if (!rc) {
+        json_array_foreach(benches, i, row) {
+            const char *rt = json_string_value(json_object_get(row, "run_type"));
+            if (rt && strcmp(rt, "iteration"))
+                continue;
+            json_int_t th = json_integer_value(json_object_get(row, "threads"));
+            if (th > 1) {
+                rc = pg_error_set(err, PG_EUNSUP, results_path, 0, 0, NULL,
+                                  "benchmark '%s' runs %lld threads: their loops' instructions "
+                                  "cannot be counted apart",
+                                  json_string_value(json_object_get(row, "name")), (long long)th);
+                break;
+            }
+            rows++;
+        }
+    }
+    if (!rc && rows != nd)
+        rc = pg_error_set(err, PG_EPARSE, results_path, 0, 0, NULL,
+                          "%zu runs of benchmarks but %zu callgrind dumps of Google Benchmark's "
+                          "timed loop (is libbenchmark's %s visible to valgrind?)",
+                          rows, nd, PG_CG_GB_STOP);
+    size_t k = 0;
+    if (!rc && rows && !(*out = calloc(rows, sizeof **out)))
+        rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    if (!rc) {
+        json_array_foreach(benches, i, row) {
+            const char *rt = json_string_value(json_object_get(row, "run_type"));
+            if (rt && strcmp(rt, "iteration"))
+                continue;
+            const cg_dump *dp = &d[k++];
+            const char *name = json_string_value(json_object_get(row, "run_name"));
+            if (!name)
+                name = json_string_value(json_object_get(row, "name"));
+            json_int_t iters = json_integer_value(json_object_get(row, "iterations"));
+            if (!name || iters < 1) {
+                rc = pg_error_set(err, PG_ETYPE, results_path, 0, 0, NULL,
+                                  "a benchmark row without a name or iterations");
+                break;
+            }
+            pg_cg_count c;
+            int ours = 0;
+            if ((rc = read_dump(dp->path, &c, &ours)) != 0) {
+                rc = pg_error_set(err, rc, dp->path, 0, 0, NULL, "not a readable callgrind dump");
+                break;
+            }
+            snprintf(c.name, sizeof c.name, "%s", name);
+            double per = 1.0 / (double)iters;
+            c.ir *= per;
+            c.d1mr *= per, c.dlmr *= per, c.i1mr *= per, c.ilmr *= per;
+            c.d1mw *= per, c.dlmw *= per;
+            /* the last repetition of a name is the one kept */
+            size_t j = 0;
+            while (j < *n && strcmp((*out)[j].name, name))
+                j++;
+            (*out)[j] = c;
+            if (j == *n)
+                (*n)++;
+        }
+    }
+    free(d);
+    json_decref(root);
+    if (rc) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+/* Seconds in one time_unit of a Google Benchmark row. */
+static double unit_s(const char *u)
+{
+    return !u ? 1e-9 : !strcmp(u, "us") ? 1e-6 : !strcmp(u, "ms") ? 1e-3 : !strcmp(u, "s") ? 1 : 1e-9;
 }
 
 static const pg_cg_count *find_count(const pg_cg_count *c, size_t n, const char *name)
@@ -161,7 +342,8 @@ int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t 
     json_t *benches = json_object_get(root, "benchmarks");
     json_t *pgb = json_object_get(root, "perfgate");
     json_t *meta = pgb ? json_object_get(pgb, "benchmarks") : NULL;
-    json_t *out = json_array(), *skipped = json_array();
+    const int plain = pgb == NULL; /* not perfgate's harness: no block of its own */
+    json_t *out = json_array(), *skipped = json_array(), *gb_items = NULL;
     if (!json_is_array(benches)) {
         rc = pg_error_set(err, PG_ETYPE, path, 0, 0, "/benchmarks", "expected an array");
         goto done;
@@ -187,8 +369,25 @@ int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t 
         }
         double items = NAN;
         json_t *m = meta ? json_object_get(meta, name) : NULL;
-        if (m)
+        if (m) {
             items = json_number_value(json_object_get(m, "items_per_iteration"));
+        } else if (plain) {
+            /* a plain Google Benchmark program: items_per_second is items
+             * per iteration over the CPU seconds of an iteration */
+            double ips = json_number_value(json_object_get(row, "items_per_second"));
+            double cpu = json_number_value(json_object_get(row, "cpu_time"));
+            const char *u = json_string_value(json_object_get(row, "time_unit"));
+            if (ips > 0 && cpu > 0) {
+                items = ips * cpu * unit_s(u);
+                if (fabs(items - round(items)) < 1e-6 * items)
+                    items = round(items);
+                if (!gb_items)
+                    gb_items = json_object();
+                json_t *o = json_object();
+                json_object_set_new(o, "items_per_iteration", json_real(items));
+                json_object_set_new(gb_items, name, o);
+            }
+        }
         double misses = k->d1mr + k->d1mw + k->i1mr;
         for (int r = 0; r < repeat; r++) {
             json_t *o = json_object();
@@ -217,12 +416,24 @@ int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t 
         }
     }
     json_object_set(root, "benchmarks", out);
-    if (pgb) {
+    if (!pgb) {
+        /* a plain Google Benchmark program's: a block saying what this is */
+        pgb = json_object();
+        json_object_set_new(root, "perfgate", pgb);
+        if (gb_items)
+            json_object_set(pgb, "benchmarks", gb_items);
+    }
+    {
         json_object_set_new(pgb, "mode", json_string("instructions"));
         json_object_set_new(pgb, "instructions_note",
-                            json_string("real_time and cpu_time hold the instruction count of one "
-                                        "kernel call under callgrind, repeated as identical "
-                                        "repetitions; it has no noise"));
+                            json_string(plain
+                                            ? "real_time and cpu_time hold the instruction count of "
+                                              "one iteration of the benchmark's timed loop under "
+                                              "callgrind, repeated as identical repetitions; it has "
+                                              "no noise"
+                                            : "real_time and cpu_time hold the instruction count of "
+                                              "one kernel call under callgrind, repeated as identical "
+                                              "repetitions; it has no noise"));
         json_object_set(pgb, "instructions_unavailable", skipped);
     }
     /* A private temporary name (two runs may write beside each other),
@@ -239,6 +450,7 @@ int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t 
 done:
     json_decref(out);
     json_decref(skipped);
+    json_decref(gb_items);
     json_decref(root);
     return rc;
 }

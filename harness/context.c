@@ -298,6 +298,8 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
         const char *w = opts->fftw_wisdom();
         json_object_set_new(pg, "fftw_wisdom", json_string(w ? w : "none: unknown"));
     }
+    if (opts->isa)
+        json_object_set_new(pg, "isa", json_string(opts->isa()));
 
     json_t *ctrs = json_object();
     json_object_set_new(ctrs, "requested", json_string(opts->counters));

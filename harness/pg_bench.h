@@ -185,6 +185,9 @@ typedef struct pg_bench_options {
      * asked for when the context block is written, after the run; NULL:
      * not recorded. */
     const char *(*fftw_wisdom)(void);
+    /* The instruction-set build the program's code ran (tpbench:
+     * pg_kernels_isa_status), recorded as "isa"; NULL: not recorded. */
+    const char *(*isa)(void);
 } pg_bench_options;
 
 void pg_bench_options_default(pg_bench_options *opts);

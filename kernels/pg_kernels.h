@@ -195,6 +195,13 @@ int pg_phase(pg_phase_ws *ws, const double *x, size_t n, double *out);
  * A static string, valid for the life of the process; thread-safe. */
 const char *pg_phase_wisdom_status(void);
 
+/* The instruction-set build the kernels of this process run (chosen once,
+ * docs/kernels.md): "portable", "avx2" or "avx512", and under valgrind
+ * the kernels that run a lower build there, e.g. "avx2 under valgrind
+ * (macd_scan: portable, a build valgrind cannot decode)".  A static
+ * string, valid for the life of the process. */
+const char *pg_kernels_isa_status(void);
+
 /* How many of the workspace's two FFTW plans (r2c, c2r) came from PATIENT
  * wisdom (0, 1 or 2; 0 for NULL or n = 0); the others were planned with
  * FFTW_ESTIMATE. */

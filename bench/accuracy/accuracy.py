@@ -25,6 +25,12 @@ level, then trial 2, ...), so stopping early leaves balanced counts.  Every
 verdict goes to $OUT_JSONL as it is made (default: accuracy-trials.jsonl in
 the current folder); --table FILE reprints the table from such a file.
 Rates come with 95 % Wilson intervals.
+
+PROGRAM=foreign measures a Google Benchmark program that is not perfgate's
+instead (tests/foreign/foreign_bench.cc, Debian's libbenchmark): level 0 is
+foreign_bench, levels 2 and 5 foreign_bench_2pct and _5pct, whose
+BM_Accumulate sums 2 or 5 % more numbers per iteration (BM_Copy is
+untouched: the other-binary A/A); runs go through --benchmark_out.
 """
 import json, math, os, subprocess, sys, tempfile, time
 
@@ -33,18 +39,24 @@ BUILD = os.environ.get("PG_BUILD_DIR", "")
 TRIALS = int(os.environ.get("TRIALS", "20"))
 REPS = os.environ.get("REPS", "6")               # check: repetitions per run
 ROUNDS = os.environ.get("ROUNDS", "")            # ab: --rounds ('' = perfgate's default)
-FILTER = os.environ.get("FILTER", "^indicators/(sma|ema|rsi)/hot/cpu/(16384|65536)$")
-LEVELS = [int(x) for x in os.environ.get("LEVELS", "0,2,5,10").split(",")]
+PROGRAM = os.environ.get("PROGRAM", "tpbench")   # or "foreign"
+FOREIGN = PROGRAM == "foreign"
+FILTER = os.environ.get("FILTER", "." if FOREIGN else "^indicators/(sma|ema|rsi)/hot/cpu/(16384|65536)$")
+LEVELS = [int(x) for x in os.environ.get("LEVELS", "0,2,5" if FOREIGN else "0,2,5,10").split(",")]
 MODES = os.environ.get("MODES", "check,ab,ab-default,instructions").split(",")
 INSTR_TRIALS = int(os.environ.get("INSTR_TRIALS", "2"))
 CONFIRM = os.environ.get("CONFIRM", "10s")
 OUT_JSONL = os.environ.get("OUT_JSONL", "accuracy-trials.jsonl")
 PERFGATE = os.path.join(BUILD, "cli", "perfgate")
-VARIANT = lambda pct: os.path.join(BUILD, "bench", "accuracy", "tpbench_acc_%d" % pct)
+def VARIANT(pct):
+    if FOREIGN:
+        return os.path.join(BUILD, "tests", "foreign",
+                            "foreign_bench" if pct == 0 else "foreign_bench_%dpct" % pct)
+    return os.path.join(BUILD, "bench", "accuracy", "tpbench_acc_%d" % pct)
 BUDGETS = os.path.join(SRC, "bench", "accuracy", "budgets.json")
 BUDGETS_DEFAULT = os.path.join(SRC, "bench", "accuracy", "budgets_default.json")
 COMPARE = "/usr/share/benchmark/compare.py"
-AFFECTED = "indicators/sma/"
+AFFECTED = "BM_Accumulate/" if FOREIGN else "indicators/sma/"
 ROWS = ["check", "check-default", "compare.py", "ab", "ab-default", "instructions"]
 
 def wilson(k, n, z=1.959964):
@@ -66,8 +78,9 @@ def run(argv, **kw):
     return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 def tpbench(binary, out):
+    outargs = ["--benchmark_out=" + out, "--benchmark_out_format=json"] if FOREIGN else ["--out=" + out]
     r = run([binary, "--benchmark_filter=" + FILTER, "--benchmark_repetitions=" + REPS,
-             "--benchmark_min_time=0.01", "--out=" + out])
+             "--benchmark_min_time=0.01"] + outargs)
     if r.returncode != 0:
         sys.exit("accuracy: %s failed: %s" % (binary, r.stderr[-500:]))
 
@@ -175,27 +188,32 @@ def table(recs):
         rs = sorted(r["ratio"] for r in recs if r["mode"] in ("ab", "ab-default")
                     and kind_of(r) == "detect" and r["level"] == lv and r.get("ratio"))
         if rs:
-            out.append("ab: sma head/base CPU time at %d %%: median %.4f (quartiles %.4f, %.4f; %d runs)" %
+            out.append("ab: " + AFFECTED + " head/base time at %d %%: median %.4f (quartiles %.4f, %.4f; %d runs)" %
                        (lv, rs[len(rs) // 2], rs[len(rs) // 4], rs[3 * len(rs) // 4], len(rs)))
     for lv in (2, 5, 10):
         ratios = sorted({round(r["ratio"], 5) for r in recs
                          if r["mode"] == "instructions" and kind_of(r) == "detect" and r["level"] == lv})
         if ratios:
-            out.append("instructions: sma head/base at %d %%: %s" % (lv, ", ".join("%.5f" % x for x in ratios)))
+            out.append("instructions: " + AFFECTED + " head/base at %d %%: %s" % (lv, ", ".join("%.5f" % x for x in ratios)))
     return "\n".join(out)
 
 def main():
     global log
+    global AFFECTED
     if len(sys.argv) == 3 and sys.argv[1] == "--table":
         with open(sys.argv[2]) as f:
             recs = [json.loads(l) for l in f if l.strip() and not l.startswith("#")]
+        # the program the trials ran (their header says; older files: tpbench)
+        if any(r.get("program") == "foreign" for r in recs if "start" in r):
+            AFFECTED = "BM_Accumulate/"
         print(table([r for r in recs if "mode" in r]))
         return
     log = open(OUT_JSONL, "a")
     t0 = time.time()
     log.write(json.dumps({"start": time.strftime("%Y-%m-%d %H:%M:%S"), "loadavg": os.getloadavg(),
                           "trials": TRIALS, "modes": MODES, "levels": LEVELS, "confirm": CONFIRM,
-                          "rounds": ROUNDS or "default", "reps": REPS, "filter": FILTER}) + "\n")
+                          "rounds": ROUNDS or "default", "reps": REPS, "filter": FILTER,
+                          "program": PROGRAM}) + "\n")
     for i in range(TRIALS):
         for level in LEVELS:
             for mode in MODES:
@@ -215,8 +233,8 @@ def main():
     with open(OUT_JSONL) as f:
         recs = [json.loads(l) for l in f if l.strip()]
     print(table([r for r in recs if "mode" in r]))
-    print("trials: %d per mode and level (instructions: %d); filter %s; %.0f s" %
-          (TRIALS, INSTR_TRIALS, FILTER, time.time() - t0))
+    print("trials: %d per mode and level (instructions: %d); program %s; filter %s; %.0f s" %
+          (TRIALS, INSTR_TRIALS, PROGRAM, FILTER, time.time() - t0))
 
 if __name__ == "__main__":
     main()

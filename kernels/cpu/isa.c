@@ -9,13 +9,41 @@
  * The environment is read once, when the level is resolved: before main,
  * by the constructor below, or at the first pg_isa() of a kernel that
  * runs even earlier (another constructor).
+ *
+ * Under valgrind (RUNNING_ON_VALGRIND, asked once with the level) the
+ * level is the same (valgrind's CPUID has no AVX-512, so at most avx2),
+ * but the kernels in pg_isa_vg_cap run a lower build: valgrind 3.19 cannot
+ * decode the one GCC emits for them.  `perfgate ab --mode instructions`
+ * and `perfgate profile` count the other kernels' normal builds that way,
+ * and the results say which were lowered (pg_kernels_isa_status).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "isa.h"
+#include "pg_kernels.h"
+
+#if defined(__has_include)
+#if __has_include(<valgrind/valgrind.h>)
+#include <valgrind/valgrind.h>
+#define PG_HAVE_VALGRIND_H 1
+#endif
+#endif
 
 _Atomic int pg_isa_current = -1;
+_Atomic int pg_isa_valgrind = 0;
+
+/* Under valgrind: macd_scan's AVX2 build holds `vmovq %xmm12,%xmm1`
+ * encoded c5 79 d6 e1 (VMOVQ's store form between registers), which
+ * valgrind 3.19 stops on with SIGILL; its portable build is the same
+ * source without the target attribute (the same bits, isa.h). */
+const int pg_isa_vg_cap[PG_VG_COUNT] = {
+    [PG_VG_MACD_SCAN] = PG_ISA_PORTABLE,
+};
+static const char *const vg_kernel[PG_VG_COUNT] = {
+    [PG_VG_MACD_SCAN] = "macd_scan",
+};
 
 /* The level resolved from the CPU and the environment, -1 until then:
  * what pg_kernels_force_isa(-1) goes back to. */
@@ -44,9 +72,14 @@ const char *pg_isa_name(int level)
     return level >= 0 && level < PG_ISA_COUNT ? names[level] : "?";
 }
 
-/* The CPU's level, capped by PERFGATE_ISA. */
+/* The CPU's level, capped by PERFGATE_ISA; notes valgrind first (a kernel
+ * that reads the level reads pg_isa_valgrind after it). */
 static int choose(void)
 {
+#ifdef PG_HAVE_VALGRIND_H
+    if (RUNNING_ON_VALGRIND)
+        atomic_store(&pg_isa_valgrind, 1);
+#endif
     int level = pg_isa_cpu();
     const char *env = getenv("PERFGATE_ISA");
     for (int l = 0; env != NULL && l < PG_ISA_COUNT; l++)
@@ -87,4 +120,30 @@ int pg_kernels_force_isa(int level)
     int l = level < 0 ? default_level() : level < cpu ? level : cpu;
     atomic_store(&pg_isa_current, l);
     return l;
+}
+
+const char *pg_kernels_isa_status(void)
+{
+    static char buf[256];
+    static _Atomic int made = 0;
+    if (atomic_load(&made))
+        return buf;
+    /* Two threads may both write the same text: harmless, the same bytes. */
+    int level = pg_isa_resolve();
+    size_t k = (size_t)snprintf(buf, sizeof buf, "%s", pg_isa_name(level));
+    if (atomic_load(&pg_isa_valgrind)) {
+        k += (size_t)snprintf(buf + k, sizeof buf - k, " under valgrind");
+        int any = 0;
+        for (int i = 0; i < PG_VG_COUNT && k < sizeof buf; i++) {
+            if (pg_isa_vg_cap[i] >= level)
+                continue;
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s: %s", any ? ", " : " (",
+                                  vg_kernel[i], pg_isa_name(pg_isa_vg_cap[i]));
+            any = 1;
+        }
+        if (any && k < sizeof buf)
+            snprintf(buf + k, sizeof buf - k, ", a build valgrind cannot decode)");
+    }
+    atomic_store(&made, 1);
+    return buf;
 }

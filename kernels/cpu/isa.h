@@ -61,6 +61,29 @@ static inline int pg_isa(void)
     return level >= 0 ? level : pg_isa_resolve();
 }
 
+/* 1 when this process runs under valgrind (RUNNING_ON_VALGRIND), decided
+ * once with the level; 0 elsewhere and where valgrind's header was absent
+ * at build time. */
+extern _Atomic int pg_isa_valgrind;
+
+/* Kernels with a build valgrind cannot run: valgrind 3.19 (Debian 12)
+ * stops with SIGILL on an encoding GCC emits in it.  Under valgrind such a
+ * kernel runs at most the level in pg_isa_vg_cap (isa.c), every other
+ * kernel its normal build, so instruction counts describe the code that
+ * normally runs wherever valgrind can run it; pg_kernels_isa_status says
+ * which builds were lowered. */
+enum { PG_VG_MACD_SCAN, PG_VG_COUNT };
+extern const int pg_isa_vg_cap[PG_VG_COUNT];
+
+/* The level kernel k (PG_VG_...) runs: pg_isa(), capped under valgrind. */
+static inline int pg_isa_for(int k)
+{
+    int level = pg_isa();
+    if (atomic_load_explicit(&pg_isa_valgrind, memory_order_relaxed) && level > pg_isa_vg_cap[k])
+        level = pg_isa_vg_cap[k];
+    return level;
+}
+
 /* The highest level the CPU has, whatever PERFGATE_ISA says. */
 int pg_isa_cpu(void);
 

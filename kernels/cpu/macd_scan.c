@@ -335,7 +335,7 @@ static void pgf_macd_scan_run(const double *price, size_t n, size_t fast, size_t
     k.ab[1] = pgf_bcast(k.e[1].bs * k.e[1].p[1]);
     size_t (*const body)(const double *, size_t, size_t, double *, double *, double *,
                          const macd_scan_consts *, double *, double *, double *) =
-        macd_scan_rows[pg_isa()];
+        macd_scan_rows[pg_isa_for(PG_VG_MACD_SCAN)];
     ema_state f, s, g;
     ema_init(&f, price[0]);
     ema_init(&s, price[0]);

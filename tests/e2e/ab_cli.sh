@@ -19,10 +19,18 @@ F='--benchmark_filter=^indicators/(sma|ema)/hot/cpu/16384$'
 grep -q "did you mean '--rounds'" "$T/out" || fail "no suggestion"
 "$PG" ab --base /nonexistent/a --head /nonexistent/b "$F" --rounds 2 >"$T/out" 2>&1
 [ $? -eq 2 ] || fail "a build that does not run: exit 2"
-# a build that runs and fails: exit 2, and its log is kept to be read
-TMPDIR=$T "$PG" ab --base /bin/false --head /bin/false --rounds 1 >"$T/out" 2>&1
+# not a Google Benchmark program (its --help lists no --benchmark_ flag): exit 2
+"$PG" ab --base /bin/false --head /bin/false --rounds 1 >"$T/out" 2>&1
+[ $? -eq 2 ] || fail "not a benchmark program: exit 2"
+grep -q "'/bin/false' is not a Google Benchmark program" "$T/out" || fail "not called a non-benchmark"
+# a build that answers --help as Google Benchmark does, then fails: exit 2,
+# and its log is kept to be read
+printf '#!/bin/sh\n[ "$1" = --help ] && { echo "  [--benchmark_filter=<regex>]"; exit 0; }\nexit 1\n' \
+  >"$T/fails"
+chmod +x "$T/fails"
+TMPDIR=$T "$PG" ab --base "$T/fails" --head "$T/fails" --rounds 1 >"$T/out" 2>&1
 [ $? -eq 2 ] || fail "a build that fails: exit 2"
-grep -q "'/bin/false' exited with status 1 (log: $T/perfgate-ab\..*/base-0000.log)" "$T/out" ||
+grep -q "'$T/fails' exited with status 1 (log: $T/perfgate-ab\..*/base-0000.log)" "$T/out" ||
   fail "the failed run's log not named"
 ls "$T"/perfgate-ab.*/base-0000.log >/dev/null 2>&1 || fail "the failed run's log not kept"
 
