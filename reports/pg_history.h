@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /* The schema version this build writes (older files are migrated). */
-#define PG_HISTORY_SCHEMA_VERSION 2
+#define PG_HISTORY_SCHEMA_VERSION 3
 
 typedef struct pg_history pg_history;
 
@@ -56,7 +56,15 @@ typedef struct pg_hist_verdict {
     double budget_ns;               /* the ceiling in ns, NaN when none */
     double ratio;                   /* measured / reference, NaN when none */
     const char *detail;             /* one human line, or NULL */
+    const char *owner;              /* the budget's owner, or NULL */
+    double max_ratio;               /* a relative budget's ceiling ratio; 0 or NaN when none */
+    int warn;                       /* 1: severity warn, shown but never failing */
 } pg_hist_verdict;
+
+/* 1 when a verdict of that name fails the gate (regression, breach,
+ * missing, insufficient, expired-waiver) and is not a warning: the one
+ * rule by which `history list`, the report and the gate count failures. */
+int pg_hist_verdict_fails(const char *verdict, int warn);
 
 typedef struct pg_hist_waiver {
     const char *bench;              /* name or glob the waiver covers */
@@ -93,7 +101,7 @@ typedef struct pg_hist_run_info {
     char branch[128];
     char source[256];
     long n_benches;
-    long n_failed;                  /* verdicts "regression" or "breach" */
+    long n_failed;                  /* benchmarks with a failing verdict (pg_hist_verdict_fails) */
     int is_baseline;                /* a baseline was recorded on this run */
 } pg_hist_run_info;
 
@@ -213,6 +221,8 @@ typedef struct pg_hist_point {
     double median_ns, lo_ns, hi_ns; /* NaN when the benchmark is absent from the run */
     double budget_ns;               /* NaN when no budget applied */
     double ratio;                   /* the verdict's ratio, NaN when none */
+    double max_ratio;               /* a relative budget's ceiling ratio, NaN when none */
+    int fails;                      /* some verdict of this cell fails the gate */
     char verdict[16];               /* "" when none */
 } pg_hist_point;
 

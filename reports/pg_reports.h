@@ -42,7 +42,7 @@ typedef struct pg_reports_options {
 typedef struct pg_reports_summary {
     size_t n_benches, n_runs;       /* the table drawn */
     size_t n_charts;                /* trend charts drawn (a benchmark with no median gets none) */
-    size_t n_failed;                /* latest verdict "regression" or "breach" */
+    size_t n_failed;                /* benchmarks failing in the newest run (pg_hist_verdict_fails) */
 } pg_reports_summary;
 
 /* Writes the report for trend t into opt->out_dir.  latest (may be NULL)

@@ -141,7 +141,8 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
             int ceiling = !strcmp(v->unit, "ns") && strncmp(v->metric, "regression", 10) != 0;
             verdicts[nv++] = (pg_hist_verdict){
                 v->bench, v->metric, pg_verdict_name(v->kind), v->budget_file,
-                ceiling ? v->limit : NAN, v->ratio, v->note[0] ? v->note : NULL };
+                ceiling ? v->limit : NAN, v->ratio, v->note[0] ? v->note : NULL, v->owner,
+                !strncmp(v->metric, "relative:", 9) ? v->limit : NAN, v->warn };
         }
         for (size_t i = 0; i < nw; i++) {
             const pg_waiver *w = pg_verdicts_active_waiver(report, i);

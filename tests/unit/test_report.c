@@ -108,7 +108,7 @@ static void fill_history(void)
                 budget = 2500.0;
             }
             v[nv++] = (pg_hist_verdict){ NAMES[k], "median_real_time", verdict, "budgets/x.json",
-                                         budget, NAN, NULL };
+                                         budget, NAN, NULL, NULL, NAN, 0 };
         }
         char commit[16];
         snprintf(commit, sizeof commit, "c%02d%s", r, r == 5 ? "\"x" : "");
@@ -243,7 +243,7 @@ static void test_single_run_and_empty(void **state)
 
     double s[1] = { 5.0 };
     pg_hist_bench b = { "only/one", s, NULL, 1, 1 };
-    pg_hist_verdict v = { "ghost/bench", "median_real_time", "missing", NULL, 10.0, NAN, NULL };
+    pg_hist_verdict v = { "ghost/bench", "median_real_time", "missing", NULL, 10.0, NAN, NULL, NULL, NAN, 0 };
     pg_hist_run run = { NULL, NULL, NULL, NULL, NULL, 0, &b, 1, &v, 1, NULL, 0 };
     assert_int_equal(pg_history_add(h, &run, NULL, NULL, NULL, &err), 0);
     assert_int_equal(pg_history_trend(h, 0, &t, &err), 0);
