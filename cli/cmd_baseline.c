@@ -74,7 +74,7 @@ int cmd_baseline(int argc, char **argv)
     if (export && !out)
         return pg_opt_usage_error(&spec, "export needs --out");
 
-    pg_history *h = cli_open_history(history);
+    pg_history *h = update ? cli_open_history(history) : cli_open_history_existing(history);
     if (!h)
         return 2;
     pg_error err = { 0 };

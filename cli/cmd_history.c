@@ -119,6 +119,19 @@ pg_history *cli_open_history(const char *where)
     return h;
 }
 
+pg_history *cli_open_history_existing(const char *where)
+{
+    struct stat sb;
+    if (strncmp(where, "postgres", 8) != 0 && stat(where, &sb) != 0) {
+        fprintf(stderr,
+                "perfgate: no history at '%s' (%s); record a run first with "
+                "'perfgate history add', or name one with --history\n",
+                where, strerror(errno));
+        return NULL;
+    }
+    return cli_open_history(where);
+}
+
 static void progress(void *arg, size_t done, size_t total)
 {
     const char *what = arg;
@@ -200,7 +213,7 @@ static int do_add(const hopts *o)
 
 static int do_list(const hopts *o)
 {
-    pg_history *h = cli_open_history(o->history);
+    pg_history *h = cli_open_history_existing(o->history);
     if (!h)
         return 2;
     pg_error err = { 0 };
@@ -245,7 +258,7 @@ static int resolve_run(pg_history *h, const char *arg, int64_t *id)
 
 static int do_show(const hopts *o)
 {
-    pg_history *h = cli_open_history(o->history);
+    pg_history *h = cli_open_history_existing(o->history);
     if (!h)
         return 2;
     int64_t id;
