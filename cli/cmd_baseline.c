@@ -51,7 +51,8 @@ int cmd_baseline(int argc, char **argv)
                       "SQLite file (default " PG_CLI_DEFAULT_HISTORY ") or postgresql:// URI"),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "baseline", usage_text, options, NULL, NULL, 0 };
+    const pg_opt_spec spec = { "baseline", usage_text, options, NULL,
+                               "exit status: 0 done, 2 bad input, no baseline recorded, or usage\n", 0 };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);

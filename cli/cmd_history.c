@@ -81,7 +81,8 @@ static int parse(int argc, char **argv, hopts *o)
                    "prune all but the newest N runs (baselines are always kept)"),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "history", usage_text, options, NULL, NULL, 0 };
+    const pg_opt_spec spec = { "history", usage_text, options, NULL,
+                               "exit status: 0 done, 2 bad input, no such history or run, or usage\n", 0 };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);

@@ -67,7 +67,9 @@ int cmd_report(int argc, char **argv)
                     "also print the Markdown summary to stdout (for $GITHUB_STEP_SUMMARY)"),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "report", usage_text, options, NULL, NULL, 0 };
+    const pg_opt_spec spec = { "report", usage_text, options, NULL,
+                               "exit status: 0 written (also when benchmarks fail: the gate is check),\n"
+                               "2 no such history, gnuplot failed, or usage\n", 0 };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);

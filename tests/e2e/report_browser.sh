@@ -68,7 +68,7 @@ set +e
 "$PERFGATE" report --history nothing.sqlite --out none >/dev/null 2>none.err; rc_r=$?
 "$PERFGATE" history list --history nothing.sqlite >/dev/null 2>>none.err; rc_l=$?
 set -e
-[ "$rc_r" -eq 2 ] && [ "$rc_l" -eq 2 ] || fail "a missing history gave exit $rc_r/$rc_l"
+if [ "$rc_r" -ne 2 ] || [ "$rc_l" -ne 2 ]; then fail "a missing history gave exit $rc_r/$rc_l"; fi
 [ ! -e nothing.sqlite ] || fail "a read-only command created an empty history"
 grep -q "no history at 'nothing.sqlite'" none.err || fail "unclear message: $(cat none.err)"
 
