@@ -179,20 +179,14 @@ def page(name, summary, text, see, extra):
             out += [".TP", "\\fB%s\\fR" % esc(label), esc(" ".join(help_lines)) or "(no help)"]
     out += [".SH EXIT STATUS", esc(exit_status) if exit_status else
             "0 success, 2 bad input or usage."]
-    env = extra.get("env", [])
-    out.append(".SH ENVIRONMENT")
-    if env:
-        for var, what in env:
-            out += [".TP", "\\fB%s\\fR" % esc(var), esc(what)]
-    else:
-        out.append("No environment variable changes what this command does.")
-    out.append(".SH FILES")
-    files = extra.get("files", [])
-    if files:
-        for path, what in files:
-            out += [".TP", "\\fI%s\\fR" % esc(path), esc(what)]
-    else:
-        out.append("Only the files named on the command line.")
+    for section, key, font, none in (
+            ("ENVIRONMENT", "env", "B", "No environment variable changes what this command does."),
+            ("FILES", "files", "I", "Only the files named on the command line.")):
+        out.append(".SH " + section)
+        for item, what in extra.get(key, []):
+            out += [".TP", "\\f%s%s\\fR" % (font, esc(item)), esc(what)]
+        if not extra.get(key):
+            out.append(none)
     out.append(".SH EXAMPLES")
     for cmd, what in extra.get("examples", []):
         out += [".PP", esc(what) + ":", ".PP", ".RS", ".nf", esc(cmd), ".fi", ".RE"]
