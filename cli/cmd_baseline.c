@@ -82,9 +82,16 @@ int cmd_baseline(int argc, char **argv)
     pg_hist_baseline bl;
     int rc = 0;
     if (update) {
+        /* results already in the history (the nightly recorded them) are
+         * marked, not recorded a second time: the trend gets no duplicate */
         int64_t id = 0;
-        rc = pg_history_add_results(h, from, NULL, &id, &err);
-        if (rc == 0)
+        pg_hist_add_options ao = { 0 };
+        ao.reuse_same = 1;
+        rc = pg_history_add_results(h, from, &ao, &id, &err);
+        if (rc == 1)
+            printf("%s is run %lld of the history: marked, not recorded again\n", from,
+                   (long long)id);
+        if (rc >= 0)
             rc = pg_history_baseline_set(h, id, reason, who ? who : default_who(), &err);
         if (rc == 0)
             rc = pg_history_baseline_get(h, &bl, &err);

@@ -200,13 +200,17 @@ typedef struct pg_hist_add_options {
     const char *today;              /* "YYYY-MM-DD" for waiver expiry; NULL: today (UTC) */
     pg_hist_progress_fn progress;   /* see pg_history_add */
     void *progress_arg;
+    int reuse_same;                 /* 1: when the newest 50 runs hold these very results
+                                       (same environment, same samples), record nothing
+                                       and return 1 with that run's id */
 } pg_hist_add_options;
 
 /* Loads a Google Benchmark JSON results file with the gate's loader
  * (pg_gate.h), judges it when opt->budgets is set, and records it with its
  * environment (the results' "context" and "perfgate" objects, flattened to
  * dotted keys).  opt may be NULL.  Errors name the file, line and column.
- * PG_EUNSUP when built without the gate. */
+ * Returns 0 (recorded), 1 (opt->reuse_same: already recorded as *run_id),
+ * or a negative PG_E... code; PG_EUNSUP when built without the gate. */
 int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add_options *opt,
                            int64_t *run_id, pg_error *err);
 

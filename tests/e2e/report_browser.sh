@@ -249,17 +249,23 @@ assert white < 0.97 * w * h, "the page is almost all white"
 print("screenshot: %dx%d, %d colours, red %d px, green %d px" % (w, h, len(colours), near((0xd6, 0x27, 0x28)), near((0xe5, 0xf5, 0xe0))))
 PY
 
-# Baseline on purpose, and its export read back by the gate's loader.
+# Baseline on purpose, and its export read back by the gate's loader.  r5
+# is already run 5: it is marked, not recorded again (no duplicate in the
+# trend).
 "$PERFGATE" baseline update --from r5.json --reason "release 1.2 sign-off" --who ci \
   --history h.sqlite >bl.out || fail "baseline update"
+grep -q "r5.json is run 5 of the history: marked, not recorded again" bl.out \
+  || fail "baseline update: $(cat bl.out)"
+[ "$("$PERFGATE" history list --history h.sqlite | wc -l)" -eq 9 ] \
+  || fail "baseline update added a duplicate run: $("$PERFGATE" history list --history h.sqlite)"
 "$PERFGATE" baseline show --history h.sqlite | grep -q "reason: release 1.2 sign-off" \
   || fail "baseline show"
 "$PERFGATE" baseline export --out B.json --history h.sqlite >/dev/null || fail "baseline export"
 "$PERFGATE" history add B.json --history h2.sqlite | grep -q "8 benchmarks" \
   || fail "the exported baseline does not load back"
 "$PERFGATE" history add r6.json --history h.sqlite >/dev/null || fail "add after baseline"
-# 10 runs; keep the newest one, and the baseline (run 9) stays too.
-"$PERFGATE" history prune --keep 1 --history h.sqlite | grep -q "pruned 8 runs" \
+# 9 runs; keep the newest one, and the baseline (run 5) stays too.
+"$PERFGATE" history prune --keep 1 --history h.sqlite | grep -q "pruned 7 runs" \
   || fail "prune did not keep the baseline: $("$PERFGATE" history list --history h.sqlite)"
 
 # Bad input: exit 2, a message, nothing recorded.
