@@ -673,7 +673,7 @@ static const char *css =
     ".banner{padding:.8em 1em;font-size:1.25em;font-weight:bold;color:#fff;border-radius:4px}"
     ".banner.fail{background:#d62728}.banner.pass{background:#2ca02c}"
     ".banner a{color:#fff}.links{font-size:.75em;font-weight:normal}"
-    ".v-fails{color:#fff;background:#d62728}.v-warn{background:#fdae6b}"
+    ".v-fails{color:#fff;background:#d62728}.v-fails .meta{color:#fde0dd}.v-warn{background:#fdae6b}"
     ".v-improved{background:#c7e9c0}.v-pass{background:#e5f5e0}.v-waived{background:#fdd49e}"
     ".v-none{background:#eee}.chart svg,.chart img{max-width:100%;height:auto}"
     ".filters select{margin-right:1em}.meta{color:#666}";
