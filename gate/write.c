@@ -436,6 +436,9 @@ static json_t *verdict_json(const pg_verdict *v)
     put(o, "fails", json_boolean(v->fails), &ok);
     put(o, "warn", json_boolean(v->warn), &ok);
     put(o, "unit", json_string(v->unit), &ok);
+    /* what median, ci_low, ci_high and baseline_median are in: for a
+     * relative verdict the time (per element), while unit is its ratio's */
+    put(o, "median_unit", json_string(value_unit(v)), &ok);
     put(o, "n", json_integer((json_int_t)v->n), &ok);
     put(o, "n_baseline", json_integer((json_int_t)v->n_base), &ok);
     put(o, "n_required", json_integer((json_int_t)v->n_required), &ok);

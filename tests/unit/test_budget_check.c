@@ -486,6 +486,8 @@ static void test_owner_everywhere(void **state)
         fclose(f);
         if (!strstr(buf, "signals-owner"))
             fail_msg("no owner in the %s output:\n%s", what[k], buf);
+        if (k == 3 && !strstr(buf, "\"median_unit\": \"ns/elem\""))
+            fail_msg("the JSON does not say the median is per element:\n%s", buf);
         /* 3000 ns over 2000 elements: 1.5 ns per element, 1.5x the calibration */
         if (k < 3 && !strstr(buf, "1.5ns/elem") && !strstr(buf, "1.51ns/elem"))
             fail_msg("no per-element time in the %s output:\n%s", what[k], buf);
