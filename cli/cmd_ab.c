@@ -190,6 +190,11 @@ typedef struct runner {
     unsigned seq;
     int failed;            /* a build failed: its log is kept, with the folder */
     int said_base, said_head; /* note_uncounted spoke */
+    /* progress on stderr: a line redrawn in place on a terminal, else one
+     * line a round (what a CI log shows) */
+    int tty;
+    double t0;
+    unsigned done, planned; /* rounds */
 } runner;
 
 /* Says once per build which benchmarks of its results got no count (the
@@ -275,6 +280,8 @@ static pg_results *run_once(runner *rn, const char *bin, const char *which, cons
     if (rc != 0) {
         rn->failed = p.exit_code >= 0 || p.signal; /* it ran: its log has something */
         cli_report("perfgate: ab", &err);
+        if (rn->failed)
+            fprintf(stderr, "perfgate: ab: %s's log: %s\n", which, log);
         return NULL;
     }
     if (rn->instructions) {
@@ -287,13 +294,17 @@ static pg_results *run_once(runner *rn, const char *bin, const char *which, cons
         if (crc || pg_callgrind_rewrite_results(out, c, nc, 10, &err)) {
             free(c);
             cli_report("perfgate: ab", &err);
+            rn->failed = 1; /* its output is what the message names: keep it */
             return NULL;
         }
         free(c);
     }
     pg_results *run = pg_results_load(out, &err);
-    if (!run)
+    if (!run) {
         cli_report("perfgate: ab", &err);
+        rn->failed = 1;
+        fprintf(stderr, "perfgate: ab: %s's log: %s\n", which, log);
+    }
     return run;
 }
 
@@ -302,6 +313,17 @@ static double now_s(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* After a round: rounds done of planned, the time left at this pace. */
+static void progress(runner *rn, const char *stage)
+{
+    rn->done++;
+    double spent = now_s() - rn->t0;
+    double left = rn->planned > rn->done ? spent / rn->done * (rn->planned - rn->done) : 0;
+    fprintf(stderr, "%sperfgate: ab: %s: round %u/%u, %.0f s, about %.0f s left%s", rn->tty ?
+            "\r\033[K" : "", stage, rn->done, rn->planned, spent, left, rn->tty ? "" : "\n");
+    fflush(stderr);
 }
 
 /* One interleaved round; order alternates with the round number. */
@@ -531,9 +553,14 @@ int cmd_ab(int argc, char **argv)
     }
     double t0 = now_s();
     int rounds = instructions ? 1 : (int)a.rounds;
-    for (int r = 0; r < rounds; r++)
+    rn.tty = isatty(2);
+    rn.t0 = t0;
+    rn.planned = (unsigned)rounds;
+    for (int r = 0; r < rounds; r++) {
         if (round_once(&rn, ab, (unsigned)r, NULL))
             goto done;
+        progress(&rn, "all benchmarks");
+    }
     if (pg_ab_judge_all(ab))
         goto done;
     if (instructions) {
@@ -570,11 +597,19 @@ int cmd_ab(int argc, char **argv)
             double start = now_s();
             if (per_round > 0 && start - t1 + per_round * rounds > budget)
                 break;
-            for (int k = 0; k < rounds; k++)
+            size_t undecided = 0;
+            for (size_t i = 0; i < pg_ab_count(ab); i++)
+                undecided += pg_ab_get(ab, i)->confirm_from && pg_ab_row_undecided(pg_ab_get(ab, i));
+            char stage[64];
+            snprintf(stage, sizeof stage, "confirming %zu inconclusive", undecided);
+            rn.planned += (unsigned)rounds;
+            for (int k = 0; k < rounds; k++) {
                 if (round_once(&rn, ab, r++, filter)) {
                     free(filter);
                     goto done;
                 }
+                progress(&rn, stage);
+            }
             per_round = (now_s() - start) / rounds;
             if (pg_ab_judge_all(ab)) {
                 free(filter);
@@ -585,6 +620,8 @@ int cmd_ab(int argc, char **argv)
         }
         free(filter);
     }
+    if (rn.tty)
+        fputc('\n', stderr);
     fprintf(stderr, "perfgate: ab: %s mode, CPU %d, %.1f s\n", instructions ? "instructions" : "time",
             chosen, now_s() - t0);
     pg_ab_write_table(ab, stdout, want_colour(a.colour));

@@ -66,7 +66,8 @@ int cmd_baseline(int argc, char **argv)
                       "SQLite file (default " PG_CLI_DEFAULT_HISTORY ") or postgresql:// URI"),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "baseline", usage_text, options, NULL, NULL, 0 };
+    const pg_opt_spec spec = { "baseline", usage_text, options, NULL,
+                               "exit status: 0 done, 2 bad input, no baseline recorded, or usage\n", 0 };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);
@@ -96,12 +97,21 @@ int cmd_baseline(int argc, char **argv)
     pg_hist_baseline bl;
     int rc = 0;
     if (update) {
+        /* results already in the history (the nightly recorded them) are
+         * marked, not recorded a second time: the trend gets no duplicate */
         int64_t id = 0;
-        /* the run and its baseline mark: one transaction */
+        /* new results: the run and its baseline mark in one transaction;
+         * results already recorded: only the mark, on that run */
         pg_hist_add_options ao = { 0 };
+        ao.reuse_same = 1;
         ao.baseline_reason = reason;
         ao.baseline_who = who ? who : default_who();
         rc = pg_history_add_results(h, from, &ao, &id, &err);
+        if (rc == 1) {
+            printf("%s is run %lld of the history: marked, not recorded again\n", from,
+                   (long long)id);
+            rc = pg_history_baseline_set(h, id, reason, ao.baseline_who, &err);
+        }
         if (rc == 0)
             rc = pg_history_baseline_get(h, &bl, &err);
         if (rc == 0)

@@ -919,7 +919,8 @@ int cmd_compute(int argc, char **argv)
                       "pipeline: write the strategy's per-row frame"),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "compute", usage_text, options, list_kernels, NULL, 0 };
+    const pg_opt_spec spec = { "compute", usage_text, options, list_kernels,
+                               "exit status: 0 computed, 2 bad input (file:line:column) or usage\n", 0 };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);

@@ -100,7 +100,8 @@ static int parse(int argc, char **argv, hopts *o)
         PG_OPT_STRING(0, "json", &o->json, "F", "changes: write them as JSON to F"),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "history", usage_text, options, NULL, NULL, 0 };
+    const pg_opt_spec spec = { "history", usage_text, options, NULL,
+                               "exit status: 0 done, 2 bad input, no such history or run, or usage\n", 0 };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);

@@ -29,8 +29,25 @@ static void progress(void *arg, size_t done, size_t total)
     fflush(stderr);
 }
 
+/* The pull request's number: $PERFGATE_PR, else from $GITHUB_REF
+ * (refs/pull/N/merge); NULL when neither says. */
+static const char *pr_number(char *buf, size_t len)
+{
+    const char *pr = getenv("PERFGATE_PR"), *ref = getenv("GITHUB_REF");
+    if (pr && *pr)
+        return pr;
+    if (!ref || strncmp(ref, "refs/pull/", 10) != 0)
+        return NULL;
+    snprintf(buf, len, "%s", ref + 10);
+    char *slash = strchr(buf, '/');
+    if (slash)
+        *slash = '\0';
+    return buf;
+}
+
 int cmd_report(int argc, char **argv)
 {
+    char pr_buf[32];
     pg_reports_options opt = { 0 };
     const char *history = getenv("PERFGATE_HISTORY");
     if (!history || !*history)
@@ -51,7 +68,9 @@ int cmd_report(int argc, char **argv)
                     "also print the Markdown summary to stdout (for $GITHUB_STEP_SUMMARY)"),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "report", usage_text, options, NULL, NULL, 0 };
+    const pg_opt_spec spec = { "report", usage_text, options, NULL,
+                               "exit status: 0 written (also when benchmarks fail: the gate is check),\n"
+                               "2 no such history, gnuplot failed, or usage\n", 0 };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);
@@ -73,6 +92,16 @@ int cmd_report(int argc, char **argv)
         rc = pg_history_show(h, latest_id, &latest, &err);
     char label[1024];
     opt.history_label = pg_redact_dsn(history, label, sizeof label);
+    pg_hist_baseline bl;
+    if (rc == 0 && pg_history_baseline_get(h, &bl, NULL) == 0)
+        opt.baseline_run = bl.run_id;
+    /* Links to the commit, the pull request and the CI run (GitHub's
+     * variables; the report checks their shape before it links them). */
+    opt.ci_server = getenv("GITHUB_SERVER_URL");
+    opt.ci_repository = getenv("GITHUB_REPOSITORY");
+    opt.ci_run_id = getenv("GITHUB_RUN_ID");
+    opt.ci_sha = getenv("GITHUB_SHA");
+    opt.ci_pr = pr_number(pr_buf, sizeof pr_buf);
     if (isatty(2))
         opt.progress = progress;
     pg_reports_summary sum = { 0 };

@@ -41,6 +41,9 @@ void cli_report(const char *prefix, const pg_error *err);
  * Prints the error and returns NULL on failure.  Defined in cmd_history.c. */
 struct pg_history;
 struct pg_history *cli_open_history(const char *where);
+/* The same for a command that only reads: a history file that does not
+ * exist is an error (exit 2), never created empty. */
+struct pg_history *cli_open_history_existing(const char *where);
 
 /* Building JSON that must be whole: o[key] = v and append v to a, each
  * taking v (also when it is NULL, from a failed allocation); a failure

@@ -35,7 +35,8 @@ static void usage(FILE *f)
     fprintf(f, "usage: perfgate <command> [options]\n\ncommands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-    fprintf(f, "\n'perfgate <command> --help' describes one command.\n");
+    fprintf(f, "\n'perfgate help <command>' or 'perfgate <command> --help' describes one command.\n"
+               "\nexit status: the command's own (see its help); 2 for an unknown command\n");
 }
 
 int cmd_version(int argc, char **argv)
@@ -52,7 +53,12 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    /* `perfgate help CMD` is `perfgate CMD --help` */
+    if (!strcmp(argv[1], "help") && argc > 2) {
+        static char help_flag[] = "--help";
+        char *sub[4] = { argv[0], argv[2], help_flag, NULL };
+        return main(3, sub);
+    } else if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
         return 0;
     }

@@ -66,6 +66,8 @@ static void describe(const pg_ab *ab, const pg_ab_row *r, char *buf, size_t len)
     if (r->waiver && used < len)
         used += (size_t)snprintf(buf + used, len - used, "waived until %s (%s: %s); ",
                                  r->waiver->expires, r->waiver->ticket, r->waiver->reason);
+    if (r->budgeted && r->policy.owner && used < len)
+        used += (size_t)snprintf(buf + used, len - used, "owner %s; ", r->policy.owner);
     if (!r->budgeted && used < len && ab->budgets)
         used += (size_t)snprintf(buf + used, len - used, "no budget: default tolerance; ");
     if (used >= 2 && used < len)
@@ -249,7 +251,8 @@ int pg_ab_write_junit(const pg_ab *ab, FILE *f)
                     row_label(ab, r), ratio, r->tolerance * 100);
             pg_escape_xml(f, note);
             fprintf(f, "</failure>\n    ");
-        } else if (r->final.state == PG_AB_INCONCLUSIVE || r->waiver) {
+        } else if (r->final.state == PG_AB_INCONCLUSIVE || r->waiver ||
+                   (r->budgeted && r->policy.owner)) {
             fprintf(f, "\n      <system-out>%s: head/base %s. ", row_label(ab, r), ratio);
             pg_escape_xml(f, note);
             fprintf(f, "</system-out>\n    ");

@@ -40,7 +40,7 @@ static void fmt_value(double v, const char *unit, char *buf, size_t len)
     } else if (!strcmp(unit, "ns/elem")) {
         gate_write_time(v, buf, len);
         size_t l = strlen(buf);
-        snprintf(buf + l, len - l, "/el");
+        snprintf(buf + l, len - l, "/elem");
     } else if (!strcmp(unit, "bytes")) {
         if (v >= 1048576.0)
             snprintf(buf, len, "%.3gMiB", v / 1048576.0);
@@ -51,7 +51,7 @@ static void fmt_value(double v, const char *unit, char *buf, size_t len)
     } else if (!strcmp(unit, "ratio")) {
         snprintf(buf, len, "%.3gx", v);
     } else if (!strcmp(unit, "count/elem")) {
-        snprintf(buf, len, "%.4g/el", v);
+        snprintf(buf, len, "%.4g/elem", v);
     } else {
         snprintf(buf, len, "%.4g", v);
     }
@@ -62,7 +62,9 @@ static void fmt_value(double v, const char *unit, char *buf, size_t len)
  * ratio are ratios to the calibration benchmark. */
 static const char *value_unit(const pg_verdict *v)
 {
-    return !strcmp(v->unit, "ratio") ? "ns" : v->unit;
+    if (strcmp(v->unit, "ratio") != 0)
+        return v->unit;
+    return strstr(v->metric, "/elem") ? "ns/elem" : "ns";
 }
 
 static void fmt_limit(const pg_verdict *v, char *buf, size_t len)
@@ -144,9 +146,9 @@ int pg_verdicts_write_table(const pg_verdicts *r, FILE *f, int colour, int which
     }
     if (width > 60)
         width = 60;
-    fprintf(f, "%-12s %-*s %-26s %-32s %-10s %-10s %-26s %-7s %s\n", "VERDICT", (int)width,
-            "BENCHMARK", "METRIC", "MEDIAN [95% CI]", "LIMIT", "BASELINE", "RATIO [95% CI]", "P",
-            "NOTE");
+    fprintf(f, "%-12s %-*s %-26s %-32s %-10s %-10s %-26s %-7s %-12s %s\n", "VERDICT",
+            (int)width, "BENCHMARK", "METRIC", "MEDIAN [95% CI]", "LIMIT", "BASELINE",
+            "RATIO [95% CI]", "P", "OWNER", "NOTE");
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         const pg_verdict *v = pg_verdicts_get(r, i);
@@ -154,7 +156,9 @@ int pg_verdicts_write_table(const pg_verdicts *r, FILE *f, int colour, int which
             continue;
         shown++;
         char name[512], med[96], lo[32], hi[32], lim[32], base[32], ratio[64], p[16], note[256];
+        char owner[128];
         pg_escape_term(v->bench, name, sizeof name);
+        pg_escape_term(v->owner ? v->owner : "-", owner, sizeof owner);
         fmt_value(v->value, value_unit(v), med, sizeof med);
         if (!isnan(v->lo) && strcmp(v->unit, "ratio")) {
             fmt_value(v->lo, v->unit, lo, sizeof lo);
@@ -171,8 +175,8 @@ int pg_verdicts_write_table(const pg_verdicts *r, FILE *f, int colour, int which
             fprintf(f, "%s%-12s\033[0m", colour_of(v), label(v));
         else
             fprintf(f, "%-12s", label(v));
-        fprintf(f, " %-*s %-26s %-32s %-10s %-10s %-26s %-7s %s\n", (int)width, name, v->metric,
-                med, lim, base, ratio, p, note);
+        fprintf(f, " %-*s %-26s %-32s %-10s %-10s %-26s %-7s %-12s %s\n", (int)width, name,
+                v->metric, med, lim, base, ratio, p, owner, note);
     }
     if (which != PG_TABLE_ALL && shown == 0)
         fprintf(f, "(every verdict passed)\n");
@@ -207,8 +211,9 @@ static void describe(const pg_verdict *v, char *buf, size_t len)
     fmt_limit(v, lim, sizeof lim);
     fmt_ratio(v, ratio, sizeof ratio);
     gate_write_p(v->p, p, sizeof p);
-    snprintf(buf, len, "%s: median %s, limit %s, ratio %s, p %s, n %zu%s%s", label(v), med, lim,
-             ratio, p, v->n, v->note[0] ? "; " : "", v->note);
+    snprintf(buf, len, "%s: median %s, limit %s, ratio %s, p %s, n %zu, owner %s%s%s", label(v),
+             med, lim, ratio, p, v->n, v->owner ? v->owner : "-", v->note[0] ? "; " : "",
+             v->note);
 }
 
 int pg_verdicts_write_junit(const pg_verdicts *r, FILE *f)
@@ -283,6 +288,8 @@ static void md_row(FILE *f, const pg_verdict *v)
     fprintf(f, " | ");
     pg_escape_md(f, v->metric);
     fprintf(f, " | %s | %s | %s | %s | %s | ", med, lim, base, ratio, p);
+    pg_escape_md(f, v->owner ? v->owner : "-");
+    fprintf(f, " | ");
     pg_escape_md(f, v->note);
     fprintf(f, " |\n");
 }
@@ -311,7 +318,8 @@ int pg_verdicts_write_markdown(const pg_verdicts *r, FILE *f)
         fprintf(f, "\n");
     }
     static const char head[] = "| verdict | benchmark | metric | median | limit | baseline | ratio "
-                               "[95% CI] | p | note |\n|---|---|---|---|---|---|---|---|---|\n";
+                               "[95% CI] | p | owner | note |\n"
+                               "|---|---|---|---|---|---|---|---|---|---|\n";
     size_t n = pg_verdicts_count(r), shown = 0;
     for (size_t i = 0; i < n; i++) {
         const pg_verdict *v = pg_verdicts_get(r, i);
@@ -377,6 +385,9 @@ static json_t *verdict_json(const pg_verdict *v)
     put(o, "fails", json_boolean(v->fails), &ok);
     put(o, "warn", json_boolean(v->warn), &ok);
     put(o, "unit", json_string(v->unit), &ok);
+    /* what median, ci_low, ci_high and baseline_median are in: for a
+     * relative verdict the time (per element), while unit is its ratio's */
+    put(o, "median_unit", json_string(value_unit(v)), &ok);
     put(o, "n", json_integer((json_int_t)v->n), &ok);
     put(o, "n_baseline", json_integer((json_int_t)v->n_base), &ok);
     put(o, "n_required", json_integer((json_int_t)v->n_required), &ok);

@@ -40,9 +40,6 @@
 #ifndef PG_CXX_FLAGS
 #define PG_CXX_FLAGS ""
 #endif
-#ifndef PG_HARNESS_SOURCE_DIR
-#define PG_HARNESS_SOURCE_DIR "."
-#endif
 #ifndef PERFGATE_HAVE_CUDA
 #define PERFGATE_HAVE_CUDA 0
 #endif
@@ -61,8 +58,32 @@ static int read_line(const char *path, char *buf, size_t len)
     return buf[0] ? 0 : -1;
 }
 
+/* The .git of the repository the program runs in: the nearest one from
+ * the working folder up (as git finds it).  No path is compiled in: the
+ * harness is a library other projects link, and an installed program
+ * carries no source-tree path.  0, or -1 when there is none. */
+static int find_gitdir(char *out, size_t len)
+{
+    char dir[1024];
+    if (!getcwd(dir, sizeof dir))
+        return -1;
+    for (;;) {
+        struct stat sb;
+        if (snprintf(out, len, "%s/.git", strcmp(dir, "/") ? dir : "") < (int)len &&
+            stat(out, &sb) == 0)
+            return 0;
+        char *slash = strrchr(dir, '/');
+        if (!slash || !strcmp(dir, "/"))
+            return -1;
+        if (slash == dir)
+            slash[1] = '\0';
+        else
+            *slash = '\0';
+    }
+}
+
 /* The commit being measured: $PERFGATE_GIT_COMMIT, $GITHUB_SHA, or read from
- * the source tree's .git (HEAD, then the ref it names, loose or packed). */
+ * the repository's .git (HEAD, then the ref it names, loose or packed). */
 static void git_commit(char *out, size_t len)
 {
     const char *env = getenv("PERFGATE_GIT_COMMIT");
@@ -73,7 +94,10 @@ static void git_commit(char *out, size_t len)
         return;
     }
     char gitdir[1100], path[1400], line[1024];
-    snprintf(gitdir, sizeof(gitdir), "%s/.git", PG_HARNESS_SOURCE_DIR);
+    if (find_gitdir(gitdir, sizeof gitdir) != 0) {
+        snprintf(out, len, "unknown");
+        return;
+    }
     /* A worktree's .git is a file: "gitdir: <path>". */
     if (read_line(gitdir, line, sizeof(line)) == 0 && strncmp(line, "gitdir: ", 8) == 0)
         snprintf(gitdir, sizeof(gitdir), "%.1000s", line + 8);
@@ -88,6 +112,17 @@ static void git_commit(char *out, size_t len)
     }
     char ref[1024];
     snprintf(ref, sizeof(ref), "%s", line + 5);
+    /* A linked worktree keeps HEAD in its own folder and the refs in the
+     * common one ("commondir": a path, relative to the worktree's folder). */
+    snprintf(path, sizeof(path), "%.1100s/commondir", gitdir);
+    if (read_line(path, line, sizeof(line)) == 0) {
+        char common[1100];
+        if (line[0] == '/')
+            snprintf(common, sizeof common, "%.1000s", line);
+        else
+            snprintf(common, sizeof common, "%.540s/%.540s", gitdir, line);
+        snprintf(gitdir, sizeof(gitdir), "%s", common);
+    }
     snprintf(path, sizeof(path), "%.1100s/%.250s", gitdir, ref);
     if (read_line(path, line, sizeof(line)) == 0) {
         snprintf(out, len, "%s", line);

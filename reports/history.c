@@ -70,7 +70,31 @@ static const char *const migration_v2[] = {
     NULL,
 };
 
-static const char *const *const migrations[] = { migration_v1, migration_v2 };
+/* v3: the owner and a relative budget's ceiling ratio, for the report;
+ * whether the verdict fails the gate, so every reader counts one way
+ * (older rows: by the verdict's name, as pg_hist_verdict_fails does). */
+static const char *const migration_v3[] = {
+    "ALTER TABLE verdicts ADD COLUMN owner TEXT",
+    "ALTER TABLE verdicts ADD COLUMN max_ratio DOUBLE PRECISION",
+    "ALTER TABLE verdicts ADD COLUMN fails INTEGER",
+    "UPDATE verdicts SET fails = CASE WHEN verdict IN ('regression', 'breach', 'missing',"
+    " 'insufficient', 'expired-waiver') THEN 1 ELSE 0 END",
+    NULL,
+};
+
+static const char *const *const migrations[] = { migration_v1, migration_v2, migration_v3 };
+
+int pg_hist_verdict_fails(const char *verdict, int warn)
+{
+    static const char *const failing[] = { "regression", "breach", "missing", "insufficient",
+                                           "expired-waiver" };
+    if (!verdict || warn)
+        return 0;
+    for (size_t i = 0; i < sizeof failing / sizeof *failing; i++)
+        if (!strcmp(verdict, failing[i]))
+            return 1;
+    return 0;
+}
 
 /* The DDL with @ID@ replaced by the back end's key type. */
 static int exec_ddl(hdb *db, const char *ddl, pg_error *err)
@@ -428,7 +452,8 @@ static int add_run(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn pr
         goto done;
     }
     PREPARE(ins_verdict, "INSERT INTO verdicts (run_id, bench, metric, verdict, budget, budget_ns,"
-                         " ratio, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                         " ratio, detail, owner, max_ratio, fails)"
+                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     PREPARE(ins_waiver, "INSERT INTO waivers (run_id, bench, reason, ticket, expires)"
                         " VALUES (?, ?, ?, ?, ?)");
 
@@ -487,6 +512,9 @@ static int add_run(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn pr
         o->bind_double(ins_verdict, 6, v->budget_ns);
         o->bind_double(ins_verdict, 7, v->ratio);
         o->bind_text(ins_verdict, 8, v->detail);
+        o->bind_text(ins_verdict, 9, v->owner);
+        o->bind_double(ins_verdict, 10, v->max_ratio > 0 ? v->max_ratio : NAN);
+        o->bind_int(ins_verdict, 11, pg_hist_verdict_fails(v->verdict, v->warn));
         CHECK(o->step(ins_verdict, err));
     }
     for (size_t i = 0; i < run->n_waivers; i++) {
@@ -553,8 +581,8 @@ int pg_history_add_baseline(pg_history *h, const pg_hist_run *run, const char *r
 #define RUN_COLUMNS                                                            \
     "r.id, r.created, r.commit_id, r.branch, r.source,"                        \
     " (SELECT COUNT(*) FROM benchmarks b WHERE b.run_id = r.id),"              \
-    " (SELECT COUNT(*) FROM verdicts v WHERE v.run_id = r.id"                  \
-    "   AND v.verdict IN ('regression', 'breach')),"                           \
+    " (SELECT COUNT(DISTINCT v.bench) FROM verdicts v WHERE v.run_id = r.id"   \
+    "   AND v.fails = 1),"                                                     \
     " (SELECT COUNT(*) FROM baselines l WHERE l.run_id = r.id)"
 
 /* 0, or PG_ENOMEM when a text column could not be read. */
@@ -654,6 +682,7 @@ void pg_hist_show_free(pg_hist_show *s)
         free((char *)v->verdict);
         free((char *)v->budget);
         free((char *)v->detail);
+        free((char *)v->owner);
     }
     for (size_t i = 0; i < s->n_waivers; i++) {
         pg_hist_waiver *w = &s->waivers[i];
@@ -833,8 +862,8 @@ int pg_history_show(pg_history *h, int64_t run_id, pg_hist_show **out, pg_error 
     o->finalize(st);
     st = NULL;
 
-    PREPARE(st, "SELECT bench, metric, verdict, budget, budget_ns, ratio, detail FROM verdicts"
-                " WHERE run_id = ?");
+    PREPARE(st, "SELECT bench, metric, verdict, budget, budget_ns, ratio, detail, owner,"
+                " max_ratio, fails FROM verdicts WHERE run_id = ?");
     o->bind_int(st, 1, run_id);
     while ((rc = o->step(st, err)) == 1) {
         pg_hist_verdict *v = GROW(s->verdicts, s->n_verdicts, cap_v);
@@ -847,6 +876,10 @@ int pg_history_show(pg_history *h, int64_t run_id, pg_hist_show **out, pg_error 
         v->budget_ns = o->col_double(st, 4);
         v->ratio = o->col_double(st, 5);
         v->detail = col_dup(o, st, 6, &bad);
+        v->owner = col_dup(o, st, 7, &bad);
+        v->max_ratio = o->col_double(st, 8);
+        /* a failing name that did not fail was a warning */
+        v->warn = pg_hist_verdict_fails(v->verdict, 0) && o->col_int(st, 9) == 0;
         if (bad || !v->bench || !v->metric || !v->verdict)
             goto nomem;
     }
@@ -1074,7 +1107,8 @@ typedef struct raw_cell {
     long bench;
     size_t run;
     int is_verdict;
-    double a, b, c;   /* median, lo, hi; or budget_ns, ratio */
+    double a, b, c;   /* median, lo, hi; or budget_ns, ratio, max_ratio */
+    int fails;
     char verdict[16];
 } raw_cell;
 
@@ -1117,9 +1151,10 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
 
     for (int pass = 0; pass < 2; pass++) {
         PREPARE(st, pass == 0
-                        ? "SELECT run_id, name, median_ns, lo_ns, hi_ns, NULL FROM benchmarks"
+                        ? "SELECT run_id, name, median_ns, lo_ns, hi_ns, NULL, 0 FROM benchmarks"
                           " WHERE run_id >= ? ORDER BY run_id, id"
-                        : "SELECT run_id, bench, budget_ns, ratio, NULL, verdict FROM verdicts"
+                        : "SELECT run_id, bench, budget_ns, ratio, max_ratio, verdict, fails"
+                          " FROM verdicts"
                           " WHERE run_id >= ? ORDER BY run_id, bench, " REAL_FIRST ", metric");
         o->bind_int(st, 1, first_id);
         size_t ri = 0;
@@ -1154,6 +1189,7 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
             c->a = o->col_double(st, 2);
             c->b = o->col_double(st, 3);
             c->c = o->col_double(st, 4);
+            c->fails = o->col_int(st, 6) != 0;
             copy_text(c->verdict, sizeof c->verdict, col_text(o, st, 5, &bad));
             if (bad)
                 goto nomem;
@@ -1190,7 +1226,8 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
     }
     for (size_t i = 0; i < n_names * n_runs; i++) {
         pg_hist_point *p = &t->points[i];
-        p->median_ns = p->lo_ns = p->hi_ns = p->budget_ns = p->ratio = NAN;
+        p->median_ns = p->lo_ns = p->hi_ns = p->budget_ns = p->ratio = p->max_ratio = NAN;
+        p->fails = 0;
         p->verdict[0] = '\0';
     }
     for (size_t i = 0; i < n_cells; i++) {
@@ -1204,9 +1241,15 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
         }
         if (!isnan(c->a) && isnan(p->budget_ns))
             p->budget_ns = c->a;
+        /* a relative budget's ratio is the one its chart draws */
+        if (!isnan(c->c) && isnan(p->max_ratio)) {
+            p->max_ratio = c->c;
+            p->ratio = c->b;
+        }
+        p->fails |= c->fails;
         if (severity(c->verdict) > severity(p->verdict)) {
             copy_text(p->verdict, sizeof p->verdict, c->verdict);
-            if (!isnan(c->b))
+            if (!isnan(c->b) && isnan(p->max_ratio))
                 p->ratio = c->b;
         }
         if (isnan(p->ratio))

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /* The schema version this build writes (older files are migrated). */
-#define PG_HISTORY_SCHEMA_VERSION 2
+#define PG_HISTORY_SCHEMA_VERSION 3
 
 typedef struct pg_history pg_history;
 
@@ -56,7 +56,15 @@ typedef struct pg_hist_verdict {
     double budget_ns;               /* the ceiling in ns, NaN when none */
     double ratio;                   /* measured / reference, NaN when none */
     const char *detail;             /* one human line, or NULL */
+    const char *owner;              /* the budget's owner, or NULL */
+    double max_ratio;               /* a relative budget's ceiling ratio; 0 or NaN when none */
+    int warn;                       /* 1: severity warn, shown but never failing */
 } pg_hist_verdict;
+
+/* 1 when a verdict of that name fails the gate (regression, breach,
+ * missing, insufficient, expired-waiver) and is not a warning: the one
+ * rule by which `history list`, the report and the gate count failures. */
+int pg_hist_verdict_fails(const char *verdict, int warn);
 
 typedef struct pg_hist_waiver {
     const char *bench;              /* name or glob the waiver covers */
@@ -93,7 +101,7 @@ typedef struct pg_hist_run_info {
     char branch[128];
     char source[256];
     long n_benches;
-    long n_failed;                  /* verdicts "regression" or "breach" */
+    long n_failed;                  /* benchmarks with a failing verdict (pg_hist_verdict_fails) */
     int is_baseline;                /* a baseline was recorded on this run */
 } pg_hist_run_info;
 
@@ -216,6 +224,9 @@ typedef struct pg_hist_add_options {
     const char *baseline_reason;    /* non-NULL: record the run as the baseline, in the same
                                        transaction (pg_history_add_baseline) */
     const char *baseline_who;       /* who set it, or NULL */
+    int reuse_same;                 /* 1: when the newest 50 runs hold these very results
+                                       (same environment, same samples), record nothing
+                                       and return 1 with that run's id */
 } pg_hist_add_options;
 
 /* Loads a Google Benchmark JSON results file with the gate's loader
@@ -223,7 +234,8 @@ typedef struct pg_hist_add_options {
  * judges it when opt->budgets is set, and records it with its
  * environment (the results' "context" and "perfgate" objects, flattened to
  * dotted keys).  opt may be NULL.  Errors name the file, line and column.
- * PG_EUNSUP when built without the gate. */
+ * Returns 0 (recorded), 1 (opt->reuse_same: already recorded as *run_id),
+ * or a negative PG_E... code; PG_EUNSUP when built without the gate. */
 int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add_options *opt,
                            int64_t *run_id, pg_error *err);
 
@@ -238,6 +250,8 @@ typedef struct pg_hist_point {
     double median_ns, lo_ns, hi_ns; /* NaN when the benchmark is absent from the run */
     double budget_ns;               /* NaN when no budget applied */
     double ratio;                   /* the verdict's ratio, NaN when none */
+    double max_ratio;               /* a relative budget's ceiling ratio, NaN when none */
+    int fails;                      /* some verdict of this cell fails the gate */
     char verdict[16];               /* "" when none */
 } pg_hist_point;
 

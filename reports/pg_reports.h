@@ -5,9 +5,15 @@
  * Input is a pg_hist_trend (pg_history.h): benchmarks x runs, oldest run
  * first.  Output goes to a directory:
  *   charts/overview.{png,svg}   latest median / budget per benchmark, sorted
- *   charts/bNNNN.{png,svg}      one trend per benchmark (N: its index)
+ *   charts/bNNNN.{png,svg}      one trend per benchmark (N: its index), from the
+ *                               second run on: the median time, or for a
+ *                               relative budget the ratio and its ceiling
  *   data/NAME.dat, charts-FMT.gp what gnuplot read (kept for inspection)
- *   index.html                  everything, inline SVG and CSS, no network
+ *   index.html                  the decision first (a red or green banner, the
+ *                               failing benchmarks with the limit they broke,
+ *                               why and their owner), then every verdict; the
+ *                               failing benchmarks' charts inline, the others
+ *                               linked from charts/ (a small page); no network
  *   summary.md                  for a pull-request comment, worst first
  *
  * gnuplot runs as a child process on a command file; benchmark names reach
@@ -19,6 +25,7 @@
 #define PG_REPORTS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "pg_error.h"
@@ -37,12 +44,20 @@ typedef struct pg_reports_options {
     const char *history_label;      /* shown on the page (e.g. the history path), or NULL */
     pg_hist_progress_fn progress;   /* charts done of total while gnuplot works, or NULL */
     void *progress_arg;
+    int64_t baseline_run;           /* the history's baseline run (change vs baseline); 0: none */
+    /* Links on the page when the CI provides them (GitHub's names); NULL
+     * or a value of the wrong shape (not https://, not digits...) is left out. */
+    const char *ci_server;          /* $GITHUB_SERVER_URL, e.g. https://github.com */
+    const char *ci_repository;      /* $GITHUB_REPOSITORY, owner/name */
+    const char *ci_run_id;          /* $GITHUB_RUN_ID */
+    const char *ci_sha;             /* $GITHUB_SHA; NULL: the newest run's commit */
+    const char *ci_pr;              /* the pull request's number */
 } pg_reports_options;
 
 typedef struct pg_reports_summary {
     size_t n_benches, n_runs;       /* the table drawn */
     size_t n_charts;                /* trend charts drawn (a benchmark with no median gets none) */
-    size_t n_failed;                /* latest verdict "regression" or "breach" */
+    size_t n_failed;                /* benchmarks failing in the newest run (pg_hist_verdict_fails) */
 } pg_reports_summary;
 
 /* Writes the report for trend t into opt->out_dir.  latest (may be NULL)

@@ -68,6 +68,55 @@ static const char *env_get(const envbuf *e, const char *key)
     return NULL;
 }
 
+/* 1 when run id holds exactly this environment and these samples (the
+ * same results file recorded before), 0 when not, <0 on error. */
+static int same_run(pg_history *h, int64_t id, const envbuf *env, const pg_hist_bench *b,
+                    size_t nb, pg_error *err)
+{
+    pg_hist_show *s = NULL;
+    int rc = pg_history_show(h, id, &s, err);
+    if (rc < 0)
+        return rc;
+    int same = s->n_env == env->n && s->n_rows == nb;
+    for (size_t i = 0; same && i < s->n_env; i++) {
+        const char *v = env_get(env, s->env[i].key);
+        same = v && s->env[i].value && !strcmp(v, s->env[i].value);
+    }
+    pg_hist_show_free(s);
+    for (size_t i = 0; same && i < nb; i++) {
+        double *real = NULL, *cpu = NULL;
+        size_t n = 0;
+        if ((rc = pg_history_samples(h, id, b[i].name, &real, &cpu, &n, err)) < 0)
+            return rc == PG_EMISSING ? 0 : rc;
+        same = n == b[i].n_samples;
+        for (size_t k = 0; same && k < n; k++)
+            same = real[k] == b[i].real_ns[k] ||
+                   (isnan(real[k]) && isnan(b[i].real_ns[k]));
+        free(real);
+        free(cpu);
+    }
+    return same;
+}
+
+/* The newest recorded run (of the last 50) that is these results, or 0. */
+static int find_same(pg_history *h, const envbuf *env, const pg_hist_bench *b, size_t nb,
+                     int64_t *found, pg_error *err)
+{
+    pg_hist_run_info *runs = NULL;
+    size_t n = 0;
+    *found = 0;
+    int rc = pg_history_list(h, 50, &runs, &n, err);
+    for (size_t i = 0; rc >= 0 && i < n && !*found; i++) {
+        if ((size_t)runs[i].n_benches != nb)
+            continue;
+        rc = same_run(h, runs[i].id, env, b, nb, err);
+        if (rc == 1)
+            *found = runs[i].id;
+    }
+    free(runs);
+    return rc < 0 ? rc : 0;
+}
+
 int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add_options *opt,
                            int64_t *run_id, pg_error *err)
 {
@@ -152,7 +201,8 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
             int ceiling = !strcmp(v->unit, "ns") && strncmp(v->metric, "regression", 10) != 0;
             verdicts[nv++] = (pg_hist_verdict){
                 v->bench, v->metric, pg_verdict_name(v->kind), v->budget_file,
-                ceiling ? v->limit : NAN, v->ratio, v->note[0] ? v->note : NULL };
+                ceiling ? v->limit : NAN, v->ratio, v->note[0] ? v->note : NULL, v->owner,
+                !strncmp(v->metric, "relative:", 9) ? v->limit : NAN, v->warn };
         }
         for (size_t i = 0; i < nw; i++) {
             const pg_waiver *w = pg_verdicts_active_waiver(decided, i);
@@ -165,6 +215,17 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
     if (pg_results_environment(head, ENV_DEPTH, add_env, env) < 0) {
         rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         goto done;
+    }
+    if (opt->reuse_same) {
+        int64_t same = 0;
+        if ((rc = find_same(h, env, benches, kept, &same, err)) < 0)
+            goto done;
+        if (same) {
+            if (run_id)
+                *run_id = same;
+            rc = 1; /* recorded before: nothing added */
+            goto done;
+        }
     }
     const char *commit = opt->commit ? opt->commit : env_get(env, "perfgate.git_commit");
     const char *branch = opt->branch ? opt->branch : getenv("GITHUB_REF_NAME");

@@ -42,10 +42,17 @@ typedef struct bstat {
     long prev;           /* the one before it, -1 if none */
     size_t present;      /* runs with a median */
     double median, lo, hi, prev_median, change; /* change: median/prev - 1, NaN if none */
-    double budget, budget_ratio;                /* newest run's; NaN if none */
+    double base_median, base_change;            /* the baseline run's; NaN if none */
+    double budget, budget_ratio; /* newest run's ceiling; value / limit (1 = at the limit) */
+    double ratio, max_ratio;     /* relative budget: newest ratio and its ceiling, else NaN */
+    int relative;        /* judged relative to a calibration: the chart draws the ratio */
+    int fails;           /* the newest run fails the gate */
+    int rank;            /* verdict severity, higher first (verdict_rank) */
     const char *verdict; /* newest run's verdict, "" when none */
+    const char *owner;   /* from the newest run's verdicts, or NULL */
     int in_latest;       /* has a median in the newest run */
     int charted;
+    int inlined;         /* its chart is drawn into the page (failing ones) */
 } bstat;
 
 static const double NS_SCALE[] = { 1.0, 1e3, 1e6, 1e9 };
@@ -59,9 +66,20 @@ static int unit_for(double maxv)
     return u;
 }
 
-static int is_failure(const char *v)
+/* Severity for ordering, worst highest: what fails the gate, then a
+ * warning that would have, waived, not judged, then the good ones. */
+static int verdict_rank(const char *v, int fails)
 {
-    return !strcmp(v, "breach") || !strcmp(v, "regression") || !strcmp(v, "expired-waiver");
+    static const char *const order[] = { "unbudgeted", "pass", "improved", "unavailable",
+                                         "waived" };
+    if (fails)
+        return 10;
+    if (pg_hist_verdict_fails(v, 0))
+        return 8; /* a warning */
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(v, order[i]))
+            return i + 1;
+    return 0;
 }
 
 /* ---- Output helpers --------------------------------------------------- */
@@ -123,17 +141,21 @@ static void gp_data_label(FILE *f, const char *s)
     gp_data_string(f, buf);
 }
 
-/* A tick label: commit ids and run ids only ever hold [A-Za-z0-9#._-]. */
+/* A tick label, "MM-DD commit": the run's UTC date, then its commit (or
+ * #id).  Only [A-Za-z0-9#._-] and one space get through. */
 static void tick_label(char *buf, size_t len, const pg_hist_run_info *r)
 {
+    char date[8] = "";
+    if (strlen(r->timestamp) >= 10)
+        snprintf(date, sizeof date, "%.5s ", r->timestamp + 5);
     if (r->commit[0])
-        snprintf(buf, len, "%.10s", r->commit);
+        snprintf(buf, len, "%s%.8s", date, r->commit);
     else
-        snprintf(buf, len, "#%lld", (long long)r->id);
+        snprintf(buf, len, "%s#%lld", date, (long long)r->id);
     for (char *p = buf; *p; p++) {
         char c = *p;
         int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '#' || c == '.' || c == '_' || c == '-';
+                 c == '#' || c == '.' || c == '_' || c == '-' || (c == ' ' && p == buf + 5);
         if (!ok)
             *p = '_';
     }
@@ -161,7 +183,24 @@ static void fmt_time(char *buf, size_t len, double ns)
 
 /* ---- Per-benchmark statistics ----------------------------------------- */
 
-static void compute_stats(const pg_hist_trend *t, bstat *st)
+/* The first verdict of bench in latest (verdicts sorted by name), or the
+ * end: a lower bound. */
+static size_t first_verdict(const pg_hist_show *latest, const char *bench)
+{
+    size_t lo = 0, hi = latest ? latest->n_verdicts : 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(latest->verdicts[mid].bench, bench) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* base: the baseline run's index in the trend, -1 when none is shown. */
+static void compute_stats(const pg_hist_trend *t, const pg_hist_show *latest, long base,
+                          bstat *st)
 {
     size_t R = t->n_runs;
     for (size_t b = 0; b < t->n_benches; b++) {
@@ -178,6 +217,7 @@ static void compute_stats(const pg_hist_trend *t, bstat *st)
             s->last = (long)r;
         }
         s->median = s->lo = s->hi = s->prev_median = s->change = NAN;
+        s->base_median = s->base_change = NAN;
         if (s->last >= 0) {
             s->median = row[s->last].median_ns;
             s->lo = row[s->last].lo_ns;
@@ -187,17 +227,44 @@ static void compute_stats(const pg_hist_trend *t, bstat *st)
             s->prev_median = row[s->prev].median_ns;
             s->change = s->median / s->prev_median - 1.0;
         }
+        if (base >= 0 && (size_t)base < R && !isnan(row[base].median_ns)) {
+            s->base_median = row[base].median_ns;
+            s->base_change = s->median / s->base_median - 1.0;
+        }
         const pg_hist_point *now = R ? &row[R - 1] : NULL;
         s->in_latest = now && !isnan(now->median_ns);
         s->verdict = now ? now->verdict : "";
+        s->fails = now && now->fails;
+        s->rank = verdict_rank(s->verdict, s->fails);
         s->budget = now ? now->budget_ns : NAN;
-        s->budget_ratio = s->in_latest && !isnan(s->budget) && s->budget > 0
-                              ? s->median / s->budget
-                              : NAN;
+        s->ratio = now ? now->ratio : NAN;
+        s->max_ratio = now ? now->max_ratio : NAN;
+        for (size_t r = 0; r < R; r++)
+            s->relative |= !isnan(row[r].max_ratio);
+        if (!s->relative)
+            s->ratio = NAN;
+        if (s->relative)
+            s->budget_ratio = !isnan(s->ratio) && s->max_ratio > 0 ? s->ratio / s->max_ratio : NAN;
+        else
+            s->budget_ratio = s->in_latest && !isnan(s->budget) && s->budget > 0
+                                  ? s->median / s->budget
+                                  : NAN;
+        for (size_t i = first_verdict(latest, t->benches[b]);
+             latest && i < latest->n_verdicts && !strcmp(latest->verdicts[i].bench, t->benches[b]);
+             i++)
+            if (!s->owner && latest->verdicts[i].owner)
+                s->owner = latest->verdicts[i].owner;
     }
 }
 
 /* ---- gnuplot ---------------------------------------------------------- */
+
+/* One run's value on a benchmark's chart: the median time, or for a
+ * relative budget the ratio to the calibration (with its ceiling). */
+static double chart_value(const bstat *s, const pg_hist_point *p)
+{
+    return s->relative ? p->ratio : p->median_ns;
+}
 
 /* Writes data/bNNNN.dat and the commands for its chart to png and svg. */
 static int write_trend(const pg_hist_trend *t, bstat *s, const char *out, FILE *gp_png,
@@ -206,19 +273,23 @@ static int write_trend(const pg_hist_trend *t, bstat *s, const char *out, FILE *
     size_t R = t->n_runs, b = s->idx;
     const pg_hist_point *row = &t->points[b * R];
     double maxv = 0;
-    int has_budget = 0, has_breach = 0, has_waived = 0;
+    int has_budget = 0, has_breach = 0, has_waived = 0, has_value = 0;
     for (size_t r = 0; r < R; r++) {
         const pg_hist_point *p = &row[r];
-        double v[3] = { p->median_ns, p->hi_ns, p->budget_ns };
+        double v[3] = { chart_value(s, p), s->relative ? NAN : p->hi_ns,
+                        s->relative ? p->max_ratio : p->budget_ns };
         for (int k = 0; k < 3; k++)
             if (!isnan(v[k]) && !isinf(v[k]) && v[k] > maxv)
                 maxv = v[k];
-        has_budget |= !isnan(p->budget_ns);
-        has_breach |= !isnan(p->median_ns) && is_failure(p->verdict);
+        has_value |= !isnan(v[0]);
+        has_budget |= !isnan(v[2]);
+        has_breach |= !isnan(v[0]) && p->fails;
         has_waived |= !strcmp(p->verdict, "waived");
     }
-    int u = unit_for(maxv);
-    double sc = NS_SCALE[u], ymax = maxv / sc * 1.15;
+    if (!has_value)
+        return 0; /* a relative budget never judged: no ratio to draw */
+    int u = s->relative ? 0 : unit_for(maxv);
+    double sc = s->relative ? 1.0 : NS_SCALE[u], ymax = maxv / sc * 1.15;
     if (!(ymax > 0))
         ymax = 1;
 
@@ -235,13 +306,14 @@ static int write_trend(const pg_hist_trend *t, bstat *s, const char *out, FILE *
     for (size_t r = 0; r < R; r++) {
         const pg_hist_point *p = &row[r];
         char label[32];
+        double v = chart_value(s, p);
         tick_label(label, sizeof label, &t->runs[r]);
         fprintf(f, "%zu", r + 1);
-        gp_num(f, p->median_ns / sc);
-        gp_num(f, p->lo_ns / sc);
-        gp_num(f, p->hi_ns / sc);
-        gp_num(f, p->budget_ns / sc);
-        gp_num(f, !isnan(p->median_ns) && is_failure(p->verdict) ? p->median_ns / sc : NAN);
+        gp_num(f, v / sc);
+        gp_num(f, s->relative ? NAN : p->lo_ns / sc);
+        gp_num(f, s->relative ? NAN : p->hi_ns / sc);
+        gp_num(f, (s->relative ? p->max_ratio : p->budget_ns) / sc);
+        gp_num(f, !isnan(v) && p->fails ? v / sc : NAN);
         gp_num(f, !strcmp(p->verdict, "waived") ? ymax : NAN);
         fprintf(f, " \"%s\"\n", label);
     }
@@ -257,24 +329,29 @@ static int write_trend(const pg_hist_trend *t, bstat *s, const char *out, FILE *
             continue;
         fprintf(g, "set output 'charts/b%04zu.%s'\n", b, ext[k]);
         fprintf(g, "set xrange [0.5:%zu.5]\nset yrange [0:%.6g]\n", R, ymax);
-        fprintf(g, "set ylabel 'median time per iteration (%s)'\n", NS_UNIT[u]);
+        if (s->relative)
+            fprintf(g, "set ylabel 'ratio to the calibration (x)'\n");
+        else
+            fprintf(g, "set ylabel 'median time per iteration (%s)'\n", NS_UNIT[u]);
         /* Every plot element has a defined point (an all-undefined one is
          * an error that would end the whole script). */
         fprintf(g, "plot ");
         if (has_waived)
             fprintf(g, "'data/b%04zu.dat' using 1:7 with boxes fs transparent solid 0.18 noborder"
                        " lc rgb '#b8860b' title 'waived', ", b);
-        fprintf(g, "'data/b%04zu.dat' using 1:3:4 with filledcurves fs transparent solid 0.35"
-                   " lc rgb '#6baed6' title '95%% interval', ", b);
+        if (!s->relative)
+            fprintf(g, "'data/b%04zu.dat' using 1:3:4 with filledcurves fs transparent solid 0.35"
+                       " lc rgb '#6baed6' title '95%% interval', ", b);
         /* Markers only while they can be told apart (and keep SVGs small). */
-        fprintf(g, "'' using 1:2:xticlabels(int($1-1)%%%zu==0 ? stringcolumn(8) : '')"
+        fprintf(g, "'data/b%04zu.dat' using 1:2:xticlabels(int($1-1)%%%zu==0 ? stringcolumn(8) : '')"
                    " with %s lw 1.5 pt 7 ps 0.45 lc rgb '#08519c' title columnheader(2)",
-                every, R <= 120 ? "linespoints" : "lines");
+                b, every, R <= 120 ? "linespoints" : "lines");
         if (has_budget)
-            fprintf(g, ", '' using 1:5 with steps dt 2 lw 1.5 lc rgb '#d62728' title 'budget'");
+            fprintf(g, ", '' using 1:5 with steps dt 2 lw 1.5 lc rgb '#d62728' title '%s'",
+                    s->relative ? "ceiling" : "budget");
         if (has_breach)
             fprintf(g, ", '' using 1:6 with points pt 6 ps 1.6 lw 2 lc rgb '#d62728'"
-                       " title 'breach / regression'");
+                       " title 'fails the gate'");
         fprintf(g, "\n");
     }
     s->charted = 1;
@@ -313,7 +390,7 @@ static int write_overview(const pg_hist_trend *t, bstat *st, const char *out, FI
     double maxr = 1.0;
     for (size_t i = 0; i < n; i++) {
         const bstat *s = v[i];
-        unsigned colour = is_failure(s->verdict) || s->budget_ratio > 1.0 ? 0xd62728
+        unsigned colour = s->fails || s->budget_ratio > 1.0 ? 0xd62728
                           : !strcmp(s->verdict, "waived")                 ? 0xb8860b
                                                                           : 0x2ca02c;
         fprintf(f, "%zu %.6g %u ", i, s->budget_ratio, colour);
@@ -339,7 +416,8 @@ static int write_overview(const pg_hist_trend *t, bstat *st, const char *out, FI
                 height);
         fprintf(g, "set output 'charts/overview.%s'\n", ext[k]);
         fprintf(g, "set key noautotitle\nunset key\nset xtics norotate\nset xrange [0:%.6g]\nset yrange [-1:%zu]\n", maxr * 1.08, n);
-        fprintf(g, "set xlabel 'newest median / budget'\nset ylabel ''\nset xtics auto\n");
+        fprintf(g, "set xlabel 'newest run: median / budget, or ratio / ceiling for a relative budget'\n"
+                   "set ylabel ''\nset xtics auto\n");
         fprintf(g, "set arrow 1 from 1, graph 0 to 1, graph 1 nohead dt 2 lw 1.5 lc rgb '#555555'\n");
         fprintf(g, "plot 'data/overview.dat' using ($2/2):1:(0):2:($1-0.4):($1+0.4):3:"
                    "ytic(stringcolumn(4)) with boxxyerror fs solid 0.8 noborder lc rgb variable\n");
@@ -358,7 +436,7 @@ static const char *gp_common =
     "set key autotitle columnheader\n"
     "set key below horizontal\n"
     "set grid ytics lc rgb '#dddddd'\n"
-    "set xlabel 'run (commit)'\n"
+    "set xlabel 'run (UTC date MM-DD, commit)'\n"
     "set xtics rotate by -30 nomirror\n"
     "set boxwidth 1.0\n"
     "set style fill transparent solid 0.3\n";
@@ -506,13 +584,15 @@ static int draw_charts(const pg_hist_trend *t, bstat *st, const pg_reports_optio
         fputs(gp_common, gp[k]);
     }
     *n_charts = 0;
-    for (size_t b = 0; b < t->n_benches; b++) {
+    /* One run is no trend: the first report is the table (and the
+     * overview), not a page of one-point charts. */
+    for (size_t b = 0; t->n_runs >= 2 && b < t->n_benches; b++) {
         if (st[b].present == 0)
             continue; /* nothing measured: no chart (the table says so) */
         rc = write_trend(t, &st[b], out, gp[0], gp[1], err);
         if (rc < 0)
             goto done;
-        (*n_charts)++;
+        *n_charts += (size_t)st[b].charted;
     }
     rc = write_overview(t, st, out, gp[0], gp[1], n_overview, err);
     if (rc < 0)
@@ -554,26 +634,38 @@ static const char *css =
     "text-align:left;vertical-align:top}th{background:#f3f3f3;cursor:pointer;user-select:none}"
     "td.n{text-align:right;font-variant-numeric:tabular-nums}td.name{word-break:break-all;"
     "white-space:pre-wrap;font-family:monospace}"
-    ".v-breach,.v-regression,.v-expired-waiver{color:#fff;background:#d62728}"
+    ".banner{padding:.8em 1em;font-size:1.25em;font-weight:bold;color:#fff;border-radius:4px}"
+    ".banner.fail{background:#d62728}.banner.pass{background:#2ca02c}"
+    ".banner a{color:#fff}.links{font-size:.75em;font-weight:normal}"
+    ".v-fails{color:#fff;background:#d62728}.v-fails .meta{color:#fde0dd}.v-warn{background:#fdae6b}"
     ".v-improved{background:#c7e9c0}.v-pass{background:#e5f5e0}.v-waived{background:#fdd49e}"
-    ".v-missing,.v-vanished{background:#eee}.chart svg{max-width:100%;height:auto}"
-    ".meta{color:#666}.toc{columns:2;font-family:monospace;font-size:12px}";
+    ".v-none{background:#eee}.chart svg,.chart img{max-width:100%;height:auto}"
+    ".filters select{margin-right:1em}.meta{color:#666}";
 
-/* Sorts the verdict table by a clicked header; numbers by data-v. */
+/* Sorts the verdict table by a clicked header (numbers by data-v), and
+ * filters the rows and the charts by suite, kernel, profile and size. */
 static const char *js =
     "(function(){'use strict';\n"
     "var t=document.getElementById('verdicts');if(!t)return;\n"
-    "var heads=t.tHead.rows[0].cells;\n"
+    "var heads=t.tHead.rows[0].cells,body=t.tBodies[0];\n"
     "function key(row,i){var c=row.cells[i];var v=c.getAttribute('data-v');\n"
     " return v!==null?parseFloat(v):c.textContent;}\n"
-    "function sortBy(i,dir){var b=t.tBodies[0];var rows=Array.prototype.slice.call(b.rows);\n"
+    "function sortBy(i,dir){var rows=Array.prototype.slice.call(body.rows);\n"
     " rows.sort(function(x,y){var a=key(x,i),c=key(y,i);\n"
     "  if(typeof a==='number'&&typeof c==='number'){if(isNaN(a))return 1;if(isNaN(c))return -1;"
     "return dir*(a-c);}\n"
-    "  return dir*String(a).localeCompare(String(c));});\n"
-    " rows.forEach(function(r){b.appendChild(r);});}\n"
+    "  return dir*(a<c?-1:a>c?1:0);});\n"
+    " rows.forEach(function(r){body.appendChild(r);});}\n"
     "Array.prototype.forEach.call(heads,function(h,i){var dir=1;\n"
     " h.addEventListener('click',function(){sortBy(i,dir);dir=-dir;});});\n"
+    "var keys=['suite','kernel','profile','size'],sel={};\n"
+    "function apply(){Array.prototype.forEach.call(body.rows,function(r){\n"
+    "  var ok=keys.every(function(k){return !sel[k].value||r.getAttribute('data-'+k)===sel[k].value;});\n"
+    "  r.hidden=!ok;var c=document.getElementById(r.getAttribute('data-b'));if(c)c.hidden=!ok;});}\n"
+    "keys.forEach(function(k){var s=document.getElementById('f-'+k);sel[k]=s;var seen={};\n"
+    " Array.prototype.forEach.call(body.rows,function(r){var v=r.getAttribute('data-'+k);\n"
+    "  if(v&&!seen[v]){seen[v]=1;var o=document.createElement('option');o.value=v;\n"
+    "  o.textContent=v;s.appendChild(o);}});s.addEventListener('change',apply);});\n"
     "document.body.setAttribute('data-sortable','ready');\n"
     "})();\n";
 
@@ -624,14 +716,18 @@ static int inline_svg(FILE *f, const char *path, const char *prefix)
     return 0;
 }
 
-static void html_chart(FILE *f, const char *out, const char *stem, int use_svg, const char *prefix)
+/* A chart: drawn into the page (inline), or linked (a small page for a
+ * long suite: the browser fetches it when it scrolls into view). */
+static void html_chart(FILE *f, const char *out, const char *stem, int use_svg, int inlined,
+                       const char *prefix)
 {
     char rel[64], path[1200];
     snprintf(rel, sizeof rel, "charts/%s.svg", stem);
     join(path, sizeof path, out, rel);
     fputs("<div class=\"chart\">", f);
-    if (!use_svg || inline_svg(f, path, prefix) < 0)
-        fprintf(f, "<img alt=\"chart\" src=\"charts/%s.png\">", stem);
+    if (!use_svg || !inlined || inline_svg(f, path, prefix) < 0)
+        fprintf(f, "<img alt=\"%s chart\" loading=\"lazy\" src=\"charts/%s.%s\">",
+                strcmp(stem, "overview") ? "trend" : "overview", stem, use_svg ? "svg" : "png");
     fputs("</div>\n", f);
 }
 
@@ -642,6 +738,19 @@ static const char *row_verdict(const bstat *s)
     return s->in_latest ? "" : "vanished";
 }
 
+/* The verdict cell's class: what it means for the gate. */
+static const char *verdict_class(const bstat *s)
+{
+    if (s->fails)
+        return "fails";
+    if (s->rank == 8)
+        return "warn";
+    const char *v = row_verdict(s);
+    if (!strcmp(v, "pass") || !strcmp(v, "improved") || !strcmp(v, "waived"))
+        return v;
+    return "none";
+}
+
 static void html_num(FILE *f, double v, const char *text)
 {
     if (isnan(v))
@@ -650,14 +759,232 @@ static void html_num(FILE *f, double v, const char *text)
         fprintf(f, "<td class=\"n\" data-v=\"%.9g\">%s</td>", v, text);
 }
 
-static int write_html(const pg_hist_trend *t, const bstat *st, const pg_hist_show *latest,
-                      const pg_reports_options *opt, size_t n_overview, pg_error *err)
+/* The limit a verdict judges by: "ceiling 910x" (relative), "ceiling
+ * 1.2 us" (absolute), or "-". */
+static void fmt_limit(char *buf, size_t len, double max_ratio, double budget_ns)
 {
+    if (max_ratio > 0)
+        snprintf(buf, len, "ceiling %.3gx", max_ratio);
+    else if (!isnan(budget_ns)) {
+        char tm[48];
+        fmt_time(tm, sizeof tm, budget_ns);
+        snprintf(buf, len, "ceiling %s", tm);
+    } else
+        snprintf(buf, len, "-");
+}
+
+/* Worst first: failing, warnings, waived...; then nearest its limit;
+ * then by name. */
+static int cmp_severity(const void *a, const void *b)
+{
+    const bstat *x = *(const bstat *const *)a, *y = *(const bstat *const *)b;
+    if (x->rank != y->rank)
+        return y->rank - x->rank;
+    double rx = isnan(x->budget_ratio) ? -INFINITY : x->budget_ratio;
+    double ry = isnan(y->budget_ratio) ? -INFINITY : y->budget_ratio;
+    if (rx != ry)
+        return rx < ry ? 1 : -1;
+    return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* A CI value of an expected shape: digits, hex, owner/name, an http(s)
+ * origin; anything else is left off the page. */
+static int ci_ok(const char *v, const char *allowed, size_t max)
+{
+    if (!v || !*v || strlen(v) > max)
+        return 0;
+    for (const char *p = v; *p; p++)
+        if (!strchr(allowed, *p))
+            return 0;
+    return 1;
+}
+
+#define CI_DIGITS "0123456789"
+#define CI_HEX CI_DIGITS "abcdefABCDEF"
+#define CI_NAME CI_DIGITS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ._-"
+
+static void ci_links(FILE *f, const pg_hist_show *latest, const pg_reports_options *opt)
+{
+    const char *server = opt->ci_server, *repo = opt->ci_repository;
+    int base_ok = server && (!strncmp(server, "https://", 8) || !strncmp(server, "http://", 7)) &&
+                  ci_ok(strchr(server, ':') + 3, CI_NAME ":", 200) &&
+                  ci_ok(repo, CI_NAME "/", 200) && strchr(repo, '/');
+    if (!base_ok)
+        return;
+    const char *sha = opt->ci_sha ? opt->ci_sha : latest ? latest->info.commit : NULL;
+    fputs("<div class=\"links\">", f);
+    if (ci_ok(sha, CI_HEX, 64))
+        fprintf(f, "<a id=\"commit-link\" href=\"%s/%s/commit/%s\">commit %.10s</a> ", server,
+                repo, sha, sha);
+    if (ci_ok(opt->ci_pr, CI_DIGITS, 12))
+        fprintf(f, "<a id=\"pr-link\" href=\"%s/%s/pull/%s\">pull request #%s</a> ", server, repo,
+                opt->ci_pr, opt->ci_pr);
+    if (ci_ok(opt->ci_run_id, CI_DIGITS, 24))
+        fprintf(f, "<a id=\"run-link\" href=\"%s/%s/actions/runs/%s\">CI run %s</a>", server,
+                repo, opt->ci_run_id, opt->ci_run_id);
+    fputs("</div>", f);
+}
+
+/* bench's index in the trend (names sorted), or -1. */
+static long find_bench(const pg_hist_trend *t, const char *bench)
+{
+    size_t lo = 0, hi = t->n_benches;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(t->benches[mid], bench);
+        if (c == 0)
+            return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* The verdicts that fail the gate, each with the limit it broke, why, and
+ * its owner; the benchmark links to its chart. */
+static void html_failing(FILE *f, const pg_hist_trend *t, const bstat *st,
+                         const pg_hist_show *latest)
+{
+    size_t n = 0;
+    for (size_t i = 0; latest && i < latest->n_verdicts; i++)
+        n += (size_t)pg_hist_verdict_fails(latest->verdicts[i].verdict, latest->verdicts[i].warn);
+    if (!n)
+        return;
+    fputs("<h2>Failing</h2>\n<table id=\"failing\"><thead><tr><th>benchmark</th><th>verdict</th>"
+          "<th>limit broken</th><th>why</th><th>owner</th><th>budget</th></tr></thead><tbody>\n",
+          f);
+    for (size_t i = 0; i < latest->n_verdicts; i++) {
+        const pg_hist_verdict *v = &latest->verdicts[i];
+        if (!pg_hist_verdict_fails(v->verdict, v->warn))
+            continue;
+        char lim[64];
+        fmt_limit(lim, sizeof lim, v->max_ratio, v->budget_ns);
+        long b = find_bench(t, v->bench);
+        fputs("<tr><td class=\"name\">", f);
+        if (b >= 0 && st[b].charted)
+            fprintf(f, "<a href=\"#b%04ld\">", b);
+        pg_escape_html(f, v->bench);
+        if (b >= 0 && st[b].charted)
+            fputs("</a>", f);
+        fputs("</td><td class=\"v-fails\">", f);
+        pg_escape_html(f, v->verdict);
+        fputs(" <span class=\"meta\">(", f);
+        pg_escape_html(f, v->metric);
+        fprintf(f, ")</span></td><td class=\"limit\">%s</td><td>", lim);
+        if (v->detail)
+            pg_escape_html(f, v->detail);
+        else if (b >= 0 && !isnan(v->budget_ns) && !isnan(st[b].median)) {
+            char med[48];
+            fmt_time(med, sizeof med, st[b].median);
+            fprintf(f, "median %s above the %s", med, lim);
+        } else
+            fputs("-", f);
+        fputs("</td><td class=\"owner\">", f);
+        pg_escape_html(f, v->owner ? v->owner : "-");
+        fputs("</td><td>", f);
+        pg_escape_html(f, v->budget ? v->budget : "-");
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</tbody></table>\n", f);
+}
+
+/* A name's parts for the filters: suite/kernel/profile/.../size. */
+static void name_attr(FILE *f, const char *key, const char *name, int part, int last)
+{
+    const char *p = name, *end;
+    int slashes = 0;
+    for (const char *q = name; *q; q++)
+        slashes += *q == '/';
+    if (last) {
+        if (slashes < 3)
+            return;
+        p = strrchr(name, '/') + 1;
+        for (const char *q = p; *q; q++)
+            if (*q < '0' || *q > '9')
+                return;
+    } else {
+        if (part > slashes)
+            return;
+        for (int i = 0; i < part; i++)
+            p = strchr(p, '/') + 1;
+    }
+    end = strchr(p, '/');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    char buf[128];
+    if (!n || n >= sizeof buf)
+        return;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    fprintf(f, " data-%s=\"", key);
+    pg_escape_html(f, buf);
+    fputc('"', f);
+}
+
+static void html_row(FILE *f, const pg_hist_trend *t, const bstat *s)
+{
+    char med[48], lo[48], hi[48], lim[64], ratio[64], chg[48], bchg[48], iv[100];
+    fmt_time(med, sizeof med, s->median);
+    fmt_time(lo, sizeof lo, s->lo);
+    fmt_time(hi, sizeof hi, s->hi);
+    fmt_limit(lim, sizeof lim, s->relative ? s->max_ratio : NAN, s->budget);
+    snprintf(iv, sizeof iv, "%s - %s", lo, hi);
+    if (s->relative && !isnan(s->ratio))
+        snprintf(ratio, sizeof ratio, "%.3gx calibration (%.2f of the ceiling)", s->ratio,
+                 s->budget_ratio);
+    else
+        snprintf(ratio, sizeof ratio, isnan(s->budget_ratio) ? "-" : "%.3f", s->budget_ratio);
+    snprintf(chg, sizeof chg, isnan(s->change) ? "-" : "%+.1f%%", s->change * 100);
+    snprintf(bchg, sizeof bchg, isnan(s->base_change) ? "-" : "%+.1f%%", s->base_change * 100);
+    const char *v = row_verdict(s), *name = t->benches[s->idx];
+    fprintf(f, "<tr data-b=\"b%04zu\"", s->idx);
+    name_attr(f, "suite", name, 0, 0);
+    name_attr(f, "kernel", name, 1, 0);
+    name_attr(f, "profile", name, 2, 0);
+    name_attr(f, "size", name, 0, 1);
+    fputs("><td class=\"name\">", f);
+    if (s->charted)
+        fprintf(f, "<a href=\"#b%04zu\">", s->idx);
+    pg_escape_html(f, name);
+    if (s->charted)
+        fputs("</a>", f);
+    fprintf(f, "</td><td class=\"v-%s\" data-v=\"%d\">%s</td>", verdict_class(s), -s->rank,
+            v[0] ? v : "-");
+    html_num(f, s->median, med);
+    html_num(f, s->lo, iv);
+    fprintf(f, "<td class=\"limit\">%s</td>", lim);
+    html_num(f, s->budget_ratio, ratio);
+    html_num(f, s->base_change, bchg);
+    html_num(f, s->change, chg);
+    fputs("<td class=\"owner\">", f);
+    pg_escape_html(f, s->owner ? s->owner : "-");
+    fprintf(f, "</td><td class=\"n\" data-v=\"%zu\">%zu</td></tr>\n", s->present, s->present);
+}
+
+static int write_html(const pg_hist_trend *t, bstat *st, const pg_hist_show *latest,
+                      const pg_reports_options *opt, long base, int base_oldest,
+                      size_t n_overview, pg_error *err)
+{
+    size_t n = t->n_benches, failed = 0;
+    const bstat **order = malloc((n ? n : 1) * sizeof *order);
+    if (!order)
+        return pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    for (size_t b = 0; b < n; b++) {
+        order[b] = &st[b];
+        failed += (size_t)st[b].fails;
+        /* the first failing charts are drawn into the page; a wholesale
+         * failure links the rest, like the passing ones */
+        st[b].inlined = st[b].fails && failed <= 20;
+    }
+    qsort(order, n, sizeof *order, cmp_severity);
     char path[1200];
     join(path, sizeof path, opt->out_dir, "index.html");
     pg_afile *af = pg_afile_open(path, err);
-    if (!af)
+    if (!af) {
+        free(order);
         return PG_EIO;
+    }
     FILE *f = pg_afile_stream(af);
     const char *title = opt->title ? opt->title : "perfgate trends";
     int use_svg = !opt->no_svg;
@@ -668,63 +995,71 @@ static int write_html(const pg_hist_trend *t, const bstat *st, const pg_hist_sho
     pg_escape_html(f, title);
     fprintf(f, "</title>\n<style>%s</style></head>\n<body>\n<h1>", css);
     pg_escape_html(f, title);
-    fputs("</h1>\n<p class=\"meta\">", f);
-    fprintf(f, "%zu benchmarks over %zu runs", t->n_benches, t->n_runs);
+    fputs("</h1>\n", f);
+
+    /* The decision first. */
+    if (!latest)
+        fputs("<div id=\"banner\" class=\"banner pass\">No run recorded yet.", f);
+    else if (failed)
+        fprintf(f, "<div id=\"banner\" class=\"banner fail\">FAIL: %zu of %zu benchmarks fail "
+                   "the gate.", failed, n);
+    else
+        fprintf(f, "<div id=\"banner\" class=\"banner pass\">PASS: none of %zu benchmarks fails "
+                   "the gate.", n);
+    ci_links(f, latest, opt);
+    fputs("</div>\n<p class=\"meta\">", f);
+    fprintf(f, "%zu benchmarks over %zu runs", n, t->n_runs);
     if (t->n_runs) {
         fputs(", from ", f);
         pg_escape_html(f, t->runs[0].timestamp);
         fputs(" to ", f);
         pg_escape_html(f, t->runs[t->n_runs - 1].timestamp);
     }
+    if (latest && latest->info.commit[0]) {
+        fputs("; newest at commit ", f);
+        pg_escape_html(f, latest->info.commit);
+    }
+    if (base >= 0) {
+        fprintf(f, base_oldest ? "; no baseline recorded: changes are against the oldest run "
+                                 "shown, run %lld"
+                               : "; baseline run %lld",
+                (long long)t->runs[base].id);
+        if (t->runs[base].commit[0]) {
+            fputs(" (", f);
+            pg_escape_html(f, t->runs[base].commit);
+            fputs(")", f);
+        }
+    }
     if (opt->history_label) {
         fputs(". History: ", f);
         pg_escape_html(f, opt->history_label);
     }
     fputs(".</p>\n", f);
-
-    size_t failed = 0;
-    for (size_t b = 0; b < t->n_benches; b++)
-        failed += is_failure(st[b].verdict);
     fprintf(f, "<p id=\"status\">Newest run: <b>%zu failing</b> of %zu benchmarks.</p>\n", failed,
-            t->n_benches);
+            n);
+    html_failing(f, t, st, latest);
 
-    fputs("<h2>Verdicts of the newest run</h2>\n<p class=\"meta\">Click a column to sort.</p>\n", f);
-    fputs("<table id=\"verdicts\"><thead><tr><th>benchmark</th><th>verdict</th><th>median</th>"
-          "<th>95% interval</th><th>budget</th><th>median / budget</th><th>change vs previous</th>"
-          "<th>runs</th></tr></thead><tbody>\n", f);
-    for (size_t b = 0; b < t->n_benches; b++) {
-        const bstat *s = &st[b];
-        char med[48], lo[48], hi[48], bud[48], ratio[48], chg[48], iv[100];
-        fmt_time(med, sizeof med, s->median);
-        fmt_time(lo, sizeof lo, s->lo);
-        fmt_time(hi, sizeof hi, s->hi);
-        fmt_time(bud, sizeof bud, s->budget);
-        snprintf(iv, sizeof iv, "%s - %s", lo, hi);
-        snprintf(ratio, sizeof ratio, isnan(s->budget_ratio) ? "-" : "%.3f", s->budget_ratio);
-        snprintf(chg, sizeof chg, isnan(s->change) ? "-" : "%+.1f%%", s->change * 100);
-        const char *v = row_verdict(s);
-        fputs("<tr><td class=\"name\">", f);
-        if (s->charted)
-            fprintf(f, "<a href=\"#b%04zu\">", s->idx);
-        pg_escape_html(f, t->benches[b]);
-        if (s->charted)
-            fputs("</a>", f);
-        fputs("</td>", f);
-        fprintf(f, "<td class=\"v-%s\">%s</td>", v, v[0] ? v : "-");
-        html_num(f, s->median, med);
-        html_num(f, s->lo, iv);
-        html_num(f, s->budget, bud);
-        html_num(f, s->budget_ratio, ratio);
-        html_num(f, s->change, chg);
-        fprintf(f, "<td class=\"n\" data-v=\"%zu\">%zu</td></tr>\n", s->present, s->present);
-    }
+    fputs("<h2>Verdicts of the newest run</h2>\n<p class=\"meta\">Worst first; click a column "
+          "to sort. A relative budget is a ratio to its calibration benchmark of the same run, "
+          "under a ceiling.</p>\n<p class=\"filters\">", f);
+    const char *keys[4] = { "suite", "kernel", "profile", "size" };
+    for (int k = 0; k < 4; k++)
+        fprintf(f, "<label>%s <select id=\"f-%s\"><option value=\"\">all</option></select>"
+                   "</label>", keys[k], keys[k]);
+    fputs("</p>\n", f);
+    fprintf(f, "<table id=\"verdicts\"><thead><tr><th>benchmark</th><th>verdict</th>"
+               "<th>median</th><th>95%% interval</th><th>limit</th><th>vs limit</th>"
+               "<th>change vs baseline</th><th>change vs previous</th><th>owner</th>"
+               "<th>runs</th></tr></thead><tbody>\n");
+    for (size_t i = 0; i < n; i++)
+        html_row(f, t, order[i]);
     fputs("</tbody></table>\n", f);
 
     fputs("<h2>Overview</h2>\n", f);
     if (n_overview)
-        html_chart(f, opt->out_dir, "overview", use_svg, "ov-");
+        html_chart(f, opt->out_dir, "overview", use_svg, 0, "ov-");
     else
-        fputs("<p>No benchmark of the newest run has a time budget.</p>\n", f);
+        fputs("<p>No benchmark of the newest run has a budget to compare with.</p>\n", f);
 
     fputs("<h2>Waivers</h2>\n", f);
     if (!latest || latest->n_waivers == 0) {
@@ -746,6 +1081,32 @@ static int write_html(const pg_hist_trend *t, const bstat *st, const pg_hist_sho
         fputs("</table>\n", f);
     }
 
+    fputs("<h2>Trends</h2>\n", f);
+    if (t->n_runs < 2) {
+        fputs("<p>The first run: trends are drawn from the second run on.</p>\n", f);
+    } else {
+        fputs("<p class=\"meta\">Worst first. Median per run with its 95% interval (band) and "
+              "the budget (dashed); for a relative budget, the ratio to the calibration and its "
+              "ceiling (dashed). Runs that failed the gate are circled in red, waived runs "
+              "shaded; gaps are runs without the benchmark.</p>\n", f);
+        for (size_t i = 0; i < n; i++) {
+            const bstat *s = order[i];
+            if (!s->present)
+                continue;
+            fprintf(f, "<section id=\"b%04zu\"><h3>", s->idx);
+            pg_escape_html(f, t->benches[s->idx]);
+            fputs("</h3>\n", f);
+            if (s->charted) {
+                char stem[16], prefix[16];
+                snprintf(stem, sizeof stem, "b%04zu", s->idx);
+                snprintf(prefix, sizeof prefix, "c%zu-", s->idx);
+                html_chart(f, opt->out_dir, stem, use_svg, s->inlined, prefix);
+            } else {
+                fputs("<p>No ratio to the calibration recorded.</p>\n", f);
+            }
+            fputs("</section>\n", f);
+        }
+    }
     fputs("<h2>Environment of the newest run</h2>\n", f);
     if (!latest) {
         fputs("<p>No run recorded.</p>\n", f);
@@ -773,38 +1134,19 @@ static int write_html(const pg_hist_trend *t, const bstat *st, const pg_hist_sho
         }
         fputs("</table>\n", f);
     }
-
-    fputs("<h2>Trends</h2>\n<p class=\"meta\">Median per run with its 95% interval (band), the "
-          "budget (dashed), breaches and regressions (red circles), waived runs (shaded). Gaps "
-          "are runs without the benchmark.</p>\n", f);
-    for (size_t b = 0; b < t->n_benches; b++) {
-        const bstat *s = &st[b];
-        fprintf(f, "<section id=\"b%04zu\"><h3>", s->idx);
-        pg_escape_html(f, t->benches[b]);
-        fputs("</h3>\n", f);
-        if (s->charted) {
-            char stem[16], prefix[16];
-            snprintf(stem, sizeof stem, "b%04zu", s->idx);
-            snprintf(prefix, sizeof prefix, "c%zu-", s->idx);
-            html_chart(f, opt->out_dir, stem, use_svg, prefix);
-        } else {
-            fputs("<p>No measurement in the runs shown.</p>\n", f);
-        }
-        fputs("</section>\n", f);
-    }
     fprintf(f, "<script>%s</script>\n</body></html>\n", js);
+    free(order);
     return pg_afile_commit(af, err);
 }
 
 /* ---- Markdown --------------------------------------------------------- */
 
-/* Worst first: failures, then the largest slow-down. */
+/* Worst first: by verdict severity, then the largest slow-down. */
 static int cmp_worst(const void *a, const void *b)
 {
     const bstat *x = *(const bstat *const *)a, *y = *(const bstat *const *)b;
-    int fx = is_failure(x->verdict), fy = is_failure(y->verdict);
-    if (fx != fy)
-        return fy - fx;
+    if (x->rank != y->rank)
+        return y->rank - x->rank;
     double cx = isnan(x->change) ? -INFINITY : x->change;
     double cy = isnan(y->change) ? -INFINITY : y->change;
     if (cx != cy)
@@ -821,7 +1163,7 @@ static int markdown(const pg_hist_trend *t, const bstat *st, const pg_hist_show 
         return PG_ENOMEM;
     for (size_t b = 0; b < n; b++) {
         v[b] = &st[b];
-        failed += is_failure(st[b].verdict);
+        failed += (size_t)st[b].fails;
     }
     qsort(v, n, sizeof *v, cmp_worst);
     fprintf(f, "### perfgate trends\n\n");
@@ -836,8 +1178,9 @@ static int markdown(const pg_hist_trend *t, const bstat *st, const pg_hist_show 
     fputs(").\n\n", f);
     size_t rows = max_rows && max_rows < n ? max_rows : n;
     if (rows) {
-        fputs("| benchmark | verdict | median | change vs previous | median / budget |\n", f);
-        fputs("|---|---|--:|--:|--:|\n", f);
+        fputs("| benchmark | verdict | median | change vs previous | limit | vs limit | owner |\n",
+              f);
+        fputs("|---|---|--:|--:|--:|--:|---|\n", f);
     }
     for (size_t i = 0; i < rows; i++) {
         const bstat *s = v[i];
@@ -846,16 +1189,23 @@ static int markdown(const pg_hist_trend *t, const bstat *st, const pg_hist_show 
         fputs("| ", f);
         pg_escape_md(f, t->benches[s->idx]);
         const char *verdict = row_verdict(s);
-        fprintf(f, " | %s%s%s | %s | ", is_failure(verdict) ? "**" : "",
-                verdict[0] ? verdict : "-", is_failure(verdict) ? "**" : "", med);
+        fprintf(f, " | %s%s%s | %s | ", s->fails ? "**" : "", verdict[0] ? verdict : "-",
+                s->fails ? "**" : "", med);
         if (isnan(s->change))
             fputs("- | ", f);
         else
             fprintf(f, "%+.1f%% | ", s->change * 100);
+        char lim[64];
+        fmt_limit(lim, sizeof lim, s->relative ? s->max_ratio : NAN, s->budget);
+        fprintf(f, "%s | ", lim);
         if (isnan(s->budget_ratio))
-            fputs("- |\n", f);
+            fputs("- | ", f);
+        else if (s->relative && !isnan(s->ratio))
+            fprintf(f, "%.3gx (%.3f) | ", s->ratio, s->budget_ratio);
         else
-            fprintf(f, "%.3f |\n", s->budget_ratio);
+            fprintf(f, "%.3f | ", s->budget_ratio);
+        pg_escape_md(f, s->owner ? s->owner : "-");
+        fputs(" |\n", f);
     }
     if (rows < n)
         fprintf(f, "\n... and %zu more in the full report.\n", n - rows);
@@ -891,7 +1241,7 @@ int pg_reports_markdown(const pg_hist_trend *t, const pg_hist_show *latest, size
     bstat *st = calloc(t->n_benches ? t->n_benches : 1, sizeof *st);
     if (!st)
         return PG_ENOMEM;
-    compute_stats(t, st);
+    compute_stats(t, latest, -1, st);
     int rc = markdown(t, st, latest, max_rows, f);
     free(st);
     return rc;
@@ -929,11 +1279,20 @@ static int write_report(const pg_hist_trend *t, const pg_hist_show *latest,
     bstat *st = calloc(t->n_benches ? t->n_benches : 1, sizeof *st);
     if (!st)
         return pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
-    compute_stats(t, st);
+    long base = -1;
+    for (size_t r = 0; opt->baseline_run && r < t->n_runs; r++)
+        if (t->runs[r].id == opt->baseline_run)
+            base = (long)r;
+    /* No baseline recorded (or it is older than the runs shown): the
+     * change is against the oldest run shown, and the page says so. */
+    int base_oldest = base < 0 && t->n_runs >= 2;
+    if (base_oldest)
+        base = 0;
+    compute_stats(t, latest, base, st);
     size_t n_charts = 0, n_overview = 0;
     rc = draw_charts(t, st, opt, &n_charts, &n_overview, err);
     if (rc == 0)
-        rc = write_html(t, st, latest, opt, n_overview, err);
+        rc = write_html(t, st, latest, opt, base, base_oldest, n_overview, err);
     if (rc == 0) {
         join(path, sizeof path, opt->out_dir, "summary.md");
         pg_afile *af = pg_afile_open(path, err);
@@ -950,7 +1309,7 @@ static int write_report(const pg_hist_trend *t, const pg_hist_show *latest,
         sum->n_charts = n_charts;
         sum->n_failed = 0;
         for (size_t b = 0; b < t->n_benches; b++)
-            sum->n_failed += is_failure(st[b].verdict);
+            sum->n_failed += (size_t)st[b].fails;
     }
     free(st);
     return rc;

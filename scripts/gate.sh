@@ -17,7 +17,7 @@
 # GATE_BUDGETS (default budgets), GATE_BASELINE (a baseline results file),
 # TPBENCH (another tpbench binary, e.g. build/tests/tpbench_slowed).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 
 BUILD=${BUILD:-build}
 REPS=${GATE_REPETITIONS:-10}
@@ -35,11 +35,38 @@ for bin in "$tpbench" "$perfgate"; do
 done
 
 start=$(date +%s)
-echo "gate: running the default suites ($REPS repetitions)" >&2
+# One line per stage (what CI logs show); on a terminal, the benchmarks'
+# progress is redrawn in place: done of total, the newest, the time left.
+stage() { echo "gate: [$1/4] $2 ($(( $(date +%s) - start )) s)" >&2; }
+
+# Benchmarks done so far: distinct names in tpbench's log that are in the
+# list (Google Benchmark prints repetitions and _mean/_median/... rows).
+bench_progress() { # pid total names-file
+  local done=0 newest="" now left
+  while kill -0 "$1" 2>/dev/null; do
+    sleep 2
+    done=$(awk '{print $1}' "$OUT/tpbench.log" 2>/dev/null | sed -E 's/_(mean|median|stddev|cv)$//' \
+           | sort -u | grep -cxFf "$3")
+    newest=$(awk '{print $1}' "$OUT/tpbench.log" 2>/dev/null | grep -xFf "$3" | tail -n 1)
+    now=$(( $(date +%s) - start ))
+    left="?"
+    [ "$done" -gt 0 ] && left=$(( now * ($2 - done) / done ))
+    printf '\r\033[Kgate: benchmarks %d/%d, %s s left  %.60s' "$done" "$2" "$left" "$newest" >&2
+  done
+  printf '\r\033[K' >&2
+}
+
+stage 1 "running the default suites ($REPS repetitions; log: $OUT/tpbench.log)"
 # shellcheck disable=SC2086
-if ! "$tpbench" --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" \
+"$tpbench" --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" \
      --cold-min-time="${GATE_COLD_MIN_TIME:-0.001}" --first-children=5 ${GATE_ARGS:-} \
-     --out="$OUT/results.json.tmp" >"$OUT/tpbench.log" 2>&1; then
+     --out="$OUT/results.json.tmp" >"$OUT/tpbench.log" 2>&1 &
+tp_pid=$!
+# shellcheck disable=SC2086
+if [ -t 2 ] && "$tpbench" --list ${GATE_ARGS:-} >"$OUT/benchmarks.list" 2>/dev/null; then
+  bench_progress "$tp_pid" "$(wc -l <"$OUT/benchmarks.list")" "$OUT/benchmarks.list"
+fi
+if ! wait "$tp_pid"; then
   tail -n 20 "$OUT/tpbench.log" >&2
   echo "gate: tpbench failed (log: $OUT/tpbench.log)" >&2
   rm -f "$OUT/results.json.tmp"
@@ -48,6 +75,7 @@ fi
 mv -f "$OUT/results.json.tmp" "$OUT/results.json"
 bench_done=$(date +%s)
 
+stage 2 "linting the budgets in $BUDGETS"
 "$perfgate" budgets lint "$BUDGETS" || exit 2
 
 baseline=()
@@ -60,6 +88,7 @@ elif "$perfgate" baseline export --out "$OUT/baseline.recorded.json" >/dev/null 
 fi
 [ ${#baseline[@]} -gt 0 ] && echo "gate: comparing with the baseline ${baseline[1]}" >&2
 
+stage 3 "judging the run and recording it (perfgate check --record)"
 # --record: the history keeps exactly the verdicts printed here (not a
 # second judgement); a failure to record is a warning, not the verdict.
 "$perfgate" check --results "$OUT/results.json" --budgets "$BUDGETS" "${baseline[@]}" \
@@ -71,6 +100,7 @@ if [ "$verdict" -ge 2 ]; then
 fi
 
 # Report; trouble here is reported but does not hide the verdict.
+stage 4 "writing the report to $OUT/out/index.html"
 if ! "$perfgate" report --out "$OUT/out" --runs 100 >/dev/null; then
   echo "gate: warning: the report was not written" >&2
 fi

@@ -30,8 +30,10 @@
  * file starts with a few header lines recording both, and a file that does
  * not apply is not imported (pg_phase_wisdom_status says why).  The file is
  *   $PERFGATE_FFTW_WISDOM when set ("none" turns wisdom off), else
- *   the source tree's data/fftw/phase.wisdom, else the installed
- *   share/perfgate/fftw/phase.wisdom (paths compiled in by CMake).
+ *   share/perfgate/fftw/phase.wisdom in a folder above the program (bin/..
+ *   when installed; the build folder, where CMake copies the source tree's
+ *   file), else the installed one (the path compiled in by CMake).  No
+ *   source-tree path is compiled in: an installed program carries none.
  * FFTW checks what it imports itself (its version and planner signature;
  * a malformed file is refused as a whole, and wisdom naming a codelet this
  * CPU cannot run makes FFTW forget it and plan afresh), so a file that
@@ -61,9 +63,6 @@
 #include "features_internal.h"
 #include "pg_kernels.h"
 
-#ifndef PG_FFTW_WISDOM_SOURCE
-#define PG_FFTW_WISDOM_SOURCE ""
-#endif
 #ifndef PG_FFTW_WISDOM_INSTALLED
 #define PG_FFTW_WISDOM_INSTALLED ""
 #endif
@@ -223,6 +222,27 @@ static int header_applies(const char *buf, size_t hdr_len, char *why, size_t cap
     return 1;
 }
 
+/* share/perfgate/fftw/phase.wisdom in one of the three folders above the
+ * running program; 0 and the path in buf, or -1. */
+static int wisdom_beside_program(char *buf, size_t len)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return -1;
+    exe[n] = '\0';
+    for (int up = 0; up < 3; up++) {
+        char *slash = strrchr(exe, '/');
+        if (!slash || slash == exe)
+            return -1;
+        *slash = '\0';
+        if (snprintf(buf, len, "%s/share/perfgate/fftw/phase.wisdom", exe) < (int)len &&
+            access(buf, R_OK) == 0)
+            return 0;
+    }
+    return -1;
+}
+
 /* pthread_once: find the wisdom file, check it applies here, import it. */
 static void wisdom_load(void)
 {
@@ -235,13 +255,14 @@ static void wisdom_load(void)
         }
         path = env;
     } else {
-        const char *const cand[] = {PG_FFTW_WISDOM_SOURCE, PG_FFTW_WISDOM_INSTALLED};
-        for (size_t i = 0; i < 2 && !path; i++)
-            if (cand[i][0] && access(cand[i], R_OK) == 0)
-                path = cand[i];
+        static char beside[PATH_MAX + 64];
+        if (wisdom_beside_program(beside, sizeof beside) == 0)
+            path = beside;
+        else if (PG_FFTW_WISDOM_INSTALLED[0] && access(PG_FFTW_WISDOM_INSTALLED, R_OK) == 0)
+            path = PG_FFTW_WISDOM_INSTALLED;
         if (!path) {
-            set_status("none: no wisdom file (not at '%s' nor '%s')", PG_FFTW_WISDOM_SOURCE,
-                       PG_FFTW_WISDOM_INSTALLED);
+            set_status("none: no wisdom file (not in share/perfgate/fftw above the program "
+                       "nor at '%s')", PG_FFTW_WISDOM_INSTALLED);
             return;
         }
     }

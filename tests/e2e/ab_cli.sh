@@ -33,6 +33,25 @@ TMPDIR=$T "$PG" ab --base "$T/fails" --head "$T/fails" --rounds 1 >"$T/out" 2>&1
 grep -q "'$T/fails' exited with status 1 (log: $T/perfgate-ab\..*/base-0000.log)" "$T/out" ||
   fail "the failed run's log not named"
 ls "$T"/perfgate-ab.*/base-0000.log >/dev/null 2>&1 || fail "the failed run's log not kept"
+# a build that exits 0 but writes no results: the folder the error names is
+# kept, and the run's log is named
+mkdir "$T/t2"
+TMPDIR=$T/t2 "$PG" ab --base /bin/true --head /bin/true --rounds 1 >"$T/out" 2>&1
+[ $? -eq 2 ] || fail "a build without results: exit 2"
+log=$(sed -n "s/^perfgate: ab: base's log: //p" "$T/out")
+if [ -z "$log" ] || [ ! -f "$log" ]; then fail "the log of a run without results not kept: $(cat "$T/out")"; fi
+grep -q "the logs are kept in '$T/t2/perfgate-ab\." "$T/out" || fail "the kept folder not named"
+# progress: one line a round in a log (stderr is not a terminal); the
+# budget's owner in the table, Markdown and JUnit
+echo '{"version": 1, "budgets": [{"match": "indicators/*", "owner": "ab-owner",
+  "regression": {"max": "50%"}}]}' >"$T/own.json"
+"$PG" ab --base "$B/bench/tpbench" --head "$B/bench/tpbench" "$F" --rounds 2 --color never \
+  --budgets "$T/own.json" --markdown "$T/own.md" --junit "$T/own.xml" >"$T/out" 2>"$T/err"
+for f in "$T/out" "$T/own.md" "$T/own.xml"; do
+  grep -q "owner ab-owner" "$f" || fail "no owner in $f: $(cat "$f")"
+done
+[ "$(grep -c '^perfgate: ab: all benchmarks: round [12]/2, [0-9]* s, about [0-9]* s left$' "$T/err")" -eq 2 ] \
+  || fail "no progress lines: $(cat "$T/err")"
 
 "$PG" ab --base "$B/bench/tpbench" --head "$B/tests/tpbench_slowed" "$F" --rounds 6 \
   --confirm-budget 20s --color never --json "$T/v.json" --markdown "$T/v.md" --junit "$T/v.xml" \

@@ -5,7 +5,10 @@
 # (examples/bench-suite) configures with find_package(perfgate) against that
 # prefix, builds, runs with a tiny --benchmark_min_time, and the installed
 # perfgate gates its JSON with the example's budget file.  The same sources
-# also build through pkg-config alone.
+# also build through pkg-config alone.  A C-only project that asks for the
+# gate component alone configures with CUDA and Google Benchmark switched
+# off (they are never looked for), and the installed programs carry no
+# path of the source tree.
 set -u
 if [ "${PG_SANITIZE:-OFF}" = ON ]; then
     echo "skipped in the sanitizer build: the installed static libraries carry ASan/UBSan, which the example project does not link (make test runs it)"
@@ -64,6 +67,51 @@ grep -q "gate passed: 4 verdicts, 4 pass" "$T/check.out" || { cat "$T/check.out"
 sed 's/"1ms"/"1ns"/' "$EX/budgets/example.json" >"$T/tight.json"
 "$P/bin/perfgate" check --results "$T/r.json" --budgets "$T/tight.json" --color never >/dev/null 2>&1
 [ $? -eq 1 ] || fail "the example's gate does not fail on a 1 ns budget"
+
+# the installed programs carry no path of the source tree (nor the build's)
+for b in perfgate tpbench; do
+    if strings "$P/bin/$b" | grep -F -e "$PG_SOURCE_DIR" -e "$PG_BUILD_DIR" >"$T/paths"; then
+        cat "$T/paths" >&2; fail "bin/$b embeds the source or build tree's path"
+    fi
+done
+
+# COMPONENTS gate: a C-only consumer, with CUDA and Google Benchmark made
+# unfindable, configures, builds and reads the example's results
+mkdir "$T/gateonly"
+cat >"$T/gateonly/CMakeLists.txt" <<'CM'
+cmake_minimum_required(VERSION 3.25)
+project(gateonly LANGUAGES C)
+find_package(perfgate 0.1 REQUIRED COMPONENTS gate)
+add_executable(count count.c)
+target_link_libraries(count PRIVATE perfgate::gate)
+CM
+cat >"$T/gateonly/count.c" <<'C'
+#include <stdio.h>
+#include <pg_gate.h>
+int main(int argc, char **argv)
+{
+    pg_error err = { 0 };
+    pg_results *r = argc > 1 ? pg_results_load(argv[1], &err) : NULL;
+    if (!r)
+        return 2;
+    printf("%zu benchmarks\n", pg_results_count(r));
+    pg_results_destroy(r);
+    return 0;
+}
+C
+cmake -S "$T/gateonly" -B "$T/gateonly/build" -DCMAKE_PREFIX_PATH="$P" \
+    -DCMAKE_DISABLE_FIND_PACKAGE_CUDAToolkit=ON -DCMAKE_DISABLE_FIND_PACKAGE_benchmark=ON \
+    >"$T/gateonly.log" 2>&1 || { cat "$T/gateonly.log" >&2; fail "COMPONENTS gate configure"; }
+cmake --build "$T/gateonly/build" >>"$T/gateonly.log" 2>&1 \
+    || { cat "$T/gateonly.log" >&2; fail "COMPONENTS gate build"; }
+[ "$("$T/gateonly/build/count" "$T/r.json")" = "4 benchmarks" ] || fail "COMPONENTS gate run"
+# an unknown component is refused
+mkdir "$T/badcomp"
+sed 's/COMPONENTS gate/COMPONENTS gaet/' "$T/gateonly/CMakeLists.txt" >"$T/badcomp/CMakeLists.txt"
+cp "$T/gateonly/count.c" "$T/badcomp/"
+if cmake -S "$T/badcomp" -B "$T/badcomp/build" -DCMAKE_PREFIX_PATH="$P" >"$T/badcomp.log" 2>&1; then
+    fail "an unknown component was accepted"
+fi
 
 # pkg-config alone (no CMake): relocatable .pc, one link line
 export PKG_CONFIG_PATH="$P/lib/pkgconfig"

@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         double budget = size ? (double)(data[i % size] + 1) * 900.0 : 1e3;
         v[i] = (pg_hist_verdict){ piece[i], "median_real_time",
                                   verdicts[(size ? data[i % size] : 0) % 5], piece[(i + 1) % np],
-                                  budget, real[i][0] / budget, piece[np - 1] };
+                                  budget, real[i][0] / budget, piece[np - 1], NULL, NAN, 0 };
     }
     pg_hist_kv env[MAXE];
     size_t ne = 0;

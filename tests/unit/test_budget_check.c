@@ -455,6 +455,51 @@ static void test_escaping(void **state)
 }
 
 
+/* docs/budgets.md promises the owner in every output (issue #20 item 3),
+ * and a relative verdict's per-element time says it is per element. */
+static void test_owner_everywhere(void **state)
+{
+    (void)state;
+    spec s[] = { { "calibration/stream/hot/cpu/1000", 1000, 10, NULL, 0 },
+                 { "k/slow/hot/cpu/2000", 3000, 10, NULL, 0 } };
+    pg_results *run = make_run(s, 2, NULL);
+    pg_budget_set *set = budgets(
+        "{\"version\": 1, \"budgets\": [{\"match\": \"k/*\", \"owner\": \"signals-owner\",\n"
+        "  \"relative\": {\"to\": \"calibration/stream/hot/cpu/1000\", \"max_ratio\": 1.2,\n"
+        "  \"per_element\": true}}]}");
+    pg_error err;
+    pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
+    assert_non_null(r);
+    const char *what[4] = { "table", "junit", "markdown", "json" };
+    for (int k = 0; k < 4; k++) {
+        char *buf;
+        size_t len;
+        FILE *f = open_memstream(&buf, &len);
+        if (k == 0)
+            pg_verdicts_write_table(r, f, 0, PG_TABLE_ALL);
+        else if (k == 1)
+            pg_verdicts_write_junit(r, f);
+        else if (k == 2)
+            pg_verdicts_write_markdown(r, f);
+        else
+            pg_verdicts_write_json(r, f);
+        fclose(f);
+        if (!strstr(buf, "signals-owner"))
+            fail_msg("no owner in the %s output:\n%s", what[k], buf);
+        if (k == 3 && !strstr(buf, "\"median_unit\": \"ns/elem\""))
+            fail_msg("the JSON does not say the median is per element:\n%s", buf);
+        /* 3000 ns over 2000 elements: 1.5 ns per element, 1.5x the calibration */
+        if (k < 3 && !strstr(buf, "1.5ns/elem") && !strstr(buf, "1.51ns/elem"))
+            fail_msg("no per-element time in the %s output:\n%s", what[k], buf);
+        if (k < 3 && !strstr(buf, "1.500x"))
+            fail_msg("no ratio in the %s output:\n%s", what[k], buf);
+        free(buf);
+    }
+    pg_verdicts_destroy(r);
+    pg_budget_set_destroy(set);
+    pg_results_destroy(run);
+}
+
 /* ---- the gate fails closed ------------------------------------------- */
 
 static pg_verdicts *check_or_null(const pg_results *run, const pg_results *base, pg_budget_set *set,
@@ -737,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_relative_and_missing),
         cmocka_unit_test(test_waivers),
         cmocka_unit_test(test_escaping),
+        cmocka_unit_test(test_owner_everywhere),
         cmocka_unit_test(test_nothing_to_judge),
         cmocka_unit_test(test_unmatched_budget),
         cmocka_unit_test(test_bad_references),

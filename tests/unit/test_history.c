@@ -85,7 +85,7 @@ static void build(built *x, size_t nb, size_t ns, double scale, const char *comm
         }
         x->b[i] = (pg_hist_bench){ x->names[i], &x->real[i * ns], &x->cpu[i * ns], ns, 1000 };
         x->v[i] = (pg_hist_verdict){ x->names[i], "real_time", "pass", "budgets/x.json",
-                                     (double)(i + 1) * 150.0, scale, NULL };
+                                     (double)(i + 1) * 150.0, scale, NULL, NULL, NAN, 0 };
     }
     static const pg_hist_kv env[] = { { "cpu_model", "Test CPU" }, { "seed", "7" } };
     x->run = (pg_hist_run){ "R.json", commit, "main", NULL, env, 2, x->b, nb, x->v, nb, NULL, 0 };
@@ -128,7 +128,7 @@ static void test_roundtrip(void **state)
         b[i] = (pg_hist_bench){ HOSTILE[i], real[i], NULL, NS, 10 };
     }
     pg_hist_waiver w = { HOSTILE[2], "known slow path", "PERF-1", "2099-01-01" };
-    pg_hist_verdict v = { HOSTILE[3], "real_time", "breach", HOSTILE[4], 1500.0, 2.7, "too slow" };
+    pg_hist_verdict v = { HOSTILE[3], "real_time", "breach", HOSTILE[4], 1500.0, 2.7, "too slow", "team-x", NAN, 0 };
     pg_hist_run run = { "R\".json", "abc123", "feature/x", "2024-05-01T10:00:00Z", NULL, 0,
                         b, NB, &v, 1, &w, 1 };
     int64_t id = 0;
@@ -175,6 +175,8 @@ static void test_roundtrip(void **state)
     assert_string_equal(s->waivers[0].bench, HOSTILE[2]);
     assert_int_equal(s->n_verdicts, 1);
     assert_string_equal(s->verdicts[0].budget, HOSTILE[4]);
+    assert_string_equal(s->verdicts[0].owner, "team-x");
+    assert_int_equal(s->verdicts[0].warn, 0);
     pg_hist_show_free(s);
 
     double *r = NULL, *c = NULL;
@@ -223,7 +225,7 @@ static void test_migrate_from_v1(void **state)
     sqlite3_close(db);
 
     pg_history *h = open_ok(fx->path);
-    assert_int_equal(pg_history_schema_version(h), 2);
+    assert_int_equal(pg_history_schema_version(h), PG_HISTORY_SCHEMA_VERSION);
     pg_error err = { 0 };
     pg_hist_show *s = NULL;
     assert_int_equal(pg_history_show(h, 1, &s, &err), 0);
@@ -473,13 +475,16 @@ static void test_trend_shapes(void **state)
     pg_hist_bench r1[] = { { "a", s, NULL, 3, 1 }, { "b", s, NULL, 3, 1 } };
     pg_hist_bench r2[] = { { "b", s, NULL, 3, 1 }, { "c", s, NULL, 3, 1 } };
     pg_hist_bench r3[] = { { "a", s, NULL, 3, 1 }, { "b", s, NULL, 3, 1 } };
-    pg_hist_verdict v3[] = { { "c", "real_time", "missing", NULL, NAN, NAN, NULL },
-                             { "b", "real_time", "pass", NULL, 25.0, 0.8, NULL },
-                             { "b", "cpu_time", "breach", NULL, 5.0, 4.0, NULL } };
+    pg_hist_verdict v3[] = { { "c", "real_time", "missing", NULL, NAN, NAN, NULL, NULL, NAN, 0 },
+                             { "b", "real_time", "pass", NULL, 25.0, 0.8, NULL, NULL, NAN, 0 },
+                             { "b", "cpu_time", "breach", NULL, 5.0, 4.0, NULL, NULL, NAN, 0 },
+                             { "a", "median_real_time", "breach", NULL, 5.0, 4.0, NULL, NULL, NAN, 1 },
+                             { "a", "relative:real_time", "pass", NULL, NAN, 3.5, NULL, "team-a",
+                               4.0, 0 } };
     pg_hist_run runs[3] = {
         { NULL, "c1", NULL, NULL, NULL, 0, r1, 2, NULL, 0, NULL, 0 },
         { NULL, "c2", NULL, NULL, NULL, 0, r2, 2, NULL, 0, NULL, 0 },
-        { NULL, "c3", NULL, NULL, NULL, 0, r3, 2, v3, 3, NULL, 0 },
+        { NULL, "c3", NULL, NULL, NULL, 0, r3, 2, v3, 5, NULL, 0 },
     };
     assert_int_equal(pg_history_add(h, &runs[0], NULL, NULL, NULL, &err), 0);
     /* A single run. */
@@ -504,7 +509,30 @@ static void test_trend_shapes(void **state)
     assert_string_equal(b[2].verdict, "breach");
     assert_true(b[2].budget_ns == 25.0);
     assert_string_equal(b[0].verdict, "");
+    /* failing: b (a cpu_time breach) and c (missing); a's breach is a
+     * warning, and its chart draws the relative ratio under its ceiling */
+    assert_true(b[2].fails && c[2].fails && !a[2].fails && !b[0].fails);
+    assert_true(a[2].ratio == 3.5 && a[2].max_ratio == 4.0);
+    assert_true(isnan(b[2].max_ratio));
+    assert_int_equal(t->runs[2].n_failed, 2); /* benchmarks, not verdict rows */
     pg_hist_trend_free(t);
+    pg_hist_show *sh = NULL;
+    assert_int_equal(pg_history_show(h, 3, &sh, &err), 0);
+    int seen = 0;
+    for (size_t i = 0; i < sh->n_verdicts; i++) {
+        const pg_hist_verdict *v = &sh->verdicts[i];
+        if (!strcmp(v->metric, "relative:real_time")) {
+            assert_string_equal(v->owner, "team-a");
+            assert_true(v->max_ratio == 4.0);
+            seen++;
+        }
+        if (!strcmp(v->bench, "a") && !strcmp(v->verdict, "breach")) {
+            assert_int_equal(v->warn, 1);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 2);
+    pg_hist_show_free(sh);
 
     /* A window of the newest 2 runs. */
     assert_int_equal(pg_history_trend(h, 2, &t, &err), 0);

@@ -145,10 +145,10 @@ static void populate(pg_history *h, int64_t ids[3])
             b[nb] = (pg_hist_bench){ NAMES[k], real[nb], cpu[nb], NS, 1000 + k };
             v[nb] = (pg_hist_verdict){ NAMES[k], k % 2 ? "cpu_time" : "median_real_time",
                                       k == 3 && r == 2 ? "breach" : "pass", "budgets/b.json",
-                                      (k + 1) * 900.0, 1.0 / 3.0, k == 4 ? NAMES[1] : NULL };
+                                      (k + 1) * 900.0, 1.0 / 3.0, k == 4 ? NAMES[1] : NULL, NULL, NAN, 0 };
             nb++;
         }
-        v[nb] = (pg_hist_verdict){ "ghost", "median_real_time", "missing", NULL, NAN, NAN, NULL };
+        v[nb] = (pg_hist_verdict){ "ghost", "median_real_time", "missing", NULL, NAN, NAN, NULL, NULL, NAN, 0 };
         pg_hist_kv env[] = { { "cpu", NAMES[3] }, { "seed", "7" }, { "empty", NULL } };
         pg_hist_waiver w = { NAMES[4], "reason 'quoted'", NULL, "2099-01-01" };
         char commit[16];

@@ -108,7 +108,7 @@ static void fill_history(void)
                 budget = 2500.0;
             }
             v[nv++] = (pg_hist_verdict){ NAMES[k], "median_real_time", verdict, "budgets/x.json",
-                                         budget, NAN, NULL };
+                                         budget, NAN, NULL, NULL, NAN, 0 };
         }
         char commit[16];
         snprintf(commit, sizeof commit, "c%02d%s", r, r == 5 ? "\"x" : "");
@@ -175,7 +175,19 @@ static void test_report_files(void **state)
     assert_null(strstr(html, "<script>alert"));
     assert_int_equal(count(html, "<script>"), 1); /* ours, the sorter */
     assert_non_null(strstr(html, "evil&quot;quote&#39;&#10;&lt;script&gt;alert(1)&lt;/script&gt;"));
-    assert_int_equal(count(html, "<svg"), NB + 1);
+    /* the failing benchmark's chart inline, the others and the overview
+     * linked: the page stays small */
+    assert_int_equal(count(html, "<svg"), 1);
+    assert_int_equal(count(html, "<img alt=\"overview chart\""), 1);
+    assert_int_equal(count(html, "<img alt=\"trend chart\" loading=\"lazy\""), NB - 1);
+    assert_non_null(strstr(html, "<div id=\"banner\" class=\"banner fail\">FAIL: 1 of 5"));
+    /* the failing benchmark leads the table */
+    const char *rows = strstr(html, "<table id=\"verdicts\">");
+    assert_non_null(rows);
+    rows = strstr(rows, "<tbody>");
+    assert_non_null(rows);
+    assert_non_null(strstr(rows, "<tr data-b=\"b0001\" data-suite=\"indicators\""));
+    assert_true(strstr(rows, "<tr data-b=\"b0001\"") == strstr(rows, "<tr "));
     assert_non_null(strstr(html, "id=\"verdicts\""));
     assert_non_null(strstr(html, "Test &lt;CPU&gt; &quot;9000&quot;"));
     assert_non_null(strstr(html, "hostile &lt;b&gt;name&lt;/b&gt; | waived"));
@@ -185,7 +197,7 @@ static void test_report_files(void **state)
     assert_null(strstr(html, "href='http"));
     assert_null(strstr(html, "@import"));
     /* the vanished benchmark is said to have vanished */
-    assert_non_null(strstr(html, "v-vanished"));
+    assert_non_null(strstr(html, ">vanished</td>"));
     free(html);
 
     /* Markdown: the breach first, names escaped, nothing raw. */
@@ -243,14 +255,15 @@ static void test_single_run_and_empty(void **state)
 
     double s[1] = { 5.0 };
     pg_hist_bench b = { "only/one", s, NULL, 1, 1 };
-    pg_hist_verdict v = { "ghost/bench", "median_real_time", "missing", NULL, 10.0, NAN, NULL };
+    pg_hist_verdict v = { "ghost/bench", "median_real_time", "missing", NULL, 10.0, NAN, NULL, NULL, NAN, 0 };
     pg_hist_run run = { NULL, NULL, NULL, NULL, NULL, 0, &b, 1, &v, 1, NULL, 0 };
     assert_int_equal(pg_history_add(h, &run, NULL, NULL, NULL, &err), 0);
     assert_int_equal(pg_history_trend(h, 0, &t, &err), 0);
     pg_reports_summary sum;
     if (pg_reports_write(t, NULL, &opt, &sum, &err) < 0)
         fail_msg("report: %s", err.message);
-    assert_int_equal(sum.n_charts, 1); /* ghost/bench has no median: no chart */
+    /* one run: the table, no one-point trend charts */
+    assert_int_equal(sum.n_charts, 0);
     assert_int_equal(sum.n_benches, 2);
     pg_hist_trend_free(t);
 
@@ -259,7 +272,7 @@ static void test_single_run_and_empty(void **state)
      * handed to gnuplot as "inf". */
     double tiny[1] = { 7.0 };
     pg_hist_bench tb = { "tiny/budget", tiny, NULL, 1, 1 };
-    pg_hist_verdict tv = { "tiny/budget", "median_real_time", "breach", "b.json", 1e-320, NAN, NULL };
+    pg_hist_verdict tv = { "tiny/budget", "median_real_time", "breach", "b.json", 1e-320, NAN, NULL, NULL, NAN, 0 };
     pg_hist_run trun = { NULL, NULL, NULL, NULL, NULL, 0, &tb, 1, &tv, 1, NULL, 0 };
     assert_int_equal(pg_history_add(h, &trun, NULL, NULL, NULL, &err), 0);
     assert_int_equal(pg_history_trend(h, 0, &t, &err), 0);
