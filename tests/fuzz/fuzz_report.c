@@ -10,6 +10,7 @@
  * written (0), and no name reaches the page unescaped: index.html never
  * holds "<x" from a name or value.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
