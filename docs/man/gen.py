@@ -90,6 +90,14 @@ EXTRA = {
         "examples": [("perfgate profile indicators/ema/hot/cpu/65536 --head build/bench/tpbench",
                       "instructions per function of one benchmark")],
     },
+    "bisect": {
+        "examples": [("perfgate bisect --good v1.2 --bad main --bench indicators/sma/hot/cpu/65536 "
+                      "--build 'cmake -S {src} -B {out}' --build 'cmake --build {out} --target tpbench' "
+                      "--program '{out}/bench/tpbench'",
+                      "the first commit that slowed SMA, each step a paired perfgate ab"),
+                     ("perfgate bisect ... --mode instructions",
+                      "the same on instruction counts: no noise, one round a step")],
+    },
     "merge": {
         "examples": [("perfgate merge shard1.json shard2.json -o all.json",
                       "join sharded runs of one machine")],

@@ -20,8 +20,13 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 python3 "$GEN" --benchmarks 3 --reps 5 --seed 1 --out a.json || fail "gen"
 python3 "$GEN" --benchmarks 7 --reps 5 --seed 2 --out b.json || fail "gen"
+# two runs each: a history of one run is drawn as a table, without charts
+python3 "$GEN" --benchmarks 3 --reps 5 --seed 3 --out a2.json || fail "gen"
+python3 "$GEN" --benchmarks 7 --reps 5 --seed 4 --out b2.json || fail "gen"
 "$PG" history add a.json --history a.sqlite --commit a1 >/dev/null || fail "add a"
+"$PG" history add a2.json --history a.sqlite --commit a2 >/dev/null || fail "add a2"
 "$PG" history add b.json --history b.sqlite --commit b1 >/dev/null || fail "add b"
+"$PG" history add b2.json --history b.sqlite --commit b2 >/dev/null || fail "add b2"
 
 # ---- planted links --------------------------------------------------------
 mkdir -p out/data outside

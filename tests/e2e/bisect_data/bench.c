@@ -60,6 +60,15 @@ int main(int argc, char **argv)
     int reps = 1;
     double min_time = 0.005;
     for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            /* what `perfgate ab` asks a program before running it: the
+             * options of tpbench's harness this program takes (it ignores
+             * the cold and first-call ones; it has no such profiles) */
+            puts("usage: bench [--out=FILE] [--benchmark_filter=REGEX]\n"
+                 "             [--benchmark_repetitions=N] [--benchmark_min_time=S]\n"
+                 "             [--cold-min-time=S] [--first-children=N]");
+            return 0;
+        }
         if (!strncmp(argv[i], "--out=", 6))
             outpath = argv[i] + 6;
         else if (!strncmp(argv[i], "--benchmark_filter=", 19))
