@@ -580,8 +580,13 @@ int cmd_ab(int argc, char **argv)
         double t1 = now_s(), budget = confirm_ns / 1e9;
         unsigned r = (unsigned)rounds;
         /* Batches of `rounds` fresh rounds until every confirmed benchmark
-         * is decided or the next batch would not fit the budget. */
-        double per_round = 0;
+         * is decided or the next batch would not fit the budget.  Before
+         * the first batch a round's time is estimated from the main rounds,
+         * scaled by the share of benchmarks still undecided (a round runs
+         * only those); a batch that would not fit is cut to the rounds that
+         * do, so the budget holds from the first batch on. */
+        size_t nbench = pg_ab_count(ab);
+        double per_round = 0, main_round = rounds > 0 ? (t1 - t0) / rounds : 0;
         size_t before = 0;
         while (any_undecided(ab)) {
             /* only the benchmarks still undecided run again */
@@ -595,22 +600,27 @@ int cmd_ab(int argc, char **argv)
                 break; /* the last batch added nothing: the names did not run */
             before = total;
             double start = now_s();
-            if (per_round > 0 && start - t1 + per_round * rounds > budget)
-                break;
             size_t undecided = 0;
             for (size_t i = 0; i < pg_ab_count(ab); i++)
                 undecided += pg_ab_get(ab, i)->confirm_from && pg_ab_row_undecided(pg_ab_get(ab, i));
+            double est = per_round > 0 ? per_round
+                                       : main_round * (double)undecided / (double)(nbench ? nbench : 1);
+            int batch = rounds;
+            if (est > 0 && start - t1 + est * rounds > budget)
+                batch = (int)((budget - (start - t1)) / est);
+            if (batch < 1)
+                break;
             char stage[64];
             snprintf(stage, sizeof stage, "confirming %zu inconclusive", undecided);
-            rn.planned += (unsigned)rounds;
-            for (int k = 0; k < rounds; k++) {
+            rn.planned += (unsigned)batch;
+            for (int k = 0; k < batch; k++) {
                 if (round_once(&rn, ab, r++, filter)) {
                     free(filter);
                     goto done;
                 }
                 progress(&rn, stage);
             }
-            per_round = (now_s() - start) / rounds;
+            per_round = (now_s() - start) / batch;
             if (pg_ab_judge_all(ab)) {
                 free(filter);
                 goto done;
