@@ -61,16 +61,17 @@ static int want_colour(const char *when)
 int cmd_check(int argc, char **argv)
 {
     const char *results = NULL, *baseline = NULL, *junit = NULL, *markdown = NULL, *json = NULL;
-    const char *today = NULL, *colour = "auto";
+    const char *today = NULL, *colour = "auto", *format_name = NULL;
     const char *budgets[64];
     pg_opt_list budget_list = { budgets, 0, sizeof budgets / sizeof budgets[0] };
     int brief = 0;
     const pg_option options[] = {
-        PG_OPT_STRING(0, "results", &results, "FILE", "Google Benchmark JSON of the run to judge"),
+        PG_OPT_STRING(0, "results", &results, "FILE", "the results of the run to judge (--format)"),
         PG_OPT_LIST(0, "budgets", &budget_list, "PATH",
                     "a budget file, or a directory of them (repeatable)"),
         PG_OPT_STRING(0, "baseline", &baseline, "FILE",
-                      "Google Benchmark JSON of the run to compare with"),
+                      "the results of the run to compare with"),
+        PG_OPT_STRING(0, "format", &format_name, "FMT", CLI_FORMAT_HELP),
         PG_OPT_STRING(0, "junit", &junit, "FILE", "write JUnit XML"),
         PG_OPT_STRING(0, "markdown", &markdown, "FILE",
                       "write a Markdown summary (fits $GITHUB_STEP_SUMMARY)"),
@@ -101,6 +102,9 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "perfgate: check: --color takes auto, always or never, not '%s'\n", colour);
         return 2;
     }
+    int format = cli_results_format("check", format_name);
+    if (format < 0)
+        return 2;
     if (today && pg_parse_date(today, NULL)) {
         fprintf(stderr, "perfgate: check: --today takes a date such as 2026-12-31, not '%s'\n", today);
         return 2;
@@ -123,11 +127,11 @@ int cmd_check(int argc, char **argv)
         cli_report("perfgate", pg_budget_set_diag(set, i));
     if (bad)
         goto done;
-    if (!(head = pg_results_load(results, &err))) {
+    if (!(head = pg_results_load_as(results, format, &err))) {
         cli_report("perfgate", &err);
         goto done;
     }
-    if (baseline && !(base = pg_results_load(baseline, &err))) {
+    if (baseline && !(base = pg_results_load_as(baseline, format, &err))) {
         cli_report("perfgate", &err);
         goto done;
     }

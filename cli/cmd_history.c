@@ -29,7 +29,7 @@ static const char usage_text[] =
     "       perfgate history prune --keep N [--history H]\n";
 
 typedef struct hopts {
-    const char *history, *budgets, *baseline, *commit, *branch;
+    const char *history, *budgets, *baseline, *commit, *branch, *format;
     long limit, keep;
     const char *args[4];
     int nargs;
@@ -74,6 +74,7 @@ static int parse(int argc, char **argv, hopts *o)
                       "judge the run against budget files and record the verdicts"),
         PG_OPT_STRING(0, "baseline", &o->baseline, "B",
                       "a baseline results file for regression verdicts (with --budgets)"),
+        PG_OPT_STRING(0, "format", &o->format, "FMT", CLI_FORMAT_HELP),
         PG_OPT_STRING(0, "commit", &o->commit, "C", "the commit the run measured"),
         PG_OPT_STRING(0, "branch", &o->branch, "B", "the branch the run measured"),
         PG_OPT_INT(0, "limit", &o->limit, "N", 0, LONG_MAX,
@@ -150,10 +151,14 @@ static int do_add(const hopts *o)
 {
     if (o->nargs != 2)
         return usage_error("%s", "history add needs one results file");
+    int format = cli_results_format("history add", o->format);
+    if (format < 0)
+        return 2;
     pg_history *h = cli_open_history(o->history);
     if (!h)
         return 2;
     pg_hist_add_options ao = { 0 };
+    ao.format = format;
     ao.budgets = o->budgets;
     ao.baseline = o->baseline;
     ao.commit = o->commit;

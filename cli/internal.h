@@ -42,4 +42,18 @@ void cli_report(const char *prefix, const pg_error *err);
 struct pg_history;
 struct pg_history *cli_open_history(const char *where);
 
+/* --format, the same on every command that reads results: the format of
+ * every results file it reads (pg_gate.h PG_FORMAT_*; auto detects it from
+ * the content).  Returns the format, or -1 after saying on stderr what
+ * cmd's --format takes. */
+#define CLI_FORMAT_HELP \
+    "results format: auto (from the content; the default), gbench, pytest-benchmark, " \
+    "hyperfine or asv"
+int cli_results_format(const char *cmd, const char *text);
+
+/* merge_other.c: `perfgate merge` of pytest-benchmark, hyperfine or asv
+ * files (format), joined in that format.  Returns the exit status. */
+int cli_merge_other(char **inputs, size_t n, const char *out, int format, int allow_hosts,
+                    int force);
+
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "pg_gate.h"
 #include "pg_io.h"
 
 static size_t edit_distance(const char *a, const char *b)
@@ -77,4 +78,15 @@ int cli_out_close(struct pg_afile *af, const char *path, int ok)
         return -1;
     }
     return 0;
+}
+
+int cli_results_format(const char *cmd, const char *text)
+{
+    int f = pg_results_format_parse(text ? text : "auto");
+    if (f < 0)
+        fprintf(stderr,
+                "perfgate: %s: --format takes auto, gbench, pytest-benchmark, hyperfine or asv, "
+                "not '%s'\n",
+                cmd, text);
+    return f;
 }

@@ -192,9 +192,10 @@ typedef struct pg_hist_add_options {
     const char *today;              /* "YYYY-MM-DD" for waiver expiry; NULL: today (UTC) */
     pg_hist_progress_fn progress;   /* see pg_history_add */
     void *progress_arg;
+    int format;                     /* the results' format, PG_FORMAT_* of pg_gate.h (0: detect) */
 } pg_hist_add_options;
 
-/* Loads a Google Benchmark JSON results file with the gate's loader
+/* Loads a results file (any format the gate reads) with the gate's loader
  * (pg_gate.h), judges it when opt->budgets is set, and records it with its
  * environment (the results' "context" and "perfgate" objects, flattened to
  * dotted keys).  opt may be NULL.  Errors name the file, line and column.
