@@ -20,7 +20,8 @@
 #include "pg_gate.h"
 
 static const char usage_text[] =
-    "usage: perfgate budgets lint [--today YYYY-MM-DD] [--results R.json] [FILES|DIRS...]\n"
+    "usage: perfgate budgets lint [--today YYYY-MM-DD] [--results R.json] [--format FMT]\n"
+    "                            [FILES|DIRS...]\n"
     "\n"
     "Checks budget files (default: the budgets/ directory): schema, globs,\n"
     "conflicting overlaps and expired waivers.  Every problem names\n"

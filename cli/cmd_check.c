@@ -23,6 +23,7 @@ static const char usage_text[] =
     "usage: perfgate check --results R.json --budgets DIR|FILE [--budgets ...]\n"
     "                      [--baseline B.json] [--junit FILE] [--markdown FILE] [--json FILE]\n"
     "                      [--today YYYY-MM-DD] [--brief] [--color auto|always|never]\n"
+    "                      [--format auto|gbench|pytest-benchmark|hyperfine|asv]\n"
     "\n"
     "Judges every benchmark in R.json against the budgets (docs/budgets.md) and,\n"
     "with --baseline, against an earlier run (docs/statistics.md).  What it cannot\n"

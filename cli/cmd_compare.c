@@ -15,7 +15,8 @@
 #include "pg_gate.h"
 
 static const char usage_text[] =
-    "usage: perfgate compare [--metric real_time|cpu_time] [--alpha A] [--color WHEN] A.json B.json\n"
+    "usage: perfgate compare [--metric real_time|cpu_time] [--alpha A] [--color WHEN]\n"
+    "                        [--format FMT] A.json B.json\n"
     "\n"
     "Prints both runs side by side: medians with 95% intervals, B/A as a\n"
     "Hodges-Lehmann ratio with its interval, the Mann-Whitney p-value, and\n"

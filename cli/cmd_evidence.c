@@ -46,7 +46,7 @@
 static const char usage_text[] =
     "usage: perfgate evidence --out DIR --results R.json --budgets PATH [--budgets ...]\n"
     "                         [--baseline B.json] [--history H] [--history-runs N]\n"
-    "                         [--report DIR] [--today YYYY-MM-DD]\n"
+    "                         [--report DIR] [--today YYYY-MM-DD] [--format FMT]\n"
     "       perfgate evidence verify DIR\n"
     "\n"
     "Writes the release sign-off bundle: the results, the budgets, the gate's\n"

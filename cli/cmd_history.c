@@ -23,7 +23,7 @@
 
 static const char usage_text[] =
     "usage: perfgate history add RESULTS.json [--budgets PATH] [--baseline B.json]\n"
-    "                            [--commit C] [--branch B] [--history H]\n"
+    "                            [--commit C] [--branch B] [--history H] [--format FMT]\n"
     "       perfgate history list [--limit N] [--history H]\n"
     "       perfgate history show [RUN|latest] [--history H]\n"
     "       perfgate history prune --keep N [--history H]\n";

@@ -30,7 +30,7 @@
 
 static const char usage_text[] =
     "usage: perfgate merge R1.json R2.json [...] -o R.json\n"
-    "                      [--allow-different-hosts] [--force]\n"
+    "                      [--allow-different-hosts] [--force] [--format FMT]\n"
     "\n"
     "Joins results of sharded runs (e.g. one CI job per tpbench --suite) into\n"
     "one Google Benchmark JSON file with one perfgate block.  pytest-benchmark,\n"

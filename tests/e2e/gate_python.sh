@@ -85,7 +85,18 @@ expect 0 "$PG" check --results "$T/head.json" --budgets "$B" --format pytest-ben
 expect 2 "$PG" check --results "$T/head.json" --budgets "$B" --format hyperfine
 grep -q "head.json:1:1: no \"results\" member" "$T/err" || fail "wrong format: $(cat "$T/err")"
 expect 2 "$PG" check --results "$T/head.json" --budgets "$B" --format json
-# Shards of one pytest run merge in their own format; a duplicate is refused.
+# Shards of one pytest run merge in their own format and gate as the whole
+# run did; a duplicate is refused.
+"$PY" - "$T" <<'PY' || fail "shard"
+import json, sys
+d = json.load(open(f"{sys.argv[1]}/head.json"))
+for k in (0, 1):
+    part = dict(d, benchmarks=d["benchmarks"][k::2])
+    json.dump(part, open(f"{sys.argv[1]}/shard{k}.json", "w"))
+PY
+expect 0 "$PG" merge "$T/shard0.json" "$T/shard1.json" -o "$T/merged.json"
+grep -q "merged 2 pytest-benchmark files, 7 benchmarks" "$T/err" || fail "merge: $(cat "$T/err")"
+expect 0 "$PG" check --results "$T/merged.json" --budgets "$B"
 expect 2 "$PG" merge "$T/head.json" "$T/head.json" -o "$T/m.json"
 grep -q "a benchmark may run in one shard only" "$T/err" || fail "merge duplicate"
 
