@@ -51,6 +51,11 @@ struct pg_history *cli_open_history(const char *where);
     "hyperfine or asv"
 int cli_results_format(const char *cmd, const char *text);
 
+/* ab_command.c: `perfgate ab --base-command CMD --head-command CMD`;
+ * cli_ab_is_command says whether argv asks for it. */
+int cli_ab_is_command(int argc, char **argv);
+int cli_ab_command(int argc, char **argv);
+
 /* merge_other.c: `perfgate merge` of pytest-benchmark, hyperfine or asv
  * files (format), joined in that format.  Returns the exit status. */
 int cli_merge_other(char **inputs, size_t n, const char *out, int format, int allow_hosts,
