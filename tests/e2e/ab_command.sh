@@ -20,22 +20,9 @@ expect() { # want_rc cmd...
     local rc=$?
     [ $rc -eq "$want" ] || { cat "$T/out" "$T/err" >&2; fail "'$*': exit $rc, want $want"; }
 }
-PY=
-for p in /usr/bin/python3 python3; do
-    if "$p" -c 'import pytest_benchmark, pandas, numpy' 2>/dev/null; then PY=$p; break; fi
-done
-[ -n "$PY" ] || fail "no python3 with pytest-benchmark and pandas (scripts/deps.sh installs them)"
-command -v hyperfine >/dev/null || fail "hyperfine not installed (scripts/deps.sh installs it)"
+. "$PG_SOURCE_DIR/tests/e2e/python_tools.bash"
 
-"$PY" - "$T" <<'PY' || fail "csv"
-import sys
-import numpy as np
-rng = np.random.default_rng(3)
-for n, f in ((2000, "small.csv"), (20000, "large.csv")):
-    p = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, n)))
-    with open(f"{sys.argv[1]}/{f}", "w") as out:
-        out.write("close\n" + "\n".join("%.6f" % x for x in p) + "\n")
-PY
+price_csvs "$T"
 hf() { echo "hyperfine -N --style none --runs 3 --export-json {out} -n 'compute sma' '$PG compute sma --input $T/$1.csv -o /dev/null'"; }
 # 8 rounds: the signed-rank interval at ab's first-look level needs them
 expect 0 "$PG" ab --rounds 8 --base-command "$(hf small)" --head-command "$(hf small)" --json "$T/aa.json"
@@ -45,7 +32,6 @@ expect 1 "$PG" ab --rounds 8 --base-command "$(hf small)" --head-command "$(hf l
 grep -q "^regression *compute sma" "$T/out" || fail "tenfold input not a regression: $(cat "$T/out")"
 
 cp -r "$PG_SOURCE_DIR/examples/python" "$T/py"
-export PYTHONDONTWRITEBYTECODE=1
 py="$PY -m pytest -q -p no:cacheprovider $T/py/tests -k 'sma and 1024 or calibration' --benchmark-json={out} --benchmark-save-data --benchmark-min-rounds=5 --benchmark-max-time=0.02"
 expect 0 "$PG" ab --rounds 2 --base-command "$py" --head-command "$py" --format pytest-benchmark --json "$T/py.json"
 "$PY" - "$T/py.json" <<'PY' || fail "pytest pairs: $(cat "$T/out")"

@@ -28,17 +28,11 @@ expect() { # want_rc cmd...
     [ $rc -eq "$want" ] || { cat "$T/out" "$T/err" >&2; fail "'$*': exit $rc, want $want"; }
 }
 
-PY=
-for p in /usr/bin/python3 python3; do
-    if "$p" -c 'import pytest_benchmark, pandas, numpy' 2>/dev/null; then PY=$p; break; fi
-done
-[ -n "$PY" ] || fail "no python3 with pytest-benchmark and pandas (scripts/deps.sh installs them)"
-command -v hyperfine >/dev/null || fail "hyperfine not installed (scripts/deps.sh installs it)"
+. "$PG_SOURCE_DIR/tests/e2e/python_tools.bash"
 
 # The example is copied, so nothing is written into the source tree.
 cp -r "$PG_SOURCE_DIR/examples/python" "$T/py"
 B="$T/py/budgets/indicators.json"
-export PYTHONDONTWRITEBYTECODE=1
 run_pytest() { # out [env...]
     local out=$1; shift
     (cd "$T/py" && env "$@" "$PY" -m pytest -q -p no:cacheprovider tests \
@@ -109,15 +103,7 @@ expect 0 "$PG" report --history "$H" --out "$T/report" --no-png
 grep -q "test_sma\[65536\]" "$T/report/index.html" || fail "report lacks the pytest id"
 
 # hyperfine on perfgate compute: 2000 rows, and 20000 for the slowed run.
-"$PY" - "$T" <<'PY' || fail "csv"
-import sys
-import numpy as np
-rng = np.random.default_rng(3)
-for n, f in ((2000, "small.csv"), (20000, "large.csv")):
-    p = 100 * np.exp(np.cumsum(rng.normal(0, 0.01, n)))
-    with open(f"{sys.argv[1]}/{f}", "w") as out:
-        out.write("close\n" + "\n".join("%.6f" % x for x in p) + "\n")
-PY
+price_csvs "$T"
 hf() { # out runs csv
     hyperfine -N --style none --runs "$2" --warmup 1 --export-json "$1" \
         -n "compute sma" "$PG compute sma --input $3 -o /dev/null" \
