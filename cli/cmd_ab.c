@@ -426,6 +426,8 @@ static int copy_file(const char *from, const char *to)
 
 int cmd_ab(int argc, char **argv)
 {
+    if (cli_ab_is_command(argc, argv)) /* two commands, any results format */
+        return cli_ab_command(argc, argv);
     ab_args a;
     int prc = parse(&a, argc, argv);
     if (prc >= 0)

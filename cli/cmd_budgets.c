@@ -20,7 +20,8 @@
 #include "pg_gate.h"
 
 static const char usage_text[] =
-    "usage: perfgate budgets lint [--today YYYY-MM-DD] [--results R.json] [FILES|DIRS...]\n"
+    "usage: perfgate budgets lint [--today YYYY-MM-DD] [--results R.json] [--format FMT]\n"
+    "                            [FILES|DIRS...]\n"
     "\n"
     "Checks budget files (default: the budgets/ directory): schema, globs,\n"
     "conflicting overlaps and expired waivers.  Every problem names\n"
@@ -61,12 +62,12 @@ static size_t unmatched_budgets(const pg_budget_set *set, const pg_results *run,
 /* Holds the budgets against a run; *nbench and *uncovered get its size and
  * the benchmarks no budget covers.  Returns the number of problems, or -1
  * when the run cannot be read or the check fails (said on stderr). */
-static long against_results(pg_budget_set *set, const char *results, size_t *nbench,
+static long against_results(pg_budget_set *set, const char *results, int format, size_t *nbench,
                             size_t *uncovered)
 {
     pg_error err;
     pg_error_clear(&err);
-    pg_results *run = pg_results_load(results, &err);
+    pg_results *run = pg_results_load_as(results, format, &err);
     if (!run) {
         cli_report("perfgate", &err);
         return -1;
@@ -120,10 +121,10 @@ done:
 }
 
 struct lint_opts {
-    const char *today, *results;
+    const char *today, *results, *format;
 };
 
-#define LINT_NOPTS 3
+#define LINT_NOPTS 4
 
 /* lint's option table (values into lo) and its spec. */
 static void lint_spec(struct lint_opts *lo, pg_option options[LINT_NOPTS], pg_opt_spec *spec)
@@ -132,10 +133,11 @@ static void lint_spec(struct lint_opts *lo, pg_option options[LINT_NOPTS], pg_op
         PG_OPT_STRING(0, "today", &lo->today, "DATE",
                       "judge waiver expiry on this date (default: today, UTC)"),
         PG_OPT_STRING(0, "results", &lo->results, "FILE",
-                      "also hold the budgets against a run (Google Benchmark\n"
-                      "JSON): a budget that matches none of its benchmarks is a\n"
+                      "also hold the budgets against a run (any results\n"
+                      "format): a budget that matches none of its benchmarks is a\n"
                       "problem unless \"optional\"; its benchmarks that no budget\n"
                       "covers, and waivers that match none, are warnings"),
+        PG_OPT_STRING(0, "format", &lo->format, "FMT", CLI_FORMAT_HELP),
         PG_OPT_END(),
     };
     memcpy(options, table, sizeof table);
@@ -145,7 +147,7 @@ static void lint_spec(struct lint_opts *lo, pg_option options[LINT_NOPTS], pg_op
 
 static int lint(int argc, char **argv)
 {
-    struct lint_opts lo = { NULL, NULL };
+    struct lint_opts lo = { NULL, NULL, NULL };
     pg_option options[LINT_NOPTS];
     pg_opt_spec spec;
     lint_spec(&lo, options, &spec);
@@ -158,6 +160,9 @@ static int lint(int argc, char **argv)
         fprintf(stderr, "perfgate: budgets lint: --today takes a date such as 2026-12-31\n");
         return 2;
     }
+    int format = cli_results_format("budgets lint", lo.format);
+    if (format < 0)
+        return 2;
     if (results && !results[0]) {
         fprintf(stderr, "perfgate: budgets lint: --results takes a results file\n");
         return 2;
@@ -183,7 +188,7 @@ static int lint(int argc, char **argv)
     for (size_t i = 0; i < nd; i++)
         cli_report("perfgate", pg_budget_set_diag(set, i));
     size_t nbench = 0, uncovered = 0;
-    long against = results ? against_results(set, results, &nbench, &uncovered) : 0;
+    long against = results ? against_results(set, results, format, &nbench, &uncovered) : 0;
     if (against < 0) {
         pg_budget_set_destroy(set);
         return 2;

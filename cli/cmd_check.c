@@ -25,6 +25,7 @@ static const char usage_text[] =
     "                      [--baseline B.json] [--junit FILE] [--markdown FILE] [--json FILE]\n"
     "                      [--today YYYY-MM-DD] [--brief] [--color auto|always|never]\n"
     "                      [--record [--history H]]\n"
+    "                      [--format auto|gbench|pytest-benchmark|hyperfine|asv]\n"
     "\n"
     "Judges every benchmark in R.json against the budgets (docs/budgets.md) and,\n"
     "with --baseline, against an earlier run (docs/statistics.md).  What it cannot\n"
@@ -64,7 +65,8 @@ static int want_colour(const char *when)
 /* Records the run with the verdicts just decided: the history holds what
  * the gate said, not a second judgement.  A failure is reported but does
  * not change the verdict's exit status (as a failed report would not). */
-static void record_run(const char *history, const char *results, const pg_verdicts *report)
+static void record_run(const char *history, const char *results, int format,
+                       const pg_verdicts *report)
 {
     pg_history *h = cli_open_history(history);
     if (!h) {
@@ -73,6 +75,7 @@ static void record_run(const char *history, const char *results, const pg_verdic
     }
     pg_hist_add_options ao = { 0 };
     ao.verdicts = report;
+    ao.format = format;
     pg_error err = { 0 };
     int64_t id = 0;
     if (pg_history_add_results(h, results, &ao, &id, &err) < 0) {
@@ -87,18 +90,20 @@ static void record_run(const char *history, const char *results, const pg_verdic
 int cmd_check(int argc, char **argv)
 {
     const char *results = NULL, *baseline = NULL, *junit = NULL, *markdown = NULL, *json = NULL;
-    const char *today = NULL, *colour = "auto", *history = getenv("PERFGATE_HISTORY");
+    const char *today = NULL, *colour = "auto", *format_name = NULL;
+    const char *history = getenv("PERFGATE_HISTORY");
     if (!history || !*history)
         history = PG_CLI_DEFAULT_HISTORY;
     const char *budgets[64];
     pg_opt_list budget_list = { budgets, 0, sizeof budgets / sizeof budgets[0] };
     int brief = 0, record = 0;
     const pg_option options[] = {
-        PG_OPT_STRING(0, "results", &results, "FILE", "Google Benchmark JSON of the run to judge"),
+        PG_OPT_STRING(0, "results", &results, "FILE", "the results of the run to judge (--format)"),
         PG_OPT_LIST(0, "budgets", &budget_list, "PATH",
                     "a budget file, or a directory of them (repeatable)"),
         PG_OPT_STRING(0, "baseline", &baseline, "FILE",
-                      "Google Benchmark JSON of the run to compare with"),
+                      "the results of the run to compare with"),
+        PG_OPT_STRING(0, "format", &format_name, "FMT", CLI_FORMAT_HELP),
         PG_OPT_STRING(0, "junit", &junit, "FILE", "write JUnit XML"),
         PG_OPT_STRING(0, "markdown", &markdown, "FILE",
                       "write a Markdown summary (fits $GITHUB_STEP_SUMMARY)"),
@@ -134,6 +139,9 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "perfgate: check: --color takes auto, always or never, not '%s'\n", colour);
         return 2;
     }
+    int format = cli_results_format("check", format_name);
+    if (format < 0)
+        return 2;
     if (today && pg_parse_date(today, NULL)) {
         fprintf(stderr, "perfgate: check: --today takes a date such as 2026-12-31, not '%s'\n", today);
         return 2;
@@ -156,11 +164,11 @@ int cmd_check(int argc, char **argv)
         cli_report("perfgate", pg_budget_set_diag(set, i));
     if (bad)
         goto done;
-    if (!(head = pg_results_load(results, &err))) {
+    if (!(head = pg_results_load_as(results, format, &err))) {
         cli_report("perfgate", &err);
         goto done;
     }
-    if (baseline && !(base = pg_results_load(baseline, &err))) {
+    if (baseline && !(base = pg_results_load_as(baseline, format, &err))) {
         cli_report("perfgate", &err);
         goto done;
     }
@@ -186,7 +194,7 @@ int cmd_check(int argc, char **argv)
         goto done;
     status = pg_verdicts_failed(report) ? 1 : 0;
     if (record)
-        record_run(history, results, report);
+        record_run(history, results, format, report);
 done:
     pg_verdicts_destroy(report);
     pg_results_destroy(head);

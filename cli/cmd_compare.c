@@ -15,7 +15,8 @@
 #include "pg_gate.h"
 
 static const char usage_text[] =
-    "usage: perfgate compare [--metric real_time|cpu_time] [--alpha A] [--color WHEN] A.json B.json\n"
+    "usage: perfgate compare [--metric real_time|cpu_time] [--alpha A] [--color WHEN]\n"
+    "                        [--format FMT] A.json B.json\n"
     "\n"
     "Prints both runs side by side: medians with 95% intervals, B/A as a\n"
     "Hodges-Lehmann ratio with its interval, the Mann-Whitney p-value, and\n"
@@ -24,11 +25,13 @@ static const char usage_text[] =
 int cmd_compare(int argc, char **argv)
 {
     const char *files[2] = { NULL, NULL }, *colour = "auto", *metric_name = "real_time";
+    const char *format_name = NULL;
     int metric = PG_METRIC_REAL;
     double alpha = 0.05;
     const pg_option options[] = {
         PG_OPT_STRING(0, "metric", &metric_name, "WHICH", "real_time (default) or cpu_time"),
         PG_OPT_DOUBLE(0, "alpha", &alpha, "A", "significance level, in (0, 1) (default 0.05)"),
+        PG_OPT_STRING(0, "format", &format_name, "FMT", CLI_FORMAT_HELP),
         PG_OPT_STRING(0, "color", &colour, "WHEN", "auto, always or never"),
         PG_OPT_END(),
     };
@@ -59,11 +62,14 @@ int cmd_compare(int argc, char **argv)
         const char *nc = getenv("NO_COLOR");
         use_colour = isatty(STDOUT_FILENO) && !(nc && nc[0]);
     }
+    int format = cli_results_format("compare", format_name);
+    if (format < 0)
+        return 2;
     pg_error err;
     pg_error_clear(&err);
-    pg_results *a = pg_results_load(files[0], &err), *b = NULL;
+    pg_results *a = pg_results_load_as(files[0], format, &err), *b = NULL;
     if (a)
-        b = pg_results_load(files[1], &err);
+        b = pg_results_load_as(files[1], format, &err);
     int status = 2;
     pg_comparison *list = NULL;
     size_t n = 0;

@@ -54,7 +54,7 @@
 static const char usage_text[] =
     "usage: perfgate evidence --out DIR --results R.json --budgets PATH [--budgets ...]\n"
     "                         [--baseline B.json] [--history H] [--history-runs N]\n"
-    "                         [--report DIR] [--today YYYY-MM-DD] [--sign KEY]\n"
+    "                         [--report DIR] [--today YYYY-MM-DD] [--sign KEY] [--format FMT]\n"
     "       perfgate evidence verify DIR [--allowed-signers FILE]\n"
     "\n"
     "Writes the release sign-off bundle: the results, the budgets, the gate's\n"
@@ -438,6 +438,7 @@ static int check_signature(const char *dir, const char *allowed, char *who, size
 struct evidence_opts {
     const char *out, *results, *baseline, *history, *report, *today;
     const char *sign; /* an SSH private key: sign the manifest with it, or NULL */
+    int format;
     const char *budgets[64];
     size_t nbudgets;
     long history_runs;
@@ -781,6 +782,28 @@ static int write_manifest(const char *dir)
     return rc;
 }
 
+/* Sets the dotted key ("perfgate.host.cpu_model") in the object arg
+ * (pg_results_env_fn), making the objects on the way. */
+static int env_member(const char *key, const char *value, void *arg)
+{
+    json_t *obj = arg;
+    char part[256];
+    for (;;) {
+        const char *dot = strchr(key, '.');
+        if (!dot)
+            return json_object_set_new(obj, key, json_string(value)) ? PG_ENOMEM : 0;
+        snprintf(part, sizeof part, "%.*s", (int)(dot - key), key);
+        json_t *sub = json_object_get(obj, part);
+        if (!json_is_object(sub)) {
+            sub = json_object();
+            if (!sub || json_object_set_new(obj, part, sub))
+                return PG_ENOMEM;
+        }
+        obj = sub;
+        key = dot + 1;
+    }
+}
+
 static int make_bundle(const struct evidence_opts *o)
 {
     struct stat st;
@@ -808,13 +831,21 @@ static int make_bundle(const struct evidence_opts *o)
         cli_report("perfgate", pg_budget_set_diag(set, i));
     if (bad)
         goto fail_early;
-    if (!(head = pg_results_load(o->results, &err)) ||
-        (o->baseline && !(base = pg_results_load(o->baseline, &err)))) {
+    if (!(head = pg_results_load_as(o->results, o->format, &err)) ||
+        (o->baseline && !(base = pg_results_load_as(o->baseline, o->format, &err)))) {
         cli_report("perfgate", &err);
         goto fail_early;
     }
     json_error_t jerr;
-    if (!(results = json_load_file(o->results, 0, &jerr))) {
+    if (pg_results_format(head) != PG_FORMAT_GBENCH) {
+        /* another harness's file: its context and perfgate fields as the
+         * reader mapped them (formats.c), in Google Benchmark's places */
+        results = json_object();
+        if (!results || pg_results_environment(head, 8, env_member, results)) {
+            fprintf(stderr, "perfgate: out of memory\n");
+            goto fail_early;
+        }
+    } else if (!(results = json_load_file(o->results, 0, &jerr))) {
         fprintf(stderr, "perfgate: %s:%d:%d: %s\n", o->results, jerr.line, jerr.column, jerr.text);
         goto fail_early;
     }
@@ -1004,10 +1035,12 @@ int cmd_evidence(int argc, char **argv)
     struct evidence_opts o;
     memset(&o, 0, sizeof o);
     o.history_runs = 20;
+    const char *format_name = NULL;
     pg_opt_list budgets = { o.budgets, 0, sizeof o.budgets / sizeof o.budgets[0] };
     const pg_option options[] = {
         PG_OPT_STRING(0, "out", &o.out, "DIR", "the bundle folder (must not exist yet)"),
-        PG_OPT_STRING(0, "results", &o.results, "FILE", "Google Benchmark JSON of the release run"),
+        PG_OPT_STRING(0, "results", &o.results, "FILE", "the results of the release run (--format)"),
+        PG_OPT_STRING(0, "format", &format_name, "FMT", CLI_FORMAT_HELP),
         PG_OPT_LIST(0, "budgets", &budgets, "PATH",
                     "a budget file, or a directory of them (repeatable)"),
         PG_OPT_STRING(0, "baseline", &o.baseline, "FILE", "a run to judge regressions against"),
@@ -1055,6 +1088,8 @@ int cmd_evidence(int argc, char **argv)
         return 2;
     }
     o.nbudgets = budgets.n;
+    if ((o.format = cli_results_format("evidence", format_name)) < 0)
+        return 2;
     if (!o.out || !o.results || o.nbudgets == 0)
         return pg_opt_usage_error(&spec, "%s is required",
                                   !o.out ? "--out" : !o.results ? "--results" : "--budgets");

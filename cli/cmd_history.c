@@ -24,7 +24,7 @@
 
 static const char usage_text[] =
     "usage: perfgate history add RESULTS.json [--budgets PATH] [--baseline B.json]\n"
-    "                            [--commit C] [--branch B] [--history H]\n"
+    "                            [--commit C] [--branch B] [--history H] [--format FMT]\n"
     "       perfgate history list [--limit N] [--history H]\n"
     "       perfgate history show [RUN|latest] [--history H]\n"
     "       perfgate history prune --keep N [--history H]\n"
@@ -38,7 +38,7 @@ static const char usage_text[] =
     "new slowdown or a new creep (docs/statistics.md, docs/ci.md).\n";
 
 typedef struct hopts {
-    const char *history, *budgets, *baseline, *commit, *branch;
+    const char *history, *budgets, *baseline, *commit, *branch, *format;
     const char *glob, *tolerance, *since, *json; /* history changes */
     long limit, keep;
     const char *args[4];
@@ -84,6 +84,7 @@ static int parse(int argc, char **argv, hopts *o)
                       "judge the run against budget files and record the verdicts"),
         PG_OPT_STRING(0, "baseline", &o->baseline, "B",
                       "a baseline results file for regression verdicts (with --budgets)"),
+        PG_OPT_STRING(0, "format", &o->format, "FMT", CLI_FORMAT_HELP),
         PG_OPT_STRING(0, "commit", &o->commit, "C", "the commit the run measured"),
         PG_OPT_STRING(0, "branch", &o->branch, "B", "the branch the run measured"),
         PG_OPT_INT(0, "limit", &o->limit, "N", 0, LONG_MAX,
@@ -185,10 +186,14 @@ static int do_add(const hopts *o)
 {
     if (o->nargs != 2)
         return usage_error("%s", "history add needs one results file");
+    int format = cli_results_format("history add", o->format);
+    if (format < 0)
+        return 2;
     pg_history *h = cli_open_history(o->history);
     if (!h)
         return 2;
     pg_hist_add_options ao = { 0 };
+    ao.format = format;
     ao.budgets = o->budgets;
     ao.baseline = o->baseline;
     ao.commit = o->commit;

@@ -25,14 +25,17 @@
 #include "builtin.h"
 #include "internal.h"
 #include "parse_options.h"
+#include "pg_gate.h"
 #include "pg_io.h"
 
 static const char usage_text[] =
     "usage: perfgate merge R1.json R2.json [...] -o R.json\n"
-    "                      [--allow-different-hosts] [--force]\n"
+    "                      [--allow-different-hosts] [--force] [--format FMT]\n"
     "\n"
     "Joins results of sharded runs (e.g. one CI job per tpbench --suite) into\n"
-    "one Google Benchmark JSON file with one perfgate block.\n";
+    "one Google Benchmark JSON file with one perfgate block.  pytest-benchmark,\n"
+    "hyperfine and asv shards are joined in their own format (the first file's\n"
+    "format, or --format).\n";
 
 static const char footer[] =
     "A benchmark may appear in one shard only; duplicates are always refused.\n"
@@ -367,7 +370,7 @@ done:
 int cmd_merge(int argc, char **argv)
 {
     struct merge_opts o = { 0, 0 };
-    const char *out = NULL;
+    const char *out = NULL, *format_name = NULL;
     const pg_option options[] = {
         PG_OPT_STRING('o', "out", &out, "FILE",
                       "the merged results (written via a temporary file)"),
@@ -378,6 +381,7 @@ int cmd_merge(int argc, char **argv)
                     "merge despite any difference in commit, seed, build\n"
                     "type, compiler, perfgate version or host; the\n"
                     "differences are recorded in perfgate.merged"),
+        PG_OPT_STRING(0, "format", &format_name, "FMT", CLI_FORMAT_HELP),
         PG_OPT_END(),
     };
     const pg_opt_spec spec = { "merge", usage_text, options, NULL, footer, 0 };
@@ -387,5 +391,18 @@ int cmd_merge(int argc, char **argv)
     if (!out || n == 0)
         return pg_opt_usage_error(&spec, "%s",
                                   !out ? "-o/--out is required" : "no results files to merge");
+    int format = cli_results_format("merge", format_name);
+    if (format < 0)
+        return 2;
+    if (format == PG_FORMAT_AUTO) {
+        pg_error err;
+        pg_error_clear(&err);
+        if ((format = pg_results_format_detect_path(argv[0], &err)) < 0) {
+            cli_report("perfgate", &err);
+            return 2;
+        }
+    }
+    if (format != PG_FORMAT_GBENCH) /* joined in their own format */
+        return cli_merge_other(argv, (size_t)n, out, format, o.allow_hosts, o.force);
     return merge(argv, (size_t)n, out, &o);
 }

@@ -68,4 +68,23 @@ int cli_history_changes(const char *history, const char *glob, const char *since
  * works, and nothing is created.  Defined in cmd_history.c. */
 struct pg_history *cli_open_history_ro(const char *where);
 
+/* --format, the same on every command that reads results: the format of
+ * every results file it reads (pg_gate.h PG_FORMAT_*; auto detects it from
+ * the content).  Returns the format, or -1 after saying on stderr what
+ * cmd's --format takes. */
+#define CLI_FORMAT_HELP \
+    "results format: auto (from the content; the default), gbench, pytest-benchmark, " \
+    "hyperfine or asv"
+int cli_results_format(const char *cmd, const char *text);
+
+/* ab_command.c: `perfgate ab --base-command CMD --head-command CMD`;
+ * cli_ab_is_command says whether argv asks for it. */
+int cli_ab_is_command(int argc, char **argv);
+int cli_ab_command(int argc, char **argv);
+
+/* merge_other.c: `perfgate merge` of pytest-benchmark, hyperfine or asv
+ * files (format), joined in that format.  Returns the exit status. */
+int cli_merge_other(char **inputs, size_t n, const char *out, int format, int allow_hosts,
+                    int force);
+
 #endif

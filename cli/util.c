@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "internal.h"
+#include "pg_gate.h"
 #include "pg_io.h"
 
 static size_t edit_distance(const char *a, const char *b)
@@ -112,4 +113,15 @@ void cli_json_push(int *bad, json_t *a, json_t *v)
 {
     if (json_array_append_new(a, v) != 0)
         *bad = 1;
+}
+
+int cli_results_format(const char *cmd, const char *text)
+{
+    int f = pg_results_format_parse(text ? text : "auto");
+    if (f < 0)
+        fprintf(stderr,
+                "perfgate: %s: --format takes auto, gbench, pytest-benchmark, hyperfine or asv, "
+                "not '%s'\n",
+                cmd, text);
+    return f;
 }

@@ -174,6 +174,45 @@ static void judge_ceiling(pg_verdict *v, series *s, double limit, const pg_polic
     }
 }
 
+/* A ceiling on a stored summary (pytest-benchmark or asv results without
+ * samples): the median of summary_n rounds and the quantiles stored with
+ * it, no samples, and none are invented.  The rounds above the ceiling
+ * that the stored figures prove are counted -- all n when the minimum is
+ * above it, at least floor(3n/4) when the first quartile is, floor(n/2)
+ * when the median is -- and the one-sided sign test on that count is the
+ * p-value: a breach needs it below alpha, as judge_ceiling's does.  A
+ * pass needs the median at or under the ceiling and n at least the
+ * required repetitions. */
+static void judge_summary(pg_verdict *v, const pg_result *b, double limit, double scale,
+                          const pg_policy *p)
+{
+    size_t n = b->summary_n, above = 0;
+    double med = b->real_ns[0] * scale, q1 = b->summary_q1 * scale, mn = b->summary_min * scale;
+    v->n = n;
+    v->value = med;
+    v->lo = v->hi = NAN; /* no interval without samples */
+    v->limit = limit;
+    if (mn > limit)
+        above = n;
+    else if (q1 > limit)
+        above = (size_t)floor(0.75 * (double)n);
+    else if (med > limit)
+        above = n / 2;
+    v->p = pg_stats_binom_half_cdf(n - above, n);
+    if (med > limit && v->p < p->alpha) {
+        v->kind = PG_V_BREACH;
+    } else if (n < (size_t)p->repetitions) {
+        v->kind = PG_V_INSUFFICIENT;
+        note(v, "only %zu of the %d rounds required", n, p->repetitions);
+    } else {
+        v->kind = PG_V_PASS;
+        if (med > limit)
+            note(v, "median above the ceiling; the stored quartiles do not show it (p=%.3g)", v->p);
+    }
+    note(v, "judged on the stored median of %zu rounds%s", n,
+         isnan(q1) ? " (no quartiles stored)" : " and its quartiles");
+}
+
 static int all_positive(const series *s)
 {
     for (size_t i = 0; i < s->n; i++)
@@ -465,6 +504,16 @@ static int check_absolute(pg_verdicts *r, const pg_results *run, const pg_result
             return 0;
         }
         break;
+    }
+    if ((k == PG_ABS_MEDIAN_CPU || k == PG_ABS_CPU_PER_ELEM) && b->cpu_missing) {
+        unavailable(v, run, NULL, b->cpu_missing);
+        finish(v, p);
+        return 0;
+    }
+    if (b->from_aggregate && b->summary_n && (k == PG_ABS_MEDIAN_REAL || k == PG_ABS_REAL_PER_ELEM)) {
+        judge_summary(v, b, p->absolute[k], scale, p);
+        finish(v, p);
+        return 0;
     }
     series s;
     int rc = make_series(&s, src, b->n, scale);
@@ -764,7 +813,9 @@ static int check_bench(pg_verdicts *r, const pg_results *head, const pg_results 
         finish(v, &p);
     }
     for (size_t i = from; i < r->n; i++)
-        if (b->from_aggregate)
+        if (b->source)
+            note(&r->v[i], "%s", b->source);
+        else if (b->from_aggregate)
             note(&r->v[i], "only aggregate rows in the results: one value stands for the run");
     apply_waiver(r, from, b->name);
     return 0;

@@ -85,6 +85,21 @@ char *gate_read_file(const char *path, size_t *len, pg_error *err);
 const char *gate_map_file(const char *path, size_t *len, int *mapped, pg_error *err);
 void gate_unmap_file(const char *text, size_t len, int mapped);
 
+/* ---- results.c, for the other harnesses' readers (formats.c) ---- */
+
+/* A benchmark of run named name (copied), or NULL when memory ran out. */
+pg_result *gate_results_add(pg_results *run, const char *name, int line, int column);
+int gate_results_push(pg_result *b, double real_ns, double cpu_ns); /* 0 or PG_ENOMEM */
+pj_arena *gate_results_arena(pg_results *run);
+/* The run's "context" and "perfgate" objects (allocated in its arena). */
+void gate_results_set_blocks(pg_results *run, const pj_node *context, const pj_node *perfgate);
+
+/* formats.c: each fills run from root (parsed from file) or returns an
+ * error code with err set at the offending value's line:column. */
+int gate_read_pytest(pg_results *run, const pj_node *root, const char *file, pg_error *err);
+int gate_read_hyperfine(pg_results *run, const pj_node *root, const char *file, pg_error *err);
+int gate_read_asv(pg_results *run, const pj_node *root, const char *file, pg_error *err);
+
 /* ---- budget.c ---- */
 
 /* Specificity rank of a pattern: larger is more specific (see docs/budgets.md). */

@@ -142,6 +142,13 @@ typedef struct pg_result {
     const char *big_o;     /* BigO: "N", "NlgN", "N^2", "f(N)", ... or NULL */
     double real_coefficient, cpu_coefficient; /* BigO: ns per unit of big_o */
     double rms;            /* RMS: the fit's normalised root-mean-square error */
+    /* Results of other harnesses (pytest-benchmark, hyperfine, asv;
+     * docs/budgets.md "Other harnesses"): */
+    const char *source;    /* what the samples are, e.g. "pytest-benchmark stats.data
+                            * (4083 rounds)"; NULL for Google Benchmark rows */
+    size_t summary_n;      /* from_aggregate: rounds the stored summary covers, 0 unknown */
+    double summary_q1, summary_q3, summary_min; /* ns, of those rounds; NaN unless stored */
+    const char *cpu_missing; /* why cpu_ns is NaN (the format has no per-sample CPU time) */
 } pg_result;
 
 enum { PG_CX_NONE = 0, PG_CX_BIGO = 1, PG_CX_RMS = 2 };
@@ -150,6 +157,25 @@ enum { PG_CX_NONE = 0, PG_CX_BIGO = 1, PG_CX_RMS = 2 };
 int pg_result_complexity_figure(const pg_result *b, const char *name, double *value);
 
 typedef struct pg_results pg_results;
+
+/* Result formats (docs/budgets.md "Other harnesses").  AUTO detects the
+ * format from the top-level members: "machine_info"/"commit_info" is
+ * pytest-benchmark --benchmark-json, "result_columns"/"commit_hash" an asv
+ * (0.5/0.6, results version 2) results file, a lone "results" array
+ * hyperfine --export-json, anything else Google Benchmark JSON. */
+enum { PG_FORMAT_AUTO, PG_FORMAT_GBENCH, PG_FORMAT_PYTEST, PG_FORMAT_HYPERFINE, PG_FORMAT_ASV };
+/* "auto", "gbench", "pytest-benchmark", "hyperfine", "asv" -> PG_FORMAT_*, -1 if unknown. */
+int pg_results_format_parse(const char *name);
+const char *pg_results_format_name(int format);
+/* The format a buffer's content says it is (never AUTO). */
+int pg_results_format_detect(const char *text, size_t len);
+/* The same for a file (mapped, not parsed); -1 with err set when unreadable. */
+int pg_results_format_detect_path(const char *path, pg_error *err);
+/* Loads path in format (PG_FORMAT_AUTO: detected); as pg_results_load. */
+pg_results *pg_results_load_as(const char *path, int format, pg_error *err);
+pg_results *pg_results_load_buffer_as(const char *text, size_t len, const char *name, int format,
+                                      pg_error *err);
+int pg_results_format(const pg_results *run); /* the format it was read as */
 
 /* Loads a Google Benchmark JSON file.  Per-repetition rows are grouped by
  * run_name; aggregate rows are ignored when per-repetition rows exist and

@@ -40,6 +40,7 @@ struct pg_results {
     size_t nslots;
     const pj_node *context;
     const pj_node *perfgate;
+    int format;               /* PG_FORMAT_* it was read as */
 };
 
 /* ---- hash table of names ---------------------------------------------- */
@@ -105,6 +106,7 @@ static bench_build *add_build(pg_results *run, const char *name, int line, int c
     bb->b.line = line;
     bb->b.column = column;
     bb->b.peak_rss_bytes = NAN;
+    bb->b.summary_q1 = bb->b.summary_q3 = bb->b.summary_min = NAN;
     size_t h = (size_t)hash_name(name) & (run->nslots - 1);
     while (run->slots[h])
         h = (h + 1) & (run->nslots - 1);
@@ -719,7 +721,151 @@ done:
     return rc;
 }
 
-pg_results *pg_results_load_buffer(const char *text, size_t len, const char *name, pg_error *err)
+static const char *const format_names[] = { "auto", "gbench", "pytest-benchmark", "hyperfine",
+                                             "asv" };
+
+int pg_results_format_parse(const char *name)
+{
+    for (int f = 0; f < (int)(sizeof format_names / sizeof format_names[0]); f++)
+        if (name && !strcmp(name, format_names[f]))
+            return f;
+    return -1;
+}
+
+const char *pg_results_format_name(int format)
+{
+    return format >= 0 && format <= PG_FORMAT_ASV ? format_names[format] : "?";
+}
+
+/* Skips one JSON value without building it (strings and brackets only). */
+static const char *skip_value(const char *p, const char *e)
+{
+    int depth = 0;
+    while (p < e) {
+        char c = *p;
+        if (c == '"') {
+            for (p++; p < e && *p != '"'; p++)
+                if (*p == '\\')
+                    p++;
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (depth-- == 0)
+                return p;
+        } else if (c == ',' && depth == 0) {
+            return p;
+        }
+        p++;
+    }
+    return p;
+}
+
+int pg_results_format_detect(const char *text, size_t len)
+{
+    const char *p = text, *e = text + len;
+    int results = 0;
+    if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
+        p += 3;
+    while (p < e && strchr(" \t\r\n", *p))
+        p++;
+    if (p >= e || *p != '{')
+        return PG_FORMAT_GBENCH; /* its reader says what is wrong */
+    p++;
+    for (;;) {
+        while (p < e && strchr(" \t\r\n,", *p))
+            p++;
+        if (p >= e || *p != '"')
+            break;
+        const char *k = ++p;
+        while (p < e && *p != '"')
+            p += *p == '\\' ? 2 : 1;
+        if (p > e)
+            p = e;
+        size_t klen = (size_t)(p - k);
+#define KEY(s) (klen == sizeof(s) - 1 && !memcmp(k, s, klen))
+        if (KEY("context") || KEY("perfgate"))
+            return PG_FORMAT_GBENCH;
+        if (KEY("machine_info") || KEY("commit_info"))
+            return PG_FORMAT_PYTEST;
+        if (KEY("result_columns") || KEY("commit_hash") || KEY("env_name"))
+            return PG_FORMAT_ASV;
+        if (KEY("results"))
+            results = 1;
+#undef KEY
+        p++;
+        while (p < e && *p != ':')
+            p++;
+        p = skip_value(p + 1, e);
+        if (p >= e || *p == '}')
+            break;
+    }
+    return results ? PG_FORMAT_HYPERFINE : PG_FORMAT_GBENCH;
+}
+
+int pg_results_format_detect_path(const char *path, pg_error *err)
+{
+    size_t len;
+    int mapped;
+    const char *text = gate_map_file(path, &len, &mapped, err);
+    if (!text)
+        return -1;
+    int f = pg_results_format_detect(text, len);
+    gate_unmap_file(text, len, mapped);
+    return f;
+}
+
+pg_result *gate_results_add(pg_results *run, const char *name, int line, int column)
+{
+    bench_build *bb = add_build(run, name, line, column);
+    return bb ? &bb->b : NULL;
+}
+
+int gate_results_push(pg_result *b, double real_ns, double cpu_ns)
+{
+    return push_sample((bench_build *)b, real_ns, cpu_ns); /* b is its first member */
+}
+
+pj_arena *gate_results_arena(pg_results *run)
+{
+    return run->arena;
+}
+
+void gate_results_set_blocks(pg_results *run, const pj_node *context, const pj_node *perfgate)
+{
+    run->context = context;
+    run->perfgate = perfgate;
+}
+
+int pg_results_format(const pg_results *run)
+{
+    return run ? run->format : PG_FORMAT_AUTO;
+}
+
+/* pytest-benchmark, hyperfine, asv: small files, parsed whole. */
+static int parse_other(pg_results *run, const char *text, size_t len, int format, pg_error *err)
+{
+    pj_arena *a = pj_arena_create();
+    if (!a)
+        return pg_error_set(err, PG_ENOMEM, run->path, 0, 0, NULL, "out of memory");
+    pj_node *root = pj_parse(text, len, run->path, a, err);
+    int rc = root ? 0 : PG_EPARSE;
+    if (root && root->type != PJ_OBJECT)
+        rc = pg_error_set(err, PG_ETYPE, run->path, root->line, root->column, "",
+                          "expected an object (a %s results file), found %s",
+                          pg_results_format_name(format), pj_type_name(root->type));
+    if (!rc)
+        rc = format == PG_FORMAT_PYTEST      ? gate_read_pytest(run, root, run->path, err)
+             : format == PG_FORMAT_HYPERFINE ? gate_read_hyperfine(run, root, run->path, err)
+                                             : gate_read_asv(run, root, run->path, err);
+    for (size_t i = 0; i < run->n && !rc; i++)
+        if ((rc = finish_bench(run, &run->benches[i])))
+            pg_error_set(err, rc, run->path, 0, 0, NULL, "out of memory");
+    pj_arena_destroy(a);
+    return rc;
+}
+
+pg_results *pg_results_load_buffer_as(const char *text, size_t len, const char *name, int format,
+                                      pg_error *err)
 {
     pg_results *run = calloc(1, sizeof *run);
     if (!run) {
@@ -735,25 +881,44 @@ pg_results *pg_results_load_buffer(const char *text, size_t len, const char *nam
     }
     pg_error local;
     pg_error_clear(&local);
-    pj_reader r;
-    pj_reader_init(&r, text, len, run->path, err ? err : &local);
-    if (parse_top(run, &r)) {
+    if (!err)
+        err = &local;
+    run->format = format == PG_FORMAT_AUTO ? pg_results_format_detect(text, len) : format;
+    int rc;
+    if (run->format == PG_FORMAT_GBENCH) {
+        pj_reader r;
+        pj_reader_init(&r, text, len, run->path, err);
+        rc = parse_top(run, &r);
+    } else {
+        rc = parse_other(run, text, len, run->format, err);
+    }
+    if (rc) {
         pg_results_destroy(run);
         return NULL;
     }
     return run;
 }
 
-pg_results *pg_results_load(const char *path, pg_error *err)
+pg_results *pg_results_load_buffer(const char *text, size_t len, const char *name, pg_error *err)
+{
+    return pg_results_load_buffer_as(text, len, name, PG_FORMAT_AUTO, err);
+}
+
+pg_results *pg_results_load_as(const char *path, int format, pg_error *err)
 {
     size_t len;
     int mapped;
     const char *text = gate_map_file(path, &len, &mapped, err);
     if (!text)
         return NULL;
-    pg_results *run = pg_results_load_buffer(text, len, path, err);
+    pg_results *run = pg_results_load_buffer_as(text, len, path, format, err);
     gate_unmap_file(text, len, mapped);
     return run;
+}
+
+pg_results *pg_results_load(const char *path, pg_error *err)
+{
+    return pg_results_load_as(path, PG_FORMAT_AUTO, err);
 }
 
 void pg_results_destroy(pg_results *run)
@@ -797,7 +962,7 @@ int pg_results_has_match(const pg_results *run, const char *glob)
 {
     if (!run || !glob)
         return 0;
-    if (!strpbrk(glob, "*?[\\"))
+    if (!strpbrk(glob, "*?[\\") || find_build(run, glob)) /* equal to a name: matches */
         return find_build(run, glob) != NULL;
     for (size_t i = 0; i < run->n; i++)
         if (fnmatch(glob, run->benches[i].b.name, 0) == 0)

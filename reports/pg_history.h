@@ -227,9 +227,10 @@ typedef struct pg_hist_add_options {
     int reuse_same;                 /* 1: when the newest 50 runs hold these very results
                                        (same environment, same samples), record nothing
                                        and return 1 with that run's id */
+    int format;                     /* the results' format, PG_FORMAT_* of pg_gate.h (0: detect) */
 } pg_hist_add_options;
 
-/* Loads a Google Benchmark JSON results file with the gate's loader
+/* Loads a results file (any format the gate reads) with the gate's loader
  * (pg_gate.h), records the verdicts check made on it (opt->verdicts) or
  * judges it when opt->budgets is set, and records it with its
  * environment (the results' "context" and "perfgate" objects, flattened to

@@ -125,7 +125,7 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
         opt = &defaults;
     if (!h || !results)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "bad arguments");
-    pg_results *head = pg_results_load(results, err), *base = NULL;
+    pg_results *head = pg_results_load_as(results, opt->format, err), *base = NULL;
     pg_budget_set *budgets = NULL;
     pg_verdicts *report = NULL;
     pg_hist_bench *benches = NULL;
@@ -172,7 +172,7 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
                                             "cannot read budgets");
             goto done;
         }
-        if (opt->baseline && !(base = pg_results_load(opt->baseline, err))) {
+        if (opt->baseline && !(base = pg_results_load_as(opt->baseline, opt->format, err))) {
             rc = PG_EPARSE;
             goto done;
         }

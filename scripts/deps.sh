@@ -37,6 +37,7 @@ test_packages=(
   valgrind
   python3-yaml
   chromium
+  python3-pytest python3-pytest-benchmark python3-pandas hyperfine
 )
 case "${1:-all}" in
   all) packages=("${gate_packages[@]}" "${test_packages[@]}") ;;
