@@ -283,7 +283,7 @@ static int process_init(void *p)
         return PG_ENOMEM;
     int rc = posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
     pid_t pid = 0;
-    char *argv[] = {"true", NULL};
+    char *argv[] = { "true", NULL };
     if (rc == 0)
         rc = posix_spawn(&pid, "/bin/true", &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -316,7 +316,7 @@ static int process_run(void *p)
 
 static int register_process(pg_bench_registry *reg, pg_error *err)
 {
-    static const size_t mib[] = {4, 64};
+    static const size_t mib[] = { 4, 64 };
     pg_bench_def d;
     memset(&d, 0, sizeof(d));
     d.suite = "calibration";
@@ -333,8 +333,8 @@ static int register_process(pg_bench_registry *reg, pg_error *err)
 
 int suite_calibration_register(pg_bench_registry *reg, pg_error *err)
 {
-    static const size_t stream_n[] = {4194304}, chain_n[] = {1048576}, fft_n[] = {65536};
-    static const size_t stream_1r3w_n[] = {1048576};
+    static const size_t stream_n[] = { 4194304 }, chain_n[] = { 1048576 }, fft_n[] = { 65536 };
+    static const size_t stream_1r3w_n[] = { 1048576 };
     struct {
         const char *kernel;
         const size_t *sizes;
@@ -343,11 +343,11 @@ int suite_calibration_register(pg_bench_registry *reg, pg_error *err)
         int (*init)(void *);
         int (*run)(void *);
     } t[] = {
-        {"stream", stream_n, 1, stream_setup, NULL, stream_run},
-        {"stream_1r3w", stream_1r3w_n, 1, stream_1r3w_setup, NULL, stream_1r3w_run},
-        {"fma_chain", chain_n, 1, chain_setup, NULL, fma_run},
-        {"muladd_chain", chain_n, 1, chain_setup, NULL, muladd_run},
-        {"fft", fft_n, 1, fft_setup, fft_init, fft_run},
+        { "stream", stream_n, 1, stream_setup, NULL, stream_run },
+        { "stream_1r3w", stream_1r3w_n, 1, stream_1r3w_setup, NULL, stream_1r3w_run },
+        { "fma_chain", chain_n, 1, chain_setup, NULL, fma_run },
+        { "muladd_chain", chain_n, 1, chain_setup, NULL, muladd_run },
+        { "fft", fft_n, 1, fft_setup, fft_init, fft_run },
     };
     for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
         pg_bench_def d;

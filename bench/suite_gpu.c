@@ -45,14 +45,14 @@ typedef struct gpu_kernel gpu_kernel;
 typedef struct gpu_fx {
     const gpu_kernel *k;
     size_t n;
-    int kernel_only;     /* the .kernel variant */
-    double *x, *out;     /* pinned on a GPU when possible */
+    int kernel_only; /* the .kernel variant */
+    double *x, *out; /* pinned on a GPU when possible */
     int pinned;
-    size_t *counts;      /* entropy */
-    double result;       /* scalar kernels */
-    pg_cuda_ctx *cuda;   /* GPU: made in init */
-    pg_phase_ws *ws;     /* CPU phase: made in init */
-    pg_cuda_timing acc;  /* summed CUDA-event split of the timed calls */
+    size_t *counts;     /* entropy */
+    double result;      /* scalar kernels */
+    pg_cuda_ctx *cuda;  /* GPU: made in init */
+    pg_phase_ws *ws;    /* CPU phase: made in init */
+    pg_cuda_timing acc; /* summed CUDA-event split of the timed calls */
     size_t calls;
     /* Running totals in ns, reported per iteration through pg_bench_add_counter
      * (gpu_kernel_ns, gpu_h2d_ns, gpu_d2h_ns, gpu_transfer_ns, gpu_total_ns):
@@ -62,13 +62,13 @@ typedef struct gpu_fx {
 } gpu_fx;
 
 struct gpu_kernel {
-    const char *name;     /* end-to-end name; "<name>.kernel" for kernels only */
+    const char *name; /* end-to-end name; "<name>.kernel" for kernels only */
     const char *kname;
     enum input_kind input;
-    size_t out_cols;      /* 0: scalar result */
+    size_t out_cols; /* 0: scalar result */
     int (*gpu)(gpu_fx *f, pg_cuda_timing *t);
     int (*cpu)(gpu_fx *f);
-    unsigned profiles;    /* of the end-to-end variant */
+    unsigned profiles; /* of the end-to-end variant */
 };
 
 /* ---- the kernels, on each device ---------------------------------------- */
@@ -141,16 +141,14 @@ static int g_macd(gpu_fx *f, pg_cuda_timing *t)
 
 static int c_macd(gpu_fx *f)
 {
-    return pg_macd(f->x, f->n, 12, 26, 9, NULL, NULL, f->out, f->out + f->n,
-                   f->out + 2 * f->n);
+    return pg_macd(f->x, f->n, 12, 26, 9, NULL, NULL, f->out, f->out + f->n, f->out + 2 * f->n);
 }
 
 /* GPU: time-major, one series a thread; CPU: the same 1024 series, each
  * contiguous (the layout each device reads best). */
 static int g_ema_batch(gpu_fx *f, pg_cuda_timing *t)
 {
-    return pg_cuda_ema_batch(f->cuda, f->x, BATCH_SERIES, f->n / BATCH_SERIES, 20.0, 20,
-                             f->out, t);
+    return pg_cuda_ema_batch(f->cuda, f->x, BATCH_SERIES, f->n / BATCH_SERIES, 20.0, 20, f->out, t);
 }
 
 static int c_ema_batch(gpu_fx *f)
@@ -176,18 +174,18 @@ static int c_kuramoto(gpu_fx *f)
 
 #define HC (PG_PROFILE_HOT | PG_PROFILE_COLD)
 static const gpu_kernel kernels[] = {
-    {"phase", "phase.kernel", IN_NOISE, 1, g_phase, c_phase, HC | PG_PROFILE_FIRST},
-    {"entropy", "entropy.kernel", IN_NOISE, 0, g_entropy, c_entropy, HC},
-    {"sma", "sma.kernel", IN_PRICE, 1, g_sma, c_sma, HC},
-    {"volatility", "volatility.kernel", IN_PRICE, 1, g_volatility, c_volatility, HC},
-    {"ema", "ema.kernel", IN_PRICE, 1, g_ema, c_ema, HC},
-    {"rsi", "rsi.kernel", IN_PRICE, 1, g_rsi, c_rsi, HC},
-    {"macd", "macd.kernel", IN_PRICE, 3, g_macd, c_macd, HC},
-    {"ema_batch", "ema_batch.kernel", IN_PRICE, 1, g_ema_batch, c_ema_batch, HC},
-    {"kuramoto", "kuramoto.kernel", IN_PHASES, 0, g_kuramoto, c_kuramoto, HC},
+    { "phase", "phase.kernel", IN_NOISE, 1, g_phase, c_phase, HC | PG_PROFILE_FIRST },
+    { "entropy", "entropy.kernel", IN_NOISE, 0, g_entropy, c_entropy, HC },
+    { "sma", "sma.kernel", IN_PRICE, 1, g_sma, c_sma, HC },
+    { "volatility", "volatility.kernel", IN_PRICE, 1, g_volatility, c_volatility, HC },
+    { "ema", "ema.kernel", IN_PRICE, 1, g_ema, c_ema, HC },
+    { "rsi", "rsi.kernel", IN_PRICE, 1, g_rsi, c_rsi, HC },
+    { "macd", "macd.kernel", IN_PRICE, 3, g_macd, c_macd, HC },
+    { "ema_batch", "ema_batch.kernel", IN_PRICE, 1, g_ema_batch, c_ema_batch, HC },
+    { "kuramoto", "kuramoto.kernel", IN_PHASES, 0, g_kuramoto, c_kuramoto, HC },
 };
 
-static const size_t sizes[] = {65536, 1048576, 16777216};
+static const size_t sizes[] = { 65536, 1048576, 16777216 };
 
 /* ---- where the suite runs ------------------------------------------------ */
 
@@ -279,8 +277,10 @@ static void *setup_common(pg_bench_ctx *ctx, size_t n, uint64_t seed, const gpu_
         const struct {
             const char *name;
             const double *v;
-        } c[] = { { "gpu_kernel_ns", &f->kernel_ns }, { "gpu_h2d_ns", &f->h2d_ns },
-                  { "gpu_d2h_ns", &f->d2h_ns }, { "gpu_transfer_ns", &f->transfer_ns },
+        } c[] = { { "gpu_kernel_ns", &f->kernel_ns },
+                  { "gpu_h2d_ns", &f->h2d_ns },
+                  { "gpu_d2h_ns", &f->d2h_ns },
+                  { "gpu_transfer_ns", &f->transfer_ns },
                   { "gpu_total_ns", &f->total_ns } };
         for (size_t i = 0; i < sizeof c / sizeof c[0]; i++)
             if (pg_bench_add_counter(ctx, c[i].name, c[i].v) != 0)

@@ -97,8 +97,7 @@ static int run_rsi(ind_fx *f)
 
 static int run_macd(ind_fx *f)
 {
-    return pg_macd(f->x, f->n, 12, 26, 9, NULL, NULL, f->out, f->out + f->n,
-                   f->out + 2 * f->n);
+    return pg_macd(f->x, f->n, 12, 26, 9, NULL, NULL, f->out, f->out + f->n, f->out + 2 * f->n);
 }
 
 static int run_macd_scan(ind_fx *f)
@@ -133,45 +132,39 @@ static int run_kuramoto(ind_fx *f)
 
 #define HC (PG_PROFILE_HOT | PG_PROFILE_COLD)
 static const kernel_desc kernels[] = {
-    {"sma", IN_PRICE, 1, run_sma, HC},
-    {"ema", IN_PRICE, 1, run_ema, HC},
-    {"ema_scan", IN_PRICE, 1, run_ema_scan, HC},
-    {"volatility", IN_PRICE, 1, run_volatility, HC},
-    {"rolling_std", IN_PRICE, 1, run_rolling_std, HC},
-    {"volume_z", IN_VOLUME, 1, run_volume_z, HC},
-    {"kyles_lambda", IN_MICRO, 1, run_kyles_lambda, HC},
-    {"hasbrouck", IN_MICRO, 1, run_hasbrouck, HC},
-    {"rsi", IN_PRICE, 1, run_rsi, HC},
-    {"macd", IN_PRICE, 3, run_macd, HC},
-    {"macd_scan", IN_PRICE, 3, run_macd_scan, HC},
-    {"features", IN_OHLCV, 0 /* pg_features_ncols */, run_features, HC},
-    {"entropy", IN_NOISE, 0, run_entropy, HC},
-    {"hurst", IN_PRICE, 0, run_hurst, HC},
-    {"phase", IN_NOISE, 1, run_phase, HC | PG_PROFILE_FIRST},
-    {"kuramoto", IN_PHASES, 0, run_kuramoto, HC},
+    { "sma", IN_PRICE, 1, run_sma, HC },
+    { "ema", IN_PRICE, 1, run_ema, HC },
+    { "ema_scan", IN_PRICE, 1, run_ema_scan, HC },
+    { "volatility", IN_PRICE, 1, run_volatility, HC },
+    { "rolling_std", IN_PRICE, 1, run_rolling_std, HC },
+    { "volume_z", IN_VOLUME, 1, run_volume_z, HC },
+    { "kyles_lambda", IN_MICRO, 1, run_kyles_lambda, HC },
+    { "hasbrouck", IN_MICRO, 1, run_hasbrouck, HC },
+    { "rsi", IN_PRICE, 1, run_rsi, HC },
+    { "macd", IN_PRICE, 3, run_macd, HC },
+    { "macd_scan", IN_PRICE, 3, run_macd_scan, HC },
+    { "features", IN_OHLCV, 0 /* pg_features_ncols */, run_features, HC },
+    { "entropy", IN_NOISE, 0, run_entropy, HC },
+    { "hurst", IN_PRICE, 0, run_hurst, HC },
+    { "phase", IN_NOISE, 1, run_phase, HC | PG_PROFILE_FIRST },
+    { "kuramoto", IN_PHASES, 0, run_kuramoto, HC },
 };
 
-static const size_t sizes[] = {4096, 16384, 65536, 1048576};
+static const size_t sizes[] = { 4096, 16384, 65536, 1048576 };
 
 static void fill(ind_fx *f, uint64_t seed)
 {
     pg_rng r;
     pg_rng_seed(&r, seed);
     switch (f->k->input) {
-    case IN_PRICE:
-        pg_data_random_walk(&r, f->x, f->n, 100.0, 0.001);
-        break;
-    case IN_NOISE:
-        pg_data_normal(&r, f->x, f->n, 0.0, 1.0);
-        break;
-    case IN_PHASES:
-        pg_data_phases(&r, f->x, f->n);
-        break;
+    case IN_PRICE: pg_data_random_walk(&r, f->x, f->n, 100.0, 0.001); break;
+    case IN_NOISE: pg_data_normal(&r, f->x, f->n, 0.0, 1.0); break;
+    case IN_PHASES: pg_data_phases(&r, f->x, f->n); break;
     case IN_OHLCV:
     case IN_VOLUME:
     case IN_MICRO: {
-        pg_data_ohlcv_cols c = {f->col[0], f->col[1], f->col[2], f->col[3], f->col[4],
-                                f->col[5], f->col[6], f->col[7], f->col[8]};
+        pg_data_ohlcv_cols c = { f->col[0], f->col[1], f->col[2], f->col[3], f->col[4],
+                                 f->col[5], f->col[6], f->col[7], f->col[8] };
         pg_data_ohlcv(&r, f->n, &c);
         if (f->k->input == IN_MICRO)
             pg_return_1(f->col[4], f->n, f->x);

@@ -19,8 +19,9 @@
 
 #define NCOLS 9
 
-static const char *col_names[NCOLS] = {"ts",     "open",       "high",       "low",          "close",
-                                       "volume", "bid_volume", "ask_volume", "signed_volume"};
+static const char *col_names[NCOLS] = { "ts",         "open",       "high",
+                                        "low",        "close",      "volume",
+                                        "bid_volume", "ask_volume", "signed_volume" };
 
 typedef struct pipe_fx {
     size_t n;
@@ -34,8 +35,8 @@ static void fill(pipe_fx *f, uint64_t seed)
 {
     pg_rng r;
     pg_rng_seed(&r, seed);
-    pg_data_ohlcv_cols c = {f->cols[0], f->cols[1], f->cols[2], f->cols[3], f->cols[4],
-                            f->cols[5], f->cols[6], f->cols[7], f->cols[8]};
+    pg_data_ohlcv_cols c = { f->cols[0], f->cols[1], f->cols[2], f->cols[3], f->cols[4],
+                             f->cols[5], f->cols[6], f->cols[7], f->cols[8] };
     pg_data_ohlcv(&r, f->n, &c);
 }
 
@@ -101,7 +102,7 @@ static int pipe_run(void *p)
 
 int suite_pipeline_register(pg_bench_registry *reg, pg_error *err)
 {
-    static const size_t sizes[] = {10000, 1000000};
+    static const size_t sizes[] = { 10000, 1000000 };
     pg_bench_def d;
     memset(&d, 0, sizeof(d));
     d.suite = "pipeline";

@@ -47,11 +47,11 @@ static const struct {
     const char *name;
     int (*reg)(pg_bench_registry *, pg_error *);
 } suites[] = {
-    {"indicators", suite_indicators_register},
-    {"pipeline", suite_pipeline_register},
-    {"calibration", suite_calibration_register},
-    {"harness", pg_bench_register_harness_suite},
-    {"gpu", suite_gpu_register},
+    { "indicators", suite_indicators_register },
+    { "pipeline", suite_pipeline_register },
+    { "calibration", suite_calibration_register },
+    { "harness", pg_bench_register_harness_suite },
+    { "gpu", suite_gpu_register },
 };
 
 static int fail(const char *what, const pg_error *err, int code)

@@ -98,10 +98,10 @@ static int split_words(const char *what, const char *cmd, char *buf, char **word
 }
 
 typedef struct command {
-    const char *what;        /* "--base-command" */
-    char *buf;               /* the words */
+    const char *what; /* "--base-command" */
+    char *buf;        /* the words */
     char *words[MAX_WORDS];
-    int nwords, out_at;      /* the word holding "{out}" */
+    int nwords, out_at; /* the word holding "{out}" */
 } command;
 
 static int prepare(command *c, const char *what, const char *text)
@@ -120,8 +120,10 @@ static int prepare(command *c, const char *what, const char *text)
             break;
         }
     if (c->out_at < 0) {
-        fprintf(stderr, "perfgate: ab: %s has no \"{out}\" (where it must write its results, "
-                        "e.g. --benchmark-json={out})\n", what);
+        fprintf(stderr,
+                "perfgate: ab: %s has no \"{out}\" (where it must write its results, "
+                "e.g. --benchmark-json={out})\n",
+                what);
         return -1;
     }
     return 0;
@@ -262,8 +264,10 @@ int cli_ab_command(int argc, char **argv)
             snprintf(out, sizeof out, "%s/%s-%04ld.json", dir, side[s], r);
             snprintf(log, sizeof log, "%s/%s-%04ld.log", dir, side[s], r);
             if (!(res[s] = run_command(&cmds[s], out, log, format))) {
-                fprintf(stderr, "perfgate: ab: the %s command failed in round %ld (its output: "
-                                "%s)\n", side[s], r + 1, log);
+                fprintf(stderr,
+                        "perfgate: ab: the %s command failed in round %ld (its output: "
+                        "%s)\n",
+                        side[s], r + 1, log);
                 own_dir = 0; /* keep the logs */
                 pg_results_destroy(res[1 - s]);
                 goto done;

@@ -16,10 +16,14 @@ static const struct {
     unsigned flag;
     const char *opt; /* as given on perfgate's command line */
 } harness_opts[] = {
-    { PG_PROG_COLD_MIN, "--cold-min-time=" }, { PG_PROG_FIRST_CHILDREN, "--first-children=" },
-    { PG_PROG_SUITE, "--suite=" },            { PG_PROG_PROFILE, "--profile=" },
-    { PG_PROG_SIZE, "--size=" },              { PG_PROG_SEED, "--seed=" },
-    { PG_PROG_COUNTERS, "--counters=" },      { PG_PROG_OUT, "--out=" },
+    { PG_PROG_COLD_MIN, "--cold-min-time=" },
+    { PG_PROG_FIRST_CHILDREN, "--first-children=" },
+    { PG_PROG_SUITE, "--suite=" },
+    { PG_PROG_PROFILE, "--profile=" },
+    { PG_PROG_SIZE, "--size=" },
+    { PG_PROG_SEED, "--seed=" },
+    { PG_PROG_COUNTERS, "--counters=" },
+    { PG_PROG_OUT, "--out=" },
 };
 
 int pg_prog_probe(const char *bin, const char *log, const char *cmd, pg_prog *p)

@@ -30,8 +30,8 @@ enum {
 
 typedef struct pg_prog {
     const char *bin;
-    int harness;      /* perfgate's harness: counts by client request */
-    unsigned flags;   /* PG_PROG_* it lists in its --help */
+    int harness;    /* perfgate's harness: counts by client request */
+    unsigned flags; /* PG_PROG_* it lists in its --help */
 } pg_prog;
 
 /* Runs `bin --help` (output to log, a file in the caller's work folder)

@@ -80,7 +80,7 @@ typedef struct ab_args {
     int strict, cache_sim;
     const char *pass[MAX_PASS]; /* tpbench arguments */
     size_t npass;
-    size_t nnamed;              /* of them, the options above (not after `--`) */
+    size_t nnamed; /* of them, the options above (not after `--`) */
     int has_reps, has_min_time, has_children, has_cold_min;
 } ab_args;
 
@@ -184,11 +184,11 @@ static int parse(ab_args *a, int argc, char **argv)
 
 typedef struct runner {
     const ab_args *a;
-    pg_prog base, head;    /* what each build understands (bench_program.h) */
+    pg_prog base, head; /* what each build understands (bench_program.h) */
     char dir[4096];
     int instructions;
     unsigned seq;
-    int failed;            /* a build failed: its log is kept, with the folder */
+    int failed;               /* a build failed: its log is kept, with the folder */
     int said_base, said_head; /* note_uncounted spoke */
     /* progress on stderr: a line redrawn in place on a terminal, else one
      * line a round (what a CI log shows) */
@@ -200,8 +200,8 @@ typedef struct runner {
 /* Says once per build which benchmarks of its results got no count (the
  * harness's first-call ones run in child processes valgrind does not
  * follow): they are left out of the counts, and so of the verdicts. */
-static void note_uncounted(runner *rn, const char *which, const char *results,
-                           const pg_cg_count *c, size_t nc)
+static void note_uncounted(runner *rn, const char *which, const char *results, const pg_cg_count *c,
+                           size_t nc)
 {
     int *said = !strcmp(which, "base") ? &rn->said_base : &rn->said_head;
     pg_error err;
@@ -321,8 +321,9 @@ static void progress(runner *rn, const char *stage)
     rn->done++;
     double spent = now_s() - rn->t0;
     double left = rn->planned > rn->done ? spent / rn->done * (rn->planned - rn->done) : 0;
-    fprintf(stderr, "%sperfgate: ab: %s: round %u/%u, %.0f s, about %.0f s left%s", rn->tty ?
-            "\r\033[K" : "", stage, rn->done, rn->planned, spent, left, rn->tty ? "" : "\n");
+    fprintf(stderr, "%sperfgate: ab: %s: round %u/%u, %.0f s, about %.0f s left%s",
+            rn->tty ? "\r\033[K" : "", stage, rn->done, rn->planned, spent, left,
+            rn->tty ? "" : "\n");
     fflush(stderr);
 }
 
@@ -604,9 +605,11 @@ int cmd_ab(int argc, char **argv)
             double start = now_s();
             size_t undecided = 0;
             for (size_t i = 0; i < pg_ab_count(ab); i++)
-                undecided += pg_ab_get(ab, i)->confirm_from && pg_ab_row_undecided(pg_ab_get(ab, i));
-            double est = per_round > 0 ? per_round
-                                       : main_round * (double)undecided / (double)(nbench ? nbench : 1);
+                undecided +=
+                    pg_ab_get(ab, i)->confirm_from && pg_ab_row_undecided(pg_ab_get(ab, i));
+            double est = per_round > 0
+                             ? per_round
+                             : main_round * (double)undecided / (double)(nbench ? nbench : 1);
             int batch = rounds;
             if (est > 0 && start - t1 + est * rounds > budget)
                 batch = (int)((budget - (start - t1)) / est);
@@ -634,8 +637,8 @@ int cmd_ab(int argc, char **argv)
     }
     if (rn.tty)
         fputc('\n', stderr);
-    fprintf(stderr, "perfgate: ab: %s mode, CPU %d, %.1f s\n", instructions ? "instructions" : "time",
-            chosen, now_s() - t0);
+    fprintf(stderr, "perfgate: ab: %s mode, CPU %d, %.1f s\n",
+            instructions ? "instructions" : "time", chosen, now_s() - t0);
     pg_ab_write_table(ab, stdout, want_colour(a.colour));
     fflush(stdout);
     if ((a.json && write_file(a.json, pg_ab_write_json, ab)) ||

@@ -66,8 +66,12 @@ int cmd_baseline(int argc, char **argv)
                       "SQLite file (default " PG_CLI_DEFAULT_HISTORY ") or postgresql:// URI"),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "baseline", usage_text, options, NULL,
-                               "exit status: 0 done, 2 bad input, no baseline recorded, or usage\n", 0 };
+    const pg_opt_spec spec = { "baseline",
+                               usage_text,
+                               options,
+                               NULL,
+                               "exit status: 0 done, 2 bad input, no baseline recorded, or usage\n",
+                               0 };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);
@@ -76,7 +80,8 @@ int cmd_baseline(int argc, char **argv)
     if (npos > 1)
         return pg_opt_usage_error(&spec, "unexpected argument '%s'", argv[1]);
     sub = argv[0];
-    int update = !strcmp(sub, "update"), show = !strcmp(sub, "show"), export = !strcmp(sub, "export");
+    int update = !strcmp(sub, "update"), show = !strcmp(sub, "show"),
+        export = !strcmp(sub, "export");
     if (!update && !show && !export) {
         static const char *const subs[] = { "update", "show", "export" };
         fprintf(stderr, "perfgate: '%s' is not a baseline subcommand", sub);

@@ -89,18 +89,18 @@ typedef struct bisect_args {
 
 typedef struct commit {
     char sha[48];
-    int built;              /* 0 not yet, 1 built, -1 failed */
-    char program[4096];     /* the built program */
+    int built;          /* 0 not yet, 1 built, -1 failed */
+    char program[4096]; /* the built program */
 } commit;
 
 typedef struct session {
     const bisect_args *a;
-    char cache[4096];       /* absolute */
+    char cache[4096]; /* absolute */
     char repo[4096];
     commit *commits;
     size_t n;
     unsigned step;
-    unsigned builds;        /* builds run (not cached) */
+    unsigned builds; /* builds run (not cached) */
 } session;
 
 static int parse(bisect_args *a, int argc, char **argv)
@@ -135,8 +135,8 @@ static int parse(bisect_args *a, int argc, char **argv)
         PG_OPT_INT(0, "max-tries", &a->max_tries, "N", 1, 10,
                    "asks of an inconclusive step before skipping it (default 3)"),
         PG_OPT_STRING(0, "cache", &a->cache, "DIR",
-                      "worktrees, builds, logs and step verdicts (default\n"
-                      PG_CLI_OUT_DIR "/bisect)"),
+                      "worktrees, builds, logs and step verdicts (default\n" PG_CLI_OUT_DIR
+                      "/bisect)"),
         PG_OPT_STRING(0, "repo", &a->repo, "DIR", "the git repository (default: here)"),
         PG_OPT_STRING(0, "json", &a->json, "FILE", "write the result and every step as JSON"),
         PG_OPT_LIST(0, "ab-arg", &ab, "ARG",
@@ -150,8 +150,9 @@ static int parse(bisect_args *a, int argc, char **argv)
         PG_OPT_PASSTHRU("benchmark_", &pass),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "bisect", usage_text, options, NULL, footer,
-                               PG_PARSE_KEEP_DASHDASH };
+    const pg_opt_spec spec = {
+        "bisect", usage_text, options, NULL, footer, PG_PARSE_KEEP_DASHDASH
+    };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);
@@ -165,8 +166,11 @@ static int parse(bisect_args *a, int argc, char **argv)
         a->pass[a->npass++] = "--";
     for (int i = 1; i < npos && a->npass < MAX_LIST; i++)
         a->pass[a->npass++] = argv[i];
-    const char *missing = !a->good ? "--good" : !a->bad ? "--bad" : !a->nbuilds ? "--build"
-                          : !a->bench ? "--bench" : NULL;
+    const char *missing = !a->good      ? "--good"
+                          : !a->bad     ? "--bad"
+                          : !a->nbuilds ? "--build"
+                          : !a->bench   ? "--bench"
+                                        : NULL;
     if (missing)
         return pg_opt_usage_error(&spec, "%s is required", missing);
     return -1;
@@ -403,8 +407,7 @@ static int build(session *s, size_t i)
         return 0;
     }
     if (stamp_matches(failed, text)) {
-        fprintf(stderr, "perfgate: bisect: %.12s did not build before (log: '%s')\n", c->sha,
-                log);
+        fprintf(stderr, "perfgate: bisect: %.12s did not build before (log: '%s')\n", c->sha, log);
         return -1;
     }
     struct stat st;
@@ -497,8 +500,8 @@ static int ask_ab(session *s, const pg_bisect_step *q, pg_bisect_verdict *v)
     pg_process_clear(&p);
     if (code != 0 && code != 1) {
         /* ab could not judge: a run of one of the builds failed */
-        fprintf(stderr, "perfgate: bisect: step %u: perfgate ab could not judge (log: '%s')\n",
-                id, log);
+        fprintf(stderr, "perfgate: bisect: step %u: perfgate ab could not judge (log: '%s')\n", id,
+                log);
         memset(v, 0, sizeof *v);
         v->outcome = PG_BISECT_SKIP;
         v->ratio = v->lo = v->hi = NAN;
@@ -550,7 +553,7 @@ static int write_json(const session *s, const pg_bisect *b, pg_bisect_status st,
     cli_json_put(&failed, root, "bad", json_string(s->commits[s->n - 1].sha));
     cli_json_put(&failed, root, "commits", json_integer((json_int_t)s->n));
     cli_json_put(&failed, root, "first_bad",
-                        st == PG_BISECT_FOUND ? json_string(s->commits[first].sha) : json_null());
+                 st == PG_BISECT_FOUND ? json_string(s->commits[first].sha) : json_null());
     cli_json_put(&failed, root, "last_good", json_string(s->commits[lo].sha));
     cli_json_put(&failed, root, "first_bad_at_most", json_string(s->commits[hi].sha));
     cli_json_put(&failed, root, "builds", json_integer(s->builds));

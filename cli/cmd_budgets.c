@@ -39,8 +39,10 @@ static size_t unmatched_budgets(const pg_budget_set *set, const pg_results *run,
         if (pg_budget_set_budget(set, i, &b) || hits[i] || !b.applies)
             continue;
         if (b.optional) {
-            fprintf(stderr, "perfgate: note: %s:%d: optional budget \"%s\" matches no benchmark "
-                            "in %s\n", b.file, b.match_line, b.match, pg_results_path(run));
+            fprintf(stderr,
+                    "perfgate: note: %s:%d: optional budget \"%s\" matches no benchmark "
+                    "in %s\n",
+                    b.file, b.match_line, b.match, pg_results_path(run));
             continue;
         }
         const char *near = pg_glob_nearest(b.match, run);
@@ -52,7 +54,8 @@ static size_t unmatched_budgets(const pg_budget_set *set, const pg_results *run,
         pg_error_clear(&e);
         pg_error_set(&e, PG_EMISSING, b.file, b.match_line, b.match_column, ptr,
                      "budget \"%.60s\" matches no benchmark in %.60s (expected a name or glob "
-                     "of the run, or \"optional\": true)%s", b.match, pg_results_path(run), hint);
+                     "of the run, or \"optional\": true)%s",
+                     b.match, pg_results_path(run), hint);
         cli_report("perfgate", &e);
         problems++;
     }
@@ -111,8 +114,10 @@ static long against_results(pg_budget_set *set, const char *results, int format,
     for (size_t i = 0; i < pg_budget_set_nwaivers(set); i++) {
         const pg_waiver *w = pg_budget_set_waiver(set, i);
         if (!pg_results_has_match(run, w->match))
-            fprintf(stderr, "perfgate: warning: %s:%d: waiver for \"%s\" (%s) matches no benchmark "
-                            "in %s\n", w->file, w->line, w->match, w->ticket, results);
+            fprintf(stderr,
+                    "perfgate: warning: %s:%d: waiver for \"%s\" (%s) matches no benchmark "
+                    "in %s\n",
+                    w->file, w->line, w->match, w->ticket, results);
     }
 done:
     free(hits);
@@ -141,8 +146,12 @@ static void lint_spec(struct lint_opts *lo, pg_option options[LINT_NOPTS], pg_op
         PG_OPT_END(),
     };
     memcpy(options, table, sizeof table);
-    *spec = (pg_opt_spec){ "budgets lint", usage_text, options, NULL,
-                           "exit status: 0 no problems, 2 problems found or bad usage\n", 0 };
+    *spec = (pg_opt_spec){ "budgets lint",
+                           usage_text,
+                           options,
+                           NULL,
+                           "exit status: 0 no problems, 2 problems found or bad usage\n",
+                           0 };
 }
 
 static int lint(int argc, char **argv)
@@ -196,7 +205,8 @@ static int lint(int argc, char **argv)
     nd += (size_t)against;
     if (nd == 0 && results)
         printf("%zu budget file%s, %zu budgets, %zu waivers: ok; %s: %zu benchmarks, %zu without "
-               "a budget\n", pg_budget_set_nfiles(set), pg_budget_set_nfiles(set) == 1 ? "" : "s",
+               "a budget\n",
+               pg_budget_set_nfiles(set), pg_budget_set_nfiles(set) == 1 ? "" : "s",
                pg_budget_set_nbudgets(set), pg_budget_set_nwaivers(set), results, nbench,
                uncovered);
     else if (nd == 0)

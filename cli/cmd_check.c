@@ -101,8 +101,7 @@ int cmd_check(int argc, char **argv)
         PG_OPT_STRING(0, "results", &results, "FILE", "the results of the run to judge (--format)"),
         PG_OPT_LIST(0, "budgets", &budget_list, "PATH",
                     "a budget file, or a directory of them (repeatable)"),
-        PG_OPT_STRING(0, "baseline", &baseline, "FILE",
-                      "the results of the run to compare with"),
+        PG_OPT_STRING(0, "baseline", &baseline, "FILE", "the results of the run to compare with"),
         PG_OPT_STRING(0, "format", &format_name, "FMT", CLI_FORMAT_HELP),
         PG_OPT_STRING(0, "junit", &junit, "FILE", "write JUnit XML"),
         PG_OPT_STRING(0, "markdown", &markdown, "FILE",
@@ -123,8 +122,12 @@ int cmd_check(int argc, char **argv)
         PG_OPT_END(),
     };
     const pg_opt_spec spec = {
-        "check", usage_text, options, NULL,
-        "exit status: 0 the gate passed, 1 it failed, 2 bad input or usage\n", 0
+        "check",
+        usage_text,
+        options,
+        NULL,
+        "exit status: 0 the gate passed, 1 it failed, 2 bad input or usage\n",
+        0
     };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
@@ -143,7 +146,8 @@ int cmd_check(int argc, char **argv)
     if (format < 0)
         return 2;
     if (today && pg_parse_date(today, NULL)) {
-        fprintf(stderr, "perfgate: check: --today takes a date such as 2026-12-31, not '%s'\n", today);
+        fprintf(stderr, "perfgate: check: --today takes a date such as 2026-12-31, not '%s'\n",
+                today);
         return 2;
     }
 
@@ -185,8 +189,8 @@ int cmd_check(int argc, char **argv)
         cli_report("perfgate", &err);
         goto done;
     }
-    pg_verdicts_write_table(report, stdout, want_colour(colour), brief ? PG_TABLE_INTERESTING
-                                                                     : PG_TABLE_ALL);
+    pg_verdicts_write_table(report, stdout, want_colour(colour),
+                            brief ? PG_TABLE_INTERESTING : PG_TABLE_ALL);
     fflush(stdout);
     if ((junit && write_atomic(junit, pg_verdicts_write_junit, report)) ||
         (markdown && write_atomic(markdown, pg_verdicts_write_markdown, report)) ||

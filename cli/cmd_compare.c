@@ -35,8 +35,14 @@ int cmd_compare(int argc, char **argv)
         PG_OPT_STRING(0, "color", &colour, "WHEN", "auto, always or never"),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "compare", usage_text, options, NULL,
-                               "exit status: 0 compared (a comparison never fails), 2 bad input or usage\n", 0 };
+    const pg_opt_spec spec = {
+        "compare",
+        usage_text,
+        options,
+        NULL,
+        "exit status: 0 compared (a comparison never fails), 2 bad input or usage\n",
+        0
+    };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);

@@ -80,7 +80,8 @@ static int parse_list(const char *s, size_t min, size_t *out, size_t max, size_t
 
 static int bad_param(const char *name, const char *value, const char *expected)
 {
-    fprintf(stderr, "perfgate compute: bad value '%s' for %s: expected %s\n", value, name, expected);
+    fprintf(stderr, "perfgate compute: bad value '%s' for %s: expected %s\n", value, name,
+            expected);
     return 2;
 }
 
@@ -193,14 +194,12 @@ static const struct param params[] = {
       "an integer >= 1" },
     { "microstructure_window", "50", "Kyle/Hasbrouck window and signed-volume EMA span (>= 1)",
       set_microstructure_window, "an integer >= 1" },
-    { "entropy_bins", "50", "entropy histogram bins (>= 1)", set_entropy_bins,
-      "an integer >= 1" },
-    { "dtype", "float64", "working precision of entropy/hurst/phase: float32 or float64",
-      set_dtype, "float32 or float64" },
+    { "entropy_bins", "50", "entropy histogram bins (>= 1)", set_entropy_bins, "an integer >= 1" },
+    { "dtype", "float64", "working precision of entropy/hurst/phase: float32 or float64", set_dtype,
+      "float32 or float64" },
     { "hurst_lags", "2,50", "Hurst min_lag,max_lag (2 <= min <= max)", set_hurst_lags,
       "min_lag,max_lag with 2 <= min_lag <= max_lag" },
-    { "lookback", "60", "strategy lookback (clamped to [5,500])", set_lookback,
-      "a finite number" },
+    { "lookback", "60", "strategy lookback (clamped to [5,500])", set_lookback, "a finite number" },
     { "threshold", "0.8", "strategy threshold (clamped to [0,5])", set_threshold,
       "a finite number" },
     { "risk_budget", "1.5", "strategy risk budget (clamped to [0.01,10])", set_risk_budget,
@@ -210,8 +209,8 @@ static const struct param params[] = {
     { "ts_col", "ts", "normalize: timestamp column to sort by ('' = none)", set_ts_col,
       "a column name" },
     { "kuramoto_mode", "2d",
-      "kuramoto: 2d (rows are snapshots) or 1d (each column is one snapshot)",
-      set_kuramoto_mode, "1d or 2d" },
+      "kuramoto: 2d (rows are snapshots) or 1d (each column is one snapshot)", set_kuramoto_mode,
+      "1d or 2d" },
 };
 
 #define N_PARAMS (sizeof params / sizeof params[0])
@@ -246,16 +245,23 @@ static int set_param(struct compute_params *p, const char *arg)
 /* Kernels                                                                 */
 /* ---------------------------------------------------------------------- */
 
-static const char *ohlcv_names[] = { "ts", "open", "high", "low", "close", "volume",
-                                     "bid_volume", "ask_volume", "signed_volume" };
+static const char *ohlcv_names[] = { "ts",     "open",       "high",       "low",          "close",
+                                     "volume", "bid_volume", "ask_volume", "signed_volume" };
 #define N_OHLCV (sizeof ohlcv_names / sizeof ohlcv_names[0])
 
 /* Feature frame of the columns in cols[] (indexed like ohlcv_names). */
 static int features_of(struct compute_ctx *c, double *const *cols, size_t n, FILE *f)
 {
-    pg_ohlcv in = { .n = n, .ts = cols[0], .open = cols[1], .high = cols[2], .low = cols[3],
-                    .close = cols[4], .volume = cols[5], .bid_volume = cols[6],
-                    .ask_volume = cols[7], .signed_volume = cols[8] };
+    pg_ohlcv in = { .n = n,
+                    .ts = cols[0],
+                    .open = cols[1],
+                    .high = cols[2],
+                    .low = cols[3],
+                    .close = cols[4],
+                    .volume = cols[5],
+                    .bid_volume = cols[6],
+                    .ask_volume = cols[7],
+                    .signed_volume = cols[8] };
     pg_error err = { 0 };
     if (!in.close) {
         fprintf(stderr, "perfgate compute: %s:1: missing required column 'close'\n", c->input);
@@ -380,9 +386,8 @@ static int run_scalar(struct compute_ctx *c, const char *kernel, FILE *f)
     int rc = 0;
     for (size_t i = 0; i < k; i++) {
         double v = NAN;
-        int krc = is_entropy
-                      ? pg_entropy(s[i].x, s[i].n, c->p.entropy_bins, dt, counts, &v)
-                      : pg_hurst(s[i].x, s[i].n, c->p.hurst_min, c->p.hurst_max, dt, &v);
+        int krc = is_entropy ? pg_entropy(s[i].x, s[i].n, c->p.entropy_bins, dt, counts, &v)
+                             : pg_hurst(s[i].x, s[i].n, c->p.hurst_min, c->p.hurst_max, dt, &v);
         pg_escape_csv(f, s[i].name);
         if (is_long)
             fprintf(f, ",%zu", s[i].n);
@@ -521,8 +526,10 @@ static int run_kuramoto(struct compute_ctx *c, FILE *f)
                 if (!(osc[r1] >= 0 && t[r1] >= 0 && osc[r1] < 1e9 && t[r1] < 1e9)) {
                     int line, col;
                     pg_csv_cell_pos(c->csv, r1, (size_t)cosc, &line, &col);
-                    fprintf(stderr, "perfgate compute: %s:%d:%d: expected non-negative "
-                                    "integer osc and t\n", c->input, line, col);
+                    fprintf(stderr,
+                            "perfgate compute: %s:%d:%d: expected non-negative "
+                            "integer osc and t\n",
+                            c->input, line, col);
                     rc = 2;
                     goto long_done;
                 }
@@ -533,9 +540,10 @@ static int run_kuramoto(struct compute_ctx *c, FILE *f)
                 r1++;
             }
             if (n_osc * n_t != r1 - r0) {
-                fprintf(stderr, "perfgate compute: %s: case '%s' has %zu entries: expected "
-                                "%zu oscillators x %zu snapshots\n", c->input, name, r1 - r0,
-                        n_osc, n_t);
+                fprintf(stderr,
+                        "perfgate compute: %s: case '%s' has %zu entries: expected "
+                        "%zu oscillators x %zu snapshots\n",
+                        c->input, name, r1 - r0, n_osc, n_t);
                 rc = 2;
                 goto long_done;
             }
@@ -613,7 +621,6 @@ wide_done:
     return rc;
 }
 
-
 /* normalize_df of the input into *norm (same names, own storage). */
 static int normalize_into(struct compute_ctx *c, const struct compute_frame *in,
                           struct compute_frame *norm)
@@ -643,7 +650,6 @@ static int normalize_into(struct compute_ctx *c, const struct compute_frame *in,
     }
     return 0;
 }
-
 
 static int run_normalize(struct compute_ctx *c, FILE *f)
 {
@@ -689,7 +695,8 @@ static int strategy_of(struct compute_ctx *c, const double *price, size_t n, FIL
     }
     if (rows_f) {
         fputs("row,price,ret,rolling_mean,rolling_vol,zscore,signal,position,pnl,equity,"
-              "drawdown\n", rows_f);
+              "drawdown\n",
+              rows_f);
         for (size_t k = 0; k < res.n_equity; k++) {
             fprintf(rows_f, "%zu", row[k]);
             for (int j = 0; j < 10; j++) {
@@ -705,7 +712,8 @@ static int strategy_of(struct compute_ctx *c, const double *price, size_t n, FIL
             goto done;
         FILE *f = so.f;
         fputs("score,max_drawdown,trades,n_equity,effective_lookback,sharpe,terminal,raw_score,"
-              "lookback,threshold,risk_budget,min_threshold_margin,error\n", f);
+              "lookback,threshold,risk_budget,min_threshold_margin,error\n",
+              f);
         double vals1[] = { res.score, res.max_drawdown };
         for (int j = 0; j < 2; j++) {
             pg_compute_put_num(f, vals1[j]);
@@ -919,8 +927,12 @@ int cmd_compute(int argc, char **argv)
                       "pipeline: write the strategy's per-row frame"),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "compute", usage_text, options, list_kernels,
-                               "exit status: 0 computed, 2 bad input (file:line:column) or usage\n", 0 };
+    const pg_opt_spec spec = { "compute",
+                               usage_text,
+                               options,
+                               list_kernels,
+                               "exit status: 0 computed, 2 bad input (file:line:column) or usage\n",
+                               0 };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);

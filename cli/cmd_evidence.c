@@ -229,8 +229,8 @@ static int open_beneath(const char *root, const char *rel)
         memcpy(part, rel, n);
         part[n] = '\0';
         int last = rel[n] == '\0';
-        int fd = openat(dfd, part, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-                                       (last ? O_NONBLOCK : O_DIRECTORY));
+        int fd = openat(dfd, part,
+                        O_RDONLY | O_NOFOLLOW | O_CLOEXEC | (last ? O_NONBLOCK : O_DIRECTORY));
         int saved = errno;
         close(dfd);
         errno = saved;
@@ -251,8 +251,10 @@ static int copy_regular(const char *root, const char *rel, const char *to)
     int fd = open_beneath(root, rel);
     struct stat st;
     if (fd < 0 && (errno == ELOOP || errno == ENOTDIR)) {
-        fprintf(stderr, "perfgate: evidence: skipping '%s/%s': a symbolic link (only regular "
-                        "files are bundled)\n", root, rel);
+        fprintf(stderr,
+                "perfgate: evidence: skipping '%s/%s': a symbolic link (only regular "
+                "files are bundled)\n",
+                root, rel);
         return 1;
     }
     if (fd < 0 || fstat(fd, &st) != 0) {
@@ -384,8 +386,8 @@ static int sign_manifest(const char *dir, const char *key)
     char manifest[4096], why[512];
     if (pathf(manifest, sizeof manifest, "%s/" MANIFEST, dir))
         return -1;
-    const char *argv[] = { "ssh-keygen", "-q", "-Y", "sign", "-f", key, "-n", SIG_NAMESPACE,
-                           manifest, NULL };
+    const char *argv[] = { "ssh-keygen", "-q", "-Y",          "sign",   "-f",
+                           key,          "-n", SIG_NAMESPACE, manifest, NULL };
     if (ssh_keygen(argv, NULL, NULL, why, sizeof why)) {
         fprintf(stderr, "perfgate: evidence: cannot sign the manifest with '%s': %s\n", key, why);
         return -1;
@@ -416,18 +418,22 @@ static int check_signature(const char *dir, const char *allowed, char *who, size
     char *found = NULL;
     const char *find[] = { "ssh-keygen", "-Y", "find-principals", "-s", sig, "-f", allowed, NULL };
     if (ssh_keygen(find, NULL, &found, why, sizeof why) || !found || !*found) {
-        fprintf(stderr, "perfgate: evidence: '%s' is signed by a key that '%s' does not "
-                        "allow%s%s\n", dir, allowed, why[0] ? ": " : "", why);
+        fprintf(stderr,
+                "perfgate: evidence: '%s' is signed by a key that '%s' does not "
+                "allow%s%s\n",
+                dir, allowed, why[0] ? ": " : "", why);
         free(found);
         return 1;
     }
     snprintf(who, who_len, "%.*s", (int)strcspn(found, "\r\n"), found);
     free(found);
-    const char *check[] = { "ssh-keygen", "-Y", "verify", "-f", allowed, "-I", who,
-                            "-n", SIG_NAMESPACE, "-s", sig, NULL };
+    const char *check[] = { "ssh-keygen", "-Y", "verify",      "-f", allowed, "-I",
+                            who,          "-n", SIG_NAMESPACE, "-s", sig,     NULL };
     if (ssh_keygen(check, manifest, NULL, why, sizeof why)) {
-        fprintf(stderr, "perfgate: evidence: the signature of '%s' does not match its manifest: "
-                        "%s\n", dir, why);
+        fprintf(stderr,
+                "perfgate: evidence: the signature of '%s' does not match its manifest: "
+                "%s\n",
+                dir, why);
         return 1;
     }
     return 0;
@@ -476,8 +482,8 @@ static int copy_budgets(const struct evidence_opts *o, const char *dir)
                 base = files.v[k];
             } else {
                 rc = pathf(src, sizeof src, "%s", o->budgets[i]);
-                base = strrchr(o->budgets[i], '/') ? strrchr(o->budgets[i], '/') + 1
-                                                   : o->budgets[i];
+                base =
+                    strrchr(o->budgets[i], '/') ? strrchr(o->budgets[i], '/') + 1 : o->budgets[i];
             }
             /* Two folders may both hold a default.json: number the later. */
             if (rc == 0)
@@ -487,7 +493,8 @@ static int copy_budgets(const struct evidence_opts *o, const char *dir)
             if (rc) {
                 /* pathf said why */
             } else if (!safe_rel(base)) {
-                fprintf(stderr, "perfgate: evidence: budget file name '%s' cannot go in a manifest\n",
+                fprintf(stderr,
+                        "perfgate: evidence: budget file name '%s' cannot go in a manifest\n",
                         base);
                 rc = -1;
             } else {
@@ -519,7 +526,8 @@ static int write_waivers(const pg_budget_set *set, int today, const char *dir)
         json_object_set_new(o, "reason", w->reason ? json_string(w->reason) : json_null());
         json_object_set_new(o, "ticket", w->ticket ? json_string(w->ticket) : json_null());
         json_object_set_new(o, "expires", w->expires ? json_string(w->expires) : json_null());
-        json_object_set_new(o, "status", json_string(w->expires_ymd >= today ? "active" : "expired"));
+        json_object_set_new(o, "status",
+                            json_string(w->expires_ymd >= today ? "active" : "expired"));
         json_object_set_new(o, "file", w->file ? json_string(w->file) : json_null());
         json_object_set_new(o, "line", json_integer(w->line));
         json_array_append_new(arr, o);
@@ -557,9 +565,9 @@ static int write_environment(const struct evidence_opts *o, json_t *results, con
         json_array_append_new(bl, json_string(o->budgets[i]));
     json_object_set_new(b, "budgets", bl);
     char where[1024];
-    json_object_set_new(b, "history", o->history ? json_string(pg_redact_dsn(o->history, where,
-                                                                              sizeof where))
-                                                 : json_null());
+    json_object_set_new(b, "history",
+                        o->history ? json_string(pg_redact_dsn(o->history, where, sizeof where))
+                                   : json_null());
     json_object_set_new(env, "bundle", b);
     int rc = dump_json(dir, "environment.json", env);
     json_decref(env);
@@ -696,12 +704,13 @@ static int write_readme(const struct evidence_opts *o, json_t *results, const pg
         fputs(")\n", f);
     }
     fprintf(f, "%s## Files\n\n", nw ? "\n" : "");
-    fprintf(f, "| file | what |\n| --- | --- |\n"
-               "| `results.json` | the run, as written by the benchmark program |\n"
-               "| `budgets/` | the budget files the gate read |\n"
-               "| `verdict.json`, `summary.md`, `junit.xml`, `verdicts.txt` | the gate's verdicts |\n"
-               "| `waivers.json` | every waiver and whether it was active |\n"
-               "| `environment.json` | compiler, flags, CPU, kernel, seed, commit |\n");
+    fprintf(f,
+            "| file | what |\n| --- | --- |\n"
+            "| `results.json` | the run, as written by the benchmark program |\n"
+            "| `budgets/` | the budget files the gate read |\n"
+            "| `verdict.json`, `summary.md`, `junit.xml`, `verdicts.txt` | the gate's verdicts |\n"
+            "| `waivers.json` | every waiver and whether it was active |\n"
+            "| `environment.json` | compiler, flags, CPU, kernel, seed, commit |\n");
     if (o->baseline)
         fprintf(f, "| `baseline.json` | the run regressions were judged against |\n");
     if (o->history)
@@ -712,9 +721,10 @@ static int write_readme(const struct evidence_opts *o, json_t *results, const pg
     if (o->sign)
         fprintf(f, "| `" SIGNATURE "` | the manifest's SSH signature (namespace `" SIG_NAMESPACE
                    "`) |\n");
-    fprintf(f, "\n## Verifying\n\n"
-               "```sh\nperfgate evidence verify <this folder>%s\n"
-               "# or, without perfgate:\ncd <this folder> && sha256sum -c " MANIFEST "\n",
+    fprintf(f,
+            "\n## Verifying\n\n"
+            "```sh\nperfgate evidence verify <this folder>%s\n"
+            "# or, without perfgate:\ncd <this folder> && sha256sum -c " MANIFEST "\n",
             o->sign ? " --allowed-signers <allowed_signers>" : "");
     if (o->sign)
         fprintf(f, "ssh-keygen -Y verify -f <allowed_signers> -I <signer> -n " SIG_NAMESPACE
@@ -808,8 +818,10 @@ static int make_bundle(const struct evidence_opts *o)
 {
     struct stat st;
     if (lstat(o->out, &st) == 0) {
-        fprintf(stderr, "perfgate: evidence: '%s' already exists; a bundle is written once, into "
-                        "a new folder\n", o->out);
+        fprintf(stderr,
+                "perfgate: evidence: '%s' already exists; a bundle is written once, into "
+                "a new folder\n",
+                o->out);
         return 2;
     }
     int status = 2;
@@ -870,14 +882,15 @@ static int make_bundle(const struct evidence_opts *o)
     if (pathf(tmp, sizeof tmp, "%s.tmp.XXXXXX", o->out))
         goto fail_early;
     if (!mkdtemp(tmp)) {
-        fprintf(stderr, "perfgate: cannot make a folder beside '%s': %s\n", o->out, strerror(errno));
+        fprintf(stderr, "perfgate: cannot make a folder beside '%s': %s\n", o->out,
+                strerror(errno));
         goto fail_early;
     }
     char path[4096];
     if (pathf(path, sizeof path, "%s/results.json", tmp) || copy_file(o->results, path))
         goto fail;
-    if (o->baseline && (pathf(path, sizeof path, "%s/baseline.json", tmp) ||
-                        copy_file(o->baseline, path)))
+    if (o->baseline &&
+        (pathf(path, sizeof path, "%s/baseline.json", tmp) || copy_file(o->baseline, path)))
         goto fail;
     int today = pg_today_ymd();
     if (o->today)
@@ -887,7 +900,8 @@ static int make_bundle(const struct evidence_opts *o)
         (o->history && write_history(o, tmp)))
         goto fail;
     if (o->report) {
-        if (pathf(path, sizeof path, "%s/report", tmp) || cli_mkdir_p(path) || copy_tree(o->report, path))
+        if (pathf(path, sizeof path, "%s/report", tmp) || cli_mkdir_p(path) ||
+            copy_tree(o->report, path))
             goto fail;
     }
     if (write_readme(o, results, head, report, tmp) || write_manifest(tmp) ||
@@ -1002,8 +1016,10 @@ static int verify(const char *dir, const char *allowed)
         return status;
     int bad = 0;
     if (changed || missing || added) {
-        fprintf(stderr, "perfgate: evidence: '%s' does not match its manifest: %zu changed, "
-                        "%zu added, %zu missing\n", dir, changed, added, missing);
+        fprintf(stderr,
+                "perfgate: evidence: '%s' does not match its manifest: %zu changed, "
+                "%zu added, %zu missing\n",
+                dir, changed, added, missing);
         bad = 1;
     }
     char who[256] = "", sig[4096];
@@ -1039,7 +1055,8 @@ int cmd_evidence(int argc, char **argv)
     pg_opt_list budgets = { o.budgets, 0, sizeof o.budgets / sizeof o.budgets[0] };
     const pg_option options[] = {
         PG_OPT_STRING(0, "out", &o.out, "DIR", "the bundle folder (must not exist yet)"),
-        PG_OPT_STRING(0, "results", &o.results, "FILE", "the results of the release run (--format)"),
+        PG_OPT_STRING(0, "results", &o.results, "FILE",
+                      "the results of the release run (--format)"),
         PG_OPT_STRING(0, "format", &format_name, "FMT", CLI_FORMAT_HELP),
         PG_OPT_LIST(0, "budgets", &budgets, "PATH",
                     "a budget file, or a directory of them (repeatable)"),
@@ -1092,7 +1109,9 @@ int cmd_evidence(int argc, char **argv)
         return 2;
     if (!o.out || !o.results || o.nbudgets == 0)
         return pg_opt_usage_error(&spec, "%s is required",
-                                  !o.out ? "--out" : !o.results ? "--results" : "--budgets");
+                                  !o.out       ? "--out"
+                                  : !o.results ? "--results"
+                                               : "--budgets");
     if (o.today && pg_parse_date(o.today, NULL)) {
         fprintf(stderr, "perfgate: evidence: --today takes a date such as 2026-12-31, not '%s'\n",
                 o.today);

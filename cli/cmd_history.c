@@ -101,8 +101,14 @@ static int parse(int argc, char **argv, hopts *o)
         PG_OPT_STRING(0, "json", &o->json, "F", "changes: write them as JSON to F"),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "history", usage_text, options, NULL,
-                               "exit status: 0 done, 2 bad input, no such history or run, or usage\n", 0 };
+    const pg_opt_spec spec = {
+        "history",
+        usage_text,
+        options,
+        NULL,
+        "exit status: 0 done, 2 bad input, no such history or run, or usage\n",
+        0
+    };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);
@@ -363,8 +369,10 @@ static int do_changes(const hopts *o)
 {
     double tol = 0.05;
     if (o->tolerance && (pg_parse_percent(o->tolerance, &tol) || !(tol > 0) || tol >= 1)) {
-        fprintf(stderr, "perfgate: history changes: --tolerance takes a percentage such as "
-                        "5%%, not '%s'\n", o->tolerance);
+        fprintf(stderr,
+                "perfgate: history changes: --tolerance takes a percentage such as "
+                "5%%, not '%s'\n",
+                o->tolerance);
         return 2;
     }
     if (o->nargs != 1)

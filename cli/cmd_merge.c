@@ -48,7 +48,7 @@ static const struct {
     const char *path;
     int host;
 } keys[] = {
-    { "git_commit", 0 },       { "seed", 0 },          { "build_type", 0 },
+    { "git_commit", 0 },       { "seed", 0 },           { "build_type", 0 },
     { "perfgate_version", 0 }, { "schema_version", 0 }, { "compiler.c", 0 },
     { "compiler.c_flags", 0 }, { "compiler.cxx", 0 },   { "compiler.cxx_flags", 0 },
     { "host.cpu_model", 1 },   { "host.cores", 1 },
@@ -97,7 +97,8 @@ static json_t *load(const char *path)
         why = "expected a JSON object (Google Benchmark results)";
     else if (!json_is_array(json_object_get(root, "benchmarks")))
         why = "expected a \"benchmarks\" array (Google Benchmark results)";
-    else if (json_object_get(root, "perfgate") && !json_is_object(json_object_get(root, "perfgate")))
+    else if (json_object_get(root, "perfgate") &&
+             !json_is_object(json_object_get(root, "perfgate")))
         why = "expected \"perfgate\" to be an object";
     else if (json_object_get(root, "context") && !json_is_object(json_object_get(root, "context")))
         why = "expected \"context\" to be an object";
@@ -127,7 +128,8 @@ static void union_list(char *out, size_t len, const char *list)
             memcpy(item, list, n);
             item[n] = '\0';
             int seen = 0;
-            for (const char *p = out; *p && !seen; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+            for (const char *p = out; *p && !seen;
+                 p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
                 size_t m = strcspn(p, ",");
                 seen = m == n && !strncmp(p, item, n);
             }
@@ -196,7 +198,8 @@ static void join_map(json_t *dst, json_t *src)
 {
     const char *key;
     json_t *val;
-    json_object_foreach(src, key, val) {
+    json_object_foreach(src, key, val)
+    {
         if (!json_object_get(dst, key))
             json_object_set(dst, key, val);
     }
@@ -206,8 +209,7 @@ static int merge(char **inputs, size_t n, const char *out, const struct merge_op
 {
     int status = 2;
     json_t **roots = calloc(n, sizeof *roots);
-    json_t *result = NULL, *owner = json_object(),
-           *diffs = json_array(), *from = json_array();
+    json_t *result = NULL, *owner = json_object(), *diffs = json_array(), *from = json_array();
     if (!roots || !owner || !diffs || !from) {
         fprintf(stderr, "perfgate: out of memory\n");
         goto done;
@@ -249,10 +251,12 @@ static int merge(char **inputs, size_t n, const char *out, const struct merge_op
         json_t *mine = json_object();
         size_t j;
         json_t *row;
-        json_array_foreach(json_object_get(roots[i], "benchmarks"), j, row) {
+        json_array_foreach(json_object_get(roots[i], "benchmarks"), j, row)
+        {
             const char *name = json_is_object(row) ? row_name(row) : NULL;
             if (!name) {
-                fprintf(stderr, "perfgate: %s: benchmark %zu has no \"name\" string\n", inputs[i], j);
+                fprintf(stderr, "perfgate: %s: benchmark %zu has no \"name\" string\n", inputs[i],
+                        j);
                 json_decref(mine);
                 goto done;
             }
@@ -263,11 +267,13 @@ static int merge(char **inputs, size_t n, const char *out, const struct merge_op
         const char *key;
         json_t *val;
         int dup = 0;
-        json_object_foreach(mine, key, val) {
+        json_object_foreach(mine, key, val)
+        {
             const char *who = json_string_value(json_object_get(owner, key));
             if (who) {
-                fprintf(stderr, "perfgate: merge: benchmark '%s' is in '%s' and in '%s': a "
-                                "benchmark may run in one shard only\n",
+                fprintf(stderr,
+                        "perfgate: merge: benchmark '%s' is in '%s' and in '%s': a "
+                        "benchmark may run in one shard only\n",
                         key, who, inputs[i]);
                 dup = 1;
                 break;
@@ -288,7 +294,8 @@ static int merge(char **inputs, size_t n, const char *out, const struct merge_op
                 join_map(events, ev);
             size_t k;
             json_t *p;
-            json_array_foreach(json_object_get(spg, "profiles"), k, p) {
+            json_array_foreach(json_object_get(spg, "profiles"), k, p)
+            {
                 int seen = 0;
                 size_t q;
                 json_t *e;
@@ -301,9 +308,9 @@ static int merge(char **inputs, size_t n, const char *out, const struct merge_op
         }
         json_t *entry = json_object();
         json_object_set_new(entry, "file", json_string(inputs[i]));
-        json_object_set_new(entry, "benchmarks",
-                            json_integer((json_int_t)json_array_size(
-                                json_object_get(roots[i], "benchmarks"))));
+        json_object_set_new(
+            entry, "benchmarks",
+            json_integer((json_int_t)json_array_size(json_object_get(roots[i], "benchmarks"))));
         if (spg) {
             const char *keep[] = { "suites", "timestamp", "git_commit" };
             for (size_t k = 0; k < sizeof keep / sizeof keep[0]; k++) {

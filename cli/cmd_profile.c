@@ -36,8 +36,7 @@ static const char usage_text[] =
     "benchmark's timed loop is counted.\n";
 
 /* Finds the dump whose trigger is "perfgate:NAME" among prefix.* files. */
-static int find_dump(const char *dir, const char *prefix, const char *name, char *path,
-                     size_t len)
+static int find_dump(const char *dir, const char *prefix, const char *name, char *path, size_t len)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -162,8 +161,9 @@ int cmd_profile(int argc, char **argv)
         PG_OPT_PASSTHRU("benchmark_", &pass),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "profile", usage_text, options, NULL,
-                               "exit status: 0 printed, 2 bad usage or trouble\n", 0 };
+    const pg_opt_spec spec = {
+        "profile", usage_text, options, NULL, "exit status: 0 printed, 2 bad usage or trouble\n", 0
+    };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);
@@ -194,12 +194,13 @@ int cmd_profile(int argc, char **argv)
     double ht = 0, bt = 0;
     char sname[600], sfn[300], sfile[220];
     pg_escape_term(name, sname, sizeof sname);
-    int ran = profile_one(dir, "head", head, name, pass.v, pass.n, cache_sim, &hf, &hn, &ht, &gb_loop);
+    int ran =
+        profile_one(dir, "head", head, name, pass.v, pass.n, cache_sim, &hf, &hn, &ht, &gb_loop);
     if (ran)
         goto done;
     if (!base) {
-        printf("%s: %.0f instructions in one %s (callgrind, self cost per function)\n\n",
-               sname, ht, gb_loop ? "iteration of its timed loop" : "kernel call");
+        printf("%s: %.0f instructions in one %s (callgrind, self cost per function)\n\n", sname, ht,
+               gb_loop ? "iteration of its timed loop" : "kernel call");
         printf("%14s %7s  %s\n", "INSTRUCTIONS", "SHARE", "FUNCTION (FILE)");
         for (size_t i = 0; i < hn && (long)i < top; i++) {
             if (hf[i].ir <= 0)
@@ -207,7 +208,8 @@ int cmd_profile(int argc, char **argv)
             pg_escape_term(hf[i].name, sfn, sizeof sfn);
             pg_escape_term(hf[i].file, sfile, sizeof sfile);
             printf("%14.0f %6.2f%%  %s%s%s%s\n", hf[i].ir, ht > 0 ? 100 * hf[i].ir / ht : 0, sfn,
-                   sfile[0] && strcmp(sfile, "???") ? " (" : "", sfile[0] && strcmp(sfile, "???") ? sfile : "",
+                   sfile[0] && strcmp(sfile, "???") ? " (" : "",
+                   sfile[0] && strcmp(sfile, "???") ? sfile : "",
                    sfile[0] && strcmp(sfile, "???") ? ")" : "");
         }
         status = 0;
@@ -240,7 +242,8 @@ int cmd_profile(int argc, char **argv)
         pg_escape_term(rows[i].name, sfn, sizeof sfn);
         char change[32];
         if (rows[i].base > 0)
-            snprintf(change, sizeof change, "%+.2f%%", 100 * (rows[i].head - rows[i].base) / rows[i].base);
+            snprintf(change, sizeof change, "%+.2f%%",
+                     100 * (rows[i].head - rows[i].base) / rows[i].base);
         else
             snprintf(change, sizeof change, "new");
         printf("%14.0f %14.0f %+14.0f %9s  %s\n", rows[i].base, rows[i].head,

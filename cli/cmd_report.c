@@ -59,7 +59,8 @@ int cmd_report(int argc, char **argv)
         PG_OPT_STRING(0, "history", &history, "H",
                       "SQLite file (default " PG_CLI_DEFAULT_HISTORY ") or postgresql:// URI"),
         PG_OPT_STRING(0, "out", &opt.out_dir, "DIR",
-                      "where to write index.html, summary.md and charts/ (default " PG_CLI_OUT_DIR "/out)"),
+                      "where to write index.html, summary.md and charts/ (default " PG_CLI_OUT_DIR
+                      "/out)"),
         PG_OPT_INT(0, "runs", &runs, "N", 0, LONG_MAX, "the newest N runs (default 500; 0: all)"),
         PG_OPT_BOOL(0, "no-png", &opt.no_png, "skip the PNG charts"),
         PG_OPT_BOOL(0, "no-svg", &opt.no_svg, "skip the SVG charts"),
@@ -68,9 +69,15 @@ int cmd_report(int argc, char **argv)
                     "also print the Markdown summary to stdout (for $GITHUB_STEP_SUMMARY)"),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "report", usage_text, options, NULL,
-                               "exit status: 0 written (also when benchmarks fail: the gate is check),\n"
-                               "2 no such history, gnuplot failed, or usage\n", 0 };
+    const pg_opt_spec spec = {
+        "report",
+        usage_text,
+        options,
+        NULL,
+        "exit status: 0 written (also when benchmarks fail: the gate is check),\n"
+        "2 no such history, gnuplot failed, or usage\n",
+        0
+    };
     int npos = pg_parse_options(&spec, argc, argv);
     if (npos < 0)
         return pg_opt_status(npos);
@@ -110,9 +117,10 @@ int cmd_report(int argc, char **argv)
     if (rc == 0 && markdown)
         rc = pg_reports_markdown(t, latest, 50, stdout);
     if (rc == 0)
-        fprintf(markdown ? stderr : stdout,
-                "wrote %s/index.html: %zu benchmarks over %zu runs, %zu trend charts, %zu failing\n",
-                opt.out_dir, sum.n_benches, sum.n_runs, sum.n_charts, sum.n_failed);
+        fprintf(
+            markdown ? stderr : stdout,
+            "wrote %s/index.html: %zu benchmarks over %zu runs, %zu trend charts, %zu failing\n",
+            opt.out_dir, sum.n_benches, sum.n_runs, sum.n_charts, sum.n_failed);
     pg_hist_show_free(latest);
     pg_hist_trend_free(t);
     pg_history_close(h);

@@ -27,9 +27,9 @@ struct compute_params {
     pg_dtype dtype;
     size_t hurst_min, hurst_max;
     pg_strategy_params sp;
-    char column[128];  /* series column for single indicators, "" = auto */
-    char ts_col[128];  /* normalize: timestamp column, "" = none */
-    int kuramoto_1d;   /* kuramoto: each series is one snapshot (1-D path) */
+    char column[128]; /* series column for single indicators, "" = auto */
+    char ts_col[128]; /* normalize: timestamp column, "" = none */
+    int kuramoto_1d;  /* kuramoto: each series is one snapshot (1-D path) */
 };
 
 /* An output destination: stdout, or a file written atomically. */
@@ -79,11 +79,10 @@ int pg_compute_out_close(struct compute_out *o, int ok);
 /* A number at full precision, "nan" for NaN (pg_format_double). */
 void pg_compute_put_num(FILE *f, double v);
 
-
 /* "index_name,<names...>" then one line per row of column-major data
  * (ncols columns of n rows). */
-void pg_compute_write_table(FILE *f, const char *index_name, const char *const *names,
-                            size_t ncols, const double *data, size_t n);
+void pg_compute_write_table(FILE *f, const char *index_name, const char *const *names, size_t ncols,
+                            const double *data, size_t n);
 
 /* A frame with its own column names (no index column); "ts" as an integer
  * when integral. */

@@ -61,8 +61,8 @@ void pg_compute_put_num(FILE *f, double v)
 }
 
 /* Writes "row,<names...>" then one line per row of column-major data. */
-void pg_compute_write_table(FILE *f, const char *index_name, const char *const *names,
-                            size_t ncols, const double *data, size_t n)
+void pg_compute_write_table(FILE *f, const char *index_name, const char *const *names, size_t ncols,
+                            const double *data, size_t n)
 {
     fputs(index_name, f);
     for (size_t c = 0; c < ncols; c++) {
@@ -134,8 +134,10 @@ double *pg_compute_price_column(struct compute_ctx *c, int *failed)
             return NULL;
         }
     }
-    fprintf(stderr, "perfgate compute: %s:1: missing required column 'close': expected a "
-                    "close, price or value column\n", c->input);
+    fprintf(stderr,
+            "perfgate compute: %s:1: missing required column 'close': expected a "
+            "close, price or value column\n",
+            c->input);
     *failed = 1;
     return NULL;
 }
@@ -178,8 +180,7 @@ int pg_compute_load_series(struct compute_ctx *c, struct compute_series **out, s
         return 2;
     for (size_t col = 0; col < ncols; col++) {
         const char *name = pg_csv_name(c->csv, col);
-        if (!strcmp(name, "i") || !strcmp(name, "t") || !strcmp(name, "row") ||
-            !strcmp(name, "ts"))
+        if (!strcmp(name, "i") || !strcmp(name, "t") || !strcmp(name, "row") || !strcmp(name, "ts"))
             continue;
         if (c->p.column[0] && strcmp(name, c->p.column))
             continue;

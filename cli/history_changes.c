@@ -28,8 +28,8 @@
 
 typedef struct bench_changes {
     const char *name;
-    pg_cp_result now, before;  /* with and without the newest run */
-    int *is_new;               /* per change of `now` */
+    pg_cp_result now, before; /* with and without the newest run */
+    int *is_new;              /* per change of `now` */
     int creep_new;
 } bench_changes;
 
@@ -56,8 +56,7 @@ static json_t *num(double v)
     return isfinite(v) ? json_real(v) : json_null();
 }
 
-static json_t *change_json(const pg_hist_trend *t, const pg_cp_change *c, int is_new,
-                           int *bad)
+static json_t *change_json(const pg_hist_trend *t, const pg_cp_change *c, int is_new, int *bad)
 {
     json_t *o = json_object();
     if (!o)
@@ -81,15 +80,15 @@ static json_t *change_json(const pg_hist_trend *t, const pg_cp_change *c, int is
     return o;
 }
 
-static int write_json(const char *path, const pg_hist_trend *t, const bench_changes *bc,
-                      size_t nb, size_t ref, double tol)
+static int write_json(const char *path, const pg_hist_trend *t, const bench_changes *bc, size_t nb,
+                      size_t ref, double tol)
 {
     int failed = 0, *bad = &failed;
     json_t *root = json_object(), *arr = json_array();
     cli_json_put(bad, root, "tool", json_string("perfgate history changes"));
     cli_json_put(bad, root, "runs", json_integer((json_int_t)t->n_runs));
     cli_json_put(bad, root, "reference_run",
-                        t->n_runs ? json_integer((json_int_t)t->runs[ref].id) : json_null());
+                 t->n_runs ? json_integer((json_int_t)t->runs[ref].id) : json_null());
     cli_json_put(bad, root, "tolerance", json_real(tol));
     for (size_t i = 0; i < nb; i++) {
         const bench_changes *b = &bc[i];
@@ -133,8 +132,8 @@ static void print_table(const pg_hist_trend *t, const bench_changes *bc, size_t 
         nchanges += bc[i].now.n_changes;
         ncreep += bc[i].now.creep != 0;
     }
-    printf("%zu runs, %zu benchmarks; creep measured from run %lld, tolerance %g%%\n\n",
-           t->n_runs, nb, t->n_runs ? (long long)t->runs[ref].id : 0LL, tol * 100);
+    printf("%zu runs, %zu benchmarks; creep measured from run %lld, tolerance %g%%\n\n", t->n_runs,
+           nb, t->n_runs ? (long long)t->runs[ref].id : 0LL, tol * 100);
     if (nchanges) {
         printf("%-4s %-8s %-12s %-11s %-30s %-9s %s\n", "NEW", "RUN", "COMMIT", "RUNS",
                "NEW/OLD LEVEL [95% CI]", "P", "BENCHMARK");
@@ -157,16 +156,16 @@ static void print_table(const pg_hist_trend *t, const bench_changes *bc, size_t 
         printf("\ncreep (drifted beyond %g%% in steps each under it):\n", tol * 100);
         for (size_t i = 0; i < nb; i++)
             if (bc[i].now.creep) {
-                printf("  %-4s %.4fx [%.4f, %.4f]  ", bc[i].creep_new ? "new" : "",
-                       bc[i].now.drift, bc[i].now.drift_lo, bc[i].now.drift_hi);
+                printf("  %-4s %.4fx [%.4f, %.4f]  ", bc[i].creep_new ? "new" : "", bc[i].now.drift,
+                       bc[i].now.drift_lo, bc[i].now.drift_hi);
                 pg_escape_term_put(stdout, bc[i].name);
                 printf("\n");
             }
     }
 }
 
-int cli_history_changes(const char *history, const char *glob, const char *since,
-                           double tolerance, const char *json_path)
+int cli_history_changes(const char *history, const char *glob, const char *since, double tolerance,
+                        const char *json_path)
 {
     pg_history *h = cli_open_history(history);
     if (!h)
@@ -189,8 +188,7 @@ int cli_history_changes(const char *history, const char *glob, const char *since
         char *end;
         ref_id = strtoll(since, &end, 10);
         if (*end || end == since || ref_id < 0) {
-            fprintf(stderr, "perfgate: history changes: --since takes a run id, not '%s'\n",
-                    since);
+            fprintf(stderr, "perfgate: history changes: --since takes a run id, not '%s'\n", since);
             goto done;
         }
     } else if (pg_history_baseline_get(h, &base, NULL) == 0) {

@@ -61,8 +61,8 @@ int cli_mkdir_p(const char *path);
  * `since` (NULL: the baseline's, else the first), tolerance a fraction;
  * the table on stdout, JSON to json_path when not NULL.  Returns the exit
  * status: 0, 1 (a new slowdown or creep), 2 (trouble, said on stderr). */
-int cli_history_changes(const char *history, const char *glob, const char *since,
-                        double tolerance, const char *json_path);
+int cli_history_changes(const char *history, const char *glob, const char *since, double tolerance,
+                        const char *json_path);
 /* As cli_open_history, for commands that only read: opened read-only
  * (pg_history_open_readonly), so a history the user may read but not write
  * works, and nothing is created.  Defined in cmd_history.c. */
@@ -72,8 +72,8 @@ struct pg_history *cli_open_history_ro(const char *where);
  * every results file it reads (pg_gate.h PG_FORMAT_*; auto detects it from
  * the content).  Returns the format, or -1 after saying on stderr what
  * cmd's --format takes. */
-#define CLI_FORMAT_HELP \
-    "results format: auto (from the content; the default), gbench, pytest-benchmark, " \
+#define CLI_FORMAT_HELP                                                                            \
+    "results format: auto (from the content; the default), gbench, pytest-benchmark, "             \
     "hyperfine or asv"
 int cli_results_format(const char *cmd, const char *text);
 

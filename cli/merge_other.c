@@ -64,8 +64,13 @@ int cli_merge_other(char **inputs, size_t n, const char *out, int format, int al
             cli_report("perfgate", &err);
             goto done;
         }
-    static const struct { const char *key; int host; } same[] = {
-        { "perfgate.git_commit", 0 }, { "context.host_name", 1 }, { "perfgate.host.cpu_model", 1 },
+    static const struct {
+        const char *key;
+        int host;
+    } same[] = {
+        { "perfgate.git_commit", 0 },
+        { "context.host_name", 1 },
+        { "perfgate.host.cpu_model", 1 },
     };
     for (size_t i = 1; i < n; i++)
         for (size_t k = 0; k < sizeof same / sizeof same[0]; k++) {
@@ -78,10 +83,11 @@ int cli_merge_other(char **inputs, size_t n, const char *out, int format, int al
             pg_escape_term_put(stderr, b.value);
             fprintf(stderr, "' but '%s' has '", inputs[0]);
             pg_escape_term_put(stderr, a.value);
-            fprintf(stderr, "': %s\n", same[k].host ? "shards ran on different machines "
-                                                      "(--allow-different-hosts merges them)"
-                                                    : "shards must come from one commit "
-                                                      "(--force merges anyway)");
+            fprintf(stderr, "': %s\n",
+                    same[k].host ? "shards ran on different machines "
+                                   "(--allow-different-hosts merges them)"
+                                 : "shards must come from one commit "
+                                   "(--force merges anyway)");
             goto done;
         }
     for (size_t i = 0; i < n; i++)
@@ -91,8 +97,10 @@ int cli_merge_other(char **inputs, size_t n, const char *out, int format, int al
             if (who) {
                 fprintf(stderr, "perfgate: merge: benchmark '");
                 pg_escape_term_put(stderr, name);
-                fprintf(stderr, "' is in '%s' and in '%s': a benchmark may run in one shard "
-                                "only\n", who, inputs[i]);
+                fprintf(stderr,
+                        "' is in '%s' and in '%s': a benchmark may run in one shard "
+                        "only\n",
+                        who, inputs[i]);
                 goto done;
             }
             json_object_set_new(owner, name, json_string(inputs[i]));
@@ -117,7 +125,8 @@ int cli_merge_other(char **inputs, size_t n, const char *out, int format, int al
             json_array_extend(json_object_get(result, member), part);
         } else {
             json_object_update_missing(json_object_get(result, member), part);
-            json_t *d = json_object_get(root, "durations"), *rd = json_object_get(result, "durations");
+            json_t *d = json_object_get(root, "durations"),
+                   *rd = json_object_get(result, "durations");
             if (json_is_object(d) && json_is_object(rd))
                 json_object_update_missing(rd, d);
         }

@@ -112,14 +112,12 @@ static int unknown_option(const pg_opt_spec *spec, const char *name)
     return PG_OPT_ERROR;
 }
 
-static int list_add(const pg_opt_spec *spec, const pg_option *o, const char *name,
-                    const char *val)
+static int list_add(const pg_opt_spec *spec, const pg_option *o, const char *name, const char *val)
 {
     pg_opt_list *l = o->value;
     if (l->n == l->max) {
         if (o->type == PG_OPTION_PASSTHRU)
-            fprintf(stderr, "perfgate: %s: too many options to pass on, at '%s'\n", spec->cmd,
-                    val);
+            fprintf(stderr, "perfgate: %s: too many options to pass on, at '%s'\n", spec->cmd, val);
         else
             fprintf(stderr, "perfgate: %s: too many %s\n", spec->cmd, name);
         return -1;
@@ -133,9 +131,7 @@ static int take(const pg_opt_spec *spec, const pg_option *o, const char *name, c
 {
     char *end;
     switch (o->type) {
-    case PG_OPTION_STRING:
-        *(const char **)o->value = val;
-        return 0;
+    case PG_OPTION_STRING: *(const char **)o->value = val; return 0;
     case PG_OPTION_INT: {
         errno = 0;
         long v = strtol(val, &end, 10);
@@ -161,12 +157,9 @@ static int take(const pg_opt_spec *spec, const pg_option *o, const char *name, c
         *(double *)o->value = v;
         return 0;
     }
-    case PG_OPTION_LIST:
-        return list_add(spec, o, name, val);
-    case PG_OPTION_CALLBACK:
-        return o->callback(o, val);
-    default:
-        return -1;
+    case PG_OPTION_LIST: return list_add(spec, o, name, val);
+    case PG_OPTION_CALLBACK: return o->callback(o, val);
+    default: return -1;
     }
 }
 

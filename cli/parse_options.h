@@ -33,12 +33,12 @@
 #include <stdio.h>
 
 enum pg_option_type {
-    PG_OPTION_END = 0, /* ends a table */
-    PG_OPTION_BOOL,    /* --name: *(int *)value = 1 */
-    PG_OPTION_STRING,  /* --name V: *(const char **)value = V (argv's own string) */
-    PG_OPTION_INT,     /* --name N: *(long *)value = N, N in [min, max] */
-    PG_OPTION_DOUBLE,  /* --name X: *(double *)value = X, finite */
-    PG_OPTION_LIST,    /* --name V, repeatable: appended to *(pg_opt_list *)value */
+    PG_OPTION_END = 0,  /* ends a table */
+    PG_OPTION_BOOL,     /* --name: *(int *)value = 1 */
+    PG_OPTION_STRING,   /* --name V: *(const char **)value = V (argv's own string) */
+    PG_OPTION_INT,      /* --name N: *(long *)value = N, N in [min, max] */
+    PG_OPTION_DOUBLE,   /* --name X: *(double *)value = X, finite */
+    PG_OPTION_LIST,     /* --name V, repeatable: appended to *(pg_opt_list *)value */
     PG_OPTION_CALLBACK, /* --name V: callback(opt, V) */
     PG_OPTION_PASSTHRU, /* any --<long_name>... (long_name is a prefix such as
                            "benchmark_" or "seed="): the whole argument is
@@ -68,16 +68,38 @@ struct pg_option {
     int (*callback)(const pg_option *opt, const char *arg);
 };
 
-#define PG_OPT_END() { PG_OPTION_END, 0, NULL, NULL, NULL, NULL, 0, 0, NULL }
-#define PG_OPT_BOOL(s, l, v, h) { PG_OPTION_BOOL, (s), (l), (v), NULL, (h), 0, 0, NULL }
-#define PG_OPT_STRING(s, l, v, a, h) { PG_OPTION_STRING, (s), (l), (v), (a), (h), 0, 0, NULL }
-#define PG_OPT_INT(s, l, v, a, lo, hi, h) \
-    { PG_OPTION_INT, (s), (l), (v), (a), (h), (lo), (hi), NULL }
-#define PG_OPT_DOUBLE(s, l, v, a, h) { PG_OPTION_DOUBLE, (s), (l), (v), (a), (h), 0, 0, NULL }
-#define PG_OPT_LIST(s, l, v, a, h) { PG_OPTION_LIST, (s), (l), (v), (a), (h), 0, 0, NULL }
-#define PG_OPT_CALLBACK(s, l, v, a, h, fn) \
-    { PG_OPTION_CALLBACK, (s), (l), (v), (a), (h), 0, 0, (fn) }
-#define PG_OPT_PASSTHRU(prefix, v) { PG_OPTION_PASSTHRU, 0, (prefix), (v), NULL, NULL, 0, 0, NULL }
+#define PG_OPT_END()                                                                               \
+    {                                                                                              \
+        PG_OPTION_END, 0, NULL, NULL, NULL, NULL, 0, 0, NULL                                       \
+    }
+#define PG_OPT_BOOL(s, l, v, h)                                                                    \
+    {                                                                                              \
+        PG_OPTION_BOOL, (s), (l), (v), NULL, (h), 0, 0, NULL                                       \
+    }
+#define PG_OPT_STRING(s, l, v, a, h)                                                               \
+    {                                                                                              \
+        PG_OPTION_STRING, (s), (l), (v), (a), (h), 0, 0, NULL                                      \
+    }
+#define PG_OPT_INT(s, l, v, a, lo, hi, h)                                                          \
+    {                                                                                              \
+        PG_OPTION_INT, (s), (l), (v), (a), (h), (lo), (hi), NULL                                   \
+    }
+#define PG_OPT_DOUBLE(s, l, v, a, h)                                                               \
+    {                                                                                              \
+        PG_OPTION_DOUBLE, (s), (l), (v), (a), (h), 0, 0, NULL                                      \
+    }
+#define PG_OPT_LIST(s, l, v, a, h)                                                                 \
+    {                                                                                              \
+        PG_OPTION_LIST, (s), (l), (v), (a), (h), 0, 0, NULL                                        \
+    }
+#define PG_OPT_CALLBACK(s, l, v, a, h, fn)                                                         \
+    {                                                                                              \
+        PG_OPTION_CALLBACK, (s), (l), (v), (a), (h), 0, 0, (fn)                                    \
+    }
+#define PG_OPT_PASSTHRU(prefix, v)                                                                 \
+    {                                                                                              \
+        PG_OPTION_PASSTHRU, 0, (prefix), (v), NULL, NULL, 0, 0, NULL                               \
+    }
 
 /* Flags of pg_opt_spec. */
 #define PG_PARSE_KEEP_DASHDASH 1u /* keep `--` among the positional arguments */

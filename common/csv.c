@@ -176,18 +176,16 @@ static int parse(struct pg_csv *t, size_t len, pg_error *err)
         if (sep == '\n') {
             if (row == 0) {
                 t->ncols = fields_in_row;
-            } else if (fields_in_row == 1 && t->cells[count - 1].text[0] == '\0' &&
-                       t->ncols != 1) {
+            } else if (fields_in_row == 1 && t->cells[count - 1].text[0] == '\0' && t->ncols != 1) {
                 count--; /* a blank line: skip it */
                 fields_in_row = 0;
                 line++;
                 line_start = p;
                 continue;
             } else if (fields_in_row != t->ncols) {
-                return pg_error_set(err, PG_EPARSE, t->name, clamp_int(line),
-                                    t->cells[count - 1].column, NULL,
-                                    "row has %zu fields: expected %zu, as in the header",
-                                    fields_in_row, t->ncols);
+                return pg_error_set(
+                    err, PG_EPARSE, t->name, clamp_int(line), t->cells[count - 1].column, NULL,
+                    "row has %zu fields: expected %zu, as in the header", fields_in_row, t->ncols);
             }
             row++;
             fields_in_row = 0;
@@ -200,8 +198,8 @@ static int parse(struct pg_csv *t, size_t len, pg_error *err)
     t->nrows = row ? row - 1 : 0;
     for (size_t c = 0; c < t->ncols; c++) {
         if (t->cells[c].text[0] == '\0')
-            return pg_error_set(err, PG_EPARSE, t->name, t->cells[c].line, t->cells[c].column,
-                                NULL, "empty column name in the header: expected a name");
+            return pg_error_set(err, PG_EPARSE, t->name, t->cells[c].line, t->cells[c].column, NULL,
+                                "empty column name in the header: expected a name");
     }
     return PG_OK;
 }
@@ -355,8 +353,14 @@ void pg_csv_free(pg_csv *csv)
     free(csv);
 }
 
-size_t pg_csv_nrows(const pg_csv *csv) { return csv ? csv->nrows : 0; }
-size_t pg_csv_ncols(const pg_csv *csv) { return csv ? csv->ncols : 0; }
+size_t pg_csv_nrows(const pg_csv *csv)
+{
+    return csv ? csv->nrows : 0;
+}
+size_t pg_csv_ncols(const pg_csv *csv)
+{
+    return csv ? csv->ncols : 0;
+}
 
 const char *pg_csv_name(const pg_csv *csv, size_t col)
 {

@@ -36,13 +36,13 @@ void pg_error_format(const pg_error *err, char *buf, size_t len)
     if (!err)
         return;
     size_t used = 0;
-#define APPEND(...)                                                           \
-    do {                                                                      \
-        if (used < len) {                                                     \
-            int w_ = snprintf(buf + used, len - used, __VA_ARGS__);           \
-            if (w_ > 0)                                                       \
-                used += (size_t)w_;                                           \
-        }                                                                     \
+#define APPEND(...)                                                                                \
+    do {                                                                                           \
+        if (used < len) {                                                                          \
+            int w_ = snprintf(buf + used, len - used, __VA_ARGS__);                                \
+            if (w_ > 0)                                                                            \
+                used += (size_t)w_;                                                                \
+        }                                                                                          \
     } while (0)
     if (err->file[0]) {
         APPEND("%s:", err->file);

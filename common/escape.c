@@ -83,7 +83,8 @@ void pg_escape_xml(FILE *f, const char *s)
         const char *e = c == '\r' ? "&#13;" : markup_entity(c, "&apos;");
         if (e) {
             fputs(e, f);
-        } else if (c == 0xEF && (unsigned char)s[1] == 0xBF && ((unsigned char)s[2] & 0xFE) == 0xBE) {
+        } else if (c == 0xEF && (unsigned char)s[1] == 0xBF &&
+                   ((unsigned char)s[2] & 0xFE) == 0xBE) {
             /* the noncharacters U+FFFE and U+FFFF (EF BF BE, EF BF BF),
              * which XML 1.0 forbids even as references */
             fputc('?', f);

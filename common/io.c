@@ -14,7 +14,7 @@
 struct pg_afile {
     FILE *f;
     char *path;
-    char *tmp;   /* NULL when writing straight to a device or a pipe */
+    char *tmp; /* NULL when writing straight to a device or a pipe */
 };
 
 /* 1 when path exists and is not a regular file (/dev/null, /dev/stdout, a
@@ -97,7 +97,10 @@ static void sync_dir(const char *path)
     }
 }
 
-FILE *pg_afile_stream(pg_afile *a) { return a ? a->f : NULL; }
+FILE *pg_afile_stream(pg_afile *a)
+{
+    return a ? a->f : NULL;
+}
 
 int pg_afile_commit(pg_afile *a, pg_error *err)
 {
@@ -106,9 +109,11 @@ int pg_afile_commit(pg_afile *a, pg_error *err)
     int rc = PG_OK;
     if (!a->tmp) { /* a device or a pipe: nothing to rename, nothing to fsync */
         if (fflush(a->f) != 0 || ferror(a->f))
-            rc = pg_error_set(err, PG_EIO, a->path, 0, 0, NULL, "write failed: %s", strerror(errno));
+            rc =
+                pg_error_set(err, PG_EIO, a->path, 0, 0, NULL, "write failed: %s", strerror(errno));
         if (fclose(a->f) != 0 && rc == PG_OK)
-            rc = pg_error_set(err, PG_EIO, a->path, 0, 0, NULL, "close failed: %s", strerror(errno));
+            rc =
+                pg_error_set(err, PG_EIO, a->path, 0, 0, NULL, "close failed: %s", strerror(errno));
         free(a->path);
         free(a);
         return rc;
@@ -226,8 +231,8 @@ int pg_dir_replaceable(const char *dest, int (*replaceable)(const char *name), p
 {
     struct stat st;
     if (lstat(dest, &st) != 0)
-        return errno == ENOENT ? 0 : pg_error_set(err, PG_EIO, dest, 0, 0, NULL, "%s",
-                                                  strerror(errno));
+        return errno == ENOENT ? 0
+                               : pg_error_set(err, PG_EIO, dest, 0, 0, NULL, "%s", strerror(errno));
     if (S_ISLNK(st.st_mode))
         return pg_error_set(err, PG_EINVAL, dest, 0, 0, NULL,
                             "is a symbolic link; name the folder itself");
@@ -244,7 +249,8 @@ int pg_dir_replaceable(const char *dest, int (*replaceable)(const char *name), p
         if (!replaceable || !replaceable(e->d_name))
             rc = pg_error_set(err, PG_EINVAL, dest, 0, 0, NULL,
                               "holds '%s', which perfgate did not write there; give an empty "
-                              "or new folder", e->d_name);
+                              "or new folder",
+                              e->d_name);
     }
     closedir(d);
     return rc;
@@ -277,8 +283,7 @@ int pg_dir_commit(const char *tmp, const char *dest, int (*replaceable)(const ch
         }
         /* No exchange here: move the old folder aside, then ours in. */
         char old[4096];
-        if (snprintf(old, sizeof old, "%s.old", tmp) >= (int)sizeof old ||
-            rename(dest, old) != 0) {
+        if (snprintf(old, sizeof old, "%s.old", tmp) >= (int)sizeof old || rename(dest, old) != 0) {
             rc = pg_error_set(err, PG_EIO, dest, 0, 0, NULL, "cannot move it aside: %s",
                               strerror(errno));
             break;

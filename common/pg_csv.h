@@ -71,8 +71,7 @@ void pg_csv_cell_pos(const pg_csv *csv, size_t row, size_t col, int *line, int *
 int pg_csv_column_double(const pg_csv *csv, size_t col, double *out, pg_error *err);
 
 /* Parses one cell as a double under the rules above. */
-int pg_csv_cell_double(const pg_csv *csv, size_t row, size_t col, double *out,
-                       pg_error *err);
+int pg_csv_cell_double(const pg_csv *csv, size_t row, size_t col, double *out, pg_error *err);
 
 /* Writes v as Python's repr does (shortest round-trip: "0.1", "1.0",
  * "1e-06", "-0.0", "nan", "inf", "-inf"), so output diffs against

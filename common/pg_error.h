@@ -29,11 +29,11 @@ enum {
 };
 
 typedef struct pg_error {
-    int  code;            /* one of PG_E..., 0 when no error */
-    int  line, column;    /* 1-based; 0 when unknown */
-    char file[256];       /* the input's path, or "" */
-    char pointer[256];    /* JSON pointer such as /budgets/3/tolerance, or "" */
-    char message[256];    /* lower case, no full stop: what went wrong, what was expected */
+    int code;          /* one of PG_E..., 0 when no error */
+    int line, column;  /* 1-based; 0 when unknown */
+    char file[256];    /* the input's path, or "" */
+    char pointer[256]; /* JSON pointer such as /budgets/3/tolerance, or "" */
+    char message[256]; /* lower case, no full stop: what went wrong, what was expected */
 } pg_error;
 
 /* Records an error unless err is NULL or already holds one (the first wins).

@@ -53,27 +53,27 @@ typedef enum pg_process_io {
 
 typedef struct pg_process {
     /* ---- filled in by the caller; a zeroed struct is the default ---- */
-    const char *const *argv; /* program and arguments, NULL-terminated; argv[0]
+    const char *const *argv;                   /* program and arguments, NULL-terminated; argv[0]
                                 is looked up in PATH unless it holds a '/' */
-    const char *exec_path;   /* non-NULL: exec this file with argv, and argv[0]
+    const char *exec_path;                     /* non-NULL: exec this file with argv, and argv[0]
                                 only when that fails (e.g. "/proc/self/exe") */
-    const char *const *env;  /* "NAME=value" added to (or replacing in) the
+    const char *const *env;                    /* "NAME=value" added to (or replacing in) the
                                 parent's environment, NULL-terminated; NULL: none */
-    const char *dir;         /* the child's working folder; NULL: the parent's */
-    pg_process_io in, out, err;          /* the three streams */
+    const char *dir;                           /* the child's working folder; NULL: the parent's */
+    pg_process_io in, out, err;                /* the three streams */
     const char *in_path, *out_path, *err_path; /* for PG_PROCESS_FILE/APPEND */
-    double timeout_s;        /* > 0: kill the child's process group after this
+    double timeout_s;                          /* > 0: kill the child's process group after this
                                 many seconds (wall clock); 0: wait for ever */
-    int pin;                 /* 1: run the child on one CPU, `cpu` */
-    int cpu;                 /* with pin: the CPU; < 0: the last CPU of the
+    int pin;                                   /* 1: run the child on one CPU, `cpu` */
+    int cpu;                                   /* with pin: the CPU; < 0: the last CPU of the
                                 parent's affinity mask */
-    size_t capture_max;      /* bytes kept of each captured stream; 0: 16 MiB
+    size_t capture_max;                        /* bytes kept of each captured stream; 0: 16 MiB
                                 (the rest is read and dropped, so the child
                                 never blocks) */
 
     /* ---- filled in by pg_process_start ---- */
-    pid_t pid;               /* the child; 0 before start and after finish */
-    int out_fd;              /* PG_PROCESS_PIPE: the read end; -1 otherwise.
+    pid_t pid;  /* the child; 0 before start and after finish */
+    int out_fd; /* PG_PROCESS_PIPE: the read end; -1 otherwise.
                                 Closed by pg_process_finish; a caller that
                                 closes it first sets it to -1 */
 
@@ -89,11 +89,11 @@ typedef struct pg_process {
     long max_rss_kb;         /* the child's peak resident set, in KiB */
 
     /* ---- private to common/process.c ---- */
-    int cap_fd[2];           /* read ends of the capture pipes, -1 when none */
-    size_t cap_cap[2];       /* capacity of out_buf / err_buf */
-    double t0;               /* start, CLOCK_MONOTONIC seconds */
-    int own_group;           /* the child leads its own process group */
-    int started;             /* the private fields above are valid */
+    int cap_fd[2];     /* read ends of the capture pipes, -1 when none */
+    size_t cap_cap[2]; /* capacity of out_buf / err_buf */
+    double t0;         /* start, CLOCK_MONOTONIC seconds */
+    int own_group;     /* the child leads its own process group */
+    int started;       /* the private fields above are valid */
 } pg_process;
 
 /* Fills p (zeroing it first) the way perfgate runs builds, valgrind and

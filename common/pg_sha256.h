@@ -22,10 +22,10 @@ extern "C" {
 #define PG_SHA256_HEX_LEN 65 /* 64 digits and the terminating NUL */
 
 typedef struct pg_sha256 {
-    uint32_t state[8];     /* H0..H7 */
-    uint64_t length;       /* bytes hashed so far */
+    uint32_t state[8];       /* H0..H7 */
+    uint64_t length;         /* bytes hashed so far */
     unsigned char block[64]; /* a partial block */
-    size_t used;           /* bytes in block */
+    size_t used;             /* bytes in block */
 } pg_sha256;
 
 void pg_sha256_init(pg_sha256 *ctx);

@@ -44,7 +44,7 @@ enum { STAGE_STREAMS = 1, STAGE_DIR, STAGE_GROUP, STAGE_CPU, STAGE_EXEC };
 
 typedef struct child_failure {
     int stage;
-    int error;             /* errno */
+    int error; /* errno */
 } child_failure;
 
 static double now_s(void)
@@ -152,8 +152,8 @@ static char **make_env(const char *const *add)
 /* The parent's end of the plan for one stream: the descriptor the child
  * dup2s onto `target`, or -1 to leave it. */
 typedef struct stream_plan {
-    int fd;                /* child side (close-on-exec here) */
-    int read_end;          /* CAPTURE/PIPE: the parent's end */
+    int fd;       /* child side (close-on-exec here) */
+    int read_end; /* CAPTURE/PIPE: the parent's end */
 } stream_plan;
 
 static int open_stream(pg_process *p, int target, pg_process_io io, const char *path,
@@ -180,8 +180,10 @@ static int open_stream(pg_process *p, int target, pg_process_io io, const char *
         if (target == STDIN_FILENO)
             sp->fd = open(path, O_RDONLY | O_CLOEXEC);
         else
-            sp->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC |
-                                    (io == PG_PROCESS_APPEND ? O_APPEND : O_TRUNC), 0644);
+            sp->fd = open(path,
+                          O_WRONLY | O_CREAT | O_CLOEXEC |
+                              (io == PG_PROCESS_APPEND ? O_APPEND : O_TRUNC),
+                          0644);
         if (sp->fd < 0)
             return pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot open %s of '%s': %s",
                                 names[target], prog_name(p), strerror(errno));
@@ -280,8 +282,7 @@ int pg_process_start(pg_process *p, pg_error *err)
         goto fail;
     }
     if (pipe2(report, O_CLOEXEC) != 0) {
-        rc = pg_error_set(err, PG_EIO, NULL, 0, 0, NULL, "cannot make a pipe: %s",
-                          strerror(errno));
+        rc = pg_error_set(err, PG_EIO, NULL, 0, 0, NULL, "cannot make a pipe: %s", strerror(errno));
         goto fail;
     }
     fflush(NULL); /* nothing buffered here is written twice, by the child too */

@@ -50,7 +50,7 @@ static int level_reachable(size_t n, double level)
 }
 
 int gate_ab_judge_at(const double *base, const double *head, size_t n, double tolerance,
-                 double min_effect, double level, int deterministic, pg_ab_judgement *out)
+                     double min_effect, double level, int deterministic, pg_ab_judgement *out)
 {
     memset(out, 0, sizeof *out);
     out->ratio = out->lo = out->hi = out->p_slower = out->p_faster = NAN;
@@ -126,11 +126,13 @@ done:
 int pg_ab_judge(const double *base, const double *head, size_t n, double tolerance,
                 double min_effect, double alpha, pg_ab_judgement *out)
 {
-    return gate_ab_judge_at(base, head, n, tolerance, min_effect, pg_ab_look_level(alpha, 1), 0, out);
+    return gate_ab_judge_at(base, head, n, tolerance, min_effect, pg_ab_look_level(alpha, 1), 0,
+                            out);
 }
 
 int pg_ab_judge_look(const double *base, const double *head, size_t n, double tolerance,
                      double min_effect, double alpha, unsigned look, pg_ab_judgement *out)
 {
-    return gate_ab_judge_at(base, head, n, tolerance, min_effect, pg_ab_look_level(alpha, look), 0, out);
+    return gate_ab_judge_at(base, head, n, tolerance, min_effect, pg_ab_look_level(alpha, look), 0,
+                            out);
 }

@@ -40,7 +40,12 @@ extern "C" {
 /* ---- one paired judgement ------------------------------------------------ */
 
 typedef enum pg_ab_state {
-    PG_AB_PASS, PG_AB_IMPROVED, PG_AB_FAIL, PG_AB_INCONCLUSIVE, PG_AB_WAIVED, PG_AB_MISSING,
+    PG_AB_PASS,
+    PG_AB_IMPROVED,
+    PG_AB_FAIL,
+    PG_AB_INCONCLUSIVE,
+    PG_AB_WAIVED,
+    PG_AB_MISSING,
     PG_AB_STATE_COUNT
 } pg_ab_state;
 
@@ -49,14 +54,14 @@ const char *pg_ab_state_name(pg_ab_state s);
 
 typedef struct pg_ab_judgement {
     pg_ab_state state;
-    size_t n;               /* pairs used (both values finite and positive) */
-    double ratio;           /* head/base: exp(Hodges-Lehmann of the log ratios) */
-    double lo, hi;          /* its interval at 1 - 2*alpha (one-sided alpha each side) */
-    double p_slower;        /* signed-rank p-value, head slower */
-    double p_faster;        /* signed-rank p-value, head faster */
+    size_t n;                  /* pairs used (both values finite and positive) */
+    double ratio;              /* head/base: exp(Hodges-Lehmann of the log ratios) */
+    double lo, hi;             /* its interval at 1 - 2*alpha (one-sided alpha each side) */
+    double p_slower;           /* signed-rank p-value, head slower */
+    double p_faster;           /* signed-rank p-value, head faster */
     double med_base, med_head; /* medians of the two series */
-    double need;            /* max(tolerance, min_effect): the change that fails */
-    double level;           /* one-sided error level of the interval (pg_ab_look_level) */
+    double need;               /* max(tolerance, min_effect): the change that fails */
+    double level;              /* one-sided error level of the interval (pg_ab_look_level) */
 } pg_ab_judgement;
 
 /* The one-sided error level of look `look` (1, 2, ...) of a sequential
@@ -86,36 +91,36 @@ typedef struct pg_ab pg_ab;
 
 typedef struct pg_ab_row {
     const char *name;
-    const char *profile;   /* "hot", "cold", "first" or NULL */
-    double *base, *head;   /* one value per round: the fastest repetition of the run
+    const char *profile;     /* "hot", "cold", "first" or NULL */
+    double *base, *head;     /* one value per round: the fastest repetition of the run
                               (ns per iteration), or a count */
-    size_t n;              /* rounds with both values */
-    size_t initial;        /* rounds of the first phase */
-    size_t confirm_from;   /* first round of the confirmation phase; 0 when none */
-    pg_policy policy;      /* from the budgets (pg_budget_set_resolve) */
-    int budgeted;          /* some budget matched */
-    double tolerance;      /* the regression tolerance in force */
-    pg_ab_judgement first; /* the judgement after the first phase */
-    pg_ab_judgement final; /* the judgement the gate uses (the last look) */
-    int confirmed;         /* 1: a look after the first decided it */
-    unsigned looks;        /* looks taken (pg_ab_judge_all) */
-    int metric;            /* PG_METRIC_REAL or PG_METRIC_CPU (of the last round) */
-    size_t judged_n;       /* rounds at the last look */
+    size_t n;                /* rounds with both values */
+    size_t initial;          /* rounds of the first phase */
+    size_t confirm_from;     /* first round of the confirmation phase; 0 when none */
+    pg_policy policy;        /* from the budgets (pg_budget_set_resolve) */
+    int budgeted;            /* some budget matched */
+    double tolerance;        /* the regression tolerance in force */
+    pg_ab_judgement first;   /* the judgement after the first phase */
+    pg_ab_judgement final;   /* the judgement the gate uses (the last look) */
+    int confirmed;           /* 1: a look after the first decided it */
+    unsigned looks;          /* looks taken (pg_ab_judge_all) */
+    int metric;              /* PG_METRIC_REAL or PG_METRIC_CPU (of the last round) */
+    size_t judged_n;         /* rounds at the last look */
     const pg_waiver *waiver; /* active waiver that covers a failure, or NULL */
     char note[200];
 } pg_ab_row;
 
 typedef struct pg_ab_options {
-    int metric;            /* PG_METRIC_REAL or PG_METRIC_CPU; -1: the budget's */
-    double tolerance;      /* > 0: overrides every budget's tolerance (a fraction) */
-    int inconclusive_fails;/* 1: an inconclusive verdict fails the gate */
-    int instructions;      /* 1: values are instruction counts, deterministic */
-    const char *today;     /* "YYYY-MM-DD" for waivers; NULL: today (UTC) */
+    int metric;             /* PG_METRIC_REAL or PG_METRIC_CPU; -1: the budget's */
+    double tolerance;       /* > 0: overrides every budget's tolerance (a fraction) */
+    int inconclusive_fails; /* 1: an inconclusive verdict fails the gate */
+    int instructions;       /* 1: values are instruction counts, deterministic */
+    const char *today;      /* "YYYY-MM-DD" for waivers; NULL: today (UTC) */
 } pg_ab_options;
 
 /* A session borrowing budgets (kept alive by the caller). */
 pg_ab *pg_ab_create(const pg_budget_set *budgets, const pg_ab_options *opt);
-void pg_ab_destroy(pg_ab *ab);                   /* NULL is a no-op */
+void pg_ab_destroy(pg_ab *ab); /* NULL is a no-op */
 /* Adds one round: the base run and the head run (loaded results).  Each
  * benchmark in both contributes the median of its samples in that run.
  * Returns 0 or PG_ENOMEM. */

@@ -13,7 +13,7 @@ struct pg_ab {
     pg_ab_row *rows;
     size_t n, cap;
     size_t rounds;
-    size_t *cap_of;        /* capacity of each row's sample arrays */
+    size_t *cap_of; /* capacity of each row's sample arrays */
 };
 
 /* One judgement at one-sided level `level`; deterministic: the values are

@@ -171,10 +171,10 @@ int pg_ab_add_round(pg_ab *ab, const pg_results *base, const pg_results *head)
          * real time for cold and first ones (as perfgate check: older
          * files' and other programs' CPU time of those includes untimed
          * work; a budget's metric opts in, docs/harness.md). */
-        int metric = ab->opt.metric >= 0 ? ab->opt.metric
-                     : r->policy.has_regression ? r->policy.regression_metric
+        int metric = ab->opt.metric >= 0           ? ab->opt.metric
+                     : r->policy.has_regression    ? r->policy.regression_metric
                      : is_hot(r->name, r->profile) ? PG_METRIC_CPU
-                                                    : PG_METRIC_REAL;
+                                                   : PG_METRIC_REAL;
         r->metric = metric;
         double hv = h->error ? NAN : run_value(h, metric);
         double bv = !b || b->error ? NAN : run_value(b, metric);
@@ -251,7 +251,7 @@ int pg_ab_judge_all(pg_ab *ab)
         r->looks++;
         r->judged_n = r->n;
         if (gate_ab_judge_at(r->base, r->head, r->n, r->tolerance, p->min_effect,
-                  pg_ab_look_level(alpha, r->looks), det, &r->final))
+                             pg_ab_look_level(alpha, r->looks), det, &r->final))
             return PG_ENOMEM;
         if (r->looks == 1)
             r->first = r->final;

@@ -18,7 +18,8 @@ static const char *row_label(const pg_ab *ab, const pg_ab_row *r)
 {
     if (r->waiver)
         return "waived";
-    if (r->budgeted && r->policy.severity == PG_SEV_WARN && gate_ab_state_fails(ab, r, r->final.state))
+    if (r->budgeted && r->policy.severity == PG_SEV_WARN &&
+        gate_ab_state_fails(ab, r, r->final.state))
         return "warn";
     return pg_ab_state_name(r->final.state);
 }
@@ -102,8 +103,8 @@ int pg_ab_write_table(const pg_ab *ab, FILE *f, int colour)
         width = 60;
     const char *unit = ab->opt.instructions ? "INSTR" : "MEDIAN";
     fprintf(f, "%-13s %-*s %-12s %-12s %-30s %-7s %-6s %-5s %s\n", "VERDICT", (int)width,
-            "BENCHMARK", unit[0] == 'I' ? "BASE INSTR" : "BASE", unit[0] == 'I' ? "HEAD INSTR" : "HEAD",
-            "HEAD/BASE [CI]", "P", "TOL", "PAIRS", "NOTE");
+            "BENCHMARK", unit[0] == 'I' ? "BASE INSTR" : "BASE",
+            unit[0] == 'I' ? "HEAD INSTR" : "HEAD", "HEAD/BASE [CI]", "P", "TOL", "PAIRS", "NOTE");
     for (size_t i = 0; i < ab->n; i++) {
         const pg_ab_row *r = &ab->rows[i];
         char name[512], b[32], h[32], ratio[80], p[16], tol[16], note[512], safe_note[512];
@@ -118,15 +119,15 @@ int pg_ab_write_table(const pg_ab *ab, FILE *f, int colour)
         const char *lab = row_label(ab, r);
         int fails = pg_ab_row_fails(ab, r);
         if (colour)
-            fprintf(f, "%s%-13s\033[0m", fails ? "\033[1;31m"
-                                         : r->final.state == PG_AB_INCONCLUSIVE || r->waiver
-                                             ? "\033[33m"
-                                             : "\033[32m",
+            fprintf(f, "%s%-13s\033[0m",
+                    fails                                               ? "\033[1;31m"
+                    : r->final.state == PG_AB_INCONCLUSIVE || r->waiver ? "\033[33m"
+                                                                        : "\033[32m",
                     lab);
         else
             fprintf(f, "%-13s", lab);
-        fprintf(f, " %-*s %-12s %-12s %-30s %-7s %-6s %-5zu %s\n", (int)width, name, b, h, ratio,
-                p, tol, r->final.n, safe_note);
+        fprintf(f, " %-*s %-12s %-12s %-30s %-7s %-6s %-5zu %s\n", (int)width, name, b, h, ratio, p,
+                tol, r->final.n, safe_note);
     }
     char sum[512];
     summary(ab, sum, sizeof sum);
@@ -178,12 +179,13 @@ int pg_ab_write_json(const pg_ab *ab, FILE *f)
         json_object_set_new(o, "fails", json_boolean(pg_ab_row_fails(ab, r)));
         json_object_set_new(o, "tolerance", json_real(r->tolerance));
         if (!ab->opt.instructions)
-            json_object_set_new(o, "metric", json_string(r->metric == PG_METRIC_CPU ? "cpu_time"
-                                                                                 : "real_time"));
+            json_object_set_new(o, "metric",
+                                json_string(r->metric == PG_METRIC_CPU ? "cpu_time" : "real_time"));
         json_object_set_new(o, "rounds", json_integer((json_int_t)r->final.n));
         json_object_set_new(o, "looks", json_integer((json_int_t)r->looks));
-        json_object_set_new(o, "confirmation_rounds",
-                            json_integer((json_int_t)(r->confirm_from ? r->n - r->confirm_from : 0)));
+        json_object_set_new(
+            o, "confirmation_rounds",
+            json_integer((json_int_t)(r->confirm_from ? r->n - r->confirm_from : 0)));
         json_object_set_new(o, "first", judgement_json(&r->first));
         json_object_set_new(o, "final", judgement_json(&r->final));
         if (r->budgeted && r->policy.owner)
@@ -209,7 +211,9 @@ int pg_ab_write_markdown(const pg_ab *ab, FILE *f)
     fprintf(f, "### perfgate ab (%s): %s\n\n%s\n\n",
             ab->opt.instructions ? "instruction counts" : "interleaved timings",
             failed ? "gate FAILED" : "gate passed", sum);
-    fprintf(f, "| verdict | benchmark | base | head | head/base [CI] | p | tolerance | pairs | note |\n");
+    fprintf(
+        f,
+        "| verdict | benchmark | base | head | head/base [CI] | p | tolerance | pairs | note |\n");
     fprintf(f, "|---|---|---|---|---|---|---|---|---|\n");
     for (size_t i = 0; i < ab->n && i < 1000; i++) {
         const pg_ab_row *r = &ab->rows[i];

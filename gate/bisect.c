@@ -19,16 +19,16 @@ enum { UNTESTED, GOOD, BAD, SKIPPED };
 
 struct pg_bisect {
     size_t n;
-    double threshold;       /* the ends' tolerance */
-    double tol;             /* every later question's: sqrt(R) - 1 */
+    double threshold; /* the ends' tolerance */
+    double tol;       /* every later question's: sqrt(R) - 1 */
     unsigned max_tries, max_reopen, reopens, tries;
     pg_bisect_status status;
     int ends_done;
-    size_t g, b;            /* last known good, first known bad */
+    size_t g, b; /* last known good, first known bad */
     size_t first_bad;
-    unsigned char *mark;    /* per commit */
-    int recheck;            /* 0: none; 1: asking g again; 2: asking b again */
-    int g_bad, b_good;      /* what the re-check found */
+    unsigned char *mark; /* per commit */
+    int recheck;         /* 0: none; 1: asking g again; 2: asking b again */
+    int g_bad, b_good;   /* what the re-check found */
     int pending;
     pg_bisect_step cur;
     pg_bisect_step *steps;
@@ -37,8 +37,7 @@ struct pg_bisect {
 
 const char *pg_bisect_outcome_name(pg_bisect_outcome o)
 {
-    static const char *const names[] = { "pass", "improved", "regression", "inconclusive",
-                                         "skip" };
+    static const char *const names[] = { "pass", "improved", "regression", "inconclusive", "skip" };
     return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
 }
 
@@ -305,8 +304,10 @@ static int outcome_of(const char *s, pg_bisect_outcome *o)
         const char *name;
         pg_bisect_outcome o;
     } map[] = {
-        { "pass", PG_BISECT_PASS },          { "improved", PG_BISECT_IMPROVED },
-        { "regression", PG_BISECT_REGRESSION }, { "inconclusive", PG_BISECT_INCONCLUSIVE },
+        { "pass", PG_BISECT_PASS },
+        { "improved", PG_BISECT_IMPROVED },
+        { "regression", PG_BISECT_REGRESSION },
+        { "inconclusive", PG_BISECT_INCONCLUSIVE },
         { "missing", PG_BISECT_SKIP },
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
@@ -323,7 +324,8 @@ static const json_t *find_row(const json_t *rows, const char *bench)
     const json_t *prefixed = NULL;
     size_t nprefixed = 0, len = strlen(bench), i;
     const json_t *row;
-    json_array_foreach(rows, i, row) {
+    json_array_foreach(rows, i, row)
+    {
         const char *name = json_string_value(json_object_get(row, "benchmark"));
         if (!name)
             continue;
@@ -346,8 +348,7 @@ int pg_bisect_parse_verdict(const char *text, size_t len, const char *name, cons
     json_error_t jerr;
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return pg_error_set(err, PG_EPARSE, name, jerr.line, jerr.column, NULL, "%s",
-                            jerr.text);
+        return pg_error_set(err, PG_EPARSE, name, jerr.line, jerr.column, NULL, "%s", jerr.text);
     int rc = 0;
     const json_t *rows = json_object_get(root, "benchmarks");
     if (!json_is_object(root) || !json_is_array(rows)) {

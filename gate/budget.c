@@ -29,7 +29,13 @@
 #include <sys/stat.h>
 
 enum {
-    F_REPS, F_ALPHA, F_MIN_EFFECT, F_SEVERITY, F_OWNER, F_REGRESSION, F_RELATIVE,
+    F_REPS,
+    F_ALPHA,
+    F_MIN_EFFECT,
+    F_SEVERITY,
+    F_OWNER,
+    F_REGRESSION,
+    F_RELATIVE,
     F_ABS0, /* F_ABS0 + PG_ABS_... */
     F_COUNT = F_ABS0 + PG_ABS_COUNT
 };
@@ -40,16 +46,16 @@ typedef struct pos {
 
 typedef struct budget {
     const char *match;
-    int literal;              /* no wildcard: an exact name */
-    long spec;                /* specificity rank */
-    size_t order;             /* reading order, for ties */
+    int literal;  /* no wildcard: an exact name */
+    long spec;    /* specificity rank */
+    size_t order; /* reading order, for ties */
     size_t file_index;
     const char *file;
     int line, column;
-    pos match_at;             /* where its "match" is */
-    int optional;             /* "optional": true: matching nothing is no problem */
-    char pointer[48];         /* /budgets/N */
-    unsigned set;             /* 1 << F_...: fields this budget sets */
+    pos match_at;     /* where its "match" is */
+    int optional;     /* "optional": true: matching nothing is no problem */
+    char pointer[48]; /* /budgets/N */
+    unsigned set;     /* 1 << F_...: fields this budget sets */
     pos at[F_COUNT];
     int repetitions, severity, regression_metric, relative_per_element, relative_metric;
     double alpha, min_effect, regression_max, relative_max_ratio;
@@ -64,8 +70,8 @@ typedef struct budget {
  * median time per element must lie in [min, max]. */
 typedef struct machine_cal {
     const char *name;
-    double min, max;          /* ns per element; 0 / INFINITY when not given */
-    int metric;               /* PG_METRIC_..., default CPU time */
+    double min, max; /* ns per element; 0 / INFINITY when not given */
+    int metric;      /* PG_METRIC_..., default CPU time */
 } machine_cal;
 
 #define MAX_MACHINE_FLAGS 32
@@ -73,14 +79,14 @@ typedef struct machine_cal {
 
 typedef struct file_defaults {
     const char *path;
-    int has_machine;          /* a "machine" member: the file is for one kind of machine */
-    const char *machine_cpu;  /* "machine": {"cpu_model": GLOB}, NULL = any model */
+    int has_machine;         /* a "machine" member: the file is for one kind of machine */
+    const char *machine_cpu; /* "machine": {"cpu_model": GLOB}, NULL = any model */
     const char *machine_flags[MAX_MACHINE_FLAGS]; /* "cpu_flags": all must be present */
     size_t nflags;
     machine_cal cal[MAX_MACHINE_CALS];
     size_t ncal;
-    int skipped;              /* pg_budget_set_machine found another kind of machine */
-    char why[256];            /* and why, for people */
+    int skipped;   /* pg_budget_set_machine found another kind of machine */
+    char why[256]; /* and why, for people */
     unsigned set;
     int repetitions, severity;
     double alpha, min_effect;
@@ -91,11 +97,11 @@ struct pg_budget_set {
     pj_arena *arena;
     budget *budgets;
     size_t nbudgets, cap;
-    size_t *by_spec;          /* budget indices, most specific first */
+    size_t *by_spec; /* budget indices, most specific first */
     int sorted;
     pg_waiver *waivers;
     size_t nwaivers, wcap;
-    pos *waiver_at;           /* where each waiver's "expires" is */
+    pos *waiver_at; /* where each waiver's "expires" is */
     char (*waiver_ptr)[48];
     file_defaults *files;
     size_t nfiles, fcap;
@@ -105,7 +111,7 @@ struct pg_budget_set {
 
 static const char *const abs_names[PG_ABS_COUNT] = {
     "median_real_time", "median_cpu_time", "real_time_per_element", "cpu_time_per_element",
-    "peak_rss", "gpu_kernel_time", "gpu_transfer_time",
+    "peak_rss",         "gpu_kernel_time", "gpu_transfer_time",
 };
 
 const char *pg_abs_name(int which)
@@ -248,13 +254,13 @@ int gate_glob_intersect(const char *a, const char *b)
     size_t sp = 0;
     stack[sp++] = 0;
     seen[0] = 1;
-#define PUSH(i, j)                                                            \
-    do {                                                                      \
-        size_t s_ = (i) * w + (j);                                            \
-        if (!seen[s_]) {                                                      \
-            seen[s_] = 1;                                                     \
-            stack[sp++] = s_;                                                 \
-        }                                                                     \
+#define PUSH(i, j)                                                                                 \
+    do {                                                                                           \
+        size_t s_ = (i)*w + (j);                                                                   \
+        if (!seen[s_]) {                                                                           \
+            seen[s_] = 1;                                                                          \
+            stack[sp++] = s_;                                                                      \
+        }                                                                                          \
     } while (0)
     while (sp && !found) {
         size_t s = stack[--sp], i = s / w, j = s % w;
@@ -460,11 +466,11 @@ static void pop(ctx *c, size_t old)
     c->pointer[old] = '\0';
 }
 
-#define ERR(c, node, code, ...)                                                            \
-    do {                                                                                   \
-        diag((c)->set, (code), (c)->file, (node)->line, (node)->column, (c)->pointer,      \
-             __VA_ARGS__);                                                                 \
-        (c)->errors++;                                                                     \
+#define ERR(c, node, code, ...)                                                                    \
+    do {                                                                                           \
+        diag((c)->set, (code), (c)->file, (node)->line, (node)->column, (c)->pointer,              \
+             __VA_ARGS__);                                                                         \
+        (c)->errors++;                                                                             \
     } while (0)
 
 /* Checks members against the allowed names; reports unknown and duplicate
@@ -549,8 +555,8 @@ static int get_time(ctx *c, const pj_node *obj, const char *key, double *out, po
      * (1e-320ns) turns every ratio to it into infinity. */
     else if (*out < PG_BUDGET_MIN_NS) {
         ok = 0;
-        ERR(c, v, PG_ETYPE, "expected a time of at least %gns, found \"%.60s\"",
-            PG_BUDGET_MIN_NS, v->str);
+        ERR(c, v, PG_ETYPE, "expected a time of at least %gns, found \"%.60s\"", PG_BUDGET_MIN_NS,
+            v->str);
     }
     pop(c, old);
     at->line = v->line;
@@ -567,7 +573,8 @@ static int get_percent(ctx *c, const pj_node *obj, const char *key, double max, 
     size_t old = push(c, key);
     int ok = pg_parse_percent(v->str, out) == 0 && *out >= 0 && *out <= max;
     if (!ok)
-        ERR(c, v, PG_ETYPE, "expected a percentage from \"0%%\" to \"%g%%\" such as \"5%%\", found \"%.60s\"",
+        ERR(c, v, PG_ETYPE,
+            "expected a percentage from \"0%%\" to \"%g%%\" such as \"5%%\", found \"%.60s\"",
             max * 100, v->str);
     pop(c, old);
     at->line = v->line;
@@ -684,9 +691,9 @@ static const char *const machine_cal_keys[] = { "min_ns_per_element", "max_ns_pe
                                                 "metric" };
 static const char *const defaults_keys[] = { "repetitions", "alpha", "min_effect", "severity",
                                              "owner" };
-static const char *const budget_keys[] = { "match", "description", "owner", "severity",
-                                           "repetitions", "alpha", "min_effect", "absolute",
-                                           "regression", "relative", "counters", "optional" };
+static const char *const budget_keys[] = { "match",       "description", "owner",      "severity",
+                                           "repetitions", "alpha",       "min_effect", "absolute",
+                                           "regression",  "relative",    "counters",   "optional" };
 static const char *const regression_keys[] = { "max", "metric" };
 static const char *const relative_keys[] = { "to", "max_ratio", "per_element", "metric" };
 static const char *const counter_keys[] = { "max", "per_element" };
@@ -712,8 +719,8 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
     const pj_node *opt = member(c, o, "optional", PJ_TRUE, "true or false");
     b->optional = opt && opt->type == PJ_TRUE;
     (void)get_string(c, o, "description", 0, NULL);
-    read_policy(c, o, &b->set, &b->repetitions, &b->alpha, &b->min_effect, &b->severity,
-                &b->owner, b->at);
+    read_policy(c, o, &b->set, &b->repetitions, &b->alpha, &b->min_effect, &b->severity, &b->owner,
+                b->at);
     const pj_node *v;
     if ((v = pj_get(o, "absolute"))) {
         size_t old = push(c, "absolute");
@@ -724,15 +731,16 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
             for (int k = 0; k < PG_ABS_COUNT; k++) {
                 int ok;
                 if (k == PG_ABS_PEAK_RSS) {
-                    const pj_node *s = member(c, v, abs_names[k], PJ_STRING,
-                                              "a size such as \"64MiB\"");
+                    const pj_node *s =
+                        member(c, v, abs_names[k], PJ_STRING, "a size such as \"64MiB\"");
                     ok = 0;
                     if (s) {
                         size_t o2 = push(c, abs_names[k]);
                         ok = pg_parse_bytes(s->str, &b->absolute[k]) == 0 && b->absolute[k] >= 1;
                         if (!ok)
                             ERR(c, s, PG_ETYPE,
-                                "expected a size such as \"64MiB\" (units B, KiB, MiB, GiB, kB, MB, GB), found \"%.60s\"",
+                                "expected a size such as \"64MiB\" (units B, KiB, MiB, GiB, kB, "
+                                "MB, GB), found \"%.60s\"",
                                 s->str);
                         b->at[F_ABS0 + k].line = s->line;
                         b->at[F_ABS0 + k].column = s->column;
@@ -762,7 +770,8 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
     }
     if ((v = pj_get(o, "relative"))) {
         size_t old = push(c, "relative");
-        if (want_object(c, v, "an object such as {\"to\": \"calibration/...\", \"max_ratio\": 1.2}")) {
+        if (want_object(c, v,
+                        "an object such as {\"to\": \"calibration/...\", \"max_ratio\": 1.2}")) {
             check_members(c, v, relative_keys, N(relative_keys), "\"relative\"");
             need(c, v, "to", "\"relative\"");
             need(c, v, "max_ratio", "\"relative\"");
@@ -776,7 +785,8 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
             if (to) {
                 size_t o2 = push(c, "to");
                 if (!to->str[0] || strpbrk(to->str, "*?")) /* '[' is a pytest id's */
-                    ERR(c, to, PG_ETYPE, "expected the exact name of a calibration benchmark, found \"%.60s\"",
+                    ERR(c, to, PG_ETYPE,
+                        "expected the exact name of a calibration benchmark, found \"%.60s\"",
                         to->str);
                 else
                     ok_to = 1;
@@ -801,14 +811,16 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
                 } else if (b->ncounters == PG_MAX_COUNTER_LIMITS) {
                     ERR(c, k, PG_ELIMIT, "expected at most %d counter ceilings",
                         PG_MAX_COUNTER_LIMITS);
-                } else if (want_object(c, k, "an object such as {\"max\": 3.5, \"per_element\": true}")) {
+                } else if (want_object(c, k,
+                                       "an object such as {\"max\": 3.5, \"per_element\": true}")) {
                     check_members(c, k, counter_keys, N(counter_keys), "a counter ceiling");
                     need(c, k, "max", "a counter ceiling");
                     pg_counter_limit *cl = &b->counters[b->ncounters];
                     const pj_node *pe = member(c, k, "per_element", PJ_TRUE, "true or false");
                     cl->per_element = pe && pe->type == PJ_TRUE;
                     pos *at = &b->counter_at[b->ncounters];
-                    if (get_number(c, k, "max", 0, 1e300, 0, "a non-negative number", &cl->max, at)) {
+                    if (get_number(c, k, "max", 0, 1e300, 0, "a non-negative number", &cl->max,
+                                   at)) {
                         cl->name = k->key;
                         b->ncounters++;
                     }
@@ -825,7 +837,8 @@ static void read_machine_flags(ctx *c, const pj_node *v, file_defaults *fd)
 {
     size_t old = push(c, "cpu_flags");
     if (v->type != PJ_ARRAY || v->count == 0) {
-        ERR(c, v, PG_ETYPE, "expected a non-empty array of CPU flags such as [\"avx512f\"], found %s",
+        ERR(c, v, PG_ETYPE,
+            "expected a non-empty array of CPU flags such as [\"avx512f\"], found %s",
             v->type == PJ_ARRAY ? "an empty array" : pj_type_name(v->type));
         pop(c, old);
         return;
@@ -859,12 +872,13 @@ static void read_machine_calibration(ctx *c, const pj_node *v, file_defaults *fd
     for (const pj_node *k = v->child; k; k = k->next) {
         size_t o2 = push(c, k->key);
         if (!k->key[0] || !gate_glob_is_literal(k->key)) {
-            ERR(c, k, PG_ETYPE, "expected the exact name of a calibration benchmark, found \"%.60s\"",
-                k->key);
+            ERR(c, k, PG_ETYPE,
+                "expected the exact name of a calibration benchmark, found \"%.60s\"", k->key);
         } else if (fd->ncal == MAX_MACHINE_CALS) {
             ERR(c, k, PG_ELIMIT, "expected at most %d calibration benchmarks", MAX_MACHINE_CALS);
-        } else if (want_object(c, k, "an object such as {\"min_ns_per_element\": 0.85, "
-                                     "\"max_ns_per_element\": 1.1}")) {
+        } else if (want_object(c, k,
+                               "an object such as {\"min_ns_per_element\": 0.85, "
+                               "\"max_ns_per_element\": 1.1}")) {
             check_members(c, k, machine_cal_keys, N(machine_cal_keys), "a machine calibration");
             machine_cal *mc = &fd->cal[fd->ncal];
             pos at;
@@ -876,13 +890,15 @@ static void read_machine_calibration(ctx *c, const pj_node *v, file_defaults *fd
             int has_min = pj_get(k, "min_ns_per_element") != NULL;
             int has_max = pj_get(k, "max_ns_per_element") != NULL;
             if (!has_min && !has_max)
-                ERR(c, k, PG_EMISSING, "a machine calibration without \"min_ns_per_element\" or "
-                                       "\"max_ns_per_element\" (expected one or both)");
+                ERR(c, k, PG_EMISSING,
+                    "a machine calibration without \"min_ns_per_element\" or "
+                    "\"max_ns_per_element\" (expected one or both)");
             if (has_min)
                 get_number(c, k, "min_ns_per_element", 0, 1e12, 1, "a positive number of ns",
                            &mc->min, &at);
-            if (has_max && get_number(c, k, "max_ns_per_element", 0, 1e12, 1,
-                                       "a positive number of ns", &mc->max, &at) &&
+            if (has_max &&
+                get_number(c, k, "max_ns_per_element", 0, 1e12, 1, "a positive number of ns",
+                           &mc->max, &at) &&
                 has_min && mc->max < mc->min) {
                 size_t o3 = push(c, "max_ns_per_element");
                 ERR(c, pj_get(k, "max_ns_per_element"), PG_ETYPE,
@@ -906,8 +922,9 @@ static void read_machine(ctx *c, const pj_node *v, file_defaults *fd)
         return;
     check_members(c, v, machine_keys, N(machine_keys), "\"machine\"");
     if (v->count == 0)
-        ERR(c, v, PG_EMISSING, "an empty \"machine\" (expected cpu_model, cpu_flags or "
-                               "calibration)");
+        ERR(c, v, PG_EMISSING,
+            "an empty \"machine\" (expected cpu_model, cpu_flags or "
+            "calibration)");
     fd->machine_cpu = get_string(c, v, "cpu_model", 1, NULL);
     const pj_node *f = pj_get(v, "cpu_flags");
     if (f)
@@ -940,8 +957,8 @@ static void read_waiver(ctx *c, const pj_node *o, pg_waiver *w, pos *at)
         at->column = e->column;
         size_t old = push(c, "expires");
         if (pg_parse_date(e->str, &w->expires_ymd))
-            ERR(c, e, PG_ETYPE, "expected a date such as \"2026-12-31\" (YYYY-MM-DD), found \"%.60s\"",
-                e->str);
+            ERR(c, e, PG_ETYPE,
+                "expected a date such as \"2026-12-31\" (YYYY-MM-DD), found \"%.60s\"", e->str);
         else
             w->expires = e->str;
         pop(c, old);
@@ -1337,20 +1354,25 @@ static int judge_machine(file_defaults *fd, const pg_results *run)
     const char *cpu = pg_results_host(run, "cpu_model");
     if (fd->machine_cpu && !(cpu && fnmatch(fd->machine_cpu, cpu, 0) == 0)) {
         fd->skipped = 1;
-        snprintf(fd->why, sizeof fd->why, "is for machines whose cpu_model matches '%.60s'; "
-                 "these results' is %s%.60s%s", fd->machine_cpu, cpu ? "'" : "",
-                 cpu ? cpu : "not recorded", cpu ? "'" : "");
+        snprintf(fd->why, sizeof fd->why,
+                 "is for machines whose cpu_model matches '%.60s'; "
+                 "these results' is %s%.60s%s",
+                 fd->machine_cpu, cpu ? "'" : "", cpu ? cpu : "not recorded", cpu ? "'" : "");
         return 0;
     }
     const char *flags = pg_results_host(run, "cpu_flags"), *lacking = NULL;
     if (fd->nflags && !(flags && has_flags(fd, flags, &lacking))) {
         fd->skipped = 1;
         if (flags)
-            snprintf(fd->why, sizeof fd->why, "is for machines with the CPU flag '%.40s'; "
-                     "these results' host lacks it", lacking);
+            snprintf(fd->why, sizeof fd->why,
+                     "is for machines with the CPU flag '%.40s'; "
+                     "these results' host lacks it",
+                     lacking);
         else
-            snprintf(fd->why, sizeof fd->why, "is for machines with the CPU flag '%.40s'; "
-                     "these results record no CPU flags", fd->machine_flags[0]);
+            snprintf(fd->why, sizeof fd->why,
+                     "is for machines with the CPU flag '%.40s'; "
+                     "these results record no CPU flags",
+                     fd->machine_flags[0]);
         return 0;
     }
     for (size_t i = 0; i < fd->ncal; i++) {
@@ -1367,8 +1389,10 @@ static int judge_machine(file_defaults *fd, const pg_results *run)
             else
                 snprintf(got, sizeof got, "these results' median is %.3g", ns);
             fd->skipped = 1;
-            snprintf(fd->why, sizeof fd->why, "is for machines where '%.60s' takes %g-%g "
-                     "ns/elem (%s); %s", mc->name, mc->min, mc->max,
+            snprintf(fd->why, sizeof fd->why,
+                     "is for machines where '%.60s' takes %g-%g "
+                     "ns/elem (%s); %s",
+                     mc->name, mc->min, mc->max,
                      mc->metric == PG_METRIC_CPU ? "cpu_time" : "real_time", got);
             return 0;
         }
@@ -1423,12 +1447,10 @@ int pg_budget_set_budget(const pg_budget_set *set, size_t i, pg_budget_info *out
     out->literal = b->literal;
     out->optional = b->optional;
     out->applies = applies(set, b);
-    out->severity = b->set & (1u << F_SEVERITY)   ? b->severity
+    out->severity = b->set & (1u << F_SEVERITY)    ? b->severity
                     : fd->set & (1u << F_SEVERITY) ? fd->severity
                                                    : PG_SEV_FAIL;
-    out->owner = b->set & (1u << F_OWNER)   ? b->owner
-                 : fd->set & (1u << F_OWNER) ? fd->owner
-                                             : NULL;
+    out->owner = b->set & (1u << F_OWNER) ? b->owner : fd->set & (1u << F_OWNER) ? fd->owner : NULL;
     return 0;
 }
 
@@ -1600,8 +1622,8 @@ static int same_field(const budget *a, const budget *b, int f)
 
 static const char *field_name(int f)
 {
-    static const char *const names[] = { "repetitions", "alpha", "min_effect", "severity",
-                                         "owner", "regression", "relative" };
+    static const char *const names[] = { "repetitions", "alpha",      "min_effect", "severity",
+                                         "owner",       "regression", "relative" };
     return f < F_ABS0 ? names[f] : abs_names[f - F_ABS0];
 }
 
@@ -1619,10 +1641,10 @@ typedef struct lint_key {
 } lint_key;
 
 typedef struct lint_groups {
-    lint_key *keys;    /* sorted */
-    size_t *pos;       /* pos[i]: where budget i is in keys */
-    size_t *end;       /* end[k]: one past the last key of k's group */
-    char *text;        /* the prefixes, 256 bytes each */
+    lint_key *keys; /* sorted */
+    size_t *pos;    /* pos[i]: where budget i is in keys */
+    size_t *end;    /* end[k]: one past the last key of k's group */
+    char *text;     /* the prefixes, 256 bytes each */
 } lint_groups;
 
 static int cmp_lint_key(const void *pa, const void *pb)
@@ -1701,7 +1723,8 @@ int pg_budget_set_lint(pg_budget_set *set, const char *today)
         const budget *a = &set->budgets[i];
         for (size_t k = g.pos[i] + 1; k < g.end[g.pos[i]]; k++) {
             const budget *b = &set->budgets[g.keys[k].idx];
-            if (a->spec != b->spec || !(a->set & b->set) || !gate_glob_intersect(a->match, b->match))
+            if (a->spec != b->spec || !(a->set & b->set) ||
+                !gate_glob_intersect(a->match, b->match))
                 continue;
             for (int f = 0; f < F_COUNT; f++) {
                 if (!(a->set & b->set & (1u << f)) || same_field(a, b, f))
@@ -1709,7 +1732,8 @@ int pg_budget_set_lint(pg_budget_set *set, const char *today)
                 char ptr[96];
                 snprintf(ptr, sizeof ptr, "%s", b->pointer);
                 diag(set, PG_EINVAL, b->file, b->at[f].line, b->at[f].column, ptr,
-                     "budget \"%.60s\" overlaps \"%.60s\" (%s:%d) with the same specificity and sets "
+                     "budget \"%.60s\" overlaps \"%.60s\" (%s:%d) with the same specificity and "
+                     "sets "
                      "\"%s\" differently (expected one limit per benchmark)",
                      b->match, a->match, a->file, a->line, field_name(f));
             }

@@ -176,7 +176,7 @@ static int list_dumps(const char *prefix, int kind, cg_dump **out, size_t *n, pg
             *out = nd;
         }
         (*out)[*n].seq = seq;
-        snprintf((*out)[*n].path, sizeof (*out)[*n].path, "%s", path);
+        snprintf((*out)[*n].path, sizeof(*out)[*n].path, "%s", path);
         (*n)++;
     }
     closedir(d);
@@ -249,7 +249,8 @@ int pg_callgrind_gb_counts(const char *prefix, const char *results_path, pg_cg_c
     size_t rows = 0, i;
     json_t *row;
     if (!rc) {
-        json_array_foreach(benches, i, row) {
+        json_array_foreach(benches, i, row)
+        {
             const char *rt = json_string_value(json_object_get(row, "run_type"));
             if (rt && strcmp(rt, "iteration"))
                 continue;
@@ -273,7 +274,8 @@ int pg_callgrind_gb_counts(const char *prefix, const char *results_path, pg_cg_c
     if (!rc && rows && !(*out = calloc(rows, sizeof **out)))
         rc = pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
     if (!rc) {
-        json_array_foreach(benches, i, row) {
+        json_array_foreach(benches, i, row)
+        {
             const char *rt = json_string_value(json_object_get(row, "run_type"));
             if (rt && strcmp(rt, "iteration"))
                 continue;
@@ -320,7 +322,11 @@ int pg_callgrind_gb_counts(const char *prefix, const char *results_path, pg_cg_c
 /* Seconds in one time_unit of a Google Benchmark row. */
 static double unit_s(const char *u)
 {
-    return !u ? 1e-9 : !strcmp(u, "us") ? 1e-6 : !strcmp(u, "ms") ? 1e-3 : !strcmp(u, "s") ? 1 : 1e-9;
+    return !u                 ? 1e-9
+           : !strcmp(u, "us") ? 1e-6
+           : !strcmp(u, "ms") ? 1e-3
+           : !strcmp(u, "s")  ? 1
+                              : 1e-9;
 }
 
 static const pg_cg_count *find_count(const pg_cg_count *c, size_t n, const char *name)
@@ -352,7 +358,8 @@ int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t 
         repeat = 1;
     size_t i;
     json_t *row;
-    json_array_foreach(benches, i, row) {
+    json_array_foreach(benches, i, row)
+    {
         const char *rt = json_string_value(json_object_get(row, "run_type"));
         const char *name = json_string_value(json_object_get(row, "run_name"));
         if (!name)
@@ -425,15 +432,15 @@ int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t 
     }
     {
         json_object_set_new(pgb, "mode", json_string("instructions"));
-        json_object_set_new(pgb, "instructions_note",
-                            json_string(plain
-                                            ? "real_time and cpu_time hold the instruction count of "
-                                              "one iteration of the benchmark's timed loop under "
-                                              "callgrind, repeated as identical repetitions; it has "
-                                              "no noise"
-                                            : "real_time and cpu_time hold the instruction count of "
-                                              "one kernel call under callgrind, repeated as identical "
-                                              "repetitions; it has no noise"));
+        json_object_set_new(
+            pgb, "instructions_note",
+            json_string(plain ? "real_time and cpu_time hold the instruction count of "
+                                "one iteration of the benchmark's timed loop under "
+                                "callgrind, repeated as identical repetitions; it has "
+                                "no noise"
+                              : "real_time and cpu_time hold the instruction count of "
+                                "one kernel call under callgrind, repeated as identical "
+                                "repetitions; it has no noise"));
         json_object_set(pgb, "instructions_unavailable", skipped);
     }
     /* A private temporary name (two runs may write beside each other),
@@ -501,8 +508,7 @@ static void free_map(name_map *m)
     free(m->names);
 }
 
-static pg_cg_fn *fn_slot(pg_cg_fn **fns, size_t *n, size_t *cap, const char *name,
-                         const char *file)
+static pg_cg_fn *fn_slot(pg_cg_fn **fns, size_t *n, size_t *cap, const char *name, const char *file)
 {
     for (size_t i = *n; i > 0; i--)
         if (!strcmp((*fns)[i - 1].name, name))

@@ -28,8 +28,8 @@
 #define LOCATION_LR 3.84
 
 typedef struct series {
-    double *y;      /* logs, compacted */
-    size_t *idx;    /* caller's index of each */
+    double *y;       /* logs, compacted */
+    size_t *idx;     /* caller's index of each */
     double *s1, *s2; /* prefix sums of y and y^2, n + 1 each */
     size_t n;
     double inv_var; /* 1 / sigma^2 */
@@ -149,8 +149,7 @@ static void shift_at(const series *S, size_t at, size_t nb, size_t na, double *s
                      double *ratio, double *lo, double *hi)
 {
     double shift = NAN, slo = NAN, shi = NAN;
-    pg_stats_hodges_lehmann(S->y + at, na, S->y + at - nb, nb, 0.95, scratch, &shift, &slo,
-                            &shi);
+    pg_stats_hodges_lehmann(S->y + at, na, S->y + at - nb, nb, 0.95, scratch, &shift, &slo, &shi);
     *ratio = exp(shift);
     if (lo)
         *lo = exp(slo);
@@ -188,10 +187,9 @@ static void judge_change(const series *S, size_t from, size_t at, size_t to, siz
     c->index_lo = S->idx[lo];
     c->index_hi = S->idx[hi];
     shift_at(S, arg, nb, na, scratch, &c->ratio, &c->lo, &c->hi);
-    shift_at(S, arg, nb < window ? nb : window, na < window ? na : window, scratch, &c->step,
-             NULL, NULL);
-    c->p = pg_stats_mann_whitney(S->y + arg, na, S->y + arg - nb, nb, PG_ALT_TWO_SIDED, NULL,
-                                 NULL);
+    shift_at(S, arg, nb < window ? nb : window, na < window ? na : window, scratch, &c->step, NULL,
+             NULL);
+    c->p = pg_stats_mann_whitney(S->y + arg, na, S->y + arg - nb, nb, PG_ALT_TWO_SIDED, NULL, NULL);
     c->n_before = nb;
     c->n_after = na;
 }

@@ -39,7 +39,7 @@ struct pg_verdicts {
     const pg_waiver **active;
     size_t nactive;
     int failed;
-    size_t judged;         /* verdicts that some budget asked for */
+    size_t judged; /* verdicts that some budget asked for */
     /* working memory, reused across benchmarks */
     gate_mw_cache cache;
     double *work;
@@ -47,8 +47,8 @@ struct pg_verdicts {
 };
 
 static const char *const kind_names[PG_V_COUNT] = {
-    "pass", "improved", "regression", "breach", "waived", "missing",
-    "unbudgeted", "unavailable", "insufficient", "expired-waiver",
+    "pass",    "improved",   "regression",  "breach",       "waived",
+    "missing", "unbudgeted", "unavailable", "insufficient", "expired-waiver",
 };
 
 const char *pg_verdict_name(pg_verdict_kind k)
@@ -118,7 +118,7 @@ static double *work(pg_verdicts *r, size_t n)
 
 /* A sample series: finite values only, scaled. */
 typedef struct series {
-    double *v;  /* malloc'd */
+    double *v; /* malloc'd */
     size_t n;
 } series;
 
@@ -322,7 +322,8 @@ static int check_regression(pg_verdicts *r, const pg_result *b, const pg_result 
                  : is_hot(b)       ? PG_METRIC_CPU
                                    : PG_METRIC_REAL;
     char name[80];
-    snprintf(name, sizeof name, "regression:%s", metric == PG_METRIC_CPU ? "cpu_time" : "real_time");
+    snprintf(name, sizeof name, "regression:%s",
+             metric == PG_METRIC_CPU ? "cpu_time" : "real_time");
     pg_verdict *v = add(r, b->name, name, PG_V_PASS);
     if (!v)
         return PG_ENOMEM;
@@ -342,8 +343,10 @@ static int check_regression(pg_verdicts *r, const pg_result *b, const pg_result 
     if (b->input_digest && base->input_digest && strcmp(b->input_digest, base->input_digest)) {
         /* docs/harness.md: different inputs, incomparable timings */
         v->kind = PG_V_UNAVAILABLE;
-        note(v, "input digests differ (%.40s vs baseline %.40s): not comparable; update the "
-                "baseline on purpose", b->input_digest, base->input_digest);
+        note(v,
+             "input digests differ (%.40s vs baseline %.40s): not comparable; update the "
+             "baseline on purpose",
+             b->input_digest, base->input_digest);
         finish(v, p);
         return 0;
     }
@@ -441,8 +444,8 @@ static void unavailable(pg_verdict *v, const pg_results *run, const char *counte
         note(v, "%s", what);
 }
 
-static int check_absolute(pg_verdicts *r, const pg_results *run, const pg_result *b, const pg_policy *p,
-                          int k)
+static int check_absolute(pg_verdicts *r, const pg_results *run, const pg_result *b,
+                          const pg_policy *p, int k)
 {
     pg_verdict *v = add(r, b->name, pg_abs_name(k), PG_V_PASS);
     if (!v)
@@ -461,8 +464,9 @@ static int check_absolute(pg_verdicts *r, const pg_results *run, const pg_result
     case PG_ABS_CPU_PER_ELEM:
         v->unit = "ns/elem";
         if (b->elements <= 0) {
-            unavailable(v, run, NULL, "elements per iteration unknown (no perfgate.elements, "
-                                      "items_per_second or numeric name suffix)");
+            unavailable(v, run, NULL,
+                        "elements per iteration unknown (no perfgate.elements, "
+                        "items_per_second or numeric name suffix)");
             finish(v, p);
             return 0;
         }
@@ -510,7 +514,8 @@ static int check_absolute(pg_verdicts *r, const pg_results *run, const pg_result
         finish(v, p);
         return 0;
     }
-    if (b->from_aggregate && b->summary_n && (k == PG_ABS_MEDIAN_REAL || k == PG_ABS_REAL_PER_ELEM)) {
+    if (b->from_aggregate && b->summary_n &&
+        (k == PG_ABS_MEDIAN_REAL || k == PG_ABS_REAL_PER_ELEM)) {
         judge_summary(v, b, p->absolute[k], scale, p);
         finish(v, p);
         return 0;
@@ -526,8 +531,8 @@ static int check_absolute(pg_verdicts *r, const pg_results *run, const pg_result
     return rc;
 }
 
-static int check_counter(pg_verdicts *r, const pg_results *run, const pg_result *b, const pg_policy *p,
-                         const pg_counter_limit *cl)
+static int check_counter(pg_verdicts *r, const pg_results *run, const pg_result *b,
+                         const pg_policy *p, const pg_counter_limit *cl)
 {
     char name[80];
     snprintf(name, sizeof name, "counter:%.40s%s", cl->name, cl->per_element ? "/elem" : "");
@@ -557,7 +562,8 @@ static int check_counter(pg_verdicts *r, const pg_results *run, const pg_result 
     return rc;
 }
 
-static int check_relative(pg_verdicts *r, const pg_results *run, const pg_result *b, const pg_policy *p)
+static int check_relative(pg_verdicts *r, const pg_results *run, const pg_result *b,
+                          const pg_policy *p)
 {
     char name[80];
     snprintf(name, sizeof name, "relative:%s%s",
@@ -723,8 +729,8 @@ static int check_complexity(pg_verdicts *r, const pg_result *b, const pg_policy 
             note(v, "%s", "a complexity fit has no elements: per_element does not apply");
         } else if (!pg_result_complexity_figure(b, cl->name, &x)) {
             v->kind = PG_V_MISSING;
-            note(v, "%s", b->complexity == PG_CX_RMS ? "an RMS row has only rms"
-                                                     : "a BigO row has no rms");
+            note(v, "%s",
+                 b->complexity == PG_CX_RMS ? "an RMS row has only rms" : "a BigO row has no rms");
         } else {
             v->value = x;
             if (x > cl->max) {
@@ -745,8 +751,8 @@ static int check_complexity(pg_verdicts *r, const pg_result *b, const pg_policy 
 /* Judges one benchmark of the run; hits marks the budgets that match it.
  * Returns 0 or PG_ENOMEM. */
 static int check_bench(pg_verdicts *r, const pg_results *head, const pg_results *base,
-                       const pg_budget_set *budgets, const pg_gate_options *opt,
-                       const pg_result *b, unsigned char *hits)
+                       const pg_budget_set *budgets, const pg_gate_options *opt, const pg_result *b,
+                       unsigned char *hits)
 {
     pg_policy p;
     size_t from = r->n;
@@ -886,8 +892,7 @@ static int unmatched_budgets(pg_verdicts *r, const pg_results *head, const pg_bu
         for (size_t j = 0; j < i && !dup; j++) {
             pg_budget_info other;
             pg_budget_set_budget(budgets, j, &other);
-            dup = !hits[j] && other.applies && !other.optional &&
-                  !strcmp(other.match, info.match);
+            dup = !hits[j] && other.applies && !other.optional && !strcmp(other.match, info.match);
         }
         if (!dup) {
             int rc = add_unmatched(r, head, &info);
@@ -1032,9 +1037,9 @@ pg_verdicts *pg_gate_check(const pg_results *head, const pg_results *base, pg_bu
         today = pg_today_ymd();
     /* An empty baseline would make every regression "not in the baseline":
      * nothing compared, and passed. */
-    const pg_results *empty = pg_results_count(head) == 0 ? head
-                          : base && pg_results_count(base) == 0 ? base
-                                                            : NULL;
+    const pg_results *empty = pg_results_count(head) == 0           ? head
+                              : base && pg_results_count(base) == 0 ? base
+                                                                    : NULL;
     if (empty) {
         pg_error_set(err, PG_EMISSING, NULL, 0, 0, NULL, "no benchmarks in %s",
                      pg_results_path(empty));

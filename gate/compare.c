@@ -204,8 +204,9 @@ int pg_compare_write_table(const pg_comparison *c, size_t n, double alpha, FILE 
         }
         fprintf(f, "%-*s  %-36s  %-36s  %s%-28s%s  %s\n", (int)width, name, a, b, on, r, off, p);
     }
-    fprintf(f, "\n%zu benchmarks; %zu significantly slower in B, %zu faster (* p < %g, "
-               "two-sided Mann-Whitney)\n",
+    fprintf(f,
+            "\n%zu benchmarks; %zu significantly slower in B, %zu faster (* p < %g, "
+            "two-sided Mann-Whitney)\n",
             n, slower, faster, alpha);
     return ferror(f) ? PG_EIO : 0;
 }

@@ -203,7 +203,6 @@ static int new_bench(rd *c, const char *name, const pj_node *at, const char *ptr
 
 /* ---- pytest-benchmark ---------------------------------------------------- */
 
-
 /* The summary pytest-benchmark (or asv) stores instead of samples: one
  * value (the median) standing for n rounds, with the quantiles kept. */
 static int set_summary(rd *c, pg_result *b, double median_ns, size_t n, double q1, double q3,
@@ -258,7 +257,8 @@ static int pytest_bench(rd *c, const pj_node *row, size_t i)
         const pj_node *m;
         char mp[112];
         snprintf(mp, sizeof mp, "%s/%s", sp, keys[k]);
-        if ((rc = member(c, stats, sp, keys[k], PJ_NUMBER, 1, &m)) || (rc = seconds(c, m, mp, &v[k])))
+        if ((rc = member(c, stats, sp, keys[k], PJ_NUMBER, 1, &m)) ||
+            (rc = seconds(c, m, mp, &v[k])))
             return rc;
     }
     const pj_node *rounds;
@@ -378,8 +378,8 @@ int gate_read_hyperfine(pg_results *run, const pj_node *root, const char *file, 
 /* ---- asv ------------------------------------------------------------------ */
 
 enum { COL_RESULT, COL_PARAMS, COL_Q25, COL_Q75, COL_REPEAT, COL_SAMPLES, NCOLS };
-static const char *const asv_cols[NCOLS] = { "result", "params", "stats_q_25", "stats_q_75",
-                                             "stats_repeat", "samples" };
+static const char *const asv_cols[NCOLS] = { "result",     "params",       "stats_q_25",
+                                             "stats_q_75", "stats_repeat", "samples" };
 
 /* Element i of a per-combination list column; NULL when absent or null. */
 static const pj_node *nth(const pj_node *list, size_t i)
@@ -433,8 +433,7 @@ static int asv_bench(rd *c, const pj_node *entry, const int *colidx)
         ncomb = ncomb > 1000000 / p->count ? 1000001 : ncomb * p->count;
     }
     if (ncomb > 1000000)
-        return bad(c, col[COL_PARAMS], ptr, PG_ELIMIT,
-                   "more than 1000000 parameter combinations");
+        return bad(c, col[COL_PARAMS], ptr, PG_ELIMIT, "more than 1000000 parameter combinations");
     if (col[COL_RESULT] && col[COL_RESULT]->count != ncomb)
         return bad(c, col[COL_RESULT], ptr, PG_ETYPE,
                    "expected one result per parameter combination (%zu), found %zu", ncomb,
@@ -547,8 +546,7 @@ int gate_read_asv(pg_results *run, const pj_node *root, const char *file, pg_err
         (rc = put_str(&c, c.context, "date", when)) ||
         (rc = copy_scalar(&c, c.context, "executable", env)) ||
         (rc = copy_scalar(&c, c.perfgate, "git_commit", commit)) ||
-        (rc = copy_scalar(&c, c.host, "cpu_model", pj_get(params, "cpu"))) ||
-        (rc = blocks_end(&c)))
+        (rc = copy_scalar(&c, c.host, "cpu_model", pj_get(params, "cpu"))) || (rc = blocks_end(&c)))
         return rc;
     for (const pj_node *e = results->child; e; e = e->next)
         if ((rc = asv_bench(&c, e, colidx)))

@@ -26,8 +26,8 @@
 
 typedef struct pj_arena pj_arena;
 pj_arena *pj_arena_create(void);
-void pj_arena_reset(pj_arena *a);     /* frees all nodes, keeps one block */
-void pj_arena_destroy(pj_arena *a);   /* NULL is a no-op */
+void pj_arena_reset(pj_arena *a);   /* frees all nodes, keeps one block */
+void pj_arena_destroy(pj_arena *a); /* NULL is a no-op */
 void *pj_alloc(pj_arena *a, size_t size);
 char *pj_strdup(pj_arena *a, const char *s);
 /* 1 when s is well-formed UTF-8 (RFC 3629), as JSON needs; 0 too for NULL. */
@@ -54,18 +54,21 @@ typedef struct pj_reader {
     pg_error *err;
     /* Where the reader is, as a stack of member names / indices; the JSON
      * pointer string is only built when an error is reported. */
-    struct { const char *key; size_t index; } frames[PJ_MAX_DEPTH + 8];
-    size_t plen;           /* frames in use */
-    char pointer[256];     /* filled by pj_pointer() */
+    struct {
+        const char *key;
+        size_t index;
+    } frames[PJ_MAX_DEPTH + 8];
+    size_t plen;       /* frames in use */
+    char pointer[256]; /* filled by pj_pointer() */
 } pj_reader;
 
 void pj_reader_init(pj_reader *r, const char *text, size_t len, const char *file, pg_error *err);
 void pj_skip_ws(pj_reader *r);
-int pj_peek(pj_reader *r);                      /* next non-blank byte or -1 */
+int pj_peek(pj_reader *r); /* next non-blank byte or -1 */
 int pj_expect(pj_reader *r, char c, const char *what);
 int pj_string(pj_reader *r, pj_arena *a, char **out, size_t *len);
 int pj_value(pj_reader *r, pj_arena *a, pj_node **out);
-int pj_finish(pj_reader *r);                    /* only blanks may follow */
+int pj_finish(pj_reader *r); /* only blanks may follow */
 size_t pj_ptr_push(pj_reader *r, const char *key);
 size_t pj_ptr_push_index(pj_reader *r, size_t i);
 void pj_ptr_pop(pj_reader *r, size_t old);
@@ -75,8 +78,8 @@ const char *pj_pointer(pj_reader *r, const char *extra);
 /* Parses a whole document; NULL with err filled on failure. */
 pj_node *pj_parse(const char *text, size_t len, const char *file, pj_arena *a, pg_error *err);
 const pj_node *pj_get(const pj_node *obj, const char *key);
-double pj_number(const pj_node *n);             /* NaN unless a number */
-const char *pj_type_name(int type);             /* "a string", "an object", ... */
+double pj_number(const pj_node *n); /* NaN unless a number */
+const char *pj_type_name(int type); /* "a string", "an object", ... */
 
 /* Reads a whole file into a malloc'd buffer. */
 char *gate_read_file(const char *path, size_t *len, pg_error *err);

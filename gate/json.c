@@ -551,8 +551,9 @@ static int container(pj_reader *r, pj_arena *a, pj_node *nd, int depth)
             r->p++;
             return 0;
         }
-        return fail_at(r, r->p, PG_EPARSE, is_obj ? "expected ',' or '}' in an object, found %s"
-                                                  : "expected ',' or ']' in an array, found %s",
+        return fail_at(r, r->p, PG_EPARSE,
+                       is_obj ? "expected ',' or '}' in an object, found %s"
+                              : "expected ',' or ']' in an array, found %s",
                        describe(r));
     }
 }
@@ -572,9 +573,7 @@ static int value(pj_reader *r, pj_arena *a, pj_node **out, int depth)
     int rc = 0;
     switch (*r->p) {
     case '{':
-    case '[':
-        rc = container(r, a, nd, depth);
-        break;
+    case '[': rc = container(r, a, nd, depth); break;
     case '"':
         nd->type = PJ_STRING;
         rc = pj_string(r, a, &nd->str, &nd->len);
@@ -591,9 +590,7 @@ static int value(pj_reader *r, pj_arena *a, pj_node **out, int depth)
         nd->type = PJ_NULL;
         rc = literal(r, "null", 4);
         break;
-    default:
-        rc = number(r, nd);
-        break;
+    default: rc = number(r, nd); break;
     }
     if (rc && r->err && r->err->code)
         return r->err->code;
@@ -609,8 +606,8 @@ int pj_finish(pj_reader *r)
 {
     pj_skip_ws(r);
     if (r->p != r->end)
-        return fail_at(r, r->p, PG_EPARSE, "expected end of file after the top-level value, found %s",
-                       describe(r));
+        return fail_at(r, r->p, PG_EPARSE,
+                       "expected end of file after the top-level value, found %s", describe(r));
     return 0;
 }
 

@@ -61,8 +61,12 @@ typedef enum pg_bisect_outcome {
 /* "pass", "improved", "regression", "inconclusive", "skip". */
 const char *pg_bisect_outcome_name(pg_bisect_outcome o);
 
-typedef enum pg_bisect_phase { PG_BISECT_ENDS, PG_BISECT_SEARCH, PG_BISECT_CONFIRM,
-                               PG_BISECT_RECHECK } pg_bisect_phase;
+typedef enum pg_bisect_phase {
+    PG_BISECT_ENDS,
+    PG_BISECT_SEARCH,
+    PG_BISECT_CONFIRM,
+    PG_BISECT_RECHECK
+} pg_bisect_phase;
 
 /* "ends", "search", "confirm", "recheck". */
 const char *pg_bisect_phase_name(pg_bisect_phase p);
@@ -70,18 +74,18 @@ const char *pg_bisect_phase_name(pg_bisect_phase p);
 /* One question, and (once answered) its verdict. */
 typedef struct pg_bisect_step {
     pg_bisect_phase phase;
-    size_t ref, cand;       /* commit indices */
-    double tolerance;       /* the fraction the question is asked at */
-    unsigned effort;        /* 1, 2, 4, ...: multiply the rounds by this */
+    size_t ref, cand; /* commit indices */
+    double tolerance; /* the fraction the question is asked at */
+    unsigned effort;  /* 1, 2, 4, ...: multiply the rounds by this */
     pg_bisect_outcome outcome;
-    double ratio, lo, hi;   /* cand/ref and its interval; NaN when none */
+    double ratio, lo, hi; /* cand/ref and its interval; NaN when none */
 } pg_bisect_step;
 
 typedef enum pg_bisect_status {
     PG_BISECT_RUNNING,
-    PG_BISECT_FOUND,        /* first_bad confirmed against its parent */
-    PG_BISECT_NO_REGRESSION,/* bad is not slower than good */
-    PG_BISECT_UNDECIDED     /* the search could not name one commit (see range) */
+    PG_BISECT_FOUND,         /* first_bad confirmed against its parent */
+    PG_BISECT_NO_REGRESSION, /* bad is not slower than good */
+    PG_BISECT_UNDECIDED      /* the search could not name one commit (see range) */
 } pg_bisect_status;
 
 typedef struct pg_bisect pg_bisect;
@@ -101,8 +105,7 @@ int pg_bisect_next(pg_bisect *b, pg_bisect_step *q);
 /* The verdict of the question pg_bisect_next last gave: outcome and the
  * measured ratio with its interval (NaN when unknown).  Returns 0,
  * PG_EINVAL (no question pending) or PG_ENOMEM. */
-int pg_bisect_answer(pg_bisect *b, pg_bisect_outcome outcome, double ratio, double lo,
-                     double hi);
+int pg_bisect_answer(pg_bisect *b, pg_bisect_outcome outcome, double ratio, double lo, double hi);
 
 /* Where the search stands.  *first_bad gets the first bad commit when
  * FOUND; *lo_good and *hi_bad (may be NULL) the narrowest pair known: the

@@ -30,8 +30,8 @@ extern "C" {
 #endif
 
 typedef struct pg_cg_count {
-    char name[256];        /* the benchmark (the dump's client-request reason) */
-    double ir;             /* instructions of one kernel call */
+    char name[256]; /* the benchmark (the dump's client-request reason) */
+    double ir;      /* instructions of one kernel call */
     double d1mr, dlmr, i1mr, ilmr, d1mw, dlmw; /* misses (NaN without --cache-sim) */
 } pg_cg_count;
 
@@ -78,8 +78,8 @@ int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t 
 typedef struct pg_cg_fn {
     char name[240];
     char file[200];
-    double ir;             /* self instructions */
-    double incl;           /* inclusive (self + calls), best effort */
+    double ir;   /* self instructions */
+    double incl; /* inclusive (self + calls), best effort */
 } pg_cg_fn;
 
 /* Parses a callgrind output file into per-function self costs (Ir),

@@ -37,43 +37,43 @@ extern "C" {
 
 /* What the caller may tune; a zeroed struct gives the defaults. */
 typedef struct pg_cp_options {
-    double penalty;      /* PELT penalty per change, in sigma^2 * log n units; 0: 3 */
-    double alpha;        /* level of each change's Mann-Whitney test; 0: 0.001 */
-    double min_effect;   /* a shift smaller than this fraction is not a change; 0: 0.01 */
-    size_t min_segment;  /* fewest runs in a level; 0: 3 */
-    double tolerance;    /* creep: drift beyond this fraction; 0: 0.05 */
-    size_t reference;    /* creep: index (into the caller's series) of the reference
+    double penalty;     /* PELT penalty per change, in sigma^2 * log n units; 0: 3 */
+    double alpha;       /* level of each change's Mann-Whitney test; 0: 0.001 */
+    double min_effect;  /* a shift smaller than this fraction is not a change; 0: 0.01 */
+    size_t min_segment; /* fewest runs in a level; 0: 3 */
+    double tolerance;   /* creep: drift beyond this fraction; 0: 0.05 */
+    size_t reference;   /* creep: index (into the caller's series) of the reference
                             run, e.g. the baseline's; the level is taken over it and
                             the runs after it (window runs) */
-    size_t window;       /* runs on each end the drift compares; 0: 5 */
+    size_t window;      /* runs on each end the drift compares; 0: 5 */
 } pg_cp_options;
 
 /* One shift of level. */
 typedef struct pg_cp_change {
-    size_t index;        /* the first run of the new level (caller's index) */
+    size_t index;              /* the first run of the new level (caller's index) */
     size_t index_lo, index_hi; /* the runs where it may have happened (likelihood
                                   interval, caller's indices) */
-    double ratio;        /* new level / old level: Hodges-Lehmann of the two segments
+    double ratio;              /* new level / old level: Hodges-Lehmann of the two segments
                             (the nearest 30 runs of each) */
-    double lo, hi;       /* its 95 % interval (Moses) */
-    double step;         /* the same over `window` runs a side: the local step, which
+    double lo, hi;             /* its 95 % interval (Moses) */
+    double step;               /* the same over `window` runs a side: the local step, which
                             the creep rule holds under the tolerance */
-    double p;            /* two-sided Mann-Whitney p-value of the two segments */
-    size_t n_before, n_after; /* runs in the segments compared */
+    double p;                  /* two-sided Mann-Whitney p-value of the two segments */
+    size_t n_before, n_after;  /* runs in the segments compared */
 } pg_cp_change;
 
 typedef struct pg_cp_result {
     pg_cp_change *changes; /* oldest first; malloc'd, pg_cp_result_free frees them */
     size_t n_changes;
-    size_t n_used;       /* finite positive values in the series */
-    double sigma;        /* the noise estimate, in log units (~ a fraction) */
-    double drift;        /* last window's level / reference window's (NaN: too few runs) */
+    size_t n_used;             /* finite positive values in the series */
+    double sigma;              /* the noise estimate, in log units (~ a fraction) */
+    double drift;              /* last window's level / reference window's (NaN: too few runs) */
     double drift_lo, drift_hi; /* its 95 % interval */
-    double drift_p;      /* one-sided Mann-Whitney p-value, last window slower */
-    double max_step;     /* the largest local step (pg_cp_change.step) of any
+    double drift_p;            /* one-sided Mann-Whitney p-value, last window slower */
+    double max_step;           /* the largest local step (pg_cp_change.step) of any
                             change PELT proposed after the reference, kept or
                             merged away by its test (NaN: none) */
-    int creep;           /* 1: drifted slower beyond tolerance (drift_lo above
+    int creep;                 /* 1: drifted slower beyond tolerance (drift_lo above
                             1 + tolerance), and max_step is not beyond it */
 } pg_cp_result;
 

@@ -107,46 +107,46 @@ double pg_stats_signed_rank(const double *d, size_t n, int alt, int *exact);
  * averages) with Tukey's interval at level conf.  scratch holds
  * n(n+1)/2 doubles.  With n too small for conf the interval is the range of
  * the Walsh averages.  Returns 0, or PG_EINVAL when n == 0. */
-int pg_stats_walsh(const double *d, size_t n, double conf, double *scratch, double *est,
-                   double *lo, double *hi);
+int pg_stats_walsh(const double *d, size_t n, double conf, double *scratch, double *est, double *lo,
+                   double *hi);
 
 /* ---- results (gate/results.c) ------------------------------------------ */
 
 typedef struct pg_counter {
-    const char *name;      /* Google Benchmark counter name */
-    double *values;        /* one per sample, NaN where a row lacked it */
+    const char *name; /* Google Benchmark counter name */
+    double *values;   /* one per sample, NaN where a row lacked it */
 } pg_counter;
 
 typedef struct pg_result {
-    const char *name;      /* run_name, less a trailing "/repeats:N" */
-    size_t n;              /* samples (repetitions) */
-    double *real_ns;       /* n real times per iteration, ns, in file order */
-    double *cpu_ns;        /* n CPU times per iteration, ns */
-    double elements;       /* elements per iteration; 0 when unknown */
+    const char *name;          /* run_name, less a trailing "/repeats:N" */
+    size_t n;                  /* samples (repetitions) */
+    double *real_ns;           /* n real times per iteration, ns, in file order */
+    double *cpu_ns;            /* n CPU times per iteration, ns */
+    double elements;           /* elements per iteration; 0 when unknown */
     const char *elements_from; /* "perfgate", "items_per_second", "name" or NULL */
-    int from_aggregate;    /* 1: no per-repetition rows, only an aggregate */
-    const char *error;     /* error_message when the benchmark failed, else NULL */
+    int from_aggregate;        /* 1: no per-repetition rows, only an aggregate */
+    const char *error;         /* error_message when the benchmark failed, else NULL */
     size_t ncounters;
     pg_counter *counters;
-    int line, column;      /* where its first row starts */
+    int line, column; /* where its first row starts */
     /* From the results' "perfgate" block (docs/harness.md), NULL / NaN when
      * absent: */
     const char *input_digest; /* "fnv1a64:..."; runs with different digests are incomparable */
-    const char *profile;   /* "hot", "cold", "first" */
-    double peak_rss_bytes; /* the benchmark's RSS high-water mark */
+    const char *profile;      /* "hot", "cold", "first" */
+    double peak_rss_bytes;    /* the benchmark's RSS high-water mark */
     /* A ->Complexity() fit row (aggregate_name "BigO" or "RMS"), named as
      * Google Benchmark names it ("BM_Sum_BigO", "BM_Sum_RMS"): no samples
      * (n == 0), only the fit.  check judges it only where a budget's
      * "counters" name one of its figures (docs/budgets.md). */
-    int complexity;        /* PG_CX_NONE, PG_CX_BIGO or PG_CX_RMS */
-    const char *big_o;     /* BigO: "N", "NlgN", "N^2", "f(N)", ... or NULL */
+    int complexity;                           /* PG_CX_NONE, PG_CX_BIGO or PG_CX_RMS */
+    const char *big_o;                        /* BigO: "N", "NlgN", "N^2", "f(N)", ... or NULL */
     double real_coefficient, cpu_coefficient; /* BigO: ns per unit of big_o */
-    double rms;            /* RMS: the fit's normalised root-mean-square error */
+    double rms;                               /* RMS: the fit's normalised root-mean-square error */
     /* Results of other harnesses (pytest-benchmark, hyperfine, asv;
      * docs/budgets.md "Other harnesses"): */
-    const char *source;    /* what the samples are, e.g. "pytest-benchmark stats.data
+    const char *source; /* what the samples are, e.g. "pytest-benchmark stats.data
                             * (4083 rounds)"; NULL for Google Benchmark rows */
-    size_t summary_n;      /* from_aggregate: rounds the stored summary covers, 0 unknown */
+    size_t summary_n;   /* from_aggregate: rounds the stored summary covers, 0 unknown */
     double summary_q1, summary_q3, summary_min; /* ns, of those rounds; NaN unless stored */
     const char *cpu_missing; /* why cpu_ns is NaN (the format has no per-sample CPU time) */
 } pg_result;
@@ -184,7 +184,7 @@ int pg_results_format(const pg_results *run); /* the format it was read as */
 pg_results *pg_results_load(const char *path, pg_error *err);
 /* The same from memory; name is used in messages. */
 pg_results *pg_results_load_buffer(const char *text, size_t len, const char *name, pg_error *err);
-void pg_results_destroy(pg_results *run);                 /* NULL is a no-op */
+void pg_results_destroy(pg_results *run); /* NULL is a no-op */
 size_t pg_results_count(const pg_results *run);
 const pg_result *pg_results_get(const pg_results *run, size_t i);
 const pg_result *pg_results_find(const pg_results *run, const char *name); /* NULL if absent */
@@ -233,8 +233,14 @@ enum { PG_SEV_FAIL = 0, PG_SEV_WARN = 1 };
 
 /* Absolute ceilings a budget can set; index into pg_policy.absolute. */
 enum {
-    PG_ABS_MEDIAN_REAL, PG_ABS_MEDIAN_CPU, PG_ABS_REAL_PER_ELEM, PG_ABS_CPU_PER_ELEM,
-    PG_ABS_PEAK_RSS, PG_ABS_GPU_KERNEL, PG_ABS_GPU_TRANSFER, PG_ABS_COUNT
+    PG_ABS_MEDIAN_REAL,
+    PG_ABS_MEDIAN_CPU,
+    PG_ABS_REAL_PER_ELEM,
+    PG_ABS_CPU_PER_ELEM,
+    PG_ABS_PEAK_RSS,
+    PG_ABS_GPU_KERNEL,
+    PG_ABS_GPU_TRANSFER,
+    PG_ABS_COUNT
 };
 /* The budget key of an absolute ceiling ("median_real_time", ...). */
 const char *pg_abs_name(int which);
@@ -242,22 +248,22 @@ const char *pg_abs_name(int which);
 #define PG_MAX_COUNTER_LIMITS 16
 
 typedef struct pg_counter_limit {
-    const char *name;      /* counter name */
-    double max;            /* ceiling */
-    int per_element;       /* 1: the ceiling is per element */
+    const char *name; /* counter name */
+    double max;       /* ceiling */
+    int per_element;  /* 1: the ceiling is per element */
 } pg_counter_limit;
 
 /* What the budgets say about one benchmark, field by field from the most
  * specific budget that sets it (docs/budgets.md "Which budget wins"). */
 typedef struct pg_policy {
-    int repetitions;       /* repetitions required */
-    double alpha;          /* significance level */
-    double min_effect;     /* smallest change that counts, a fraction */
-    int severity;          /* PG_SEV_FAIL or PG_SEV_WARN */
-    const char *owner;     /* or NULL */
-    int has_regression;    /* a regression tolerance was set */
-    double regression_max; /* tolerance, a fraction */
-    int regression_metric; /* PG_METRIC_... */
+    int repetitions;               /* repetitions required */
+    double alpha;                  /* significance level */
+    double min_effect;             /* smallest change that counts, a fraction */
+    int severity;                  /* PG_SEV_FAIL or PG_SEV_WARN */
+    const char *owner;             /* or NULL */
+    int has_regression;            /* a regression tolerance was set */
+    double regression_max;         /* tolerance, a fraction */
+    int regression_metric;         /* PG_METRIC_... */
     double absolute[PG_ABS_COUNT]; /* ceilings in ns or bytes; NaN when unset */
     const char *relative_to;       /* calibration benchmark, or NULL */
     double relative_max_ratio;
@@ -265,16 +271,16 @@ typedef struct pg_policy {
     int relative_metric;
     size_t ncounters;
     pg_counter_limit counters[PG_MAX_COUNTER_LIMITS];
-    const char *file;      /* the most specific matching budget's file */
-    int line;              /* and line */
-    const char *match;     /* and pattern */
+    const char *file;  /* the most specific matching budget's file */
+    int line;          /* and line */
+    const char *match; /* and pattern */
 } pg_policy;
 
 typedef struct pg_waiver {
-    const char *match;     /* benchmark name or glob */
+    const char *match; /* benchmark name or glob */
     const char *reason, *ticket;
-    const char *expires;   /* "YYYY-MM-DD" as written */
-    int expires_ymd;       /* 20261231; active through that day (UTC) */
+    const char *expires; /* "YYYY-MM-DD" as written */
+    int expires_ymd;     /* 20261231; active through that day (UTC) */
     const char *file;
     int line;
 } pg_waiver;
@@ -282,7 +288,7 @@ typedef struct pg_waiver {
 typedef struct pg_budget_set pg_budget_set;
 
 pg_budget_set *pg_budget_set_create(void);
-void pg_budget_set_destroy(pg_budget_set *set);  /* NULL is a no-op */
+void pg_budget_set_destroy(pg_budget_set *set); /* NULL is a no-op */
 /* Adds a budget file, or every *.json in a directory except schema.json
  * (sorted by name).  Problems are collected as diagnostics (all of them,
  * not only the first); returns 0, or the first problem's PG_E... code. */
@@ -308,16 +314,16 @@ int pg_budget_set_resolve_hits(const pg_budget_set *set, const char *name, pg_po
 
 /* One budget as read, for reports about the budgets themselves. */
 typedef struct pg_budget_info {
-    const char *match;     /* its pattern */
-    const char *file;      /* the file it was read from */
-    int line, column;      /* where the budget object starts */
+    const char *match;            /* its pattern */
+    const char *file;             /* the file it was read from */
+    int line, column;             /* where the budget object starts */
     int match_line, match_column; /* where its "match" is */
-    const char *pointer;   /* "/budgets/N" */
-    int literal;           /* 1: an exact name, no wildcard */
-    int optional;          /* "optional": true: matching nothing is no problem */
-    int applies;           /* its file applies to the machine (pg_budget_set_machine) */
-    int severity;          /* its own, else its file's default: PG_SEV_... */
-    const char *owner;     /* its own, else its file's default; NULL if none */
+    const char *pointer;          /* "/budgets/N" */
+    int literal;                  /* 1: an exact name, no wildcard */
+    int optional;                 /* "optional": true: matching nothing is no problem */
+    int applies;                  /* its file applies to the machine (pg_budget_set_machine) */
+    int severity;                 /* its own, else its file's default: PG_SEV_... */
+    const char *owner;            /* its own, else its file's default; NULL if none */
 } pg_budget_info;
 /* Budget i (0 <= i < nbudgets, reading order) into *out; 0 or PG_EINVAL. */
 int pg_budget_set_budget(const pg_budget_set *set, size_t i, pg_budget_info *out);
@@ -358,8 +364,17 @@ int pg_today_ymd(void);
 /* ---- verdicts (gate/check.c) ------------------------------------------- */
 
 typedef enum pg_verdict_kind {
-    PG_V_PASS, PG_V_IMPROVED, PG_V_REGRESSION, PG_V_BREACH, PG_V_WAIVED, PG_V_MISSING,
-    PG_V_UNBUDGETED, PG_V_UNAVAILABLE, PG_V_INSUFFICIENT, PG_V_EXPIRED, PG_V_COUNT
+    PG_V_PASS,
+    PG_V_IMPROVED,
+    PG_V_REGRESSION,
+    PG_V_BREACH,
+    PG_V_WAIVED,
+    PG_V_MISSING,
+    PG_V_UNBUDGETED,
+    PG_V_UNAVAILABLE,
+    PG_V_INSUFFICIENT,
+    PG_V_EXPIRED,
+    PG_V_COUNT
 } pg_verdict_kind;
 
 /* "pass", "improved", "regression", "breach", "waived", "missing",
@@ -367,29 +382,29 @@ typedef enum pg_verdict_kind {
 const char *pg_verdict_name(pg_verdict_kind k);
 
 typedef struct pg_verdict {
-    const char *bench;     /* benchmark name; the waiver's pattern for PG_V_EXPIRED */
-    char metric[80];       /* "median_real_time", "regression:real_time", "counter:instructions", ... */
+    const char *bench; /* benchmark name; the waiver's pattern for PG_V_EXPIRED */
+    char metric[80];   /* "median_real_time", "regression:real_time", "counter:instructions", ... */
     pg_verdict_kind kind;
-    pg_verdict_kind waived_kind; /* PG_V_WAIVED: what the waiver covers */
-    int warn;              /* severity warn: shown, never fails the gate */
-    int fails;             /* 1 when this verdict fails the gate */
-    size_t n, n_base, n_required; /* samples in the run, in the baseline, required */
-    double value, lo, hi;  /* measured median and its interval, in unit; NaN if none */
-    double limit;          /* ceiling (unit), tolerance (fraction) or max ratio */
-    double base;           /* baseline median (unit), NaN if none */
+    pg_verdict_kind waived_kind;      /* PG_V_WAIVED: what the waiver covers */
+    int warn;                         /* severity warn: shown, never fails the gate */
+    int fails;                        /* 1 when this verdict fails the gate */
+    size_t n, n_base, n_required;     /* samples in the run, in the baseline, required */
+    double value, lo, hi;             /* measured median and its interval, in unit; NaN if none */
+    double limit;                     /* ceiling (unit), tolerance (fraction) or max ratio */
+    double base;                      /* baseline median (unit), NaN if none */
     double ratio, ratio_lo, ratio_hi; /* head/baseline or bench/calibration; NaN if none */
-    double p;              /* p-value of the test behind the verdict; NaN if none */
-    const char *unit;      /* "ns", "ns/elem", "bytes", "count", "count/elem", "" */
-    const char *owner;     /* or NULL */
-    const char *budget_file; /* the budget that set the limit, or NULL */
+    double p;                         /* p-value of the test behind the verdict; NaN if none */
+    const char *unit;                 /* "ns", "ns/elem", "bytes", "count", "count/elem", "" */
+    const char *owner;                /* or NULL */
+    const char *budget_file;          /* the budget that set the limit, or NULL */
     int budget_line;
     const pg_waiver *waiver; /* PG_V_WAIVED / PG_V_EXPIRED: the waiver */
-    char note[200];        /* a plain sentence for people, or "" */
+    char note[200];          /* a plain sentence for people, or "" */
 } pg_verdict;
 
 typedef struct pg_gate_options {
-    const char *today;     /* "YYYY-MM-DD" for waiver expiry; NULL: the current UTC date */
-    int with_unbudgeted;   /* 1: one PG_V_UNBUDGETED verdict per unbudgeted benchmark */
+    const char *today;   /* "YYYY-MM-DD" for waiver expiry; NULL: the current UTC date */
+    int with_unbudgeted; /* 1: one PG_V_UNBUDGETED verdict per unbudgeted benchmark */
 } pg_gate_options;
 
 typedef struct pg_verdicts pg_verdicts;
@@ -402,7 +417,7 @@ typedef struct pg_verdicts pg_verdicts;
  * verdict missing or judged on a statistic that could not be computed. */
 pg_verdicts *pg_gate_check(const pg_results *head, const pg_results *base, pg_budget_set *budgets,
                            const pg_gate_options *opt, pg_error *err);
-void pg_verdicts_destroy(pg_verdicts *r);            /* NULL is a no-op */
+void pg_verdicts_destroy(pg_verdicts *r); /* NULL is a no-op */
 size_t pg_verdicts_count(const pg_verdicts *r);
 const pg_verdict *pg_verdicts_get(const pg_verdicts *r, size_t i);
 /* 1 when the gate failed (some verdict has fails set). */
@@ -425,17 +440,17 @@ int pg_verdicts_write_json(const pg_verdicts *r, FILE *f);
 
 typedef struct pg_comparison {
     const char *name;
-    size_t na, nb;         /* samples in A and B (0 when absent there) */
+    size_t na, nb;            /* samples in A and B (0 when absent there) */
     double med_a, lo_a, hi_a; /* medians and 95 % intervals, ns */
     double med_b, lo_b, hi_b;
     double ratio, ratio_lo, ratio_hi; /* B/A: Hodges-Lehmann on logs, Moses interval */
-    double p;              /* two-sided Mann-Whitney p-value */
-    int significant;       /* p < alpha */
+    double p;                         /* two-sided Mann-Whitney p-value */
+    int significant;                  /* p < alpha */
     /* ->Complexity() fit rows (pg_result.complexity): the rows themselves,
      * NULL where absent or not a fit; ratio is B/A of the metric's
      * coefficient (BigO) or of the RMS, without an interval or p. */
     const pg_result *fit_a, *fit_b;
-    int metric;            /* PG_METRIC_REAL or PG_METRIC_CPU */
+    int metric; /* PG_METRIC_REAL or PG_METRIC_CPU */
 } pg_comparison;
 
 /* Compares two runs benchmark by benchmark (A's order, then B's extras).

@@ -25,7 +25,7 @@
 
 typedef struct bench_build {
     pg_result b;
-    size_t cap;               /* capacity of the sample arrays */
+    size_t cap; /* capacity of the sample arrays */
     size_t counters_cap;
     double agg_median_real, agg_median_cpu, agg_mean_real, agg_mean_cpu;
     int has_agg_median, has_agg_mean;
@@ -33,14 +33,14 @@ typedef struct bench_build {
 
 struct pg_results {
     char *path;
-    pj_arena *arena;          /* names, context, perfgate object */
+    pj_arena *arena; /* names, context, perfgate object */
     bench_build *benches;
     size_t n, cap;
-    size_t *slots;            /* hash table of bench index + 1, 0 = empty */
+    size_t *slots; /* hash table of bench index + 1, 0 = empty */
     size_t nslots;
     const pj_node *context;
     const pj_node *perfgate;
-    int format;               /* PG_FORMAT_* it was read as */
+    int format; /* PG_FORMAT_* it was read as */
 };
 
 /* ---- hash table of names ---------------------------------------------- */
@@ -119,15 +119,41 @@ static bench_build *add_build(pg_results *run, const char *name, int line, int c
 /* Google Benchmark's own members; every other number is a user counter.
  * The first K_TRACKED are the ones a row is read for. */
 enum {
-    K_NAME, K_RUN_NAME, K_RUN_TYPE, K_TIME_UNIT, K_ERROR_OCCURRED, K_ERROR_MESSAGE,
-    K_AGGREGATE_NAME, K_AGGREGATE_UNIT, K_REAL_TIME, K_CPU_TIME, K_SKIPPED, K_TRACKED
+    K_NAME,
+    K_RUN_NAME,
+    K_RUN_TYPE,
+    K_TIME_UNIT,
+    K_ERROR_OCCURRED,
+    K_ERROR_MESSAGE,
+    K_AGGREGATE_NAME,
+    K_AGGREGATE_UNIT,
+    K_REAL_TIME,
+    K_CPU_TIME,
+    K_SKIPPED,
+    K_TRACKED
 };
 static const char *const known_keys[] = {
-    "name", "run_name", "run_type", "time_unit", "error_occurred", "error_message",
-    "aggregate_name", "aggregate_unit", "real_time", "cpu_time", "skipped",
+    "name",
+    "run_name",
+    "run_type",
+    "time_unit",
+    "error_occurred",
+    "error_message",
+    "aggregate_name",
+    "aggregate_unit",
+    "real_time",
+    "cpu_time",
+    "skipped",
     /* untracked */
-    "family_index", "per_family_instance_index", "repetitions", "repetition_index", "threads",
-    "iterations", "label", "big_o", "rms",
+    "family_index",
+    "per_family_instance_index",
+    "repetitions",
+    "repetition_index",
+    "threads",
+    "iterations",
+    "label",
+    "big_o",
+    "rms",
 };
 
 /* Index into known_keys, or -1 for a user counter.  Dispatches on the first
@@ -159,16 +185,16 @@ static int known_index(const char *key)
     return -1;
 }
 
-static int row_error(pj_reader *r, const pj_node *at, const char *member, int code,
-                     const char *fmt, const char *what)
+static int row_error(pj_reader *r, const pj_node *at, const char *member, int code, const char *fmt,
+                     const char *what)
 {
     pg_error_set(r->err, code, r->file, at->line, at->column, pj_pointer(r, member), fmt, what);
     r->failed = 1;
     return code;
 }
 
-static int want_type(pj_reader *r, const pj_node *row, const pj_node *const *f, int k,
-                     int type, const pj_node **out, int required)
+static int want_type(pj_reader *r, const pj_node *row, const pj_node *const *f, int k, int type,
+                     const pj_node **out, int required)
 {
     const pj_node *v = f[k];
     const char *key = known_keys[k];
@@ -255,7 +281,9 @@ static int complexity_kind(int is_agg, const pj_node *agg)
 {
     if (!is_agg || !agg || agg->type != PJ_STRING)
         return PG_CX_NONE;
-    return !strcmp(agg->str, "BigO") ? PG_CX_BIGO : !strcmp(agg->str, "RMS") ? PG_CX_RMS : PG_CX_NONE;
+    return !strcmp(agg->str, "BigO")  ? PG_CX_BIGO
+           : !strcmp(agg->str, "RMS") ? PG_CX_RMS
+                                      : PG_CX_NONE;
 }
 
 /* One finite, non-negative number member of a fit row, times scale. */
@@ -307,8 +335,8 @@ int pg_result_complexity_figure(const pg_result *b, const char *name, double *va
     return 1;
 }
 
-static int read_time(pj_reader *r, const pj_node *row, const pj_node *const *f, int k,
-                     double scale, double *out)
+static int read_time(pj_reader *r, const pj_node *row, const pj_node *const *f, int k, double scale,
+                     double *out)
 {
     const pj_node *v;
     const char *key = known_keys[k];
@@ -640,8 +668,9 @@ static int parse_top(pg_results *run, pj_reader *r)
                 pj_node *v;
                 if ((rc = pj_value(r, rows, &v)))
                     goto done;
-                rc = row_error(r, v, NULL, PG_ETYPE, "expected an array of benchmark rows, found %s",
-                               pj_type_name(v->type));
+                rc =
+                    row_error(r, v, NULL, PG_ETYPE, "expected an array of benchmark rows, found %s",
+                              pj_type_name(v->type));
                 goto done;
             }
             r->p++;
@@ -716,13 +745,13 @@ closed:
 done:
     pj_arena_destroy(rows);
     if (rc && r->err && !r->err->code)
-        pg_error_set(r->err, rc, r->file, r->line, (int)(r->p - r->line_start) + 1, pj_pointer(r, NULL),
-                     "%s", pg_strerror(rc));
+        pg_error_set(r->err, rc, r->file, r->line, (int)(r->p - r->line_start) + 1,
+                     pj_pointer(r, NULL), "%s", pg_strerror(rc));
     return rc;
 }
 
 static const char *const format_names[] = { "auto", "gbench", "pytest-benchmark", "hyperfine",
-                                             "asv" };
+                                            "asv" };
 
 int pg_results_format_parse(const char *name)
 {

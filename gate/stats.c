@@ -42,8 +42,8 @@ double pg_stats_normal_quantile(double p)
     static const double c[] = { -7.784894002430293e-03, -3.223964580411365e-01,
                                 -2.400758277161838e+00, -2.549732539343734e+00,
                                 4.374664141464968e+00,  2.938163982698783e+00 };
-    static const double d[] = { 7.784695709041462e-03, 3.224671290700398e-01,
-                                2.445134137142996e+00, 3.754408661907416e+00 };
+    static const double d[] = { 7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                                3.754408661907416e+00 };
     if (!(p > 0.0 && p < 1.0))
         return p == 0.0 ? -INFINITY : p == 1.0 ? INFINITY : NAN;
     double x, q, r;
@@ -278,7 +278,7 @@ double gate_stats_mw_cached(const double *x, size_t m, const double *y, size_t n
             return NAN;
         }
         size_t ui = (size_t)(u + 0.5);
-        double le = c->cdf[ui];                         /* P(U <= u) */
+        double le = c->cdf[ui]; /* P(U <= u) */
         /* P(U >= u) = P(U <= mn - u): U is symmetric about mn/2, and the
          * lower tail keeps its precision where 1 - cdf would round to 0. */
         double ge = c->cdf[m * n - ui];
@@ -417,7 +417,6 @@ int pg_stats_hodges_lehmann(const double *x, size_t m, const double *y, size_t n
  * fit 64-bit integers for n <= 60 (2^60 subsets).  Tukey's interval for the
  * Hodges-Lehmann estimate is read from the same distribution. */
 
-
 /* counts[s] = #subsets of {1..n} summing to s, s = 0..n(n+1)/2. */
 static uint64_t *signed_rank_counts(size_t n)
 {
@@ -521,8 +520,8 @@ double pg_stats_signed_rank(const double *d, size_t n, int alt, int *exact)
     return p > 1.0 ? 1.0 : p;
 }
 
-int pg_stats_walsh(const double *d, size_t n, double conf, double *scratch, double *est,
-                   double *lo, double *hi)
+int pg_stats_walsh(const double *d, size_t n, double conf, double *scratch, double *est, double *lo,
+                   double *hi)
 {
     *est = *lo = *hi = NAN;
     if (n == 0)

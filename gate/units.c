@@ -82,7 +82,10 @@ int pg_parse_percent(const char *s, double *fraction)
 
 int pg_parse_bytes(const char *s, double *bytes)
 {
-    static const struct { const char *unit; double scale; } units[] = {
+    static const struct {
+        const char *unit;
+        double scale;
+    } units[] = {
         { "B", 1.0 },  { "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 },
         { "kB", 1e3 }, { "MB", 1e6 },     { "GB", 1e9 },
     };

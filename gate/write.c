@@ -146,9 +146,9 @@ int pg_verdicts_write_table(const pg_verdicts *r, FILE *f, int colour, int which
     }
     if (width > 60)
         width = 60;
-    fprintf(f, "%-12s %-*s %-26s %-32s %-10s %-10s %-26s %-7s %-12s %s\n", "VERDICT",
-            (int)width, "BENCHMARK", "METRIC", "MEDIAN [95% CI]", "LIMIT", "BASELINE",
-            "RATIO [95% CI]", "P", "OWNER", "NOTE");
+    fprintf(f, "%-12s %-*s %-26s %-32s %-10s %-10s %-26s %-7s %-12s %s\n", "VERDICT", (int)width,
+            "BENCHMARK", "METRIC", "MEDIAN [95% CI]", "LIMIT", "BASELINE", "RATIO [95% CI]", "P",
+            "OWNER", "NOTE");
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         const pg_verdict *v = pg_verdicts_get(r, i);
@@ -203,7 +203,6 @@ int pg_verdicts_write_table(const pg_verdicts *r, FILE *f, int colour, int which
 
 /* ---- JUnit -------------------------------------------------------------- */
 
-
 static void describe(const pg_verdict *v, char *buf, size_t len)
 {
     char med[64], lim[32], ratio[64], p[16];
@@ -212,8 +211,7 @@ static void describe(const pg_verdict *v, char *buf, size_t len)
     fmt_ratio(v, ratio, sizeof ratio);
     gate_write_p(v->p, p, sizeof p);
     snprintf(buf, len, "%s: median %s, limit %s, ratio %s, p %s, n %zu, owner %s%s%s", label(v),
-             med, lim, ratio, p, v->n, v->owner ? v->owner : "-", v->note[0] ? "; " : "",
-             v->note);
+             med, lim, ratio, p, v->n, v->owner ? v->owner : "-", v->note[0] ? "; " : "", v->note);
 }
 
 int pg_verdicts_write_junit(const pg_verdicts *r, FILE *f)
@@ -227,8 +225,9 @@ int pg_verdicts_write_junit(const pg_verdicts *r, FILE *f)
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(f, "<testsuites name=\"perfgate\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n", n,
             failures, skipped);
-    fprintf(f, "  <testsuite name=\"perfgate.check\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
-            n, failures, skipped);
+    fprintf(
+        f, "  <testsuite name=\"perfgate.check\" tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\">\n",
+        n, failures, skipped);
     size_t nw = pg_verdicts_nactive_waivers(r);
     if (nw) {
         fprintf(f, "    <properties>\n");
@@ -274,7 +273,6 @@ int pg_verdicts_write_junit(const pg_verdicts *r, FILE *f)
 
 /* ---- Markdown ----------------------------------------------------------- */
 
-
 static void md_row(FILE *f, const pg_verdict *v)
 {
     char med[64], lim[32], base[32], ratio[64], p[16];
@@ -300,11 +298,13 @@ int pg_verdicts_write_markdown(const pg_verdicts *r, FILE *f)
 {
     char sum[512];
     summary(r, sum, sizeof sum);
-    fprintf(f, "## perfgate: gate %s\n\n%s\n\n", pg_verdicts_failed(r) ? "failed :x:" : "passed :white_check_mark:",
-            sum);
+    fprintf(f, "## perfgate: gate %s\n\n%s\n\n",
+            pg_verdicts_failed(r) ? "failed :x:" : "passed :white_check_mark:", sum);
     size_t nw = pg_verdicts_nactive_waivers(r);
     if (nw) {
-        fprintf(f, "### Active waivers\n\n| benchmark | until | ticket | reason |\n|---|---|---|---|\n");
+        fprintf(
+            f,
+            "### Active waivers\n\n| benchmark | until | ticket | reason |\n|---|---|---|---|\n");
         for (size_t i = 0; i < nw; i++) {
             const pg_waiver *w = pg_verdicts_active_waiver(r, i);
             fprintf(f, "| ");

@@ -242,10 +242,12 @@ static json_t *cpu_time_json(const pg_bench_registry *reg)
 {
     json_t *o = json_object();
     json_object_set_new(o, "hot", json_string("thread CPU time of the timed loop"));
-    json_object_set_new(o, "cold", json_string("thread CPU time of the timed call, the clock's "
-                                               "own cost (clock_overhead_ns) subtracted"));
-    json_object_set_new(o, "first", json_string("CPU time of the child process and of the "
-                                                "processes it waited for, over init + run"));
+    json_object_set_new(o, "cold",
+                        json_string("thread CPU time of the timed call, the clock's "
+                                    "own cost (clock_overhead_ns) subtracted"));
+    json_object_set_new(o, "first",
+                        json_string("CPU time of the child process and of the "
+                                    "processes it waited for, over init + run"));
     if (reg->have_cpu_overhead && !isnan(reg->cpu_overhead_s))
         json_object_set_new(o, "clock_overhead_ns", json_real(reg->cpu_overhead_s * 1e9));
     return o;
@@ -315,9 +317,10 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
     if (opts->cuda_probed) {
         int ok = PERFGATE_HAVE_CUDA && opts->cuda_available;
         json_object_set_new(cuda, "available", json_boolean(ok));
-        json_object_set_new(cuda, "status", json_string(ok ? "ok"
-                                                        : opts->cuda_status[0] ? opts->cuda_status
-                                                                               : "no CUDA device"));
+        json_object_set_new(cuda, "status",
+                            json_string(ok                     ? "ok"
+                                        : opts->cuda_status[0] ? opts->cuda_status
+                                                               : "no CUDA device"));
         if (ok && opts->cuda_status[0])
             json_object_set_new(cuda, "device", json_string(opts->cuda_status));
     } else {
@@ -325,8 +328,8 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
         json_object_set_new(cuda, "available", json_boolean(PERFGATE_HAVE_CUDA && cuda_dev));
         json_object_set_new(cuda, "status",
                             json_string(!PERFGATE_HAVE_CUDA ? "built without CUDA (no nvcc)"
-                                        : cuda_dev         ? "ok"
-                                                           : "no NVIDIA device node"));
+                                        : cuda_dev          ? "ok"
+                                                            : "no NVIDIA device node"));
     }
     json_object_set_new(pg, "cuda", cuda);
     if (opts->fftw_wisdom) {

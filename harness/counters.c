@@ -28,17 +28,17 @@
 
 typedef struct pg_event {
     char name[64];
-    int source;        /* 0 unavailable, 1 papi, 2 perf_event_open */
-    int papi_slot;     /* index in the PAPI event set */
-    int fd;            /* perf_event_open descriptor, -1 if none */
+    int source;    /* 0 unavailable, 1 papi, 2 perf_event_open */
+    int papi_slot; /* index in the PAPI event set */
+    int fd;        /* perf_event_open descriptor, -1 if none */
     char status[256];
 } pg_event;
 
 struct harness_counters {
     pg_event ev[PG_MAX_EVENTS];
     size_t n;
-    int papi_set;      /* PAPI event set, or -1 */
-    int papi_events;   /* events in it */
+    int papi_set;    /* PAPI event set, or -1 */
+    int papi_events; /* events in it */
     int running;
 };
 
@@ -47,11 +47,11 @@ static const struct {
     const char *group;
     const char *events;
 } groups[] = {
-    {"instructions", "PAPI_TOT_INS"},
-    {"cycles", "PAPI_TOT_CYC"},
-    {"cache", "PAPI_L1_DCM,PAPI_L2_DCM,PAPI_L3_TCM"},
-    {"branch", "PAPI_BR_INS,PAPI_BR_MSP"},
-    {"software", "perf::PAGE-FAULTS,perf::CONTEXT-SWITCHES,perf::TASK-CLOCK"},
+    { "instructions", "PAPI_TOT_INS" },
+    { "cycles", "PAPI_TOT_CYC" },
+    { "cache", "PAPI_L1_DCM,PAPI_L2_DCM,PAPI_L3_TCM" },
+    { "branch", "PAPI_BR_INS,PAPI_BR_MSP" },
+    { "software", "perf::PAGE-FAULTS,perf::CONTEXT-SWITCHES,perf::TASK-CLOCK" },
 };
 
 /* Linux perf equivalents, used when PAPI cannot read an event. */
@@ -60,20 +60,20 @@ static const struct {
     unsigned type;
     unsigned long long config;
 } perf_map[] = {
-    {"perf::PAGE-FAULTS", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS},
-    {"perf::MINOR-FAULTS", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN},
-    {"perf::MAJOR-FAULTS", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ},
-    {"perf::CONTEXT-SWITCHES", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES},
-    {"perf::CPU-MIGRATIONS", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS},
-    {"perf::TASK-CLOCK", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK},
-    {"PAPI_TOT_INS", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS},
-    {"PAPI_TOT_CYC", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES},
-    {"PAPI_BR_INS", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS},
-    {"PAPI_BR_MSP", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES},
-    {"PAPI_L3_TCM", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES},
-    {"PAPI_L1_DCM", PERF_TYPE_HW_CACHE,
-     PERF_COUNT_HW_CACHE_L1D | (PERF_COUNT_HW_CACHE_OP_READ << 8) |
-         (PERF_COUNT_HW_CACHE_RESULT_MISS << 16)},
+    { "perf::PAGE-FAULTS", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS },
+    { "perf::MINOR-FAULTS", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN },
+    { "perf::MAJOR-FAULTS", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ },
+    { "perf::CONTEXT-SWITCHES", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES },
+    { "perf::CPU-MIGRATIONS", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS },
+    { "perf::TASK-CLOCK", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK },
+    { "PAPI_TOT_INS", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS },
+    { "PAPI_TOT_CYC", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES },
+    { "PAPI_BR_INS", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_INSTRUCTIONS },
+    { "PAPI_BR_MSP", PERF_TYPE_HARDWARE, PERF_COUNT_HW_BRANCH_MISSES },
+    { "PAPI_L3_TCM", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CACHE_MISSES },
+    { "PAPI_L1_DCM", PERF_TYPE_HW_CACHE,
+      PERF_COUNT_HW_CACHE_L1D | (PERF_COUNT_HW_CACHE_OP_READ << 8) |
+          (PERF_COUNT_HW_CACHE_RESULT_MISS << 16) },
 };
 
 #if PERFGATE_HAVE_PAPI
@@ -164,8 +164,8 @@ static int add_event(harness_counters *c, const char *name, pg_error *err)
         if (strcmp(c->ev[i].name, name) == 0)
             return PG_OK; /* named twice, e.g. in a group and alone */
     if (c->n == PG_MAX_EVENTS)
-        return pg_error_set(err, PG_ELIMIT, NULL, 0, 0, NULL,
-                            "more than %d counter events", PG_MAX_EVENTS);
+        return pg_error_set(err, PG_ELIMIT, NULL, 0, 0, NULL, "more than %d counter events",
+                            PG_MAX_EVENTS);
     if (strlen(name) >= sizeof(c->ev[0].name))
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "counter event name too long: '%s'",
                             name);
@@ -308,7 +308,7 @@ int harness_counters_stop(harness_counters *c, double *acc)
         return PG_OK;
     int rc = PG_OK;
 #if PERFGATE_HAVE_PAPI
-    long long v[PG_MAX_EVENTS] = {0};
+    long long v[PG_MAX_EVENTS] = { 0 };
     if (c->papi_events > 0 && PAPI_stop(c->papi_set, v) != PAPI_OK)
         rc = PG_EIO;
 #endif

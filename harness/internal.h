@@ -33,7 +33,7 @@ struct pg_bench_ctx {
     size_t nbufs;
     double items, bytes;
     int items_set, bytes_set;
-    int sweep; /* pg_bench_evict_caches was called */
+    int sweep;    /* pg_bench_evict_caches was called */
     size_t nuser; /* pg_bench_add_counter: the fixture's own running totals */
     char user_name[PG_MAX_USER][48];
     const double *user_total[PG_MAX_USER];
@@ -67,10 +67,10 @@ void harness_papi_probe(int *available, char *version, size_t vlen, int *hw_coun
 
 typedef struct harness_bench_entry {
     char name[PG_NAME_MAX];
-    size_t def;        /* index into registry defs */
-    unsigned profile;  /* one PG_PROFILE_* bit */
+    size_t def;       /* index into registry defs */
+    unsigned profile; /* one PG_PROFILE_* bit */
     size_t n;
-    int native;        /* 1: written directly against Google Benchmark (overhead) */
+    int native; /* 1: written directly against Google Benchmark (overhead) */
     int selected;
     /* Filled as it runs (all runs of the benchmark in this process). */
     int ran;
@@ -78,8 +78,8 @@ typedef struct harness_bench_entry {
     char digest[17];
     double input_bytes;
     double items, bytes;
-    double peak_rss_bytes;  /* largest seen */
-    uint64_t next_stream;   /* cold: the next fresh seed stream */
+    double peak_rss_bytes; /* largest seen */
+    uint64_t next_stream;  /* cold: the next fresh seed stream */
     char error[256];
 } harness_bench_entry;
 
@@ -111,18 +111,18 @@ int harness_registry_add_native(pg_bench_registry *reg, const char *suite, const
 /* ---- runner.c: the parts of each profile that are plain C ---- */
 
 typedef struct harness_run_summary {
-    double items, bytes;           /* per iteration */
+    double items, bytes; /* per iteration */
     size_t ncounters;
     double counter_total[PG_MAX_EVENTS]; /* summed over the timed calls */
     int counter_ok[PG_MAX_EVENTS];
-    double page_faults;            /* rusage minflt+majflt over the timed part (first) */
+    double page_faults; /* rusage minflt+majflt over the timed part (first) */
     /* CPU time of the timed part, seconds, summed over the timed calls:
      * cold, the thread's (CLOCK_THREAD_CPUTIME_ID around each run());
      * first, the child process's and its waited-for children's over
      * init + run.  Becomes the rows' cpu_time (shim.cc). */
     double cpu_seconds;
-    double peak_rss_bytes;         /* < 0 when unknown */
-    size_t nuser;                  /* the fixture's counters (pg_bench_add_counter) */
+    double peak_rss_bytes; /* < 0 when unknown */
+    size_t nuser;          /* the fixture's counters (pg_bench_add_counter) */
     char user_name[PG_MAX_USER][48];
     double user_total[PG_MAX_USER]; /* added by the timed calls */
     double user_start[PG_MAX_USER]; /* the totals when timing began */

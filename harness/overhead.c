@@ -30,7 +30,7 @@ static int empty_run(void *fixture)
 
 int pg_bench_register_harness_suite(pg_bench_registry *reg, pg_error *err)
 {
-    static const size_t one[] = {1};
+    static const size_t one[] = { 1 };
     pg_bench_def def;
     memset(&def, 0, sizeof(def));
     def.suite = "harness";

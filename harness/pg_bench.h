@@ -96,13 +96,13 @@ void pg_bench_set_bytes(pg_bench_ctx *ctx, double bytes);
  * The registry copies the struct and the sizes; strings must outlive it
  * (string literals). */
 typedef struct pg_bench_def {
-    const char *suite;    /* [a-z0-9_.-]+, e.g. "indicators" */
-    const char *kernel;   /* [a-z0-9_.-]+, e.g. "macd" */
-    const char *device;   /* [a-z0-9_.-]+; NULL means "cpu" */
-    unsigned profiles;    /* PG_PROFILE_* bits; cold needs reseed */
-    const size_t *sizes;  /* problem sizes n (>= 1), one benchmark each */
-    size_t n_sizes;       /* 1..64 */
-    void *arg;            /* handed unchanged to setup */
+    const char *suite;   /* [a-z0-9_.-]+, e.g. "indicators" */
+    const char *kernel;  /* [a-z0-9_.-]+, e.g. "macd" */
+    const char *device;  /* [a-z0-9_.-]+; NULL means "cpu" */
+    unsigned profiles;   /* PG_PROFILE_* bits; cold needs reseed */
+    const size_t *sizes; /* problem sizes n (>= 1), one benchmark each */
+    size_t n_sizes;      /* 1..64 */
+    void *arg;           /* handed unchanged to setup */
 
     /* Allocates the fixture for size n, fills its inputs from stream 0 of
      * `seed` (pg_data.h), declares its buffers through ctx, and returns the
@@ -125,7 +125,7 @@ typedef struct pg_bench_def {
 /* The registry suites add to at start-up. */
 typedef struct pg_bench_registry pg_bench_registry;
 
-pg_bench_registry *pg_bench_registry_create(void); /* NULL when out of memory */
+pg_bench_registry *pg_bench_registry_create(void);      /* NULL when out of memory */
 void pg_bench_registry_destroy(pg_bench_registry *reg); /* NULL is a no-op */
 
 /* Adds one benchmark per (size, profile) of def.  PG_EINVAL (with a message
@@ -143,13 +143,13 @@ int pg_bench_register_harness_suite(pg_bench_registry *reg, pg_error *err);
 size_t pg_bench_count(const pg_bench_registry *reg);
 
 typedef struct pg_bench_info {
-    const char *name;    /* suite/kernel/profile/device/n */
+    const char *name; /* suite/kernel/profile/device/n */
     const char *suite;
     const char *kernel;
     const char *device;
-    unsigned profile;    /* one PG_PROFILE_* bit */
+    unsigned profile; /* one PG_PROFILE_* bit */
     size_t n;
-    int selected;        /* 1 when the current selection keeps it */
+    int selected; /* 1 when the current selection keeps it */
 } pg_bench_info;
 
 /* PG_EINVAL when i is out of range. */
@@ -157,30 +157,30 @@ int pg_bench_get(const pg_bench_registry *reg, size_t i, pg_bench_info *info);
 
 /* Options of a run; pg_bench_options_default fills the defaults. */
 typedef struct pg_bench_options {
-    uint64_t seed;              /* --seed, default PG_DATA_DEFAULT_SEED (7) */
-    char suites[256];           /* --suite: comma list, "" = all */
-    unsigned profiles;          /* --profile: PG_PROFILE_* bits, default all */
-    size_t sizes[32];           /* --size: comma list */
-    size_t n_sizes;             /* 0 = all sizes */
-    char counters[512];         /* --counters: events or groups, "" = none */
-    unsigned first_children;    /* --first-children, default 10 */
-    int list;                   /* --list: print the selected names, run nothing */
-    int help;                   /* --help */
-    char child[256];            /* PG_BENCH_CHILD_FLAG=NAME: be a `first` child */
-    char out_path[1024];        /* --benchmark_out (or --out), "" = none */
-    int out_json;               /* 1 when the out file is JSON (the default format) */
-    int min_time_given;         /* 1 when --benchmark_min_time was passed */
-    double cold_min_time;       /* --cold-min-time: kernel seconds a cold repetition
+    uint64_t seed;           /* --seed, default PG_DATA_DEFAULT_SEED (7) */
+    char suites[256];        /* --suite: comma list, "" = all */
+    unsigned profiles;       /* --profile: PG_PROFILE_* bits, default all */
+    size_t sizes[32];        /* --size: comma list */
+    size_t n_sizes;          /* 0 = all sizes */
+    char counters[512];      /* --counters: events or groups, "" = none */
+    unsigned first_children; /* --first-children, default 10 */
+    int list;                /* --list: print the selected names, run nothing */
+    int help;                /* --help */
+    char child[256];         /* PG_BENCH_CHILD_FLAG=NAME: be a `first` child */
+    char out_path[1024];     /* --benchmark_out (or --out), "" = none */
+    int out_json;            /* 1 when the out file is JSON (the default format) */
+    int min_time_given;      /* 1 when --benchmark_min_time was passed */
+    double cold_min_time;    /* --cold-min-time: kernel seconds a cold repetition
                                    aims at (0: --benchmark_min_time, else 0.1) */
-    char display_format[16];    /* --benchmark_format: console, json or csv */
-    int color;                  /* --benchmark_color: -1 auto, 0 no, 1 yes */
-    int counters_tabular;       /* --benchmark_counters_tabular */
+    char display_format[16]; /* --benchmark_format: console, json or csv */
+    int color;               /* --benchmark_color: -1 auto, 0 no, 1 yes */
+    int counters_tabular;    /* --benchmark_counters_tabular */
     /* What the program found about CUDA (pg_cuda_available), for the
      * context block; cuda_probed = 0: the harness only looks for the device
      * node.  Set by the program, not by a flag. */
     int cuda_probed;
     int cuda_available;
-    char cuda_status[256];      /* the device when available, else why not */
+    char cuda_status[256]; /* the device when available, else why not */
     /* The program's FFTW wisdom status (tpbench: pg_phase_wisdom_status),
      * asked for when the context block is written, after the run; NULL:
      * not recorded. */

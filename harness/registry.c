@@ -19,14 +19,10 @@
 const char *pg_bench_profile_name(unsigned profile)
 {
     switch (profile) {
-    case PG_PROFILE_HOT:
-        return "hot";
-    case PG_PROFILE_COLD:
-        return "cold";
-    case PG_PROFILE_FIRST:
-        return "first";
-    default:
-        return NULL;
+    case PG_PROFILE_HOT: return "hot";
+    case PG_PROFILE_COLD: return "cold";
+    case PG_PROFILE_FIRST: return "first";
+    default: return NULL;
     }
 }
 
@@ -52,8 +48,8 @@ static int valid_part(const char *s)
     if (!s || !*s || strlen(s) > 40)
         return 0;
     for (; *s; s++) {
-        int ok = (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' ||
-                 *s == '.' || *s == '-';
+        int ok = (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' ||
+                 *s == '-';
         if (!ok)
             return 0;
     }
@@ -142,12 +138,12 @@ int pg_bench_register(pg_bench_registry *reg, const pg_bench_def *def, pg_error 
                             "'%s/%s': the cold profile needs a reseed callback", def->suite,
                             def->kernel);
     if (!def->sizes || def->n_sizes == 0 || def->n_sizes > 64)
-        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
-                            "'%s/%s': expected 1 to 64 sizes", def->suite, def->kernel);
+        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "'%s/%s': expected 1 to 64 sizes",
+                            def->suite, def->kernel);
     for (size_t i = 0; i < def->n_sizes; i++)
         if (def->sizes[i] == 0)
-            return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
-                                "'%s/%s': size 0 is not allowed", def->suite, def->kernel);
+            return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "'%s/%s': size 0 is not allowed",
+                                def->suite, def->kernel);
     size_t first_entry = reg->n;
     int rc = push_def(reg, def, err);
     if (rc)
@@ -156,8 +152,8 @@ int pg_bench_register(pg_bench_registry *reg, const pg_bench_def *def, pg_error 
         for (unsigned p = PG_PROFILE_HOT; p <= PG_PROFILE_FIRST; p <<= 1) {
             if (!(def->profiles & p))
                 continue;
-            rc = add_entry(reg, def->suite, def->kernel, device, p, def->sizes[s],
-                           reg->ndefs - 1, 0, err);
+            rc = add_entry(reg, def->suite, def->kernel, device, p, def->sizes[s], reg->ndefs - 1,
+                           0, err);
             if (rc) {
                 reg->n = first_entry; /* all or nothing */
                 return rc;
@@ -330,8 +326,8 @@ static int take(const char *name, int *argi, int argc, char **argv, const char *
     return 0;
 }
 
-#define ACCEPTED                                                                              \
-    "--seed=N, --suite=LIST, --profile=LIST, --size=LIST, --counters=LIST, "                 \
+#define ACCEPTED                                                                                   \
+    "--seed=N, --suite=LIST, --profile=LIST, --size=LIST, --counters=LIST, "                       \
     "--first-children=N, --cold-min-time=S, --out=FILE, --list, --help, or a --benchmark_* flag"
 
 int pg_bench_parse_args(pg_bench_options *o, int *argc, char **argv, pg_error *err)
@@ -347,7 +343,8 @@ int pg_bench_parse_args(pg_bench_options *o, int *argc, char **argv, pg_error *e
                 if (!a[16] || strlen(a + 16) >= sizeof(o->out_path))
                     return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
                                         "bad --benchmark_out: expected a file name of at most "
-                                        "%zu bytes", sizeof(o->out_path) - 1);
+                                        "%zu bytes",
+                                        sizeof(o->out_path) - 1);
                 snprintf(o->out_path, sizeof(o->out_path), "%s", a + 16);
             } else if (!strncmp(a, "--benchmark_out_format=", 23)) {
                 o->out_json = strcmp(a + 23, "json") == 0;
@@ -400,8 +397,7 @@ int pg_bench_parse_args(pg_bench_options *o, int *argc, char **argv, pg_error *e
             uint64_t n;
             if (parse_u64(v, &n) || n == 0 || n > 1000)
                 return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
-                                    "bad --first-children '%s': expected 1 to 1000",
-                                    v ? v : "");
+                                    "bad --first-children '%s': expected 1 to 1000", v ? v : "");
             o->first_children = (unsigned)n;
         } else if (take("--cold-min-time", &i, *argc, argv, &v)) {
             char *end = NULL;
@@ -491,7 +487,8 @@ int pg_bench_select(pg_bench_registry *reg, const pg_bench_options *o, pg_error 
     if (count == 0)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
                             "no benchmark matches --suite, --profile and --size "
-                            "(suites: %s; try --list)", accepted);
+                            "(suites: %s; try --list)",
+                            accepted);
     return count;
 }
 

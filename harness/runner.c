@@ -354,7 +354,7 @@ static void measure_instructions(harness_run *r, const harness_bench_entry *e)
         CALLGRIND_DUMP_STATS_AT(reason);
     else
         CALLGRIND_ZERO_STATS;
-    /* Instrumentation stays on: after a STOP, a later START does not see
+        /* Instrumentation stays on: after a STOP, a later START does not see
      * code already translated uninstrumented (callgrind 3.19 counted 0 for
      * a kernel that ran natively in between); uncollected code runs at
      * instrumented speed, which only costs time. */
@@ -657,7 +657,7 @@ int harness_run_first_sample(pg_bench_registry *reg, size_t idx, double *seconds
     snprintf(seed_arg, sizeof(seed_arg), "--seed=%llu", (unsigned long long)o->seed);
     snprintf(child_arg, sizeof(child_arg), "%s=%s", PG_BENCH_CHILD_FLAG, e->name);
     snprintf(counters_arg, sizeof(counters_arg), "--counters=%s", o->counters);
-    const char *args[] = {reg->self_exe, child_arg, seed_arg, counters_arg, NULL};
+    const char *args[] = { reg->self_exe, child_arg, seed_arg, counters_arg, NULL };
 
     /* The child times its own call (pg_bench_child) and sends the numbers
      * down its stdout: starting it and waiting for it are not timed, so

@@ -119,12 +119,12 @@ int pg_cuda_entropy(pg_cuda_ctx *ctx, const double *x, size_t n, size_t bins, pg
 
 /* Rolling mean / sample std over `window` (min_periods = window), and
  * volatility_w = rolling std of return_1 of the price. */
-int pg_cuda_rolling_mean(pg_cuda_ctx *ctx, const double *x, size_t n, size_t window,
-                         double *out, pg_cuda_timing *t);
-int pg_cuda_rolling_std(pg_cuda_ctx *ctx, const double *x, size_t n, size_t window,
-                        double *out, pg_cuda_timing *t);
-int pg_cuda_volatility(pg_cuda_ctx *ctx, const double *price, size_t n, size_t window,
-                       double *out, pg_cuda_timing *t);
+int pg_cuda_rolling_mean(pg_cuda_ctx *ctx, const double *x, size_t n, size_t window, double *out,
+                         pg_cuda_timing *t);
+int pg_cuda_rolling_std(pg_cuda_ctx *ctx, const double *x, size_t n, size_t window, double *out,
+                        pg_cuda_timing *t);
+int pg_cuda_volatility(pg_cuda_ctx *ctx, const double *price, size_t n, size_t window, double *out,
+                       pg_cuda_timing *t);
 
 /* EMA / RSI / MACD of one long series, by a chunked parallel scan of the
  * EWM recurrence (the chunks then re-run it exactly from their entry
@@ -141,13 +141,13 @@ int pg_cuda_macd(pg_cuda_ctx *ctx, const double *price, size_t n, size_t fast, s
 /* The same over many series at once, one series a thread: bit-identical to
  * the CPU recurrence.  Layout is time-major, like a frame with one column a
  * series: x[t * n_series + s] is series s at time t; outputs likewise. */
-int pg_cuda_ema_batch(pg_cuda_ctx *ctx, const double *x, size_t n_series, size_t len,
-                      double span, size_t min_periods, double *out, pg_cuda_timing *t);
+int pg_cuda_ema_batch(pg_cuda_ctx *ctx, const double *x, size_t n_series, size_t len, double span,
+                      size_t min_periods, double *out, pg_cuda_timing *t);
 int pg_cuda_rsi_batch(pg_cuda_ctx *ctx, const double *price, size_t n_series, size_t len,
                       size_t window, double *out, pg_cuda_timing *t);
 int pg_cuda_macd_batch(pg_cuda_ctx *ctx, const double *price, size_t n_series, size_t len,
-                       size_t fast, size_t slow, size_t signal, double *macd,
-                       double *macd_signal, double *histogram, pg_cuda_timing *t);
+                       size_t fast, size_t slow, size_t signal, double *macd, double *macd_signal,
+                       double *histogram, pg_cuda_timing *t);
 
 /* Kuramoto order parameter (KERNELS.md 5): one snapshot of n phases
  * (float64 path, a deterministic two-pass reduction), or one R per snapshot

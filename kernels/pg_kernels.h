@@ -99,12 +99,12 @@ int pg_volume_z(const double *volume, size_t n, size_t window, double *out);
 int pg_queue_imbalance(const double *bid, const double *ask, size_t n, double *out);
 
 /* Kyle's lambda over `window` rows of (return_1, signed_volume). */
-int pg_kyles_lambda(const double *ret, const double *signed_volume, size_t n,
-                    size_t window, double *out);
+int pg_kyles_lambda(const double *ret, const double *signed_volume, size_t n, size_t window,
+                    double *out);
 
 /* Hasbrouck's measure: as Kyle's lambda with q -> sign(q) sqrt(|q|). */
-int pg_hasbrouck(const double *ret, const double *signed_volume, size_t n,
-                 size_t window, double *out);
+int pg_hasbrouck(const double *ret, const double *signed_volume, size_t n, size_t window,
+                 double *out);
 
 /* ---------------------------------------------------------------------- */
 /* The feature pipeline (KERNELS.md section 1)                             */
@@ -150,15 +150,14 @@ size_t pg_features_ncols(const pg_features_config *cfg, const pg_ohlcv *in);
 
 /* Name of feature column `col` (e.g. "sma_20", "kyles_lambda_50") into buf.
  * PG_EINVAL when col >= ncols or buf is too small. */
-int pg_features_column_name(const pg_features_config *cfg, const pg_ohlcv *in,
-                            size_t col, char *buf, size_t len);
+int pg_features_column_name(const pg_features_config *cfg, const pg_ohlcv *in, size_t col,
+                            char *buf, size_t len);
 
 /* Computes every feature column.  out is column-major: column c occupies
  * out[c*in->n .. c*in->n + n-1], pg_features_ncols() columns.  No
  * allocation.  PG_EMISSING when close is NULL, PG_EINVAL for a bad config
  * (err, if not NULL, says which). */
-int pg_features(const pg_features_config *cfg, const pg_ohlcv *in, double *out,
-                pg_error *err);
+int pg_features(const pg_features_config *cfg, const pg_ohlcv *in, double *out, pg_error *err);
 
 /* ---------------------------------------------------------------------- */
 /* Series indicators (KERNELS.md sections 2-5)                             */
@@ -304,9 +303,8 @@ size_t pg_strategy_scratch_size(size_t n);
  * NULL means the defaults; rows may be NULL.  O(n), no allocation.
  * PG_EINVAL for a non-finite lookback (Python's int() raises), a NULL
  * price with n > 0 or too little scratch. */
-int pg_strategy(const double *price, size_t n, const pg_strategy_params *params,
-                void *scratch, size_t scratch_size, pg_strategy_rows *rows,
-                pg_strategy_result *result);
+int pg_strategy(const double *price, size_t n, const pg_strategy_params *params, void *scratch,
+                size_t scratch_size, pg_strategy_rows *rows, pg_strategy_result *result);
 
 /* The whole pipeline path: raw frame -> normalize (ts column "ts") ->
  * features of the normalized frame -> strategy on the normalized close.
@@ -320,8 +318,7 @@ typedef struct pg_pipeline_ws pg_pipeline_ws;
 
 /* fcfg / sp NULL mean the defaults; both are copied.  NULL on a bad
  * config, ncols == 0 or out of memory (err, if not NULL, says which). */
-pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols,
-                                      const pg_features_config *fcfg,
+pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols, const pg_features_config *fcfg,
                                       const pg_strategy_params *sp, pg_error *err);
 void pg_pipeline_ws_destroy(pg_pipeline_ws *ws); /* NULL is a no-op */
 
@@ -333,8 +330,8 @@ size_t pg_pipeline_ws_bytes(const pg_pipeline_ws *ws);
  * sorted feed without gaps) are the raw frame's own arrays
  * (pg_normalize_view), valid while raw is. */
 typedef struct pg_pipeline_out {
-    pg_frame normalized;         /* rows kept; names are the raw frame's */
-    const double *features;      /* column-major, n_features x normalized.nrows */
+    pg_frame normalized;    /* rows kept; names are the raw frame's */
+    const double *features; /* column-major, n_features x normalized.nrows */
     size_t n_features;
     pg_strategy_rows rows;       /* strategy.n_equity entries each */
     pg_strategy_result strategy; /* summary */
@@ -345,8 +342,7 @@ typedef struct pg_pipeline_out {
  * the other OHLCV columns are found by name (open, high, low, volume,
  * bid_volume, ask_volume, signed_volume) and features left out when
  * absent, as pg_features does.  Same input, same workspace: same bytes. */
-int pg_pipeline_run(pg_pipeline_ws *ws, const pg_frame *raw, pg_pipeline_out *out,
-                    pg_error *err);
+int pg_pipeline_run(pg_pipeline_ws *ws, const pg_frame *raw, pg_pipeline_out *out, pg_error *err);
 
 /* Name of feature column col of the last run (as pg_features_column_name). */
 int pg_pipeline_feature_name(const pg_pipeline_ws *ws, size_t col, char *buf, size_t len);

@@ -155,8 +155,8 @@ static int q_step(hstmt *st, pg_error *err)
     qstmt *s = (qstmt *)st;
     if (!s->executed) {
         s->executed = 1;
-        s->res = PQexecPrepared(s->owner->conn, s->name, s->nparams,
-                                (const char *const *)s->params, NULL, NULL, 0);
+        s->res = PQexecPrepared(s->owner->conn, s->name, s->nparams, (const char *const *)s->params,
+                                NULL, NULL, 0);
         ExecStatusType t = PQresultStatus(s->res);
         if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK)
             return q_fail(s->owner, err, "statement failed", s->res);
@@ -265,14 +265,17 @@ static int q_get_version(hdb *db, int *version, pg_error *err)
 
 static int q_set_version(hdb *db, int version, pg_error *err)
 {
-    int rc = q_exec(db, "CREATE TABLE IF NOT EXISTS perfgate_meta"
-                        " (key TEXT PRIMARY KEY, value TEXT NOT NULL)", err);
+    int rc = q_exec(db,
+                    "CREATE TABLE IF NOT EXISTS perfgate_meta"
+                    " (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                    err);
     if (rc < 0)
         return rc;
     char sql[160];
     snprintf(sql, sizeof sql,
              "INSERT INTO perfgate_meta (key, value) VALUES ('user_version', '%d')"
-             " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", version);
+             " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+             version);
     return q_exec(db, sql, err);
 }
 
@@ -293,10 +296,16 @@ static void q_close(hdb *db)
 }
 
 static const hdb_ops pq_ops = {
-    "postgresql", "BIGSERIAL PRIMARY KEY",
-    q_exec, q_prepare, q_bind_int, q_bind_double, q_bind_text, q_step,
-    q_col_is_null, q_col_int, q_col_double, q_col_text, q_reset, q_finalize,
-    q_begin, q_lock_schema, q_unlock_schema, q_get_version, q_set_version, q_close,
+    "postgresql",    "BIGSERIAL PRIMARY KEY",
+    q_exec,          q_prepare,
+    q_bind_int,      q_bind_double,
+    q_bind_text,     q_step,
+    q_col_is_null,   q_col_int,
+    q_col_double,    q_col_text,
+    q_reset,         q_finalize,
+    q_begin,         q_lock_schema,
+    q_unlock_schema, q_get_version,
+    q_set_version,   q_close,
 };
 
 hdb *reports_hdb_pq_open(const char *conninfo, pg_error *err)

@@ -214,10 +214,16 @@ static void s_close(hdb *db)
 }
 
 static const hdb_ops sqlite_ops = {
-    "sqlite", "INTEGER PRIMARY KEY",
-    s_exec, s_prepare, s_bind_int, s_bind_double, s_bind_text, s_step,
-    s_col_is_null, s_col_int, s_col_double, s_col_text, s_reset, s_finalize,
-    s_begin, s_lock_schema, s_unlock_schema, s_get_version, s_set_version, s_close,
+    "sqlite",        "INTEGER PRIMARY KEY",
+    s_exec,          s_prepare,
+    s_bind_int,      s_bind_double,
+    s_bind_text,     s_step,
+    s_col_is_null,   s_col_int,
+    s_col_double,    s_col_text,
+    s_reset,         s_finalize,
+    s_begin,         s_lock_schema,
+    s_unlock_schema, s_get_version,
+    s_set_version,   s_close,
 };
 
 static sdb *new_sdb(const char *path, pg_error *err)

@@ -31,7 +31,6 @@ struct pg_history {
 
 /* ---- Schema --------------------------------------------------------- */
 
-
 /* qsort that accepts an empty (possibly NULL) array: qsort(NULL, 0, ...) is
  * undefined behaviour by glibc's nonnull annotation. */
 static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
@@ -119,8 +118,8 @@ static int migrate(hdb *db, int *version_out, pg_error *err)
         return 0;
     if (version > PG_HISTORY_SCHEMA_VERSION)
         return pg_error_set(err, PG_EUNSUP, NULL, 0, 0, NULL,
-                            "history schema version %d is newer than this perfgate's (%d)",
-                            version, PG_HISTORY_SCHEMA_VERSION);
+                            "history schema version %d is newer than this perfgate's (%d)", version,
+                            PG_HISTORY_SCHEMA_VERSION);
     /* Lock first, then begin: a transaction that waited for the lock would
      * still see PostgreSQL's catalog as it was before the wait. */
     rc = db->ops->lock_schema(db, err);
@@ -170,7 +169,8 @@ pg_history *pg_history_open(const char *where, pg_error *err)
     pg_history *h = new_history(where, err);
     if (!h)
         return NULL;
-    h->db = is_pg_uri(where) ? reports_hdb_pq_open(where, err) : reports_hdb_sqlite_open(where, err);
+    h->db =
+        is_pg_uri(where) ? reports_hdb_pq_open(where, err) : reports_hdb_sqlite_open(where, err);
     if (!h->db || migrate(h->db, &h->version, err) < 0) {
         if (err && !is_pg_uri(where) && !err->file[0])
             snprintf(err->file, sizeof err->file, "%s", where);
@@ -205,7 +205,8 @@ pg_history *pg_history_open_readonly(const char *where, pg_error *err)
             return h;
         pg_error_set(err, PG_EUNSUP, pg ? NULL : where, 0, 0, NULL,
                      "history schema version %d is older than this perfgate's (%d), and it "
-                     "cannot be upgraded here: %s", old, PG_HISTORY_SCHEMA_VERSION, why.message);
+                     "cannot be upgraded here: %s",
+                     old, PG_HISTORY_SCHEMA_VERSION, why.message);
         if (err && pg)
             pg_redact_secret(err->message, sizeof err->message, where);
         return NULL;
@@ -311,20 +312,20 @@ void reports_median_ci(double *x, size_t n, double *median, double *lo, double *
 }
 
 /* A statement that is finalized by the caller's cleanup label. */
-#define PREPARE(var, sql)                                                   \
-    do {                                                                    \
-        var = h->db->ops->prepare(h->db, sql, err);                         \
-        if (!var) {                                                         \
-            rc = PG_EIO;                                                    \
-            goto done;                                                      \
-        }                                                                   \
+#define PREPARE(var, sql)                                                                          \
+    do {                                                                                           \
+        var = h->db->ops->prepare(h->db, sql, err);                                                \
+        if (!var) {                                                                                \
+            rc = PG_EIO;                                                                           \
+            goto done;                                                                             \
+        }                                                                                          \
     } while (0)
 
-#define CHECK(expr)                                                         \
-    do {                                                                    \
-        rc = (expr);                                                        \
-        if (rc < 0)                                                         \
-            goto done;                                                      \
+#define CHECK(expr)                                                                                \
+    do {                                                                                           \
+        rc = (expr);                                                                               \
+        if (rc < 0)                                                                                \
+            goto done;                                                                             \
     } while (0)
 
 /* ---- Adding a run --------------------------------------------------- */
@@ -339,7 +340,8 @@ static char *samples_sql(size_t rows)
     char *sql = malloc(len);
     if (!sql)
         return NULL;
-    size_t used = (size_t)snprintf(sql, len, "INSERT INTO samples (bench_id, idx, real_ns, cpu_ns) VALUES ");
+    size_t used =
+        (size_t)snprintf(sql, len, "INSERT INTO samples (bench_id, idx, real_ns, cpu_ns) VALUES ");
     for (size_t i = 0; i < rows; i++)
         used += (size_t)snprintf(sql + used, len - used, i ? ",(?,?,?,?)" : "(?,?,?,?)");
     return sql;
@@ -404,14 +406,15 @@ static int validate_run(const pg_hist_run *run, pg_error *err)
     }
     for (size_t i = 0; i < run->n_waivers; i++)
         if (!run->waivers[i].bench)
-            return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "waiver %zu names no benchmark", i);
+            return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "waiver %zu names no benchmark",
+                                i);
     return 0;
 }
 
 /* The run, and with bl_reason the baseline mark on it, in one transaction. */
 static int add_run(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn progress,
-                   void *progress_arg, const char *bl_reason, const char *bl_who,
-                   int64_t *run_id, pg_error *err)
+                   void *progress_arg, const char *bl_reason, const char *bl_who, int64_t *run_id,
+                   pg_error *err)
 {
     if (!h)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no history");
@@ -443,8 +446,9 @@ static int add_run(pg_history *h, const pg_hist_run *run, pg_hist_progress_fn pr
     PREPARE(ins_run, "INSERT INTO runs (created, commit_id, branch, source) VALUES (?, ?, ?, ?)"
                      " RETURNING id");
     PREPARE(ins_env, "INSERT INTO environment (run_id, key, value) VALUES (?, ?, ?)");
-    PREPARE(ins_bench, "INSERT INTO benchmarks (run_id, name, n_samples, iterations, median_ns,"
-                       " lo_ns, hi_ns, cpu_median_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    PREPARE(ins_bench,
+            "INSERT INTO benchmarks (run_id, name, n_samples, iterations, median_ns,"
+            " lo_ns, hi_ns, cpu_median_ns) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     chunk = o->prepare(h->db, chunk_sql, err);
     free(chunk_sql);
     if (!chunk) {
@@ -578,11 +582,11 @@ int pg_history_add_baseline(pg_history *h, const pg_hist_run *run, const char *r
 
 /* ---- Listing -------------------------------------------------------- */
 
-#define RUN_COLUMNS                                                            \
-    "r.id, r.created, r.commit_id, r.branch, r.source,"                        \
-    " (SELECT COUNT(*) FROM benchmarks b WHERE b.run_id = r.id),"              \
-    " (SELECT COUNT(DISTINCT v.bench) FROM verdicts v WHERE v.run_id = r.id"   \
-    "   AND v.fails = 1),"                                                     \
+#define RUN_COLUMNS                                                                                \
+    "r.id, r.created, r.commit_id, r.branch, r.source,"                                            \
+    " (SELECT COUNT(*) FROM benchmarks b WHERE b.run_id = r.id),"                                  \
+    " (SELECT COUNT(DISTINCT v.bench) FROM verdicts v WHERE v.run_id = r.id"                       \
+    "   AND v.fails = 1),"                                                                         \
     " (SELECT COUNT(*) FROM baselines l WHERE l.run_id = r.id)"
 
 /* 0, or PG_ENOMEM when a text column could not be read. */
@@ -601,8 +605,7 @@ static int read_run_info(const hdb_ops *o, hstmt *st, pg_hist_run_info *ri)
     return bad ? PG_ENOMEM : 0;
 }
 
-int pg_history_list(pg_history *h, size_t limit, pg_hist_run_info **runs, size_t *n,
-                    pg_error *err)
+int pg_history_list(pg_history *h, size_t limit, pg_hist_run_info **runs, size_t *n, pg_error *err)
 {
     if (!h || !runs || !n)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "bad arguments");
@@ -714,16 +717,16 @@ static void *grow(void **arr, size_t *n, size_t *cap, size_t sz)
     return slot;
 }
 
-#define GROW(arr, n, cap)                                                    \
-    ((__typeof__(arr))grow((void **)&(arr), &(n), &(cap), sizeof *(arr)))
+#define GROW(arr, n, cap) ((__typeof__(arr))grow((void **)&(arr), &(n), &(cap), sizeof *(arr)))
 
 /* How bad a verdict is, to pick one per benchmark and run when several
  * metrics were judged. */
 static int severity(const char *v)
 {
-    static const char *const order[] = { "unavailable", "unbudgeted", "insufficient", "pass",
-                                         "improved", "missing", "waived", "regression",
-                                         "breach", "expired-waiver" };
+    static const char *const order[] = { "unavailable",   "unbudgeted", "insufficient",
+                                         "pass",          "improved",   "missing",
+                                         "waived",        "regression", "breach",
+                                         "expired-waiver" };
     for (int i = 0; i < 10; i++)
         if (!strcmp(v, order[i]))
             return i + 1;
@@ -1107,7 +1110,7 @@ typedef struct raw_cell {
     long bench;
     size_t run;
     int is_verdict;
-    double a, b, c;   /* median, lo, hi; or budget_ns, ratio, max_ratio */
+    double a, b, c; /* median, lo, hi; or budget_ns, ratio, max_ratio */
     int fails;
     char verdict[16];
 } raw_cell;

@@ -25,19 +25,19 @@ typedef struct hdb_ops {
     const char *id_type;                                  /* DDL for an auto-increment key */
     int (*exec)(hdb *db, const char *sql, pg_error *err); /* no parameters, no rows */
     hstmt *(*prepare)(hdb *db, const char *sql, pg_error *err);
-    int (*bind_int)(hstmt *st, int i, int64_t v);         /* i is 1-based */
-    int (*bind_double)(hstmt *st, int i, double v);       /* NaN binds NULL */
-    int (*bind_text)(hstmt *st, int i, const char *v);    /* NULL binds NULL; copied */
-    int (*step)(hstmt *st, pg_error *err);                /* 1 a row, 0 done, <0 error */
-    int (*col_is_null)(hstmt *st, int i);                 /* i is 0-based */
+    int (*bind_int)(hstmt *st, int i, int64_t v);      /* i is 1-based */
+    int (*bind_double)(hstmt *st, int i, double v);    /* NaN binds NULL */
+    int (*bind_text)(hstmt *st, int i, const char *v); /* NULL binds NULL; copied */
+    int (*step)(hstmt *st, pg_error *err);             /* 1 a row, 0 done, <0 error */
+    int (*col_is_null)(hstmt *st, int i);              /* i is 0-based */
     int64_t (*col_int)(hstmt *st, int i);
-    double (*col_double)(hstmt *st, int i);               /* NULL reads NaN */
-    const char *(*col_text)(hstmt *st, int i);            /* NULL reads NULL; valid until next step */
-    void (*reset)(hstmt *st);                             /* ready to bind and step again */
-    void (*finalize)(hstmt *st);                          /* NULL is a no-op */
-    int (*begin)(hdb *db, pg_error *err);                 /* a write transaction */
-    int (*lock_schema)(hdb *db, pg_error *err);           /* serialise migrations (before begin) */
-    void (*unlock_schema)(hdb *db);                       /* after commit or rollback */
+    double (*col_double)(hstmt *st, int i);     /* NULL reads NaN */
+    const char *(*col_text)(hstmt *st, int i);  /* NULL reads NULL; valid until next step */
+    void (*reset)(hstmt *st);                   /* ready to bind and step again */
+    void (*finalize)(hstmt *st);                /* NULL is a no-op */
+    int (*begin)(hdb *db, pg_error *err);       /* a write transaction */
+    int (*lock_schema)(hdb *db, pg_error *err); /* serialise migrations (before begin) */
+    void (*unlock_schema)(hdb *db);             /* after commit or rollback */
     int (*get_version)(hdb *db, int *version, pg_error *err);
     int (*set_version)(hdb *db, int version, pg_error *err);
     void (*close)(hdb *db);

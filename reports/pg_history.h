@@ -35,30 +35,30 @@ typedef struct pg_history pg_history;
 /* ---- Recording a run ------------------------------------------------ */
 
 typedef struct pg_hist_kv {
-    const char *key;                /* e.g. "cpu_model" */
-    const char *value;              /* NULL is stored as NULL */
+    const char *key;   /* e.g. "cpu_model" */
+    const char *value; /* NULL is stored as NULL */
 } pg_hist_kv;
 
 typedef struct pg_hist_bench {
-    const char *name;               /* full benchmark name */
-    const double *real_ns;          /* n_samples real times per iteration, ns */
-    const double *cpu_ns;           /* n_samples CPU times per iteration, or NULL */
+    const char *name;      /* full benchmark name */
+    const double *real_ns; /* n_samples real times per iteration, ns */
+    const double *cpu_ns;  /* n_samples CPU times per iteration, or NULL */
     size_t n_samples;
-    int64_t iterations;             /* iterations behind each sample, 0 if unknown */
+    int64_t iterations; /* iterations behind each sample, 0 if unknown */
 } pg_hist_bench;
 
 typedef struct pg_hist_verdict {
-    const char *bench;              /* benchmark name (may name a missing one) */
-    const char *metric;             /* "real_time", "cpu_time", a counter... */
-    const char *verdict;            /* "pass", "regression", "breach", "improved",
+    const char *bench;   /* benchmark name (may name a missing one) */
+    const char *metric;  /* "real_time", "cpu_time", a counter... */
+    const char *verdict; /* "pass", "regression", "breach", "improved",
                                        "waived", "missing", "unbudgeted", "unavailable" */
-    const char *budget;             /* which budget applied (file or name), or NULL */
-    double budget_ns;               /* the ceiling in ns, NaN when none */
-    double ratio;                   /* measured / reference, NaN when none */
-    const char *detail;             /* one human line, or NULL */
-    const char *owner;              /* the budget's owner, or NULL */
-    double max_ratio;               /* a relative budget's ceiling ratio; 0 or NaN when none */
-    int warn;                       /* 1: severity warn, shown but never failing */
+    const char *budget;  /* which budget applied (file or name), or NULL */
+    double budget_ns;    /* the ceiling in ns, NaN when none */
+    double ratio;        /* measured / reference, NaN when none */
+    const char *detail;  /* one human line, or NULL */
+    const char *owner;   /* the budget's owner, or NULL */
+    double max_ratio;    /* a relative budget's ceiling ratio; 0 or NaN when none */
+    int warn;            /* 1: severity warn, shown but never failing */
 } pg_hist_verdict;
 
 /* 1 when a verdict of that name fails the gate (regression, breach,
@@ -67,18 +67,18 @@ typedef struct pg_hist_verdict {
 int pg_hist_verdict_fails(const char *verdict, int warn);
 
 typedef struct pg_hist_waiver {
-    const char *bench;              /* name or glob the waiver covers */
+    const char *bench; /* name or glob the waiver covers */
     const char *reason;
-    const char *ticket;             /* or NULL */
-    const char *expires;            /* ISO date, or NULL */
+    const char *ticket;  /* or NULL */
+    const char *expires; /* ISO date, or NULL */
 } pg_hist_waiver;
 
 typedef struct pg_hist_run {
-    const char *source;             /* where the results came from (a path), or NULL */
-    const char *commit;             /* VCS commit, or NULL */
-    const char *branch;             /* or NULL */
-    const char *timestamp;          /* ISO 8601 UTC; NULL records the current time */
-    const pg_hist_kv *env;          /* environment fingerprint */
+    const char *source;    /* where the results came from (a path), or NULL */
+    const char *commit;    /* VCS commit, or NULL */
+    const char *branch;    /* or NULL */
+    const char *timestamp; /* ISO 8601 UTC; NULL records the current time */
+    const pg_hist_kv *env; /* environment fingerprint */
     size_t n_env;
     const pg_hist_bench *benches;
     size_t n_benches;
@@ -95,18 +95,18 @@ typedef void (*pg_hist_progress_fn)(void *arg, size_t done, size_t total);
 /* ---- Reading -------------------------------------------------------- */
 
 typedef struct pg_hist_run_info {
-    int64_t id;                     /* increasing with insertion */
+    int64_t id; /* increasing with insertion */
     char timestamp[40];
     char commit[72];
     char branch[128];
     char source[256];
     long n_benches;
-    long n_failed;                  /* benchmarks with a failing verdict (pg_hist_verdict_fails) */
-    int is_baseline;                /* a baseline was recorded on this run */
+    long n_failed;   /* benchmarks with a failing verdict (pg_hist_verdict_fails) */
+    int is_baseline; /* a baseline was recorded on this run */
 } pg_hist_run_info;
 
 typedef struct pg_hist_row {
-    char *name;                     /* benchmark name (owned by the result) */
+    char *name; /* benchmark name (owned by the result) */
     size_t n_samples;
     int64_t iterations;
     double median_ns, lo_ns, hi_ns; /* median of real time and its ~95 % interval */
@@ -118,13 +118,13 @@ typedef struct pg_hist_row {
 
 typedef struct pg_hist_show {
     pg_hist_run_info info;
-    pg_hist_kv *env;                /* owned strings */
+    pg_hist_kv *env; /* owned strings */
     size_t n_env;
-    pg_hist_row *rows;              /* ordered by name */
+    pg_hist_row *rows; /* ordered by name */
     size_t n_rows;
-    pg_hist_verdict *verdicts;      /* every verdict, owned strings */
+    pg_hist_verdict *verdicts; /* every verdict, owned strings */
     size_t n_verdicts;
-    pg_hist_waiver *waivers;        /* owned strings */
+    pg_hist_waiver *waivers; /* owned strings */
     size_t n_waivers;
 } pg_hist_show;
 
@@ -178,8 +178,7 @@ int pg_history_add_baseline(pg_history *h, const pg_hist_run *run, const char *r
 
 /* The newest `limit` runs (0: all), newest first, in a malloc'd array
  * (free() it). */
-int pg_history_list(pg_history *h, size_t limit, pg_hist_run_info **runs, size_t *n,
-                    pg_error *err);
+int pg_history_list(pg_history *h, size_t limit, pg_hist_run_info **runs, size_t *n, pg_error *err);
 
 /* The id of the newest run, or PG_EMISSING when the history is empty. */
 int pg_history_latest(pg_history *h, int64_t *run_id, pg_error *err);
@@ -213,21 +212,21 @@ struct pg_verdicts;
 typedef struct pg_hist_add_options {
     const struct pg_verdicts *verdicts; /* what `perfgate check` decided on these results: recorded
                                            as they are (budgets, baseline and today unused) */
-    const char *budgets;            /* else a budget file or folder: judge (pg_gate_check) and
+    const char *budgets;                /* else a budget file or folder: judge (pg_gate_check) and
                                        record the verdicts; NULL: none */
-    const char *baseline;           /* baseline results for regression verdicts, or NULL */
-    const char *commit;             /* NULL: the results' perfgate.git_commit */
-    const char *branch;             /* NULL: $GITHUB_REF_NAME, if set */
-    const char *today;              /* "YYYY-MM-DD" for waiver expiry; NULL: today (UTC) */
-    pg_hist_progress_fn progress;   /* see pg_history_add */
+    const char *baseline;               /* baseline results for regression verdicts, or NULL */
+    const char *commit;                 /* NULL: the results' perfgate.git_commit */
+    const char *branch;                 /* NULL: $GITHUB_REF_NAME, if set */
+    const char *today;                  /* "YYYY-MM-DD" for waiver expiry; NULL: today (UTC) */
+    pg_hist_progress_fn progress;       /* see pg_history_add */
     void *progress_arg;
-    const char *baseline_reason;    /* non-NULL: record the run as the baseline, in the same
+    const char *baseline_reason; /* non-NULL: record the run as the baseline, in the same
                                        transaction (pg_history_add_baseline) */
-    const char *baseline_who;       /* who set it, or NULL */
-    int reuse_same;                 /* 1: when the newest 50 runs hold these very results
+    const char *baseline_who;    /* who set it, or NULL */
+    int reuse_same;              /* 1: when the newest 50 runs hold these very results
                                        (same environment, same samples), record nothing
                                        and return 1 with that run's id */
-    int format;                     /* the results' format, PG_FORMAT_* of pg_gate.h (0: detect) */
+    int format;                  /* the results' format, PG_FORMAT_* of pg_gate.h (0: detect) */
 } pg_hist_add_options;
 
 /* Loads a results file (any format the gate reads) with the gate's loader
@@ -258,9 +257,9 @@ typedef struct pg_hist_point {
 
 typedef struct pg_hist_trend {
     size_t n_runs, n_benches;
-    pg_hist_run_info *runs;         /* oldest first */
-    char **benches;                 /* sorted by name */
-    pg_hist_point *points;          /* points[b * n_runs + r] */
+    pg_hist_run_info *runs; /* oldest first */
+    char **benches;         /* sorted by name */
+    pg_hist_point *points;  /* points[b * n_runs + r] */
 } pg_hist_trend;
 
 /* The last `max_runs` runs (0: all) as a dense table.  A benchmark that

@@ -36,28 +36,28 @@ extern "C" {
 #endif
 
 typedef struct pg_reports_options {
-    const char *out_dir;            /* created when absent; required */
-    const char *gnuplot;            /* the gnuplot program; NULL: the one found at build time */
-    int no_png;                     /* 1: skip the PNG charts */
-    int no_svg;                     /* 1: skip the SVG charts (the HTML then links PNGs) */
-    const char *title;              /* page title; NULL: "perfgate trends" */
-    const char *history_label;      /* shown on the page (e.g. the history path), or NULL */
-    pg_hist_progress_fn progress;   /* charts done of total while gnuplot works, or NULL */
+    const char *out_dir;          /* created when absent; required */
+    const char *gnuplot;          /* the gnuplot program; NULL: the one found at build time */
+    int no_png;                   /* 1: skip the PNG charts */
+    int no_svg;                   /* 1: skip the SVG charts (the HTML then links PNGs) */
+    const char *title;            /* page title; NULL: "perfgate trends" */
+    const char *history_label;    /* shown on the page (e.g. the history path), or NULL */
+    pg_hist_progress_fn progress; /* charts done of total while gnuplot works, or NULL */
     void *progress_arg;
-    int64_t baseline_run;           /* the history's baseline run (change vs baseline); 0: none */
+    int64_t baseline_run; /* the history's baseline run (change vs baseline); 0: none */
     /* Links on the page when the CI provides them (GitHub's names); NULL
      * or a value of the wrong shape (not https://, not digits...) is left out. */
-    const char *ci_server;          /* $GITHUB_SERVER_URL, e.g. https://github.com */
-    const char *ci_repository;      /* $GITHUB_REPOSITORY, owner/name */
-    const char *ci_run_id;          /* $GITHUB_RUN_ID */
-    const char *ci_sha;             /* $GITHUB_SHA; NULL: the newest run's commit */
-    const char *ci_pr;              /* the pull request's number */
+    const char *ci_server;     /* $GITHUB_SERVER_URL, e.g. https://github.com */
+    const char *ci_repository; /* $GITHUB_REPOSITORY, owner/name */
+    const char *ci_run_id;     /* $GITHUB_RUN_ID */
+    const char *ci_sha;        /* $GITHUB_SHA; NULL: the newest run's commit */
+    const char *ci_pr;         /* the pull request's number */
 } pg_reports_options;
 
 typedef struct pg_reports_summary {
-    size_t n_benches, n_runs;       /* the table drawn */
-    size_t n_charts;                /* trend charts drawn (a benchmark with no median gets none) */
-    size_t n_failed;                /* benchmarks failing in the newest run (pg_hist_verdict_fails) */
+    size_t n_benches, n_runs; /* the table drawn */
+    size_t n_charts;          /* trend charts drawn (a benchmark with no median gets none) */
+    size_t n_failed;          /* benchmarks failing in the newest run (pg_hist_verdict_fails) */
 } pg_reports_summary;
 
 /* Writes the report for trend t into opt->out_dir.  latest (may be NULL)

@@ -70,8 +70,8 @@ static const char *env_get(const envbuf *e, const char *key)
 
 /* 1 when run id holds exactly this environment and these samples (the
  * same results file recorded before), 0 when not, <0 on error. */
-static int same_run(pg_history *h, int64_t id, const envbuf *env, const pg_hist_bench *b,
-                    size_t nb, pg_error *err)
+static int same_run(pg_history *h, int64_t id, const envbuf *env, const pg_hist_bench *b, size_t nb,
+                    pg_error *err)
 {
     pg_hist_show *s = NULL;
     int rc = pg_history_show(h, id, &s, err);
@@ -90,8 +90,7 @@ static int same_run(pg_history *h, int64_t id, const envbuf *env, const pg_hist_
             return rc == PG_EMISSING ? 0 : rc;
         same = n == b[i].n_samples;
         for (size_t k = 0; same && k < n; k++)
-            same = real[k] == b[i].real_ns[k] ||
-                   (isnan(real[k]) && isnan(b[i].real_ns[k]));
+            same = real[k] == b[i].real_ns[k] || (isnan(real[k]) && isnan(b[i].real_ns[k]));
         free(real);
         free(cpu);
     }
@@ -165,11 +164,12 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
             goto done;
         }
         if (pg_budget_set_add_path(budgets, opt->budgets) < 0) {
-            const pg_error *d = pg_budget_set_ndiag(budgets) ? pg_budget_set_diag(budgets, 0) : NULL;
+            const pg_error *d =
+                pg_budget_set_ndiag(budgets) ? pg_budget_set_diag(budgets, 0) : NULL;
             if (d && err && !err->code)
                 *err = *d;
-            rc = d ? d->code : pg_error_set(err, PG_EPARSE, opt->budgets, 0, 0, NULL,
-                                            "cannot read budgets");
+            rc = d ? d->code
+                   : pg_error_set(err, PG_EPARSE, opt->budgets, 0, 0, NULL, "cannot read budgets");
             goto done;
         }
         if (opt->baseline && !(base = pg_results_load_as(opt->baseline, opt->format, err))) {
@@ -199,10 +199,17 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
             if (!v->bench || v->kind == PG_V_UNBUDGETED)
                 continue;
             int ceiling = !strcmp(v->unit, "ns") && strncmp(v->metric, "regression", 10) != 0;
-            verdicts[nv++] = (pg_hist_verdict){
-                v->bench, v->metric, pg_verdict_name(v->kind), v->budget_file,
-                ceiling ? v->limit : NAN, v->ratio, v->note[0] ? v->note : NULL, v->owner,
-                !strncmp(v->metric, "relative:", 9) ? v->limit : NAN, v->warn };
+            verdicts[nv++] =
+                (pg_hist_verdict){ v->bench,
+                                   v->metric,
+                                   pg_verdict_name(v->kind),
+                                   v->budget_file,
+                                   ceiling ? v->limit : NAN,
+                                   v->ratio,
+                                   v->note[0] ? v->note : NULL,
+                                   v->owner,
+                                   !strncmp(v->metric, "relative:", 9) ? v->limit : NAN,
+                                   v->warn };
         }
         for (size_t i = 0; i < nw; i++) {
             const pg_waiver *w = pg_verdicts_active_waiver(decided, i);
@@ -229,8 +236,8 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
     }
     const char *commit = opt->commit ? opt->commit : env_get(env, "perfgate.git_commit");
     const char *branch = opt->branch ? opt->branch : getenv("GITHUB_REF_NAME");
-    pg_hist_run run = { results, commit, branch, NULL, env->kv, env->n, benches, kept,
-                        verdicts, nv, waivers, nw };
+    pg_hist_run run = { results, commit, branch,   NULL, env->kv, env->n,
+                        benches, kept,   verdicts, nv,   waivers, nw };
     rc = opt->baseline_reason
              ? pg_history_add_baseline(h, &run, opt->baseline_reason, opt->baseline_who,
                                        opt->progress, opt->progress_arg, run_id, err)
@@ -284,8 +291,9 @@ int pg_history_export(pg_history *h, int64_t run_id, const char *path, pg_error 
             json_object_set_new(row, "repetitions", json_integer((json_int_t)n));
             json_object_set_new(row, "repetition_index", json_integer((json_int_t)j));
             json_object_set_new(row, "threads", json_integer(1));
-            json_object_set_new(row, "iterations",
-                                json_integer(s->rows[i].iterations > 0 ? s->rows[i].iterations : 1));
+            json_object_set_new(
+                row, "iterations",
+                json_integer(s->rows[i].iterations > 0 ? s->rows[i].iterations : 1));
             json_object_set_new(row, "real_time", json_real(real[j]));
             json_object_set_new(row, "cpu_time", json_real(isnan(cpu[j]) ? real[j] : cpu[j]));
             json_object_set_new(row, "time_unit", json_string("ns"));
@@ -298,7 +306,8 @@ int pg_history_export(pg_history *h, int64_t run_id, const char *path, pg_error 
         pg_afile *af = pg_afile_open(path, err);
         if (!af)
             rc = PG_EIO;
-        else if (json_dumpf(root, pg_afile_stream(af), JSON_INDENT(1) | JSON_REAL_PRECISION(17)) < 0) {
+        else if (json_dumpf(root, pg_afile_stream(af), JSON_INDENT(1) | JSON_REAL_PRECISION(17)) <
+                 0) {
             pg_afile_abort(af);
             rc = pg_error_set(err, PG_EIO, path, 0, 0, NULL, "cannot write");
         } else {

@@ -37,22 +37,22 @@
 
 /* What the report knows about one benchmark. */
 typedef struct bstat {
-    size_t idx;          /* row in the trend table */
-    long last;           /* newest run index with a median, -1 if none */
-    long prev;           /* the one before it, -1 if none */
-    size_t present;      /* runs with a median */
+    size_t idx;                                 /* row in the trend table */
+    long last;                                  /* newest run index with a median, -1 if none */
+    long prev;                                  /* the one before it, -1 if none */
+    size_t present;                             /* runs with a median */
     double median, lo, hi, prev_median, change; /* change: median/prev - 1, NaN if none */
     double base_median, base_change;            /* the baseline run's; NaN if none */
     double budget, budget_ratio; /* newest run's ceiling; value / limit (1 = at the limit) */
     double ratio, max_ratio;     /* relative budget: newest ratio and its ceiling, else NaN */
-    int relative;        /* judged relative to a calibration: the chart draws the ratio */
-    int fails;           /* the newest run fails the gate */
-    int rank;            /* verdict severity, higher first (verdict_rank) */
-    const char *verdict; /* newest run's verdict, "" when none */
-    const char *owner;   /* from the newest run's verdicts, or NULL */
-    int in_latest;       /* has a median in the newest run */
+    int relative;                /* judged relative to a calibration: the chart draws the ratio */
+    int fails;                   /* the newest run fails the gate */
+    int rank;                    /* verdict severity, higher first (verdict_rank) */
+    const char *verdict;         /* newest run's verdict, "" when none */
+    const char *owner;           /* from the newest run's verdicts, or NULL */
+    int in_latest;               /* has a median in the newest run */
     int charted;
-    int inlined;         /* its chart is drawn into the page (failing ones) */
+    int inlined; /* its chart is drawn into the page (failing ones) */
 } bstat;
 
 static const double NS_SCALE[] = { 1.0, 1e3, 1e6, 1e9 };
@@ -169,8 +169,6 @@ static void gp_num(FILE *f, double v)
         fprintf(f, " %.6g", v);
 }
 
-
-
 static void fmt_time(char *buf, size_t len, double ns)
 {
     if (isnan(ns)) {
@@ -199,8 +197,7 @@ static size_t first_verdict(const pg_hist_show *latest, const char *bench)
 }
 
 /* base: the baseline run's index in the trend, -1 when none is shown. */
-static void compute_stats(const pg_hist_trend *t, const pg_hist_show *latest, long base,
-                          bstat *st)
+static void compute_stats(const pg_hist_trend *t, const pg_hist_show *latest, long base, bstat *st)
 {
     size_t R = t->n_runs;
     for (size_t b = 0; b < t->n_benches; b++) {
@@ -246,9 +243,8 @@ static void compute_stats(const pg_hist_trend *t, const pg_hist_show *latest, lo
         if (s->relative)
             s->budget_ratio = !isnan(s->ratio) && s->max_ratio > 0 ? s->ratio / s->max_ratio : NAN;
         else
-            s->budget_ratio = s->in_latest && !isnan(s->budget) && s->budget > 0
-                                  ? s->median / s->budget
-                                  : NAN;
+            s->budget_ratio =
+                s->in_latest && !isnan(s->budget) && s->budget > 0 ? s->median / s->budget : NAN;
         for (size_t i = first_verdict(latest, t->benches[b]);
              latest && i < latest->n_verdicts && !strcmp(latest->verdicts[i].bench, t->benches[b]);
              i++)
@@ -337,14 +333,19 @@ static int write_trend(const pg_hist_trend *t, bstat *s, const char *out, FILE *
          * an error that would end the whole script). */
         fprintf(g, "plot ");
         if (has_waived)
-            fprintf(g, "'data/b%04zu.dat' using 1:7 with boxes fs transparent solid 0.18 noborder"
-                       " lc rgb '#b8860b' title 'waived', ", b);
+            fprintf(g,
+                    "'data/b%04zu.dat' using 1:7 with boxes fs transparent solid 0.18 noborder"
+                    " lc rgb '#b8860b' title 'waived', ",
+                    b);
         if (!s->relative)
-            fprintf(g, "'data/b%04zu.dat' using 1:3:4 with filledcurves fs transparent solid 0.35"
-                       " lc rgb '#6baed6' title '95%% interval', ", b);
+            fprintf(g,
+                    "'data/b%04zu.dat' using 1:3:4 with filledcurves fs transparent solid 0.35"
+                    " lc rgb '#6baed6' title '95%% interval', ",
+                    b);
         /* Markers only while they can be told apart (and keep SVGs small). */
-        fprintf(g, "'data/b%04zu.dat' using 1:2:xticlabels(int($1-1)%%%zu==0 ? stringcolumn(8) : '')"
-                   " with %s lw 1.5 pt 7 ps 0.45 lc rgb '#08519c' title columnheader(2)",
+        fprintf(g,
+                "'data/b%04zu.dat' using 1:2:xticlabels(int($1-1)%%%zu==0 ? stringcolumn(8) : '')"
+                " with %s lw 1.5 pt 7 ps 0.45 lc rgb '#08519c' title columnheader(2)",
                 b, every, R <= 120 ? "linespoints" : "lines");
         if (has_budget)
             fprintf(g, ", '' using 1:5 with steps dt 2 lw 1.5 lc rgb '#d62728' title '%s'",
@@ -391,8 +392,8 @@ static int write_overview(const pg_hist_trend *t, bstat *st, const char *out, FI
     for (size_t i = 0; i < n; i++) {
         const bstat *s = v[i];
         unsigned colour = s->fails || s->budget_ratio > 1.0 ? 0xd62728
-                          : !strcmp(s->verdict, "waived")                 ? 0xb8860b
-                                                                          : 0x2ca02c;
+                          : !strcmp(s->verdict, "waived")   ? 0xb8860b
+                                                            : 0x2ca02c;
         fprintf(f, "%zu %.6g %u ", i, s->budget_ratio, colour);
         gp_data_label(f, t->benches[s->idx]);
         fputc('\n', f);
@@ -411,14 +412,21 @@ static int write_overview(const pg_hist_trend *t, bstat *st, const char *out, FI
         FILE *g = gps[k];
         if (!g)
             continue;
-        fprintf(g, k == 0 ? "set terminal pngcairo size 1000,%d noenhanced font 'sans,9'\n"
-                          : "set terminal svg size 1000,%d noenhanced font 'sans,9'\n",
+        fprintf(g,
+                k == 0 ? "set terminal pngcairo size 1000,%d noenhanced font 'sans,9'\n"
+                       : "set terminal svg size 1000,%d noenhanced font 'sans,9'\n",
                 height);
         fprintf(g, "set output 'charts/overview.%s'\n", ext[k]);
-        fprintf(g, "set key noautotitle\nunset key\nset xtics norotate\nset xrange [0:%.6g]\nset yrange [-1:%zu]\n", maxr * 1.08, n);
-        fprintf(g, "set xlabel 'newest run: median / budget, or ratio / ceiling for a relative budget'\n"
-                   "set ylabel ''\nset xtics auto\n");
-        fprintf(g, "set arrow 1 from 1, graph 0 to 1, graph 1 nohead dt 2 lw 1.5 lc rgb '#555555'\n");
+        fprintf(g,
+                "set key noautotitle\nunset key\nset xtics norotate\nset xrange [0:%.6g]\nset "
+                "yrange [-1:%zu]\n",
+                maxr * 1.08, n);
+        fprintf(
+            g,
+            "set xlabel 'newest run: median / budget, or ratio / ceiling for a relative budget'\n"
+            "set ylabel ''\nset xtics auto\n");
+        fprintf(g,
+                "set arrow 1 from 1, graph 0 to 1, graph 1 nohead dt 2 lw 1.5 lc rgb '#555555'\n");
         fprintf(g, "plot 'data/overview.dat' using ($2/2):1:(0):2:($1-0.4):($1+0.4):3:"
                    "ytic(stringcolumn(4)) with boxxyerror fs solid 0.8 noborder lc rgb variable\n");
         fprintf(g, "unset arrow 1\n");
@@ -430,21 +438,20 @@ static const char *gp_preamble_png =
     "set terminal pngcairo size 900,420 noenhanced font 'sans,9'\n";
 static const char *gp_preamble_svg =
     "set terminal svg size 900,420 noenhanced font 'sans,9' background rgb 'white'\n";
-static const char *gp_common =
-    "set encoding utf8\n"
-    "set datafile missing NaN\n"
-    "set key autotitle columnheader\n"
-    "set key below horizontal\n"
-    "set grid ytics lc rgb '#dddddd'\n"
-    "set xlabel 'run (UTC date MM-DD, commit)'\n"
-    "set xtics rotate by -30 nomirror\n"
-    "set boxwidth 1.0\n"
-    "set style fill transparent solid 0.3\n";
+static const char *gp_common = "set encoding utf8\n"
+                               "set datafile missing NaN\n"
+                               "set key autotitle columnheader\n"
+                               "set key below horizontal\n"
+                               "set grid ytics lc rgb '#dddddd'\n"
+                               "set xlabel 'run (UTC date MM-DD, commit)'\n"
+                               "set xtics rotate by -30 nomirror\n"
+                               "set boxwidth 1.0\n"
+                               "set style fill transparent solid 0.3\n";
 
 /* One gnuplot child: `gnuplot script` run in the output folder. */
 typedef struct gnuplot_run {
     const char *argv[3];
-    char log[1200];        /* its stderr, inside the output folder */
+    char log[1200]; /* its stderr, inside the output folder */
     pg_process p;
     int running;
 } gnuplot_run;
@@ -613,8 +620,8 @@ static int draw_charts(const pg_hist_trend *t, bstat *st, const pg_reports_optio
     for (int k = 0; k < 2; k++)
         if (want[k] && spawn_gnuplot(&runs[k], gnuplot, out, script[k], logs[k], err))
             rc = PG_EIO;
-    int wrc = wait_gnuplot(runs, 2, out, st, t->n_benches, *n_charts,
-                           want[1] && !want[0] ? 2 : 1, opt, err);
+    int wrc = wait_gnuplot(runs, 2, out, st, t->n_benches, *n_charts, want[1] && !want[0] ? 2 : 1,
+                           opt, err);
     if (rc == 0)
         rc = wrc;
 done:
@@ -637,7 +644,8 @@ static const char *css =
     ".banner{padding:.8em 1em;font-size:1.25em;font-weight:bold;color:#fff;border-radius:4px}"
     ".banner.fail{background:#d62728}.banner.pass{background:#2ca02c}"
     ".banner a{color:#fff}.links{font-size:.75em;font-weight:normal}"
-    ".v-fails{color:#fff;background:#d62728}.v-fails .meta{color:#fde0dd}.v-warn{background:#fdae6b}"
+    ".v-fails{color:#fff;background:#d62728}.v-fails "
+    ".meta{color:#fde0dd}.v-warn{background:#fdae6b}"
     ".v-improved{background:#c7e9c0}.v-pass{background:#e5f5e0}.v-waived{background:#fdd49e}"
     ".v-none{background:#eee}.chart svg,.chart img{max-width:100%;height:auto}"
     ".filters select{margin-right:1em}.meta{color:#666}";
@@ -660,8 +668,10 @@ static const char *js =
     " h.addEventListener('click',function(){sortBy(i,dir);dir=-dir;});});\n"
     "var keys=['suite','kernel','profile','size'],sel={};\n"
     "function apply(){Array.prototype.forEach.call(body.rows,function(r){\n"
-    "  var ok=keys.every(function(k){return !sel[k].value||r.getAttribute('data-'+k)===sel[k].value;});\n"
-    "  r.hidden=!ok;var c=document.getElementById(r.getAttribute('data-b'));if(c)c.hidden=!ok;});}\n"
+    "  var ok=keys.every(function(k){return "
+    "!sel[k].value||r.getAttribute('data-'+k)===sel[k].value;});\n"
+    "  r.hidden=!ok;var "
+    "c=document.getElementById(r.getAttribute('data-b'));if(c)c.hidden=!ok;});}\n"
     "keys.forEach(function(k){var s=document.getElementById('f-'+k);sel[k]=s;var seen={};\n"
     " Array.prototype.forEach.call(body.rows,function(r){var v=r.getAttribute('data-'+k);\n"
     "  if(v&&!seen[v]){seen[v]=1;var o=document.createElement('option');o.value=v;\n"
@@ -814,14 +824,14 @@ static void ci_links(FILE *f, const pg_hist_show *latest, const pg_reports_optio
     const char *sha = opt->ci_sha ? opt->ci_sha : latest ? latest->info.commit : NULL;
     fputs("<div class=\"links\">", f);
     if (ci_ok(sha, CI_HEX, 64))
-        fprintf(f, "<a id=\"commit-link\" href=\"%s/%s/commit/%s\">commit %.10s</a> ", server,
-                repo, sha, sha);
+        fprintf(f, "<a id=\"commit-link\" href=\"%s/%s/commit/%s\">commit %.10s</a> ", server, repo,
+                sha, sha);
     if (ci_ok(opt->ci_pr, CI_DIGITS, 12))
         fprintf(f, "<a id=\"pr-link\" href=\"%s/%s/pull/%s\">pull request #%s</a> ", server, repo,
                 opt->ci_pr, opt->ci_pr);
     if (ci_ok(opt->ci_run_id, CI_DIGITS, 24))
-        fprintf(f, "<a id=\"run-link\" href=\"%s/%s/actions/runs/%s\">CI run %s</a>", server,
-                repo, opt->ci_run_id, opt->ci_run_id);
+        fprintf(f, "<a id=\"run-link\" href=\"%s/%s/actions/runs/%s\">CI run %s</a>", server, repo,
+                opt->ci_run_id, opt->ci_run_id);
     fputs("</div>", f);
 }
 
@@ -963,8 +973,8 @@ static void html_row(FILE *f, const pg_hist_trend *t, const bstat *s)
 }
 
 static int write_html(const pg_hist_trend *t, bstat *st, const pg_hist_show *latest,
-                      const pg_reports_options *opt, long base, int base_oldest,
-                      size_t n_overview, pg_error *err)
+                      const pg_reports_options *opt, long base, int base_oldest, size_t n_overview,
+                      pg_error *err)
 {
     size_t n = t->n_benches, failed = 0;
     const bstat **order = malloc((n ? n : 1) * sizeof *order);
@@ -990,7 +1000,8 @@ static int write_html(const pg_hist_trend *t, bstat *st, const pg_hist_show *lat
     int use_svg = !opt->no_svg;
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n", f);
     fputs("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-          "img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n", f);
+          "img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\n",
+          f);
     fputs("<title>", f);
     pg_escape_html(f, title);
     fprintf(f, "</title>\n<style>%s</style></head>\n<body>\n<h1>", css);
@@ -1001,11 +1012,15 @@ static int write_html(const pg_hist_trend *t, bstat *st, const pg_hist_show *lat
     if (!latest)
         fputs("<div id=\"banner\" class=\"banner pass\">No run recorded yet.", f);
     else if (failed)
-        fprintf(f, "<div id=\"banner\" class=\"banner fail\">FAIL: %zu of %zu benchmarks fail "
-                   "the gate.", failed, n);
+        fprintf(f,
+                "<div id=\"banner\" class=\"banner fail\">FAIL: %zu of %zu benchmarks fail "
+                "the gate.",
+                failed, n);
     else
-        fprintf(f, "<div id=\"banner\" class=\"banner pass\">PASS: none of %zu benchmarks fails "
-                   "the gate.", n);
+        fprintf(f,
+                "<div id=\"banner\" class=\"banner pass\">PASS: none of %zu benchmarks fails "
+                "the gate.",
+                n);
     ci_links(f, latest, opt);
     fputs("</div>\n<p class=\"meta\">", f);
     fprintf(f, "%zu benchmarks over %zu runs", n, t->n_runs);
@@ -1020,9 +1035,10 @@ static int write_html(const pg_hist_trend *t, bstat *st, const pg_hist_show *lat
         pg_escape_html(f, latest->info.commit);
     }
     if (base >= 0) {
-        fprintf(f, base_oldest ? "; no baseline recorded: changes are against the oldest run "
-                                 "shown, run %lld"
-                               : "; baseline run %lld",
+        fprintf(f,
+                base_oldest ? "; no baseline recorded: changes are against the oldest run "
+                              "shown, run %lld"
+                            : "; baseline run %lld",
                 (long long)t->runs[base].id);
         if (t->runs[base].commit[0]) {
             fputs(" (", f);
@@ -1041,11 +1057,14 @@ static int write_html(const pg_hist_trend *t, bstat *st, const pg_hist_show *lat
 
     fputs("<h2>Verdicts of the newest run</h2>\n<p class=\"meta\">Worst first; click a column "
           "to sort. A relative budget is a ratio to its calibration benchmark of the same run, "
-          "under a ceiling.</p>\n<p class=\"filters\">", f);
+          "under a ceiling.</p>\n<p class=\"filters\">",
+          f);
     const char *keys[4] = { "suite", "kernel", "profile", "size" };
     for (int k = 0; k < 4; k++)
-        fprintf(f, "<label>%s <select id=\"f-%s\"><option value=\"\">all</option></select>"
-                   "</label>", keys[k], keys[k]);
+        fprintf(f,
+                "<label>%s <select id=\"f-%s\"><option value=\"\">all</option></select>"
+                "</label>",
+                keys[k], keys[k]);
     fputs("</p>\n", f);
     fprintf(f, "<table id=\"verdicts\"><thead><tr><th>benchmark</th><th>verdict</th>"
                "<th>median</th><th>95%% interval</th><th>limit</th><th>vs limit</th>"
@@ -1066,7 +1085,8 @@ static int write_html(const pg_hist_trend *t, bstat *st, const pg_hist_show *lat
         fputs("<p>No waivers in force.</p>\n", f);
     } else {
         fputs("<table id=\"waivers\"><tr><th>benchmark</th><th>reason</th><th>ticket</th>"
-              "<th>expires</th></tr>\n", f);
+              "<th>expires</th></tr>\n",
+              f);
         for (size_t i = 0; i < latest->n_waivers; i++) {
             const pg_hist_waiver *w = &latest->waivers[i];
             const char *cells[4] = { w->bench, w->reason, w->ticket, w->expires };
@@ -1088,7 +1108,8 @@ static int write_html(const pg_hist_trend *t, bstat *st, const pg_hist_show *lat
         fputs("<p class=\"meta\">Worst first. Median per run with its 95% interval (band) and "
               "the budget (dashed); for a relative budget, the ratio to the calibration and its "
               "ceiling (dashed). Runs that failed the gate are circled in red, waived runs "
-              "shaded; gaps are runs without the benchmark.</p>\n", f);
+              "shaded; gaps are runs without the benchmark.</p>\n",
+              f);
         for (size_t i = 0; i < n; i++) {
             const bstat *s = order[i];
             if (!s->present)
@@ -1112,7 +1133,8 @@ static int write_html(const pg_hist_trend *t, bstat *st, const pg_hist_show *lat
         fputs("<p>No run recorded.</p>\n", f);
     } else {
         fputs("<table id=\"environment\">", f);
-        const char *fixed[4][2] = { { "run", NULL }, { "commit", latest->info.commit },
+        const char *fixed[4][2] = { { "run", NULL },
+                                    { "commit", latest->info.commit },
                                     { "branch", latest->info.branch },
                                     { "recorded", latest->info.timestamp } };
         char idbuf[32];
@@ -1254,8 +1276,8 @@ int pg_reports_markdown(const pg_hist_trend *t, const pg_hist_show *latest, size
 static int report_entry(const char *name)
 {
     static const char *const ours[] = {
-        "index.html", "summary.md", "charts", "data", "charts-png.gp", "charts-svg.gp",
-        "gnuplot-png.log", "gnuplot-svg.log",
+        "index.html",    "summary.md",    "charts",          "data",
+        "charts-png.gp", "charts-svg.gp", "gnuplot-png.log", "gnuplot-svg.log",
     };
     for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
         if (!strcmp(name, ours[i]))

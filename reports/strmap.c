@@ -15,7 +15,7 @@
 struct reports_strmap {
     char **keys;
     long *values;
-    size_t cap, count;   /* cap is a power of two */
+    size_t cap, count; /* cap is a power of two */
 };
 
 static uint64_t fnv1a(const char *s)

@@ -90,8 +90,8 @@ PGF_INLINE pgf_v4d clean4(pgf_v4d x)
 }
 
 /* out[t] = atan2(h[t]*scale, x'[t]) for t < n; returns n. */
-PGF_INLINE size_t phase_f64_body(int isa, const double *h, double scale, const double *x,
-                                 size_t n, double *out)
+PGF_INLINE size_t phase_f64_body(int isa, const double *h, double scale, const double *x, size_t n,
+                                 double *out)
 {
     (void)isa;
     const pgf_v4d s = pgf_bcast(scale);
@@ -116,8 +116,8 @@ PGF_INLINE size_t phase_f64_body(int isa, const double *h, double scale, const d
 }
 
 /* The same in float32 (TradePulse's float32 path); returns n. */
-PGF_INLINE size_t phase_f32_body(int isa, const float *h, float scale, const double *x,
-                                 size_t n, double *out)
+PGF_INLINE size_t phase_f32_body(int isa, const float *h, float scale, const double *x, size_t n,
+                                 double *out)
 {
     (void)isa;
     const pgf_v4f s = { scale, scale, scale, scale };
@@ -128,8 +128,7 @@ PGF_INLINE size_t phase_f32_body(int isa, const float *h, float scale, const dou
         hf *= s; /* in float, as TradePulse's irfft scaling */
         pgf_v4d xd = m == 4 ? pgf_load4(x + t) : pgf_load4_part(x + t, m);
         /* The input in float32, non-finite (also after rounding) as 0. */
-        pgf_v4d xv = clean4(__builtin_convertvector(__builtin_convertvector(xd, pgf_v4f),
-                                                    pgf_v4d));
+        pgf_v4d xv = clean4(__builtin_convertvector(__builtin_convertvector(xd, pgf_v4f), pgf_v4d));
         pgf_v4d hv = __builtin_convertvector(hf, pgf_v4d);
         pgf_v4d r;
         if (v4_ok(hv, xv)) {
@@ -151,8 +150,8 @@ PG_ISA_CLONES(AVX2, size_t, phase_f64,
               (const double *h, double scale, const double *x, size_t n, double *out),
               phase_f64_body, (h, scale, x, n, out));
 PG_ISA_CLONES(AVX2, size_t, phase_f32,
-              (const float *h, float scale, const double *x, size_t n, double *out),
-              phase_f32_body, (h, scale, x, n, out));
+              (const float *h, float scale, const double *x, size_t n, double *out), phase_f32_body,
+              (h, scale, x, n, out));
 
 void pgf_phase_atan2_f64(const double *h, double scale, const double *x, size_t n, double *out)
 {

@@ -82,22 +82,22 @@ int pg_cuda_entropy(pg_cuda_ctx *ctx, const double *x, size_t n, size_t bins, pg
     return PG_EUNSUP;
 }
 
-int pg_cuda_rolling_mean(pg_cuda_ctx *ctx, const double *x, size_t n, size_t window,
-                         double *out, pg_cuda_timing *t)
+int pg_cuda_rolling_mean(pg_cuda_ctx *ctx, const double *x, size_t n, size_t window, double *out,
+                         pg_cuda_timing *t)
 {
     (void)ctx, (void)x, (void)n, (void)window, (void)out, (void)t;
     return PG_EUNSUP;
 }
 
-int pg_cuda_rolling_std(pg_cuda_ctx *ctx, const double *x, size_t n, size_t window,
-                        double *out, pg_cuda_timing *t)
+int pg_cuda_rolling_std(pg_cuda_ctx *ctx, const double *x, size_t n, size_t window, double *out,
+                        pg_cuda_timing *t)
 {
     (void)ctx, (void)x, (void)n, (void)window, (void)out, (void)t;
     return PG_EUNSUP;
 }
 
-int pg_cuda_volatility(pg_cuda_ctx *ctx, const double *price, size_t n, size_t window,
-                       double *out, pg_cuda_timing *t)
+int pg_cuda_volatility(pg_cuda_ctx *ctx, const double *price, size_t n, size_t window, double *out,
+                       pg_cuda_timing *t)
 {
     (void)ctx, (void)price, (void)n, (void)window, (void)out, (void)t;
     return PG_EUNSUP;
@@ -126,8 +126,8 @@ int pg_cuda_macd(pg_cuda_ctx *ctx, const double *price, size_t n, size_t fast, s
     return PG_EUNSUP;
 }
 
-int pg_cuda_ema_batch(pg_cuda_ctx *ctx, const double *x, size_t n_series, size_t len,
-                      double span, size_t min_periods, double *out, pg_cuda_timing *t)
+int pg_cuda_ema_batch(pg_cuda_ctx *ctx, const double *x, size_t n_series, size_t len, double span,
+                      size_t min_periods, double *out, pg_cuda_timing *t)
 {
     (void)ctx, (void)x, (void)n_series, (void)len, (void)span, (void)min_periods, (void)out;
     (void)t;
@@ -142,8 +142,8 @@ int pg_cuda_rsi_batch(pg_cuda_ctx *ctx, const double *price, size_t n_series, si
 }
 
 int pg_cuda_macd_batch(pg_cuda_ctx *ctx, const double *price, size_t n_series, size_t len,
-                       size_t fast, size_t slow, size_t signal, double *macd,
-                       double *macd_signal, double *histogram, pg_cuda_timing *t)
+                       size_t fast, size_t slow, size_t signal, double *macd, double *macd_signal,
+                       double *histogram, pg_cuda_timing *t)
 {
     (void)ctx, (void)price, (void)n_series, (void)len, (void)fast, (void)slow, (void)signal;
     (void)macd, (void)macd_signal, (void)histogram, (void)t;

@@ -48,8 +48,9 @@ PGF_INLINE size_t ema_scan_body(const double *x, size_t n, size_t t, double *yp,
         if (m == 0)
             break;
         pgf_v4d lo = m >= 4 ? pgf_load4(x + t) : pgf_load4_part(x + t, m);
-        pgf_v4d hi = m >= 8 ? pgf_load4(x + t + 4)
-                            : m > 4 ? pgf_load4_part(x + t + 4, m - 4) : pgf_bcast(0.0);
+        pgf_v4d hi = m >= 8  ? pgf_load4(x + t + 4)
+                     : m > 4 ? pgf_load4_part(x + t + 4, m - 4)
+                             : pgf_bcast(0.0);
         pgf_v4d fin = lo * 0.0 + hi * 0.0;
         if (fin[0] + fin[1] + fin[2] + fin[3] != 0.0) {
             /* A non-finite value in the group: cut the group before it. */
@@ -107,8 +108,7 @@ PG_TARGET_V4 PGF_INLINE __m512d scan8_v4(__m512d x, const scan_v4c *k)
 }
 
 /* One full group: stores y, returns the new broadcast state. */
-PG_TARGET_V4 PGF_INLINE __m512d scan_group_v4(__m512d x, __m512d Y, const scan_v4c *k,
-                                              double *out)
+PG_TARGET_V4 PGF_INLINE __m512d scan_group_v4(__m512d x, __m512d Y, const scan_v4c *k, double *out)
 {
     __m512d z = scan8_v4(x, k);
     _mm512_storeu_pd(out, _mm512_add_pd(z, _mm512_mul_pd(k->p, Y)));
@@ -173,8 +173,7 @@ PGF_INLINE size_t ema_scan_level(int isa, const double *x, size_t n, size_t t, d
 }
 
 PG_ISA_CLONES(AVX512, size_t, ema_scan_rows,
-              (const double *x, size_t n, size_t t, double *yp, const scan_consts *c,
-               double *out),
+              (const double *x, size_t n, size_t t, double *yp, const scan_consts *c, double *out),
               ema_scan_level, (x, n, t, yp, c, out));
 
 void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_periods, double *out)
@@ -184,8 +183,8 @@ void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_period
     const double omf = 1.0 - alpha;
     scan_consts c;
     scan_consts_init(&c, alpha);
-    size_t (*const body)(const double *, size_t, size_t, double *, const scan_consts *,
-                         double *) = ema_scan_rows[pg_isa()];
+    size_t (*const body)(const double *, size_t, size_t, double *, const scan_consts *, double *) =
+        ema_scan_rows[pg_isa()];
     ema_state s;
     ema_init(&s, x[0]);
     out[0] = ema_value(&s, min_periods);

@@ -175,65 +175,64 @@ static inline double edge_f64(size_t k, size_t bins, double step, double lo, dou
  * first loop (scale, range test, guess) vectorises; the second applies
  * numpy's one-step correction and counts, rotating over the lanes.
  */
-#define DEFINE_BIN_PASS(SUFFIX, D)                                                         \
-    static void bin_pass_##SUFFIX(const double *x, size_t n, size_t bins, int scaled,      \
-                                  D S, double lo, double hi, D norm, const D *edges,        \
-                                  size_t *hist, size_t stride)                              \
-    {                                                                                      \
-        const D e0 = (D)lo, eB = (D)hi, top = (D)(bins - 1);                               \
-        D vb[BLOCK];                                                                       \
-        long kb[BLOCK];                                                                    \
-        for (size_t i0 = 0; i0 < n; i0 += BLOCK) {                                         \
-            size_t len = n - i0 < BLOCK ? n - i0 : BLOCK;                                  \
-            for (size_t j = 0; j < len; j++) {                                             \
-                D v = (D)x[i0 + j];                                                        \
-                v = scaled ? v / S : v;                                                    \
-                int ok = v >= e0 && v <= eB; /* false for NaN and inf */                   \
-                D f = (v - e0) * norm;                                                     \
-                f = f > (D)0 ? f : (D)0;                                                   \
-                f = f < top ? f : top; /* numpy: index B becomes B-1 */                    \
-                vb[j] = v;                                                                 \
-                kb[j] = ok ? (long)f : (long)bins;                                         \
-            }                                                                              \
-            for (size_t j = 0; j < len; j++) {                                             \
-                long k = kb[j];                                                            \
-                if (k < (long)bins) {                                                      \
-                    D v = vb[j];                                                           \
-                    if (v < edges[k])                                                      \
-                        k--;                                                               \
-                    if (k != (long)bins - 1 && v >= edges[k + 1])                          \
-                        k++;                                                               \
-                }                                                                          \
-                hist[(j & 3) * stride + (size_t)k]++;                                      \
-            }                                                                              \
-        }                                                                                  \
+#define DEFINE_BIN_PASS(SUFFIX, D)                                                                 \
+    static void bin_pass_##SUFFIX(const double *x, size_t n, size_t bins, int scaled, D S,         \
+                                  double lo, double hi, D norm, const D *edges, size_t *hist,      \
+                                  size_t stride)                                                   \
+    {                                                                                              \
+        const D e0 = (D)lo, eB = (D)hi, top = (D)(bins - 1);                                       \
+        D vb[BLOCK];                                                                               \
+        long kb[BLOCK];                                                                            \
+        for (size_t i0 = 0; i0 < n; i0 += BLOCK) {                                                 \
+            size_t len = n - i0 < BLOCK ? n - i0 : BLOCK;                                          \
+            for (size_t j = 0; j < len; j++) {                                                     \
+                D v = (D)x[i0 + j];                                                                \
+                v = scaled ? v / S : v;                                                            \
+                int ok = v >= e0 && v <= eB; /* false for NaN and inf */                           \
+                D f = (v - e0) * norm;                                                             \
+                f = f > (D)0 ? f : (D)0;                                                           \
+                f = f < top ? f : top; /* numpy: index B becomes B-1 */                            \
+                vb[j] = v;                                                                         \
+                kb[j] = ok ? (long)f : (long)bins;                                                 \
+            }                                                                                      \
+            for (size_t j = 0; j < len; j++) {                                                     \
+                long k = kb[j];                                                                    \
+                if (k < (long)bins) {                                                              \
+                    D v = vb[j];                                                                   \
+                    if (v < edges[k])                                                              \
+                        k--;                                                                       \
+                    if (k != (long)bins - 1 && v >= edges[k + 1])                                  \
+                        k++;                                                                       \
+                }                                                                                  \
+                hist[(j & 3) * stride + (size_t)k]++;                                              \
+            }                                                                                      \
+        }                                                                                          \
     }
 
 DEFINE_BIN_PASS(f64, double)
 DEFINE_BIN_PASS(f32, float)
 
 /* The same rule for many bins: edges computed on demand, one histogram. */
-#define DEFINE_BIN_SLOW(SUFFIX, D)                                                         \
-    static void bin_slow_##SUFFIX(const double *x, size_t n, size_t bins, int scaled,      \
-                                  D S, double lo, double hi, double step, D norm,           \
-                                  size_t *counts)                                           \
-    {                                                                                      \
-        const D e0 = (D)lo, eB = (D)hi;                                                    \
-        for (size_t i = 0; i < n; i++) {                                                   \
-            D v = (D)x[i];                                                                 \
-            v = scaled ? v / S : v;                                                        \
-            if (!(v >= e0 && v <= eB))                                                     \
-                continue;                                                                  \
-            D f = (v - e0) * norm;                                                         \
-            size_t k = f < (D)bins ? (size_t)f : bins - 1;                                 \
-            if (k > bins - 1)                                                              \
-                k = bins - 1;                                                              \
-            if (k > 0 && v < (D)edge_f64(k, bins, step, lo, hi))                           \
-                k--;                                                                       \
-            if (k != bins - 1 && v >= (D)edge_f64(k + 1, bins, step, lo, hi))              \
-                k++;                                                                       \
-            counts[k]++;                                                                   \
-        }                                                                                  \
+#define DEFINE_BIN_SLOW(SUFFIX, D)                                                                 \
+    static void bin_slow_##SUFFIX(const double *x, size_t n, size_t bins, int scaled, D S,         \
+                                  double lo, double hi, double step, D norm, size_t *counts)       \
+    {                                                                                              \
+        const D e0 = (D)lo, eB = (D)hi;                                                            \
+        for (size_t i = 0; i < n; i++) {                                                           \
+            D v = (D)x[i];                                                                         \
+            v = scaled ? v / S : v;                                                                \
+            if (!(v >= e0 && v <= eB))                                                             \
+                continue;                                                                          \
+            D f = (v - e0) * norm;                                                                 \
+            size_t k = f < (D)bins ? (size_t)f : bins - 1;                                         \
+            if (k > bins - 1)                                                                      \
+                k = bins - 1;                                                                      \
+            if (k > 0 && v < (D)edge_f64(k, bins, step, lo, hi))                                   \
+                k--;                                                                               \
+            if (k != bins - 1 && v >= (D)edge_f64(k + 1, bins, step, lo, hi))                      \
+                k++;                                                                               \
+            counts[k]++;                                                                           \
+        }                                                                                          \
     }
 
 DEFINE_BIN_SLOW(f64, double)
@@ -250,33 +249,33 @@ DEFINE_BIN_SLOW(f32, float)
  * Every finite value is in [e_0, e_B] by construction (fl(min/S) = e_0,
  * fl(max/S) = e_B), so the fast path needs no range test.
  */
-#define DEFINE_THRESHOLD(SUFFIX, D, NEXT)                                                  \
-    static D threshold_##SUFFIX(D e, D S)                                                  \
-    {                                                                                      \
-        D t = (D)((double)e * (double)S);                                                  \
-        if (t / S >= e) {                                                                  \
-            for (;;) {                                                                     \
-                D p = NEXT(t, -INFINITY);                                                  \
-                if (!(p / S >= e))                                                         \
-                    break;                                                                 \
-                t = p;                                                                     \
-            }                                                                              \
-        } else {                                                                           \
-            do                                                                             \
-                t = NEXT(t, INFINITY);                                                     \
-            while (!(t / S >= e));                                                         \
-        }                                                                                  \
-        return t;                                                                          \
-    }                                                                                      \
-    static int well_spaced_##SUFFIX(const D *e, size_t bins)                               \
-    {                                                                                      \
-        for (size_t k = 0; k < bins; k++) {                                                \
-            D a = fabs(e[k]) > fabs(e[k + 1]) ? fabs(e[k]) : fabs(e[k + 1]);               \
-            D ulp = NEXT(a, INFINITY) - a;                                                 \
-            if (!(e[k + 1] - e[k] >= 4 * ulp))                                             \
-                return 0;                                                                  \
-        }                                                                                  \
-        return 1;                                                                          \
+#define DEFINE_THRESHOLD(SUFFIX, D, NEXT)                                                          \
+    static D threshold_##SUFFIX(D e, D S)                                                          \
+    {                                                                                              \
+        D t = (D)((double)e * (double)S);                                                          \
+        if (t / S >= e) {                                                                          \
+            for (;;) {                                                                             \
+                D p = NEXT(t, -INFINITY);                                                          \
+                if (!(p / S >= e))                                                                 \
+                    break;                                                                         \
+                t = p;                                                                             \
+            }                                                                                      \
+        } else {                                                                                   \
+            do                                                                                     \
+                t = NEXT(t, INFINITY);                                                             \
+            while (!(t / S >= e));                                                                 \
+        }                                                                                          \
+        return t;                                                                                  \
+    }                                                                                              \
+    static int well_spaced_##SUFFIX(const D *e, size_t bins)                                       \
+    {                                                                                              \
+        for (size_t k = 0; k < bins; k++) {                                                        \
+            D a = fabs(e[k]) > fabs(e[k + 1]) ? fabs(e[k]) : fabs(e[k + 1]);                       \
+            D ulp = NEXT(a, INFINITY) - a;                                                         \
+            if (!(e[k + 1] - e[k] >= 4 * ulp))                                                     \
+                return 0;                                                                          \
+        }                                                                                          \
+        return 1;                                                                                  \
     }
 
 DEFINE_THRESHOLD(f64, double, nextafter)
@@ -284,39 +283,39 @@ DEFINE_THRESHOLD(f32, float, nextafterf)
 
 /* One block loop that vectorises (gathers of T on AVX-512/AVX2), then the
  * counting into four lanes; slot `bins` takes the non-finite values. */
-#define DEFINE_FAST(NAME, D)                                                               \
-    static void NAME(const double *x, size_t n, size_t bins, D xmin, D inv, D eps,         \
-                     const D *T, size_t *hist, size_t stride)                               \
-    {                                                                                      \
-        (void)eps;                                                                         \
-        const D top = (D)(bins - 1);                                                       \
-        const int nb = (int)bins;                                                          \
-        int kb[BLOCK];                                                                     \
-        for (size_t i0 = 0; i0 < n; i0 += BLOCK) {                                         \
-            size_t len = n - i0 < BLOCK ? n - i0 : BLOCK;                                  \
-            const double *xs = x + i0;                                                     \
-            for (size_t j = 0; j < len; j++) {                                             \
-                D v = (D)xs[j];                                                            \
-                int fin = v - v == (D)0;                                                   \
-                D f = (v - xmin) * inv;                                                    \
-                f = f > (D)0 ? f : (D)0;                                                   \
-                f = f < top ? f : top;                                                     \
-                int k = (int)f;                                                            \
-                k = k - (v < T[k]) + (v >= T[k + 1]);                                      \
-                kb[j] = fin ? k : nb;                                                      \
-            }                                                                              \
-            for (size_t j = 0; j < len; j++)                                               \
-                hist[(j & 3) * stride + (size_t)kb[j]]++;                                  \
-        }                                                                                  \
+#define DEFINE_FAST(NAME, D)                                                                       \
+    static void NAME(const double *x, size_t n, size_t bins, D xmin, D inv, D eps, const D *T,     \
+                     size_t *hist, size_t stride)                                                  \
+    {                                                                                              \
+        (void)eps;                                                                                 \
+        const D top = (D)(bins - 1);                                                               \
+        const int nb = (int)bins;                                                                  \
+        int kb[BLOCK];                                                                             \
+        for (size_t i0 = 0; i0 < n; i0 += BLOCK) {                                                 \
+            size_t len = n - i0 < BLOCK ? n - i0 : BLOCK;                                          \
+            const double *xs = x + i0;                                                             \
+            for (size_t j = 0; j < len; j++) {                                                     \
+                D v = (D)xs[j];                                                                    \
+                int fin = v - v == (D)0;                                                           \
+                D f = (v - xmin) * inv;                                                            \
+                f = f > (D)0 ? f : (D)0;                                                           \
+                f = f < top ? f : top;                                                             \
+                int k = (int)f;                                                                    \
+                k = k - (v < T[k]) + (v >= T[k + 1]);                                              \
+                kb[j] = fin ? k : nb;                                                              \
+            }                                                                                      \
+            for (size_t j = 0; j < len; j++)                                                       \
+                hist[(j & 3) * stride + (size_t)kb[j]]++;                                          \
+        }                                                                                          \
     }
 
 /* Threshold correction for one value (the scalar fix-up). */
-#define FIX(T, v, k)                                                                       \
-    do {                                                                                   \
-        while ((k) > 0 && (v) < (T)[k])                                                    \
-            (k)--;                                                                         \
-        while ((v) >= (T)[(k) + 1])                                                        \
-            (k)++;                                                                         \
+#define FIX(T, v, k)                                                                               \
+    do {                                                                                           \
+        while ((k) > 0 && (v) < (T)[k])                                                            \
+            (k)--;                                                                                 \
+        while ((v) >= (T)[(k) + 1])                                                                \
+            (k)++;                                                                                 \
     } while (0)
 
 /*
@@ -383,9 +382,8 @@ PG_TARGET_V4 static void fast_f64_v4(const double *x, size_t n, size_t bins, dou
     }
 }
 
-PG_TARGET_V4 static void fast_f32_v4(const double *x, size_t n, size_t bins, float xmin,
-                                     float inv, float eps, const float *T, size_t *hist,
-                                     size_t stride)
+PG_TARGET_V4 static void fast_f32_v4(const double *x, size_t n, size_t bins, float xmin, float inv,
+                                     float eps, const float *T, size_t *hist, size_t stride)
 {
     const __m512 vmin = _mm512_set1_ps(xmin), vinv = _mm512_set1_ps(inv);
     const __m512 vtop = _mm512_set1_ps((float)(bins - 1)), zero = _mm512_setzero_ps();
@@ -446,8 +444,7 @@ DEFINE_FAST(fast_f64_v0, double)
 DEFINE_FAST(fast_f32_v0, float)
 
 /* Largest |position of T_k - k| in bins, k = 1..bins-1 (one of Tf, Td). */
-static double max_offset(const float *Tf, const double *Td, size_t bins, double xmin,
-                         double inv)
+static double max_offset(const float *Tf, const double *Td, size_t bins, double xmin, double inv)
 {
     double worst = 0.0;
     for (size_t k = 1; k < bins; k++) {
@@ -459,9 +456,9 @@ static double max_offset(const float *Tf, const double *Td, size_t bins, double 
 }
 
 /* Bins by thresholds when the edges allow it; 0 when they do not. */
-static int bin_fast(const double *x, size_t n, size_t bins, pg_dtype dtype, double S,
-                    double mn, double mx, const double *edges64, const float *edges32,
-                    size_t *hist, size_t stride)
+static int bin_fast(const double *x, size_t n, size_t bins, pg_dtype dtype, double S, double mn,
+                    double mx, const double *edges64, const float *edges32, size_t *hist,
+                    size_t stride)
 {
     if (dtype == PG_FLOAT32) {
         float T[SUBHIST_MAX_BINS + 1];
@@ -512,13 +509,12 @@ int pg_entropy(const double *x, size_t n, size_t bins, pg_dtype dtype, size_t *c
     size_t valid;
     if (dtype == PG_FLOAT32) {
         float fmn, fmx;
-        valid = pg_isa() == PG_ISA_AVX512 ? scan_f32_v4(x, n, &fmn, &fmx)
-                                          : scan_f32(x, n, &fmn, &fmx);
+        valid =
+            pg_isa() == PG_ISA_AVX512 ? scan_f32_v4(x, n, &fmn, &fmx) : scan_f32(x, n, &fmn, &fmx);
         mn = fmn;
         mx = fmx;
     } else {
-        valid = pg_isa() == PG_ISA_AVX512 ? scan_f64_v4(x, n, &mn, &mx)
-                                          : scan_f64(x, n, &mn, &mx);
+        valid = pg_isa() == PG_ISA_AVX512 ? scan_f64_v4(x, n, &mn, &mx) : scan_f64(x, n, &mn, &mx);
     }
     memset(counts, 0, bins * sizeof *counts);
     if (valid == 0) {

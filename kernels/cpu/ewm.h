@@ -55,8 +55,7 @@ static inline double ema_value(const ema_state *s, size_t min_periods)
  * compare as a branch that the data never flips in practice (y == c only
  * on a flat stretch), which measured faster than a lane-wise blend
  * (docs/performance.md).  den == 1: no division. */
-static inline double ema_upd(double y, double c, double alpha, double omf, double den,
-                             int divide)
+static inline double ema_upd(double y, double c, double alpha, double omf, double den, int divide)
 {
     double u = omf * y + alpha * c;
     if (divide)

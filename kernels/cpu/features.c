@@ -60,8 +60,8 @@ int pg_features_config_check(const pg_features_config *cfg, pg_error *err)
         size_t v;
         memcpy(&v, (const char *)cfg + fields[i].offset, sizeof v);
         if (v < 1)
-            return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
-                                "%s is 0, expected at least 1", fields[i].name);
+            return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "%s is 0, expected at least 1",
+                                fields[i].name);
     }
     return PG_OK;
 }
@@ -87,9 +87,18 @@ enum col_kind {
     COL_SIGNED_VOLUME_EMA
 };
 
-static int has_volume(const pg_ohlcv *in) { return in->volume != NULL; }
-static int has_book(const pg_ohlcv *in) { return in->bid_volume != NULL && in->ask_volume != NULL; }
-static int has_signed(const pg_ohlcv *in) { return in->signed_volume != NULL; }
+static int has_volume(const pg_ohlcv *in)
+{
+    return in->volume != NULL;
+}
+static int has_book(const pg_ohlcv *in)
+{
+    return in->bid_volume != NULL && in->ask_volume != NULL;
+}
+static int has_signed(const pg_ohlcv *in)
+{
+    return in->signed_volume != NULL;
+}
 
 size_t pg_features_ncols(const pg_features_config *cfg, const pg_ohlcv *in)
 {
@@ -123,9 +132,9 @@ static int column_kind(const pg_features_config *cfg, const pg_ohlcv *in, size_t
         return 1;
     }
     col -= 3 * cfg->n_windows;
-    static const enum col_kind fixed[7] = { COL_RSI,         COL_MACD_FAST, COL_MACD_SLOW,
-                                            COL_MACD,        COL_MACD_SIGNAL,
-                                            COL_MACD_HIST,   COL_PRICE_RANGE };
+    static const enum col_kind fixed[7] = { COL_RSI,        COL_MACD_FAST,   COL_MACD_SLOW,
+                                            COL_MACD,       COL_MACD_SIGNAL, COL_MACD_HIST,
+                                            COL_PRICE_RANGE };
     if (col < 7) {
         *kind = fixed[col];
         return 1;
@@ -157,22 +166,29 @@ static int column_kind(const pg_features_config *cfg, const pg_ohlcv *in, size_t
 int pg_features_column_name(const pg_features_config *cfg, const pg_ohlcv *in, size_t col,
                             char *buf, size_t len)
 {
-    if (cfg == NULL || in == NULL || buf == NULL || len == 0 ||
-        cfg->n_windows > PG_MAX_WINDOWS)
+    if (cfg == NULL || in == NULL || buf == NULL || len == 0 || cfg->n_windows > PG_MAX_WINDOWS)
         return PG_EINVAL;
     enum col_kind kind;
     size_t p;
     if (!column_kind(cfg, in, col, &kind, &p))
         return PG_EINVAL;
     static const char *const names[] = {
-        [COL_RETURN] = "return_1",           [COL_SMA] = "sma_",
-        [COL_VOLATILITY] = "volatility_",    [COL_EMA] = "ema_",
-        [COL_RSI] = "rsi",                   [COL_MACD_FAST] = "macd_ema_fast",
-        [COL_MACD_SLOW] = "macd_ema_slow",   [COL_MACD] = "macd",
-        [COL_MACD_SIGNAL] = "macd_signal",   [COL_MACD_HIST] = "macd_histogram",
-        [COL_PRICE_RANGE] = "price_range",   [COL_LOG_VOLUME] = "log_volume",
-        [COL_VOLUME_Z] = "volume_z",         [COL_QUEUE_IMBALANCE] = "queue_imbalance",
-        [COL_KYLE] = "kyles_lambda_",        [COL_HASBROUCK] = "hasbrouck_",
+        [COL_RETURN] = "return_1",
+        [COL_SMA] = "sma_",
+        [COL_VOLATILITY] = "volatility_",
+        [COL_EMA] = "ema_",
+        [COL_RSI] = "rsi",
+        [COL_MACD_FAST] = "macd_ema_fast",
+        [COL_MACD_SLOW] = "macd_ema_slow",
+        [COL_MACD] = "macd",
+        [COL_MACD_SIGNAL] = "macd_signal",
+        [COL_MACD_HIST] = "macd_histogram",
+        [COL_PRICE_RANGE] = "price_range",
+        [COL_LOG_VOLUME] = "log_volume",
+        [COL_VOLUME_Z] = "volume_z",
+        [COL_QUEUE_IMBALANCE] = "queue_imbalance",
+        [COL_KYLE] = "kyles_lambda_",
+        [COL_HASBROUCK] = "hasbrouck_",
         [COL_SIGNED_VOLUME_EMA] = "signed_volume_ema",
     };
     int with_param = kind == COL_SMA || kind == COL_VOLATILITY || kind == COL_EMA ||
@@ -189,8 +205,7 @@ int pg_features(const pg_features_config *cfg, const pg_ohlcv *in, double *out, 
     if (in == NULL)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no input frame given");
     if (in->close == NULL)
-        return pg_error_set(err, PG_EMISSING, NULL, 0, 0, NULL,
-                            "missing required column 'close'");
+        return pg_error_set(err, PG_EMISSING, NULL, 0, 0, NULL, "missing required column 'close'");
     int rc = pg_features_config_check(cfg, err);
     if (rc != PG_OK)
         return rc;
@@ -221,15 +236,13 @@ int pg_features(const pg_features_config *cfg, const pg_ohlcv *in, double *out, 
         emas[i] = NEXT_COL();
     }
     for (size_t i = 0; i < cfg->n_windows; i += PGF_EMA_MULTI_MAX) {
-        size_t k = cfg->n_windows - i < PGF_EMA_MULTI_MAX ? cfg->n_windows - i
-                                                          : PGF_EMA_MULTI_MAX;
+        size_t k = cfg->n_windows - i < PGF_EMA_MULTI_MAX ? cfg->n_windows - i : PGF_EMA_MULTI_MAX;
         pgf_ema_multi_run(close, n, k, alphas + i, mps + i, emas + i);
     }
     pgf_rsi_run(close, n, cfg->rsi_window, NEXT_COL());
     double *mf = NEXT_COL(), *ms = NEXT_COL(), *m = NEXT_COL(), *sig = NEXT_COL();
     double *hist = NEXT_COL();
-    pgf_macd_run(close, n, cfg->macd_fast, cfg->macd_slow, cfg->macd_signal, mf, ms, m, sig,
-                 hist);
+    pgf_macd_run(close, n, cfg->macd_fast, cfg->macd_slow, cfg->macd_signal, mf, ms, m, sig, hist);
     pgf_price_range_run(high, low, n, NEXT_COL());
     if (has_volume(in)) {
         pgf_log_volume_run(in->volume, n, NEXT_COL());

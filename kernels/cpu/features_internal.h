@@ -38,8 +38,7 @@ void pgf_ema_multi_run(const double *x, size_t n, size_t k, const double *alpha,
 
 /* The same EWM as a vectorised scan (pg_ema_scan): within 1e-12 relative,
  * not bit-exact. */
-void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_periods,
-                      double *out);
+void pgf_ema_scan_run(const double *x, size_t n, double alpha, size_t min_periods, double *out);
 
 /* _rsi over window w. */
 void pgf_rsi_run(const double *price, size_t n, size_t w, double *out);
@@ -80,8 +79,7 @@ void pgf_micro_pair_run(const double *ret, const double *q, size_t n, size_t w, 
  * x'[t]) with x' = x where finite, else 0; vectorised, within 4.5e-16 of
  * libm.  The float32 form scales h in float, takes x in float and rounds
  * the angle to float (TradePulse's float32 path). */
-void pgf_phase_atan2_f64(const double *h, double scale, const double *x, size_t n,
-                         double *out);
+void pgf_phase_atan2_f64(const double *h, double scale, const double *x, size_t n, double *out);
 void pgf_phase_atan2_f32(const float *h, float scale, const double *x, size_t n, double *out);
 
 #endif

@@ -119,83 +119,83 @@ static inline v4d diff4f(const float *a, const float *b)
     return __builtin_convertvector(vb - va, v4d);
 }
 
-/* s2[g] += sum_{t in [t0,t1)} d^2 (and s1[g] += sum d when SUM), d = x[t+L0+g]        \
- * - x[t], g < G; every term in range.  T is double or float. */                       \
-#define DEFINE_SQ(ISA, NAME, T, G, SUM)                                                \
-    static inline __attribute__((always_inline)) ISA##_ATTR void NAME##_##G(           \
-        const T *x, size_t t0, size_t t1, size_t L0, double *s1, double *s2)           \
-    {                                                                                  \
-        ISA##_VD acc[G], sum[G];                                                       \
-        for (int g = 0; g < G; g++)                                                    \
-            acc[g] = sum[g] = (ISA##_VD){ 0 };                                         \
-        size_t t = t0;                                                                 \
-        for (; t + ISA##_W <= t1; t += ISA##_W) {                                      \
-            for (int g = 0; g < G; g++) {                                              \
-                ISA##_VD d = DIFF_##T(ISA, x + t, x + t + L0 + (size_t)g);             \
-                if (SUM)                                                               \
-                    sum[g] += d;                                                       \
-                acc[g] += d * d;                                                       \
-            }                                                                          \
-        }                                                                              \
-        for (int g = 0; g < G; g++) {                                                  \
-            double r = 0.0, q = 0.0;                                                   \
-            for (int i = 0; i < ISA##_W; i++) {                                        \
-                r += acc[g][i];                                                        \
-                q += sum[g][i];                                                        \
-            }                                                                          \
-            for (size_t u = t; u < t1; u++) {                                          \
-                double d = (double)(T)(x[u + L0 + (size_t)g] - x[u]);                  \
-                q += d;                                                                \
-                r += d * d;                                                            \
-            }                                                                          \
-            if (SUM)                                                                   \
-                s1[g] += q;                                                            \
-            s2[g] += r;                                                                \
-        }                                                                              \
+/* s2[g] += sum_{t in [t0,t1)} d^2 (and s1[g] += sum d when SUM), d = x[t+L0+g]
+ * - x[t], g < G; every term in range.  T is double or float. */
+#define DEFINE_SQ(ISA, NAME, T, G, SUM)                                                            \
+    static inline __attribute__((always_inline)) ISA##_ATTR void NAME##_##G(                       \
+        const T *x, size_t t0, size_t t1, size_t L0, double *s1, double *s2)                       \
+    {                                                                                              \
+        ISA##_VD acc[G], sum[G];                                                                   \
+        for (int g = 0; g < G; g++)                                                                \
+            acc[g] = sum[g] = (ISA##_VD){ 0 };                                                     \
+        size_t t = t0;                                                                             \
+        for (; t + ISA##_W <= t1; t += ISA##_W) {                                                  \
+            for (int g = 0; g < G; g++) {                                                          \
+                ISA##_VD d = DIFF_##T(ISA, x + t, x + t + L0 + (size_t)g);                         \
+                if (SUM)                                                                           \
+                    sum[g] += d;                                                                   \
+                acc[g] += d * d;                                                                   \
+            }                                                                                      \
+        }                                                                                          \
+        for (int g = 0; g < G; g++) {                                                              \
+            double r = 0.0, q = 0.0;                                                               \
+            for (int i = 0; i < ISA##_W; i++) {                                                    \
+                r += acc[g][i];                                                                    \
+                q += sum[g][i];                                                                    \
+            }                                                                                      \
+            for (size_t u = t; u < t1; u++) {                                                      \
+                double d = (double)(T)(x[u + L0 + (size_t)g] - x[u]);                              \
+                q += d;                                                                            \
+                r += d * d;                                                                        \
+            }                                                                                      \
+            if (SUM)                                                                               \
+                s1[g] += q;                                                                        \
+            s2[g] += r;                                                                            \
+        }                                                                                          \
     }
 #define DIFF_double(ISA, a, b) (ISA##_LOADD(b) - ISA##_LOADD(a))
 #define DIFF_float(ISA, a, b) ISA##_DIFF32(a, b)
 
-/* Lags lag0 .. lag0+nl-1 over the points [base, t1) of p (p[0] is point               \
- * base), each lag clipped to t < n - L. */                                            \
-#define DEFINE_GROUPS(ISA, NAME, T, SUM)                                               \
-    DEFINE_SQ(ISA, NAME, T, 8, SUM)                                                    \
-    DEFINE_SQ(ISA, NAME, T, 4, SUM)                                                    \
-    DEFINE_SQ(ISA, NAME, T, 2, SUM)                                                    \
-    DEFINE_SQ(ISA, NAME, T, 1, SUM)                                                    \
-    static inline __attribute__((always_inline)) ISA##_ATTR void groups_##NAME(        \
-        const T *p, size_t base, size_t t1, size_t n, size_t lag0, size_t nl, double *s1,\
-        double *s2)                                                                    \
-    {                                                                                  \
-        size_t l = 0;                                                                  \
-        while (l < nl) {                                                               \
-            size_t rem = nl - l, G = rem >= 8 ? 8 : rem >= 4 ? 4 : rem >= 2 ? 2 : 1;   \
-            size_t L0 = lag0 + l, Lhi = L0 + G - 1;                                    \
-            size_t stop = t1 < n - Lhi ? t1 : n - Lhi; /* common range */              \
-            if (stop > base) {                                                         \
-                switch (G) {                                                           \
-                case 8: NAME##_8(p, 0, stop - base, L0, s1 + l, s2 + l); break;        \
-                case 4: NAME##_4(p, 0, stop - base, L0, s1 + l, s2 + l); break;        \
-                case 2: NAME##_2(p, 0, stop - base, L0, s1 + l, s2 + l); break;        \
-                default: NAME##_1(p, 0, stop - base, L0, s1 + l, s2 + l); break;       \
-                }                                                                      \
-            }                                                                          \
-            /* the few points the smaller lags of the group still have */              \
-            for (size_t g = 0; g + 1 < G; g++) {                                       \
-                size_t L = L0 + g, from = stop > base ? stop : base;                   \
-                size_t to = t1 < n - L ? t1 : n - L;                                   \
-                double q = 0.0, r = 0.0;                                               \
-                for (size_t t = from; t < to; t++) {                                   \
-                    double d = (double)(T)(p[t - base + L] - p[t - base]);             \
-                    q += d;                                                            \
-                    r += d * d;                                                        \
-                }                                                                      \
-                if (SUM)                                                               \
-                    s1[l + g] += q;                                                    \
-                s2[l + g] += r;                                                        \
-            }                                                                          \
-            l += G;                                                                    \
-        }                                                                              \
+/* Lags lag0 .. lag0+nl-1 over the points [base, t1) of p (p[0] is point
+ * base), each lag clipped to t < n - L. */
+#define DEFINE_GROUPS(ISA, NAME, T, SUM)                                                           \
+    DEFINE_SQ(ISA, NAME, T, 8, SUM)                                                                \
+    DEFINE_SQ(ISA, NAME, T, 4, SUM)                                                                \
+    DEFINE_SQ(ISA, NAME, T, 2, SUM)                                                                \
+    DEFINE_SQ(ISA, NAME, T, 1, SUM)                                                                \
+    static inline __attribute__((always_inline))                                                   \
+    ISA##_ATTR void groups_##NAME(const T *p, size_t base, size_t t1, size_t n, size_t lag0,       \
+                                  size_t nl, double *s1, double *s2)                               \
+    {                                                                                              \
+        size_t l = 0;                                                                              \
+        while (l < nl) {                                                                           \
+            size_t rem = nl - l, G = rem >= 8 ? 8 : rem >= 4 ? 4 : rem >= 2 ? 2 : 1;               \
+            size_t L0 = lag0 + l, Lhi = L0 + G - 1;                                                \
+            size_t stop = t1 < n - Lhi ? t1 : n - Lhi; /* common range */                          \
+            if (stop > base) {                                                                     \
+                switch (G) {                                                                       \
+                case 8: NAME##_8(p, 0, stop - base, L0, s1 + l, s2 + l); break;                    \
+                case 4: NAME##_4(p, 0, stop - base, L0, s1 + l, s2 + l); break;                    \
+                case 2: NAME##_2(p, 0, stop - base, L0, s1 + l, s2 + l); break;                    \
+                default: NAME##_1(p, 0, stop - base, L0, s1 + l, s2 + l); break;                   \
+                }                                                                                  \
+            }                                                                                      \
+            /* the few points the smaller lags of the group still have */                          \
+            for (size_t g = 0; g + 1 < G; g++) {                                                   \
+                size_t L = L0 + g, from = stop > base ? stop : base;                               \
+                size_t to = t1 < n - L ? t1 : n - L;                                               \
+                double q = 0.0, r = 0.0;                                                           \
+                for (size_t t = from; t < to; t++) {                                               \
+                    double d = (double)(T)(p[t - base + L] - p[t - base]);                         \
+                    q += d;                                                                        \
+                    r += d * d;                                                                    \
+                }                                                                                  \
+                if (SUM)                                                                           \
+                    s1[l + g] += q;                                                                \
+                s2[l + g] += r;                                                                    \
+            }                                                                                      \
+            l += G;                                                                                \
+        }                                                                                          \
     }
 
 /* Lane-wise min and max of v8f (a NaN lane is caught separately); macros,
@@ -218,8 +218,8 @@ static inline int exact_range(float lo, float hi)
  * value is NaN or inf (or the values' sum overflows: then too the range
  * check fails, which is only conservative).  Four accumulators of each
  * kind: a single chain of compare-and-blend would bound the loop. */
-static inline __attribute__((always_inline)) void range_of(const float *p, size_t len,
-                                                           float *lo, float *hi)
+static inline __attribute__((always_inline)) void range_of(const float *p, size_t len, float *lo,
+                                                           float *hi)
 {
     float l = p[0], h = p[0], z = 0.0f;
     size_t i = 0;
@@ -344,44 +344,43 @@ static void block_telescoped(const float *buf, size_t t0, size_t t1, size_t n, s
     }
 }
 
-/* Adds to s2[l] (pass 0) or to s1[l] (pass 1, redo: float32 only) the sums    \
- * over the lag-(lag0+l) differences, l < nl <= GROUP_LAGS, lags <=            \
- * BUF_MAX_LAG, n > lag0+nl-1.  The redo telescopes the exact blocks and sums  \
- * the others term by term.  Returns the number of float32 blocks that are    \
- * not exact. */                                                               \
-#define DEFINE_SQUARE_SUMS(ISA)                                                        \
-    DEFINE_GROUPS(ISA, ISA##sq64, double, 0)                                           \
-    DEFINE_GROUPS(ISA, ISA##sq32, float, 0)                                            \
-    DEFINE_GROUPS(ISA, ISA##sq32s, float, 1)                                           \
-    static ISA##_ATTR size_t square_sums_##ISA(const double *x, size_t n, size_t lag0, \
-                                              size_t nl, pg_dtype dtype, int redo,     \
-                                              double *s1, double *s2)                  \
-    {                                                                                  \
-        float buf[BLOCK + BUF_MAX_LAG];                                                \
-        double dbuf[BLOCK + BUF_MAX_LAG];                                              \
-        double scratch[GROUP_LAGS] = { 0 };                                            \
-        size_t lag_max = lag0 + nl - 1, inexact = 0;                                   \
-        for (size_t t0 = 0; t0 + lag0 < n; t0 += BLOCK) {                              \
-            size_t t1 = t0 + BLOCK < n ? t0 + BLOCK : n;                               \
-            if (dtype == PG_FLOAT32) {                                                 \
-                size_t end = t1 + lag_max < n ? t1 + lag_max : n;                      \
-                int exact = convert_block(x + t0, end - t0, t1 - t0, lag_max, buf);    \
-                inexact += !exact;                                                     \
-                if (!redo && exact) {                                                  \
-                    for (size_t i = 0; i < end - t0; i++)                              \
-                        dbuf[i] = (double)buf[i];                                      \
-                    groups_##ISA##sq64(dbuf, t0, t1, n, lag0, nl, s1, s2);             \
-                } else if (!redo)                                                      \
-                    groups_##ISA##sq32(buf, t0, t1, n, lag0, nl, s1, s2);              \
-                else if (exact)                                                        \
-                    block_telescoped(buf, t0, t1, n, lag0, nl, s1);                    \
-                else                                                                   \
-                    groups_##ISA##sq32s(buf, t0, t1, n, lag0, nl, s1, scratch);        \
-            } else {                                                                   \
-                groups_##ISA##sq64(x + t0, t0, t1, n, lag0, nl, s1, s2);               \
-            }                                                                          \
-        }                                                                              \
-        return inexact;                                                                \
+/* Adds to s2[l] (pass 0) or to s1[l] (pass 1, redo: float32 only) the sums
+ * over the lag-(lag0+l) differences, l < nl <= GROUP_LAGS, lags <=
+ * BUF_MAX_LAG, n > lag0+nl-1.  The redo telescopes the exact blocks and sums
+ * the others term by term.  Returns the number of float32 blocks that are
+ * not exact. */
+#define DEFINE_SQUARE_SUMS(ISA)                                                                    \
+    DEFINE_GROUPS(ISA, ISA##sq64, double, 0)                                                       \
+    DEFINE_GROUPS(ISA, ISA##sq32, float, 0)                                                        \
+    DEFINE_GROUPS(ISA, ISA##sq32s, float, 1)                                                       \
+    static ISA##_ATTR size_t square_sums_##ISA(const double *x, size_t n, size_t lag0, size_t nl,  \
+                                               pg_dtype dtype, int redo, double *s1, double *s2)   \
+    {                                                                                              \
+        float buf[BLOCK + BUF_MAX_LAG];                                                            \
+        double dbuf[BLOCK + BUF_MAX_LAG];                                                          \
+        double scratch[GROUP_LAGS] = { 0 };                                                        \
+        size_t lag_max = lag0 + nl - 1, inexact = 0;                                               \
+        for (size_t t0 = 0; t0 + lag0 < n; t0 += BLOCK) {                                          \
+            size_t t1 = t0 + BLOCK < n ? t0 + BLOCK : n;                                           \
+            if (dtype == PG_FLOAT32) {                                                             \
+                size_t end = t1 + lag_max < n ? t1 + lag_max : n;                                  \
+                int exact = convert_block(x + t0, end - t0, t1 - t0, lag_max, buf);                \
+                inexact += !exact;                                                                 \
+                if (!redo && exact) {                                                              \
+                    for (size_t i = 0; i < end - t0; i++)                                          \
+                        dbuf[i] = (double)buf[i];                                                  \
+                    groups_##ISA##sq64(dbuf, t0, t1, n, lag0, nl, s1, s2);                         \
+                } else if (!redo)                                                                  \
+                    groups_##ISA##sq32(buf, t0, t1, n, lag0, nl, s1, s2);                          \
+                else if (exact)                                                                    \
+                    block_telescoped(buf, t0, t1, n, lag0, nl, s1);                                \
+                else                                                                               \
+                    groups_##ISA##sq32s(buf, t0, t1, n, lag0, nl, s1, scratch);                    \
+            } else {                                                                               \
+                groups_##ISA##sq64(x + t0, t0, t1, n, lag0, nl, s1, s2);                           \
+            }                                                                                      \
+        }                                                                                          \
+        return inexact;                                                                            \
     }
 
 DEFINE_SQUARE_SUMS(V4)
@@ -409,8 +408,7 @@ static void lag_sums_direct(const double *x, size_t n, size_t L, pg_dtype dtype,
 {
     double t1 = 0.0, t2 = 0.0;
     for (size_t t = 0; t + L < n; t++) {
-        double d = dtype == PG_FLOAT32 ? (double)((float)x[t + L] - (float)x[t])
-                                       : x[t + L] - x[t];
+        double d = dtype == PG_FLOAT32 ? (double)((float)x[t + L] - (float)x[t]) : x[t + L] - x[t];
         t1 += d;
         t2 += d * d;
     }
@@ -430,8 +428,8 @@ static double tau_of(double s1, double s2, double m)
 /* Sums for lags lag0 .. lag0+nl-1 (nl <= GROUP_LAGS): s2 by the fast path
  * where it applies, s1 telescoped (float32: see the top of the file), both
  * redone directly when not finite. */
-static void lag_sums(const double *x, size_t n, size_t lag0, size_t nl, pg_dtype dtype,
-                     double *s1, double *s2)
+static void lag_sums(const double *x, size_t n, size_t lag0, size_t nl, pg_dtype dtype, double *s1,
+                     double *s2)
 {
     for (size_t l = 0; l < nl; l++)
         s1[l] = s2[l] = 0.0;

@@ -32,7 +32,8 @@ enum { PG_ISA_PORTABLE, PG_ISA_AVX2, PG_ISA_AVX512, PG_ISA_COUNT };
 #if defined(__x86_64__)
 #define PG_ISA_X86 1
 /* x86-64-v4: AVX-512 (F, BW, DQ, VL) with AVX2 and FMA. */
-#define PG_TARGET_V4 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2,popcnt")))
+#define PG_TARGET_V4                                                                               \
+    __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2,popcnt")))
 /* x86-64-v3: AVX2 with FMA. */
 #define PG_TARGET_V3 __attribute__((target("avx2,fma,bmi,bmi2,popcnt")))
 /* _mm512_fpclass_pd_mask category: QNaN, SNaN, +inf, -inf. */
@@ -127,21 +128,21 @@ const char *pg_isa_name(int level);
     }                                                                                              \
     PG_ISA_CLONES_TO_##top(ret, name, params, body, args)
 #define PG_ISA_CLONES_TO_AVX2(ret, name, params, body, args)                                       \
-    static ret (*const name[PG_ISA_COUNT]) params = { name##_portable, name##_avx2, name##_avx2 }
+    static ret(*const name[PG_ISA_COUNT]) params = { name##_portable, name##_avx2, name##_avx2 }
 #define PG_ISA_CLONES_TO_AVX512(ret, name, params, body, args)                                     \
     PG_TARGET_V4 static ret name##_avx512 params                                                   \
     {                                                                                              \
         return body(PG_ISA_AVX512, PG_ISA_ARGS args);                                              \
     }                                                                                              \
-    static ret (*const name[PG_ISA_COUNT]) params = { name##_portable, name##_avx2, name##_avx512 }
+    static ret(*const name[PG_ISA_COUNT]) params = { name##_portable, name##_avx2, name##_avx512 }
 #else
 #define PG_ISA_CLONES(top, ret, name, params, body, args)                                          \
     static ret name##_portable params                                                              \
     {                                                                                              \
         return body(PG_ISA_PORTABLE, PG_ISA_ARGS args);                                            \
     }                                                                                              \
-    static ret (*const name[PG_ISA_COUNT]) params = { name##_portable, name##_portable,            \
-                                                      name##_portable }
+    static ret(*const name[PG_ISA_COUNT])                                                          \
+        params = { name##_portable, name##_portable, name##_portable }
 #endif
 
 /* ---------------------------------------------------------------------- */

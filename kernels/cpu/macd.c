@@ -127,13 +127,12 @@ PGF_INLINE size_t macd_fast_level(int isa, const double *price, size_t n, size_t
 }
 
 PG_ISA_CLONES(AVX2, size_t, macd_fast,
-              (const double *price, size_t n, size_t t, ema_state *f, ema_state *s,
-               ema_state *g, double af, double of, double as, double os, double ag, double og,
-               double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
-               double *histogram),
+              (const double *price, size_t n, size_t t, ema_state *f, ema_state *s, ema_state *g,
+               double af, double of, double as, double os, double ag, double og, double *ema_fast,
+               double *ema_slow, double *macd, double *macd_signal, double *histogram),
               macd_fast_level,
-              (price, n, t, f, s, g, af, of, as, os, ag, og, ema_fast, ema_slow, macd,
-               macd_signal, histogram));
+              (price, n, t, f, s, g, af, of, as, os, ag, og, ema_fast, ema_slow, macd, macd_signal,
+               histogram));
 
 void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_t signal,
                   double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
@@ -191,7 +190,6 @@ int pg_macd(const double *price, size_t n, size_t fast, size_t slow, size_t sign
         return PG_EINVAL;
     if (n > 0 && (price == NULL || macd == NULL || macd_signal == NULL || histogram == NULL))
         return PG_EINVAL;
-    pgf_macd_run(price, n, fast, slow, signal, ema_fast, ema_slow, macd, macd_signal,
-                 histogram);
+    pgf_macd_run(price, n, fast, slow, signal, ema_fast, ema_slow, macd, macd_signal, histogram);
     return PG_OK;
 }

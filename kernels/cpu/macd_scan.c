@@ -86,9 +86,8 @@ PGF_INLINE void macd_scan8x(pgf_v4d xlo, pgf_v4d xhi, pgf_v4d slo, pgf_v4d shi,
 
 /* One group of m (1..8) rows, x zero past m: writes the three outputs and
  * steps the states F, S, G. */
-PGF_INLINE void macd_scan_group(pgf_v4d xlo, pgf_v4d xhi, size_t m, double *F, double *S,
-                                double *G, const macd_scan_consts *k, double *macd,
-                                double *sig, double *hist)
+PGF_INLINE void macd_scan_group(pgf_v4d xlo, pgf_v4d xhi, size_t m, double *F, double *S, double *G,
+                                const macd_scan_consts *k, double *macd, double *sig, double *hist)
 {
     const scan_consts *cf = &k->e[0], *cs = &k->e[1], *cg = &k->e[2];
     const pgf_v4d zero = pgf_bcast(0.0);
@@ -145,8 +144,8 @@ PGF_INLINE int macd_scan_bad4(pgf_v4d v)
 /* Rows t.. while the price is within +-MACD_SCAN_SAFE; returns the rows
  * written and leaves the states after them in *F, *S, *G. */
 PGF_INLINE size_t macd_scan_body(const double *x, size_t n, size_t t, double *F, double *S,
-                                 double *G, const macd_scan_consts *k, double *macd,
-                                 double *sig, double *hist)
+                                 double *G, const macd_scan_consts *k, double *macd, double *sig,
+                                 double *hist)
 {
     const size_t t0 = t;
     double f = *F, s = *S, g = *G;
@@ -155,8 +154,9 @@ PGF_INLINE size_t macd_scan_body(const double *x, size_t n, size_t t, double *F,
         if (m == 0)
             break;
         pgf_v4d lo = m >= 4 ? pgf_load4(x + t) : pgf_load4_part(x + t, m);
-        pgf_v4d hi = m >= 8 ? pgf_load4(x + t + 4)
-                            : m > 4 ? pgf_load4_part(x + t + 4, m - 4) : pgf_bcast(0.0);
+        pgf_v4d hi = m >= 8  ? pgf_load4(x + t + 4)
+                     : m > 4 ? pgf_load4_part(x + t + 4, m - 4)
+                             : pgf_bcast(0.0);
         if (macd_scan_bad4(lo) || macd_scan_bad4(hi)) {
             /* Cut the group before the first such price. */
             size_t q = 0;
@@ -191,8 +191,7 @@ PG_TARGET_V4 PGF_INLINE __m512d macd_scan8_v4(__m512d x, const scan_v4c *k)
 }
 
 /* macd_scan8x (the shared shift of the price), eight rows a register. */
-PG_TARGET_V4 PGF_INLINE __m512d macd_scan8x_v4(__m512d x, __m512d sx, const scan_v4c *k,
-                                               __m512d ab)
+PG_TARGET_V4 PGF_INLINE __m512d macd_scan8x_v4(__m512d x, __m512d sx, const scan_v4c *k, __m512d ab)
 {
     __m512d z = _mm512_add_pd(_mm512_mul_pd(k->b, x), _mm512_mul_pd(ab, sx));
     z = _mm512_add_pd(z, _mm512_mul_pd(k->a2, _mm512_maskz_permutex_pd(0xCC, z, 0x40)));
@@ -225,9 +224,9 @@ PG_TARGET_V4 PGF_INLINE __mmask8 macd_bad_v4(__m512d v, __m512d lim)
     return _mm512_cmp_pd_mask(_mm512_abs_pd(v), lim, _CMP_NLE_UQ);
 }
 
-PG_TARGET_V4 static size_t macd_scan_v4(const double *x, size_t n, size_t t, double *Fp,
-                                        double *Sp, double *Gp, const macd_scan_consts *c,
-                                        double *macd, double *sig, double *hist)
+PG_TARGET_V4 static size_t macd_scan_v4(const double *x, size_t n, size_t t, double *Fp, double *Sp,
+                                        double *Gp, const macd_scan_consts *c, double *macd,
+                                        double *sig, double *hist)
 {
     scan_v4c k[5];
     memset(k, 0, sizeof k);
@@ -277,10 +276,8 @@ PG_TARGET_V4 static size_t macd_scan_v4(const double *x, size_t n, size_t t, dou
             continue;
         }
         const __m512d sx = _mm512_maskz_permutex_pd(0xEE, v, 0x90);
-        __m512d yf = _mm512_add_pd(macd_scan8x_v4(v, sx, &k[0], k[3].b),
-                                   _mm512_mul_pd(k[0].p, F));
-        __m512d ys = _mm512_add_pd(macd_scan8x_v4(v, sx, &k[1], k[4].b),
-                                   _mm512_mul_pd(k[1].p, S));
+        __m512d yf = _mm512_add_pd(macd_scan8x_v4(v, sx, &k[0], k[3].b), _mm512_mul_pd(k[0].p, F));
+        __m512d ys = _mm512_add_pd(macd_scan8x_v4(v, sx, &k[1], k[4].b), _mm512_mul_pd(k[1].p, S));
         __m512d d = _mm512_sub_pd(yf, ys);
         __m512d yg = _mm512_add_pd(macd_scan8_v4(d, &k[2]), _mm512_mul_pd(k[2].p, G));
         _mm512_mask_storeu_pd(macd + t, lm, d);
@@ -303,8 +300,8 @@ PG_TARGET_V4 static size_t macd_scan_v4(const double *x, size_t n, size_t t, dou
 /* The fused scan's rows in each level's build: AVX-512 runs macd_scan_v4,
  * the others the four-lane body. */
 PGF_INLINE size_t macd_scan_level(int isa, const double *x, size_t n, size_t t, double *F,
-                                  double *S, double *G, const macd_scan_consts *k,
-                                  double *macd, double *sig, double *hist)
+                                  double *S, double *G, const macd_scan_consts *k, double *macd,
+                                  double *sig, double *hist)
 {
 #if PG_ISA_X86
     if (isa == PG_ISA_AVX512)
@@ -319,8 +316,7 @@ PG_ISA_CLONES(AVX512, size_t, macd_scan_rows,
               macd_scan_level, (x, n, t, F, S, G, k, macd, sig, hist));
 
 static void pgf_macd_scan_run(const double *price, size_t n, size_t fast, size_t slow,
-                              size_t signal, double *macd, double *macd_signal,
-                              double *histogram)
+                              size_t signal, double *macd, double *macd_signal, double *histogram)
 {
     if (n == 0)
         return;
@@ -347,8 +343,8 @@ static void pgf_macd_scan_run(const double *price, size_t n, size_t fast, size_t
     histogram[0] = m - gv;
     size_t t = 1;
     while (t < n) {
-        if (f.y == f.y && s.y == s.y && g.y == g.y && f.w == 1.0 && s.w == 1.0 &&
-            g.w == 1.0 && fabs(f.y) <= MACD_SCAN_STATE && fabs(s.y) <= MACD_SCAN_STATE &&
+        if (f.y == f.y && s.y == s.y && g.y == g.y && f.w == 1.0 && s.w == 1.0 && g.w == 1.0 &&
+            fabs(f.y) <= MACD_SCAN_STATE && fabs(s.y) <= MACD_SCAN_STATE &&
             fabs(g.y) <= MACD_SCAN_SIGNAL) {
             size_t done = body(price, n, t, &f.y, &s.y, &g.y, &k, macd, macd_signal, histogram);
             f.k += done;

@@ -78,11 +78,11 @@ PGF_INLINE size_t queue_imbalance_body(int isa, const double *bid, const double 
     return n;
 }
 
-PG_ISA_CLONES(AVX2, size_t, return_1, (const double *price, size_t n, double *out),
-              return_1_body, (price, n, out));
+PG_ISA_CLONES(AVX2, size_t, return_1, (const double *price, size_t n, double *out), return_1_body,
+              (price, n, out));
 PG_ISA_CLONES(AVX2, size_t, queue_imbalance,
-              (const double *bid, const double *ask, size_t n, double *out),
-              queue_imbalance_body, (bid, ask, n, out));
+              (const double *bid, const double *ask, size_t n, double *out), queue_imbalance_body,
+              (bid, ask, n, out));
 
 void pgf_return_1_run(const double *price, size_t n, double *out)
 {
@@ -159,13 +159,13 @@ static inline double tq_of(double q, int hasbrouck)
 }
 
 typedef struct micro_acc {
-    double kq, kr;            /* shifts: the window means at the last rebuild */
-    double sq, sr, sqq, sqr;  /* sums of shifted q, r, q^2, q*r over kept pairs */
-    size_t k;                 /* kept pairs in the window */
-    size_t first;             /* index of the window's first kept pair (k > 0) */
-    size_t diff;              /* kept pairs, other than the first, whose q differs
+    double kq, kr;           /* shifts: the window means at the last rebuild */
+    double sq, sr, sqq, sqr; /* sums of shifted q, r, q^2, q*r over kept pairs */
+    size_t k;                /* kept pairs in the window */
+    size_t first;            /* index of the window's first kept pair (k > 0) */
+    size_t diff;             /* kept pairs, other than the first, whose q differs
                                  from the previous kept q */
-    double last_q;            /* the most recent kept q (transformed) */
+    double last_q;           /* the most recent kept q (transformed) */
 } micro_acc;
 
 static inline double micro_emit(const micro_acc *a)
@@ -202,10 +202,10 @@ static inline void micro_add(micro_acc *a, size_t j, double r, double q)
 /* The careful path: rows [from, hi) one at a time, from the state a holds
  * after row from-1.  q is read as Q(j) = q[j - base] for rows j >= from-w;
  * with hasbrouck set it is transformed on the fly. */
-PGF_INLINE void micro_walk(const double *ret, const double *q, size_t base, size_t w,
-                           size_t from, size_t hi, int hasbrouck, micro_acc *ap, double *out)
+PGF_INLINE void micro_walk(const double *ret, const double *q, size_t base, size_t w, size_t from,
+                           size_t hi, int hasbrouck, micro_acc *ap, double *out)
 {
-#define Q(j) tq_of(q[(j) - base], hasbrouck)
+#define Q(j) tq_of(q[(j)-base], hasbrouck)
     micro_acc a = *ap;
     size_t cached_row = (size_t)-1; /* a row whose tq is in cached_tq */
     double cached_tq = 0.0;
@@ -254,10 +254,10 @@ PGF_INLINE void micro_walk(const double *ret, const double *q, size_t base, size
 
 /* Rows [lo, hi) of one block the careful way (lo: the block's first row,
  * where the sums are rebuilt). */
-PGF_INLINE void micro_block(const double *ret, const double *q, size_t base, size_t w,
-                            size_t lo, size_t hi, int hasbrouck, double *out)
+PGF_INLINE void micro_block(const double *ret, const double *q, size_t base, size_t w, size_t lo,
+                            size_t hi, int hasbrouck, double *out)
 {
-#define Q(j) tq_of(q[(j) - base], hasbrouck)
+#define Q(j) tq_of(q[(j)-base], hasbrouck)
     micro_acc a;
     /* Rebuild over lo-w+1 .. lo, shifted by the window's means so the
      * centred sums lose as little as the re-centring TradePulse does. */
@@ -301,7 +301,7 @@ PGF_INLINE void micro_block(const double *ret, const double *q, size_t base, siz
  * row, so the path a row takes depends on rows <= it only (prefix
  * invariance).  Same IEEE operations in the portable and AVX2 builds. */
 typedef struct micro_fast {
-    double kq, kr, kt;                  /* shifts (window means at lo) */
+    double kq, kr, kt;                     /* shifts (window means at lo) */
     double sr, sq, sqq, sqr, st, stt, str; /* shifted sums over the window */
 } micro_fast;
 
@@ -315,12 +315,11 @@ PGF_INLINE pgf_v4d micro_emit4(pgf_v4d sqq, pgf_v4d sq, pgf_v4d sqr, pgf_v4d sr,
 }
 
 /* One group of m (1..4) rows of micro_fast_body. */
-PGF_INLINE void micro_fast_group(const double *ret, const double *q, const double *t,
-                                 size_t base, size_t w, size_t i, size_t m, pgf_v4d kq,
-                                 pgf_v4d kr, pgf_v4d kt, pgf_v4d ik, pgf_v4d *csr,
-                                 pgf_v4d *csq, pgf_v4d *csqq, pgf_v4d *csqr, pgf_v4d *cst,
-                                 pgf_v4d *cstt, pgf_v4d *cstr, double *ok, double *oh,
-                                 int do_k, int do_h)
+PGF_INLINE void micro_fast_group(const double *ret, const double *q, const double *t, size_t base,
+                                 size_t w, size_t i, size_t m, pgf_v4d kq, pgf_v4d kr, pgf_v4d kt,
+                                 pgf_v4d ik, pgf_v4d *csr, pgf_v4d *csq, pgf_v4d *csqq,
+                                 pgf_v4d *csqr, pgf_v4d *cst, pgf_v4d *cstt, pgf_v4d *cstr,
+                                 double *ok, double *oh, int do_k, int do_h)
 {
     pgf_v4d dr = pgf_load4_part(ret + i, m) - kr;
     pgf_v4d dro = pgf_load4_part(ret + i - w, m) - kr;
@@ -357,9 +356,9 @@ PGF_INLINE void micro_fast_group(const double *ret, const double *q, const doubl
  * broadcasts of lane 3 then stay in registers: a variable lane went
  * through memory, on the loop-carried path), the last partial group the
  * same operations on its m rows. */
-PGF_INLINE void micro_fast_body(const double *ret, const double *q, const double *t,
-                                size_t base, size_t w, size_t from, size_t stop,
-                                micro_fast *s, double *ok, double *oh, int do_k, int do_h)
+PGF_INLINE void micro_fast_body(const double *ret, const double *q, const double *t, size_t base,
+                                size_t w, size_t from, size_t stop, micro_fast *s, double *ok,
+                                double *oh, int do_k, int do_h)
 {
     const pgf_v4d kq = pgf_bcast(s->kq), kr = pgf_bcast(s->kr), kt = pgf_bcast(s->kt);
     const pgf_v4d ik = pgf_bcast(1.0 / (double)w);
@@ -368,11 +367,11 @@ PGF_INLINE void micro_fast_body(const double *ret, const double *q, const double
     pgf_v4d cstr = pgf_bcast(s->str);
     size_t i = from;
     for (; stop - i >= 4 && i < stop; i += 4)
-        micro_fast_group(ret, q, t, base, w, i, 4, kq, kr, kt, ik, &csr, &csq, &csqq, &csqr,
-                         &cst, &cstt, &cstr, ok, oh, do_k, do_h);
+        micro_fast_group(ret, q, t, base, w, i, 4, kq, kr, kt, ik, &csr, &csq, &csqq, &csqr, &cst,
+                         &cstt, &cstr, ok, oh, do_k, do_h);
     if (i < stop)
-        micro_fast_group(ret, q, t, base, w, i, stop - i, kq, kr, kt, ik, &csr, &csq, &csqq,
-                         &csqr, &cst, &cstt, &cstr, ok, oh, do_k, do_h);
+        micro_fast_group(ret, q, t, base, w, i, stop - i, kq, kr, kt, ik, &csr, &csq, &csqq, &csqr,
+                         &cst, &cstt, &cstr, ok, oh, do_k, do_h);
     s->sr = csr[0];
     s->sq = csq[0];
     s->sqq = csqq[0];
@@ -385,8 +384,8 @@ PGF_INLINE void micro_fast_body(const double *ret, const double *q, const double
 /* The first unclean row in [from, hi) (hi if none); the neighbour test
  * starts at row from+1 when first_free (the window's first row has no
  * predecessor in it). */
-PGF_INLINE size_t micro_first_bad(const double *ret, const double *q, const double *t,
-                                  size_t base, size_t from, size_t hi, int first_free)
+PGF_INLINE size_t micro_first_bad(const double *ret, const double *q, const double *t, size_t base,
+                                  size_t from, size_t hi, int first_free)
 {
     /* tq (Hasbrouck wanted) or q itself, as c[j - cb]. */
     const double *c = t != NULL ? t : q;
@@ -412,9 +411,8 @@ PGF_INLINE size_t micro_first_bad(const double *ret, const double *q, const doub
 /* One block [lo, hi) of either or both measures (ok / oh, NULL when not
  * wanted).  t: Hasbrouck's transformed q for rows base.. (NULL: transform
  * on the fly, careful path only). */
-PGF_INLINE void micro_block_pair(const double *ret, const double *q, const double *t,
-                                 size_t w, size_t lo, size_t hi, double *ok, double *oh,
-                                 int do_k, int do_h)
+PGF_INLINE void micro_block_pair(const double *ret, const double *q, const double *t, size_t w,
+                                 size_t lo, size_t hi, double *ok, double *oh, int do_k, int do_h)
 {
     const size_t base = lo + 1 - w;
     size_t stop = lo;
@@ -462,8 +460,9 @@ PGF_INLINE void micro_block_pair(const double *ret, const double *q, const doubl
         }
     }
     micro_acc ak = { s.kq, s.kr, s.sq, s.sr, s.sqq, s.sqr, w, base, w - 1, q[lo] };
-    micro_acc ah = { s.kt, s.kr, s.st, s.sr, s.stt, s.str, w, base, w - 1,
-                     do_h ? t[lo - base] : 0.0 };
+    micro_acc ah = {
+        s.kt, s.kr, s.st, s.sr, s.stt, s.str, w, base, w - 1, do_h ? t[lo - base] : 0.0
+    };
     if (do_k)
         ok[lo] = micro_emit(&ak);
     if (do_h)
@@ -474,13 +473,12 @@ PGF_INLINE void micro_block_pair(const double *ret, const double *q, const doubl
     /* Hand over at the first unclean row: every pair of the window is kept,
      * the first is stop-w, and all w-1 neighbours differ. */
     if (do_k) {
-        ak = (micro_acc){ s.kq, s.kr, s.sq, s.sr, s.sqq, s.sqr, w, stop - w, w - 1,
-                          q[stop - 1] };
+        ak = (micro_acc){ s.kq, s.kr, s.sq, s.sr, s.sqq, s.sqr, w, stop - w, w - 1, q[stop - 1] };
         micro_walk(ret, q, 0, w, stop, hi, 0, &ak, ok);
     }
     if (do_h) {
-        ah = (micro_acc){ s.kt, s.kr, s.st, s.sr, s.stt, s.str, w, stop - w, w - 1,
-                          t[stop - 1 - base] };
+        ah = (micro_acc){ s.kt,  s.kr, s.st,     s.sr,  s.stt,
+                          s.str, w,    stop - w, w - 1, t[stop - 1 - base] };
         micro_walk(ret, t, base, w, stop, hi, 0, &ah, oh);
     }
 }
@@ -513,8 +511,8 @@ PG_ISA_CLONES(AVX2, size_t, micro_kh, MICRO_PARAMS, micro_blocks,
               (ret, q, t, w, lo, hi, ok, oh, 1, 1));
 #undef MICRO_PARAMS
 
-typedef size_t (*micro_block_fn)(const double *, const double *, const double *, size_t,
-                                 size_t, size_t, double *, double *);
+typedef size_t (*micro_block_fn)(const double *, const double *, const double *, size_t, size_t,
+                                 size_t, double *, double *);
 
 /* Kyle's lambda into ok and/or Hasbrouck's measure into oh (NULL: not
  * wanted), in one pass over the blocks. */
@@ -541,9 +539,7 @@ static void micro_core(const double *ret, const double *q, size_t n, size_t w, d
     const int buffered = oh != NULL && w <= MICRO_BUF_MAX_W;
     double tqbuf[2 * MICRO_BUF_MAX_W];
     const int isa = pg_isa();
-    const micro_block_fn fn = oh == NULL   ? micro_k[isa]
-                              : ok == NULL ? micro_h[isa]
-                                           : micro_kh[isa];
+    const micro_block_fn fn = oh == NULL ? micro_k[isa] : ok == NULL ? micro_h[isa] : micro_kh[isa];
 
     for (size_t lo = firstrow; lo < n;) {
         size_t hi = (lo / block + 1) * block;

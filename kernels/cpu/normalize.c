@@ -182,14 +182,13 @@ typedef struct dedup_ctx {
     long ts;
     slot *table;
     size_t mask;
-    size_t gen;       /* current run's stamp */
-    int table_ready;  /* the table is cleared lazily, on the first long run */
+    size_t gen;      /* current run's stamp */
+    int table_ready; /* the table is cleared lazily, on the first long run */
 } dedup_ctx;
 
 /* Appends the rows order[0..len) of one run of equal timestamps to keep,
  * skipping exact duplicates of rows already kept from the run. */
-static size_t dedup_run(dedup_ctx *cx, const size_t *order, size_t len, size_t *keep,
-                        size_t k)
+static size_t dedup_run(dedup_ctx *cx, const size_t *order, size_t len, size_t *keep, size_t k)
 {
     if (len == 1) {
         keep[k++] = order[0];
@@ -296,11 +295,11 @@ static int strictly_increasing(const double *t, size_t n)
 
 /* Steps 1-2 in general: sort by ts (if any) and drop duplicates.  Writes the
  * kept source rows, in output order, to keep; returns how many. */
-static size_t sort_and_dedup(const pg_frame *in, long ts, size_t n, uint64_t *keys,
-                             uint64_t *keys2, size_t *idx, size_t *idx2, size_t *keep,
-                             size_t (*hist)[256], slot *table)
+static size_t sort_and_dedup(const pg_frame *in, long ts, size_t n, uint64_t *keys, uint64_t *keys2,
+                             size_t *idx, size_t *idx2, size_t *keep, size_t (*hist)[256],
+                             slot *table)
 {
-    dedup_ctx cx = {in, ts, table, table_size(n) - 1, 0, 0};
+    dedup_ctx cx = { in, ts, table, table_size(n) - 1, 0, 0 };
     for (size_t i = 0; i < n; i++)
         idx[i] = i;
     if (ts < 0) /* no timestamps: the whole frame is one run */
@@ -422,8 +421,7 @@ static int normalize(const pg_frame *in, const char *ts_col, pg_frame *out, void
             return PG_EINVAL;
     }
     size_t n = in->nrows;
-    if (scratch_size < pg_normalize_scratch_size(n, in->ncols) ||
-        (scratch == NULL && n > 0))
+    if (scratch_size < pg_normalize_scratch_size(n, in->ncols) || (scratch == NULL && n > 0))
         return PG_EINVAL;
     out->nrows = 0;
     if (n == 0 || in->ncols == 0) {

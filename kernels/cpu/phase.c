@@ -196,8 +196,8 @@ static char *read_wisdom_file(const char *path, const char **why)
 static int header_applies(const char *buf, size_t hdr_len, char *why, size_t cap)
 {
     char v[256];
-    static const char *const keys[] = {"fftw_version", "fftwf_version"};
-    const char *const have[] = {fftw_version, fftwf_version};
+    static const char *const keys[] = { "fftw_version", "fftwf_version" };
+    const char *const have[] = { fftw_version, fftwf_version };
     for (int i = 0; i < 2; i++) {
         if (header_value(buf, hdr_len, keys[i], v, sizeof v) != 0) {
             snprintf(why, cap, "no '%s:' line", keys[i]);
@@ -262,7 +262,8 @@ static void wisdom_load(void)
             path = PG_FFTW_WISDOM_INSTALLED;
         if (!path) {
             set_status("none: no wisdom file (not in share/perfgate/fftw above the program "
-                       "nor at '%s')", PG_FFTW_WISDOM_INSTALLED);
+                       "nor at '%s')",
+                       PG_FFTW_WISDOM_INSTALLED);
             return;
         }
     }

@@ -29,19 +29,19 @@ struct pg_pipeline_ws {
     size_t max_rows, ncols, max_features;
     pg_features_config fcfg;
     pg_strategy_params sp;
-    void *block;        /* every array below, one allocation */
+    void *block;         /* every array below, one allocation */
     size_t block_mapped; /* its mmap length; 0: malloc'd */
-    double *norm;       /* ncols x max_rows, column-major */
-    double *features;   /* max_features x max_rows, column-major */
-    double *row_data;   /* the strategy's 10 double arrays, max_rows each */
-    size_t *row_index;  /* the strategy's row array */
-    void *scratch;      /* shared by normalize and the strategy */
+    double *norm;        /* ncols x max_rows, column-major */
+    double *features;    /* max_features x max_rows, column-major */
+    double *row_data;    /* the strategy's 10 double arrays, max_rows each */
+    size_t *row_index;   /* the strategy's row array */
+    void *scratch;       /* shared by normalize and the strategy */
     size_t scratch_size;
     size_t bytes;
-    pg_ohlcv ohlcv;           /* last run's frame, for the feature names */
-    pg_strategy_rows rows;    /* views into row_data / row_index */
-    double **norm_view;       /* the last run's normalized columns (ncols) */
-    double *norm_cols[];      /* ncols pointers into norm, then norm_view's */
+    pg_ohlcv ohlcv;        /* last run's frame, for the feature names */
+    pg_strategy_rows rows; /* views into row_data / row_index */
+    double **norm_view;    /* the last run's normalized columns (ncols) */
+    double *norm_cols[];   /* ncols pointers into norm, then norm_view's */
 };
 
 /* Transparent huge pages: the size of one, and the least a workspace must
@@ -68,8 +68,8 @@ static void *block_alloc(size_t bytes, size_t touched, size_t *mapped)
         size_t tail = touched % PG_HUGE;
         if (tail > PG_HUGE_TAIL && touched - tail + PG_HUGE > len)
             len = touched - tail + PG_HUGE;
-        unsigned char *raw = mmap(NULL, len + PG_HUGE, PROT_READ | PROT_WRITE,
-                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        unsigned char *raw =
+            mmap(NULL, len + PG_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (raw != MAP_FAILED) {
             uintptr_t a = ((uintptr_t)raw + PG_HUGE - 1) & ~(uintptr_t)(PG_HUGE - 1);
             unsigned char *p = (unsigned char *)a;
@@ -110,8 +110,7 @@ static int mul_overflows(size_t a, size_t b)
     return b != 0 && a > SIZE_MAX / b;
 }
 
-pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols,
-                                      const pg_features_config *fcfg,
+pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols, const pg_features_config *fcfg,
                                       const pg_strategy_params *sp, pg_error *err)
 {
     pg_features_config cfg;
@@ -127,8 +126,7 @@ pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols,
     }
     /* the widest feature matrix: every optional column present */
     double dummy = 0.0;
-    pg_ohlcv full = {1, &dummy, &dummy, &dummy, &dummy, &dummy,
-                     &dummy, &dummy, &dummy, &dummy};
+    pg_ohlcv full = { 1, &dummy, &dummy, &dummy, &dummy, &dummy, &dummy, &dummy, &dummy, &dummy };
     size_t max_features = pg_features_ncols(&cfg, &full);
     size_t rows = max_rows ? max_rows : 1;
     /* the columns, the strategy's 11 arrays and at most 16 words of scratch
@@ -224,26 +222,25 @@ static const double *column(const pg_frame *f, const char *name)
     return c >= 0 ? f->cols[c] : NULL;
 }
 
-int pg_pipeline_run(pg_pipeline_ws *ws, const pg_frame *raw, pg_pipeline_out *out,
-                    pg_error *err)
+int pg_pipeline_run(pg_pipeline_ws *ws, const pg_frame *raw, pg_pipeline_out *out, pg_error *err)
 {
     if (ws == NULL || raw == NULL || out == NULL)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
                             "pipeline run needs a workspace, a frame and an output");
     if (raw->ncols != ws->ncols)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
-                            "frame has %zu columns, the workspace was made for %zu",
-                            raw->ncols, ws->ncols);
+                            "frame has %zu columns, the workspace was made for %zu", raw->ncols,
+                            ws->ncols);
     if (raw->nrows > ws->max_rows)
         return pg_error_set(err, PG_ELIMIT, NULL, 0, 0, NULL,
-                            "frame has %zu rows, the workspace holds at most %zu",
-                            raw->nrows, ws->max_rows);
+                            "frame has %zu rows, the workspace holds at most %zu", raw->nrows,
+                            ws->max_rows);
     memset(out, 0, sizeof *out);
 
     /* the columns normalize changes land in the workspace; the others are
      * the raw frame's own arrays */
     memcpy(ws->norm_view, ws->norm_cols, ws->ncols * sizeof *ws->norm_view);
-    pg_frame norm = {0, ws->ncols, raw->names, ws->norm_view};
+    pg_frame norm = { 0, ws->ncols, raw->names, ws->norm_view };
     int rc = pg_normalize_view(raw, TS_COL, &norm, ws->scratch, ws->scratch_size);
     if (rc != PG_OK)
         return pg_error_set(err, rc, NULL, 0, 0, NULL,
@@ -251,8 +248,7 @@ int pg_pipeline_run(pg_pipeline_ws *ws, const pg_frame *raw, pg_pipeline_out *ou
 
     const double *close = column(&norm, "close");
     if (close == NULL)
-        return pg_error_set(err, PG_EMISSING, NULL, 0, 0, NULL,
-                            "missing required column 'close'");
+        return pg_error_set(err, PG_EMISSING, NULL, 0, 0, NULL, "missing required column 'close'");
     pg_ohlcv in = {
         .n = norm.nrows,
         .ts = column(&norm, TS_COL),
@@ -272,11 +268,10 @@ int pg_pipeline_run(pg_pipeline_ws *ws, const pg_frame *raw, pg_pipeline_out *ou
         return pg_error_set(err, rc, NULL, 0, 0, NULL, "features failed");
 
     pg_strategy_result res;
-    rc = pg_strategy(close, norm.nrows, &ws->sp, ws->scratch, ws->scratch_size, &ws->rows,
-                     &res);
+    rc = pg_strategy(close, norm.nrows, &ws->sp, ws->scratch, ws->scratch_size, &ws->rows, &res);
     if (rc != PG_OK)
-        return pg_error_set(err, rc, NULL, 0, 0, NULL,
-                            "strategy failed: lookback %g is not finite", ws->sp.lookback);
+        return pg_error_set(err, rc, NULL, 0, 0, NULL, "strategy failed: lookback %g is not finite",
+                            ws->sp.lookback);
 
     out->normalized = norm;
     out->features = ws->features;

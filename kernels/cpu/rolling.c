@@ -205,7 +205,7 @@ static inline size_t rolling_careful(cursor trail, size_t w, size_t lo, size_t h
         double vin = cursor_next(&lead, is_ret);
         double vout = tprev;
         double tnew = cursor_next(&trail, is_ret);
-        a.brk = a.brk + (size_t)!(vin == lprev) - (size_t)!(tnew == vout);
+        a.brk = a.brk + (size_t) !(vin == lprev) - (size_t) !(tnew == vout);
         lprev = vin;
         tprev = tnew;
         int fin = isfinite(vin) != 0, fout = isfinite(vout) != 0;
@@ -225,8 +225,7 @@ static inline size_t rolling_careful(cursor trail, size_t w, size_t lo, size_t h
          * spread and the variance cancel.  When the window's mean has
          * moved more than ~2 std from K (5 s1^2 > 4 w s2), rebuild at the
          * next row, at most once every w rows (amortised O(1)). */
-        if (want_std && i - lo >= w && a.cnt == w &&
-            5.0 * a.s1 * a.s1 > 4.0 * (double)w * a.s2)
+        if (want_std && i - lo >= w && a.cnt == w && 5.0 * a.s1 * a.s1 > 4.0 * (double)w * a.s2)
             return i + 1;
     }
     return hi;
@@ -268,8 +267,8 @@ PGF_INLINE int window_clean_body(int isa, const double *a, size_t w, int *cls)
     return f == 0.0;
 }
 
-PG_ISA_CLONES(AVX512, int, window_clean, (const double *a, size_t w, int *cls),
-              window_clean_body, (a, w, cls));
+PG_ISA_CLONES(AVX512, int, window_clean, (const double *a, size_t w, int *cls), window_clean_body,
+              (a, w, cls));
 
 /* Running state of a fast block: the carried sums, broadcast to all lanes,
  * and the run of equal values ending at the last row done. */
@@ -283,9 +282,9 @@ typedef struct fast_state {
  * stored).  check_eq: some neighbouring values in the block are equal, so
  * the run of equal values has to be followed.  Returns the last lane's s1
  * and s2 (the drift check). */
-PGF_INLINE void fast_group(fast_state *st, const double *in, const double *outv, size_t w,
-                           size_t m, int mode, int cls, int check_eq, double *dst,
-                           double *last_s1, double *last_s2)
+PGF_INLINE void fast_group(fast_state *st, const double *in, const double *outv, size_t w, size_t m,
+                           int mode, int cls, int check_eq, double *dst, double *last_s1,
+                           double *last_s2)
 {
     const int want_mean = mode != ROLL_STD;
     const int want_std = mode != ROLL_MEAN;
@@ -353,8 +352,8 @@ PGF_INLINE void fast_group(fast_state *st, const double *in, const double *outv,
 /* Rows [from, to) of the block: whether any value there ends the fast path
  * (not finite; for a mean, the wrong sign), and whether any two
  * neighbouring values (x_{j-1}, x_j with j >= from) are equal. */
-PGF_INLINE void fast_prescan(const double *x, size_t from, size_t to, int mean, int cls,
-                             int *bad, int *eq)
+PGF_INLINE void fast_prescan(const double *x, size_t from, size_t to, int mean, int cls, int *bad,
+                             int *eq)
 {
     pgf_v4d fin = pgf_bcast(0.0);
     pgf_v4i sgn = { 0, 0, 0, 0 }, e = { 0, 0, 0, 0 };
@@ -385,13 +384,13 @@ PGF_INLINE void fast_prescan(const double *x, size_t from, size_t to, int mean, 
  * mean, s1, s2 about K (a std), the run of equal values ending at lo
  * (capped at w); returns row lo's output.  (The four-lane path's start of
  * a block, and the AVX-512 std's after a drift, inline: the same bits.) */
-PGF_INLINE double fast_rebuild(const double *a, size_t base, size_t w, size_t lo, int mode,
-                               int cls, double inv_w, double inv_wm1, double *psum,
-                               double *pk, double *ps1, double *ps2, size_t *prun)
+PGF_INLINE double fast_rebuild(const double *a, size_t base, size_t w, size_t lo, int mode, int cls,
+                               double inv_w, double inv_wm1, double *psum, double *pk, double *ps1,
+                               double *ps2, size_t *prun)
 {
     const int want_std = mode != ROLL_MEAN;
     const double dw = (double)w;
-#define ROW(j) (a[(j) - base])
+#define ROW(j) (a[(j)-base])
     /* Rebuild at lo: plain sums over the window, K = its mean. */
     const double *win = &ROW(lo + 1 - w);
     pgf_v4d acc = pgf_bcast(0.0);
@@ -445,7 +444,6 @@ PGF_INLINE double fast_rebuild(const double *a, size_t base, size_t w, size_t lo
 #undef ROW
 }
 
-
 #if PG_ISA_X86
 /* The rolling mean's fast rows eight at a time with AVX-512 (the clones
  * fast_mean_*_avx512).  The arithmetic is that of two four-row fast_group
@@ -464,9 +462,9 @@ PGF_INLINE double fast_rebuild(const double *a, size_t base, size_t w, size_t lo
  * hold anything: they are not stored.  The scan's first step takes
  * d_{k-1} from loads one row back (vprev - voutprev) instead of a
  * shuffle: on Zen 4 the shuffles were the slow part of the loop. */
-PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d
-mean8_math(__m512d vin, __m512d vprev, __m512d vout, __m512d voutprev, __m512d inv_w,
-           int neg, __m512d *vsum)
+PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d mean8_math(
+    __m512d vin, __m512d vprev, __m512d vout, __m512d voutprev, __m512d inv_w, int neg,
+    __m512d *vsum)
 {
     const __m512d zero = _mm512_setzero_pd();
     __m512d d = _mm512_sub_pd(vin, vout);
@@ -489,8 +487,7 @@ PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 mean8_bad(__m
     __m512i bits = _mm512_castpd_si512(v);
     if (neg)
         bits = _mm512_xor_si512(bits, _mm512_set1_epi64(INT64_MIN));
-    return _mm512_cmp_epu64_mask(bits, _mm512_set1_epi64(0x7ff0000000000000),
-                                 _MM_CMPINT_NLT);
+    return _mm512_cmp_epu64_mask(bits, _mm512_set1_epi64(0x7ff0000000000000), _MM_CMPINT_NLT);
 }
 
 /* One group the general way: rows p[0 .. m-1] (m = 1..8, live = the mask
@@ -499,9 +496,9 @@ PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 mean8_bad(__m
  * follows the run of equal values (*run: ending at the row before p).
  * Returns m, or the lane of the first bad value: the rows before it are
  * stored and the fast block ends there. */
-PG_TARGET_V4 static inline __attribute__((always_inline)) unsigned
-mean8_group(const double *p, size_t w, unsigned m, int neg, __m512d inv_w, __m512d *vsum,
-            size_t *run, double *dst)
+PG_TARGET_V4 static inline __attribute__((always_inline)) unsigned mean8_group(
+    const double *p, size_t w, unsigned m, int neg, __m512d inv_w, __m512d *vsum, size_t *run,
+    double *dst)
 {
     __mmask8 live = (__mmask8)((1u << m) - 1u);
     __m512d vin = _mm512_maskz_loadu_pd(live, p);
@@ -543,9 +540,9 @@ mean8_group(const double *p, size_t w, unsigned m, int neg, __m512d inv_w, __m51
  * four-lane path's pre-scan fused in: one mask test per eight rows for a
  * bad value or an equal neighbour.  Such a group, and a block's short last
  * group, go through mean8_group. */
-PG_TARGET_V4 static inline __attribute__((always_inline)) size_t
-mean8_body(const double *a, size_t base, size_t w, size_t i, size_t hi, const int neg,
-           double inv_w, double csum, size_t run, double *out)
+PG_TARGET_V4 static inline __attribute__((always_inline)) size_t mean8_body(
+    const double *a, size_t base, size_t w, size_t i, size_t hi, const int neg, double inv_w,
+    double csum, size_t run, double *out)
 {
     const __m512d vinv = _mm512_set1_pd(inv_w);
     __m512d vsum = _mm512_set1_pd(csum);
@@ -590,16 +587,14 @@ mean8_body(const double *a, size_t base, size_t w, size_t i, size_t hi, const in
     return i;
 }
 
-PG_TARGET_V4 static size_t mean8_pos(const double *a, size_t base, size_t w, size_t i,
-                                     size_t hi, double inv_w, double csum, size_t run,
-                                     double *out)
+PG_TARGET_V4 static size_t mean8_pos(const double *a, size_t base, size_t w, size_t i, size_t hi,
+                                     double inv_w, double csum, size_t run, double *out)
 {
     return mean8_body(a, base, w, i, hi, 0, inv_w, csum, run, out);
 }
 
-PG_TARGET_V4 static size_t mean8_neg(const double *a, size_t base, size_t w, size_t i,
-                                     size_t hi, double inv_w, double csum, size_t run,
-                                     double *out)
+PG_TARGET_V4 static size_t mean8_neg(const double *a, size_t base, size_t w, size_t i, size_t hi,
+                                     double inv_w, double csum, size_t run, double *out)
 {
     return mean8_body(a, base, w, i, hi, 1, inv_w, csum, run, out);
 }
@@ -649,9 +644,9 @@ typedef struct std8_sums {
     __m512d c1, c2;
 } std8_sums;
 
-PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d
-std8_math(__m512d vin, __m512d vout, __m512d k, __m512d inv_w, __m512d inv_wm1,
-          std8_sums *c, __m512d *v1out, __m512d *v2out)
+PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d std8_math(
+    __m512d vin, __m512d vout, __m512d k, __m512d inv_w, __m512d inv_wm1, std8_sums *c,
+    __m512d *v1out, __m512d *v2out)
 {
     const __m512d zero = _mm512_setzero_pd();
     __m512d di = _mm512_sub_pd(vin, k), dout = _mm512_sub_pd(vout, k);
@@ -671,8 +666,8 @@ std8_math(__m512d vin, __m512d vout, __m512d k, __m512d inv_w, __m512d inv_wm1,
     __m512d v2 = _mm512_add_pd(_mm512_mask_blend_pd(0xF0, c->c2, m2), q);
     c->c1 = _mm512_add_pd(m1, _mm512_shuffle_f64x2(e3, e3, 0xAA));
     c->c2 = _mm512_add_pd(m2, _mm512_shuffle_f64x2(q3, q3, 0xAA));
-    __m512d var = _mm512_mul_pd(_mm512_sub_pd(v2, _mm512_mul_pd(_mm512_mul_pd(v1, v1), inv_w)),
-                                inv_wm1);
+    __m512d var =
+        _mm512_mul_pd(_mm512_sub_pd(v2, _mm512_mul_pd(_mm512_mul_pd(v1, v1), inv_w)), inv_wm1);
     var = _mm512_max_pd(var, zero);
     *v1out = v1;
     *v2out = v2;
@@ -681,8 +676,8 @@ std8_math(__m512d vin, __m512d vout, __m512d k, __m512d inv_w, __m512d inv_wm1,
 
 /* Of the lanes in `lanes` (3, 7: the ends of four-row groups), those
  * whose window mean drifted from K: 5 s1^2 > 4 w s2. */
-PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8
-std8_drift(__mmask8 lanes, __m512d v1, __m512d v2, __m512d five, __m512d four_w)
+PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 std8_drift(
+    __mmask8 lanes, __m512d v1, __m512d v2, __m512d five, __m512d four_w)
 {
     return _mm512_mask_cmp_pd_mask(lanes, _mm512_mul_pd(_mm512_mul_pd(five, v1), v1),
                                    _mm512_mul_pd(four_w, v2), _CMP_GT_OQ);
@@ -691,8 +686,8 @@ std8_drift(__mmask8 lanes, __m512d v1, __m512d v2, __m512d five, __m512d four_w)
 /* After a group whose drift mask is dr (std8_drift): stores the four or
  * eight rows up to the group end that drifted (once w rows past lo) and
  * returns the row the block restarts at, or 0 to go on. */
-PG_TARGET_V4 static inline __attribute__((always_inline)) size_t
-std8_drift_stop(__mmask8 dr, size_t i, size_t lo, size_t w, __m512d sd, double *out)
+PG_TARGET_V4 static inline __attribute__((always_inline)) size_t std8_drift_stop(
+    __mmask8 dr, size_t i, size_t lo, size_t w, __m512d sd, double *out)
 {
     if ((dr & 0x08) && i + 3 - lo >= w) {
         _mm512_mask_storeu_pd(out + i, 0x0F, sd);
@@ -704,7 +699,6 @@ std8_drift_stop(__mmask8 dr, size_t i, size_t lo, size_t w, __m512d sd, double *
     }
     return 0;
 }
-
 
 /* Not finite: NaN (quiet, signalling) or +-inf. */
 PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 std8_bad(__m512d v)
@@ -723,9 +717,10 @@ PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 std8_bad(__m5
  * lane move instead of loads one row back: the same sums), with pandas'
  * same-value rule (lanes in `same`: the mean is the value, sd is 0
  * already), then (x - mean) / sd as fast_group. */
-PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d
-z8_same(__m512d vin, __m512d vout, __m512d sd, __m512d inv_w, int neg, __m512d *vsum,
-        __mmask8 same)
+PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d z8_same(__m512d vin, __m512d vout,
+                                                                          __m512d sd, __m512d inv_w,
+                                                                          int neg, __m512d *vsum,
+                                                                          __mmask8 same)
 {
     const __m512d zero = _mm512_setzero_pd();
     __m512d d = _mm512_sub_pd(vin, vout);
@@ -741,15 +736,16 @@ z8_same(__m512d vin, __m512d vout, __m512d sd, __m512d inv_w, int neg, __m512d *
     return _mm512_div_pd(_mm512_sub_pd(vin, mean), sd);
 }
 
-PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d
-z8_of(__m512d vin, __m512d vout, __m512d sd, __m512d inv_w, int neg, __m512d *vsum)
+PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d z8_of(__m512d vin, __m512d vout,
+                                                                        __m512d sd, __m512d inv_w,
+                                                                        int neg, __m512d *vsum)
 {
     return z8_same(vin, vout, sd, inv_w, neg, vsum, 0);
 }
 
-PG_TARGET_V4 static inline __attribute__((always_inline)) size_t
-roll8_body(const double *a, size_t base, size_t w, size_t lo, size_t hi, double inv_w,
-           double inv_wm1, const int mode, const int neg, double *out)
+PG_TARGET_V4 static inline __attribute__((always_inline)) size_t roll8_body(
+    const double *a, size_t base, size_t w, size_t lo, size_t hi, double inv_w, double inv_wm1,
+    const int mode, const int neg, double *out)
 {
     const int cls = mode == ROLL_STD ? SIGN_MIXED : neg ? SIGN_NEG : SIGN_POS;
     const __m512d vinv = _mm512_set1_pd(inv_w), vinvm1 = _mm512_set1_pd(inv_wm1),
@@ -758,8 +754,7 @@ roll8_body(const double *a, size_t base, size_t w, size_t lo, size_t hi, double 
     for (;;) {
         double sum, k, s1, s2;
         size_t run;
-        out[lo] = fast_rebuild(a, base, w, lo, mode, cls, inv_w, inv_wm1, &sum, &k, &s1, &s2,
-                               &run);
+        out[lo] = fast_rebuild(a, base, w, lo, mode, cls, inv_w, inv_wm1, &sum, &k, &s1, &s2, &run);
         const __m512d vk = _mm512_set1_pd(k);
         __m512d vsum = _mm512_set1_pd(sum);
         std8_sums c = { _mm512_set1_pd(s1), _mm512_set1_pd(s2) };
@@ -836,20 +831,20 @@ roll8_body(const double *a, size_t base, size_t w, size_t lo, size_t hi, double 
     }
 }
 
-PG_TARGET_V4 static size_t std8_body(const double *a, size_t base, size_t w, size_t lo,
-                                     size_t hi, double inv_w, double inv_wm1, double *out)
+PG_TARGET_V4 static size_t std8_body(const double *a, size_t base, size_t w, size_t lo, size_t hi,
+                                     double inv_w, double inv_wm1, double *out)
 {
     return roll8_body(a, base, w, lo, hi, inv_w, inv_wm1, ROLL_STD, 0, out);
 }
 
-PG_TARGET_V4 static size_t z8_pos(const double *a, size_t base, size_t w, size_t lo,
-                                  size_t hi, double inv_w, double inv_wm1, double *out)
+PG_TARGET_V4 static size_t z8_pos(const double *a, size_t base, size_t w, size_t lo, size_t hi,
+                                  double inv_w, double inv_wm1, double *out)
 {
     return roll8_body(a, base, w, lo, hi, inv_w, inv_wm1, ROLL_Z, 0, out);
 }
 
-PG_TARGET_V4 static size_t z8_neg(const double *a, size_t base, size_t w, size_t lo,
-                                  size_t hi, double inv_w, double inv_wm1, double *out)
+PG_TARGET_V4 static size_t z8_neg(const double *a, size_t base, size_t w, size_t lo, size_t hi,
+                                  double inv_w, double inv_wm1, double *out)
 {
     return roll8_body(a, base, w, lo, hi, inv_w, inv_wm1, ROLL_Z, 1, out);
 }
@@ -862,8 +857,8 @@ PG_TARGET_V4 static size_t z8_neg(const double *a, size_t base, size_t w, size_t
  * roll8_body for a std and volume_z.  Returns the next block's start: hi;
  * the row of the first value that is not finite (or of the wrong sign); or
  * the row after a group whose std drifted (rebuild). */
-PGF_INLINE size_t rolling_fast_body(int isa, const double *a, size_t base, size_t w,
-                                    size_t lo, size_t hi, int mode, int cls, double *out)
+PGF_INLINE size_t rolling_fast_body(int isa, const double *a, size_t base, size_t w, size_t lo,
+                                    size_t hi, int mode, int cls, double *out)
 {
     const int v8 = isa == PG_ISA_AVX512;
     const int want_mean = mode != ROLL_STD;
@@ -878,7 +873,7 @@ PGF_INLINE size_t rolling_fast_body(int isa, const double *a, size_t base, size_
         return cls == SIGN_NEG ? z8_neg(a, base, w, lo, hi, inv_w, inv_wm1, out)
                                : z8_pos(a, base, w, lo, hi, inv_w, inv_wm1, out);
 #endif
-#define ROW(j) (a[(j) - base])
+#define ROW(j) (a[(j)-base])
 
     double sum, k, s1, s2;
     size_t run;
@@ -897,12 +892,17 @@ PGF_INLINE size_t rolling_fast_body(int isa, const double *a, size_t base, size_
 #else
     (void)v8;
 #endif
-    fast_state st = { pgf_bcast(sum), pgf_bcast(s1), pgf_bcast(s2), pgf_bcast(k),
-                      pgf_bcast(inv_w), pgf_bcast(inv_wm1), run };
+    fast_state st = { pgf_bcast(sum),
+                      pgf_bcast(s1),
+                      pgf_bcast(s2),
+                      pgf_bcast(k),
+                      pgf_bcast(inv_w),
+                      pgf_bcast(inv_wm1),
+                      run };
     double l1 = 0.0, l2 = 0.0;
     /* Drift: the window mean moved ~2 std from K (see the careful path);
      * rebuild after the group, at most once every w rows. */
-#define DRIFTED(last) (want_std && (last) - lo >= w && 5.0 * l1 * l1 > 4.0 * dw * l2)
+#define DRIFTED(last) (want_std && (last)-lo >= w && 5.0 * l1 * l1 > 4.0 * dw * l2)
     while (i < hi) {
         /* (a mean never rebuilds early: one scan for the block) */
         size_t end = !want_std || hi - i <= FAST_SCAN ? hi : i + FAST_SCAN;
@@ -937,8 +937,7 @@ PGF_INLINE size_t rolling_fast_body(int isa, const double *a, size_t base, size_
             }
         }
         if (i < end) {
-            fast_group(&st, &ROW(i), &ROW(i - w), w, end - i, mode, cls, eq, out + i, &l1,
-                       &l2);
+            fast_group(&st, &ROW(i), &ROW(i - w), w, end - i, mode, cls, eq, out + i, &l1, &l2);
             i = end;
         }
         /* No equal neighbours in the chunk: the run ending at its last
@@ -958,10 +957,14 @@ PGF_INLINE size_t rolling_fast_body(int isa, const double *a, size_t base, size_
             (want_mean && (cls == SIGN_NEG) != (signbit(ROW(i)) != 0)))
             return i;
         lo = i;
-        out[lo] = fast_rebuild(a, base, w, lo, mode, cls, inv_w, inv_wm1, &sum, &k, &s1, &s2,
-                               &run);
-        st = (fast_state){ pgf_bcast(sum), pgf_bcast(s1), pgf_bcast(s2), pgf_bcast(k),
-                           pgf_bcast(inv_w), pgf_bcast(inv_wm1), run };
+        out[lo] = fast_rebuild(a, base, w, lo, mode, cls, inv_w, inv_wm1, &sum, &k, &s1, &s2, &run);
+        st = (fast_state){ pgf_bcast(sum),
+                           pgf_bcast(s1),
+                           pgf_bcast(s2),
+                           pgf_bcast(k),
+                           pgf_bcast(inv_w),
+                           pgf_bcast(inv_wm1),
+                           run };
         i = lo + 1;
     }
 #undef DRIFTED
@@ -997,8 +1000,7 @@ static rolling_fast_fn pick_fast(int mode, int cls, int isa)
     return cls == SIGN_POS ? fast_z_pos[isa] : fast_z_neg[isa];
 }
 
-static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, int mode,
-                             double *out)
+static inline void roll_core(const double *x, size_t n, size_t w, int is_ret, int mode, double *out)
 {
     const size_t first = w - 1;
     const size_t block = w > PGF_ROLL_BLOCK ? w : PGF_ROLL_BLOCK;

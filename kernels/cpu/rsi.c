@@ -171,7 +171,7 @@ typedef struct rsi_v4c {
 /* One row, lane-wise: y <- y == c ? y : (omf*y + alpha*c) [/ den], with
  * vac = alpha*c and *oy = omf*y before and after. */
 PG_TARGET_V4 PGF_INLINE __m128d rsi_step_v4(__m128d *oy, __m128d y, __m128d c, __m128d vac,
-                                           const rsi_v4c *k, int divide)
+                                            const rsi_v4c *k, int divide)
 {
     __mmask8 ne = _mm_cmp_pd_mask(y, c, _CMP_NEQ_UQ);
     __m128d s = _mm_add_pd(*oy, vac);
@@ -183,9 +183,8 @@ PG_TARGET_V4 PGF_INLINE __m128d rsi_step_v4(__m128d *oy, __m128d y, __m128d c, _
 
 /* Rows t .. t+3 (finite differences): steps the state, and gives the four
  * rows' gain averages in *g4 and loss averages in *l4. */
-PG_TARGET_V4 PGF_INLINE void rsi_group_v4(const double *price, size_t t, __m128d *y,
-                                          __m128d *oy, const rsi_v4c *k, int divide,
-                                          __m256d *g4, __m256d *l4)
+PG_TARGET_V4 PGF_INLINE void rsi_group_v4(const double *price, size_t t, __m128d *y, __m128d *oy,
+                                          const rsi_v4c *k, int divide, __m256d *g4, __m256d *l4)
 {
     const __m256d zero = _mm256_setzero_pd();
     __m256d d = _mm256_sub_pd(_mm256_loadu_pd(price + t), _mm256_loadu_pd(price + t - 1));
@@ -196,10 +195,10 @@ PG_TARGET_V4 PGF_INLINE void rsi_group_v4(const double *price, size_t t, __m128d
     /* {g0, l0, g2, l2} and {g1, l1, g3, l3}, and alpha times them. */
     __m256d c02 = _mm256_unpacklo_pd(gc, lc), c13 = _mm256_unpackhi_pd(gc, lc);
     __m256d a02 = _mm256_mul_pd(k->va4, c02), a13 = _mm256_mul_pd(k->va4, c13);
-    __m128d r0 = *y = rsi_step_v4(oy, *y, _mm256_castpd256_pd128(c02),
-                                  _mm256_castpd256_pd128(a02), k, divide);
-    __m128d r1 = *y = rsi_step_v4(oy, *y, _mm256_castpd256_pd128(c13),
-                                  _mm256_castpd256_pd128(a13), k, divide);
+    __m128d r0 = *y =
+        rsi_step_v4(oy, *y, _mm256_castpd256_pd128(c02), _mm256_castpd256_pd128(a02), k, divide);
+    __m128d r1 = *y =
+        rsi_step_v4(oy, *y, _mm256_castpd256_pd128(c13), _mm256_castpd256_pd128(a13), k, divide);
     __m128d r2 = *y = rsi_step_v4(oy, *y, _mm256_extractf128_pd(c02, 1),
                                   _mm256_extractf128_pd(a02, 1), k, divide);
     __m128d r3 = *y = rsi_step_v4(oy, *y, _mm256_extractf128_pd(c13, 1),
@@ -287,9 +286,9 @@ PG_TARGET_V4 PGF_INLINE size_t rsi_v4_body(const double *price, size_t n, size_t
     return t - t0;
 }
 
-PG_TARGET_V4 static size_t rsi_fast_v4(const double *price, size_t n, size_t t, size_t w,
-                                       size_t k0, int no_div, double *gy, double *ly,
-                                       double alpha, double omf, double den, double *out)
+PG_TARGET_V4 static size_t rsi_fast_v4(const double *price, size_t n, size_t t, size_t w, size_t k0,
+                                       int no_div, double *gy, double *ly, double alpha, double omf,
+                                       double den, double *out)
 {
     if (no_div)
         return rsi_v4_body(price, n, t, w, k0, 0, gy, ly, alpha, omf, den, out);
@@ -313,8 +312,8 @@ PGF_INLINE size_t rsi_fast_level(int isa, const double *price, size_t n, size_t 
 }
 
 PG_ISA_CLONES(AVX512, size_t, rsi_fast,
-              (const double *price, size_t n, size_t t, size_t w, size_t k0, int no_div,
-               double *gy, double *ly, double alpha, double omf, double den, double *out),
+              (const double *price, size_t n, size_t t, size_t w, size_t k0, int no_div, double *gy,
+               double *ly, double alpha, double omf, double den, double *out),
               rsi_fast_level, (price, n, t, w, k0, no_div, gy, ly, alpha, omf, den, out));
 
 void pgf_rsi_run(const double *price, size_t n, size_t w, double *out)
@@ -338,8 +337,8 @@ void pgf_rsi_run(const double *price, size_t n, size_t w, double *out)
             /* The counts can differ (an infinite difference is a valid
              * loss of 0 but no gain); both move by one a row here. */
             size_t k0 = g.k < l.k ? g.k : l.k;
-            size_t c = rsi_fast[isa](price, n, t, w, k0, den == 1.0, &g.y, &l.y, alpha, omf,
-                                     den, out);
+            size_t c =
+                rsi_fast[isa](price, n, t, w, k0, den == 1.0, &g.y, &l.y, alpha, omf, den, out);
             g.k += c;
             l.k += c;
             t += c;

@@ -108,8 +108,7 @@ static double std_value(const roll_var *s)
 size_t pg_strategy_scratch_size(size_t n)
 {
     size_t m = n ? n : 1;
-    return PG_SCRATCH_ALIGN + 5 * pg_align_up(m * sizeof(double)) +
-           pg_align_up(m * sizeof(size_t));
+    return PG_SCRATCH_ALIGN + 5 * pg_align_up(m * sizeof(double)) + pg_align_up(m * sizeof(size_t));
 }
 
 /* validate_params: int() truncation for the lookback (NaN or inf make
@@ -145,8 +144,8 @@ static void empty_result(pg_strategy_result *r)
 
 /* Steps 1-2: +-inf to NaN, ffill then bfill, pct_change, keep the finite
  * returns.  Returns m, the number kept. */
-static size_t returns_pass(const double *price, size_t n, size_t first, double *p,
-                           double *ret, size_t *row)
+static size_t returns_pass(const double *price, size_t n, size_t first, double *p, double *ret,
+                           size_t *row)
 {
     double fill = price[first];
     for (size_t i = 0; i <= first; i++)
@@ -202,15 +201,15 @@ static double fill_sigma(vol_fill *f, size_t i, double sigma)
  * window of equal values has std exactly 0) is kept. */
 static void rolling_pass(const double *ret, size_t m, size_t L, double *mu, double *sd)
 {
-    vol_fill f = {NAN, 0};
+    vol_fill f = { NAN, 0 };
     if (L == 1) {
         for (size_t i = 0; i < m; i++) {
             mu[i] = ret[i];
             sd[i] = fill_sigma(&f, i, 0.0);
         }
     } else {
-        roll_mean ms = {0.0, 0.0, 0.0, ret[0], 0, 0, 0};
-        roll_var vs = {0.0, 0.0, 0.0, 0.0, ret[0], 0};
+        roll_mean ms = { 0.0, 0.0, 0.0, ret[0], 0, 0, 0 };
+        roll_var vs = { 0.0, 0.0, 0.0, 0.0, ret[0], 0 };
         size_t warm = L < m ? L : m;
         for (size_t i = 0; i < warm; i++) {
             mean_add(&ms, ret[i]);
@@ -266,9 +265,8 @@ static void rolling_pass(const double *ret, size_t m, size_t L, double *mu, doub
         sd[i] = first;
 }
 
-int pg_strategy(const double *price, size_t n, const pg_strategy_params *params,
-                void *scratch, size_t scratch_size, pg_strategy_rows *rows,
-                pg_strategy_result *result)
+int pg_strategy(const double *price, size_t n, const pg_strategy_params *params, void *scratch,
+                size_t scratch_size, pg_strategy_rows *rows, pg_strategy_result *result)
 {
     if (result == NULL || (price == NULL && n > 0))
         return PG_EINVAL;

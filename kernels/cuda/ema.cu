@@ -34,8 +34,8 @@ struct combine_op {
     }
 };
 
-__global__ void k_ema_summarise(const double *x, long long n, int mode, double alpha,
-                                double omf, ema_sum *sums, long long nchunks)
+__global__ void k_ema_summarise(const double *x, long long n, int mode, double alpha, double omf,
+                                ema_sum *sums, long long nchunks)
 {
     long long c = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     for (; c < nchunks; c += (long long)gridDim.x * blockDim.x) {
@@ -56,8 +56,8 @@ __global__ void k_ema_rerun(const double *x, long long n, int mode, double alpha
 }
 
 /* Device buffers one long-series EMA pass needs besides x and out. */
-static int reserve_scan(pg_cuda_ctx *ctx, size_t n, ema_sum **sums, ema_sum **prefix,
-                        void **temp, size_t *temp_bytes)
+static int reserve_scan(pg_cuda_ctx *ctx, size_t n, ema_sum **sums, ema_sum **prefix, void **temp,
+                        size_t *temp_bytes)
 {
     size_t nchunks = (n + EMA_CHUNK - 1) / EMA_CHUNK;
     void *a, *b;
@@ -85,16 +85,14 @@ static int ema_pass(pg_cuda_ctx *ctx, const double *x, size_t n, int mode, doubl
     PGC_RC(reserve_scan(ctx, n, &sums, &prefix, &temp, &temp_bytes));
     double omf = 1.0 - alpha;
     unsigned blocks = pgc_blocks_of(nchunks, PGC_SERIAL_THREADS);
-    k_ema_summarise<<<blocks, PGC_SERIAL_THREADS, 0, ctx->stream>>>(x, (long long)n, mode, alpha, omf,
-                                                             sums, (long long)nchunks);
+    k_ema_summarise<<<blocks, PGC_SERIAL_THREADS, 0, ctx->stream>>>(x, (long long)n, mode, alpha,
+                                                                    omf, sums, (long long)nchunks);
     PGC_LAUNCHED(ctx);
     combine_op op = { alpha };
-    PGC_CK(ctx, cub::DeviceScan::ExclusiveScan(temp, temp_bytes, sums, prefix, op,
-                                               ema_identity(), (long long)nchunks,
-                                               ctx->stream));
-    k_ema_rerun<<<blocks, PGC_SERIAL_THREADS, 0, ctx->stream>>>(x, (long long)n, mode, alpha, omf,
-                                                         (long long)min_periods, prefix,
-                                                         (long long)nchunks, out);
+    PGC_CK(ctx, cub::DeviceScan::ExclusiveScan(temp, temp_bytes, sums, prefix, op, ema_identity(),
+                                               (long long)nchunks, ctx->stream));
+    k_ema_rerun<<<blocks, PGC_SERIAL_THREADS, 0, ctx->stream>>>(
+        x, (long long)n, mode, alpha, omf, (long long)min_periods, prefix, (long long)nchunks, out);
     PGC_LAUNCHED(ctx);
     return PG_OK;
 }
@@ -183,8 +181,7 @@ extern "C" int pg_cuda_rsi(pg_cuda_ctx *ctx, const double *price, size_t n, size
 
 extern "C" int pg_cuda_macd(pg_cuda_ctx *ctx, const double *price, size_t n, size_t fast,
                             size_t slow, size_t signal, double *ema_fast, double *ema_slow,
-                            double *macd, double *macd_signal, double *histogram,
-                            pg_cuda_timing *t)
+                            double *macd, double *macd_signal, double *histogram, pg_cuda_timing *t)
 {
     if (!ctx)
         return PG_EUNSUP;
@@ -228,8 +225,8 @@ __device__ __forceinline__ double ema_value(const ema_state *s, long long m)
     return s->k >= m ? s->y : NAN;
 }
 
-__global__ void k_ema_batch(const double *x, long long ns, long long len, double alpha,
-                            double omf, long long min_periods, double *out)
+__global__ void k_ema_batch(const double *x, long long ns, long long len, double alpha, double omf,
+                            long long min_periods, double *out)
 {
     long long s = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     for (; s < ns; s += (long long)gridDim.x * blockDim.x) {
@@ -241,8 +238,8 @@ __global__ void k_ema_batch(const double *x, long long ns, long long len, double
     }
 }
 
-__global__ void k_rsi_batch(const double *p, long long ns, long long len, double alpha,
-                            double omf, long long w, double *out)
+__global__ void k_rsi_batch(const double *p, long long ns, long long len, double alpha, double omf,
+                            long long w, double *out)
 {
     long long s = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     for (; s < ns; s += (long long)gridDim.x * blockDim.x) {
@@ -262,8 +259,8 @@ __global__ void k_rsi_batch(const double *p, long long ns, long long len, double
     }
 }
 
-__global__ void k_macd_batch(const double *p, long long ns, long long len, double af,
-                             double as, double ag, double *macd, double *sig, double *hist)
+__global__ void k_macd_batch(const double *p, long long ns, long long len, double af, double as,
+                             double ag, double *macd, double *sig, double *hist)
 {
     long long s = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     const double of = 1.0 - af, os = 1.0 - as, og = 1.0 - ag;
@@ -285,8 +282,8 @@ __global__ void k_macd_batch(const double *p, long long ns, long long len, doubl
 
 /* Common frame of the batch functions: n = n_series * len inputs, nout
  * output columns of n. */
-static int batch_prepare(pg_cuda_ctx *ctx, size_t ns, size_t len, int nout, double **dx,
-                         double **d, size_t *n)
+static int batch_prepare(pg_cuda_ctx *ctx, size_t ns, size_t len, int nout, double **dx, double **d,
+                         size_t *n)
 {
     if (len != 0 && ns > ((size_t)-1 / sizeof(double)) / len)
         return PG_EINVAL;
@@ -313,9 +310,8 @@ static unsigned batch_blocks(size_t ns)
     return b < 1 ? 1u : (b > 65535u * 16u ? 65535u * 16u : (unsigned)b);
 }
 
-extern "C" int pg_cuda_ema_batch(pg_cuda_ctx *ctx, const double *x, size_t n_series,
-                                 size_t len, double span, size_t min_periods, double *out,
-                                 pg_cuda_timing *t)
+extern "C" int pg_cuda_ema_batch(pg_cuda_ctx *ctx, const double *x, size_t n_series, size_t len,
+                                 double span, size_t min_periods, double *out, pg_cuda_timing *t)
 {
     if (!ctx)
         return PG_EUNSUP;
@@ -332,16 +328,16 @@ extern "C" int pg_cuda_ema_batch(pg_cuda_ctx *ctx, const double *x, size_t n_ser
     if (n > 0) {
         double alpha = pgc_alpha_from_span(span);
         k_ema_batch<<<batch_blocks(n_series), BATCH_THREADS, 0, ctx->stream>>>(
-            dx, (long long)n_series, (long long)len, alpha, 1.0 - alpha,
-            (long long)min_periods, d[0]);
+            dx, (long long)n_series, (long long)len, alpha, 1.0 - alpha, (long long)min_periods,
+            d[0]);
     }
     PGC_RC(pgc_mark(ctx, 2));
     PGC_RC(pgc_d2h(ctx, out, d[0], n * sizeof(double)));
     return pgc_end(ctx, t);
 }
 
-extern "C" int pg_cuda_rsi_batch(pg_cuda_ctx *ctx, const double *price, size_t n_series,
-                                 size_t len, size_t window, double *out, pg_cuda_timing *t)
+extern "C" int pg_cuda_rsi_batch(pg_cuda_ctx *ctx, const double *price, size_t n_series, size_t len,
+                                 size_t window, double *out, pg_cuda_timing *t)
 {
     if (!ctx)
         return PG_EUNSUP;
@@ -358,8 +354,7 @@ extern "C" int pg_cuda_rsi_batch(pg_cuda_ctx *ctx, const double *price, size_t n
     if (n > 0) {
         double alpha = pgc_alpha_from_alpha(1.0 / (double)window);
         k_rsi_batch<<<batch_blocks(n_series), BATCH_THREADS, 0, ctx->stream>>>(
-            dx, (long long)n_series, (long long)len, alpha, 1.0 - alpha, (long long)window,
-            d[0]);
+            dx, (long long)n_series, (long long)len, alpha, 1.0 - alpha, (long long)window, d[0]);
     }
     PGC_RC(pgc_mark(ctx, 2));
     PGC_RC(pgc_d2h(ctx, out, d[0], n * sizeof(double)));
@@ -367,9 +362,8 @@ extern "C" int pg_cuda_rsi_batch(pg_cuda_ctx *ctx, const double *price, size_t n
 }
 
 extern "C" int pg_cuda_macd_batch(pg_cuda_ctx *ctx, const double *price, size_t n_series,
-                                  size_t len, size_t fast, size_t slow, size_t signal,
-                                  double *macd, double *macd_signal, double *histogram,
-                                  pg_cuda_timing *t)
+                                  size_t len, size_t fast, size_t slow, size_t signal, double *macd,
+                                  double *macd_signal, double *histogram, pg_cuda_timing *t)
 {
     if (!ctx)
         return PG_EUNSUP;

@@ -38,11 +38,11 @@
 enum { EMA_RAW = 0, EMA_GAIN = 1, EMA_LOSS = 2 };
 
 typedef struct ema_sum {
-    double A, B;     /* y_out = A * y1 + B (has_valid) */
-    double c0;       /* first valid input (has_valid) */
-    double lead_w;   /* (1-a)^(lead+1), lead = inputs before c0 */
-    double tail_w;   /* has_valid: (1-a)^(trailing NaNs); else (1-a)^len */
-    long long cnt;   /* valid inputs */
+    double A, B;   /* y_out = A * y1 + B (has_valid) */
+    double c0;     /* first valid input (has_valid) */
+    double lead_w; /* (1-a)^(lead+1), lead = inputs before c0 */
+    double tail_w; /* has_valid: (1-a)^(trailing NaNs); else (1-a)^len */
+    long long cnt; /* valid inputs */
     int has_valid;
 } ema_sum;
 
@@ -96,8 +96,8 @@ __host__ __device__ __forceinline__ ema_sum ema_identity(void)
 #endif
 
 /* Inputs [t, t + EMA_AHEAD) clipped to t1 into c (zero past t1). */
-__host__ __device__ __forceinline__ void ema_load_ahead(const double *x, long long t,
-                                                        long long t1, int mode, double *c)
+__host__ __device__ __forceinline__ void ema_load_ahead(const double *x, long long t, long long t1,
+                                                        int mode, double *c)
 {
     EMA_UNROLL
     for (int q = 0; q < EMA_AHEAD; q++)
@@ -199,8 +199,7 @@ __host__ __device__ __forceinline__ ema_state ema_entry(const ema_sum p)
 }
 
 /* pandas ewma() inner step, exactly the CPU kernel's. */
-__host__ __device__ __forceinline__ void ema_step(ema_state *s, double c, double alpha,
-                                                  double omf)
+__host__ __device__ __forceinline__ void ema_step(ema_state *s, double c, double alpha, double omf)
 {
     int v = ema_finite(c);
     s->k += v;
@@ -220,8 +219,7 @@ __host__ __device__ __forceinline__ void ema_step(ema_state *s, double c, double
  * min_periods) to out. */
 __host__ __device__ __forceinline__ void ema_rerun(const double *x, long long t0, long long t1,
                                                    int mode, double alpha, double omf,
-                                                   long long min_periods, ema_state s,
-                                                   double *out)
+                                                   long long min_periods, ema_state s, double *out)
 {
     for (long long t = t0; t < t1; t += EMA_AHEAD) {
         double c[EMA_AHEAD];

@@ -45,8 +45,7 @@ template <typename D> __device__ __forceinline__ int fin(D v)
     return v - v == (D)0;
 }
 
-template <typename D>
-__global__ void k_scan(const double *x, long long n, partial<D> *parts)
+template <typename D> __global__ void k_scan(const double *x, long long n, partial<D> *parts)
 {
     __shared__ D smn[PGC_THREADS], smx[PGC_THREADS];
     __shared__ unsigned long long scnt[PGC_THREADS];
@@ -83,8 +82,8 @@ __global__ void k_scan(const double *x, long long n, partial<D> *parts)
 
 /* Edge k of np.linspace(lo, hi, B+1) before rounding to D (the CPU's
  * edge_f64). */
-__host__ __device__ __forceinline__ double edge_f64(long long k, long long bins, double step, double lo,
-                                           double hi)
+__host__ __device__ __forceinline__ double edge_f64(long long k, long long bins, double step,
+                                                    double lo, double hi)
 {
     if (k >= bins)
         return hi;
@@ -142,7 +141,7 @@ __global__ void k_setup(const partial<D> *parts, int nparts, long long bins, ent
 /* The bin of value v (already in D and scaled), or -1 when not counted. */
 template <typename D>
 __host__ __device__ __forceinline__ long long bin_of(D v, D e0, D eB, D norm, D top, long long bins,
-                                            const D *edges)
+                                                     const D *edges)
 {
     if (!(v >= e0 && v <= eB)) /* false for NaN and inf */
         return -1;
@@ -272,27 +271,26 @@ static int launch(pg_cuda_ctx *ctx, const double *dx, long long n, long long bin
     if (blocks > SCAN_BLOCKS)
         blocks = SCAN_BLOCKS;
     k_scan<D><<<blocks, PGC_THREADS, 0, ctx->stream>>>(dx, n, (partial<D> *)dparts);
-    k_setup<D><<<1, PGC_THREADS, 0, ctx->stream>>>((partial<D> *)dparts, (int)blocks, bins,
-                                                   dinfo, (D *)dedges);
+    k_setup<D><<<1, PGC_THREADS, 0, ctx->stream>>>((partial<D> *)dparts, (int)blocks, bins, dinfo,
+                                                   (D *)dedges);
     PGC_LAUNCHED(ctx);
     unsigned hb = pgc_blocks((size_t)n);
     if (hb > 4 * SCAN_BLOCKS)
         hb = 4 * SCAN_BLOCKS;
     if (bins <= SHARED_MAX_BINS) {
         size_t shm = (size_t)(bins + 1) * sizeof(D) + (size_t)bins * sizeof(unsigned);
-        k_hist_shared<D><<<hb, PGC_THREADS, shm, ctx->stream>>>(dx, n, bins, dinfo,
-                                                                (const D *)dedges, dcounts);
+        k_hist_shared<D>
+            <<<hb, PGC_THREADS, shm, ctx->stream>>>(dx, n, bins, dinfo, (const D *)dedges, dcounts);
     } else {
-        k_hist_global<D><<<hb, PGC_THREADS, 0, ctx->stream>>>(dx, n, bins, dinfo,
-                                                              (const D *)dedges, dcounts);
+        k_hist_global<D>
+            <<<hb, PGC_THREADS, 0, ctx->stream>>>(dx, n, bins, dinfo, (const D *)dedges, dcounts);
     }
     PGC_LAUNCHED(ctx);
     return PG_OK;
 }
 
 extern "C" int pg_cuda_entropy(pg_cuda_ctx *ctx, const double *x, size_t n, size_t bins,
-                               pg_dtype dtype, size_t *counts, double *result,
-                               pg_cuda_timing *t)
+                               pg_dtype dtype, size_t *counts, double *result, pg_cuda_timing *t)
 {
     if (!ctx)
         return PG_EUNSUP;
@@ -304,8 +302,7 @@ extern "C" int pg_cuda_entropy(pg_cuda_ctx *ctx, const double *x, size_t n, size
     PGC_RC(pgc_reserve(ctx, PGC_IN, n * sizeof(double), &dx));
     PGC_RC(pgc_reserve(ctx, PGC_AUX, SCAN_BLOCKS * sizeof(partial<double>), &dparts));
     /* the info record, then the counts (u64, 8-aligned) */
-    PGC_RC(pgc_reserve(ctx, PGC_AUX2, sizeof(ent_info) + bins * sizeof(unsigned long long),
-                       &daux));
+    PGC_RC(pgc_reserve(ctx, PGC_AUX2, sizeof(ent_info) + bins * sizeof(unsigned long long), &daux));
     PGC_RC(pgc_reserve(ctx, PGC_OUT0, (bins + 1) * esize, &dedges));
     ent_info *dinfo = (ent_info *)daux;
     unsigned long long *dcounts = (unsigned long long *)((char *)daux + sizeof(ent_info));
@@ -321,8 +318,8 @@ extern "C" int pg_cuda_entropy(pg_cuda_ctx *ctx, const double *x, size_t n, size
             PGC_RC(launch<float>(ctx, (const double *)dx, (long long)n, (long long)bins, dparts,
                                  dinfo, dedges, dcounts));
         else
-            PGC_RC(launch<double>(ctx, (const double *)dx, (long long)n, (long long)bins,
-                                  dparts, dinfo, dedges, dcounts));
+            PGC_RC(launch<double>(ctx, (const double *)dx, (long long)n, (long long)bins, dparts,
+                                  dinfo, dedges, dcounts));
     }
     PGC_RC(pgc_mark(ctx, 2));
     ent_info info;

@@ -60,21 +60,21 @@ int pgc_fail(pg_cuda_ctx *ctx, cudaError_t e, const char *what);
 /* The same for a cuFFT status. */
 int pgc_fail_fft(pg_cuda_ctx *ctx, cufftResult r, const char *what);
 
-#define PGC_CK(ctx, call)                                                                 \
-    do {                                                                                  \
-        cudaError_t pgc_e_ = (call);                                                      \
-        if (pgc_e_ != cudaSuccess)                                                        \
-            return pgc_fail((ctx), pgc_e_, #call);                                        \
+#define PGC_CK(ctx, call)                                                                          \
+    do {                                                                                           \
+        cudaError_t pgc_e_ = (call);                                                               \
+        if (pgc_e_ != cudaSuccess)                                                                 \
+            return pgc_fail((ctx), pgc_e_, #call);                                                 \
     } while (0)
 
 /* After launches: reports a launch failure. */
 #define PGC_LAUNCHED(ctx) PGC_CK(ctx, cudaGetLastError())
 
-#define PGC_RC(call)                                                                      \
-    do {                                                                                  \
-        int pgc_rc_ = (call);                                                             \
-        if (pgc_rc_ != PG_OK)                                                             \
-            return pgc_rc_;                                                               \
+#define PGC_RC(call)                                                                               \
+    do {                                                                                           \
+        int pgc_rc_ = (call);                                                                      \
+        if (pgc_rc_ != PG_OK)                                                                      \
+            return pgc_rc_;                                                                        \
     } while (0)
 
 /* Device pointer of slot with at least `bytes` (contents not kept on

@@ -114,9 +114,8 @@ extern "C" int pg_cuda_phase(pg_cuda_ctx *ctx, const double *x, size_t n, pg_dty
     PGC_RC(pgc_reserve(ctx, PGC_IN, n * sizeof(double), &dx));
     PGC_RC(pgc_reserve(ctx, PGC_OUT0, n * sizeof(double), &dout));
     PGC_RC(pgc_reserve(ctx, PGC_OUT1, n * (f64 ? sizeof(double) : sizeof(float)), &dre));
-    PGC_RC(pgc_reserve(ctx, PGC_TEMP, nc * (f64 ? sizeof(cufftDoubleComplex)
-                                               : sizeof(cufftComplex)),
-                       &dspec));
+    PGC_RC(pgc_reserve(ctx, PGC_TEMP,
+                       nc * (f64 ? sizeof(cufftDoubleComplex) : sizeof(cufftComplex)), &dspec));
     if (fft)
         PGC_RC(plan(ctx, n, dtype));
 
@@ -128,10 +127,10 @@ extern "C" int pg_cuda_phase(pg_cuda_ctx *ctx, const double *x, size_t n, pg_dty
         const double *cx = (const double *)dx;
         if (f64) {
             if (fft) {
-                k_clean<double><<<b, PGC_THREADS, 0, ctx->stream>>>(cx, (long long)n,
-                                                                    (double *)dre);
-                cufftResult r = cufftExecD2Z(ctx->fwd, (cufftDoubleReal *)dre,
-                                             (cufftDoubleComplex *)dspec);
+                k_clean<double>
+                    <<<b, PGC_THREADS, 0, ctx->stream>>>(cx, (long long)n, (double *)dre);
+                cufftResult r =
+                    cufftExecD2Z(ctx->fwd, (cufftDoubleReal *)dre, (cufftDoubleComplex *)dspec);
                 if (r != CUFFT_SUCCESS)
                     return pgc_fail_fft(ctx, r, "cufftExecD2Z");
                 k_rotate<cufftDoubleComplex><<<bc, PGC_THREADS, 0, ctx->stream>>>(
@@ -144,8 +143,7 @@ extern "C" int pg_cuda_phase(pg_cuda_ctx *ctx, const double *x, size_t n, pg_dty
                                                           !fft, (double *)dout);
         } else {
             if (fft) {
-                k_clean<float><<<b, PGC_THREADS, 0, ctx->stream>>>(cx, (long long)n,
-                                                                   (float *)dre);
+                k_clean<float><<<b, PGC_THREADS, 0, ctx->stream>>>(cx, (long long)n, (float *)dre);
                 cufftResult r = cufftExecR2C(ctx->fwd, (cufftReal *)dre, (cufftComplex *)dspec);
                 if (r != CUFFT_SUCCESS)
                     return pgc_fail_fft(ctx, r, "cufftExecR2C");

@@ -73,7 +73,7 @@ __host__ __device__ __forceinline__ double emit(const roll_acc &a, long long w, 
 
 /* Rows [start, end) of one block, as roll_core does them. */
 __host__ __device__ void roll_block(const double *x, long long start, long long end, long long w,
-                           int mode, double *out)
+                                    int mode, double *out)
 {
     const int want_std = mode == ROLL_STD;
     for (long long lo = start; lo < end;) {
@@ -262,8 +262,8 @@ static int run(pg_cuda_ctx *ctx, const double *x, size_t n, size_t w, int mode, 
             PGC_RC(pgc_reserve(ctx, PGC_AUX, n * sizeof(long long), &dvalid));
             PGC_RC(pgc_reserve(ctx, PGC_AUX2, n * sizeof(long long), &dlast));
             PGC_CK(ctx, cub::DeviceScan::InclusiveScan(NULL, temp_bytes, (long long *)dvalid,
-                                                       (long long *)dlast, max_op(),
-                                                       (long long)n, ctx->stream));
+                                                       (long long *)dlast, max_op(), (long long)n,
+                                                       ctx->stream));
             PGC_RC(pgc_reserve(ctx, PGC_TEMP, temp_bytes, &temp));
         }
     }
@@ -274,8 +274,7 @@ static int run(pg_cuda_ctx *ctx, const double *x, size_t n, size_t w, int mode, 
         const double *src = (const double *)dx;
         if (returns) {
             long long *valid = (long long *)dvalid, *last = (long long *)dlast;
-            k_valid_index<<<pgc_blocks(n), PGC_THREADS, 0, ctx->stream>>>(src, (long long)n,
-                                                                          valid);
+            k_valid_index<<<pgc_blocks(n), PGC_THREADS, 0, ctx->stream>>>(src, (long long)n, valid);
             PGC_CK(ctx, cub::DeviceScan::InclusiveScan(temp, temp_bytes, valid, last, max_op(),
                                                        (long long)n, ctx->stream));
             k_returns<<<pgc_blocks(n), PGC_THREADS, 0, ctx->stream>>>(src, last, (long long)n,
@@ -304,8 +303,8 @@ extern "C" int pg_cuda_rolling_std(pg_cuda_ctx *ctx, const double *x, size_t n, 
     return run(ctx, x, n, window, ROLL_STD, 0, out, t);
 }
 
-extern "C" int pg_cuda_volatility(pg_cuda_ctx *ctx, const double *price, size_t n,
-                                  size_t window, double *out, pg_cuda_timing *t)
+extern "C" int pg_cuda_volatility(pg_cuda_ctx *ctx, const double *price, size_t n, size_t window,
+                                  double *out, pg_cuda_timing *t)
 {
     return run(ctx, price, n, window, ROLL_STD, 1, out, t);
 }

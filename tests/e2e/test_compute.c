@@ -49,8 +49,8 @@ static void tol_for(const char *kernel, const char *col, double *rtol, double *a
     } else if (!strcmp(col, "R_2d") || (!strcmp(kernel, "kuramoto") && !strcmp(col, "value"))) {
         *rtol = 0;
         *atol = 5e-6;
-    } else if (!strcmp(kernel, "normalize") || !strcmp(col, "signal") ||
-               !strcmp(col, "position") || !strcmp(col, "trades") || !strcmp(col, "n_equity") ||
+    } else if (!strcmp(kernel, "normalize") || !strcmp(col, "signal") || !strcmp(col, "position") ||
+               !strcmp(col, "trades") || !strcmp(col, "n_equity") ||
                !strcmp(col, "effective_lookback") || !strcmp(col, "row")) {
         *rtol = 0;
         *atol = 0;
@@ -98,8 +98,7 @@ static int is_text_column(const char *name)
 }
 
 /* Runs perfgate compute; returns the output table. */
-static pg_csv *compute(const char *kernel, const char *input, const char *params,
-                       const char *extra)
+static pg_csv *compute(const char *kernel, const char *input, const char *params, const char *extra)
 {
     char out[512], cmd[4096];
     snprintf(out, sizeof out, "%s/out.csv", tmpdir);
@@ -203,9 +202,8 @@ static void compare(const char *kernel, pg_csv *act, pg_csv *exp, const char *ke
     assert_int_equal(matched, wanted);
 }
 
-static void check(const char *kernel, const char *input, const char *params,
-                  const char *expected, const char *keys, const char *filter_col,
-                  const char *filter_val)
+static void check(const char *kernel, const char *input, const char *params, const char *expected,
+                  const char *keys, const char *filter_col, const char *filter_val)
 {
     pg_csv *act = compute(kernel, input, params, NULL);
     pg_csv *exp = pgt_load(expected);
@@ -220,10 +218,10 @@ static void test_features(void **state)
     check("features", "ohlcv_input.csv", "", "features_expected.csv", NULL, NULL, NULL);
     check("features", "pipeline_normalized_expected.csv", "", "pipeline_features_expected.csv",
           NULL, NULL, NULL);
-    check("features", "indicator_macd_baseline.csv", "--param windows=",
-          "indicator_macd_baseline_expected.csv", NULL, NULL, NULL);
-    const char *cases[] = { "constant", "nan_middle", "short", "length1", "empty",
-                            "zero_guards", "close_only" };
+    check("features", "indicator_macd_baseline.csv",
+          "--param windows=", "indicator_macd_baseline_expected.csv", NULL, NULL, NULL);
+    const char *cases[] = { "constant", "nan_middle",  "short",     "length1",
+                            "empty",    "zero_guards", "close_only" };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char in[128], ex[128];
         snprintf(in, sizeof in, "edge/features_%s_input.csv", cases[i]);
@@ -278,8 +276,7 @@ static void test_scalars(void **state)
         for (int l = 0; l < 2; l++) {
             snprintf(params, sizeof params, "--param dtype=%s --param hurst_lags=%s", dts[d],
                      lags[l]);
-            snprintf(variant, sizeof variant, "min_lag=2;max_lag=%s;dtype=%s", lags[l] + 2,
-                     dts[d]);
+            snprintf(variant, sizeof variant, "min_lag=2;max_lag=%s;dtype=%s", lags[l] + 2, dts[d]);
             check("hurst", "indicators_input.csv", params, "scalar_indicators_expected.csv",
                   "series,kernel,variant", "variant", variant);
             check("hurst", "edge/series_input.csv", params, "edge/scalar_expected.csv",
@@ -459,10 +456,10 @@ static void test_kuramoto(void **state)
 static void test_normalize(void **state)
 {
     (void)state;
-    check("normalize", "pipeline_raw_input.csv", "", "pipeline_normalized_expected.csv", NULL,
-          NULL, NULL);
-    const char *cases[] = { "leading_trailing_nan", "duplicates_only", "length1",
-                            "all_nan_column", "no_ts" };
+    check("normalize", "pipeline_raw_input.csv", "", "pipeline_normalized_expected.csv", NULL, NULL,
+          NULL);
+    const char *cases[] = { "leading_trailing_nan", "duplicates_only", "length1", "all_nan_column",
+                            "no_ts" };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char in[128], ex[128];
         snprintf(in, sizeof in, "edge/normalize_%s_input.csv", cases[i]);
@@ -474,8 +471,10 @@ static void test_normalize(void **state)
 static void test_strategy_and_pipeline(void **state)
 {
     (void)state;
-    const char *sets[][2] = { { "bench", "--param lookback=60 --param threshold=0.8 --param risk_budget=1.5" },
-                              { "active", "--param lookback=10 --param threshold=0.3 --param risk_budget=1.0" } };
+    const char *sets[][2] = {
+        { "bench", "--param lookback=60 --param threshold=0.8 --param risk_budget=1.5" },
+        { "active", "--param lookback=10 --param threshold=0.3 --param risk_budget=1.0" }
+    };
     for (int s = 0; s < 2; s++) {
         char ex[128], sum[512], extra[1100];
         snprintf(ex, sizeof ex, "pipeline_strategy_%s_expected.csv", sets[s][0]);
@@ -540,7 +539,8 @@ static void test_bad_input(void **state)
     struct {
         const char *content, *args, *needle;
     } cases[] = {
-        { "close,volume\n1,2\n3,oops\n", "features", ":3:3: 'oops' in column 'volume': expected a number" },
+        { "close,volume\n1,2\n3,oops\n", "features",
+          ":3:3: 'oops' in column 'volume': expected a number" },
         { "close\n1\n\"2\n", "sma", ":3:1: unterminated quoted field" },
         { "close,x\n1,2\n3\n", "rsi", ":3:1: row has 1 fields: expected 2" },
         { "close\n1\n", "sma --param windows=0", "bad value '0' for windows" },
@@ -590,9 +590,10 @@ static void test_help_lists_kernels_and_defaults(void **state)
     snprintf(cmd, sizeof cmd, "'%s' compute --help", perfgate);
     char *so = NULL, *se = NULL;
     assert_int_equal(pgt_run(cmd, &so, &se), 0);
-    const char *needles[] = { "features", "entropy", "hurst", "phase", "kuramoto", "normalize",
-                              "strategy", "pipeline", "sma", "ema", "volatility", "rsi", "macd",
-                              "windows", "5,20,60", "macd", "12,26,9", "lookback", "0.8" };
+    const char *needles[] = { "features",   "entropy",  "hurst",    "phase",   "kuramoto",
+                              "normalize",  "strategy", "pipeline", "sma",     "ema",
+                              "volatility", "rsi",      "macd",     "windows", "5,20,60",
+                              "macd",       "12,26,9",  "lookback", "0.8" };
     for (size_t i = 0; i < sizeof needles / sizeof needles[0]; i++)
         assert_non_null(strstr(so, needles[i]));
     free(so);

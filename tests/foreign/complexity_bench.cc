@@ -20,6 +20,10 @@ static void BM_Sum(benchmark::State &state)
 }
 // The fitted curve chosen by Google Benchmark, and one given (O(N)).
 BENCHMARK(BM_Sum)->RangeMultiplier(4)->Range(1 << 8, 1 << 14)->Complexity();
-BENCHMARK(BM_Sum)->Name("BM_SumOfN")->RangeMultiplier(4)->Range(1 << 8, 1 << 12)->Complexity(benchmark::oN);
+BENCHMARK(BM_Sum)
+    ->Name("BM_SumOfN")
+    ->RangeMultiplier(4)
+    ->Range(1 << 8, 1 << 12)
+    ->Complexity(benchmark::oN);
 
 BENCHMARK_MAIN();

@@ -38,7 +38,7 @@ static void BM_Accumulate(benchmark::State &state)
         std::uint64_t sum = 0;
         for (int r = 0; r < reps; r++) {
             benchmark::DoNotOptimize(v.data());
-            sum += std::accumulate(v.begin(), v.end(), std::uint64_t{0});
+            sum += std::accumulate(v.begin(), v.end(), std::uint64_t{ 0 });
         }
         benchmark::DoNotOptimize(sum);
     }

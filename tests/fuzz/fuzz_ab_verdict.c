@@ -16,8 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         pg_bisect_verdict v;
         pg_error err = { 0 };
-        int rc = pg_bisect_parse_verdict((const char *)data, size, "fuzz.json", names[i], &v,
-                                         &err);
+        int rc = pg_bisect_parse_verdict((const char *)data, size, "fuzz.json", names[i], &v, &err);
         if (rc != 0 && err.message[0] == '\0')
             __builtin_trap();
         if (rc == 0 && (unsigned)v.outcome > PG_BISECT_SKIP)

@@ -42,9 +42,10 @@ static void check_units(char **argv, int argc)
 
 static void check_nearest(char **argv, int argc)
 {
-    static const char *const options[] = { "--results", "--budgets", "--baseline", "--junit",
-                                           "--markdown", "--json", "--today", "--brief",
-                                           "--color", "--help", "" };
+    static const char *const options[] = {
+        "--results", "--budgets", "--baseline", "--junit", "--markdown", "--json", "--today",
+        "--brief",   "--color",   "--help",     ""
+    };
     for (int i = 0; i < argc; i++) {
         const char *near = cli_nearest(argv[i], options, sizeof options / sizeof options[0]);
         int known = near == NULL;

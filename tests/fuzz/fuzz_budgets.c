@@ -31,8 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
     }
     pg_budget_set_lint(set, "2026-11-26");
-    static const char *names[] = { "indicators/macd/hot/cpu/65536", "pipeline/path/cold/cpu/1000000",
-                                   "x", "" };
+    static const char *names[] = { "indicators/macd/hot/cpu/65536",
+                                   "pipeline/path/cold/cpu/1000000", "x", "" };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         pg_policy p;
         pg_budget_set_resolve(set, names[i], &p);

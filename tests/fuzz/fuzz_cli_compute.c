@@ -15,8 +15,8 @@
 #include "fuzz.h"
 
 static const char *const kernels[] = {
-    "features", "sma", "ema", "volatility", "rsi", "macd", "entropy", "hurst",
-    "phase", "kuramoto", "normalize", "strategy", "pipeline",
+    "features", "sma",   "ema",      "volatility", "rsi",      "macd",     "entropy",
+    "hurst",    "phase", "kuramoto", "normalize",  "strategy", "pipeline",
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -32,7 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char params[4][256];
     char *argv[32];
     int argc = 0;
-    char a0[] = "compute", in[] = "--input", p[] = "--param", o[] = "--output", null[] = "/dev/null";
+    char a0[] = "compute", in[] = "--input", p[] = "--param", o[] = "--output",
+         null[] = "/dev/null";
     argv[argc++] = a0;
     argv[argc++] = kernel;
     argv[argc++] = in;

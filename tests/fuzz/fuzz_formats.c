@@ -52,7 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
         fputs("{\"version\": 1, \"budgets\": [{\"match\": \"*\", \"optional\": true, "
               "\"repetitions\": 3, \"absolute\": {\"median_real_time\": \"1ms\", "
-              "\"median_cpu_time\": \"1ms\"}}]}", f);
+              "\"median_cpu_time\": \"1ms\"}}]}",
+              f);
         fclose(f);
     }
     static const int formats[] = { PG_FORMAT_AUTO, PG_FORMAT_PYTEST, PG_FORMAT_HYPERFINE,

@@ -77,17 +77,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             real[i][j] = 1.0 + (double)(size ? data[(i * NS + (size_t)j) % size] : 7) * 1000.0;
         b[i] = (pg_hist_bench){ piece[i], real[i], NULL, NS, 10 };
         double budget = size ? (double)(data[i % size] + 1) * 900.0 : 1e3;
-        v[i] = (pg_hist_verdict){ piece[i], "median_real_time",
-                                  verdicts[(size ? data[i % size] : 0) % 5], piece[(i + 1) % np],
-                                  budget, real[i][0] / budget, piece[np - 1], NULL, NAN, 0 };
+        v[i] = (pg_hist_verdict){ piece[i],
+                                  "median_real_time",
+                                  verdicts[(size ? data[i % size] : 0) % 5],
+                                  piece[(i + 1) % np],
+                                  budget,
+                                  real[i][0] / budget,
+                                  piece[np - 1],
+                                  NULL,
+                                  NAN,
+                                  0 };
     }
     pg_hist_kv env[MAXE];
     size_t ne = 0;
     for (size_t k = nb; k < np && ne < MAXE; k++, ne++)
         env[ne] = (pg_hist_kv){ ne % 2 ? "perfgate.git_commit" : piece[k], piece[k] };
     pg_hist_waiver w = { piece[0], piece[np - 1], piece[np / 2], "2099-01-01" };
-    pg_hist_run run = { piece[0], piece[np / 2], piece[np - 1], NULL, env, ne,
-                        b, nb, v, nb, &w, 1 };
+    pg_hist_run run = {
+        piece[0], piece[np / 2], piece[np - 1], NULL, env, ne, b, nb, v, nb, &w, 1
+    };
 
     pg_error err = { 0 };
     pg_history *h = pg_history_open(":memory:", &err);

@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!f)
             return 0;
         fputs("{\"version\": 1, \"budgets\": [{\"match\": \"*\", \"optional\": true, "
-              "\"absolute\": {\"median_real_time\": \"1ms\"}}]}", f);
+              "\"absolute\": {\"median_real_time\": \"1ms\"}}]}",
+              f);
         fclose(f);
     }
     pg_budget_set *set = pg_budget_set_create();

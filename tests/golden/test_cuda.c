@@ -146,8 +146,8 @@ static void test_phase(void **state)
         assert_identical("phase small", out, cpu, m);
         pg_phase_ws_destroy(ws);
     }
-    printf("cuda phase: n=%zu; max wrapped deviation float64 %.3g*S/amp, float32 %.3g*S/amp\n",
-           n, need64, need32);
+    printf("cuda phase: n=%zu; max wrapped deviation float64 %.3g*S/amp, float32 %.3g*S/amp\n", n,
+           need64, need32);
     pg_csv_free(in);
     pg_csv_free(ex);
 }
@@ -446,8 +446,7 @@ static void test_bad_parameters(void **state)
     assert_int_equal(pg_cuda_ema(ctx, x, 4, 0.5, 1, out, NULL), PG_EINVAL);
     assert_int_equal(pg_cuda_entropy(ctx, x, 4, 0, PG_FLOAT64, counts, &r, NULL), PG_EINVAL);
     assert_int_equal(pg_cuda_phase(ctx, x, 4, (pg_dtype)7, out, NULL), PG_EINVAL);
-    assert_int_equal(pg_cuda_macd(ctx, x, 4, 0, 26, 9, NULL, NULL, out, out, out, NULL),
-                     PG_EINVAL);
+    assert_int_equal(pg_cuda_macd(ctx, x, 4, 0, 26, 9, NULL, NULL, out, out, out, NULL), PG_EINVAL);
     assert_int_equal(pg_cuda_ema(ctx, x, 0, 5.0, 1, NULL, NULL), PG_OK); /* n = 0 */
     assert_string_equal(pg_cuda_ctx_error(ctx), "");
     assert_true(pg_cuda_ctx_bytes(ctx) > 0);
@@ -488,10 +487,14 @@ int main(void)
     }
     printf("test_cuda: on %s\n", why);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_phase),          cmocka_unit_test(test_entropy),
-        cmocka_unit_test(test_features_columns), cmocka_unit_test(test_long_series),
-        cmocka_unit_test(test_batches),        cmocka_unit_test(test_kuramoto),
-        cmocka_unit_test(test_bad_parameters), cmocka_unit_test(test_transfers_off),
+        cmocka_unit_test(test_phase),
+        cmocka_unit_test(test_entropy),
+        cmocka_unit_test(test_features_columns),
+        cmocka_unit_test(test_long_series),
+        cmocka_unit_test(test_batches),
+        cmocka_unit_test(test_kuramoto),
+        cmocka_unit_test(test_bad_parameters),
+        cmocka_unit_test(test_transfers_off),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     pg_cuda_ctx_destroy(ctx);

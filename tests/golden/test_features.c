@@ -207,13 +207,41 @@ static void edge(const char *name)
     check_case(in, exp, &cfg);
 }
 
-static void test_edge_constant(void **state) { (void)state; edge("constant"); }
-static void test_edge_nan_middle(void **state) { (void)state; edge("nan_middle"); }
-static void test_edge_short(void **state) { (void)state; edge("short"); }
-static void test_edge_length1(void **state) { (void)state; edge("length1"); }
-static void test_edge_empty(void **state) { (void)state; edge("empty"); }
-static void test_edge_zero_guards(void **state) { (void)state; edge("zero_guards"); }
-static void test_edge_close_only(void **state) { (void)state; edge("close_only"); }
+static void test_edge_constant(void **state)
+{
+    (void)state;
+    edge("constant");
+}
+static void test_edge_nan_middle(void **state)
+{
+    (void)state;
+    edge("nan_middle");
+}
+static void test_edge_short(void **state)
+{
+    (void)state;
+    edge("short");
+}
+static void test_edge_length1(void **state)
+{
+    (void)state;
+    edge("length1");
+}
+static void test_edge_empty(void **state)
+{
+    (void)state;
+    edge("empty");
+}
+static void test_edge_zero_guards(void **state)
+{
+    (void)state;
+    edge("zero_guards");
+}
+static void test_edge_close_only(void **state)
+{
+    (void)state;
+    edge("close_only");
+}
 
 static void test_edge_no_close(void **state)
 {
@@ -246,8 +274,8 @@ static void test_report(void **state)
     (void)state;
     printf("features golden: largest relative deviation per column group\n");
     for (int g = 0; g < N_GROUPS; g++)
-        printf("  %-42s %.3g over %zu values (rtol %g, atol %g%s)\n", groups[g].label,
-               worst[g], compared[g], groups[g].rtol, groups[g].atol,
+        printf("  %-42s %.3g over %zu values (rtol %g, atol %g%s)\n", groups[g].label, worst[g],
+               compared[g], groups[g].rtol, groups[g].atol,
                groups[g].bit_exact ? ", asserted bit-identical" : "");
     for (int g = 0; g < N_GROUPS; g++)
         assert_true(compared[g] > 0);

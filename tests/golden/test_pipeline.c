@@ -67,8 +67,7 @@ static void frame_free(golden_frame *g)
 
 /* Compares a normalized frame with an expected file: same columns, same
  * rows, every value identical (NaN <=> NaN, -0.0 == 0.0). */
-static void assert_frame_identical(const char *label, const pg_frame *got,
-                                   const golden_frame *exp)
+static void assert_frame_identical(const char *label, const pg_frame *got, const golden_frame *exp)
 {
     assert_int_equal(got->ncols, exp->f.ncols);
     if (got->nrows != exp->f.nrows)
@@ -84,7 +83,7 @@ static void assert_frame_identical(const char *label, const pg_frame *got,
 /* Output frame with the input's names and capacity for its rows. */
 static pg_frame frame_like(const pg_frame *in)
 {
-    pg_frame o = {0, in->ncols, in->names, calloc(in->ncols + 1, sizeof(double *))};
+    pg_frame o = { 0, in->ncols, in->names, calloc(in->ncols + 1, sizeof(double *)) };
     assert_non_null(o.cols);
     for (size_t c = 0; c < in->ncols; c++) {
         o.cols[c] = malloc((in->nrows ? in->nrows : 1) * sizeof(double));
@@ -134,8 +133,8 @@ static void test_normalize_pipeline_input(void **state)
 static void test_normalize_edges(void **state)
 {
     (void)state;
-    static const char *cases[] = {"leading_trailing_nan", "duplicates_only", "length1",
-                                  "all_nan_column", "no_ts"};
+    static const char *cases[] = { "leading_trailing_nan", "duplicates_only", "length1",
+                                   "all_nan_column", "no_ts" };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char a[256], b[256];
         snprintf(a, sizeof a, "edge/normalize_%s_input.csv", cases[i]);
@@ -162,8 +161,8 @@ static row_buffers rows_alloc(size_t n)
         b.d[i] = malloc(m * sizeof(double));
         assert_non_null(b.d[i]);
     }
-    pg_strategy_rows r = {b.row, b.d[0], b.d[1], b.d[2], b.d[3], b.d[4],
-                          b.d[5], b.d[6], b.d[7], b.d[8], b.d[9]};
+    pg_strategy_rows r = { b.row,  b.d[0], b.d[1], b.d[2], b.d[3], b.d[4],
+                           b.d[5], b.d[6], b.d[7], b.d[8], b.d[9] };
     b.rows = r;
     return b;
 }
@@ -197,14 +196,14 @@ static pg_strategy_params param_set(const char *name)
 static double worst_ret, worst_vol;
 
 /* Compares the strategy rows with golden rows sel[0..count) of csv. */
-static void assert_rows(const char *label, const pg_strategy_rows *got, size_t m,
-                        const pg_csv *csv, const size_t *sel, size_t count)
+static void assert_rows(const char *label, const pg_strategy_rows *got, size_t m, const pg_csv *csv,
+                        const size_t *sel, size_t count)
 {
     if (m != count)
         fail_msg("%s: %zu strategy rows, expected %zu", label, m, count);
-    static const char *names[] = {"row", "price", "ret", "rolling_mean", "rolling_vol",
-                                  "zscore", "signal", "position", "pnl", "equity",
-                                  "drawdown"};
+    static const char *names[] = { "row",         "price",  "ret",     "rolling_mean",
+                                   "rolling_vol", "zscore", "signal",  "position",
+                                   "pnl",         "equity", "drawdown" };
     double *exp = malloc((count ? count : 1) * sizeof *exp);
     double *act = malloc((count ? count : 1) * sizeof *act);
     assert_non_null(exp);
@@ -213,7 +212,7 @@ static void assert_rows(const char *label, const pg_strategy_rows *got, size_t m
         long col = pg_csv_find(csv, names[k]);
         assert_true(col >= 0);
         for (size_t i = 0; i < count; i++) {
-            pg_error err = {0};
+            pg_error err = { 0 };
             assert_int_equal(pg_csv_cell_double(csv, sel[i], (size_t)col, &exp[i], &err), 0);
         }
         const double *src = NULL;
@@ -258,7 +257,7 @@ static double num(const pg_csv *csv, size_t row, const char *name)
     if (col < 0)
         fail_msg("column '%s' is missing", name);
     double v;
-    pg_error err = {0};
+    pg_error err = { 0 };
     if (pg_csv_cell_double(csv, row, (size_t)col, &v, &err) != 0)
         fail_msg("bad number in '%s' row %zu", name, row);
     return v;
@@ -272,15 +271,15 @@ static void assert_count(const char *label, size_t got, double exp)
         fail_msg("%s: got %zu, expected %g", label, got, exp);
 }
 
-static void assert_summary(const char *label, const pg_strategy_result *r,
-                           const pg_csv *csv, size_t row)
+static void assert_summary(const char *label, const pg_strategy_result *r, const pg_csv *csv,
+                           size_t row)
 {
     char l[160];
-#define SUMMARY_CLOSE(field, rtol, atol)                                                  \
-    do {                                                                              \
-        double e_ = num(csv, row, #field);                                            \
-        snprintf(l, sizeof l, "%s.%s", label, #field);                                \
-        pgt_assert_close(l, &r->field, &e_, 1, rtol, atol);                           \
+#define SUMMARY_CLOSE(field, rtol, atol)                                                           \
+    do {                                                                                           \
+        double e_ = num(csv, row, #field);                                                         \
+        snprintf(l, sizeof l, "%s.%s", label, #field);                                             \
+        pgt_assert_close(l, &r->field, &e_, 1, rtol, atol);                                        \
     } while (0)
     SUMMARY_CLOSE(score, STRAT_RTOL, STRAT_ATOL);
     SUMMARY_CLOSE(max_drawdown, STRAT_RTOL, STRAT_ATOL);
@@ -328,7 +327,7 @@ static void test_strategy_pipeline_close(void **state)
     pg_csv *summary = pgt_load("pipeline_strategy_summary_expected.csv");
     const double *close = gcol(&norm, "close");
     size_t n = norm.f.nrows;
-    static const char *sets[] = {"bench", "active"};
+    static const char *sets[] = { "bench", "active" };
     for (size_t s = 0; s < 2; s++) {
         char rel[128];
         snprintf(rel, sizeof rel, "pipeline_strategy_%s_expected.csv", sets[s]);
@@ -346,8 +345,8 @@ static void test_strategy_pipeline_close(void **state)
         size_t *srow = pgt_rows_where(summary, "param_set", sets[s], &cnt);
         assert_int_equal(cnt, 1);
         assert_summary(sets[s], &res, summary, srow[0]);
-        printf("strategy %s on the normalized close: score %g, %zu trades, %zu rows\n",
-               sets[s], res.score, res.trades, res.n_equity);
+        printf("strategy %s on the normalized close: score %g, %zu trades, %zu rows\n", sets[s],
+               res.score, res.trades, res.n_equity);
         free(srow);
         free(sel);
         rows_free(&b);
@@ -414,18 +413,18 @@ static void test_strategy_edges(void **state)
 static void test_strategy_params(void **state)
 {
     (void)state;
-    double price[6] = {100, 101, 99, 102, 98, 103};
+    double price[6] = { 100, 101, 99, 102, 98, 103 };
     size_t sz = pg_strategy_scratch_size(6);
     void *scratch = malloc(sz);
     assert_non_null(scratch);
     pg_strategy_result r;
-    pg_strategy_params p = {NAN, 0.5, 1.0};
+    pg_strategy_params p = { NAN, 0.5, 1.0 };
     assert_int_equal(pg_strategy(price, 6, &p, scratch, sz, NULL, &r), PG_EINVAL);
     p.lookback = INFINITY;
     assert_int_equal(pg_strategy(price, 6, &p, scratch, sz, NULL, &r), PG_EINVAL);
     assert_int_equal(pg_strategy(price, 6, NULL, scratch, sz - 1, NULL, &r), PG_EINVAL);
     /* Python's int() truncates and max(lo, min(x, hi)) clamps; NaN -> lo */
-    pg_strategy_params q = {-3.7, NAN, 99.0};
+    pg_strategy_params q = { -3.7, NAN, 99.0 };
     assert_int_equal(pg_strategy(price, 6, &q, scratch, sz, NULL, &r), PG_OK);
     assert_true(r.lookback == 5.0 && r.threshold == 0.0 && r.risk_budget == 10.0);
     assert_int_equal(r.effective_lookback, 5);
@@ -473,7 +472,7 @@ static void test_pipeline_workspace(void **state)
     pg_csv *summary = pgt_load("pipeline_strategy_summary_expected.csv");
 
     pg_strategy_params sp = param_set("bench");
-    pg_error err = {0};
+    pg_error err = { 0 };
     /* room for more rows than this frame: runs must not depend on max_rows */
     pg_pipeline_ws *ws = pg_pipeline_ws_create(raw.f.nrows + 17, raw.f.ncols, NULL, &sp, &err);
     assert_non_null(ws);
@@ -516,7 +515,7 @@ static void test_pipeline_workspace(void **state)
     /* errors: too many rows, wrong shape, no close */
     pg_frame big = raw.f;
     big.nrows = raw.f.nrows + 18;
-    pg_error e2 = {0};
+    pg_error e2 = { 0 };
     assert_int_equal(pg_pipeline_run(ws, &big, &out, &e2), PG_ELIMIT);
     assert_int_equal(e2.code, PG_ELIMIT);
     pg_frame narrow = raw.f;
@@ -530,7 +529,7 @@ static void test_pipeline_workspace(void **state)
         if (!strcmp(names[c], "close"))
             names[c] = "last";
     noclose.names = names;
-    pg_error e3 = {0};
+    pg_error e3 = { 0 };
     assert_int_equal(pg_pipeline_run(ws, &noclose, &out, &e3), PG_EMISSING);
     assert_non_null(strstr(e3.message, "close"));
     free(names);
@@ -549,12 +548,9 @@ static void test_pipeline_workspace(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_normalize_pipeline_input),
-        cmocka_unit_test(test_normalize_edges),
-        cmocka_unit_test(test_strategy_pipeline_close),
-        cmocka_unit_test(test_strategy_edges),
-        cmocka_unit_test(test_strategy_params),
-        cmocka_unit_test(test_pipeline_workspace),
+        cmocka_unit_test(test_normalize_pipeline_input), cmocka_unit_test(test_normalize_edges),
+        cmocka_unit_test(test_strategy_pipeline_close),  cmocka_unit_test(test_strategy_edges),
+        cmocka_unit_test(test_strategy_params),          cmocka_unit_test(test_pipeline_workspace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,13 +118,12 @@ static void keep_max(double *w, double d)
 }
 
 /* Checks one scalar against its expected row; updates the worst figures. */
-static void check_scalar(const char *label, const char *kernel, int rc, double got,
-                         double expected, const char *error, worst *w)
+static void check_scalar(const char *label, const char *kernel, int rc, double got, double expected,
+                         const char *error, worst *w)
 {
     if (error && *error) {
         if (rc == PG_OK)
-            fail_msg("%s: TradePulse raises (%s) but the port returned %.17g", label, error,
-                     got);
+            fail_msg("%s: TradePulse raises (%s) but the port returned %.17g", label, error, got);
         return;
     }
     if (rc != PG_OK)
@@ -202,7 +201,9 @@ static void test_scalar_indicators(void **state)
         const char *series = cell(ex, r, "series");
         const char *kernel = cell(ex, r, "kernel");
         const char *variant = cell(ex, r, "variant");
-        const double *x = !strcmp(series, "noise") ? noise : !strcmp(series, "price") ? price : NULL;
+        const double *x = !strcmp(series, "noise")   ? noise
+                          : !strcmp(series, "price") ? price
+                                                     : NULL;
         if (!x)
             fail_msg("unknown series '%s'", series);
         double got = NAN;
@@ -213,8 +214,8 @@ static void test_scalar_indicators(void **state)
         checked++;
     }
     assert_int_equal(checked, 12);
-    printf("scalar_indicators: %zu values; max rel deviation entropy %.3g, hurst %.3g\n",
-           checked, w.entropy, w.hurst);
+    printf("scalar_indicators: %zu values; max rel deviation entropy %.3g, hurst %.3g\n", checked,
+           w.entropy, w.hurst);
     free(noise);
     free(price);
     pg_csv_free(in);
@@ -321,7 +322,9 @@ static void test_kuramoto_scalar(void **state)
     double worst_abs = 0;
     for (size_t r = 0; r < pg_csv_nrows(ex); r++) {
         const char *input = cell(ex, r, "input");
-        const char *series = strstr(input, "(noise)") ? "noise" : strstr(input, "(price)") ? "price" : NULL;
+        const char *series = strstr(input, "(noise)")   ? "noise"
+                             : strstr(input, "(price)") ? "price"
+                                                        : NULL;
         if (!series)
             fail_msg("cannot tell the series of '%s'", input);
         char col[64];
@@ -399,8 +402,8 @@ static void test_edge_phase(void **state)
     pg_csv *in = pgt_load("edge/series_input.csv");
     pg_csv *ex = pgt_load("edge/phase_expected.csv");
     static const char *cases[] = { "constant_100", "constant_0", "constant_neg", "nan_middle",
-                                   "inf_middle", "short", "length1", "empty", "all_nan",
-                                   "odd7", "docstring4", "price_zero" };
+                                   "inf_middle",   "short",      "length1",      "empty",
+                                   "all_nan",      "odd7",       "docstring4",   "price_zero" };
     static const char *dtypes[] = { "float64", "float32" };
     double need[2] = { 0, 0 };
     size_t seen = 0;

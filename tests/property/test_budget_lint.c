@@ -65,7 +65,8 @@ static void test_same_as_every_pair(void **state)
             random_pattern(&r, raw[i]);
             unjson(raw[i], pat[i]);
             /* every budget its own limit: any same-rank overlap is a finding */
-            fprintf(f, "%s{ \"match\": \"%s\", \"absolute\": { \"median_real_time\": \"%zuus\" } }\n",
+            fprintf(f,
+                    "%s{ \"match\": \"%s\", \"absolute\": { \"median_real_time\": \"%zuus\" } }\n",
                     i ? "," : "", raw[i], i + 1);
         }
         fprintf(f, "] }\n");

@@ -51,8 +51,8 @@ static double check_one(const double *x, size_t n, double span, size_t mp, doubl
             scale = fabs(x[t]);
         if (isnan(ema[t]) || isnan(scan[t])) {
             if (isnan(ema[t]) != isnan(scan[t]))
-                fail_msg("span %g mp %zu n %zu row %zu: ema %.17g scan %.17g (NaN pattern)",
-                         span, mp, n, t, ema[t], scan[t]);
+                fail_msg("span %g mp %zu n %zu row %zu: ema %.17g scan %.17g (NaN pattern)", span,
+                         mp, n, t, ema[t], scan[t]);
             continue;
         }
         double err = fabs(scan[t] - ema[t]) / scale;
@@ -171,7 +171,10 @@ static void test_builds_same_bits(void **state)
     static double x[N], out[3][N];
     for (int c = 0; c < 400; c++) {
         size_t n = c % 2 ? pgt_scan_edge_len(&r) : 1 + pgt_rng_below(&r, N);
-        pgt_fill_series(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.003 : 0.05);
+        pgt_fill_series(&r, x, n, (int)pgt_rng_below(&r, 4),
+                        c % 3 == 0   ? 0.0
+                        : c % 3 == 1 ? 0.003
+                                     : 0.05);
         if (c % 5 == 0) {
             /* Huge values: 1e300, and near DBL_MAX where the scan overflows. */
             double scale = c % 10 == 0 ? 1e306 : 1e300;
@@ -192,8 +195,8 @@ static void test_builds_same_bits(void **state)
                 if (isnan(out[0][t]) && isnan(out[b][t]))
                     continue;
                 if (memcmp(&out[0][t], &out[b][t], sizeof(double)) != 0)
-                    fail_msg("case %d n %zu span %g row %zu: default %.17g, %s %.17g", c, n,
-                             span, t, out[0][t], pgt_build_name[b], out[b][t]);
+                    fail_msg("case %d n %zu span %g row %zu: default %.17g, %s %.17g", c, n, span,
+                             t, out[0][t], pgt_build_name[b], out[b][t]);
             }
     }
 }

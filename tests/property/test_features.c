@@ -140,7 +140,10 @@ static double window_scale(const double *x, size_t i, size_t w)
     return s / (double)w;
 }
 
-static double hasb(double q) { return (q > 0 ? 1.0 : q < 0 ? -1.0 : q) * sqrt(fabs(q)); }
+static double hasb(double q)
+{
+    return (q > 0 ? 1.0 : q < 0 ? -1.0 : q) * sqrt(fabs(q));
+}
 
 /* Range (max - min) of the finite values of x (of hasb(x) if h) over the
  * rows a sliding kernel may still carry rounding from: 2*max(w, 256) back.
@@ -190,7 +193,10 @@ static void ref_ema(const double *x, size_t n, double alpha, size_t m, double *o
     }
 }
 
-static double span_alpha(double s) { return 1.0 / (1.0 + (s - 1.0) / 2.0); }
+static double span_alpha(double s)
+{
+    return 1.0 / (1.0 + (s - 1.0) / 2.0);
+}
 
 static void ref_return(const double *p, size_t n, double *out)
 {
@@ -317,8 +323,8 @@ static void test_rolling_vs_naive(void **state)
         for (size_t i = 0; i < n; i++) {
             double em = ref_mean(B.x, i, w), es = ref_std(B.x, i, w);
             if (!nan_pattern_equal(B.a[i], em) || !nan_pattern_equal(B.b[i], es))
-                fail_msg("case %zu n %zu w %zu row %zu: NaN pattern: mean %g/%g std %g/%g", cs,
-                         n, w, i, B.a[i], em, B.b[i], es);
+                fail_msg("case %zu n %zu w %zu row %zu: NaN pattern: mean %g/%g std %g/%g", cs, n,
+                         w, i, B.a[i], em, B.b[i], es);
             if (isnan(em))
                 continue;
             checked++;
@@ -331,8 +337,8 @@ static void test_rolling_vs_naive(void **state)
                     assert_true(B.b[i] == 0.0);
             }
             if (fabs(B.a[i] - em) > 1e-13 * sc + 1e-300)
-                fail_msg("case %zu n %zu w %zu row %zu: mean %.17g vs %.17g", cs, n, w, i,
-                         B.a[i], em);
+                fail_msg("case %zu n %zu w %zu row %zu: mean %.17g vs %.17g", cs, n, w, i, B.a[i],
+                         em);
             /* Sliding sums keep the rounding of the rows since the last
              * rebuild (at most max(w, 256) back), so the variance is exact
              * to a few ulps of the recent range squared, not of itself. */
@@ -341,8 +347,8 @@ static void test_rolling_vs_naive(void **state)
             if (!isnan(es) && stol > 0 && fabs(B.b[i] * B.b[i] - es * es) / stol > worst_std)
                 worst_std = fabs(B.b[i] * B.b[i] - es * es) / stol;
             if (!isnan(es) && fabs(B.b[i] * B.b[i] - es * es) > stol)
-                fail_msg("case %zu n %zu w %zu row %zu: std %.17g vs %.17g", cs, n, w, i,
-                         B.b[i], es);
+                fail_msg("case %zu n %zu w %zu row %zu: std %.17g vs %.17g", cs, n, w, i, B.b[i],
+                         es);
             /* volume_z = (x - mean) / std, the same rules. */
             double ez = (B.x[i] - em) / es;
             if (!nan_pattern_equal(B.e[i], ez))
@@ -448,7 +454,8 @@ static void test_ema_rsi_macd_exact(void **state)
             for (size_t t = 0; t < n; t++)
                 B.x[t] *= scale;
         }
-        size_t f = 1 + pgt_rng_below(&r, 20), s = 1 + pgt_rng_below(&r, 40), g = 1 + pgt_rng_below(&r, 15);
+        size_t f = 1 + pgt_rng_below(&r, 20), s = 1 + pgt_rng_below(&r, 40),
+               g = 1 + pgt_rng_below(&r, 15);
         ref_ema(B.x, n, span_alpha((double)f), 1, m[0]);
         ref_ema(B.x, n, span_alpha((double)s), 1, m[1]);
         for (size_t t = 0; t < n; t++)
@@ -532,8 +539,8 @@ static void test_micro_vs_naive(void **state)
                 size_t k;
                 double e = ref_micro(B.y, B.q, i, w, h, &den, &k);
                 if (!nan_pattern_equal(B.a[i], e))
-                    fail_msg("case %zu %s w %zu row %zu: %g vs %g", cs, h ? "hasbrouck" : "kyle",
-                             w, i, B.a[i], e);
+                    fail_msg("case %zu %s w %zu row %zu: %g vs %g", cs, h ? "hasbrouck" : "kyle", w,
+                             i, B.a[i], e);
                 if (isnan(e))
                     continue;
                 if (e == 0.0 && den == 0.0) {
@@ -544,8 +551,8 @@ static void test_micro_vs_naive(void **state)
                 /* Sliding sums: rounding of a few ulps of the recent ranges
                  * of q and r (see recent_range), relative to den. */
                 double dq = recent_range(B.q, B.y, i, w, h), dr = recent_range(B.y, B.q, i, w, 0);
-                double tol = 1e-8 * fabs(e) +
-                             1e-14 * (double)k * (dq * dr + fabs(e) * dq * dq) / den;
+                double tol =
+                    1e-8 * fabs(e) + 1e-14 * (double)k * (dq * dr + fabs(e) * dq * dq) / den;
                 if (tol > 0 && fabs(B.a[i] - e) / tol > worst_micro)
                     worst_micro = fabs(B.a[i] - e) / tol;
                 if (!(fabs(B.a[i] - e) <= tol))

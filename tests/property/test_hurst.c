@@ -35,7 +35,7 @@
 
 #define SEED 20261126u
 #define CASES 480
-#define RTOL 1e-9  /* golden: hurst_exponent */
+#define RTOL 1e-9 /* golden: hurst_exponent */
 #define ATOL 1e-12
 #define PORTABLE_ATOL 1e-12
 
@@ -47,8 +47,8 @@ static size_t pick(pgt_rng *r, size_t lo, size_t hi) /* [lo, hi] */
 /* One of the shapes above; returns a short name for messages. */
 static const char *fill(pgt_rng *r, int kind, double *x, size_t n)
 {
-    static const double levels[] = {1.0, 100.0, 1e4, 1e6, 1e-39, 1e37, 3e38};
-    static const double vols[] = {0.0005, 0.001, 0.01, 0.05, 0.2};
+    static const double levels[] = { 1.0, 100.0, 1e4, 1e6, 1e-39, 1e37, 3e38 };
+    static const double vols[] = { 0.0005, 0.001, 0.01, 0.05, 0.2 };
     double level = levels[pick(r, 0, 3)], vol = vols[pick(r, 0, 4)];
     double p = level, acc = 0.0, drift = (pgt_rng_uniform(r) - 0.5) * 0.02;
     size_t jump = pick(r, 0, n - 1), hold = 0;
@@ -116,8 +116,8 @@ typedef struct worst {
     double portable;
 } worst;
 
-static void check_case(int iter, const char *shape, const double *x, size_t n, size_t lo,
-                       size_t hi, int f32, worst *w)
+static void check_case(int iter, const char *shape, const double *x, size_t n, size_t lo, size_t hi,
+                       int f32, worst *w)
 {
     pg_dtype dt = f32 ? PG_FLOAT32 : PG_FLOAT64;
     double h, h2, hv, hs = pgt_hurst_reference(x, n, lo, hi, f32);
@@ -136,8 +136,8 @@ static void check_case(int iter, const char *shape, const double *x, size_t n, s
     else if (!pgt_close(hv, h, 0.0, PORTABLE_ATOL))
         what = "the portable build", ref = hv;
     if (what)
-        fail_msg("case %d (%s, n %zu, lags %zu..%zu, %s): %.17g vs %s %.17g", iter, shape, n,
-                 lo, hi, f32 ? "f32" : "f64", h, what, ref);
+        fail_msg("case %d (%s, n %zu, lags %zu..%zu, %s): %.17g vs %s %.17g", iter, shape, n, lo,
+                 hi, f32 ? "f32" : "f64", h, what, ref);
     if (!isnan(h)) {
         double ds = fabs(h - hs), dv = fabs(h - hv);
         w->slow[f32] = ds > w->slow[f32] ? ds : w->slow[f32];
@@ -150,7 +150,7 @@ static void test_hurst_many_inputs(void **state)
     (void)state;
     pgt_rng r;
     pgt_rng_seed(&r, SEED);
-    worst w = {{0, 0}, 0};
+    worst w = { { 0, 0 }, 0 };
     for (int iter = 0; iter < CASES; iter++) {
         size_t lo = 2, hi = 50;
         switch (iter % 4) {
@@ -191,7 +191,7 @@ static void test_hurst_long_series(void **state)
     size_t n = 1u << 17;
     double *x = malloc(n * sizeof *x);
     assert_non_null(x);
-    worst w = {{0, 0}, 0};
+    worst w = { { 0, 0 }, 0 };
     double p = 100.0;
     for (size_t i = 0; i < n; i++) {
         p *= 1.0 + (0.001 * pgt_rng_normal(&r) + 0.5e-6);

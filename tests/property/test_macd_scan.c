@@ -56,8 +56,7 @@ typedef struct outs {
 
 static outs outs_new(size_t n)
 {
-    outs o = { malloc(n * sizeof(double)), malloc(n * sizeof(double)),
-               malloc(n * sizeof(double)) };
+    outs o = { malloc(n * sizeof(double)), malloc(n * sizeof(double)), malloc(n * sizeof(double)) };
     assert_non_null(o.m);
     assert_non_null(o.s);
     assert_non_null(o.h);
@@ -80,8 +79,8 @@ static double check_col(const double *x, size_t n, const double *e, const double
             scale = fabs(x[t]);
         if (isnan(e[t]) || isnan(v[t])) {
             if (isnan(e[t]) != isnan(v[t]))
-                fail_msg("%zu/%zu/%zu n %zu %s row %zu: exact %.17g scan %.17g (NaN pattern)",
-                         f, sl, sg, n, col, t, e[t], v[t]);
+                fail_msg("%zu/%zu/%zu n %zu %s row %zu: exact %.17g scan %.17g (NaN pattern)", f,
+                         sl, sg, n, col, t, e[t], v[t]);
             continue;
         }
         if (e[t] == v[t])
@@ -99,8 +98,7 @@ static double check_col(const double *x, size_t n, const double *e, const double
 
 /* pg_macd_scan against pg_macd on one input; returns the largest error in
  * units of max|price|.  v gets the scan's outputs. */
-static double check_one(const double *x, size_t n, size_t f, size_t sl, size_t sg, outs e,
-                        outs v)
+static double check_one(const double *x, size_t n, size_t f, size_t sl, size_t sg, outs e, outs v)
 {
     assert_int_equal(pg_macd(x, n, f, sl, sg, NULL, NULL, e.m, e.s, e.h), PG_OK);
     assert_int_equal(pg_macd_scan(x, n, f, sl, sg, v.m, v.s, v.h), PG_OK);
@@ -149,8 +147,8 @@ static void test_against_macd(void **state)
         if (w > worst)
             worst = w;
     }
-    printf("pg_macd_scan vs pg_macd: largest error %.3g of max|price| (huge inputs %.3g)\n",
-           worst, worst_huge);
+    printf("pg_macd_scan vs pg_macd: largest error %.3g of max|price| (huge inputs %.3g)\n", worst,
+           worst_huge);
     if (worst > worst_seen)
         worst_seen = worst;
     free(x);
@@ -170,8 +168,9 @@ static void test_long_price_walk(void **state)
     pgt_rng r;
     pgt_rng_seed(&r, 7);
     pgt_fill_series(&r, x, n, 0, 0.0);
-    static const size_t spans[][3] = { { 12, 26, 9 }, { 1, 1, 1 },   { 26, 12, 9 },
-                                       { 5, 35, 5 },  { 100, 200, 50 } };
+    static const size_t spans[][3] = {
+        { 12, 26, 9 }, { 1, 1, 1 }, { 26, 12, 9 }, { 5, 35, 5 }, { 100, 200, 50 }
+    };
     double worst = 0.0;
     for (size_t s = 0; s < sizeof spans / sizeof spans[0]; s++) {
         double w = check_one(x, n, spans[s][0], spans[s][1], spans[s][2], e, v);
@@ -203,8 +202,7 @@ static void test_prefix_invariance(void **state)
         for (size_t m = 1; m <= N; m += 1 + pgt_rng_below(&r, 13)) {
             assert_int_equal(pg_macd_scan(x, m, f, sl, sg, pm, ps, ph), PG_OK);
             if (memcmp(fm, pm, m * sizeof(double)) != 0 ||
-                memcmp(fs, ps, m * sizeof(double)) != 0 ||
-                memcmp(fh, ph, m * sizeof(double)) != 0)
+                memcmp(fs, ps, m * sizeof(double)) != 0 || memcmp(fh, ph, m * sizeof(double)) != 0)
                 fail_msg("case %d %zu/%zu/%zu: prefix of %zu rows differs", c, f, sl, sg, m);
         }
     }
@@ -233,7 +231,10 @@ static void test_builds_same_bits(void **state)
     static double x[N], m[3][N], s[3][N], h[3][N];
     for (int c = 0; c < 400; c++) {
         size_t n = c % 2 ? pgt_scan_edge_len(&r) : 1 + pgt_rng_below(&r, N);
-        pgt_fill_series(&r, x, n, (int)pgt_rng_below(&r, 4), c % 3 == 0 ? 0.0 : c % 3 == 1 ? 0.003 : 0.05);
+        pgt_fill_series(&r, x, n, (int)pgt_rng_below(&r, 4),
+                        c % 3 == 0   ? 0.0
+                        : c % 3 == 1 ? 0.003
+                                     : 0.05);
         if (c % 5 == 0) {
             /* Huge values: around the 1e300 range, and near DBL_MAX where
              * fast - slow overflows. */
@@ -251,8 +252,8 @@ static void test_builds_same_bits(void **state)
             size_t t = 0;
             if (!same_bits(m[0], m[b], n, &t) || !same_bits(s[0], s[b], n, &t) ||
                 !same_bits(h[0], h[b], n, &t))
-                fail_msg("case %d n %zu %zu/%zu/%zu row %zu: default and %s differ", c, n, f,
-                         sl, sg, t, pgt_build_name[b]);
+                fail_msg("case %d n %zu %zu/%zu/%zu row %zu: default and %s differ", c, n, f, sl,
+                         sg, t, pgt_build_name[b]);
         }
     }
 }
@@ -327,12 +328,11 @@ static void test_edges(void **state)
     /* Bad arguments: PG_EINVAL, as pg_macd, and nothing written. */
     static const size_t bad[][3] = { { 0, 26, 9 }, { 12, 0, 9 }, { 12, 26, 0 } };
     for (size_t b = 0; b < 3; b++) {
-        assert_int_equal(pg_macd_scan(x, 5, bad[b][0], bad[b][1], bad[b][2], &e[0], &e[1],
-                                      &e[2]),
+        assert_int_equal(pg_macd_scan(x, 5, bad[b][0], bad[b][1], bad[b][2], &e[0], &e[1], &e[2]),
                          PG_EINVAL);
-        assert_int_equal(pg_macd(x, 5, bad[b][0], bad[b][1], bad[b][2], NULL, NULL, &e[0],
-                                 &e[1], &e[2]),
-                         PG_EINVAL);
+        assert_int_equal(
+            pg_macd(x, 5, bad[b][0], bad[b][1], bad[b][2], NULL, NULL, &e[0], &e[1], &e[2]),
+            PG_EINVAL);
     }
     assert_int_equal(pg_macd_scan(NULL, 5, 12, 26, 9, &e[0], &e[1], &e[2]), PG_EINVAL);
     assert_int_equal(pg_macd_scan(x, 5, 12, 26, 9, NULL, &e[1], &e[2]), PG_EINVAL);
@@ -359,12 +359,9 @@ static int report(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_against_macd),
-        cmocka_unit_test(test_long_price_walk),
-        cmocka_unit_test(test_prefix_invariance),
-        cmocka_unit_test(test_builds_same_bits),
-        cmocka_unit_test(test_each_build),
-        cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_against_macd),      cmocka_unit_test(test_long_price_walk),
+        cmocka_unit_test(test_prefix_invariance), cmocka_unit_test(test_builds_same_bits),
+        cmocka_unit_test(test_each_build),        cmocka_unit_test(test_edges),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }

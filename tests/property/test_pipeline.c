@@ -51,7 +51,7 @@ static size_t rnd_below(pgt_rng *r, size_t n)
 static void rframe_make(rframe *fr, pgt_rng *r, size_t n, size_t ncols, size_t distinct,
                         int with_ts)
 {
-    static const char *names[] = {"ts", "close", "volume", "open", "extra", "x5", "x6", "x7"};
+    static const char *names[] = { "ts", "close", "volume", "open", "extra", "x5", "x6", "x7" };
     memset(fr, 0, sizeof *fr);
     fr->f.nrows = n;
     fr->f.ncols = ncols;
@@ -101,7 +101,7 @@ static void rframe_free(rframe *fr)
 
 static pg_frame out_alloc(const pg_frame *in)
 {
-    pg_frame o = {0, in->ncols, in->names, calloc(in->ncols + 1, sizeof(double *))};
+    pg_frame o = { 0, in->ncols, in->names, calloc(in->ncols + 1, sizeof(double *)) };
     assert_non_null(o.cols);
     for (size_t c = 0; c < in->ncols; c++) {
         o.cols[c] = malloc((in->nrows ? in->nrows : 1) * sizeof(double));
@@ -239,12 +239,11 @@ static void ref_normalize(const pg_frame *in, long ts, pg_frame *out)
     free(keep);
 }
 
-static void assert_identical(const char *what, uint64_t seed, const pg_frame *a,
-                             const pg_frame *b)
+static void assert_identical(const char *what, uint64_t seed, const pg_frame *a, const pg_frame *b)
 {
     if (a->nrows != b->nrows)
-        fail_msg("%s seed %llu: %zu rows, reference %zu", what, (unsigned long long)seed,
-                 a->nrows, b->nrows);
+        fail_msg("%s seed %llu: %zu rows, reference %zu", what, (unsigned long long)seed, a->nrows,
+                 b->nrows);
     for (size_t c = 0; c < a->ncols; c++)
         for (size_t i = 0; i < a->nrows; i++)
             if (!same(a->cols[c][i], b->cols[c][i]))
@@ -372,8 +371,8 @@ static void test_normalize_view(void **state)
             for (size_t c = 0; c < ncols; c++) {
                 int kind = (int)rnd_below(&r, 4); /* 0, 1: clean; 2: a gap; 3: ts quirk */
                 for (size_t i = 0; i < n; i++)
-                    fr.cols[c][i] = c == 0 ? 1704067200.0 + 60.0 * (double)i
-                                           : 100.0 + pgt_rng_normal(&r);
+                    fr.cols[c][i] =
+                        c == 0 ? 1704067200.0 + 60.0 * (double)i : 100.0 + pgt_rng_normal(&r);
                 size_t at = rnd_below(&r, n);
                 if (c > 0 && kind >= 2) {
                     fr.cols[c][at] = NAN;
@@ -416,8 +415,8 @@ static void test_normalize_view(void **state)
         rframe_free(&fr);
     }
     assert_true(aliased > 0 && copied > 0);
-    printf("normalize_view = normalize on 40 frames (%zu columns viewed, %zu copied)\n",
-           aliased, copied);
+    printf("normalize_view = normalize on 40 frames (%zu columns viewed, %zu copied)\n", aliased,
+           copied);
 }
 
 /* Linear data with holes is recovered (to rounding), ends included. */
@@ -503,8 +502,8 @@ static sbufs sbufs_alloc(size_t n)
         b.d[i] = malloc(m * sizeof(double));
         assert_non_null(b.d[i]);
     }
-    pg_strategy_rows r = {b.row, b.d[0], b.d[1], b.d[2], b.d[3], b.d[4],
-                          b.d[5], b.d[6], b.d[7], b.d[8], b.d[9]};
+    pg_strategy_rows r = { b.row,  b.d[0], b.d[1], b.d[2], b.d[3], b.d[4],
+                           b.d[5], b.d[6], b.d[7], b.d[8], b.d[9] };
     b.rows = r;
     return b;
 }
@@ -535,8 +534,8 @@ static void test_strategy_invariants(void **state)
             if (seed % 11 == 0 && i % 50 < 20)
                 price[i] = 100.0; /* flat stretches: std 0, fills */
         }
-        pg_strategy_params p = {2.0 + 100.0 * pgt_rng_uniform(&r), 1.2 * pgt_rng_uniform(&r),
-                                0.1 + 3.0 * pgt_rng_uniform(&r)};
+        pg_strategy_params p = { 2.0 + 100.0 * pgt_rng_uniform(&r), 1.2 * pgt_rng_uniform(&r),
+                                 0.1 + 3.0 * pgt_rng_uniform(&r) };
         sbufs b = sbufs_alloc(n);
         size_t sz = pg_strategy_scratch_size(n);
         void *scratch = malloc(sz);
@@ -588,15 +587,15 @@ static void test_strategy_invariants(void **state)
             double exp_mean = w < L ? 0.0 : mean;
             /* the sums cancel: allow rounding at the scale of the values */
             if (!pgt_close(o->rolling_mean[k], exp_mean, 1e-9, 1e-13 * scale))
-                fail_msg("seed %llu row %zu: mean %.17g, naive %.17g",
-                         (unsigned long long)seed, k, o->rolling_mean[k], exp_mean);
+                fail_msg("seed %llu row %zu: mean %.17g, naive %.17g", (unsigned long long)seed, k,
+                         o->rolling_mean[k], exp_mean);
             double dm = pgt_rel_dev(o->rolling_mean[k], exp_mean);
             if (dm > worst_mean && fabs(exp_mean) > 1e-3 * scale)
                 worst_mean = dm;
             if (sd > 1e-12 * fabs(mean) + 1e-15) { /* else: a fill, checked below */
                 if (!pgt_close(o->rolling_vol[k], sd, 1e-8, 1e-15))
-                    fail_msg("seed %llu row %zu: std %.17g, naive %.17g",
-                             (unsigned long long)seed, k, o->rolling_vol[k], sd);
+                    fail_msg("seed %llu row %zu: std %.17g, naive %.17g", (unsigned long long)seed,
+                             k, o->rolling_vol[k], sd);
                 double ds = pgt_rel_dev(o->rolling_vol[k], sd);
                 worst_std = ds > worst_std ? ds : worst_std;
             }
@@ -632,7 +631,7 @@ static void test_strategy_rows_optional(void **state)
     double level = 50;
     for (size_t i = 0; i < n; i++)
         price[i] = level *= exp(0.01 * pgt_rng_normal(&r));
-    pg_strategy_params p = {10, 0.3, 1.0};
+    pg_strategy_params p = { 10, 0.3, 1.0 };
     size_t sz = pg_strategy_scratch_size(n);
     void *scratch = malloc(sz);
     assert_non_null(scratch);
@@ -672,10 +671,10 @@ static snapshot take(const pg_pipeline_out *o)
     for (size_t c = 0; c < nc; c++)
         memcpy(s.norm + c * s.nrows, o->normalized.cols[c], s.nrows * sizeof(double));
     memcpy(s.feat, o->features, s.nrows * s.nfeat * sizeof(double));
-    const double *cols[10] = {o->rows.price, o->rows.ret, o->rows.rolling_mean,
-                              o->rows.rolling_vol, o->rows.zscore, o->rows.signal,
-                              o->rows.position, o->rows.pnl, o->rows.equity,
-                              o->rows.drawdown};
+    const double *cols[10] = { o->rows.price,       o->rows.ret,    o->rows.rolling_mean,
+                               o->rows.rolling_vol, o->rows.zscore, o->rows.signal,
+                               o->rows.position,    o->rows.pnl,    o->rows.equity,
+                               o->rows.drawdown };
     for (size_t k = 0; k < 10; k++)
         memcpy(s.rows + k * s.m, cols[k], s.m * sizeof(double));
     return s;
@@ -696,8 +695,8 @@ static void test_workspace_repeatable(void **state)
     (void)state;
     pgt_rng r;
     pgt_rng_seed(&r, 4242);
-    static const char *names[] = {"ts", "open", "high", "low", "close", "volume",
-                                  "bid_volume", "ask_volume", "signed_volume"};
+    static const char *names[] = { "ts",     "open",       "high",       "low",          "close",
+                                   "volume", "bid_volume", "ask_volume", "signed_volume" };
     size_t n = 6000, nc = 9;
     double *cols[9];
     for (size_t c = 0; c < nc; c++) {
@@ -717,8 +716,8 @@ static void test_workspace_repeatable(void **state)
         cols[7][i] = 500 * pgt_rng_uniform(&r);
         cols[8][i] = 100 * pgt_rng_normal(&r);
     }
-    pg_frame raw = {n, nc, names, cols};
-    pg_error err = {0};
+    pg_frame raw = { n, nc, names, cols };
+    pg_error err = { 0 };
     pg_pipeline_ws *ws = pg_pipeline_ws_create(n, nc, NULL, NULL, &err);
     assert_non_null(ws);
     pg_pipeline_out out;
@@ -747,9 +746,9 @@ static void test_workspace_repeatable(void **state)
     void *scratch = malloc(sz);
     assert_non_null(scratch);
     pg_strategy_result direct;
-    assert_int_equal(pg_strategy(first.norm + 4 * first.nrows, first.nrows, NULL, scratch, sz,
-                                 NULL, &direct),
-                     PG_OK);
+    assert_int_equal(
+        pg_strategy(first.norm + 4 * first.nrows, first.nrows, NULL, scratch, sz, NULL, &direct),
+        PG_OK);
     assert_memory_equal(&direct, &first.res, sizeof direct);
     free(scratch);
 
@@ -764,10 +763,10 @@ static void test_workspace_repeatable(void **state)
 static void test_workspace_tiny_frames(void **state)
 {
     (void)state;
-    static const char *names[] = {"ts", "close"};
-    double ts[1] = {1704067200.0}, close[1] = {100.0};
-    double *cols[2] = {ts, close};
-    pg_frame raw = {0, 2, names, cols};
+    static const char *names[] = { "ts", "close" };
+    double ts[1] = { 1704067200.0 }, close[1] = { 100.0 };
+    double *cols[2] = { ts, close };
+    pg_frame raw = { 0, 2, names, cols };
     pg_pipeline_ws *ws = pg_pipeline_ws_create(0, 2, NULL, NULL, NULL);
     assert_non_null(ws);
     pg_pipeline_out out;
@@ -788,7 +787,7 @@ static void test_workspace_tiny_frames(void **state)
     pg_pipeline_ws_destroy(ws);
     assert_null(pg_pipeline_ws_create(10, 0, NULL, NULL, NULL));
     /* a column count whose sizes would wrap around is refused, not allocated */
-    pg_error err = {0};
+    pg_error err = { 0 };
     assert_null(pg_pipeline_ws_create(10, SIZE_MAX - 3, NULL, NULL, &err));
     assert_int_equal(err.code, PG_ELIMIT);
 }

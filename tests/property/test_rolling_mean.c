@@ -107,8 +107,7 @@ static size_t rand_length(pgt_rng *r)
 
 /* pandas rolling(w).mean() the slow, obvious way: NaN unless all w values
  * are finite; then the value itself if all are equal, else the mean. */
-static double ref_mean(const double *x, size_t i, size_t w, double *scale, int *same,
-                       int *sign)
+static double ref_mean(const double *x, size_t i, size_t w, double *scale, int *same, int *sign)
 {
     *same = 0;
     *sign = 0;
@@ -170,11 +169,10 @@ static void check_case(const char *what, const double *x, size_t n, size_t w,
             continue;
         (*rows)++;
         if (same && !same_bits(m, x[i]))
-            fail_msg("%s n %zu w %zu row %zu: window of one value %.17g gave %.17g", what, n,
-                     w, i, x[i], m);
+            fail_msg("%s n %zu w %zu row %zu: window of one value %.17g gave %.17g", what, n, w, i,
+                     x[i], m);
         if ((sign > 0 && m < 0.0) || (sign < 0 && m > 0.0))
-            fail_msg("%s n %zu w %zu row %zu: window of one sign gave %.17g", what, n, w, i,
-                     m);
+            fail_msg("%s n %zu w %zu row %zu: window of one sign gave %.17g", what, n, w, i, m);
         /* (plus one subnormal ulp or two: m = sum * (1/w) is rounded twice) */
         if (fabs(m - e) > TOL * scale + 2.0 * 4.9406564584124654e-324)
             fail_msg("%s n %zu w %zu row %zu: %.17g vs %.17g (scale %g)", what, n, w, i, m, e,

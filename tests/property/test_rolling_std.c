@@ -171,12 +171,11 @@ static void check_case(const char *what, const double *x, size_t n, size_t w,
             continue;
         (*rows)++;
         if (same && !same_bits(sd, 0.0))
-            fail_msg("%s n %zu w %zu row %zu: window of one value gave %.17g", what, n, w, i,
-                     sd);
+            fail_msg("%s n %zu w %zu row %zu: window of one value gave %.17g", what, n, w, i, sd);
         long double d2 = fabsl((long double)sd * sd - e * e);
         if (!(sd >= 0.0) || d2 > 1e-12L * range * range + 1e-290L)
-            fail_msg("%s n %zu w %zu row %zu: %.17g vs %.17Lg (range %Lg)", what, n, w, i, sd,
-                     e, range);
+            fail_msg("%s n %zu w %zu row %zu: %.17g vs %.17Lg (range %Lg)", what, n, w, i, sd, e,
+                     range);
         if (e > 1e-6L * range && e > 1e-150L) {
             double rel = (double)(fabsl((long double)sd - e) / e);
             if (rel > max_rel_dev)
@@ -186,8 +185,7 @@ static void check_case(const char *what, const double *x, size_t n, size_t w,
 }
 
 /* volatility_w(price) and rolling_std(return_1(price)), bit for bit. */
-static void check_volatility(const double *x, size_t n, size_t w, double *ret, double *a,
-                             double *b)
+static void check_volatility(const double *x, size_t n, size_t w, double *ret, double *a, double *b)
 {
     for (int p = 0; p < PGT_NBUILDS; p++) {
         pgt_use_build(p);
@@ -196,8 +194,8 @@ static void check_volatility(const double *x, size_t n, size_t w, double *ret, d
         assert_int_equal(pg_rolling_std(ret, n, w, b), PG_OK);
         for (size_t i = 0; i < n; i++)
             if (!same_bits(a[i], b[i]))
-                fail_msg("volatility n %zu w %zu %s row %zu: %.17g vs std of returns %.17g", n,
-                         w, pgt_build_name[p], i, a[i], b[i]);
+                fail_msg("volatility n %zu w %zu %s row %zu: %.17g vs std of returns %.17g", n, w,
+                         pgt_build_name[p], i, a[i], b[i]);
     }
     pgt_use_build(PGT_BUILD_DEFAULT);
 }
@@ -215,8 +213,8 @@ static void check_z(const char *what, const double *x, size_t n, size_t w, doubl
     for (size_t i = 0; i < n; i++) {
         for (int p = 1; p < PGT_NBUILDS; p++)
             if (!same_bits(out[0][i], out[p][i]))
-                fail_msg("volume_z %s n %zu w %zu row %zu: default %.17g, %s %.17g", what, n,
-                         w, i, out[0][i], pgt_build_name[p], out[p][i]);
+                fail_msg("volume_z %s n %zu w %zu row %zu: default %.17g, %s %.17g", what, n, w, i,
+                         out[0][i], pgt_build_name[p], out[p][i]);
         z_rows += !isnan(out[0][i]);
     }
 }
@@ -313,8 +311,8 @@ static void test_bad_value_every_lane(void **state)
             }
             for (size_t at = 200; at < 320; at++) {
                 for (size_t i = 0; i < N; i++)
-                    x[i] = (trend ? 10.0 + 0.5 * (double)i : 50.0) +
-                           (double)((i * 7919) % 101) * 0.25;
+                    x[i] =
+                        (trend ? 10.0 + 0.5 * (double)i : 50.0) + (double)((i * 7919) % 101) * 0.25;
                 for (size_t j = at; j < at + w && j < N; j++)
                     x[j] = x[at - 1];
                 check_case("one run", x, N, w, out, &rows);
@@ -340,14 +338,13 @@ static void test_drift(void **state)
         for (int s = 0; s < 4; s++) {
             double slope = 0.01 * (double)(1 << (2 * s));
             for (size_t i = 0; i < N; i++)
-                x[i] = 1e4 + slope * (double)i * (double)i / 100.0 +
-                       (double)((i * 7919) % 13) * 0.01;
+                x[i] =
+                    1e4 + slope * (double)i * (double)i / 100.0 + (double)((i * 7919) % 13) * 0.01;
             check_case("trend", x, N, w, out, &rows);
             check_z("trend", x, N, w, out);
         }
     }
-    printf("rolling std: %zu rows of trends; volume_z: %zu finite rows in all\n", rows,
-           z_rows);
+    printf("rolling std: %zu rows of trends; volume_z: %zu finite rows in all\n", rows, z_rows);
 }
 
 int main(void)

@@ -128,7 +128,8 @@ static void fill(pgt_rng *r, double *x, size_t n, int kind, double holes)
 
 static size_t rand_len(pgt_rng *r)
 {
-    static const size_t edges[] = { 1, 2, 3, 4, 5, 7, 8, 9, 255, 256, 257, 258, 260, 511, 512, 513, 1027 };
+    static const size_t edges[] = { 1,   2,   3,   4,   5,   7,   8,   9,   255,
+                                    256, 257, 258, 260, 511, 512, 513, 1027 };
     if (pgt_rng_uniform(r) < 0.3)
         return edges[pgt_rng_below(r, sizeof edges / sizeof edges[0])];
     return 1 + pgt_rng_below(r, MAX_N);
@@ -142,8 +143,8 @@ static size_t rand_window(pgt_rng *r)
 }
 
 /* Bits equal, or both NaN (a NaN's payload is not part of the contract). */
-static void expect_same(const char *what, int cs, size_t w, const double *got,
-                        const double *want, size_t n)
+static void expect_same(const char *what, int cs, size_t w, const double *got, const double *want,
+                        size_t n)
 {
     for (size_t t = 0; t < n; t++) {
         if (isnan(got[t]) && isnan(want[t]))

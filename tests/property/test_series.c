@@ -44,11 +44,17 @@ static void random_series(pgt_rng *r, double *x, size_t n, int allow_bad)
     for (size_t i = 0; i < n; i++) {
         double z = pgt_rng_normal(r);
         switch (shape) {
-        case 0: x[i] = scale * z; break;                               /* noise */
-        case 1: acc *= exp(0.01 * z); x[i] = acc; break;              /* price */
-        case 2: level += z; x[i] = scale * level; break;              /* random walk */
-        case 3: x[i] = floor(4 * pgt_rng_uniform(r)) * scale; break;  /* few values */
-        default: x[i] = scale * (pgt_rng_uniform(r) - 0.25); break;   /* uniform */
+        case 0: x[i] = scale * z; break; /* noise */
+        case 1:
+            acc *= exp(0.01 * z);
+            x[i] = acc;
+            break; /* price */
+        case 2:
+            level += z;
+            x[i] = scale * level;
+            break;                                                   /* random walk */
+        case 3: x[i] = floor(4 * pgt_rng_uniform(r)) * scale; break; /* few values */
+        default: x[i] = scale * (pgt_rng_uniform(r) - 0.25); break;  /* uniform */
         }
     }
     if (allow_bad && n > 0 && rng_range(r, 0, 3) == 0) {
@@ -150,8 +156,8 @@ static void test_entropy_properties(void **state)
             /* Integer counts identical to the obvious histogram. */
             for (size_t k = 0; k < bins; k++)
                 if (c[k] != cs[k])
-                    fail_msg("iter %d: bin %zu of %zu: %zu vs slow %zu (n %zu, %s)", iter, k,
-                             bins, c[k], cs[k], n, f32 ? "f32" : "f64");
+                    fail_msg("iter %d: bin %zu of %zu: %zu vs slow %zu (n %zu, %s)", iter, k, bins,
+                             c[k], cs[k], n, f32 ? "f32" : "f64");
         }
         assert_true(pgt_close(h, hs, 1e-12, 1e-12));
         assert_true(h >= 0.0 && h <= log((double)bins) + 1e-12);
@@ -179,7 +185,8 @@ static void test_entropy_properties(void **state)
         double *x = malloc(n * sizeof *x);
         size_t *c = malloc(bins * sizeof *c), *cs = malloc(bins * sizeof *cs);
         assert_true(x && c && cs);
-        double lo = -1.0 + pgt_rng_uniform(&r), S = pow(2.0, (double)rng_range(&r, 0, 20)) * (1 + pgt_rng_uniform(&r));
+        double lo = -1.0 + pgt_rng_uniform(&r),
+               S = pow(2.0, (double)rng_range(&r, 0, 20)) * (1 + pgt_rng_uniform(&r));
         x[0] = lo * S;
         x[1] = S; /* max|x| = S, range [lo, 1] after scaling */
         for (size_t k = 0; k <= bins; k++) {
@@ -348,7 +355,8 @@ static void test_phase_properties(void **state)
         pg_dtype dt = f32 ? PG_FLOAT32 : PG_FLOAT64;
         double pi = f32 ? (double)(float)M_PI : M_PI;
         double *x = malloc(n * sizeof *x), *xs = malloc(n * sizeof *xs);
-        double *p = malloc(n * sizeof *p), *ps = malloc(n * sizeof *ps), *ref = malloc(n * sizeof *ref);
+        double *p = malloc(n * sizeof *p), *ps = malloc(n * sizeof *ps),
+               *ref = malloc(n * sizeof *ref);
         assert_true(x && xs && p && ps && ref);
         random_series(&r, x, n, 1);
         pg_phase_ws *ws = pg_phase_ws_create(n, dt);

@@ -81,14 +81,14 @@ double pgt_rel_dev(double a, double e)
     return e != 0 ? d / fabs(e) : d;
 }
 
-double pgt_assert_close(const char *label, const double *actual, const double *expected,
-                        size_t n, double rtol, double atol)
+double pgt_assert_close(const char *label, const double *actual, const double *expected, size_t n,
+                        double rtol, double atol)
 {
     double worst = 0;
     for (size_t i = 0; i < n; i++) {
         if (!pgt_close(actual[i], expected[i], rtol, atol))
-            fail_msg("%s[%zu]: got %.17g, expected %.17g (rtol %g, atol %g)", label, i,
-                     actual[i], expected[i], rtol, atol);
+            fail_msg("%s[%zu]: got %.17g, expected %.17g (rtol %g, atol %g)", label, i, actual[i],
+                     expected[i], rtol, atol);
         double d = pgt_rel_dev(actual[i], expected[i]);
         if (d > worst)
             worst = d;
@@ -110,7 +110,10 @@ void pgt_rng_seed(pgt_rng *r, uint64_t seed)
         r->s[i] = splitmix64(&seed);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t pgt_rng_next(pgt_rng *r)
 {
@@ -125,7 +128,10 @@ uint64_t pgt_rng_next(pgt_rng *r)
     return result;
 }
 
-double pgt_rng_uniform(pgt_rng *r) { return (double)(pgt_rng_next(r) >> 11) * 0x1.0p-53; }
+double pgt_rng_uniform(pgt_rng *r)
+{
+    return (double)(pgt_rng_next(r) >> 11) * 0x1.0p-53;
+}
 
 double pgt_rng_normal(pgt_rng *r)
 {
@@ -171,7 +177,8 @@ size_t pgt_scan_edge_len(pgt_rng *r)
     if (pgt_rng_uniform(r) < 0.5)
         return 1 + pgt_rng_below(r, 80);
     size_t base = 8 * (1 + pgt_rng_below(r, 40));
-    return base + pgt_rng_below(r, 3) - 1 + (pgt_rng_uniform(r) < 0.5 ? 0 : 32 * pgt_rng_below(r, 8));
+    return base + pgt_rng_below(r, 3) - 1 +
+           (pgt_rng_uniform(r) < 0.5 ? 0 : 32 * pgt_rng_below(r, 8));
 }
 
 double pgt_hurst_reference(const double *x, size_t n, size_t lo, size_t hi, int f32)

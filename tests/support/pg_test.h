@@ -34,16 +34,18 @@ double pgt_rel_dev(double actual, double expected);
 /* Asserts every element close; on failure prints label, index and both
  * values and fails the test.  Returns the largest relative deviation seen
  * (for the closing figures). */
-double pgt_assert_close(const char *label, const double *actual, const double *expected,
-                        size_t n, double rtol, double atol);
+double pgt_assert_close(const char *label, const double *actual, const double *expected, size_t n,
+                        double rtol, double atol);
 
 /* Seeded generator for property tests (splitmix64 -> xoshiro256**). */
-typedef struct pgt_rng { uint64_t s[4]; } pgt_rng;
+typedef struct pgt_rng {
+    uint64_t s[4];
+} pgt_rng;
 void pgt_rng_seed(pgt_rng *r, uint64_t seed);
 uint64_t pgt_rng_next(pgt_rng *r);
-double pgt_rng_uniform(pgt_rng *r);          /* [0, 1) */
-double pgt_rng_normal(pgt_rng *r);           /* N(0, 1) */
-size_t pgt_rng_below(pgt_rng *r, size_t k);  /* 0 .. k-1 */
+double pgt_rng_uniform(pgt_rng *r);         /* [0, 1) */
+double pgt_rng_normal(pgt_rng *r);          /* N(0, 1) */
+size_t pgt_rng_below(pgt_rng *r, size_t k); /* 0 .. k-1 */
 /* n values of kind 0: a price walk near 100; 1: N(0,1) noise (signs mixed,
  * values near 0); 2: a walk near 1e6; 3: a walk with big jumps.  5 % of the
  * values repeat the one before (runs of equal values); holes is the rate of

@@ -68,16 +68,24 @@ static int reseed(void *p, uint64_t s)
     return 0;
 }
 
-static void teardown(void *p) { free(p); }
+static void teardown(void *p)
+{
+    free(p);
+}
 
 static pg_bench_registry *counter_registry(void)
 {
     pg_error err = { 0 };
     static const size_t sizes[] = { 16 };
-    pg_bench_def d = { .suite = "t", .kernel = "count",
+    pg_bench_def d = { .suite = "t",
+                       .kernel = "count",
                        .profiles = PG_PROFILE_HOT | PG_PROFILE_COLD | PG_PROFILE_FIRST,
-                       .sizes = sizes, .n_sizes = 1, .setup = setup, .run = run,
-                       .reseed = reseed, .teardown = teardown };
+                       .sizes = sizes,
+                       .n_sizes = 1,
+                       .setup = setup,
+                       .run = run,
+                       .reseed = reseed,
+                       .teardown = teardown };
     pg_bench_registry *reg = pg_bench_registry_create();
     if (reg && pg_bench_register(reg, &d, &err) != 0) {
         pg_bench_registry_destroy(reg);

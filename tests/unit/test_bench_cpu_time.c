@@ -47,7 +47,10 @@ static int reseed(void *p, uint64_t s)
     return 0;
 }
 
-static void teardown(void *p) { free(p); }
+static void teardown(void *p)
+{
+    free(p);
+}
 
 /* Off the core for 2 ms: wall time, next to no CPU time. */
 static int run_sleep(void *p)
@@ -80,9 +83,14 @@ static pg_bench_registry *cpu_registry(void)
 {
     pg_error err = { 0 };
     static const size_t sizes[] = { 8 };
-    pg_bench_def d = { .suite = "t", .kernel = "sleep",
-                       .profiles = PG_PROFILE_COLD | PG_PROFILE_FIRST, .sizes = sizes,
-                       .n_sizes = 1, .setup = setup, .run = run_sleep, .reseed = reseed,
+    pg_bench_def d = { .suite = "t",
+                       .kernel = "sleep",
+                       .profiles = PG_PROFILE_COLD | PG_PROFILE_FIRST,
+                       .sizes = sizes,
+                       .n_sizes = 1,
+                       .setup = setup,
+                       .run = run_sleep,
+                       .reseed = reseed,
                        .teardown = teardown };
     pg_bench_registry *reg = pg_bench_registry_create();
     if (!reg)
@@ -176,7 +184,8 @@ static void check_aggregates(const char *name, rows *r)
     for (size_t i = 0; i < r->n; i++)
         sq += (r->cpu[i] - mean) * (r->cpu[i] - mean);
     double cv = sqrt(sq / (double)(r->n - 1)) / mean;
-    double got_median = num(r->median, "cpu_time") * 1e-9, got_mean = num(r->mean, "cpu_time") * 1e-9;
+    double got_median = num(r->median, "cpu_time") * 1e-9,
+           got_mean = num(r->mean, "cpu_time") * 1e-9;
     double got_cv = num(r->cv, "cpu_time");
     if (fabs(got_median - median) > 1e-6 * median || fabs(got_mean - mean) > 1e-6 * mean ||
         fabs(got_cv - cv) > 1e-6 * cv + 1e-12)
@@ -192,8 +201,10 @@ static void test_cpu_time_is_the_timed_part(void **state)
     assert_non_null(reg);
     char out[] = "/tmp/pg_test_cpu_time_XXXXXX", outflag[64];
     pgt_results_file(out, outflag, sizeof outflag);
-    char *argv[] = { "test", "--cold-min-time=0.004", "--benchmark_repetitions=3",
-                     "--first-children=3", outflag, NULL };
+    char *argv[] = {
+        "test", "--cold-min-time=0.004", "--benchmark_repetitions=3", "--first-children=3", outflag,
+        NULL
+    };
     int argc = 5;
     pg_bench_options o;
     pg_bench_options_default(&o);

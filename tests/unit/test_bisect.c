@@ -25,11 +25,11 @@
 #include "pg_test.h"
 
 typedef struct oracle {
-    size_t k;          /* first bad commit */
-    double R;          /* its slowdown */
-    double wrong;      /* chance of the wrong verdict */
-    double unsure;     /* chance of inconclusive at effort 1 */
-    size_t broken;     /* a commit that does not build (0: none) */
+    size_t k;      /* first bad commit */
+    double R;      /* its slowdown */
+    double wrong;  /* chance of the wrong verdict */
+    double unsure; /* chance of inconclusive at effort 1 */
+    size_t broken; /* a commit that does not build (0: none) */
     pgt_rng rng;
     size_t asked;
 } oracle;
@@ -249,13 +249,12 @@ static void read_verdict(void **state)
         "\"regression\",\"pairs\":24,\"ratio\":1.5,\"ratio_lo\":1.4,\"ratio_hi\":1.6}}]}";
     pg_bisect_verdict v;
     pg_error err = { 0 };
-    assert_int_equal(pg_bisect_parse_verdict(json, strlen(json), "v.json", "a/b/hot/cpu/8", &v,
-                                             &err), 0);
+    assert_int_equal(
+        pg_bisect_parse_verdict(json, strlen(json), "v.json", "a/b/hot/cpu/8", &v, &err), 0);
     assert_int_equal(v.outcome, PG_BISECT_PASS);
     assert_int_equal(v.pairs, 12);
     assert_true(fabs(v.ratio - 1.001) < 1e-12);
-    assert_int_equal(pg_bisect_parse_verdict(json, strlen(json), "v.json", "BM_x/64", &v, &err),
-                     0);
+    assert_int_equal(pg_bisect_parse_verdict(json, strlen(json), "v.json", "BM_x/64", &v, &err), 0);
     assert_int_equal(v.outcome, PG_BISECT_REGRESSION);
     assert_string_equal(v.benchmark, "BM_x/64/manual_time");
     assert_true(fabs(v.lo - 1.4) < 1e-12);
@@ -264,14 +263,12 @@ static void read_verdict(void **state)
     assert_int_equal(v.outcome, PG_BISECT_SKIP);
     /* malformed: file, line and column */
     const char *bad = "{\"benchmarks\": [\n  {\"benchmark\": }]}";
-    assert_int_equal(pg_bisect_parse_verdict(bad, strlen(bad), "v.json", "x", &v, &err),
-                     PG_EPARSE);
+    assert_int_equal(pg_bisect_parse_verdict(bad, strlen(bad), "v.json", "x", &v, &err), PG_EPARSE);
     assert_string_equal(err.file, "v.json");
     assert_int_equal(err.line, 2);
     pg_error_clear(&err);
     const char *odd = "{\"benchmarks\":[{\"benchmark\":\"x\",\"final\":{\"verdict\":\"maybe\"}}]}";
-    assert_int_equal(pg_bisect_parse_verdict(odd, strlen(odd), "v.json", "x", &v, &err),
-                     PG_ETYPE);
+    assert_int_equal(pg_bisect_parse_verdict(odd, strlen(odd), "v.json", "x", &v, &err), PG_ETYPE);
     pg_error_clear(&err);
     assert_int_equal(pg_bisect_read_verdict("/nonexistent/v.json", "x", &v, &err), PG_EIO);
 }

@@ -58,7 +58,8 @@ static void test_example(void **state)
 {
     (void)state;
     pg_budget_set *set = pg_budget_set_create();
-    assert_int_equal(pg_budget_set_add_path(set, PG_SOURCE_DIR "/budgets/examples/example.json"), 0);
+    assert_int_equal(pg_budget_set_add_path(set, PG_SOURCE_DIR "/budgets/examples/example.json"),
+                     0);
     assert_int_equal(pg_budget_set_ndiag(set), 0);
     assert_int_equal(pg_budget_set_nbudgets(set), 3);
     assert_int_equal(pg_budget_set_lint(set, "2026-06-01"), 0);
@@ -105,14 +106,13 @@ static void test_specificity(void **state)
     (void)state;
     /* exact > fewer wildcards > longer literal prefix > more literals,
      * whatever order the file lists them in */
-    pg_budget_set *set = load_text(
-        "{\"version\": 1, \"budgets\": [\n"
-        " {\"match\": \"*\", \"owner\": \"any\"},\n"
-        " {\"match\": \"a/*/*\", \"owner\": \"two-wild\"},\n"
-        " {\"match\": \"a/*\", \"owner\": \"short-prefix\"},\n"
-        " {\"match\": \"a/b*\", \"owner\": \"long-prefix\"},\n"
-        " {\"match\": \"a/b/c\", \"owner\": \"exact\"}\n"
-        "]}");
+    pg_budget_set *set = load_text("{\"version\": 1, \"budgets\": [\n"
+                                   " {\"match\": \"*\", \"owner\": \"any\"},\n"
+                                   " {\"match\": \"a/*/*\", \"owner\": \"two-wild\"},\n"
+                                   " {\"match\": \"a/*\", \"owner\": \"short-prefix\"},\n"
+                                   " {\"match\": \"a/b*\", \"owner\": \"long-prefix\"},\n"
+                                   " {\"match\": \"a/b/c\", \"owner\": \"exact\"}\n"
+                                   "]}");
     assert_int_equal(pg_budget_set_ndiag(set), 0);
     pg_policy p;
     pg_budget_set_resolve(set, "a/b/c", &p);
@@ -130,14 +130,15 @@ static void test_lint_all_problems(void **state)
 {
     (void)state;
     /* loading goes on past the first problem: all three are reported */
-    pg_budget_set *set = load_text("{\n"
-                                   "  \"version\": 1,\n"
-                                   "  \"budgets\": [\n"
-                                   "    {\"match\": \"a\", \"absolute\": {\"median_real_time\": 5}},\n"
-                                   "    {\"match\": \"b[\", \"owner\": \"x\"},\n"
-                                   "    {\"match\": \"c\", \"serverity\": \"warn\"}\n"
-                                   "  ]\n"
-                                   "}\n");
+    pg_budget_set *set =
+        load_text("{\n"
+                  "  \"version\": 1,\n"
+                  "  \"budgets\": [\n"
+                  "    {\"match\": \"a\", \"absolute\": {\"median_real_time\": 5}},\n"
+                  "    {\"match\": \"b[\", \"owner\": \"x\"},\n"
+                  "    {\"match\": \"c\", \"serverity\": \"warn\"}\n"
+                  "  ]\n"
+                  "}\n");
     assert_int_equal(pg_budget_set_ndiag(set), 3);
     const pg_error *e = pg_budget_set_diag(set, 0);
     assert_int_equal(e->line, 4);
@@ -159,13 +160,14 @@ static void test_lint_all_problems(void **state)
 static void test_unusable_limits(void **state)
 {
     (void)state;
-    pg_budget_set *set = load_text("{\"version\": 1, \"budgets\": [\n"
-                                   " {\"match\": \"a\", \"absolute\": {\"median_real_time\": \"1e-320ns\"}},\n"
-                                   " {\"match\": \"b\", \"absolute\": {\"cpu_time\": \"0.0000001ns\"}},\n"
-                                   " {\"match\": \"c\", \"absolute\": {\"peak_rss\": \"0.5B\"}},\n"
-                                   " {\"match\": \"d\", \"absolute\": {\"median_real_time\": \"0.000001ns\"}},\n"
-                                   " {\"match\": \"e\", \"absolute\": {\"peak_rss\": \"1B\"}}\n"
-                                   "]}");
+    pg_budget_set *set =
+        load_text("{\"version\": 1, \"budgets\": [\n"
+                  " {\"match\": \"a\", \"absolute\": {\"median_real_time\": \"1e-320ns\"}},\n"
+                  " {\"match\": \"b\", \"absolute\": {\"cpu_time\": \"0.0000001ns\"}},\n"
+                  " {\"match\": \"c\", \"absolute\": {\"peak_rss\": \"0.5B\"}},\n"
+                  " {\"match\": \"d\", \"absolute\": {\"median_real_time\": \"0.000001ns\"}},\n"
+                  " {\"match\": \"e\", \"absolute\": {\"peak_rss\": \"1B\"}}\n"
+                  "]}");
     assert_int_equal(pg_budget_set_ndiag(set), 3);
     const pg_error *e = pg_budget_set_diag(set, 0);
     assert_int_equal(e->line, 2);
@@ -239,10 +241,10 @@ static void test_shipped(void **state)
     const char *path = NULL;
     pg_budget_set_file_machine(set, 0, &path, NULL);
     assert_non_null(strstr(path, "default.json"));
-    assert_int_equal(pg_budget_set_add_path(set, PG_SOURCE_DIR
-                                            "/budgets/machines/epyc-zen4-avx512.json"), 0);
-    assert_int_equal(pg_budget_set_add_path(set, PG_SOURCE_DIR
-                                            "/budgets/machines/epyc-zen3-avx2.json"), 0);
+    assert_int_equal(
+        pg_budget_set_add_path(set, PG_SOURCE_DIR "/budgets/machines/epyc-zen4-avx512.json"), 0);
+    assert_int_equal(
+        pg_budget_set_add_path(set, PG_SOURCE_DIR "/budgets/machines/epyc-zen3-avx2.json"), 0);
     assert_int_equal(pg_budget_set_nfiles(set), 3);
     assert_int_equal(pg_budget_set_ndiag(set), 0);
     pg_budget_set_destroy(set);
@@ -302,27 +304,25 @@ static void test_schema_matches_loader(void **state)
     check_object(json_object_get(bprops, "relative"),
                  "{\"version\": 1, \"budgets\": [{\"match\": \"m\", \"relative\": {", "}}]}");
     check_object(json_object_get(json_object_get(bprops, "counters"), "additionalProperties"),
-                 "{\"version\": 1, \"budgets\": [{\"match\": \"m\", \"counters\": {\"c\": {", "}}}]}");
+                 "{\"version\": 1, \"budgets\": [{\"match\": \"m\", \"counters\": {\"c\": {",
+                 "}}}]}");
     check_object(json_object_get(defs, "waiver"), "{\"version\": 1, \"waivers\": [{", "}]}");
     json_t *machine = json_object_get(json_object_get(schema, "properties"), "machine");
     check_object(machine, "{\"version\": 1, \"machine\": {", "}}");
-    check_object(json_object_get(json_object_get(json_object_get(machine, "properties"),
-                                                 "calibration"), "additionalProperties"),
-                 "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {", "}}}}");
+    check_object(
+        json_object_get(json_object_get(json_object_get(machine, "properties"), "calibration"),
+                        "additionalProperties"),
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {", "}}}}");
     json_decref(schema);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_example),
-        cmocka_unit_test(test_specificity),
-        cmocka_unit_test(test_lint_all_problems),
-        cmocka_unit_test(test_lint_overlaps),
-        cmocka_unit_test(test_unusable_limits),
-        cmocka_unit_test(test_directory),
-        cmocka_unit_test(test_shipped),
-        cmocka_unit_test(test_schema_matches_loader),
+        cmocka_unit_test(test_example),           cmocka_unit_test(test_specificity),
+        cmocka_unit_test(test_lint_all_problems), cmocka_unit_test(test_lint_overlaps),
+        cmocka_unit_test(test_unusable_limits),   cmocka_unit_test(test_directory),
+        cmocka_unit_test(test_shipped),           cmocka_unit_test(test_schema_matches_loader),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -95,20 +95,22 @@ static void test_ceilings(void **state)
 {
     (void)state;
     spec s[] = {
-        { "k/over/cpu/100", 2000, 10, "instructions", 900 },   /* 20 ns/elem */
+        { "k/over/cpu/100", 2000, 10, "instructions", 900 }, /* 20 ns/elem */
         { "k/under/cpu/100", 500, 10, NULL, 0 },
         { "k/few/cpu/100", 500, 3, NULL, 0 },
         { "k/warn/cpu/100", 2000, 10, NULL, 0 },
     };
-    pg_results *run = make_run(s, 4, ", \"perfgate\": {\"counters\": {\"cycles\": "
-                                 "{\"available\": false, \"reason\": \"no PMU\"}}}");
-    pg_budget_set *set = budgets(
-        "{\"version\": 1, \"defaults\": {\"repetitions\": 5},\n"
-        " \"budgets\": [\n"
-        "  {\"match\": \"k/*\", \"absolute\": {\"median_real_time\": \"1us\", \"real_time_per_element\": \"15ns\"},\n"
-        "   \"counters\": {\"instructions\": {\"max\": 8, \"per_element\": true}, \"cycles\": {\"max\": 1}}},\n"
-        "  {\"match\": \"k/warn/*\", \"severity\": \"warn\"}\n"
-        " ]}");
+    pg_results *run = make_run(s, 4,
+                               ", \"perfgate\": {\"counters\": {\"cycles\": "
+                               "{\"available\": false, \"reason\": \"no PMU\"}}}");
+    pg_budget_set *set = budgets("{\"version\": 1, \"defaults\": {\"repetitions\": 5},\n"
+                                 " \"budgets\": [\n"
+                                 "  {\"match\": \"k/*\", \"absolute\": {\"median_real_time\": "
+                                 "\"1us\", \"real_time_per_element\": \"15ns\"},\n"
+                                 "   \"counters\": {\"instructions\": {\"max\": 8, "
+                                 "\"per_element\": true}, \"cycles\": {\"max\": 1}}},\n"
+                                 "  {\"match\": \"k/warn/*\", \"severity\": \"warn\"}\n"
+                                 " ]}");
     pg_error err;
     pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
     assert_non_null(r);
@@ -156,15 +158,16 @@ static void test_machine(void **state)
 {
     (void)state;
     spec s[] = { { "k/x/cpu/100", 500, 10, NULL, 0 } };
-    static const char *const general =
-        "{\"version\": 1, \"budgets\": [{\"match\": \"k/*\", \"absolute\": {\"median_real_time\": \"1us\"}}]}";
+    static const char *const general = "{\"version\": 1, \"budgets\": [{\"match\": \"k/*\", "
+                                       "\"absolute\": {\"median_real_time\": \"1us\"}}]}";
     static const char *const amd =
         "{\"version\": 1, \"machine\": {\"cpu_model\": \"AMD EPYC*\"}, \"budgets\": [\n"
         "  {\"match\": \"k/x/cpu/100\", \"absolute\": {\"median_real_time\": \"100ns\"}},\n"
         "  {\"match\": \"k/absent/cpu/100\", \"absolute\": {\"median_real_time\": \"100ns\"}}]}";
-    const char *hosts[] = { ", \"perfgate\": {\"host\": {\"cpu_model\": \"AMD EPYC 9R14\"}}",
-                            ", \"perfgate\": {\"host\": {\"cpu_model\": \"Intel(R) Xeon(R) Processor\"}}",
-                            NULL };
+    const char *hosts[] = {
+        ", \"perfgate\": {\"host\": {\"cpu_model\": \"AMD EPYC 9R14\"}}",
+        ", \"perfgate\": {\"host\": {\"cpu_model\": \"Intel(R) Xeon(R) Processor\"}}", NULL
+    };
     for (int h = 0; h < 3; h++) {
         pg_results *run = make_run(s, 1, hosts[h]);
         pg_budget_set *set = pg_budget_set_create();
@@ -205,11 +208,15 @@ static void test_machine(void **state)
         "{\"version\": 1, \"machine\": {\"cpu_flags\": \"avx512f\"}, \"budgets\": []}",
         "{\"version\": 1, \"machine\": {\"cpu_flags\": [\"avx512f avx2\"]}, \"budgets\": []}",
         "{\"version\": 1, \"machine\": {\"calibration\": {}}, \"budgets\": []}",
-        "{\"version\": 1, \"machine\": {\"calibration\": {\"c/*\": {\"max_ns_per_element\": 1}}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c/*\": {\"max_ns_per_element\": 1}}}, "
+        "\"budgets\": []}",
         "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {}}}, \"budgets\": []}",
-        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {\"min_ns_per_element\": 2, \"max_ns_per_element\": 1}}}, \"budgets\": []}",
-        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {\"max_ns_per_element\": 0}}}, \"budgets\": []}",
-        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {\"max_ns_per_element\": 1, \"metric\": \"wall\"}}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {\"min_ns_per_element\": 2, "
+        "\"max_ns_per_element\": 1}}}, \"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {\"max_ns_per_element\": 0}}}, "
+        "\"budgets\": []}",
+        "{\"version\": 1, \"machine\": {\"calibration\": {\"c\": {\"max_ns_per_element\": 1, "
+        "\"metric\": \"wall\"}}}, \"budgets\": []}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         pg_budget_set *set = pg_budget_set_create();
@@ -227,14 +234,14 @@ static void test_regressions(void **state)
 {
     (void)state;
     spec base[] = {
-        { "i/a/hot/cpu/1", 1000, 10, NULL, 0 }, { "i/b/hot/cpu/1", 1000, 10, NULL, 0 },
-        { "i/c/hot/cpu/1", 1000, 10, NULL, 0 }, { "i/d/cold/cpu/1", 1000, 10, NULL, 0 },
+        { "i/a/hot/cpu/1", 1000, 10, NULL, 0 },    { "i/b/hot/cpu/1", 1000, 10, NULL, 0 },
+        { "i/c/hot/cpu/1", 1000, 10, NULL, 0 },    { "i/d/cold/cpu/1", 1000, 10, NULL, 0 },
         { "i/gone/hot/cpu/1", 1000, 10, NULL, 0 }, { "u/x", 1000, 10, NULL, 0 },
     };
     spec head[] = {
-        { "i/a/hot/cpu/1", 1100, 10, NULL, 0 }, /* +10 %: beyond 5 % */
-        { "i/b/hot/cpu/1", 1030, 10, NULL, 0 }, /* +3 %: significant, within */
-        { "i/c/hot/cpu/1", 900, 10, NULL, 0 },  /* -10 %: improved */
+        { "i/a/hot/cpu/1", 1100, 10, NULL, 0 },  /* +10 %: beyond 5 % */
+        { "i/b/hot/cpu/1", 1030, 10, NULL, 0 },  /* +3 %: significant, within */
+        { "i/c/hot/cpu/1", 900, 10, NULL, 0 },   /* -10 %: improved */
         { "i/d/cold/cpu/1", 1080, 10, NULL, 0 }, /* +8 %: within cold's default 10 % */
         { "u/x", 5000, 10, NULL, 0 },            /* unbudgeted: never fails */
     };
@@ -341,8 +348,8 @@ static void test_relative_and_missing(void **state)
     (void)state;
     spec s[] = {
         { "calibration/stream/hot/cpu/1000", 1000, 10, NULL, 0 }, /* 1 ns/elem */
-        { "k/fast/hot/cpu/1000", 1100, 10, NULL, 0 },            /* 1.1x */
-        { "k/slow/hot/cpu/2000", 3000, 10, NULL, 0 },            /* 1.5 ns/elem: 1.5x */
+        { "k/fast/hot/cpu/1000", 1100, 10, NULL, 0 },             /* 1.1x */
+        { "k/slow/hot/cpu/2000", 3000, 10, NULL, 0 },             /* 1.5 ns/elem: 1.5x */
     };
     pg_results *run = make_run(s, 3, NULL);
     pg_budget_set *set = budgets(
@@ -385,12 +392,14 @@ static void test_waivers(void **state)
     (void)state;
     spec s[] = { { "p/a/cold/cpu/1", 5000, 10, NULL, 0 }, { "p/b/cold/cpu/1", 5000, 10, NULL, 0 } };
     pg_results *run = make_run(s, 2, NULL);
-    pg_budget_set *set = budgets(
-        "{\"version\": 1, \"budgets\": [{\"match\": \"p/*\", \"absolute\": {\"median_real_time\": \"1us\"}}],\n"
-        " \"waivers\": [\n"
-        "  {\"match\": \"p/a/*\", \"reason\": \"new allocator\", \"ticket\": \"TP-1\", \"expires\": \"2026-06-01\"},\n"
-        "  {\"match\": \"p/b/*\", \"reason\": \"old\", \"ticket\": \"TP-2\", \"expires\": \"2026-05-31\"}\n"
-        " ]}");
+    pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [{\"match\": \"p/*\", "
+                                 "\"absolute\": {\"median_real_time\": \"1us\"}}],\n"
+                                 " \"waivers\": [\n"
+                                 "  {\"match\": \"p/a/*\", \"reason\": \"new allocator\", "
+                                 "\"ticket\": \"TP-1\", \"expires\": \"2026-06-01\"},\n"
+                                 "  {\"match\": \"p/b/*\", \"reason\": \"old\", \"ticket\": "
+                                 "\"TP-2\", \"expires\": \"2026-05-31\"}\n"
+                                 " ]}");
     pg_error err;
     pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err); /* today 2026-06-01 */
     const pg_verdict *v = find(r, "p/a/cold/cpu/1", "median_real_time");
@@ -429,7 +438,8 @@ static void test_escaping(void **state)
     /* a hostile name: markup and terminal escapes stay data */
     spec s[] = { { "x/<b>&\\u001b[31m|`", 100, 10, NULL, 0 } };
     pg_results *run = make_run(s, 1, NULL);
-    pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [{\"match\": \"x/*\", \"owner\": \"o\"}]}");
+    pg_budget_set *set =
+        budgets("{\"version\": 1, \"budgets\": [{\"match\": \"x/*\", \"owner\": \"o\"}]}");
     pg_error err;
     pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
     char *buf;
@@ -447,13 +457,12 @@ static void test_escaping(void **state)
     assert_null(strchr(buf, '\x1b'));
     assert_null(strstr(buf, "<b>"));
     assert_non_null(strstr(buf, "classname=\"x/&lt;b&gt;&amp;?[31m|`\"")); /* JUnit */
-    assert_non_null(strstr(buf, "| x/&lt;b&gt;&amp; \\[31m\\|\\` |"));       /* Markdown */
+    assert_non_null(strstr(buf, "| x/&lt;b&gt;&amp; \\[31m\\|\\` |"));     /* Markdown */
     free(buf);
     pg_verdicts_destroy(r);
     pg_budget_set_destroy(set);
     pg_results_destroy(run);
 }
-
 
 /* docs/budgets.md promises the owner in every output (issue #20 item 3),
  * and a relative verdict's per-element time says it is per element. */
@@ -570,21 +579,23 @@ static void test_unmatched_budget(void **state)
     (void)state;
     spec s[] = { { "example/dot/hot/cpu/1024", 500, 10, NULL, 0 } };
     pg_results *run = make_run(s, 1, NULL);
-    pg_budget_set *set = budgets(
-        "{\"version\": 1, \"budgets\": [\n"
-        " {\"match\": \"example/dot/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
-        " {\"match\": \"example/dott/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
-        " {\"match\": \"example/dot/hot/cpu/1025\", \"owner\": \"o\"},\n"
-        " {\"match\": \"gpu/*\", \"optional\": true, \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
-        " {\"match\": \"zzz/*\", \"severity\": \"warn\"}\n"
-        "]}");
+    pg_budget_set *set =
+        budgets("{\"version\": 1, \"budgets\": [\n"
+                " {\"match\": \"example/dot/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
+                " {\"match\": \"example/dott/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
+                " {\"match\": \"example/dot/hot/cpu/1025\", \"owner\": \"o\"},\n"
+                " {\"match\": \"gpu/*\", \"optional\": true, \"absolute\": {\"median_real_time\": "
+                "\"1ms\"}},\n"
+                " {\"match\": \"zzz/*\", \"severity\": \"warn\"}\n"
+                "]}");
     pg_error err;
     pg_verdicts *r = check_or_null(run, NULL, set, &err);
     assert_non_null(r);
     expect(r, "example/dot/hot/cpu/1024", "median_real_time", PG_V_PASS, 0, NULL);
-    const pg_verdict *v = expect(r, "example/dott/*", "-", PG_V_MISSING, 1,
-                                 "budget 'example/dott/*' (", ":3) matches no benchmark in the results",
-                                 "did you mean 'example/dot/hot/cpu/1024'?", NULL);
+    const pg_verdict *v =
+        expect(r, "example/dott/*", "-", PG_V_MISSING, 1, "budget 'example/dott/*' (",
+               ":3) matches no benchmark in the results",
+               "did you mean 'example/dot/hot/cpu/1024'?", NULL);
     assert_int_equal(v->budget_line, 3);
     v = expect(r, "example/dot/hot/cpu/1025", "-", PG_V_MISSING, 1,
                "budgeted by name but not in the results",
@@ -599,10 +610,11 @@ static void test_unmatched_budget(void **state)
     pg_budget_set_destroy(set);
 
     /* the same typo, optional: the gate passes */
-    set = budgets("{\"version\": 1, \"budgets\": [\n"
-                  " {\"match\": \"example/dot/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
-                  " {\"match\": \"example/dott/*\", \"optional\": true}\n"
-                  "]}");
+    set =
+        budgets("{\"version\": 1, \"budgets\": [\n"
+                " {\"match\": \"example/dot/*\", \"absolute\": {\"median_real_time\": \"1ms\"}},\n"
+                " {\"match\": \"example/dott/*\", \"optional\": true}\n"
+                "]}");
     r = check_or_null(run, NULL, set, &err);
     assert_non_null(r);
     assert_null(find_or_null(r, "example/dott/*", "-"));
@@ -629,7 +641,11 @@ static void test_bad_references(void **state)
     pg_results *h = run_of("i/a/hot/cpu/1", head, 10);
     /* baseline: one zero sample; all zero (median 0); a negative and a NaN
      * sample, which no results file gives but another loader might */
-    struct { const double *t; double poke; const char *why; } bases[] = {
+    struct {
+        const double *t;
+        double poke;
+        const char *why;
+    } bases[] = {
         { one_zero, 1, "the baseline has a sample of 0" },
         { zeros, 1, "the baseline has a sample of 0" },
         { head, -5, "the baseline has a negative sample" },
@@ -651,7 +667,11 @@ static void test_bad_references(void **state)
     pg_results_destroy(h);
 
     /* calibration: zero samples; infinite per element (elements 1e-310) */
-    struct { double center; const char *extra; const char *why; } cals[] = {
+    struct {
+        double center;
+        const char *extra;
+        const char *why;
+    } cals[] = {
         { 0, NULL, "calibration 'cal/x/1000' has a sample of 0" },
         { 1000, ", \"perfgate\": {\"benchmarks\": {\"cal/x/1000\": {\"elements\": 1e-310}}}",
           "calibration 'cal/x/1000' has a sample that is not finite" },
@@ -678,20 +698,24 @@ static void test_machine_flags_calibration(void **state)
 {
     (void)state;
     static const char *const general =
-        "{\"version\": 1, \"budgets\": [{\"match\": \"k/*\", \"absolute\": {\"median_real_time\": \"1us\"}},\n"
+        "{\"version\": 1, \"budgets\": [{\"match\": \"k/*\", \"absolute\": {\"median_real_time\": "
+        "\"1us\"}},\n"
         " {\"match\": \"cal/*\", \"owner\": \"perfgate\", \"optional\": true}]}";
     static const char *const zen4 =
-        "{\"version\": 1, \"machine\": {\"cpu_model\": \"AMD EPYC*\", \"cpu_flags\": [\"avx512f\"],\n"
+        "{\"version\": 1, \"machine\": {\"cpu_model\": \"AMD EPYC*\", \"cpu_flags\": "
+        "[\"avx512f\"],\n"
         "  \"calibration\": {\"cal/fma/hot/cpu/1000\": {\"min_ns_per_element\": 0.85, "
         "\"max_ns_per_element\": 1.10}}},\n"
-        " \"budgets\": [{\"match\": \"k/x/cpu/100\", \"absolute\": {\"median_real_time\": \"100ns\"}}]}";
+        " \"budgets\": [{\"match\": \"k/x/cpu/100\", \"absolute\": {\"median_real_time\": "
+        "\"100ns\"}}]}";
     struct {
-        const char *host;   /* the perfgate block */
-        double fma;         /* the calibration's ns per iteration (1000 elements); 0: absent */
+        const char *host; /* the perfgate block */
+        double fma;       /* the calibration's ns per iteration (1000 elements); 0: absent */
         int applies;
         const char *why;
     } cases[] = {
-        { "{\"cpu_model\": \"AMD EPYC\", \"cpu_flags\": \"fpu avx2 avx512f avx512bw\"}", 950, 1, NULL },
+        { "{\"cpu_model\": \"AMD EPYC\", \"cpu_flags\": \"fpu avx2 avx512f avx512bw\"}", 950, 1,
+          NULL },
         { "{\"cpu_model\": \"AMD EPYC\", \"cpu_flags\": \"fpu avx2 avx512fx avx512\"}", 950, 0,
           "with the CPU flag 'avx512f'; these results' host lacks it" },
         { "{\"cpu_model\": \"AMD EPYC\"}", 950, 0, "these results record no CPU flags" },
@@ -703,7 +727,8 @@ static void test_machine_flags_calibration(void **state)
           "cpu_model matches 'AMD EPYC*'; these results' is 'Intel Xeon'" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        spec s[] = { { "k/x/cpu/100", 500, 10, NULL, 0 }, { "cal/fma/hot/cpu/1000", cases[i].fma, 10, NULL, 0 } };
+        spec s[] = { { "k/x/cpu/100", 500, 10, NULL, 0 },
+                     { "cal/fma/hot/cpu/1000", cases[i].fma, 10, NULL, 0 } };
         char extra[256];
         snprintf(extra, sizeof extra, ", \"perfgate\": {\"host\": %s}", cases[i].host);
         pg_results *run = make_run(s, cases[i].fma > 0 ? 2 : 1, extra);
@@ -744,9 +769,10 @@ static void test_unused_waiver(void **state)
     (void)state;
     spec s[] = { { "p/a/cold/cpu/1", 500, 10, NULL, 0 } };
     pg_results *run = make_run(s, 1, NULL);
-    pg_budget_set *set = budgets(
-        "{\"version\": 1, \"budgets\": [{\"match\": \"p/*\", \"absolute\": {\"median_real_time\": \"1us\"}}],\n"
-        " \"waivers\": [{\"match\": \"p/b/*\", \"reason\": \"gone\", \"ticket\": \"TP-9\", \"expires\": \"2026-12-31\"}]}");
+    pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [{\"match\": \"p/*\", "
+                                 "\"absolute\": {\"median_real_time\": \"1us\"}}],\n"
+                                 " \"waivers\": [{\"match\": \"p/b/*\", \"reason\": \"gone\", "
+                                 "\"ticket\": \"TP-9\", \"expires\": \"2026-12-31\"}]}");
     pg_error err;
     pg_verdicts *r = check_or_null(run, NULL, set, &err);
     assert_non_null(r);

@@ -79,7 +79,8 @@ static void test_callgrind(void **state)
           "\"cpu_time\":5,\"time_unit\":\"us\"},{\"name\":\"other\",\"run_name\":\"other\","
           "\"run_type\":\"iteration\",\"iterations\":1,\"real_time\":1,\"cpu_time\":1,"
           "\"time_unit\":\"ns\"}],\"perfgate\":{\"benchmarks\":{\"indicators/sma/hot/cpu/4096\":"
-          "{\"items_per_iteration\":4096}}}}", f);
+          "{\"items_per_iteration\":4096}}}}",
+          f);
     fclose(f);
     pg_cg_count one = { "indicators/sma/hot/cpu/4096", 4096.0 * 3, NAN, NAN, NAN, NAN, NAN, NAN };
     assert_int_equal(pg_callgrind_rewrite_results(res, &one, 1, 4, &err), 0);

@@ -119,10 +119,8 @@ static void short_step_is_not_creep(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(noise_free_step),
-        cmocka_unit_test(absent_runs_keep_indices),
-        cmocka_unit_test(flat_and_short),
-        cmocka_unit_test(creep_since_reference),
+        cmocka_unit_test(noise_free_step),         cmocka_unit_test(absent_runs_keep_indices),
+        cmocka_unit_test(flat_and_short),          cmocka_unit_test(creep_since_reference),
         cmocka_unit_test(short_step_is_not_creep),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -41,8 +41,8 @@ static int ema_anywhere(pg_cuda_ctx *ctx, const double *x, size_t n, double span
     return pg_ema(x, n, span, m, out);
 }
 
-static int entropy_anywhere(pg_cuda_ctx *ctx, const double *x, size_t n, size_t bins,
-                            pg_dtype dt, size_t *counts, double *h, const char **device)
+static int entropy_anywhere(pg_cuda_ctx *ctx, const double *x, size_t n, size_t bins, pg_dtype dt,
+                            size_t *counts, double *h, const char **device)
 {
     if (ctx) {
         *device = "gpu";
@@ -163,9 +163,8 @@ static void test_fallback_computes(void **state)
         assert_int_equal(pg_csv_cell_double(se, r, (size_t)cval, &want, NULL), 0);
         size_t *counts = malloc(bins * sizeof *counts);
         assert_non_null(counts);
-        assert_int_equal(entropy_anywhere(ctx, noise, pg_csv_nrows(si), bins, dt, counts, &h,
-                                          &device),
-                         PG_OK);
+        assert_int_equal(
+            entropy_anywhere(ctx, noise, pg_csv_nrows(si), bins, dt, counts, &h, &device), PG_OK);
         assert_string_equal(device, expect_device);
         if (!pgt_close(h, want, 1e-12, 1e-12))
             fail_msg("entropy(%s) on %s: %.17g, expected %.17g", variant, device, h, want);

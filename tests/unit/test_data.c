@@ -35,7 +35,7 @@ static void test_reference_values(void **state)
     assert_true(pg_fnv1a64("", 0, PG_FNV1A64_INIT) == 0xcbf29ce484222325ull);
     assert_true(pg_fnv1a64("a", 1, PG_FNV1A64_INIT) == 0xaf63dc4c8601ec8cull);
     assert_true(pg_fnv1a64("foobar", 6, PG_FNV1A64_INIT) == 0x85944171f73967e8ull);
-    pg_rng r = {{1, 2, 3, 4}};
+    pg_rng r = { { 1, 2, 3, 4 } };
     assert_true(pg_rng_next(&r) == 11520u);
     char hex[17];
     pg_digest_hex(0x0123456789abcdefull, hex);
@@ -140,7 +140,7 @@ static void test_ohlcv_shape(void **state)
     (void)state;
     enum { N = 5000 };
     static double ts[N], op[N], hi[N], lo[N], cl[N], vo[N], bid[N], ask[N], sv[N];
-    pg_data_ohlcv_cols c = {ts, op, hi, lo, cl, vo, bid, ask, sv};
+    pg_data_ohlcv_cols c = { ts, op, hi, lo, cl, vo, bid, ask, sv };
     pg_rng r;
     pg_rng_seed(&r, 3);
     pg_data_ohlcv(&r, N, &c);
@@ -157,7 +157,7 @@ static void test_ohlcv_shape(void **state)
     }
     /* Asking for fewer columns leaves the others' values unchanged. */
     static double cl2[N], vo2[N];
-    pg_data_ohlcv_cols only = {0};
+    pg_data_ohlcv_cols only = { 0 };
     only.close = cl2;
     only.volume = vo2;
     pg_rng_seed(&r, 3);

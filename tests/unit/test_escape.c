@@ -46,9 +46,13 @@ static void test_term(void **state)
     char out[256];
     assert_string_equal(pg_escape_term("plain/name é 日本", out, sizeof out), "plain/name é 日本");
     assert_string_equal(pg_escape_term("\033]0;pwned\007", out, sizeof out), "\\x1b]0;pwned\\x07");
-    assert_string_equal(pg_escape_term("a\tb\nc\rd\x7f", out, sizeof out), "a\\x09b\\x0ac\\x0dd\\x7f");
+    assert_string_equal(pg_escape_term("a\tb\nc\rd\x7f", out, sizeof out),
+                        "a\\x09b\\x0ac\\x0dd\\x7f");
     /* C1 CSI (U+009B) is a control to many terminals */
-    assert_string_equal(pg_escape_term("x\xc2\x9b" "31m", out, sizeof out), "x\\u009b31m");
+    assert_string_equal(pg_escape_term("x\xc2\x9b"
+                                       "31m",
+                                       out, sizeof out),
+                        "x\\u009b31m");
     /* U+00A0 is not a control */
     assert_string_equal(pg_escape_term("\xc2\xa0", out, sizeof out), "\xc2\xa0");
     assert_string_equal(pg_escape_term(NULL, out, sizeof out), "");
@@ -93,7 +97,10 @@ static void test_xml(void **state)
     (void)state;
     expect(pg_escape_xml, "<b a=\"1\" c='2'>&amp;</b>",
            "&lt;b a=&quot;1&quot; c=&apos;2&apos;&gt;&amp;amp;&lt;/b&gt;");
-    expect(pg_escape_xml, "a\tb\nc\rd\x01" "e\x7f", "a&#9;b&#10;c&#13;d?e?");
+    expect(pg_escape_xml,
+           "a\tb\nc\rd\x01"
+           "e\x7f",
+           "a&#9;b&#10;c&#13;d?e?");
     char all[256];
     all_bytes(all);
     char *got = written(pg_escape_xml, all);
@@ -123,7 +130,8 @@ static void test_md(void **state)
     expect(pg_escape_md, "x|y`z", "x\\|y\\`z");
     expect(pg_escape_md, "[a](http://e)![i](j)", "\\[a\\](http://e)\\!\\[i\\](j)");
     expect(pg_escape_md, "*b* _i_ ~s~ #h \\", "\\*b\\* \\_i\\_ \\~s\\~ \\#h \\\\");
-    expect(pg_escape_md, "<img src=x onerror=alert(1)>&", "&lt;img src=x onerror=alert(1)&gt;&amp;");
+    expect(pg_escape_md, "<img src=x onerror=alert(1)>&",
+           "&lt;img src=x onerror=alert(1)&gt;&amp;");
     expect(pg_escape_md, "a\nb\r\n|c\x1b", "a b  \\|c ");
 }
 
@@ -141,9 +149,8 @@ static void test_csv(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_term),
-        cmocka_unit_test(test_term_stream), cmocka_unit_test(test_xml), cmocka_unit_test(test_html),
-        cmocka_unit_test(test_md),   cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_term), cmocka_unit_test(test_term_stream), cmocka_unit_test(test_xml),
+        cmocka_unit_test(test_html), cmocka_unit_test(test_md),          cmocka_unit_test(test_csv),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -71,11 +71,11 @@ static void test_config_check_names_field(void **state)
     pg_features_config_default(&c);
     c.n_windows = PG_MAX_WINDOWS + 1;
     expect_bad(&c, "n_windows");
-#define BAD_FIELD(f)                                                                          \
-    do {                                                                                      \
-        pg_features_config_default(&c);                                                       \
-        c.f = 0;                                                                              \
-        expect_bad(&c, #f);                                                                   \
+#define BAD_FIELD(f)                                                                               \
+    do {                                                                                           \
+        pg_features_config_default(&c);                                                            \
+        c.f = 0;                                                                                   \
+        expect_bad(&c, #f);                                                                        \
     } while (0)
     BAD_FIELD(rsi_window);
     BAD_FIELD(macd_fast);
@@ -139,11 +139,29 @@ static void test_columns(void **state)
     assert_int_equal(pg_features_ncols(&c, &in), 23);
 
     static const char *want[23] = {
-        "return_1",    "sma_5",         "volatility_5",  "ema_5",       "sma_20",
-        "volatility_20", "ema_20",      "sma_60",        "volatility_60", "ema_60",
-        "rsi",         "macd_ema_fast", "macd_ema_slow", "macd",        "macd_signal",
-        "macd_histogram", "price_range", "log_volume",   "volume_z",    "queue_imbalance",
-        "kyles_lambda_50", "hasbrouck_50", "signed_volume_ema",
+        "return_1",
+        "sma_5",
+        "volatility_5",
+        "ema_5",
+        "sma_20",
+        "volatility_20",
+        "ema_20",
+        "sma_60",
+        "volatility_60",
+        "ema_60",
+        "rsi",
+        "macd_ema_fast",
+        "macd_ema_slow",
+        "macd",
+        "macd_signal",
+        "macd_histogram",
+        "price_range",
+        "log_volume",
+        "volume_z",
+        "queue_imbalance",
+        "kyles_lambda_50",
+        "hasbrouck_50",
+        "signed_volume_ema",
     };
     char buf[32];
     for (size_t i = 0; i < 23; i++) {
@@ -241,9 +259,9 @@ static void test_portable_path_same_bits(void **state)
         p *= 1.0 + 0.01 * (u - 0.5);
         x[i] = (i % 97 == 0 && i > 1500) ? NAN : (i % 7 == 0 && i > 0 ? x[i - 1] : p);
     }
-    int (*const fns[])(const double *, size_t, size_t, double *) = {
-        pg_rolling_mean, pg_rolling_std, pg_volatility, pg_volume_z, pg_rsi
-    };
+    int (*const fns[])(const double *, size_t, size_t, double *) = { pg_rolling_mean,
+                                                                     pg_rolling_std, pg_volatility,
+                                                                     pg_volume_z, pg_rsi };
     const size_t ws[] = { 2, 5, 20, 60, 300 };
     for (size_t f = 0; f < 5; f++) {
         for (size_t k = 0; k < 5; k++) {
@@ -357,10 +375,11 @@ static void test_atan2_simd(void **state)
 {
     (void)state;
     const double z = 0.0, nz = -0.0, inf = INFINITY;
-    const double ey[] = { z, nz, z, nz, 1, -1, 1, -1, z, nz, 2, -2, 1e-310, -1e-310, 1e300,
-                          5e299, inf, -inf, NAN, 1, 3, 3, -3, 1e-300, 1, 0.66, 0.6600000001 };
-    const double ex[] = { z, z, nz, nz, z, z, nz, nz, 1, -1, 2, 2, 1, -1, 1, -5e299,
-                          1, 1, 1, NAN, inf, -inf, -inf, 1e300, 1e-300, 1, 1 };
+    const double ey[] = { z,   nz, z,  nz,     1,       -1,     1,     -1,   z,
+                          nz,  2,  -2, 1e-310, -1e-310, 1e300,  5e299, inf,  -inf,
+                          NAN, 1,  3,  3,      -3,      1e-300, 1,     0.66, 0.6600000001 };
+    const double ex[] = { z, z,      nz, nz, z, z,   nz,  nz,   1,    -1,    2,      2, 1, -1,
+                          1, -5e299, 1,  1,  1, NAN, inf, -inf, -inf, 1e300, 1e-300, 1, 1 };
     size_t ne = sizeof ey / sizeof ey[0];
     double worst = 0.0;
     /* Every tail length: 1..ne values from each start. */
@@ -406,7 +425,8 @@ static void test_atan2_simd(void **state)
         float e = atan2f(hf[i], (float)xd[i]);
         assert_true(fabs(out[i] - (double)e) <= 2.4e-7 * fabs((double)e) + 1e-45);
         if (!signbit(out[i]) != !signbit(e))
-            fail_msg("f32 %zu: atan2f(%.9g, %.9g) = %.9g, got %.17g", i, (double)hf[i], xd[i], (double)e, out[i]);
+            fail_msg("f32 %zu: atan2f(%.9g, %.9g) = %.9g, got %.17g", i, (double)hf[i], xd[i],
+                     (double)e, out[i]);
         assert_true(out[i] == (double)(float)out[i]);
     }
 }

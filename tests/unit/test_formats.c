@@ -32,8 +32,10 @@ static const char pytest_text[] =
     "  \"python_version\": \"3.11.2\", \"cpu\": {\"brand\": \"AMD EPYC\", \"count\": 16}},\n"
     " \"commit_info\": {\"id\": \"0123abc\", \"branch\": \"main\", \"dirty\": false},\n"
     " \"benchmarks\": [\n"
-    "  {\"name\": \"test_sma[65536]\", \"fullname\": \"tests/test_indicators.py::test_sma[65536]\",\n"
-    "   \"stats\": {\"min\": 1e-3, \"median\": 2e-3, \"rounds\": 3, \"data\": [1e-3, 2e-3, 4e-3]}},\n"
+    "  {\"name\": \"test_sma[65536]\", \"fullname\": "
+    "\"tests/test_indicators.py::test_sma[65536]\",\n"
+    "   \"stats\": {\"min\": 1e-3, \"median\": 2e-3, \"rounds\": 3, \"data\": [1e-3, 2e-3, "
+    "4e-3]}},\n"
     "  {\"name\": \"test_rsi[1024]\", \"fullname\": \"tests/test_indicators.py::test_rsi[1024]\",\n"
     "   \"stats\": {\"min\": 1e-6, \"q1\": 2e-6, \"median\": 3e-6, \"q3\": 4e-6, \"rounds\": 40}}\n"
     " ], \"datetime\": \"2026-12-07T10:00:00\", \"version\": \"3.2.2\"}\n";
@@ -204,27 +206,31 @@ static void expect_error(const char *text, int format, int line, int column, con
 static void test_errors(void **state)
 {
     (void)state;
-    expect_error("{\"machine_info\": {},\n \"benchmarks\": [{\"fullname\": \"a\",\n"
-                 "  \"stats\": {\"median\": \"fast\", \"q1\": 1, \"q3\": 1, \"min\": 1, \"rounds\": 1}}]}",
-                 PG_FORMAT_AUTO, 3, 23, "/benchmarks/0/stats/median", "expected a number");
-    expect_error("{\"machine_info\": {}, \"benchmarks\": [{\"fullname\": \"a\", \"stats\": {\"data\": [1, -2]}}]}",
+    expect_error(
+        "{\"machine_info\": {},\n \"benchmarks\": [{\"fullname\": \"a\",\n"
+        "  \"stats\": {\"median\": \"fast\", \"q1\": 1, \"q3\": 1, \"min\": 1, \"rounds\": 1}}]}",
+        PG_FORMAT_AUTO, 3, 23, "/benchmarks/0/stats/median", "expected a number");
+    expect_error("{\"machine_info\": {}, \"benchmarks\": [{\"fullname\": \"a\", \"stats\": "
+                 "{\"data\": [1, -2]}}]}",
                  PG_FORMAT_AUTO, 1, 77, "/benchmarks/0/stats/data/1", "non-negative time");
-    expect_error("{\"commit_info\": {}, \"benchmarks\": [{\"fullname\": \"a\", \"stats\": {\"data\": [1]}},\n"
+    expect_error("{\"commit_info\": {}, \"benchmarks\": [{\"fullname\": \"a\", \"stats\": "
+                 "{\"data\": [1]}},\n"
                  " {\"fullname\": \"a\", \"stats\": {\"data\": [1]}}]}",
                  PG_FORMAT_AUTO, 2, 2, "/benchmarks/1", "first is at line 1");
     expect_error("{\"results\": [{\"command\": \"x\"}]}", PG_FORMAT_AUTO, 1, 14, "/results/0",
                  "\"times\"");
-    expect_error("{\"results\": [{\"command\": \"x\", \"times\": [0.1, null]}]}", PG_FORMAT_HYPERFINE,
-                 1, 46, "/results/0/times/1", "non-negative time");
-    expect_error("{\"result_columns\": [\"result\"], \"results\": {}, \"version\": 1}", PG_FORMAT_AUTO,
-                 1, 58, "/version", "version 2");
+    expect_error("{\"results\": [{\"command\": \"x\", \"times\": [0.1, null]}]}",
+                 PG_FORMAT_HYPERFINE, 1, 46, "/results/0/times/1", "non-negative time");
+    expect_error("{\"result_columns\": [\"result\"], \"results\": {}, \"version\": 1}",
+                 PG_FORMAT_AUTO, 1, 58, "/version", "version 2");
     expect_error("{\"version\": 2, \"result_columns\": [\"result\", \"params\"],\n"
                  " \"results\": {\"a.time_x\": [[1, 2], [[\"1\", \"2\", \"3\"]]]}}",
                  PG_FORMAT_ASV, 2, 27, "/results/a.time_x", "one result per parameter");
     /* forcing a format that the content is not */
     expect_error(hyperfine_text, PG_FORMAT_PYTEST, 1, 1, "", "\"benchmarks\"");
     /* a syntax error keeps its position */
-    expect_error("{\"results\": [\n  {\"command\": \"x\",}]}", PG_FORMAT_AUTO, 2, 19, "/results/0", "member name");
+    expect_error("{\"results\": [\n  {\"command\": \"x\",}]}", PG_FORMAT_AUTO, 2, 19, "/results/0",
+                 "member name");
 }
 
 static pg_budget_set *budgets(const char *json)
@@ -263,20 +269,21 @@ static void test_summary_rule_and_names(void **state)
     const char *rsi = "tests/test_indicators.py::test_rsi[1024]";
     const char *cases[][2] = {
         /* ceiling, expected verdict: q1 2us, median 3us, q3 4us, min 1us, 40 rounds */
-        { "1.5us", "breach" },  /* q1 above: >= 30 of 40 rounds above, p < 0.05 */
-        { "2.5us", "pass" },    /* only the median above: 20 of 40 proven, not significant */
+        { "1.5us", "breach" }, /* q1 above: >= 30 of 40 rounds above, p < 0.05 */
+        { "2.5us", "pass" },   /* only the median above: 20 of 40 proven, not significant */
         { "3us", "pass" },
-        { "0.5us", "breach" },  /* min above: all 40 */
+        { "0.5us", "breach" }, /* min above: all 40 */
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         char json[512];
-        snprintf(json, sizeof json,
-                 "{\"version\": 1, \"defaults\": {\"repetitions\": 10}, \"budgets\": [\n"
-                 " {\"match\": \"%s\", \"absolute\": {\"median_real_time\": \"%s\",\n"
-                 "  \"median_cpu_time\": \"1s\"}},\n"
-                 " {\"match\": \"tests/test_indicators.py::test_sma\\\\[*\\\\]\", \"repetitions\": 3,\n"
-                 "  \"absolute\": {\"median_real_time\": \"1s\"}}]}",
-                 rsi, cases[c][0]);
+        snprintf(
+            json, sizeof json,
+            "{\"version\": 1, \"defaults\": {\"repetitions\": 10}, \"budgets\": [\n"
+            " {\"match\": \"%s\", \"absolute\": {\"median_real_time\": \"%s\",\n"
+            "  \"median_cpu_time\": \"1s\"}},\n"
+            " {\"match\": \"tests/test_indicators.py::test_sma\\\\[*\\\\]\", \"repetitions\": 3,\n"
+            "  \"absolute\": {\"median_real_time\": \"1s\"}}]}",
+            rsi, cases[c][0]);
         pg_budget_set *set = budgets(json);
         pg_gate_options opt = { "2026-12-07", 0 };
         pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
@@ -290,20 +297,22 @@ static void test_summary_rule_and_names(void **state)
         assert_string_equal(pg_verdict_name(verdict(r, rsi, "median_cpu_time")->kind),
                             "unavailable");
         /* the escaped glob matches the bracketed id */
-        assert_string_equal(pg_verdict_name(verdict(r, "tests/test_indicators.py::test_sma[65536]",
-                                                         "median_real_time")->kind), "pass");
+        assert_string_equal(
+            pg_verdict_name(
+                verdict(r, "tests/test_indicators.py::test_sma[65536]", "median_real_time")->kind),
+            "pass");
         pg_verdicts_destroy(r);
         pg_budget_set_destroy(set);
     }
     /* fewer rounds than the budget requires: insufficient, never a pass */
-    pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [{\"match\": "
-                                 "\"tests/test_indicators.py::test_rsi[1024]\", \"repetitions\": 50,"
-                                 " \"absolute\": {\"median_real_time\": \"1ms\"}}]}");
+    pg_budget_set *set =
+        budgets("{\"version\": 1, \"budgets\": [{\"match\": "
+                "\"tests/test_indicators.py::test_rsi[1024]\", \"repetitions\": 50,"
+                " \"absolute\": {\"median_real_time\": \"1ms\"}}]}");
     pg_gate_options opt = { "2026-12-07", 0 };
     pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
     assert_non_null(r);
-    assert_string_equal(pg_verdict_name(verdict(r, rsi, "median_real_time")->kind),
-                        "insufficient");
+    assert_string_equal(pg_verdict_name(verdict(r, rsi, "median_real_time")->kind), "insufficient");
     assert_true(pg_verdicts_failed(r));
     pg_verdicts_destroy(r);
     pg_budget_set_destroy(set);
@@ -317,8 +326,9 @@ static void test_summary_rule_property(void **state)
 {
     (void)state;
     srand(20261207);
-    pg_budget_set *set = budgets("{\"version\": 1, \"defaults\": {\"repetitions\": 1}, \"budgets\": "
-                                 "[{\"match\": \"x\", \"absolute\": {\"median_real_time\": \"1us\"}}]}");
+    pg_budget_set *set =
+        budgets("{\"version\": 1, \"defaults\": {\"repetitions\": 1}, \"budgets\": "
+                "[{\"match\": \"x\", \"absolute\": {\"median_real_time\": \"1us\"}}]}");
     for (int t = 0; t < 300; t++) {
         double med = 0.2 + 2.0 * rand() / RAND_MAX, q1 = med * (0.5 + 0.5 * rand() / RAND_MAX);
         double q3 = med * (1 + rand() / (double)RAND_MAX), mn = q1 * rand() / RAND_MAX;

@@ -96,7 +96,7 @@ static void probe_teardown(void *f)
     free(p);
 }
 
-static const size_t probe_sizes[] = {64, 256};
+static const size_t probe_sizes[] = { 64, 256 };
 
 static pg_bench_def probe_def(void)
 {
@@ -121,7 +121,7 @@ static pg_bench_registry *probe_registry(void)
     pg_bench_registry *reg = pg_bench_registry_create();
     assert_non_null(reg);
     pg_bench_def d = probe_def();
-    pg_error err = {0};
+    pg_error err = { 0 };
     assert_int_equal(pg_bench_register(reg, &d, &err), 0);
     return reg;
 }
@@ -131,7 +131,7 @@ static pg_bench_registry *probe_registry(void)
 static void expect_register_error(pg_bench_def d, const char *needle)
 {
     pg_bench_registry *reg = pg_bench_registry_create();
-    pg_error err = {0};
+    pg_error err = { 0 };
     assert_int_equal(pg_bench_register(reg, &d, &err), PG_EINVAL);
     if (!strstr(err.message, needle))
         fail_msg("message '%s' lacks '%s'", err.message, needle);
@@ -160,14 +160,14 @@ static void test_register_rules(void **state)
     d = probe_def();
     d.n_sizes = 0;
     expect_register_error(d, "sizes");
-    static const size_t zero[] = {8, 0};
+    static const size_t zero[] = { 8, 0 };
     d = probe_def();
     d.sizes = zero;
     expect_register_error(d, "size 0");
 
     /* A cold-less family needs no reseed. */
     pg_bench_registry *reg = pg_bench_registry_create();
-    pg_error err = {0};
+    pg_error err = { 0 };
     d = probe_def();
     d.reseed = NULL;
     d.profiles = PG_PROFILE_HOT | PG_PROFILE_FIRST;
@@ -186,9 +186,8 @@ static void test_names(void **state)
     (void)state;
     pg_bench_registry *reg = probe_registry();
     assert_int_equal(pg_bench_count(reg), 6); /* 2 sizes x 3 profiles */
-    const char *want[] = {"t/probe/hot/cpu/64",  "t/probe/cold/cpu/64",
-                          "t/probe/first/cpu/64", "t/probe/hot/cpu/256",
-                          "t/probe/cold/cpu/256", "t/probe/first/cpu/256"};
+    const char *want[] = { "t/probe/hot/cpu/64",  "t/probe/cold/cpu/64",  "t/probe/first/cpu/64",
+                           "t/probe/hot/cpu/256", "t/probe/cold/cpu/256", "t/probe/first/cpu/256" };
     for (size_t i = 0; i < 6; i++) {
         pg_bench_info info;
         assert_int_equal(pg_bench_get(reg, i, &info), 0);
@@ -221,9 +220,18 @@ static void test_parse_args(void **state)
     (void)state;
     pg_bench_options o;
     pg_error err;
-    char *argv[] = {"tpbench", "--seed=9", "--suite", "a,b", "--profile=hot,cold",
-                    "--size=10,20", "--counters=software", "--benchmark_min_time=0.01",
-                    "--first-children=3", "--out=r.json", "--list", NULL};
+    char *argv[] = { "tpbench",
+                     "--seed=9",
+                     "--suite",
+                     "a,b",
+                     "--profile=hot,cold",
+                     "--size=10,20",
+                     "--counters=software",
+                     "--benchmark_min_time=0.01",
+                     "--first-children=3",
+                     "--out=r.json",
+                     "--list",
+                     NULL };
     int argc = 11;
     assert_int_equal(parse(&o, &err, &argc, argv), 0);
     assert_true(o.seed == 9);
@@ -245,17 +253,17 @@ static void test_parse_args(void **state)
     struct {
         const char *arg, *needle;
     } bad[] = {
-        {"--nope", "unknown option '--nope': expected --seed=N, --suite=LIST"},
-        {"--profile=warm", "unknown profile 'warm': expected hot, cold, first or all"},
-        {"--seed=-1", "bad --seed '-1'"},
-        {"--seed=x", "bad --seed 'x'"},
-        {"--size=0", "bad size '0'"},
-        {"--size=12,abc", "bad size 'abc'"},
-        {"--first-children=0", "bad --first-children '0'"},
-        {"stray", "unexpected argument 'stray'"},
+        { "--nope", "unknown option '--nope': expected --seed=N, --suite=LIST" },
+        { "--profile=warm", "unknown profile 'warm': expected hot, cold, first or all" },
+        { "--seed=-1", "bad --seed '-1'" },
+        { "--seed=x", "bad --seed 'x'" },
+        { "--size=0", "bad size '0'" },
+        { "--size=12,abc", "bad size 'abc'" },
+        { "--first-children=0", "bad --first-children '0'" },
+        { "stray", "unexpected argument 'stray'" },
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-        char *av[] = {"tpbench", (char *)bad[i].arg, NULL};
+        char *av[] = { "tpbench", (char *)bad[i].arg, NULL };
         int ac = 2;
         assert_int_equal(parse(&o, &err, &ac, av), PG_EINVAL);
         if (!strstr(err.message, bad[i].needle))
@@ -267,7 +275,7 @@ static void test_select(void **state)
 {
     (void)state;
     pg_bench_registry *reg = probe_registry();
-    pg_error err = {0};
+    pg_error err = { 0 };
     assert_int_equal(pg_bench_register_harness_suite(reg, &err), 0);
     pg_bench_options o;
     pg_bench_options_default(&o);
@@ -321,9 +329,9 @@ static void test_context_cuda_probe(void **state)
     pgt_results_file(out, outflag, sizeof outflag);
     pg_bench_registry *reg = probe_registry();
     pg_bench_options o;
-    pg_error err = {0};
-    char *argv[] = {"test_harness", "--size=64", "--profile=hot", "--benchmark_min_time=0.001",
-                    outflag, NULL};
+    pg_error err = { 0 };
+    char *argv[] = { "test_harness", "--size=64", "--profile=hot", "--benchmark_min_time=0.001",
+                     outflag,        NULL };
     int argc = 5;
     assert_int_equal(parse(&o, &err, &argc, argv), 0);
     o.cuda_probed = 1;
@@ -356,10 +364,16 @@ static void test_run_through_google_benchmark(void **state)
 
     pg_bench_registry *reg = probe_registry();
     pg_bench_options o;
-    pg_error err = {0};
-    char *argv[] = {"test_harness", "--seed=11",     "--size=64", "--first-children=3",
-                    "--counters=software,instructions,nosuch::EVENT",
-                    "--benchmark_min_time=0.002", "--benchmark_repetitions=3", NULL, NULL};
+    pg_error err = { 0 };
+    char *argv[] = { "test_harness",
+                     "--seed=11",
+                     "--size=64",
+                     "--first-children=3",
+                     "--counters=software,instructions,nosuch::EVENT",
+                     "--benchmark_min_time=0.002",
+                     "--benchmark_repetitions=3",
+                     NULL,
+                     NULL };
     argv[7] = outflag;
     int argc = 8;
     assert_int_equal(parse(&o, &err, &argc, argv), 0);
@@ -411,16 +425,18 @@ static void test_run_through_google_benchmark(void **state)
     /* The perfgate block. */
     json_t *pg = json_object_get(root, "perfgate");
     assert_non_null(pg);
-    const char *keys[] = {"schema_version", "perfgate_version", "timestamp", "seed",
-                          "generator", "profiles", "suites", "first_children",
-                          "cold_eviction", "git_commit", "build_type", "compiler",
-                          "host", "papi", "cuda", "counters", "benchmarks"};
+    const char *keys[] = {
+        "schema_version", "perfgate_version", "timestamp",      "seed",          "generator",
+        "profiles",       "suites",           "first_children", "cold_eviction", "git_commit",
+        "build_type",     "compiler",         "host",           "papi",          "cuda",
+        "counters",       "benchmarks"
+    };
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
         if (!json_object_get(pg, keys[i]))
             fail_msg("perfgate block lacks '%s'", keys[i]);
     assert_int_equal(json_integer_value(json_object_get(pg, "seed")), 11);
     json_t *host = json_object_get(pg, "host");
-    const char *hkeys[] = {"cpu_model", "cores", "governor", "kernel"};
+    const char *hkeys[] = { "cpu_model", "cores", "governor", "kernel" };
     for (size_t i = 0; i < 4; i++)
         assert_non_null(json_object_get(host, hkeys[i]));
     assert_non_null(json_object_get(json_object_get(pg, "papi"), "available"));
@@ -428,14 +444,14 @@ static void test_run_through_google_benchmark(void **state)
 
     /* Input digests: FNV-1a 64 of the seed-11 input, the same for every
      * profile (first's comes from its child). */
-    probe p = {64, malloc(64 * sizeof(double)), NULL};
+    probe p = { 64, malloc(64 * sizeof(double)), NULL };
     fill(&p, 11);
     char hex[17], want[32];
     pg_digest_hex(pg_fnv1a64(p.in, 64 * sizeof(double), PG_FNV1A64_INIT), hex);
     snprintf(want, sizeof(want), "fnv1a64:%s", hex);
     free(p.in);
     json_t *pb = json_object_get(pg, "benchmarks");
-    const char *names[] = {"t/probe/hot/cpu/64", "t/probe/cold/cpu/64", "t/probe/first/cpu/64"};
+    const char *names[] = { "t/probe/hot/cpu/64", "t/probe/cold/cpu/64", "t/probe/first/cpu/64" };
     for (size_t i = 0; i < 3; i++) {
         json_t *b = json_object_get(pb, names[i]);
         assert_non_null(b);

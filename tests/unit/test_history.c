@@ -24,12 +24,9 @@
 #include "pg_test.h"
 
 static const char *const HOSTILE[] = {
-    "quote\"double'single",
-    "new\nline",
-    "<script>alert(1)</script>",
-    "x'); system('touch /tmp/pwned'); ('",
-    "../../etc/passwd",
-    "'; DROP TABLE runs; --",
+    "quote\"double'single",      "new\nline",
+    "<script>alert(1)</script>", "x'); system('touch /tmp/pwned'); ('",
+    "../../etc/passwd",          "'; DROP TABLE runs; --",
 };
 
 typedef struct fixture {
@@ -84,8 +81,16 @@ static void build(built *x, size_t nb, size_t ns, double scale, const char *comm
             x->cpu[i * ns + j] = (double)(i + 1) * 90.0 * scale + (double)j;
         }
         x->b[i] = (pg_hist_bench){ x->names[i], &x->real[i * ns], &x->cpu[i * ns], ns, 1000 };
-        x->v[i] = (pg_hist_verdict){ x->names[i], "real_time", "pass", "budgets/x.json",
-                                     (double)(i + 1) * 150.0, scale, NULL, NULL, NAN, 0 };
+        x->v[i] = (pg_hist_verdict){ x->names[i],
+                                     "real_time",
+                                     "pass",
+                                     "budgets/x.json",
+                                     (double)(i + 1) * 150.0,
+                                     scale,
+                                     NULL,
+                                     NULL,
+                                     NAN,
+                                     0 };
     }
     static const pg_hist_kv env[] = { { "cpu_model", "Test CPU" }, { "seed", "7" } };
     x->run = (pg_hist_run){ "R.json", commit, "main", NULL, env, 2, x->b, nb, x->v, nb, NULL, 0 };
@@ -128,9 +133,11 @@ static void test_roundtrip(void **state)
         b[i] = (pg_hist_bench){ HOSTILE[i], real[i], NULL, NS, 10 };
     }
     pg_hist_waiver w = { HOSTILE[2], "known slow path", "PERF-1", "2099-01-01" };
-    pg_hist_verdict v = { HOSTILE[3], "real_time", "breach", HOSTILE[4], 1500.0, 2.7, "too slow", "team-x", NAN, 0 };
-    pg_hist_run run = { "R\".json", "abc123", "feature/x", "2024-05-01T10:00:00Z", NULL, 0,
-                        b, NB, &v, 1, &w, 1 };
+    pg_hist_verdict v = { HOSTILE[3], "real_time", "breach", HOSTILE[4], 1500.0,
+                          2.7,        "too slow",  "team-x", NAN,        0 };
+    pg_hist_run run = { "R\".json", "abc123", "feature/x", "2024-05-01T10:00:00Z",
+                        NULL,       0,        b,           NB,
+                        &v,         1,        &w,          1 };
     int64_t id = 0;
     pg_error err = { 0 };
     assert_int_equal(pg_history_add(h, &run, NULL, NULL, &id, &err), 0);
@@ -430,7 +437,8 @@ static void test_prune_and_baseline(void **state)
     pg_error_clear(&err);
     assert_int_equal(pg_history_baseline_set(h, 9999, "why", "me", &err), PG_EMISSING);
     pg_error_clear(&err);
-    assert_int_equal(pg_history_baseline_set(h, ids[1], "release 1.0 \"signed\"", "alice", &err), 0);
+    assert_int_equal(pg_history_baseline_set(h, ids[1], "release 1.0 \"signed\"", "alice", &err),
+                     0);
     assert_int_equal(pg_history_baseline_get(h, &bl, &err), 0);
     assert_int_equal(bl.run_id, ids[1]);
     assert_string_equal(bl.reason, "release 1.0 \"signed\"");
@@ -449,7 +457,8 @@ static void test_prune_and_baseline(void **state)
     assert_string_equal(runs[2].commit, "c1");
     free(runs);
     double *r = NULL;
-    assert_int_equal(pg_history_samples(h, ids[0], "suite/k000/hot/cpu/1024", &r, NULL, &n, &err), 0);
+    assert_int_equal(pg_history_samples(h, ids[0], "suite/k000/hot/cpu/1024", &r, NULL, &n, &err),
+                     0);
     assert_int_equal(n, 0); /* its samples went with it */
     free(r);
     assert_int_equal(pg_history_prune(h, 10, &removed, &err), 0);
@@ -475,12 +484,13 @@ static void test_trend_shapes(void **state)
     pg_hist_bench r1[] = { { "a", s, NULL, 3, 1 }, { "b", s, NULL, 3, 1 } };
     pg_hist_bench r2[] = { { "b", s, NULL, 3, 1 }, { "c", s, NULL, 3, 1 } };
     pg_hist_bench r3[] = { { "a", s, NULL, 3, 1 }, { "b", s, NULL, 3, 1 } };
-    pg_hist_verdict v3[] = { { "c", "real_time", "missing", NULL, NAN, NAN, NULL, NULL, NAN, 0 },
-                             { "b", "real_time", "pass", NULL, 25.0, 0.8, NULL, NULL, NAN, 0 },
-                             { "b", "cpu_time", "breach", NULL, 5.0, 4.0, NULL, NULL, NAN, 0 },
-                             { "a", "median_real_time", "breach", NULL, 5.0, 4.0, NULL, NULL, NAN, 1 },
-                             { "a", "relative:real_time", "pass", NULL, NAN, 3.5, NULL, "team-a",
-                               4.0, 0 } };
+    pg_hist_verdict v3[] = {
+        { "c", "real_time", "missing", NULL, NAN, NAN, NULL, NULL, NAN, 0 },
+        { "b", "real_time", "pass", NULL, 25.0, 0.8, NULL, NULL, NAN, 0 },
+        { "b", "cpu_time", "breach", NULL, 5.0, 4.0, NULL, NULL, NAN, 0 },
+        { "a", "median_real_time", "breach", NULL, 5.0, 4.0, NULL, NULL, NAN, 1 },
+        { "a", "relative:real_time", "pass", NULL, NAN, 3.5, NULL, "team-a", 4.0, 0 }
+    };
     pg_hist_run runs[3] = {
         { NULL, "c1", NULL, NULL, NULL, 0, r1, 2, NULL, 0, NULL, 0 },
         { NULL, "c2", NULL, NULL, NULL, 0, r2, 2, NULL, 0, NULL, 0 },

@@ -29,7 +29,7 @@
 
 static char bindir[256];
 static char dir[64];
-static char as_user[64];     /* "runuser -u perfgate-test -- " when root, else "" */
+static char as_user[64]; /* "runuser -u perfgate-test -- " when root, else "" */
 static int server_up;
 
 static int find_bindir(void)
@@ -69,7 +69,8 @@ static int start_server(void **state)
         return -1;
     if (geteuid() == 0) {
         if (sh("id -u %s >/dev/null 2>&1 || useradd --system --no-create-home "
-               "--shell /usr/sbin/nologin %s", TEST_USER, TEST_USER) != 0)
+               "--shell /usr/sbin/nologin %s",
+               TEST_USER, TEST_USER) != 0)
             return -1;
         if (sh("chown %s '%s'", TEST_USER, dir) != 0)
             return -1;
@@ -78,7 +79,8 @@ static int start_server(void **state)
     if (sh("%s'%s/initdb' -D '%s/data' -A trust -U perfgate -E UTF8 --locale=C.UTF-8 --no-sync",
            as_user, bindir, dir) != 0)
         return -1;
-    if (sh("%s'%s/pg_ctl' -D '%s/data' -l '%s/log' -w -t 30 -o \"-k %s -c listen_addresses= -F\" start",
+    if (sh("%s'%s/pg_ctl' -D '%s/data' -l '%s/log' -w -t 30 -o \"-k %s -c listen_addresses= -F\" "
+           "start",
            as_user, bindir, dir, dir, dir) != 0)
         return -1;
     server_up = 1;
@@ -101,14 +103,14 @@ static void uri(char *buf, size_t len, const char *db)
     snprintf(buf, len, "postgresql:///%s?host=%s&user=perfgate", db, dir);
 }
 
-#define SKIP_WITHOUT_SERVER()                                                     \
-    do {                                                                          \
-        if (!server_up) {                                                         \
-            fprintf(stderr, "skipped: no PostgreSQL server binaries "             \
-                            "(/usr/lib/postgresql/*/bin/initdb); "                \
-                            "install the postgresql package\n");                  \
-            skip();                                                               \
-        }                                                                         \
+#define SKIP_WITHOUT_SERVER()                                                                      \
+    do {                                                                                           \
+        if (!server_up) {                                                                          \
+            fprintf(stderr, "skipped: no PostgreSQL server binaries "                              \
+                            "(/usr/lib/postgresql/*/bin/initdb); "                                 \
+                            "install the postgresql package\n");                                   \
+            skip();                                                                                \
+        }                                                                                          \
     } while (0)
 
 static const char *const NAMES[] = {
@@ -143,24 +145,34 @@ static void populate(pg_history *h, int64_t ids[3])
                 cpu[nb][j] = j == 3 ? NAN : real[nb][j] * 0.9;
             }
             b[nb] = (pg_hist_bench){ NAMES[k], real[nb], cpu[nb], NS, 1000 + k };
-            v[nb] = (pg_hist_verdict){ NAMES[k], k % 2 ? "cpu_time" : "median_real_time",
-                                      k == 3 && r == 2 ? "breach" : "pass", "budgets/b.json",
-                                      (k + 1) * 900.0, 1.0 / 3.0, k == 4 ? NAMES[1] : NULL, NULL, NAN, 0 };
+            v[nb] = (pg_hist_verdict){ NAMES[k],
+                                       k % 2 ? "cpu_time" : "median_real_time",
+                                       k == 3 && r == 2 ? "breach" : "pass",
+                                       "budgets/b.json",
+                                       (k + 1) * 900.0,
+                                       1.0 / 3.0,
+                                       k == 4 ? NAMES[1] : NULL,
+                                       NULL,
+                                       NAN,
+                                       0 };
             nb++;
         }
-        v[nb] = (pg_hist_verdict){ "ghost", "median_real_time", "missing", NULL, NAN, NAN, NULL, NULL, NAN, 0 };
+        v[nb] = (pg_hist_verdict){
+            "ghost", "median_real_time", "missing", NULL, NAN, NAN, NULL, NULL, NAN, 0
+        };
         pg_hist_kv env[] = { { "cpu", NAMES[3] }, { "seed", "7" }, { "empty", NULL } };
         pg_hist_waiver w = { NAMES[4], "reason 'quoted'", NULL, "2099-01-01" };
         char commit[16];
         snprintf(commit, sizeof commit, "c%d", r);
-        pg_hist_run run = { NAMES[2], commit, "main", "2024-01-0%dT00:00:00Z", env, 3,
-                            b, nb, v, nb + 1, &w, r == 2 };
+        pg_hist_run run = { NAMES[2], commit, "main", "2024-01-0%dT00:00:00Z", env, 3, b, nb, v,
+                            nb + 1,   &w,     r == 2 };
         char ts[32];
         snprintf(ts, sizeof ts, "2024-01-0%dT00:00:00Z", r + 1);
         run.timestamp = ts;
         assert_int_equal(pg_history_add(h, &run, NULL, NULL, &ids[r], &err), 0);
     }
-    assert_int_equal(pg_history_baseline_set(h, ids[1], "chosen \"on purpose\"", "tester", &err), 0);
+    assert_int_equal(pg_history_baseline_set(h, ids[1], "chosen \"on purpose\"", "tester", &err),
+                     0);
 }
 
 static int same_double(double a, double b)
@@ -246,8 +258,10 @@ static void test_same_results_both_backends(void **state)
         for (size_t i = 0; i < a->n_rows; i++) {
             double *ra, *ca, *rb, *cb;
             size_t na, nb;
-            assert_int_equal(pg_history_samples(hs, ids_s[r], a->rows[i].name, &ra, &ca, &na, &err), 0);
-            assert_int_equal(pg_history_samples(hp, ids_p[r], a->rows[i].name, &rb, &cb, &nb, &err), 0);
+            assert_int_equal(pg_history_samples(hs, ids_s[r], a->rows[i].name, &ra, &ca, &na, &err),
+                             0);
+            assert_int_equal(pg_history_samples(hp, ids_p[r], a->rows[i].name, &rb, &cb, &nb, &err),
+                             0);
             assert_int_equal(na, NS);
             assert_int_equal(nb, NS);
             for (size_t j = 0; j < na; j++) {

@@ -36,7 +36,10 @@ static void put(buf *b, const char *s, size_t len)
     b->p[b->n] = '\0';
 }
 
-static void puts_(buf *b, const char *s) { put(b, s, strlen(s)); }
+static void puts_(buf *b, const char *s)
+{
+    put(b, s, strlen(s));
+}
 
 static void row(buf *b, const char *name, const char *real_time)
 {
@@ -147,8 +150,11 @@ static void test_long_names(void **state)
 static void test_times(void **state)
 {
     (void)state;
-    static const struct { const char *v; int code; } bad[] = {
-        { "-1", PG_ETYPE }, { "1e309", PG_ETYPE }, { "NaN", PG_EPARSE },
+    static const struct {
+        const char *v;
+        int code;
+    } bad[] = {
+        { "-1", PG_ETYPE },        { "1e309", PG_ETYPE },      { "NaN", PG_EPARSE },
         { "Infinity", PG_EPARSE }, { "-Infinity", PG_EPARSE }, { "1.5e18", PG_ELIMIT },
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -245,10 +251,14 @@ static void test_file_size(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_nesting),         cmocka_unit_test(test_parsed_values_bounded),
-        cmocka_unit_test(test_many_benchmarks), cmocka_unit_test(test_long_names),
-        cmocka_unit_test(test_times),           cmocka_unit_test(test_units),
-        cmocka_unit_test(test_utf8),            cmocka_unit_test(test_file_size),
+        cmocka_unit_test(test_nesting),
+        cmocka_unit_test(test_parsed_values_bounded),
+        cmocka_unit_test(test_many_benchmarks),
+        cmocka_unit_test(test_long_names),
+        cmocka_unit_test(test_times),
+        cmocka_unit_test(test_units),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_file_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,8 +52,9 @@ static int parse(struct vals *v, unsigned flags, char *out, char *err, char **ar
         PG_OPT_PASSTHRU("seed=", &v->passed),
         PG_OPT_END(),
     };
-    const pg_opt_spec spec = { "test", "usage: perfgate test [options] ARGS\n", options, NULL,
-                               "exit status: 0\n", flags };
+    const pg_opt_spec spec = {
+        "test", "usage: perfgate test [options] ARGS\n", options, NULL, "exit status: 0\n", flags
+    };
     int argc = 0;
     while (argv[argc])
         argc++;
@@ -89,9 +90,9 @@ static void test_values(void **state)
     (void)state;
     struct vals v;
     char out[4096], err[4096];
-    char *argv[] = { "test", "a", "--name=x", "--count", "3", "b", "--flag", "--ratio=0.5",
-                     "--item", "i1", "--item=i2", "--call", "ok", "--seed=9", "-", "--",
-                     "--flag", "-n", NULL };
+    char *argv[] = { "test",        "a",      "--name=x", "--count",   "3",      "b",  "--flag",
+                     "--ratio=0.5", "--item", "i1",       "--item=i2", "--call", "ok", "--seed=9",
+                     "-",           "--",     "--flag",   "-n",        NULL };
     int rc = parse(&v, 0, out, err, argv);
     assert_int_equal(rc, 5);
     assert_string_equal(argv[0], "a");
@@ -156,8 +157,9 @@ static void test_errors(void **state)
     static const struct {
         const char *args[4], *needle;
     } cases[] = {
-        { { "--nmae", "x" }, "perfgate: test: unknown option '--nmae'; did you mean '--name'?\n"
-                             "usage: perfgate test" },
+        { { "--nmae", "x" },
+          "perfgate: test: unknown option '--nmae'; did you mean '--name'?\n"
+          "usage: perfgate test" },
         { { "--nmae=x" }, "unknown option '--nmae'; did you mean '--name'?" },
         { { "--hepl" }, "did you mean '--help'?" },
         { { "-q" }, "perfgate: test: unknown option '-q'\n" },

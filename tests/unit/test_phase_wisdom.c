@@ -53,16 +53,16 @@ typedef struct child_out {
     char error[512];
 } child_out;
 
-static child_out *shared;  /* MAP_SHARED, written by the children */
+static child_out *shared; /* MAP_SHARED, written by the children */
 static char tmpdir[256];
 static char wise_path[300]; /* the test's valid wisdom file */
 
-#define CHILD_CHECK(cond, ...)                                                          \
-    do {                                                                                \
-        if (!(cond)) {                                                                  \
-            snprintf(shared->error, sizeof shared->error, __VA_ARGS__);                 \
-            _exit(1);                                                                   \
-        }                                                                               \
+#define CHILD_CHECK(cond, ...)                                                                     \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            snprintf(shared->error, sizeof shared->error, __VA_ARGS__);                            \
+            _exit(1);                                                                              \
+        }                                                                                          \
     } while (0)
 
 static void make_input(double *x, size_t n, uint64_t seed)
@@ -83,7 +83,7 @@ static void child_run_phase(const char *env)
         setenv("PERFGATE_FFTW_WISDOM", env, 1);
     else
         unsetenv("PERFGATE_FFTW_WISDOM");
-    const size_t sizes[2] = {N_WISE, N_OTHER};
+    const size_t sizes[2] = { N_WISE, N_OTHER };
     double x[N_OTHER];
     for (int d = 0; d < 2; d++) {
         for (int s = 0; s < 2; s++) {
@@ -185,10 +185,10 @@ static void child_make_wisdom(const char *path)
     float *ref = fftwf_malloc(N_WISE * sizeof *ref);
     fftwf_complex *spf = fftwf_malloc((N_WISE / 2 + 1) * sizeof *spf);
     CHILD_CHECK(re && sp && ref && spf, "out of memory");
-    fftw_plan p[2] = {fftw_plan_dft_r2c_1d(N_WISE, (double *)sp, sp, FFTW_PATIENT),
-                      fftw_plan_dft_c2r_1d(N_WISE, sp, re, FFTW_PATIENT)};
-    fftwf_plan q[2] = {fftwf_plan_dft_r2c_1d(N_WISE, (float *)spf, spf, FFTW_PATIENT),
-                       fftwf_plan_dft_c2r_1d(N_WISE, spf, ref, FFTW_PATIENT)};
+    fftw_plan p[2] = { fftw_plan_dft_r2c_1d(N_WISE, (double *)sp, sp, FFTW_PATIENT),
+                       fftw_plan_dft_c2r_1d(N_WISE, sp, re, FFTW_PATIENT) };
+    fftwf_plan q[2] = { fftwf_plan_dft_r2c_1d(N_WISE, (float *)spf, spf, FFTW_PATIENT),
+                        fftwf_plan_dft_c2r_1d(N_WISE, spf, ref, FFTW_PATIENT) };
     CHILD_CHECK(p[0] && p[1] && q[0] && q[1], "PATIENT planning failed");
     char *wd = fftw_export_wisdom_to_string(), *wf = fftwf_export_wisdom_to_string();
     CHILD_CHECK(wd && wf, "export failed");
@@ -332,7 +332,8 @@ static void test_bad_files_fall_back(void **state)
     expect_refused(p, "not a perfgate wisdom file");
 
     snprintf(p, sizeof p, "%s/binary.wisdom", tmpdir);
-    static const char junk[] = "\x7f" "ELF\0\0\n(\xff\xfe\n(((";
+    static const char junk[] = "\x7f"
+                               "ELF\0\0\n(\xff\xfe\n(((";
     write_file(p, junk, sizeof junk - 1);
     expect_refused(p, "not a perfgate wisdom file");
 
@@ -426,7 +427,7 @@ static void child_shipped_sizes(const char *unused)
 {
     (void)unused;
     unsetenv("PERFGATE_FFTW_WISDOM");
-    static const size_t sizes[] = {4096, 16384, 65536, 1048576};
+    static const size_t sizes[] = { 4096, 16384, 65536, 1048576 };
     for (int d = 0; d < 2; d++)
         for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
             pg_phase_ws *ws = pg_phase_ws_create(sizes[i], d ? PG_FLOAT32 : PG_FLOAT64);
@@ -472,7 +473,8 @@ static void child_threads(const char *env)
     pthread_t t[4];
     for (int i = 0; i < 4; i++)
         CHILD_CHECK(pthread_create(&t[i], NULL, thread_body,
-                                   (void *)(uintptr_t)(i & 1 ? N_WISE : N_OTHER - 2 * (size_t)i)) == 0,
+                                   (void *)(uintptr_t)(i & 1 ? N_WISE : N_OTHER - 2 * (size_t)i)) ==
+                        0,
                     "pthread_create");
     for (int i = 0; i < 4; i++) {
         void *r = NULL;

@@ -25,8 +25,10 @@ static void test_argv_verbatim(void **state)
 {
     (void)state;
     /* What a shell would split, expand or run is only bytes here. */
-    const char *argv[] = { "printf", "[%s]\\n", "two words", "it's \"quoted\"",
-                           "a; touch /tmp/pg_process_pwned", "$(id)", "*", NULL };
+    const char *argv[] = {
+        "printf", "[%s]\\n", "two words", "it's \"quoted\"", "a; touch /tmp/pg_process_pwned",
+        "$(id)",  "*",       NULL
+    };
     pg_process p = { 0 };
     p.argv = argv;
     p.out = PG_PROCESS_CAPTURE;

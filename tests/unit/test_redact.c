@@ -38,7 +38,8 @@ static void test_uri_query(void **state)
     (void)state;
     dsn_is("postgresql:///db?user=u&password=hunter2&sslmode=disable",
            "postgresql:///db?user=u&password=***&sslmode=disable");
-    dsn_is("postgresql://h/db?password=x&sslpassword=y", "postgresql://h/db?password=***&sslpassword=***");
+    dsn_is("postgresql://h/db?password=x&sslpassword=y",
+           "postgresql://h/db?password=***&sslpassword=***");
     dsn_is("postgresql://a:b@h/db?password=c", "postgresql://a:***@h/db?password=***");
     /* a key that merely ends in "password" is not one */
     dsn_is("postgresql://h/db?mypassword=x", "postgresql://h/db?mypassword=x");
@@ -47,7 +48,8 @@ static void test_uri_query(void **state)
 static void test_conninfo(void **state)
 {
     (void)state;
-    dsn_is("host=db user=ci password=s3cret dbname=perf", "host=db user=ci password=*** dbname=perf");
+    dsn_is("host=db user=ci password=s3cret dbname=perf",
+           "host=db user=ci password=*** dbname=perf");
     dsn_is("password = 'two words\\' here' host=x", "password = *** host=x");
     dsn_is("sslpassword=k", "sslpassword=***");
     dsn_is("nopassword=x", "nopassword=x");
@@ -55,7 +57,8 @@ static void test_conninfo(void **state)
     dsn_is("perfgate-out/history.sqlite", "perfgate-out/history.sqlite");
     dsn_is(NULL, "");
     char tiny[8];
-    assert_string_equal(pg_redact_dsn("postgresql://u:secretsecret@h", tiny, sizeof tiny), "postgre");
+    assert_string_equal(pg_redact_dsn("postgresql://u:secretsecret@h", tiny, sizeof tiny),
+                        "postgre");
 }
 
 static void test_secret_in_message(void **state)

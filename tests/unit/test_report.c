@@ -26,11 +26,12 @@
 #define STEP_AT 20 /* runs 20..30 (1-based) are 30 % slower */
 
 static const char *const NAMES[] = {
-    "indicators/ema/hot/cpu/65536",      /* the step regression, budget 1.2 us */
-    "indicators/rsi/hot/cpu/65536",      /* steady, waived in runs 10..14 */
-    "pipeline/new/hot/cpu/1024",         /* appears at run 12 */
-    "pipeline/old/hot/cpu/1024",         /* vanishes after run 8 */
-    "evil\"quote'\n<script>alert(1)</script> system('touch /tmp/pg_pwned') ../../x '; DROP TABLE runs; --",
+    "indicators/ema/hot/cpu/65536", /* the step regression, budget 1.2 us */
+    "indicators/rsi/hot/cpu/65536", /* steady, waived in runs 10..14 */
+    "pipeline/new/hot/cpu/1024",    /* appears at run 12 */
+    "pipeline/old/hot/cpu/1024",    /* vanishes after run 8 */
+    "evil\"quote'\n<script>alert(1)</script> system('touch /tmp/pg_pwned') ../../x '; DROP TABLE "
+    "runs; --",
 };
 enum { NB = 5 };
 
@@ -107,8 +108,11 @@ static void fill_history(void)
             } else if (k == 4) {
                 budget = 2500.0;
             }
-            v[nv++] = (pg_hist_verdict){ NAMES[k], "median_real_time", verdict, "budgets/x.json",
-                                         budget, NAN, NULL, NULL, NAN, 0 };
+            v[nv++] = (pg_hist_verdict){ NAMES[k], "median_real_time",
+                                         verdict,  "budgets/x.json",
+                                         budget,   NAN,
+                                         NULL,     NULL,
+                                         NAN,      0 };
         }
         char commit[16];
         snprintf(commit, sizeof commit, "c%02d%s", r, r == 5 ? "\"x" : "");
@@ -255,7 +259,9 @@ static void test_single_run_and_empty(void **state)
 
     double s[1] = { 5.0 };
     pg_hist_bench b = { "only/one", s, NULL, 1, 1 };
-    pg_hist_verdict v = { "ghost/bench", "median_real_time", "missing", NULL, 10.0, NAN, NULL, NULL, NAN, 0 };
+    pg_hist_verdict v = {
+        "ghost/bench", "median_real_time", "missing", NULL, 10.0, NAN, NULL, NULL, NAN, 0
+    };
     pg_hist_run run = { NULL, NULL, NULL, NULL, NULL, 0, &b, 1, &v, 1, NULL, 0 };
     assert_int_equal(pg_history_add(h, &run, NULL, NULL, NULL, &err), 0);
     assert_int_equal(pg_history_trend(h, 0, &t, &err), 0);
@@ -272,7 +278,9 @@ static void test_single_run_and_empty(void **state)
      * handed to gnuplot as "inf". */
     double tiny[1] = { 7.0 };
     pg_hist_bench tb = { "tiny/budget", tiny, NULL, 1, 1 };
-    pg_hist_verdict tv = { "tiny/budget", "median_real_time", "breach", "b.json", 1e-320, NAN, NULL, NULL, NAN, 0 };
+    pg_hist_verdict tv = {
+        "tiny/budget", "median_real_time", "breach", "b.json", 1e-320, NAN, NULL, NULL, NAN, 0
+    };
     pg_hist_run trun = { NULL, NULL, NULL, NULL, NULL, 0, &tb, 1, &tv, 1, NULL, 0 };
     assert_int_equal(pg_history_add(h, &trun, NULL, NULL, NULL, &err), 0);
     assert_int_equal(pg_history_trend(h, 0, &t, &err), 0);

@@ -24,17 +24,22 @@ static void test_repetitions_and_aggregates(void **state)
     (void)state;
     /* Two repetitions in microseconds plus Google Benchmark's aggregate
      * rows, which must be ignored when repetitions exist. */
-    const char *text =
-        "{\"context\": {\"host_name\": \"box\"}, \"benchmarks\": [\n"
-        " {\"name\": \"BM_a/64/repeats:2\", \"run_name\": \"BM_a/64/repeats:2\", \"run_type\": \"iteration\",\n"
-        "  \"repetition_index\": 0, \"real_time\": 1.5, \"cpu_time\": 1.25, \"time_unit\": \"us\",\n"
-        "  \"items_per_second\": 5.12e7, \"cache_misses\": 3},\n"
-        " {\"name\": \"BM_a/64/repeats:2\", \"run_name\": \"BM_a/64/repeats:2\", \"run_type\": \"iteration\",\n"
-        "  \"repetition_index\": 1, \"real_time\": 2.5, \"cpu_time\": 1.25, \"time_unit\": \"us\",\n"
-        "  \"items_per_second\": 5.12e7},\n"
-        " {\"name\": \"BM_a/64/repeats:2_mean\", \"run_name\": \"BM_a/64/repeats:2\", \"run_type\": \"aggregate\",\n"
-        "  \"aggregate_name\": \"mean\", \"real_time\": 99, \"cpu_time\": 99, \"time_unit\": \"us\"}\n"
-        "]}";
+    const char *text = "{\"context\": {\"host_name\": \"box\"}, \"benchmarks\": [\n"
+                       " {\"name\": \"BM_a/64/repeats:2\", \"run_name\": \"BM_a/64/repeats:2\", "
+                       "\"run_type\": \"iteration\",\n"
+                       "  \"repetition_index\": 0, \"real_time\": 1.5, \"cpu_time\": 1.25, "
+                       "\"time_unit\": \"us\",\n"
+                       "  \"items_per_second\": 5.12e7, \"cache_misses\": 3},\n"
+                       " {\"name\": \"BM_a/64/repeats:2\", \"run_name\": \"BM_a/64/repeats:2\", "
+                       "\"run_type\": \"iteration\",\n"
+                       "  \"repetition_index\": 1, \"real_time\": 2.5, \"cpu_time\": 1.25, "
+                       "\"time_unit\": \"us\",\n"
+                       "  \"items_per_second\": 5.12e7},\n"
+                       " {\"name\": \"BM_a/64/repeats:2_mean\", \"run_name\": "
+                       "\"BM_a/64/repeats:2\", \"run_type\": \"aggregate\",\n"
+                       "  \"aggregate_name\": \"mean\", \"real_time\": 99, \"cpu_time\": 99, "
+                       "\"time_unit\": \"us\"}\n"
+                       "]}";
     pg_error err;
     pg_results *run = load(text, &err);
     assert_non_null(run);
@@ -59,15 +64,18 @@ static void test_repetitions_and_aggregates(void **state)
 static void test_aggregates_only(void **state)
 {
     (void)state;
-    const char *text =
-        "{\"benchmarks\": [\n"
-        " {\"name\": \"x/8_mean\", \"run_name\": \"x/8\", \"run_type\": \"aggregate\", \"aggregate_name\": \"mean\",\n"
-        "  \"real_time\": 10, \"cpu_time\": 9, \"time_unit\": \"ms\"},\n"
-        " {\"name\": \"x/8_median\", \"run_name\": \"x/8\", \"run_type\": \"aggregate\", \"aggregate_name\": \"median\",\n"
-        "  \"real_time\": 8, \"cpu_time\": 7, \"time_unit\": \"ms\"},\n"
-        " {\"name\": \"x/8_cv\", \"run_name\": \"x/8\", \"run_type\": \"aggregate\", \"aggregate_name\": \"cv\",\n"
-        "  \"aggregate_unit\": \"percentage\", \"real_time\": 0.1, \"cpu_time\": 0.1, \"time_unit\": \"ms\"}\n"
-        "]}";
+    const char *text = "{\"benchmarks\": [\n"
+                       " {\"name\": \"x/8_mean\", \"run_name\": \"x/8\", \"run_type\": "
+                       "\"aggregate\", \"aggregate_name\": \"mean\",\n"
+                       "  \"real_time\": 10, \"cpu_time\": 9, \"time_unit\": \"ms\"},\n"
+                       " {\"name\": \"x/8_median\", \"run_name\": \"x/8\", \"run_type\": "
+                       "\"aggregate\", \"aggregate_name\": \"median\",\n"
+                       "  \"real_time\": 8, \"cpu_time\": 7, \"time_unit\": \"ms\"},\n"
+                       " {\"name\": \"x/8_cv\", \"run_name\": \"x/8\", \"run_type\": "
+                       "\"aggregate\", \"aggregate_name\": \"cv\",\n"
+                       "  \"aggregate_unit\": \"percentage\", \"real_time\": 0.1, \"cpu_time\": "
+                       "0.1, \"time_unit\": \"ms\"}\n"
+                       "]}";
     pg_error err;
     pg_results *run = load(text, &err);
     assert_non_null(run);
@@ -140,9 +148,14 @@ static void test_bench_names(void **state)
     assert_string_equal(n.profile, "cold");
     assert_string_equal(n.device, "cpu");
     assert_true(n.n == 4096);
-    const char *bad[] = { "indicators/sma/cold/cpu", "indicators/sma/warm/cpu/4096",
-                          "indicators//cold/cpu/4096", "indicators/sma/cold/cpu/0",
-                          "indicators/sma/cold/cpu/40x", "a/b/hot/cpu/1/2", "BM_Sum/4096", "",
+    const char *bad[] = { "indicators/sma/cold/cpu",
+                          "indicators/sma/warm/cpu/4096",
+                          "indicators//cold/cpu/4096",
+                          "indicators/sma/cold/cpu/0",
+                          "indicators/sma/cold/cpu/40x",
+                          "a/b/hot/cpu/1/2",
+                          "BM_Sum/4096",
+                          "",
                           "a/b/hot/cpu/99999999999999999999" };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_false(pg_name_parse(bad[i], &n));
@@ -164,7 +177,8 @@ static void test_perfgate_object(void **state)
         "{\"benchmarks\": [{\"name\": \"k/hot/cpu/100\", \"real_time\": 5, \"cpu_time\": 5}],\n"
         " \"perfgate\": {\"context\": {\"seed\": \"7\"},\n"
         "   \"benchmarks\": {\"k/hot/cpu/100\": {\"elements\": 250, \"input_digest\": \"ab\"}},\n"
-        "   \"counters\": {\"instructions\": {\"available\": false, \"reason\": \"no PMU in this VM\"}}}}";
+        "   \"counters\": {\"instructions\": {\"available\": false, \"reason\": \"no PMU in this "
+        "VM\"}}}}";
     pg_error err;
     pg_results *run = load(text, &err);
     assert_non_null(run);
@@ -231,7 +245,8 @@ static void test_positions(void **state)
     assert_int_equal(err.code, PG_ELIMIT);
     /* NUL inside a string */
     pg_error_clear(&err);
-    assert_null(pg_results_load_buffer("{\"benchmarks\": [{\"name\": \"a\0b\"}]}", 33, "nul", &err));
+    assert_null(
+        pg_results_load_buffer("{\"benchmarks\": [{\"name\": \"a\0b\"}]}", 33, "nul", &err));
     assert_int_equal(err.code, PG_EPARSE);
 }
 

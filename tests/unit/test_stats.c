@@ -310,8 +310,8 @@ static void test_walsh(void **state)
     double e[] = { 1, 2, 3, 4, 5, 6 };
     assert_int_equal(pg_stats_walsh(e, 6, 0.90, scratch, &est, &lo, &hi), 0);
     CLOSE(est, 3.5, 1e-15);
-    CLOSE(lo, 2.0, 1e-15);  /* sorted: 1, 1.5, 2, ... */
-    CLOSE(hi, 5.0, 1e-15);  /* ..., 5, 5.5, 6 */
+    CLOSE(lo, 2.0, 1e-15); /* sorted: 1, 1.5, 2, ... */
+    CLOSE(hi, 5.0, 1e-15); /* ..., 5, 5.5, 6 */
     assert_int_equal(pg_stats_walsh(e, 0, 0.9, scratch, &est, &lo, &hi), PG_EINVAL);
 }
 

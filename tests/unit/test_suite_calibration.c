@@ -37,13 +37,12 @@ static void test_names(void **state)
     (void)state;
     pg_bench_registry *reg = calibration_registry();
     assert_non_null(reg);
-    const char *want[] = { "calibration/stream/hot/cpu/4194304",
-                           "calibration/stream_1r3w/hot/cpu/1048576",
-                           "calibration/fma_chain/hot/cpu/1048576",
-                           "calibration/muladd_chain/hot/cpu/1048576",
-                           "calibration/fft/hot/cpu/65536",
-                           "calibration/process/first/cpu/4",
-                           "calibration/process/first/cpu/64" };
+    const char *want[] = {
+        "calibration/stream/hot/cpu/4194304",    "calibration/stream_1r3w/hot/cpu/1048576",
+        "calibration/fma_chain/hot/cpu/1048576", "calibration/muladd_chain/hot/cpu/1048576",
+        "calibration/fft/hot/cpu/65536",         "calibration/process/first/cpu/4",
+        "calibration/process/first/cpu/64"
+    };
     size_t nwant = sizeof want / sizeof want[0];
     assert_int_equal(pg_bench_count(reg), nwant);
     for (size_t i = 0; i < nwant; i++) {
@@ -76,8 +75,8 @@ static void test_process_first(void **state)
 
     const char *name = "calibration/process/first/cpu/4";
     double pages = (double)(4u << 20) / (double)sysconf(_SC_PAGESIZE);
-    json_t *pb = json_object_get(json_object_get(json_object_get(root, "perfgate"), "benchmarks"),
-                                 name);
+    json_t *pb =
+        json_object_get(json_object_get(json_object_get(root, "perfgate"), "benchmarks"), name);
     assert_non_null(pb);
     assert_true(json_number_value(json_object_get(pb, "items_per_iteration")) == pages);
     assert_true(json_number_value(json_object_get(pb, "bytes_per_iteration")) == 4u << 20);
@@ -95,8 +94,7 @@ static void test_process_first(void **state)
         /* ns: a process start and 4 MiB of faults take tens of us to some
          * ms; CPU no more than wall (one thread at a time: the child, then
          * /bin/true while the child waits), beyond the rusage rounding. */
-        if (!(real > 10e3 && real < 2e9 && cpu > 10e3 && cpu <= 1.02 * real + 20e3 &&
-              faults > 0))
+        if (!(real > 10e3 && real < 2e9 && cpu > 10e3 && cpu <= 1.02 * real + 20e3 && faults > 0))
             fail_msg("%s: real %g ns, cpu %g ns, %g page faults", name, real, cpu, faults);
         samples++;
     }

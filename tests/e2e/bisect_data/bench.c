@@ -119,10 +119,11 @@ int main(int argc, char **argv)
                 r1 = now(CLOCK_MONOTONIC);
             } while (r1 - r0 < min_time * 1e9);
             double c1 = now(CLOCK_PROCESS_CPUTIME_ID);
-            fprintf(f, "%s\n  {\"name\": \"%s\", \"run_name\": \"%s\", \"run_type\": "
-                       "\"iteration\", \"repetitions\": %d, \"repetition_index\": %d, "
-                       "\"iterations\": %ld, \"real_time\": %.3f, \"cpu_time\": %.3f, "
-                       "\"time_unit\": \"ns\"}",
+            fprintf(f,
+                    "%s\n  {\"name\": \"%s\", \"run_name\": \"%s\", \"run_type\": "
+                    "\"iteration\", \"repetitions\": %d, \"repetition_index\": %d, "
+                    "\"iterations\": %ld, \"real_time\": %.3f, \"cpu_time\": %.3f, "
+                    "\"time_unit\": \"ns\"}",
                     first ? "" : ",", benches[b].name, benches[b].name, reps, r, iters,
                     (r1 - r0) / (double)iters, (c1 - c0) / (double)iters);
             first = 0;
