@@ -314,16 +314,29 @@ static int do_show(const hopts *o)
         pg_escape_term_put(stdout, s->env[i].value ? s->env[i].value : "");
         printf("\n");
     }
-    printf("\n%-12s %-12s %-12s %-12s %5s  %s\n", "verdict", "median", "interval lo", "interval hi",
-           "n", "benchmark");
+    printf("\n%-14s %-12s %-12s %-12s %5s  %-16s %s\n", "verdict", "median", "interval lo",
+           "interval hi", "n", "owner", "benchmark");
     for (size_t i = 0; i < s->n_rows; i++) {
         const pg_hist_row *r = &s->rows[i];
-        char med[32], lo[32], hi[32];
+        char med[32], lo[32], hi[32], owner[64], verdict[24];
         fmt_ns(med, sizeof med, r->median_ns);
         fmt_ns(lo, sizeof lo, r->lo_ns);
         fmt_ns(hi, sizeof hi, r->hi_ns);
-        printf("%-12s %-12s %-12s %-12s %5zu  ", r->verdict[0] ? r->verdict : "-", med, lo, hi,
-               r->n_samples);
+        /* the budget's owner, and whether its verdict only warns (docs/budgets.md) */
+        const pg_hist_verdict *v = NULL;
+        for (size_t k = 0; k < s->n_verdicts && !v; k++)
+            if (s->verdicts[k].bench && !strcmp(s->verdicts[k].bench, r->name) &&
+                s->verdicts[k].owner)
+                v = &s->verdicts[k];
+        pg_escape_term(v ? v->owner : "-", owner, sizeof owner);
+        int warn = 0;
+        for (size_t k = 0; k < s->n_verdicts; k++)
+            warn |= s->verdicts[k].bench && !strcmp(s->verdicts[k].bench, r->name) &&
+                    s->verdicts[k].warn && s->verdicts[k].verdict &&
+                    !strcmp(s->verdicts[k].verdict, r->verdict);
+        snprintf(verdict, sizeof verdict, "%s%s", r->verdict[0] ? r->verdict : "-",
+                 warn ? " (warn)" : "");
+        printf("%-14s %-12s %-12s %-12s %5zu  %-16s ", verdict, med, lo, hi, r->n_samples, owner);
         pg_escape_term_put(stdout, r->name);
         printf("\n");
     }

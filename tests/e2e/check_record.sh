@@ -41,6 +41,8 @@ grep -Eq '^regression .* indicators/sma0/hot/cpu/1024$' "$T/show" \
     || { cat "$T/show"; fail "the history lacks check's verdict on sma0 (its waiver expired)"; }
 grep -q "indicators/ema0/hot/cpu/1024" "$T/show" || { cat "$T/show"; fail "the history lacks the passing verdict"; }
 grep -q "unbudgeted" "$T/show" && fail "unbudgeted rows recorded"
+grep -Eq '^pass .* kernels +indicators/ema0/hot/cpu/1024$' "$T/show" \
+    || { cat "$T/show"; fail "history show lacks the budget's owner"; }
 
 # Judging again, as history add does, decides otherwise today: the reason
 # check records its own verdicts.

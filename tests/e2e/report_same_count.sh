@@ -64,7 +64,7 @@ PY
 grep -q ", 2 failing$" add.out || fail "history add: $(cat add.out)"
 "$PERFGATE" history list --history h.sqlite | awk 'NR == 2 { exit !($6 == 2) }' \
   || fail "history list: $("$PERFGATE" history list --history h.sqlite)"
-"$PERFGATE" history show --history h.sqlite | grep -Eq '^breach +5500 ns +2000 ns +9000 ns +10 +s/two/' \
+"$PERFGATE" history show --history h.sqlite | grep -Eq '^breach +5500 ns +2000 ns +9000 ns +10 +[^ ]+ +s/two/' \
   || fail "history show's interval: $("$PERFGATE" history show --history h.sqlite)"
 "$PERFGATE" report --history h.sqlite --out out --no-png >report.out
 grep -q ", 2 failing$" report.out || fail "report: $(cat report.out)"
