@@ -55,7 +55,7 @@ static void test_same_as_every_pair(void **state)
     for (int s = 0; s < NSETS; s++) {
         pgt_rng r;
         pgt_rng_seed(&r, 1000 + (uint64_t)s);
-        size_t n = 2 + pgt_rng_below(&r, MAXB);
+        size_t n = 2 + pgt_rng_below(&r, MAXB - 1); /* 2 .. MAXB */
         static char pat[MAXB][64], raw[MAXB][64];
         int fd = mkstemps(path, 5);
         assert_true(fd >= 0);
