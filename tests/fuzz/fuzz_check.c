@@ -11,6 +11,7 @@
 
 #include "pg_gate.h"
 #include "fuzz.h"
+#include "fuzz_judge.h"
 
 #ifndef PG_SOURCE_DIR
 #define PG_SOURCE_DIR "."
@@ -42,24 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&opt, 0, sizeof opt);
     opt.today = "2026-06-01";
     opt.with_unbudgeted = (size & 1) != 0;
-    for (int with_base = 0; with_base < 2; with_base++) {
-        pg_error e2 = { 0 };
-        pg_verdicts *rep = pg_gate_check(run, with_base ? run : NULL, set, &opt, &e2);
-        if (!rep) {
-            if (e2.code == 0 || e2.message[0] == '\0')
-                __builtin_trap(); /* a refusal always says why */
-            continue;
-        }
-        FILE *null = fopen("/dev/null", "w");
-        if (null) {
-            if (pg_verdicts_write_table(rep, null, 1, PG_TABLE_ALL) != 0 ||
-                pg_verdicts_write_json(rep, null) != 0 || pg_verdicts_write_junit(rep, null) != 0 ||
-                pg_verdicts_write_markdown(rep, null) != 0)
-                __builtin_trap(); /* writing to /dev/null cannot fail */
-            fclose(null);
-        }
-        pg_verdicts_destroy(rep);
-    }
+    for (int with_base = 0; with_base < 2; with_base++)
+        fuzz_judge(run, with_base ? run : NULL, set, &opt);
     pg_budget_set_destroy(set);
     pg_results_destroy(run);
     return 0;

@@ -10,6 +10,7 @@
 
 #include "pg_gate.h"
 #include "fuzz.h"
+#include "fuzz_judge.h"
 
 static int count_env(const char *key, const char *value, void *arg)
 {
@@ -26,36 +27,18 @@ static void judge(pg_results *run, const char *budgets)
         __builtin_trap();
     pg_gate_options opt;
     memset(&opt, 0, sizeof opt);
-    pg_error err = { 0 };
-    pg_verdicts *rep = pg_gate_check(run, NULL, set, &opt, &err);
-    if (!rep && (err.code == 0 || err.message[0] == '\0'))
-        __builtin_trap(); /* a refusal always says why */
-    if (rep) {
-        FILE *null = fopen("/dev/null", "w");
-        if (null) {
-            pg_verdicts_write_table(rep, null, 0, 0);
-            pg_verdicts_write_json(rep, null);
-            fclose(null);
-        }
-    }
-    pg_verdicts_destroy(rep);
+    fuzz_judge(run, NULL, set, &opt);
     pg_budget_set_destroy(set);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static char path[64];
-    if (!path[0]) {
-        snprintf(path, sizeof path, "/tmp/pg_fuzz_formats_budget_%ld.json", (long)getpid());
-        FILE *f = fopen(path, "w");
-        if (!f)
-            return 0;
-        fputs("{\"version\": 1, \"budgets\": [{\"match\": \"*\", \"optional\": true, "
-              "\"repetitions\": 3, \"absolute\": {\"median_real_time\": \"1ms\", "
-              "\"median_cpu_time\": \"1ms\"}}]}",
-              f);
-        fclose(f);
-    }
+    const char *path = fuzz_budget_file(
+        "formats", "{\"version\": 1, \"budgets\": [{\"match\": \"*\", \"optional\": true, "
+                   "\"repetitions\": 3, \"absolute\": {\"median_real_time\": \"1ms\", "
+                   "\"median_cpu_time\": \"1ms\"}}]}");
+    if (!path)
+        return 0;
     static const int formats[] = { PG_FORMAT_AUTO, PG_FORMAT_PYTEST, PG_FORMAT_HYPERFINE,
                                    PG_FORMAT_ASV };
     for (size_t k = 0; k < sizeof formats / sizeof formats[0]; k++) {

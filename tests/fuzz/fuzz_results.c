@@ -9,6 +9,7 @@
 
 #include "pg_gate.h"
 #include "fuzz.h"
+#include "fuzz_judge.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -23,37 +24,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < pg_results_count(run); i++)
         if (!pg_results_get(run, i))
             __builtin_trap();
-    static char path[64];
-    if (!path[0]) {
-        snprintf(path, sizeof path, "/tmp/pg_fuzz_results_budget_%ld.json", (long)getpid());
-        FILE *f = fopen(path, "w");
-        if (!f)
-            return 0;
-        fputs("{\"version\": 1, \"budgets\": [{\"match\": \"*\", \"optional\": true, "
-              "\"absolute\": {\"median_real_time\": \"1ms\"}}]}",
-              f);
-        fclose(f);
+    const char *path = fuzz_budget_file(
+        "results", "{\"version\": 1, \"budgets\": [{\"match\": \"*\", \"optional\": true, "
+                   "\"absolute\": {\"median_real_time\": \"1ms\"}}]}");
+    if (!path) {
+        pg_results_destroy(run);
+        return 0;
     }
     pg_budget_set *set = pg_budget_set_create();
     if (pg_budget_set_add_path(set, path) != 0)
         __builtin_trap();
     pg_gate_options opt;
     memset(&opt, 0, sizeof opt);
-    pg_error e2 = { 0 };
-    pg_verdicts *rep = pg_gate_check(run, run, set, &opt, &e2);
-    if (!rep && (e2.code == 0 || e2.message[0] == '\0'))
-        __builtin_trap(); /* a refusal always says why */
-    if (rep) {
-        FILE *null = fopen("/dev/null", "w");
-        if (null) {
-            pg_verdicts_write_table(rep, null, 0, 0);
-            pg_verdicts_write_json(rep, null);
-            pg_verdicts_write_junit(rep, null);
-            pg_verdicts_write_markdown(rep, null);
-            fclose(null);
-        }
-    }
-    pg_verdicts_destroy(rep);
+    fuzz_judge(run, run, set, &opt);
     pg_budget_set_destroy(set);
     pg_results_destroy(run);
     return 0;
