@@ -65,7 +65,7 @@ static int want_colour(const char *when)
 /* Records the run with the verdicts just decided: the history holds what
  * the gate said, not a second judgement.  A failure is reported but does
  * not change the verdict's exit status (as a failed report would not). */
-static void record_run(const char *history, const char *results, int format,
+static void record_run(const char *history, const char *results, const pg_results *head,
                        const pg_verdicts *report)
 {
     pg_history *h = cli_open_history(history);
@@ -75,7 +75,7 @@ static void record_run(const char *history, const char *results, int format,
     }
     pg_hist_add_options ao = { 0 };
     ao.verdicts = report;
-    ao.format = format;
+    ao.loaded = head;
     pg_error err = { 0 };
     int64_t id = 0;
     if (pg_history_add_results(h, results, &ao, &id, &err) < 0) {
@@ -198,7 +198,7 @@ int cmd_check(int argc, char **argv)
         goto done;
     status = pg_verdicts_failed(report) ? 1 : 0;
     if (record)
-        record_run(history, results, format, report);
+        record_run(history, results, head, report);
 done:
     pg_verdicts_destroy(report);
     pg_results_destroy(head);

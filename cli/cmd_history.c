@@ -323,17 +323,17 @@ static int do_show(const hopts *o)
         fmt_ns(lo, sizeof lo, r->lo_ns);
         fmt_ns(hi, sizeof hi, r->hi_ns);
         /* the budget's owner, and whether its verdict only warns (docs/budgets.md) */
-        const pg_hist_verdict *v = NULL;
-        for (size_t k = 0; k < s->n_verdicts && !v; k++)
-            if (s->verdicts[k].bench && !strcmp(s->verdicts[k].bench, r->name) &&
-                s->verdicts[k].owner)
-                v = &s->verdicts[k];
-        pg_escape_term(v ? v->owner : "-", owner, sizeof owner);
+        const char *own = NULL;
         int warn = 0;
-        for (size_t k = 0; k < s->n_verdicts; k++)
-            warn |= s->verdicts[k].bench && !strcmp(s->verdicts[k].bench, r->name) &&
-                    s->verdicts[k].warn && s->verdicts[k].verdict &&
-                    !strcmp(s->verdicts[k].verdict, r->verdict);
+        for (size_t k = 0; k < s->n_verdicts; k++) {
+            const pg_hist_verdict *v = &s->verdicts[k];
+            if (!v->bench || strcmp(v->bench, r->name))
+                continue;
+            if (!own)
+                own = v->owner;
+            warn |= v->warn && v->verdict && !strcmp(v->verdict, r->verdict);
+        }
+        pg_escape_term(own ? own : "-", owner, sizeof owner);
         snprintf(verdict, sizeof verdict, "%s%s", r->verdict[0] ? r->verdict : "-",
                  warn ? " (warn)" : "");
         printf("%-14s %-12s %-12s %-12s %5zu  %-16s ", verdict, med, lo, hi, r->n_samples, owner);

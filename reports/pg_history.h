@@ -208,10 +208,13 @@ int pg_history_baseline_get(pg_history *h, pg_hist_baseline *out, pg_error *err)
 /* ---- Results files (reports/record.c) ------------------------------ */
 
 struct pg_verdicts;
+struct pg_results;
 
 typedef struct pg_hist_add_options {
     const struct pg_verdicts *verdicts; /* what `perfgate check` decided on these results: recorded
                                            as they are (budgets, baseline and today unused) */
+    const struct pg_results *loaded;    /* the results as check already read them (path still
+                                           names them), or NULL: read path */
     const char *budgets;                /* else a budget file or folder: judge (pg_gate_check) and
                                        record the verdicts; NULL: none */
     const char *baseline;               /* baseline results for regression verdicts, or NULL */

@@ -124,7 +124,10 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
         opt = &defaults;
     if (!h || !results)
         return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "bad arguments");
-    pg_results *head = pg_results_load_as(results, opt->format, err), *base = NULL;
+    /* results check has read already are not read a second time */
+    pg_results *owned = opt->loaded ? NULL : pg_results_load_as(results, opt->format, err);
+    const pg_results *head = opt->loaded ? opt->loaded : owned;
+    pg_results *base = NULL;
     pg_budget_set *budgets = NULL;
     pg_verdicts *report = NULL;
     pg_hist_bench *benches = NULL;
@@ -252,7 +255,7 @@ done:
     pg_verdicts_destroy(report);
     pg_budget_set_destroy(budgets);
     pg_results_destroy(base);
-    pg_results_destroy(head);
+    pg_results_destroy(owned);
     return rc;
 }
 
