@@ -47,6 +47,7 @@
 #include "pg_gate.h"
 #include "pg_history.h"
 #include "pg_io.h"
+#include "pg_json_read.h"
 #include "pg_process.h"
 #include "pg_redact.h"
 #include "pg_sha256.h"
@@ -209,6 +210,18 @@ static int copy_file(const char *from, const char *to)
         return -1;
     }
     return copy_stream(in, from, to);
+}
+
+/* Writes the bytes read from a file the user named (the results). */
+static int write_bytes(const char *to, const char *data, size_t len)
+{
+    pg_error err;
+    pg_error_clear(&err);
+    if (pg_write_file_atomic(to, data, len, &err)) {
+        cli_report("perfgate", &err);
+        return -1;
+    }
+    return 0;
 }
 
 /* Opens rel below root one component at a time (openat, O_NOFOLLOW on
@@ -829,6 +842,8 @@ static int make_bundle(const struct evidence_opts *o)
     pg_results *head = NULL, *base = NULL;
     pg_verdicts *report = NULL;
     json_t *results = NULL;
+    char *text = NULL, *btext = NULL;
+    size_t len = 0, blen = 0;
     pg_error err;
     pg_error_clear(&err);
     pg_budget_set *set = pg_budget_set_create();
@@ -843,12 +858,17 @@ static int make_bundle(const struct evidence_opts *o)
         cli_report("perfgate", pg_budget_set_diag(set, i));
     if (bad)
         goto fail_early;
-    if (!(head = pg_results_load_as(o->results, o->format, &err)) ||
-        (o->baseline && !(base = pg_results_load_as(o->baseline, o->format, &err)))) {
+    /* The results and the baseline are read once (a pipe too): the bytes
+     * the gate judged, read by the reader `check` uses, are the bytes the
+     * bundle keeps. */
+    if (!(text = pg_json_read_input(o->results, &len, &err)) ||
+        !(head = pg_results_load_buffer_as(text, len, o->results, o->format, &err)) ||
+        (o->baseline &&
+         (!(btext = pg_json_read_input(o->baseline, &blen, &err)) ||
+          !(base = pg_results_load_buffer_as(btext, blen, o->baseline, o->format, &err))))) {
         cli_report("perfgate", &err);
         goto fail_early;
     }
-    json_error_t jerr;
     if (pg_results_format(head) != PG_FORMAT_GBENCH) {
         /* another harness's file: its context and perfgate fields as the
          * reader mapped them (formats.c), in Google Benchmark's places */
@@ -857,8 +877,8 @@ static int make_bundle(const struct evidence_opts *o)
             fprintf(stderr, "perfgate: out of memory\n");
             goto fail_early;
         }
-    } else if (!(results = json_load_file(o->results, 0, &jerr))) {
-        fprintf(stderr, "perfgate: %s:%d:%d: %s\n", o->results, jerr.line, jerr.column, jerr.text);
+    } else if (!(results = pg_json_tree(text, len, o->results, &err))) {
+        cli_report("perfgate", &err);
         goto fail_early;
     }
     pg_gate_options gopt = { o->today, 1 };
@@ -887,10 +907,10 @@ static int make_bundle(const struct evidence_opts *o)
         goto fail_early;
     }
     char path[4096];
-    if (pathf(path, sizeof path, "%s/results.json", tmp) || copy_file(o->results, path))
+    if (pathf(path, sizeof path, "%s/results.json", tmp) || write_bytes(path, text, len))
         goto fail;
     if (o->baseline &&
-        (pathf(path, sizeof path, "%s/baseline.json", tmp) || copy_file(o->baseline, path)))
+        (pathf(path, sizeof path, "%s/baseline.json", tmp) || write_bytes(path, btext, blen)))
         goto fail;
     int today = pg_today_ymd();
     if (o->today)
@@ -919,6 +939,8 @@ fail:
     pg_remove_tree(tmp);
 fail_early:
 done:
+    free(text);
+    free(btext);
     json_decref(results);
     pg_verdicts_destroy(report);
     pg_results_destroy(head);

@@ -27,6 +27,7 @@
 #include "parse_options.h"
 #include "pg_gate.h"
 #include "pg_io.h"
+#include "pg_json_read.h"
 
 static const char usage_text[] =
     "usage: perfgate merge R1.json R2.json [...] -o R.json\n"
@@ -81,15 +82,18 @@ static void show(json_t *v, char *buf, size_t len)
     free(s);
 }
 
-static json_t *load(const char *path)
+/* Shard path as a tree, read by the reader `check` uses: whatever check
+ * accepts merges, and whatever it refuses is refused here with the same
+ * message and position. */
+static json_t *load(const char *path, const char *text, size_t len)
 {
-    json_error_t jerr;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    pg_error err;
+    pg_error_clear(&err);
+    pg_results *run = pg_results_load_buffer_as(text, len, path, PG_FORMAT_GBENCH, &err);
+    json_t *root = run ? pg_json_tree(text, len, path, &err) : NULL;
+    pg_results_destroy(run);
     if (!root) {
-        if (jerr.line > 0)
-            fprintf(stderr, "perfgate: %s:%d:%d: %s\n", path, jerr.line, jerr.column, jerr.text);
-        else
-            fprintf(stderr, "perfgate: %s: %s\n", path, jerr.text);
+        cli_report("perfgate", &err);
         return NULL;
     }
     const char *why = NULL;
@@ -205,7 +209,8 @@ static void join_map(json_t *dst, json_t *src)
     }
 }
 
-static int merge(char **inputs, size_t n, const char *out, const struct merge_opts *o)
+static int merge(char **inputs, char **texts, const size_t *lens, size_t n, const char *out,
+                 const struct merge_opts *o)
 {
     int status = 2;
     json_t **roots = calloc(n, sizeof *roots);
@@ -215,7 +220,7 @@ static int merge(char **inputs, size_t n, const char *out, const struct merge_op
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
-        if (!(roots[i] = load(inputs[i])))
+        if (!(roots[i] = load(inputs[i], texts[i], lens[i])))
             goto done;
     }
     for (size_t i = 1; i < n; i++) {
@@ -401,15 +406,31 @@ int cmd_merge(int argc, char **argv)
     int format = cli_results_format("merge", format_name);
     if (format < 0)
         return 2;
-    if (format == PG_FORMAT_AUTO) {
-        pg_error err;
-        pg_error_clear(&err);
-        if ((format = pg_results_format_detect_path(argv[0], &err)) < 0) {
-            cli_report("perfgate", &err);
-            return 2;
-        }
+    /* Each input is read once, so a pipe merges like a file. */
+    char **texts = calloc((size_t)n, sizeof *texts);
+    size_t *lens = calloc((size_t)n, sizeof *lens);
+    int status = 2;
+    pg_error err;
+    pg_error_clear(&err);
+    if (!texts || !lens) {
+        fprintf(stderr, "perfgate: out of memory\n");
+        goto done;
     }
+    for (int i = 0; i < n; i++)
+        if (!(texts[i] = pg_json_read_input(argv[i], &lens[i], &err))) {
+            cli_report("perfgate", &err);
+            goto done;
+        }
+    if (format == PG_FORMAT_AUTO)
+        format = pg_results_format_detect(texts[0], lens[0]);
     if (format != PG_FORMAT_GBENCH) /* joined in their own format */
-        return cli_merge_other(argv, (size_t)n, out, format, o.allow_hosts, o.force);
-    return merge(argv, (size_t)n, out, &o);
+        status = cli_merge_other(argv, texts, lens, (size_t)n, out, format, o.allow_hosts, o.force);
+    else
+        status = merge(argv, texts, lens, (size_t)n, out, &o);
+done:
+    for (int i = 0; texts && i < n; i++)
+        free(texts[i]);
+    free(texts);
+    free(lens);
+    return status;
 }

@@ -84,7 +84,7 @@ int cli_ab_command(int argc, char **argv);
 
 /* merge_other.c: `perfgate merge` of pytest-benchmark, hyperfine or asv
  * files (format), joined in that format.  Returns the exit status. */
-int cli_merge_other(char **inputs, size_t n, const char *out, int format, int allow_hosts,
-                    int force);
+int cli_merge_other(char **inputs, char **texts, const size_t *lens, size_t n, const char *out,
+                    int format, int allow_hosts, int force);
 
 #endif

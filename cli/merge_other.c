@@ -19,6 +19,7 @@
 #include "pg_gate.h"
 #include "pg_escape.h"
 #include "pg_io.h"
+#include "pg_json_read.h"
 
 typedef struct lookup {
     const char *key;
@@ -47,23 +48,30 @@ static const char *bench_member(int format)
     return format == PG_FORMAT_PYTEST ? "benchmarks" : "results";
 }
 
-int cli_merge_other(char **inputs, size_t n, const char *out, int format, int allow_hosts,
-                    int force)
+int cli_merge_other(char **inputs, char **texts, const size_t *lens, size_t n, const char *out,
+                    int format, int allow_hosts, int force)
 {
     int status = 2;
     pg_results **runs = calloc(n, sizeof *runs);
+    json_t **trees = calloc(n, sizeof *trees);
     json_t *result = NULL, *owner = json_object();
     pg_error err;
     pg_error_clear(&err);
-    if (!runs || !owner) {
+    if (!runs || !trees || !owner) {
         fprintf(stderr, "perfgate: out of memory\n");
         goto done;
     }
-    for (size_t i = 0; i < n; i++)
-        if (!(runs[i] = pg_results_load_as(inputs[i], format, &err))) {
+    /* The results reader judges each input and the same bytes, read by the
+     * same JSON reader, give the tree whose members are copied exactly as
+     * they were written. */
+    for (size_t i = 0; i < n; i++) {
+        if ((runs[i] = pg_results_load_buffer_as(texts[i], lens[i], inputs[i], format, &err)))
+            trees[i] = pg_json_tree(texts[i], lens[i], inputs[i], &err);
+        if (!trees[i]) {
             cli_report("perfgate", &err);
             goto done;
         }
+    }
     static const struct {
         const char *key;
         int host;
@@ -105,15 +113,13 @@ int cli_merge_other(char **inputs, size_t n, const char *out, int format, int al
             }
             json_object_set_new(owner, name, json_string(inputs[i]));
         }
-    /* The readers accepted every file: jansson reads them again to copy
-     * each member exactly as it was written. */
     const char *member = bench_member(format);
     for (size_t i = 0; i < n; i++) {
-        json_error_t jerr;
-        json_t *root = json_load_file(inputs[i], 0, &jerr);
-        json_t *part = root ? json_object_get(root, member) : NULL;
+        json_t *root = trees[i];
+        trees[i] = NULL;
+        json_t *part = json_object_get(root, member);
         if (!part) {
-            fprintf(stderr, "perfgate: %s: %s\n", inputs[i], root ? "no benchmarks" : jerr.text);
+            fprintf(stderr, "perfgate: %s: no benchmarks\n", inputs[i]);
             json_decref(root);
             goto done;
         }
@@ -143,9 +149,12 @@ int cli_merge_other(char **inputs, size_t n, const char *out, int format, int al
             pg_results_format_name(format), json_object_size(owner), out);
     status = 0;
 done:
-    for (size_t i = 0; runs && i < n; i++)
+    for (size_t i = 0; runs && trees && i < n; i++) {
         pg_results_destroy(runs[i]);
+        json_decref(trees[i]);
+    }
     free(runs);
+    free(trees);
     json_decref(result);
     json_decref(owner);
     return status;

@@ -8,6 +8,7 @@
  * current good/bad pair, a mark per commit, the questions asked.
  */
 #include "pg_bisect.h"
+#include "pg_json_read.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -345,10 +346,9 @@ int pg_bisect_parse_verdict(const char *text, size_t len, const char *name, cons
     memset(out, 0, sizeof *out);
     out->outcome = PG_BISECT_SKIP;
     out->ratio = out->lo = out->hi = NAN;
-    json_error_t jerr;
-    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *root = pg_json_tree(text, len, name, err);
     if (!root)
-        return pg_error_set(err, PG_EPARSE, name, jerr.line, jerr.column, NULL, "%s", jerr.text);
+        return err ? err->code : PG_EPARSE;
     int rc = 0;
     const json_t *rows = json_object_get(root, "benchmarks");
     if (!json_is_object(root) || !json_is_array(rows)) {

@@ -15,6 +15,7 @@
  * pytest-benchmark or hyperfine.
  */
 #include "pg_callgrind.h"
+#include "pg_json_read.h"
 #include "pg_io.h"
 
 #include <dirent.h>
@@ -236,10 +237,9 @@ int pg_callgrind_gb_counts(const char *prefix, const char *results_path, pg_cg_c
 {
     *out = NULL;
     *n = 0;
-    json_error_t je;
-    json_t *root = json_load_file(results_path, 0, &je);
+    json_t *root = pg_json_tree_file(results_path, err);
     if (!root)
-        return pg_error_set(err, PG_EPARSE, results_path, je.line, je.column, NULL, "%s", je.text);
+        return err ? err->code : PG_EPARSE;
     cg_dump *d = NULL;
     size_t nd = 0;
     int rc = list_dumps(prefix, 2, &d, &nd, err);
@@ -340,10 +340,9 @@ static const pg_cg_count *find_count(const pg_cg_count *c, size_t n, const char 
 int pg_callgrind_rewrite_results(const char *path, const pg_cg_count *c, size_t n, int repeat,
                                  pg_error *err)
 {
-    json_error_t je;
-    json_t *root = json_load_file(path, 0, &je);
+    json_t *root = pg_json_tree_file(path, err);
     if (!root)
-        return pg_error_set(err, PG_EPARSE, path, je.line, je.column, NULL, "%s", je.text);
+        return err ? err->code : PG_EPARSE;
     int rc = 0;
     json_t *benches = json_object_get(root, "benchmarks");
     json_t *pgb = json_object_get(root, "perfgate");

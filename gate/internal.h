@@ -77,6 +77,13 @@ const char *pj_pointer(pj_reader *r, const char *extra);
 
 /* Parses a whole document; NULL with err filled on failure. */
 pj_node *pj_parse(const char *text, size_t len, const char *file, pj_arena *a, pg_error *err);
+/* How a number is held, by the one rule every reader follows: an integer
+ * (no '.', 'e' or 'E' in its text) that fits 64 bits is PJ_INT (*i set),
+ * any other number PJ_REAL (*d set, finite), and one beyond a double's
+ * range (1e400) PJ_HUGE (*d is +-inf).  -1 when n is not a number, or out
+ * of memory copying a long text. */
+enum { PJ_INT, PJ_REAL, PJ_HUGE };
+int pj_number_kind(const pj_node *n, long long *i, double *d);
 const pj_node *pj_get(const pj_node *obj, const char *key);
 double pj_number(const pj_node *n); /* NaN unless a number */
 const char *pj_type_name(int type); /* "a string", "an object", ... */

@@ -717,6 +717,32 @@ const char *pj_type_name(int type)
     }
 }
 
+int pj_number_kind(const pj_node *n, long long *i, double *d)
+{
+    if (!n || n->type != PJ_NUMBER)
+        return -1;
+    char stack[128], *t = n->len < sizeof stack ? stack : malloc(n->len + 1);
+    if (!t)
+        return -1;
+    memcpy(t, n->text, n->len);
+    t[n->len] = '\0';
+    int kind = PJ_REAL;
+    if (!strpbrk(t, ".eE")) {
+        errno = 0;
+        *i = strtoll(t, NULL, 10);
+        if (errno != ERANGE)
+            kind = PJ_INT;
+    }
+    if (kind == PJ_REAL) {
+        *d = strtod(t, NULL);
+        if (!isfinite(*d))
+            kind = PJ_HUGE;
+    }
+    if (t != stack)
+        free(t);
+    return kind;
+}
+
 /* ---- files ---------------------------------------------------------- */
 
 const char *gate_map_file(const char *path, size_t *len, int *mapped, pg_error *err)

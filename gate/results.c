@@ -1069,28 +1069,19 @@ typedef struct env_walk {
     void *arg;
 } env_walk;
 
-/* A number as jansson prints what it reads: an integer (no '.', 'e' or
- * 'E', and within 64 bits) as itself, any other as a double, %.17g. */
+/* A number as every reader holds it (pj_number_kind): an integer as
+ * itself, any other as a double, %.17g. */
 static int number_text(const pj_node *v, char *buf, size_t cap)
 {
-    char stack[128], *t = v->len < sizeof stack ? stack : malloc(v->len + 1);
-    if (!t)
+    long long i = 0;
+    double d = 0;
+    int kind = pj_number_kind(v, &i, &d);
+    if (kind < 0)
         return PG_ENOMEM;
-    memcpy(t, v->text, v->len);
-    t[v->len] = '\0';
-    int real = strpbrk(t, ".eE") != NULL;
-    if (!real) {
-        errno = 0;
-        long long i = strtoll(t, NULL, 10);
-        if (errno == ERANGE)
-            real = 1;
-        else
-            snprintf(buf, cap, "%lld", i);
-    }
-    if (real)
-        snprintf(buf, cap, "%.17g", strtod(t, NULL));
-    if (t != stack)
-        free(t);
+    if (kind == PJ_INT)
+        snprintf(buf, cap, "%lld", i);
+    else
+        snprintf(buf, cap, "%.17g", d);
     return 0;
 }
 
