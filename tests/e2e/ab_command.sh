@@ -8,18 +8,7 @@
 #  - pytest-benchmark (examples/python): both sides' benchmarks paired by
 #    their pytest ids, two rounds.
 #  - a command without {out}, an unclosed quote, a failing command: exit 2.
-set -u
-: "${PG_BUILD_DIR:?}" "${PG_SOURCE_DIR:?}"
-PG="$PG_BUILD_DIR/cli/perfgate"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { # want_rc cmd...
-    local want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    [ $rc -eq "$want" ] || { cat "$T/out" "$T/err" >&2; fail "'$*': exit $rc, want $want"; }
-}
+. "$(dirname "$0")/lib.bash"
 . "$PG_SOURCE_DIR/tests/e2e/python_tools.bash"
 
 price_csvs "$T"

@@ -8,18 +8,7 @@
 # slower is "no regression" (exit 1); the broken commit is skipped; a
 # benchmark name full of shell characters is only an argument; bad usage
 # and bad revisions are exit 2.
-set -u
-: "${PG_BUILD_DIR:?}" "${PG_SOURCE_DIR:?}"
-PG="$PG_BUILD_DIR/cli/perfgate"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { # want_rc cmd...
-    local want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    [ $rc -eq "$want" ] || { cat "$T/out" "$T/err" >&2; fail "'$*': exit $rc, want $want"; }
-}
+. "$(dirname "$0")/lib.bash"
 command -v git >/dev/null || { echo "git is not installed: skipped"; exit 77; }
 command -v cc >/dev/null || { echo "no C compiler: skipped"; exit 77; }
 

@@ -4,19 +4,8 @@
 # report with a SHA-256 manifest sha256sum agrees with; the exit status is
 # the gate's; verify names every changed, added and missing file (exit 1);
 # bad input leaves no bundle behind (exit 2).
-set -u
-: "${PG_BUILD_DIR:?}" "${PG_SOURCE_DIR:?}"
-PG="$PG_BUILD_DIR/cli/perfgate"
+. "$(dirname "$0")/lib.bash"
 GEN="$PG_SOURCE_DIR/tests/e2e/gen_results.py"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { # want_rc cmd...
-    local want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    [ $rc -eq "$want" ] || { cat "$T/out" "$T/err" >&2; fail "'$*': exit $rc, want $want"; }
-}
 
 expect 0 "$PG" evidence --help
 grep -q "^usage: perfgate evidence" "$T/out" || fail "evidence --help"

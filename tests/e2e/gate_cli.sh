@@ -1,20 +1,9 @@
 #!/usr/bin/env bash
 # gate_cli.sh - perfgate check / compare / budgets lint: usage, exit codes,
 # waivers in every output, the shipped example budget file.
-set -u
-: "${PG_BUILD_DIR:?}" "${PG_SOURCE_DIR:?}"
-PG="$PG_BUILD_DIR/cli/perfgate"
+. "$(dirname "$0")/lib.bash"
 GEN="$PG_SOURCE_DIR/tests/e2e/gen_results.py"
 EX="$PG_SOURCE_DIR/budgets/examples/example.json"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { # want_rc cmd...
-    local want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    [ $rc -eq "$want" ] || { cat "$T/out" "$T/err" >&2; fail "'$*': exit $rc, want $want"; }
-}
 
 # usage
 expect 0 "$PG" check --help

@@ -15,18 +15,7 @@
 #  - --format forces a reader and a wrong one is a file:line:col error.
 # Both tools come from Debian (scripts/deps.sh); the interpreter is the one
 # that has pytest-benchmark (/usr/bin/python3, not a pyenv shim).
-set -u
-: "${PG_BUILD_DIR:?}" "${PG_SOURCE_DIR:?}"
-PG="$PG_BUILD_DIR/cli/perfgate"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { # want_rc cmd...
-    local want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    [ $rc -eq "$want" ] || { cat "$T/out" "$T/err" >&2; fail "'$*': exit $rc, want $want"; }
-}
+. "$(dirname "$0")/lib.bash"
 
 . "$PG_SOURCE_DIR/tests/e2e/python_tools.bash"
 

@@ -6,19 +6,8 @@
 # the reader check uses (gate/json.c); malformed JSON is named
 # file:line:column; the output is written atomically (a failed merge leaves
 # an existing output untouched).
-set -u
-: "${PG_BUILD_DIR:?}" "${PG_SOURCE_DIR:?}"
-PG="$PG_BUILD_DIR/cli/perfgate"
+. "$(dirname "$0")/lib.bash"
 TB="$PG_BUILD_DIR/bench/tpbench"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { # want_rc cmd...
-    local want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    [ $rc -eq "$want" ] || { cat "$T/out" "$T/err" >&2; fail "'$*': exit $rc, want $want"; }
-}
 export PERFGATE_GIT_COMMIT=0123456789abcdef0123456789abcdef01234567
 
 # usage
