@@ -32,11 +32,15 @@ gate: build
 # Each libFuzzer target for FUZZ_SECONDS (default 60), corpus in tests/fuzz/corpus/
 # (new interesting inputs are kept in build-fuzz/corpus/, crashes land in
 # tests/fuzz/corpus/<target>/crash-* and fail the run).
+# FUZZ_RUNS=N runs each target until it has executed N inputs instead
+# (the long run of docs/reliability.md); FUZZ_TARGETS="csv args" picks some.
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 0
+FUZZ_TARGETS ?=
 fuzz: deps
 	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPERFGATE_FUZZ=ON -DPERFGATE_CUDA=OFF >/dev/null
 	@cmake --build build-fuzz -j $(JOBS) >/dev/null
-	@./scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS)
+	@./scripts/fuzz.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_RUNS) $(FUZZ_TARGETS)
 
 # The whole test suite built with AddressSanitizer + UndefinedBehaviorSanitizer.
 sanitize: deps
