@@ -9,6 +9,13 @@
  * volume column; queue_imbalance if there are bid and ask volumes;
  * kyles_lambda_M, hasbrouck_M, signed_volume_ema if there is signed volume.
  * Missing high or low fall back to close (price_range 0, NaN where close is).
+ *
+ * The columns are made PGF_FEATURE_BLOCK rows at a time (pgf_features_run):
+ * the EWMs (ema_w, rsi, macd, signed_volume_ema) carry their state from a
+ * block to the next; return_1 restarts at the last non-NaN price before the
+ * block; the rolling kernels (rolling.c, micro.c) are called from one
+ * restart span before the block's last restart row, and the rows before
+ * the block keep their values.  Every block size gives the same bits.
  */
 #include <stdio.h>
 #include <string.h>

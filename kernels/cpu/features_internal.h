@@ -28,9 +28,14 @@
 
 /* pg_features works through the frame this many rows at a time (every
  * column of one block, then the next block), so a block's inputs stay in
- * the core's L2 while the columns are made from them.  A multiple of
- * PGF_ROLL_BLOCK: the rolling kernels then restart at the block start. */
-#define PGF_FEATURE_BLOCK 4096
+ * cache while the columns are made from them.  A multiple of
+ * PGF_ROLL_BLOCK: the rolling kernels then restart at the block start, and
+ * each rolling column recomputes one restart span (256 rows) before each
+ * block.  At 1M rows, 8,192 to 131,072 measured the same as whole columns
+ * within noise here (4,096: 5-9 % slower, the recomputed spans), the
+ * per-row growth being the 184 output bytes a row written to memory
+ * (docs/performance.md, issue 21); 65,536 measured best. */
+#define PGF_FEATURE_BLOCK 65536
 
 /* The most rows a rolling kernel's restart span (max(PGF_ROLL_BLOCK, w))
  * may hold for pg_features to work in row blocks; a wider window makes it

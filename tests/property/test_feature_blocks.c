@@ -67,8 +67,7 @@ static void frame_make(frame *f, size_t n, uint64_t seed, double holes, int flat
         for (size_t i = 4090; i < 4100 && i < n; i++)
             f->x[0][i] = NAN;
     }
-    pg_ohlcv in = { n,       NULL,    NULL,    f->x[1], f->x[2], f->x[0],
-                    f->x[3], f->x[4], f->x[5], f->x[6] };
+    pg_ohlcv in = { n, NULL, NULL, f->x[1], f->x[2], f->x[0], f->x[3], f->x[4], f->x[5], f->x[6] };
     f->in = in;
 }
 
@@ -99,8 +98,8 @@ static void check_blocks(const pg_features_config *cfg, const frame *f, const si
     assert_int_equal(pg_features(cfg, &f->in, got, NULL), PG_OK);
     for (size_t i = 0; i < nc * n; i++)
         if (!same(got[i], whole[i]))
-            fail_msg("%s: pg_features column %zu row %zu: %.17g, whole columns %.17g", what,
-                     i / n, i % n, got[i], whole[i]);
+            fail_msg("%s: pg_features column %zu row %zu: %.17g, whole columns %.17g", what, i / n,
+                     i % n, got[i], whole[i]);
     for (size_t b = 0; b < nb; b++) {
         for (size_t i = 0; i < nc * n; i++)
             got[i] = -7.0;
@@ -109,8 +108,8 @@ static void check_blocks(const pg_features_config *cfg, const frame *f, const si
             if (!same(got[i], whole[i])) {
                 char name[64];
                 pg_features_column_name(cfg, &f->in, i / n, name, sizeof name);
-                fail_msg("%s, block %zu: %s row %zu: %.17g, whole columns %.17g", what,
-                         blocks[b], name, i % n, got[i], whole[i]);
+                fail_msg("%s, block %zu: %s row %zu: %.17g, whole columns %.17g", what, blocks[b],
+                         name, i % n, got[i], whole[i]);
             }
     }
     free(whole);
@@ -173,6 +172,23 @@ static void test_wide_windows(void **state)
     run_builds(&cfg, 3000, NULL, 0, "a span over PGF_FEATURE_MAX_SPAN");
 }
 
+/* A frame longer than pg_features' own block (so its public path runs
+ * more than one block). */
+static void test_public_blocks(void **state)
+{
+    (void)state;
+    pg_features_config cfg;
+    pg_features_config_default(&cfg);
+    size_t n = PGF_FEATURE_BLOCK + 1000;
+    for (int k = 0; k < 2; k++) {
+        frame f;
+        frame_make(&f, n, 991 + (uint64_t)k, k == 0 ? 0.0 : 0.01, k == 1);
+        const size_t blocks[] = { PGF_FEATURE_BLOCK - 1, 3 * PGF_ROLL_BLOCK };
+        check_blocks(&cfg, &f, blocks, 2, "longer than PGF_FEATURE_BLOCK");
+        frame_free(&f);
+    }
+}
+
 /* Frames without the optional columns, and tiny frames. */
 static void test_missing_columns_and_small_n(void **state)
 {
@@ -197,6 +213,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_config),
         cmocka_unit_test(test_wide_windows),
+        cmocka_unit_test(test_public_blocks),
         cmocka_unit_test(test_missing_columns_and_small_n),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
