@@ -238,6 +238,10 @@ static void roll_rows(roll_fn fn, const double *x, size_t w, size_t b0, size_t b
 {
     size_t keep;
     size_t s0 = roll_from(w, b0, &keep);
+    if (keep == 0) {
+        fn(x, b1, w, out);
+        return;
+    }
     memcpy(save, out + s0, keep * sizeof *save);
     fn(x + s0, b1 - s0, w, out + s0);
     memcpy(out + s0, save, keep * sizeof *save);
@@ -249,6 +253,10 @@ static void micro_rows(const double *ret, const double *q, size_t w, size_t b0, 
 {
     size_t keep;
     size_t s0 = roll_from(w, b0, &keep);
+    if (keep == 0) {
+        pgf_micro_pair_run(ret, q, b1, w, kyle, hasb);
+        return;
+    }
     memcpy(save, kyle + s0, keep * sizeof *save);
     memcpy(save + keep, hasb + s0, keep * sizeof *save);
     pgf_micro_pair_run(ret + s0, q + s0, b1 - s0, w, kyle + s0, hasb + s0);
@@ -274,7 +282,10 @@ static void return_rows(const double *price, size_t b0, size_t b1, double *out)
     out[j] = kept;
 }
 
-void pgf_features_run(const pg_features_config *cfg, const pg_ohlcv *in, double *out, size_t block)
+/* pgf_features_run's work; save: 2 * PGF_FEATURE_MAX_SPAN doubles, or NULL
+ * when block >= n (one block: nothing to keep). */
+static void features_blocks(const pg_features_config *cfg, const pg_ohlcv *in, double *out,
+                            size_t block, double *save)
 {
     const size_t n = in->n;
     const double *close = in->close;
@@ -313,17 +324,6 @@ void pgf_features_run(const pg_features_config *cfg, const pg_ohlcv *in, double 
     }
 #undef NEXT_COL
 
-    /* Blocks need every restart span to fit the save buffer. */
-    size_t widest = roll_span(cfg->volatility_window);
-    for (size_t i = 0; i < nw; i++)
-        if (roll_span(cfg->windows[i]) > widest)
-            widest = roll_span(cfg->windows[i]);
-    if (has_signed(in) && roll_span(mw) > widest)
-        widest = roll_span(mw);
-    if (block == 0 || block > n || widest > PGF_FEATURE_MAX_SPAN)
-        block = n;
-    double save[2 * PGF_FEATURE_MAX_SPAN];
-
     /* The recurrences' states between blocks (t == 0 starts them). */
     ema_state ema_st[PG_MAX_WINDOWS], gain = { NAN, 1.0, 0 }, loss = gain, sv_st = gain;
     for (size_t i = 0; i < nw; i++)
@@ -359,6 +359,35 @@ void pgf_features_run(const pg_features_config *cfg, const pg_ohlcv *in, double 
             pgf_ema_span(in->signed_volume, b0, b1, sv_alpha, mw, &sv_st, sve);
         }
     }
+}
+
+/* The blocked run, with the rows a rolling column keeps on this frame's
+ * stack: not on the one-block path, whose kernels then run no deeper in
+ * the stack than whole columns did (a first call faults in no more stack
+ * pages). */
+static __attribute__((noinline)) void features_blocked(const pg_features_config *cfg,
+                                                       const pg_ohlcv *in, double *out,
+                                                       size_t block)
+{
+    double save[2 * PGF_FEATURE_MAX_SPAN];
+    features_blocks(cfg, in, out, block, save);
+}
+
+void pgf_features_run(const pg_features_config *cfg, const pg_ohlcv *in, double *out,
+                      size_t block)
+{
+    const size_t n = in->n, mw = cfg->microstructure_window;
+    /* Blocks need every restart span to fit the save buffer. */
+    size_t widest = roll_span(cfg->volatility_window);
+    for (size_t i = 0; i < cfg->n_windows; i++)
+        if (roll_span(cfg->windows[i]) > widest)
+            widest = roll_span(cfg->windows[i]);
+    if (has_signed(in) && roll_span(mw) > widest)
+        widest = roll_span(mw);
+    if (block == 0 || block >= n || widest > PGF_FEATURE_MAX_SPAN)
+        features_blocks(cfg, in, out, n, NULL);
+    else
+        features_blocked(cfg, in, out, block);
 }
 
 int pg_features(const pg_features_config *cfg, const pg_ohlcv *in, double *out, pg_error *err)
