@@ -373,8 +373,7 @@ static __attribute__((noinline)) void features_blocked(const pg_features_config 
     features_blocks(cfg, in, out, block, save);
 }
 
-void pgf_features_run(const pg_features_config *cfg, const pg_ohlcv *in, double *out,
-                      size_t block)
+void pgf_features_run(const pg_features_config *cfg, const pg_ohlcv *in, double *out, size_t block)
 {
     const size_t n = in->n, mw = cfg->microstructure_window;
     /* Blocks need every restart span to fit the save buffer. */

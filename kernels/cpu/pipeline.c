@@ -167,7 +167,8 @@ pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols, const pg_fe
     size_t off_norm = off_scratch + pg_align_up(ws->scratch_size);
     size_t total = off_norm + rows * ncols * sizeof(double);
     size_t touched = off_scratch + PG_SCRATCH_ALIGN + rows * sizeof(double);
-    unsigned char *blk = block_alloc(total + PG_SCRATCH_ALIGN, touched, &ws->block_mapped, &ws->block_raw);
+    unsigned char *blk =
+        block_alloc(total + PG_SCRATCH_ALIGN, touched, &ws->block_mapped, &ws->block_raw);
     if (blk == NULL)
         goto nomem;
     ws->block = blk;
