@@ -34,17 +34,18 @@ double pgf_alpha_from_alpha(double a)
     return 1.0 / (1.0 + comass);
 }
 
-void pgf_ema_run(const double *x, size_t n, double alpha, size_t min_periods, double *out)
+void pgf_ema_span(const double *x, size_t t, size_t end, double alpha, size_t min_periods,
+                  ema_state *st, double *out)
 {
-    if (n == 0)
-        return;
     const double omf = 1.0 - alpha;
     const double den = omf + alpha; /* w + alpha once w has been reset to 1 */
-    ema_state s;
-    ema_init(&s, x[0]);
-    out[0] = ema_value(&s, min_periods);
-    size_t t = 1;
-    while (t < n) {
+    ema_state s = *st;
+    if (t == 0 && t < end) {
+        ema_init(&s, x[0]);
+        out[0] = ema_value(&s, min_periods);
+        t = 1;
+    }
+    while (t < end) {
         if (s.y == s.y && s.w == 1.0) {
             /* Fast path: a run of valid inputs after a valid state.  The
              * weight is reset to 1 at every step, so w*omf == omf exactly and
@@ -52,7 +53,7 @@ void pgf_ema_run(const double *x, size_t n, double alpha, size_t min_periods, do
             double y = s.y;
             size_t k = s.k;
             if (den == 1.0) {
-                for (; t < n && isfinite(x[t]); t++) {
+                for (; t < end && isfinite(x[t]); t++) {
                     double c = x[t];
                     if (y != c)
                         y = omf * y + alpha * c;
@@ -60,7 +61,7 @@ void pgf_ema_run(const double *x, size_t n, double alpha, size_t min_periods, do
                     out[t] = k >= min_periods ? y : NAN;
                 }
             } else {
-                for (; t < n && isfinite(x[t]); t++) {
+                for (; t < end && isfinite(x[t]); t++) {
                     double c = x[t];
                     if (y != c)
                         y = (omf * y + alpha * c) / den;
@@ -70,13 +71,20 @@ void pgf_ema_run(const double *x, size_t n, double alpha, size_t min_periods, do
             }
             s.y = y;
             s.k = k;
-            if (t == n)
+            if (t == end)
                 break;
         }
         ema_step(&s, x[t], alpha, omf);
         out[t] = ema_value(&s, min_periods);
         t++;
     }
+    *st = s;
+}
+
+void pgf_ema_run(const double *x, size_t n, double alpha, size_t min_periods, double *out)
+{
+    ema_state s = { NAN, 1.0, 0 };
+    pgf_ema_span(x, 0, n, alpha, min_periods, &s, out);
 }
 
 /* Several EWMs of one series in one pass (pg_features' ema_w columns): on
@@ -109,10 +117,10 @@ PGF_INLINE void ema_multi_fast(const double *x, size_t t, size_t end, size_t K, 
     }
 }
 
-void pgf_ema_multi_run(const double *x, size_t n, size_t K, const double *alpha,
-                       const size_t *min_periods, double *const *out)
+void pgf_ema_multi_span(const double *x, size_t t, size_t n, size_t K, const double *alpha,
+                        const size_t *min_periods, ema_state *s, double *const *out)
 {
-    if (n == 0 || K == 0)
+    if (t >= n || K == 0)
         return;
     double omf[PGF_EMA_MULTI_MAX];
     int all_unit = K <= PGF_EMA_MULTI_MAX;
@@ -123,15 +131,17 @@ void pgf_ema_multi_run(const double *x, size_t n, size_t K, const double *alpha,
     if (!all_unit) {
         /* (1-a)+a != 1 keeps a division: one chain at a time. */
         for (size_t c = 0; c < K; c++)
-            pgf_ema_run(x, n, alpha[c], min_periods[c], out[c]);
+            pgf_ema_span(x, t, n, alpha[c], min_periods[c], &s[c], out[c]);
         return;
     }
-    ema_state s[PGF_EMA_MULTI_MAX];
-    for (size_t c = 0; c < K; c++) {
-        ema_init(&s[c], x[0]);
-        out[c][0] = ema_value(&s[c], min_periods[c]);
+    if (t == 0) {
+        for (size_t c = 0; c < K; c++) {
+            ema_init(&s[c], x[0]);
+            out[c][0] = ema_value(&s[c], min_periods[c]);
+        }
+        t = 1;
     }
-    for (size_t t = 1; t < n;) {
+    while (t < n) {
         size_t end = n - t < EMA_MULTI_CHUNK ? n : t + EMA_MULTI_CHUNK;
         int fast = 1;
         for (size_t c = 0; c < K; c++)
@@ -158,6 +168,18 @@ void pgf_ema_multi_run(const double *x, size_t n, size_t K, const double *alpha,
         }
         t = end;
     }
+}
+
+void pgf_ema_multi_run(const double *x, size_t n, size_t K, const double *alpha,
+                       const size_t *min_periods, double *const *out)
+{
+    if (K > PGF_EMA_MULTI_MAX) {
+        for (size_t c = 0; c < K; c++)
+            pgf_ema_run(x, n, alpha[c], min_periods[c], out[c]);
+        return;
+    }
+    ema_state s[PGF_EMA_MULTI_MAX] = { { NAN, 1.0, 0 } };
+    pgf_ema_multi_span(x, 0, n, K, alpha, min_periods, s, out);
 }
 
 int pg_ema_alpha(const double *x, size_t n, double alpha, size_t min_periods, double *out)

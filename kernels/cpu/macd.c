@@ -134,11 +134,26 @@ PG_ISA_CLONES(AVX2, size_t, macd_fast,
               (price, n, t, f, s, g, af, of, as, os, ag, og, ema_fast, ema_slow, macd, macd_signal,
                histogram));
 
-void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_t signal,
-                  double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
-                  double *histogram)
+/* Row t of the five columns from the states after row t. */
+static inline void macd_write(size_t t, const ema_state *f, const ema_state *s, const ema_state *g,
+                              double m, double *ema_fast, double *ema_slow, double *macd,
+                              double *macd_signal, double *histogram)
 {
-    if (n == 0)
+    double gv = ema_value(g, 1);
+    if (ema_fast)
+        ema_fast[t] = ema_value(f, 1);
+    if (ema_slow)
+        ema_slow[t] = ema_value(s, 1);
+    macd[t] = m;
+    macd_signal[t] = gv;
+    histogram[t] = m - gv;
+}
+
+void pgf_macd_span(const double *price, size_t t, size_t n, size_t fast, size_t slow, size_t signal,
+                   pgf_macd_state *st, double *ema_fast, double *ema_slow, double *macd,
+                   double *macd_signal, double *histogram)
+{
+    if (t >= n)
         return;
     const double af = pgf_alpha_from_span((double)fast), of = 1.0 - af;
     const double as = pgf_alpha_from_span((double)slow), os = 1.0 - as;
@@ -146,40 +161,45 @@ void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_
     /* The fast path skips the division: only when (1-a)+a is exactly 1. */
     const int no_div = of + af == 1.0 && os + as == 1.0 && og + ag == 1.0;
     const int isa = pg_isa();
-    ema_state f, s, g;
-    ema_init(&f, price[0]);
-    ema_init(&s, price[0]);
-    double m = ema_value(&f, 1) - ema_value(&s, 1);
-    ema_init(&g, m);
-    for (size_t t = 0;;) {
-        double fv = ema_value(&f, 1), sv = ema_value(&s, 1), gv = ema_value(&g, 1);
-        if (ema_fast)
-            ema_fast[t] = fv;
-        if (ema_slow)
-            ema_slow[t] = sv;
-        macd[t] = m;
-        macd_signal[t] = gv;
-        histogram[t] = m - gv;
-        if (++t == n)
-            break;
+    ema_state f = st->fast, s = st->slow, g = st->signal;
+    if (t == 0) {
+        ema_init(&f, price[0]);
+        ema_init(&s, price[0]);
+        double m = ema_value(&f, 1) - ema_value(&s, 1);
+        ema_init(&g, m);
+        macd_write(0, &f, &s, &g, m, ema_fast, ema_slow, macd, macd_signal, histogram);
+        t = 1;
+    }
+    while (t < n) {
+        /* Row t, from the states after row t-1. */
         if (no_div && f.y == f.y && s.y == s.y && g.y == g.y && f.w == 1.0 && s.w == 1.0 &&
             g.w == 1.0) {
-            size_t u = macd_fast[isa](price, n, t, &f, &s, &g, af, of, as, os, ag, og, ema_fast,
-                                      ema_slow, macd, macd_signal, histogram);
-            if (u > t) {
-                /* Rows t .. u-1 are written; step the general way from u. */
-                t = u;
-                if (t == n)
-                    break;
-                m = ema_value(&f, 1) - ema_value(&s, 1);
-            }
+            /* Rows t .. u-1 are written; step the general way from u. */
+            t = macd_fast[isa](price, n, t, &f, &s, &g, af, of, as, os, ag, og, ema_fast, ema_slow,
+                               macd, macd_signal, histogram);
+            if (t == n)
+                break;
         }
         /* Three independent chains per row: the CPU overlaps them. */
         ema_step(&f, price[t], af, of);
         ema_step(&s, price[t], as, os);
-        m = ema_value(&f, 1) - ema_value(&s, 1);
+        double m = ema_value(&f, 1) - ema_value(&s, 1);
         ema_step(&g, m, ag, og);
+        macd_write(t, &f, &s, &g, m, ema_fast, ema_slow, macd, macd_signal, histogram);
+        t++;
     }
+    st->fast = f;
+    st->slow = s;
+    st->signal = g;
+}
+
+void pgf_macd_run(const double *price, size_t n, size_t fast, size_t slow, size_t signal,
+                  double *ema_fast, double *ema_slow, double *macd, double *macd_signal,
+                  double *histogram)
+{
+    pgf_macd_state st = { { NAN, 1.0, 0 }, { NAN, 1.0, 0 }, { NAN, 1.0, 0 } };
+    pgf_macd_span(price, 0, n, fast, slow, signal, &st, ema_fast, ema_slow, macd, macd_signal,
+                  histogram);
 }
 
 int pg_macd(const double *price, size_t n, size_t fast, size_t slow, size_t signal,

@@ -31,6 +31,7 @@ struct pg_pipeline_ws {
     pg_strategy_params sp;
     void *block;         /* every array below, one allocation */
     size_t block_mapped; /* its mmap length; 0: malloc'd */
+    void *block_raw;     /* where that mapping starts (block is aligned in it) */
     double *norm;        /* ncols x max_rows, column-major */
     double *features;    /* max_features x max_rows, column-major */
     double *row_data;    /* the strategy's 10 double arrays, max_rows each */
@@ -59,9 +60,10 @@ struct pg_pipeline_ws {
  * mapped when a run first writes them, so a run over fewer rows than the
  * workspace holds, or one that never needs normalize's sort (the usual
  * sorted feed), faults in only what it writes. */
-static void *block_alloc(size_t bytes, size_t touched, size_t *mapped)
+static void *block_alloc(size_t bytes, size_t touched, size_t *mapped, void **raw_base)
 {
     *mapped = 0;
+    *raw_base = NULL;
 #if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
     if (touched >= PG_HUGE) {
         size_t len = (bytes + 4095) & ~(size_t)4095;
@@ -71,16 +73,15 @@ static void *block_alloc(size_t bytes, size_t touched, size_t *mapped)
         unsigned char *raw =
             mmap(NULL, len + PG_HUGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (raw != MAP_FAILED) {
+            /* The slack before and after the aligned block stays mapped
+             * and untouched (it costs address space only): two munmap
+             * calls fewer in the cold start, which a first call pays. */
             uintptr_t a = ((uintptr_t)raw + PG_HUGE - 1) & ~(uintptr_t)(PG_HUGE - 1);
             unsigned char *p = (unsigned char *)a;
-            size_t head = (size_t)(p - raw);
-            if (head > 0)
-                munmap(raw, head);
-            if (PG_HUGE - head > 0)
-                munmap(p + len, PG_HUGE - head);
             /* advice only: without huge pages the block still works */
             (void)madvise(p, len, MADV_HUGEPAGE);
-            *mapped = len;
+            *mapped = len + PG_HUGE;
+            *raw_base = raw;
             return p;
         }
     }
@@ -90,17 +91,18 @@ static void *block_alloc(size_t bytes, size_t touched, size_t *mapped)
     return malloc(bytes ? bytes : 1);
 }
 
-static void block_free(void *p, size_t mapped)
+static void block_free(void *p, size_t mapped, void *raw_base)
 {
     if (p == NULL)
         return;
 #if defined(MADV_HUGEPAGE) && defined(MAP_ANONYMOUS)
     if (mapped > 0) {
-        munmap(p, mapped);
+        munmap(raw_base, mapped);
         return;
     }
 #else
     (void)mapped;
+    (void)raw_base;
 #endif
     free(p);
 }
@@ -165,7 +167,8 @@ pg_pipeline_ws *pg_pipeline_ws_create(size_t max_rows, size_t ncols, const pg_fe
     size_t off_norm = off_scratch + pg_align_up(ws->scratch_size);
     size_t total = off_norm + rows * ncols * sizeof(double);
     size_t touched = off_scratch + PG_SCRATCH_ALIGN + rows * sizeof(double);
-    unsigned char *blk = block_alloc(total + PG_SCRATCH_ALIGN, touched, &ws->block_mapped);
+    unsigned char *blk =
+        block_alloc(total + PG_SCRATCH_ALIGN, touched, &ws->block_mapped, &ws->block_raw);
     if (blk == NULL)
         goto nomem;
     ws->block = blk;
@@ -207,7 +210,7 @@ void pg_pipeline_ws_destroy(pg_pipeline_ws *ws)
 {
     if (ws == NULL)
         return;
-    block_free(ws->block, ws->block_mapped);
+    block_free(ws->block, ws->block_mapped, ws->block_raw);
     free(ws);
 }
 

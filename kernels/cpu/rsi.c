@@ -316,19 +316,22 @@ PG_ISA_CLONES(AVX512, size_t, rsi_fast,
                double *ly, double alpha, double omf, double den, double *out),
               rsi_fast_level, (price, n, t, w, k0, no_div, gy, ly, alpha, omf, den, out));
 
-void pgf_rsi_run(const double *price, size_t n, size_t w, double *out)
+void pgf_rsi_span(const double *price, size_t t, size_t n, size_t w, ema_state *gs, ema_state *ls,
+                  double *out)
 {
-    if (n == 0)
+    if (t >= n)
         return;
     const double alpha = pgf_alpha_from_alpha(1.0 / (double)w);
     const double omf = 1.0 - alpha;
     const double den = omf + alpha;
     const int isa = pg_isa();
-    ema_state g, l;
-    ema_init(&g, NAN); /* d_0 is NaN */
-    ema_init(&l, NAN);
-    out[0] = NAN;
-    size_t t = 1;
+    ema_state g = *gs, l = *ls;
+    if (t == 0) {
+        ema_init(&g, NAN); /* d_0 is NaN */
+        ema_init(&l, NAN);
+        out[0] = NAN;
+        t = 1;
+    }
     while (t < n) {
         if (g.y == g.y && l.y == l.y && g.w == 1.0 && l.w == 1.0) {
             /* Both averages valid: run while the differences are finite
@@ -351,6 +354,14 @@ void pgf_rsi_run(const double *price, size_t n, size_t w, double *out)
         out[t] = rsi_of(ema_value(&g, w), ema_value(&l, w));
         t++;
     }
+    *gs = g;
+    *ls = l;
+}
+
+void pgf_rsi_run(const double *price, size_t n, size_t w, double *out)
+{
+    ema_state g = { NAN, 1.0, 0 }, l = g;
+    pgf_rsi_span(price, 0, n, w, &g, &l, out);
 }
 
 int pg_rsi(const double *price, size_t n, size_t window, double *out)
