@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pg_changepoint.h"
 #include "pg_error.h"
 #include "pg_history.h"
 
@@ -53,6 +54,32 @@ typedef struct pg_reports_options {
     const char *ci_sha;        /* $GITHUB_SHA; NULL: the newest run's commit */
     const char *ci_pr;         /* the pull request's number */
 } pg_reports_options;
+
+/* ---- Change points over a trend ----------------------------------------
+ * What `perfgate history changes` prints and what the report marks on its
+ * charts and lists first: one analysis (reports/changes.c), each
+ * benchmark's median per run handed to pg_changepoints_news
+ * (gate/pg_changepoint.h). */
+typedef struct pg_reports_changes {
+    size_t n;         /* benchmarks analysed */
+    size_t *bench;    /* their rows in the trend (t->benches), ascending */
+    pg_cp_news *news; /* what each one's series shows, per analysed benchmark */
+    size_t reference; /* the trend's index of the reference run creep is measured from */
+    double tolerance; /* creep: a drift beyond this fraction */
+    size_t n_changes; /* change points of every benchmark (news[].now) */
+    size_t n_creep;   /* benchmarks that crept */
+    int new_slowdown; /* the newest run brought a slowdown or a creep */
+} pg_reports_changes;
+
+/* Analyses every benchmark of t matching glob (fnmatch; NULL: all).
+ * Creep is measured from reference_run: the first run whose id is not
+ * below it (a run older than the trend gives its first run); 0 or less:
+ * the first run.  tolerance 0: 5 %.  out is filled; free it with
+ * pg_reports_changes_free even on error.  Returns 0, PG_EINVAL or
+ * PG_ENOMEM (err says so). */
+int pg_reports_changes_find(const pg_hist_trend *t, const char *glob, int64_t reference_run,
+                            double tolerance, pg_reports_changes *out, pg_error *err);
+void pg_reports_changes_free(pg_reports_changes *c); /* NULL is a no-op */
 
 typedef struct pg_reports_summary {
     size_t n_benches, n_runs; /* the table drawn */
