@@ -22,11 +22,11 @@
 #include "pg_escape.h"
 
 typedef struct finding {
-    size_t i;      /* the benchmark's place in cs->news */
-    size_t j;      /* its change in news.now */
-    size_t index;  /* the trend's index of the first run of the new level */
-    int slower;    /* ratio > 1 */
-    double size;   /* |log ratio| */
+    size_t i;     /* the benchmark's place in cs->news */
+    size_t j;     /* its change in news.now */
+    size_t index; /* the trend's index of the first run of the new level */
+    int slower;   /* ratio > 1 */
+    double size;  /* |log ratio| */
 } finding;
 
 static int cmp_finding(const void *a, const void *b)
@@ -92,17 +92,16 @@ static int listing_make(const pg_reports_changes *cs, listing *L)
 
 /* One line of the list, resolved: a change point (c) or a creep (c NULL). */
 typedef struct row {
-    size_t bench;           /* the trend's row */
-    const pg_cp_change *c;  /* the change, or NULL for a creep */
-    int is_new;             /* brought by the newest run */
-    char shift[96];         /* the shift, or the drift, with its interval */
+    size_t bench;          /* the trend's row */
+    const pg_cp_change *c; /* the change, or NULL for a creep */
+    int is_new;            /* brought by the newest run */
+    char shift[96];        /* the shift, or the drift, with its interval */
 } row;
 
 /* "+3.1 % [2.4, 3.9]": a ratio and its interval as a change in percent. */
 static void fmt_shift(char *buf, size_t len, double ratio, double lo, double hi)
 {
-    snprintf(buf, len, "%+.1f %% [%.1f, %.1f]", (ratio - 1) * 100, (lo - 1) * 100,
-             (hi - 1) * 100);
+    snprintf(buf, len, "%+.1f %% [%.1f, %.1f]", (ratio - 1) * 100, (lo - 1) * 100, (hi - 1) * 100);
 }
 
 static row change_row(const pg_reports_changes *cs, const finding *fd)
@@ -153,8 +152,9 @@ int reports_gp_markers(FILE *g, const pg_hist_trend *t, const pg_cp_news *nw)
                     "set object %zu rect from %.1f, graph 0 to %.1f, graph 1 behind"
                     " fc rgb '%s' fs transparent solid 0.10 noborder\n",
                     j + 1, (double)c->index_lo + 0.5, (double)c->index_hi + 0.5, colour);
-        fprintf(g, "set arrow %zu from %.1f, graph 0 to %.1f, graph 1 nohead dt 3 lw 2"
-                   " lc rgb '%s' front\n",
+        fprintf(g,
+                "set arrow %zu from %.1f, graph 0 to %.1f, graph 1 nohead dt 3 lw 2"
+                " lc rgb '%s' front\n",
                 j + 1, x, x, colour);
         /* labels step down so that neighbours do not overlap; on the right
          * half they end at the line instead of starting there */
@@ -165,8 +165,7 @@ int reports_gp_markers(FILE *g, const pg_hist_trend *t, const pg_cp_news *nw)
     }
     if (nw->now.creep) {
         char text[128], shift[96];
-        fmt_shift(shift, sizeof shift, nw->now.drift, nw->now.drift_lo,
-                          nw->now.drift_hi);
+        fmt_shift(shift, sizeof shift, nw->now.drift, nw->now.drift_lo, nw->now.drift_hi);
         snprintf(text, sizeof text, "creep %s%s", shift, nw->creep_new ? " new" : "");
         fprintf(g, "set label %zu '%s' at graph 0.01, graph 0.06 left tc rgb '#b8860b' front\n",
                 nw->now.n_changes + 1, text);
@@ -223,8 +222,8 @@ int reports_html_changes(FILE *f, const pg_hist_trend *t, const pg_reports_chang
         fprintf(f,
                 "</td><td>runs %lld-%lld</td><td class=\"n\">%s</td><td>%s</td><td>%s</td>"
                 "</tr>\n",
-                (long long)t->runs[r.c->index_lo].id, (long long)t->runs[r.c->index_hi].id,
-                r.shift, direction(r.c->ratio), r.is_new ? "new" : "");
+                (long long)t->runs[r.c->index_lo].id, (long long)t->runs[r.c->index_hi].id, r.shift,
+                direction(r.c->ratio), r.is_new ? "new" : "");
     }
     if (L.n)
         fputs("</tbody></table>\n", f);
@@ -277,7 +276,8 @@ int reports_md_changes(FILE *f, const pg_hist_trend *t, const pg_reports_changes
     if (rows)
         fputc('\n', f);
     if (L.nc)
-        fprintf(f, "**Creep** (drifted beyond %g %% since run %lld through steps each under it):\n\n",
+        fprintf(f,
+                "**Creep** (drifted beyond %g %% since run %lld through steps each under it):\n\n",
                 cs->tolerance * 100, reference_id(t, cs));
     for (size_t k = 0; k < L.nc; k++) {
         row r = creep_row(cs, L.cr[k]);
