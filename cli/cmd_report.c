@@ -1,7 +1,8 @@
 /*
  * cmd_report.c - `perfgate report`: trend charts (gnuplot PNG and SVG), a
  * self-contained HTML page and a Markdown summary from the history
- * (reports/pg_reports.h).
+ * (reports/pg_reports.h), the change points and creep listed first and
+ * marked on the charts (the analysis of `perfgate history changes`).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -12,13 +13,14 @@
 #include "builtin.h"
 #include "internal.h"
 #include "parse_options.h"
+#include "pg_gate.h"
 #include "pg_history.h"
 #include "pg_redact.h"
 #include "pg_reports.h"
 
 static const char usage_text[] =
     "usage: perfgate report [--history H] [--out DIR] [--runs N] [--no-png] [--no-svg]\n"
-    "                       [--title T] [--markdown]\n";
+    "                       [--title T] [--markdown] [--tolerance P%]\n";
 
 static void progress(void *arg, size_t done, size_t total)
 {
@@ -55,6 +57,7 @@ int cmd_report(int argc, char **argv)
     opt.out_dir = PG_CLI_OUT_DIR "/out";
     long runs = 500;
     int markdown = 0;
+    const char *tolerance = NULL;
     const pg_option options[] = {
         PG_OPT_STRING(0, "history", &history, "H",
                       "SQLite file (default " PG_CLI_DEFAULT_HISTORY ") or postgresql:// URI"),
@@ -67,6 +70,9 @@ int cmd_report(int argc, char **argv)
         PG_OPT_STRING(0, "title", &opt.title, "T", "the page's title"),
         PG_OPT_BOOL(0, "markdown", &markdown,
                     "also print the Markdown summary to stdout (for $GITHUB_STEP_SUMMARY)"),
+        PG_OPT_STRING(0, "tolerance", &tolerance, "P%",
+                      "creep is a drift beyond this since the baseline (default 5%,\n"
+                      "as history changes)"),
         PG_OPT_END(),
     };
     const pg_opt_spec spec = {
@@ -83,6 +89,13 @@ int cmd_report(int argc, char **argv)
         return pg_opt_status(npos);
     if (npos > 0)
         return pg_opt_usage_error(&spec, "unexpected argument '%s'", argv[0]);
+    opt.tolerance = 0.05;
+    if (tolerance && (pg_parse_percent(tolerance, &opt.tolerance) || !(opt.tolerance > 0) ||
+                      opt.tolerance >= 1)) {
+        fprintf(stderr, "perfgate: report: --tolerance takes a percentage such as 5%%, not '%s'\n",
+                tolerance);
+        return 2;
+    }
     if (opt.no_png && opt.no_svg) {
         fprintf(stderr, "perfgate: --no-png and --no-svg leave nothing to draw\n");
         return 2;
@@ -115,12 +128,16 @@ int cmd_report(int argc, char **argv)
     if (rc == 0)
         rc = pg_reports_write(t, latest, &opt, &sum, &err);
     if (rc == 0 && markdown)
-        rc = pg_reports_markdown(t, latest, 50, stdout);
-    if (rc == 0)
+        rc = pg_reports_markdown(t, latest, &opt, 50, stdout);
+    if (rc == 0) {
+        FILE *say = markdown ? stderr : stdout;
         fprintf(
-            markdown ? stderr : stdout,
+            say,
             "wrote %s/index.html: %zu benchmarks over %zu runs, %zu trend charts, %zu failing\n",
             opt.out_dir, sum.n_benches, sum.n_runs, sum.n_charts, sum.n_failed);
+        fprintf(say, "%zu change points, %zu creeping (listed first, marked on the charts)\n",
+                sum.n_changes, sum.n_creep);
+    }
     pg_hist_show_free(latest);
     pg_hist_trend_free(t);
     pg_history_close(h);

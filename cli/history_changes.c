@@ -1,7 +1,8 @@
 /*
  * history_changes.c - `perfgate history changes`: where each benchmark's
  * level shifted over the recorded runs, and which ones crept
- * (gate/pg_changepoint.h for the method, docs/statistics.md for why).
+ * (gate/pg_changepoint.h for the method, docs/statistics.md for why; the
+ * analysis itself is reports/changes.c, the one the report draws).
  *
  * The history's trend table (every run, oldest first) gives one median per
  * benchmark per run; each benchmark matching --benchmark is analysed on
@@ -13,7 +14,6 @@
  * exit status 1 says a new slowdown or a new creep appeared, and the JSON
  * gives the commits a `perfgate bisect` should start from (docs/ci.md).
  */
-#include <fnmatch.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -25,26 +25,7 @@
 #include "pg_changepoint.h"
 #include "pg_history.h"
 #include "pg_io.h"
-
-typedef struct bench_changes {
-    const char *name;
-    pg_cp_result now, before; /* with and without the newest run */
-    int *is_new;              /* per change of `now` */
-    int creep_new;
-} bench_changes;
-
-/* A change of `now` that `before` has too (its place within the other's
- * location interval, same direction) is not new. */
-static int seen_before(const pg_cp_change *c, const pg_cp_result *before)
-{
-    for (size_t j = 0; j < before->n_changes; j++) {
-        const pg_cp_change *b = &before->changes[j];
-        if (c->index + 2 >= b->index_lo && c->index <= b->index_hi + 2 &&
-            (c->ratio > 1) == (b->ratio > 1))
-            return 1;
-    }
-    return 0;
-}
+#include "pg_reports.h"
 
 static const char *commit_of(const pg_hist_trend *t, size_t i)
 {
@@ -80,22 +61,22 @@ static json_t *change_json(const pg_hist_trend *t, const pg_cp_change *c, int is
     return o;
 }
 
-static int write_json(const char *path, const pg_hist_trend *t, const bench_changes *bc, size_t nb,
-                      size_t ref, double tol)
+static int write_json(const char *path, const pg_hist_trend *t, const pg_reports_changes *cs)
 {
+    size_t ref = cs->reference;
     int failed = 0, *bad = &failed;
     json_t *root = json_object(), *arr = json_array();
     cli_json_put(bad, root, "tool", json_string("perfgate history changes"));
     cli_json_put(bad, root, "runs", json_integer((json_int_t)t->n_runs));
     cli_json_put(bad, root, "reference_run",
                  t->n_runs ? json_integer((json_int_t)t->runs[ref].id) : json_null());
-    cli_json_put(bad, root, "tolerance", json_real(tol));
-    for (size_t i = 0; i < nb; i++) {
-        const bench_changes *b = &bc[i];
+    cli_json_put(bad, root, "tolerance", json_real(cs->tolerance));
+    for (size_t i = 0; i < cs->n; i++) {
+        const pg_cp_news *b = &cs->news[i];
         json_t *o = json_object(), *ch = json_array();
         if (!o || !ch)
             failed = 1;
-        cli_json_put(bad, o, "benchmark", json_string(b->name));
+        cli_json_put(bad, o, "benchmark", json_string(t->benches[cs->bench[i]]));
         cli_json_put(bad, o, "runs", json_integer((json_int_t)b->now.n_used));
         cli_json_put(bad, o, "sigma", num(b->now.sigma));
         for (size_t j = 0; j < b->now.n_changes; j++)
@@ -124,14 +105,11 @@ static int write_json(const char *path, const pg_hist_trend *t, const bench_chan
     return af ? cli_out_close(af, path, ok) : -1;
 }
 
-static void print_table(const pg_hist_trend *t, const bench_changes *bc, size_t nb, size_t ref,
-                        double tol)
+static void print_table(const pg_hist_trend *t, const pg_reports_changes *cs)
 {
-    size_t nchanges = 0, ncreep = 0;
-    for (size_t i = 0; i < nb; i++) {
-        nchanges += bc[i].now.n_changes;
-        ncreep += bc[i].now.creep != 0;
-    }
+    size_t nb = cs->n, ref = cs->reference, nchanges = cs->n_changes, ncreep = cs->n_creep;
+    const pg_cp_news *bc = cs->news;
+    double tol = cs->tolerance;
     printf("%zu runs, %zu benchmarks; creep measured from run %lld, tolerance %g%%\n\n", t->n_runs,
            nb, t->n_runs ? (long long)t->runs[ref].id : 0LL, tol * 100);
     if (nchanges) {
@@ -146,7 +124,7 @@ static void print_table(const pg_hist_trend *t, const bench_changes *bc, size_t 
                 snprintf(ratio, sizeof ratio, "%.4fx [%.4f, %.4f]", c->ratio, c->lo, c->hi);
                 printf("%-4s %-8lld %-12.12s %-11s %-30s %-9.2g ", bc[i].is_new[j] ? "new" : "",
                        (long long)t->runs[c->index].id, commit_of(t, c->index), runs, ratio, c->p);
-                pg_escape_term_put(stdout, bc[i].name);
+                pg_escape_term_put(stdout, t->benches[cs->bench[i]]);
                 printf("\n");
             }
     } else {
@@ -158,7 +136,7 @@ static void print_table(const pg_hist_trend *t, const bench_changes *bc, size_t 
             if (bc[i].now.creep) {
                 printf("  %-4s %.4fx [%.4f, %.4f]  ", bc[i].creep_new ? "new" : "", bc[i].now.drift,
                        bc[i].now.drift_lo, bc[i].now.drift_hi);
-                pg_escape_term_put(stdout, bc[i].name);
+                pg_escape_term_put(stdout, t->benches[cs->bench[i]]);
                 printf("\n");
             }
     }
@@ -173,15 +151,12 @@ int cli_history_changes(const char *history, const char *glob, const char *since
     int status = 2;
     pg_error err = { 0 };
     pg_hist_trend *t = NULL;
-    bench_changes *bc = NULL;
-    double *x = NULL;
-    size_t nb = 0;
+    pg_reports_changes cs = { 0 };
     if (pg_history_trend(h, 0, &t, &err) < 0) {
         cli_report("perfgate", &err);
         goto done;
     }
     /* the reference run: --since, else the baseline's, else the first */
-    size_t ref = 0;
     int64_t ref_id = -1;
     pg_hist_baseline base;
     if (since) {
@@ -194,64 +169,31 @@ int cli_history_changes(const char *history, const char *glob, const char *since
     } else if (pg_history_baseline_get(h, &base, NULL) == 0) {
         ref_id = base.run_id;
     }
-    if (ref_id >= 0) {
+    if (since) {
         size_t r = 0;
         while (r < t->n_runs && t->runs[r].id < ref_id)
             r++;
-        if (since && (r == t->n_runs || t->runs[r].id != ref_id)) {
+        if (r == t->n_runs || t->runs[r].id != ref_id) {
             fprintf(stderr, "perfgate: history changes: no run %lld in the history\n",
                     (long long)ref_id);
             goto done;
         }
-        ref = r < t->n_runs ? r : 0;
     }
-    bc = calloc(t->n_benches ? t->n_benches : 1, sizeof *bc);
-    x = malloc((t->n_runs ? t->n_runs : 1) * sizeof *x);
-    if (!bc || !x) {
-        fprintf(stderr, "perfgate: out of memory\n");
+    if (pg_reports_changes_find(t, glob, ref_id >= 0 ? ref_id : 0, tolerance, &cs, &err) < 0) {
+        cli_report("perfgate", &err);
         goto done;
     }
-    pg_cp_options opt = { 0 };
-    opt.tolerance = tolerance;
-    opt.reference = ref;
-    int any_new = 0;
-    for (size_t b = 0; b < t->n_benches; b++) {
-        if (glob && fnmatch(glob, t->benches[b], 0) != 0)
-            continue;
-        bench_changes *c = &bc[nb++];
-        c->name = t->benches[b];
-        for (size_t r = 0; r < t->n_runs; r++)
-            x[r] = t->points[b * t->n_runs + r].median_ns;
-        if (pg_changepoints(x, t->n_runs, &opt, &c->now) ||
-            pg_changepoints(x, t->n_runs ? t->n_runs - 1 : 0, &opt, &c->before) ||
-            !(c->is_new = calloc(c->now.n_changes + 1, sizeof *c->is_new))) {
-            fprintf(stderr, "perfgate: out of memory\n");
-            goto done;
-        }
-        for (size_t j = 0; j < c->now.n_changes; j++) {
-            c->is_new[j] = !seen_before(&c->now.changes[j], &c->before);
-            any_new |= c->is_new[j] && c->now.changes[j].ratio > 1;
-        }
-        c->creep_new = c->now.creep && !c->before.creep;
-        any_new |= c->creep_new;
-    }
-    if (glob && nb == 0) {
+    if (glob && cs.n == 0) {
         fprintf(stderr, "perfgate: history changes: no benchmark matches '%s'\n", glob);
         goto done;
     }
-    print_table(t, bc, nb, ref, tolerance);
+    print_table(t, &cs);
     fflush(stdout);
-    if (json_path && write_json(json_path, t, bc, nb, ref, tolerance))
+    if (json_path && write_json(json_path, t, &cs))
         goto done;
-    status = any_new ? 1 : 0;
+    status = cs.new_slowdown ? 1 : 0;
 done:
-    for (size_t i = 0; bc && i < nb; i++) {
-        pg_cp_result_free(&bc[i].now);
-        pg_cp_result_free(&bc[i].before);
-        free(bc[i].is_new);
-    }
-    free(bc);
-    free(x);
+    pg_reports_changes_free(&cs);
     pg_hist_trend_free(t);
     pg_history_close(h);
     return status;

@@ -338,3 +338,47 @@ done:
         pg_cp_result_free(out);
     return rc;
 }
+
+/* ---- What the newest run brought --------------------------------------- */
+
+/* A change of `now` that `before` has too (its place within two runs of
+ * the other's location interval, the same direction) is not new. */
+static int seen_before(const pg_cp_change *c, const pg_cp_result *before)
+{
+    for (size_t j = 0; j < before->n_changes; j++) {
+        const pg_cp_change *b = &before->changes[j];
+        if (c->index + 2 >= b->index_lo && c->index <= b->index_hi + 2 &&
+            (c->ratio > 1) == (b->ratio > 1))
+            return 1;
+    }
+    return 0;
+}
+
+void pg_cp_news_free(pg_cp_news *r)
+{
+    if (!r)
+        return;
+    pg_cp_result_free(&r->now);
+    pg_cp_result_free(&r->before);
+    free(r->is_new);
+    r->is_new = NULL;
+}
+
+int pg_changepoints_news(const double *x, size_t n, const pg_cp_options *opt, pg_cp_news *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = pg_changepoints(x, n, opt, &out->now);
+    if (rc == 0)
+        rc = pg_changepoints(x, n ? n - 1 : 0, opt, &out->before);
+    if (rc == 0 && !(out->is_new = calloc(out->now.n_changes + 1, sizeof *out->is_new)))
+        rc = PG_ENOMEM;
+    if (rc)
+        return rc;
+    for (size_t j = 0; j < out->now.n_changes; j++) {
+        out->is_new[j] = !seen_before(&out->now.changes[j], &out->before);
+        out->new_slowdown |= out->is_new[j] && out->now.changes[j].ratio > 1;
+    }
+    out->creep_new = out->now.creep && !out->before.creep;
+    out->new_slowdown |= out->creep_new;
+    return 0;
+}

@@ -85,6 +85,24 @@ typedef struct pg_cp_result {
 int pg_changepoints(const double *x, size_t n, const pg_cp_options *opt, pg_cp_result *out);
 void pg_cp_result_free(pg_cp_result *r); /* NULL is a no-op */
 
+/* What the newest run brought: the analysis of x[0..n) and of x[0..n-1)
+ * (without the newest run), and which of the first's findings the second
+ * lacks.  A change is not new when the older analysis has one in the same
+ * direction within two runs of its location interval (a change found a run
+ * later or earlier is the same change, seen with one more run). */
+typedef struct pg_cp_news {
+    pg_cp_result now;    /* over x[0..n) */
+    pg_cp_result before; /* over x[0..n-1) */
+    int *is_new;         /* per change of `now`, 1: new; malloc'd (n_changes + 1 ints) */
+    int creep_new;       /* now.creep and not before.creep */
+    int new_slowdown;    /* a new change that is a slowdown (ratio > 1), or creep_new */
+} pg_cp_news;
+
+/* pg_changepoints twice, as above; opt may be NULL.  out is filled; free it
+ * with pg_cp_news_free even on error.  Returns 0, PG_EINVAL or PG_ENOMEM. */
+int pg_changepoints_news(const double *x, size_t n, const pg_cp_options *opt, pg_cp_news *out);
+void pg_cp_news_free(pg_cp_news *r); /* NULL is a no-op */
+
 #ifdef __cplusplus
 }
 #endif

@@ -71,4 +71,22 @@ void reports_median_ci(double *x, size_t n, double *median, double *lo, double *
 /* strdup that tolerates NULL. */
 char *reports_strdup(const char *s);
 
+/* The change points and creep of a report (report_changes.c). */
+#include <stdio.h>
+
+#include "pg_reports.h"
+
+/* The set commands that mark nw's change points (a line at each, its
+ * location interval shaded, a label of numbers) and its creep on the chart
+ * plotted next; returns 1 when it wrote any (then reports_gp_markers_end
+ * after the plot), else 0.  nw may be NULL. */
+int reports_gp_markers(FILE *g, const pg_hist_trend *t, const pg_cp_news *nw);
+void reports_gp_markers_end(FILE *g);
+/* The list of change points and creep, newest first, as an HTML section
+ * (<h2 id="changes">, table#change-points, table#creep, p#no-changes) or
+ * as Markdown (max_rows 0: every change point).  0 or PG_ENOMEM. */
+int reports_html_changes(FILE *f, const pg_hist_trend *t, const pg_reports_changes *cs);
+int reports_md_changes(FILE *f, const pg_hist_trend *t, const pg_reports_changes *cs,
+                       size_t max_rows);
+
 #endif

@@ -52,7 +52,8 @@ typedef struct bstat {
     const char *owner;           /* from the newest run's verdicts, or NULL */
     int in_latest;               /* has a median in the newest run */
     int charted;
-    int inlined; /* its chart is drawn into the page (failing ones) */
+    int inlined;            /* its chart is drawn into the page (failing ones) */
+    const pg_cp_news *news; /* its change points and creep (reports/changes.c), or NULL */
 } bstat;
 
 static const double NS_SCALE[] = { 1.0, 1e3, 1e6, 1e9 };
@@ -331,6 +332,7 @@ static int write_trend(const pg_hist_trend *t, bstat *s, const char *out, FILE *
             fprintf(g, "set ylabel 'median time per iteration (%s)'\n", NS_UNIT[u]);
         /* Every plot element has a defined point (an all-undefined one is
          * an error that would end the whole script). */
+        int marked = reports_gp_markers(g, t, s->news);
         fprintf(g, "plot ");
         if (has_waived)
             fprintf(g,
@@ -354,6 +356,8 @@ static int write_trend(const pg_hist_trend *t, bstat *s, const char *out, FILE *
             fprintf(g, ", '' using 1:6 with points pt 6 ps 1.6 lw 2 lc rgb '#d62728'"
                        " title 'fails the gate'");
         fprintf(g, "\n");
+        if (marked)
+            reports_gp_markers_end(g);
     }
     s->charted = 1;
     return 0;
@@ -973,8 +977,8 @@ static void html_row(FILE *f, const pg_hist_trend *t, const bstat *s)
 }
 
 static int write_html(const pg_hist_trend *t, bstat *st, const pg_hist_show *latest,
-                      const pg_reports_options *opt, long base, int base_oldest, size_t n_overview,
-                      pg_error *err)
+                      const pg_reports_options *opt, const pg_reports_changes *cs, long base,
+                      int base_oldest, size_t n_overview, pg_error *err)
 {
     size_t n = t->n_benches, failed = 0;
     const bstat **order = malloc((n ? n : 1) * sizeof *order);
@@ -1053,6 +1057,13 @@ static int write_html(const pg_hist_trend *t, bstat *st, const pg_hist_show *lat
     fputs(".</p>\n", f);
     fprintf(f, "<p id=\"status\">Newest run: <b>%zu failing</b> of %zu benchmarks.</p>\n", failed,
             n);
+    /* After the decision, before every per-benchmark table: where the
+     * levels shifted, and what crept. */
+    if (reports_html_changes(f, t, cs) < 0) {
+        pg_afile_abort(af);
+        free(order);
+        return pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+    }
     html_failing(f, t, st, latest);
 
     fputs("<h2>Verdicts of the newest run</h2>\n<p class=\"meta\">Worst first; click a column "
@@ -1108,7 +1119,10 @@ static int write_html(const pg_hist_trend *t, bstat *st, const pg_hist_show *lat
         fputs("<p class=\"meta\">Worst first. Median per run with its 95% interval (band) and "
               "the budget (dashed); for a relative budget, the ratio to the calibration and its "
               "ceiling (dashed). Runs that failed the gate are circled in red, waived runs "
-              "shaded; gaps are runs without the benchmark.</p>\n",
+              "shaded; gaps are runs without the benchmark. A change point is a dotted line where "
+              "the level shifted (red slower, green faster), labelled with the shift of the "
+              "median and its 95% interval, the runs where it may have happened shaded; a "
+              "creep is labelled at the bottom.</p>\n",
               f);
         for (size_t i = 0; i < n; i++) {
             const bstat *s = order[i];
@@ -1177,7 +1191,7 @@ static int cmp_worst(const void *a, const void *b)
 }
 
 static int markdown(const pg_hist_trend *t, const bstat *st, const pg_hist_show *latest,
-                    size_t max_rows, FILE *f)
+                    const pg_reports_changes *cs, size_t max_rows, FILE *f)
 {
     size_t n = t->n_benches, failed = 0;
     const bstat **v = malloc((n ? n : 1) * sizeof *v);
@@ -1198,6 +1212,11 @@ static int markdown(const pg_hist_trend *t, const bstat *st, const pg_hist_show 
         fputc('`', f);
     }
     fputs(").\n\n", f);
+    int rc = reports_md_changes(f, t, cs, max_rows);
+    if (rc < 0) {
+        free(v);
+        return rc;
+    }
     size_t rows = max_rows && max_rows < n ? max_rows : n;
     if (rows) {
         fputs("| benchmark | verdict | median | change vs previous | limit | vs limit | owner |\n",
@@ -1255,17 +1274,23 @@ static int markdown(const pg_hist_trend *t, const bstat *st, const pg_hist_show 
     return ferror(f) ? PG_EIO : 0;
 }
 
-int pg_reports_markdown(const pg_hist_trend *t, const pg_hist_show *latest, size_t max_rows,
-                        FILE *f)
+int pg_reports_markdown(const pg_hist_trend *t, const pg_hist_show *latest,
+                        const pg_reports_options *opt, size_t max_rows, FILE *f)
 {
     if (!t || !f)
         return PG_EINVAL;
+    pg_reports_changes cs;
+    int rc = pg_reports_changes_find(t, NULL, opt ? opt->baseline_run : 0, opt ? opt->tolerance : 0,
+                                     &cs, NULL);
     bstat *st = calloc(t->n_benches ? t->n_benches : 1, sizeof *st);
-    if (!st)
-        return PG_ENOMEM;
-    compute_stats(t, latest, -1, st);
-    int rc = markdown(t, st, latest, max_rows, f);
+    if (rc == 0 && !st)
+        rc = PG_ENOMEM;
+    if (rc == 0) {
+        compute_stats(t, latest, -1, st);
+        rc = markdown(t, st, latest, &cs, max_rows, f);
+    }
     free(st);
+    pg_reports_changes_free(&cs);
     return rc;
 }
 
@@ -1311,16 +1336,23 @@ static int write_report(const pg_hist_trend *t, const pg_hist_show *latest,
     if (base_oldest)
         base = 0;
     compute_stats(t, latest, base, st);
+    /* The change points of every benchmark, as `history changes` finds
+     * them: creep from the baseline run (else the first shown). */
+    pg_reports_changes cs;
+    rc = pg_reports_changes_find(t, NULL, opt->baseline_run, opt->tolerance, &cs, err);
+    for (size_t b = 0; rc == 0 && b < t->n_benches; b++)
+        st[b].news = &cs.news[b]; /* every benchmark analysed: news[b] is bench b */
     size_t n_charts = 0, n_overview = 0;
-    rc = draw_charts(t, st, opt, &n_charts, &n_overview, err);
     if (rc == 0)
-        rc = write_html(t, st, latest, opt, base, base_oldest, n_overview, err);
+        rc = draw_charts(t, st, opt, &n_charts, &n_overview, err);
+    if (rc == 0)
+        rc = write_html(t, st, latest, opt, &cs, base, base_oldest, n_overview, err);
     if (rc == 0) {
         join(path, sizeof path, opt->out_dir, "summary.md");
         pg_afile *af = pg_afile_open(path, err);
         if (!af)
             rc = PG_EIO;
-        else if ((rc = markdown(t, st, latest, 50, pg_afile_stream(af))) < 0)
+        else if ((rc = markdown(t, st, latest, &cs, 50, pg_afile_stream(af))) < 0)
             pg_afile_abort(af);
         else
             rc = pg_afile_commit(af, err);
@@ -1332,7 +1364,10 @@ static int write_report(const pg_hist_trend *t, const pg_hist_show *latest,
         sum->n_failed = 0;
         for (size_t b = 0; b < t->n_benches; b++)
             sum->n_failed += (size_t)st[b].fails;
+        sum->n_changes = cs.n_changes;
+        sum->n_creep = cs.n_creep;
     }
+    pg_reports_changes_free(&cs);
     free(st);
     return rc;
 }

@@ -20,28 +20,7 @@ expect() { # want_rc cmd...
 }
 H="$T/h.sqlite"
 
-python3 - "$T" <<'PY' || fail "generating runs"
-import json, math, random, sys
-out = sys.argv[1]
-rng = random.Random(22)
-for run in range(60):
-    rows = []
-    level = {"x/step": 1000.0 * (1.03 if run >= 40 else 1.0),
-             "x/creep": 5e5 * 1.004 ** run,
-             "x/flat": 42.0, "y/flat": 7e6}
-    for name, lv in level.items():
-        med = lv * math.exp(rng.gauss(0, 0.01))      # the run's level
-        for rep in range(5):
-            t = med * math.exp(rng.gauss(0, 0.005))
-            rows.append({"name": name, "run_name": name, "run_type": "iteration",
-                         "repetitions": 5, "repetition_index": rep, "iterations": 100,
-                         "real_time": t, "cpu_time": t, "time_unit": "ns"})
-    doc = {"context": {"date": "2026-12-01T00:00:00+00:00", "host_name": "ci",
-                       "num_cpus": 2, "library_build_type": "release"},
-           "benchmarks": rows}
-    with open("%s/r%02d.json" % (out, run), "w") as f:
-        json.dump(doc, f)
-PY
+python3 "$PG_SOURCE_DIR/tests/e2e/gen_changes.py" "$T" || fail "generating runs"
 for i in $(seq -w 0 59); do
     "$PG" history add "$T/r$i.json" --commit "c$i" --history "$H" >/dev/null 2>"$T/err" \
         || { cat "$T/err" >&2; fail "history add r$i"; }

@@ -57,7 +57,7 @@ static void read_back(int64_t id)
     if (pg_history_trend(hist, 8, &t, &e4) == 0) {
         FILE *null = fopen("/dev/null", "w");
         if (null) {
-            pg_reports_markdown(t, s, 50, null);
+            pg_reports_markdown(t, s, NULL, 50, null);
             fclose(null);
         }
         pg_hist_trend_free(t);

@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (pg_history_trend(h, 50, &t, &et) == 0) {
         FILE *null = fopen("/dev/null", "w");
         if (null) {
-            pg_reports_markdown(t, NULL, 50, null);
+            pg_reports_markdown(t, NULL, NULL, 50, null);
             fclose(null);
         }
         pg_hist_trend_free(t);

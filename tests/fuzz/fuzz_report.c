@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
         FILE *null = fopen("/dev/null", "w");
         if (null) {
-            pg_reports_markdown(t, s, 50, null);
+            pg_reports_markdown(t, s, NULL, 50, null);
             fclose(null);
         }
         pg_hist_show_free(s);

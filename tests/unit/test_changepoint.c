@@ -116,12 +116,47 @@ static void short_step_is_not_creep(void **state)
     pg_cp_result_free(&r);
 }
 
+/* What the newest run brought: a step that only the newest runs show is
+ * new (and a slowdown); the same step a run later is old news; a new
+ * speed-up is new but no slowdown. */
+static void news_of_the_newest_run(void **state)
+{
+    (void)state;
+    double x[20];
+    for (size_t i = 0; i < 20; i++)
+        x[i] = i < 14 ? 1000 : 1100;
+    pg_cp_news nw;
+    /* 2 runs after the step: the first time it shows (at min_segment
+     * runs from the end); without the newest run, nothing */
+    assert_int_equal(pg_changepoints_news(x, 16, NULL, &nw), 0);
+    assert_int_equal(nw.now.n_changes, 1);
+    assert_int_equal(nw.before.n_changes, 0);
+    assert_int_equal(nw.is_new[0], 1);
+    assert_int_equal(nw.new_slowdown, 1);
+    pg_cp_news_free(&nw);
+    assert_int_equal(pg_changepoints_news(x, 20, NULL, &nw), 0);
+    assert_int_equal(nw.now.n_changes, 1);
+    assert_int_equal(nw.is_new[0], 0);
+    assert_int_equal(nw.new_slowdown, 0);
+    pg_cp_news_free(&nw);
+    for (size_t i = 0; i < 20; i++)
+        x[i] = i < 14 ? 1000 : 900;
+    assert_int_equal(pg_changepoints_news(x, 16, NULL, &nw), 0);
+    assert_int_equal(nw.now.n_changes, 1);
+    assert_int_equal(nw.is_new[0], 1);
+    assert_int_equal(nw.new_slowdown, 0);
+    pg_cp_news_free(&nw);
+    assert_int_equal(pg_changepoints_news(NULL, 3, NULL, &nw), PG_EINVAL);
+    pg_cp_news_free(&nw);
+    pg_cp_news_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(noise_free_step),         cmocka_unit_test(absent_runs_keep_indices),
         cmocka_unit_test(flat_and_short),          cmocka_unit_test(creep_since_reference),
-        cmocka_unit_test(short_step_is_not_creep),
+        cmocka_unit_test(short_step_is_not_creep), cmocka_unit_test(news_of_the_newest_run),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -149,6 +149,7 @@ static void test_report_files(void **state)
         fail_msg("report: %s", err.message);
     assert_int_equal(sum.n_charts, NB);
     assert_int_equal(sum.n_failed, 1);
+    assert_true(sum.n_changes >= 1); /* the 30 % step */
 
     /* Every chart exists in both formats, non-empty, named by index. */
     for (int b = 0; b < NB; b++) {
@@ -170,6 +171,13 @@ static void test_report_files(void **state)
     assert_null(strstr(gp, "system("));
     assert_null(strstr(gp, "indicators/"));
     assert_null(strstr(gp, "script"));
+    /* the step is marked on its chart (b0001), between runs 19 and 20 */
+    const char *chart = strstr(gp, "set output 'charts/b0001.png'");
+    assert_non_null(chart);
+    const char *arrow = strstr(chart, "set arrow 1 from 19.5, graph 0");
+    assert_non_null(arrow);
+    assert_true(arrow < strstr(chart, "plot "));
+    assert_non_null(strstr(chart, "set label 1 '+29.5 % ["));
     free(gp);
     struct stat sb;
     assert_int_not_equal(stat("/tmp/pg_pwned", &sb), 0);
@@ -185,6 +193,12 @@ static void test_report_files(void **state)
     assert_int_equal(count(html, "<img alt=\"overview chart\""), 1);
     assert_int_equal(count(html, "<img alt=\"trend chart\" loading=\"lazy\""), NB - 1);
     assert_non_null(strstr(html, "<div id=\"banner\" class=\"banner fail\">FAIL: 1 of 5"));
+    /* the change points after the decision, before the tables */
+    const char *changes = strstr(html, "<table id=\"change-points\">");
+    assert_non_null(changes);
+    assert_true(strstr(html, "id=\"banner\"") < changes);
+    assert_true(changes < strstr(html, "<table id=\"failing\">"));
+    assert_true(changes < strstr(html, "<table id=\"verdicts\">"));
     /* the failing benchmark leads the table */
     const char *rows = strstr(html, "<table id=\"verdicts\">");
     assert_non_null(rows);
@@ -204,10 +218,16 @@ static void test_report_files(void **state)
     assert_non_null(strstr(html, ">vanished</td>"));
     free(html);
 
-    /* Markdown: the breach first, names escaped, nothing raw. */
+    /* Markdown: the change points first, then the breach first, names
+     * escaped, nothing raw. */
     char *md = slurp("summary.md");
     assert_non_null(md);
-    const char *first_row = strstr(md, "|---|");
+    const char *cps = strstr(md, "**Change points**"), *table = strstr(md, "| benchmark | verdict");
+    assert_non_null(cps);
+    assert_non_null(table);
+    assert_true(cps < table);
+    assert_non_null(strstr(cps, "| indicators/ema/hot/cpu/65536 | 20 | c20 | +29.5 % ["));
+    const char *first_row = strstr(table, "|---|");
     assert_non_null(first_row);
     first_row = strchr(first_row, '\n') + 1;
     assert_int_equal(strncmp(first_row, "| indicators/ema/hot/cpu/65536 | **breach**", 43), 0);
