@@ -57,10 +57,12 @@ typedef struct budget {
     char pointer[48]; /* /budgets/N */
     unsigned set;     /* 1 << F_...: fields this budget sets */
     pos at[F_COUNT];
-    int repetitions, severity, regression_metric, relative_per_element, relative_metric;
-    double alpha, min_effect, regression_max, relative_max_ratio;
+    int repetitions, severity, regression_metric;
+    double alpha, min_effect, regression_max;
     double absolute[PG_ABS_COUNT];
-    const char *owner, *relative_to;
+    const char *owner;
+    size_t nrelative;
+    pg_relative_limit relative[PG_MAX_RELATIVE_LIMITS];
     size_t ncounters;
     pg_counter_limit counters[PG_MAX_COUNTER_LIMITS];
     pos counter_at[PG_MAX_COUNTER_LIMITS];
@@ -700,6 +702,67 @@ static const char *const counter_keys[] = { "max", "per_element" };
 static const char *const waiver_keys[] = { "match", "reason", "ticket", "expires" };
 #define N(a) (sizeof a / sizeof a[0])
 
+/* One {"to": NAME, "max_ratio": X, ...} of "relative"; adds it to b when
+ * it is whole. */
+static void read_relative(ctx *c, const pj_node *v, budget *b)
+{
+    if (!want_object(c, v,
+                     "an object such as {\"to\": \"calibration/...\", \"max_ratio\": 1.2} (or an "
+                     "array of them)"))
+        return;
+    check_members(c, v, relative_keys, N(relative_keys), "\"relative\"");
+    need(c, v, "to", "\"relative\"");
+    need(c, v, "max_ratio", "\"relative\"");
+    pg_relative_limit rl = { NULL, 0, 0, PG_METRIC_REAL };
+    pos dummy;
+    get_enum(c, v, "metric", "real_time", "cpu_time", &rl.metric, &dummy);
+    const pj_node *pe = member(c, v, "per_element", PJ_TRUE, "true or false");
+    rl.per_element = pe && pe->type == PJ_TRUE;
+    const pj_node *to = member(c, v, "to", PJ_STRING, "a benchmark name");
+    int ok_to = 0;
+    if (to) {
+        size_t o2 = push(c, "to");
+        if (!to->str[0] || strpbrk(to->str, "*?")) /* '[' is a pytest id's */
+            ERR(c, to, PG_ETYPE,
+                "expected the exact name of a calibration benchmark, found \"%.60s\"", to->str);
+        else
+            ok_to = 1;
+        pop(c, o2);
+    }
+    pos at = { 0, 0 };
+    int ok_ratio =
+        get_number(c, v, "max_ratio", 0, 1e12, 1, "a positive number", &rl.max_ratio, &at);
+    if (ok_to && ok_ratio) {
+        rl.to = to->str;
+        if (!b->nrelative)
+            b->at[F_RELATIVE] = at;
+        b->relative[b->nrelative++] = rl;
+        b->set |= 1u << F_RELATIVE;
+    }
+}
+
+/* "relative": one ceiling (an object) or several (an array of them: a
+ * kernel against a floor and against itself at another size). */
+static void read_relatives(ctx *c, const pj_node *v, budget *b)
+{
+    if (v->type != PJ_ARRAY) {
+        read_relative(c, v, b);
+        return;
+    }
+    if (v->count == 0 || v->count > PG_MAX_RELATIVE_LIMITS) {
+        ERR(c, v, v->count ? PG_ELIMIT : PG_ETYPE,
+            "expected an array of 1 to %d relative ceilings, found %zu", PG_MAX_RELATIVE_LIMITS,
+            (size_t)v->count);
+        return;
+    }
+    size_t i = 0;
+    for (const pj_node *e = v->child; e; e = e->next, i++) {
+        size_t o2 = push_i(c, i);
+        read_relative(c, e, b);
+        pop(c, o2);
+    }
+}
+
 static void read_budget(ctx *c, const pj_node *o, budget *b)
 {
     check_members(c, o, budget_keys, N(budget_keys), "a budget");
@@ -770,35 +833,7 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
     }
     if ((v = pj_get(o, "relative"))) {
         size_t old = push(c, "relative");
-        if (want_object(c, v,
-                        "an object such as {\"to\": \"calibration/...\", \"max_ratio\": 1.2}")) {
-            check_members(c, v, relative_keys, N(relative_keys), "\"relative\"");
-            need(c, v, "to", "\"relative\"");
-            need(c, v, "max_ratio", "\"relative\"");
-            pos dummy;
-            b->relative_metric = PG_METRIC_REAL;
-            get_enum(c, v, "metric", "real_time", "cpu_time", &b->relative_metric, &dummy);
-            const pj_node *pe = member(c, v, "per_element", PJ_TRUE, "true or false");
-            b->relative_per_element = pe && pe->type == PJ_TRUE;
-            const pj_node *to = member(c, v, "to", PJ_STRING, "a benchmark name");
-            int ok_to = 0;
-            if (to) {
-                size_t o2 = push(c, "to");
-                if (!to->str[0] || strpbrk(to->str, "*?")) /* '[' is a pytest id's */
-                    ERR(c, to, PG_ETYPE,
-                        "expected the exact name of a calibration benchmark, found \"%.60s\"",
-                        to->str);
-                else
-                    ok_to = 1;
-                pop(c, o2);
-            }
-            int ok_ratio = get_number(c, v, "max_ratio", 0, 1e12, 1, "a positive number",
-                                      &b->relative_max_ratio, &b->at[F_RELATIVE]);
-            if (ok_to && ok_ratio) {
-                b->relative_to = to->str;
-                b->set |= 1u << F_RELATIVE;
-            }
-        }
+        read_relatives(c, v, b);
         pop(c, old);
     }
     if ((v = pj_get(o, "counters"))) {
@@ -1563,10 +1598,8 @@ int pg_budget_set_resolve_hits(const pg_budget_set *set, const char *name, pg_po
             out->regression_metric = b->regression_metric;
         }
         if (fresh & (1u << F_RELATIVE)) {
-            out->relative_to = b->relative_to;
-            out->relative_max_ratio = b->relative_max_ratio;
-            out->relative_per_element = b->relative_per_element;
-            out->relative_metric = b->relative_metric;
+            out->nrelative = b->nrelative;
+            memcpy(out->relative, b->relative, b->nrelative * sizeof b->relative[0]);
         }
         for (int k = 0; k < PG_ABS_COUNT; k++)
             if (fresh & (1u << (F_ABS0 + k)))
@@ -1612,10 +1645,15 @@ static int same_field(const budget *a, const budget *b, int f)
         return a->regression_max == b->regression_max &&
                a->regression_metric == b->regression_metric;
     case F_RELATIVE:
-        return !strcmp(a->relative_to, b->relative_to) &&
-               a->relative_max_ratio == b->relative_max_ratio &&
-               a->relative_per_element == b->relative_per_element &&
-               a->relative_metric == b->relative_metric;
+        if (a->nrelative != b->nrelative)
+            return 0;
+        for (size_t i = 0; i < a->nrelative; i++) {
+            const pg_relative_limit *x = &a->relative[i], *y = &b->relative[i];
+            if (strcmp(x->to, y->to) || x->max_ratio != y->max_ratio ||
+                x->per_element != y->per_element || x->metric != y->metric)
+                return 0;
+        }
+        return 1;
     default: return a->absolute[f - F_ABS0] == b->absolute[f - F_ABS0];
     }
 }

@@ -562,48 +562,52 @@ static int check_counter(pg_verdicts *r, const pg_results *run, const pg_result 
     return rc;
 }
 
+/* One ceiling relative to another benchmark of the same run.  With several
+ * on one budget the verdict's metric names the benchmark divided by
+ * ("relative:cpu_time/elem@calibration/fma_chain/hot/cpu/1048576"), so the
+ * rows stay apart in every output. */
 static int check_relative(pg_verdicts *r, const pg_results *run, const pg_result *b,
-                          const pg_policy *p)
+                          const pg_policy *p, const pg_relative_limit *rl)
 {
     char name[80];
-    snprintf(name, sizeof name, "relative:%s%s",
-             p->relative_metric == PG_METRIC_CPU ? "cpu_time" : "real_time",
-             p->relative_per_element ? "/elem" : "");
+    snprintf(name, sizeof name, "relative:%s%s%s%.50s",
+             rl->metric == PG_METRIC_CPU ? "cpu_time" : "real_time", rl->per_element ? "/elem" : "",
+             p->nrelative > 1 ? "@" : "", p->nrelative > 1 ? rl->to : "");
     pg_verdict *v = add(r, b->name, name, PG_V_PASS);
     if (!v)
         return PG_ENOMEM;
     v->budget_file = p->file;
     v->budget_line = p->line;
     v->unit = "ratio";
-    v->limit = p->relative_max_ratio;
-    const pg_result *cal = pg_results_find(run, p->relative_to);
+    v->limit = rl->max_ratio;
+    const pg_result *cal = pg_results_find(run, rl->to);
     if (!cal || cal->n == 0) {
         v->kind = PG_V_MISSING;
-        note(v, "calibration benchmark '%.80s' is not in the run", p->relative_to);
+        note(v, "calibration benchmark '%.80s' is not in the run", rl->to);
         finish(v, p);
         return 0;
     }
-    if (p->relative_per_element && (b->elements <= 0 || cal->elements <= 0)) {
+    if (rl->per_element && (b->elements <= 0 || cal->elements <= 0)) {
         unavailable(v, run, NULL, "elements per iteration unknown");
         finish(v, p);
         return 0;
     }
-    double sx = p->relative_per_element ? 1.0 / b->elements : 1.0;
-    double sy = p->relative_per_element ? 1.0 / cal->elements : 1.0;
+    double sx = rl->per_element ? 1.0 / b->elements : 1.0;
+    double sy = rl->per_element ? 1.0 / cal->elements : 1.0;
     series x = { NULL, 0 }, y = { NULL, 0 };
-    int rc = make_series(&x, metric_values(b, p->relative_metric), b->n, sx);
+    int rc = make_series(&x, metric_values(b, rl->metric), b->n, sx);
     if (!rc)
-        rc = make_series(&y, metric_values(cal, p->relative_metric), cal->n, sy);
+        rc = make_series(&y, metric_values(cal, rl->metric), cal->n, sy);
     if (rc)
         goto done;
     fill_median(v, &x);
     gate_stats_sort(y.v, y.n);
     v->base = pg_stats_median(y.v, y.n);
     v->n_base = y.n;
-    const char *bad = reference_problem(metric_values(cal, p->relative_metric), cal->n, sy);
+    const char *bad = reference_problem(metric_values(cal, rl->metric), cal->n, sy);
     if (bad) {
         v->kind = PG_V_INSUFFICIENT;
-        note(v, "calibration '%.80s' %s: no ratio to judge by", p->relative_to, bad);
+        note(v, "calibration '%.80s' %s: no ratio to judge by", rl->to, bad);
         goto done;
     }
     rc = ratio_of(r, &x, &y, &v->ratio, &v->ratio_lo, &v->ratio_hi);
@@ -611,15 +615,14 @@ static int check_relative(pg_verdicts *r, const pg_results *run, const pg_result
         goto done;
     /* Is x / max_ratio still larger than the calibration? */
     for (size_t i = 0; i < x.n; i++)
-        x.v[i] /= p->relative_max_ratio;
+        x.v[i] /= rl->max_ratio;
     rc = mw(r, &x, &y, PG_ALT_GREATER, &v->p);
     if (rc)
         goto done;
     size_t fewest = x.n < y.n ? x.n : y.n;
-    if (v->ratio > p->relative_max_ratio && v->p < p->alpha) {
+    if (v->ratio > rl->max_ratio && v->p < p->alpha) {
         v->kind = PG_V_BREACH;
-        note(v, "%.3gx the calibration '%.60s', ceiling %.3gx", v->ratio, p->relative_to,
-             p->relative_max_ratio);
+        note(v, "%.3gx the calibration '%.60s', ceiling %.3gx", v->ratio, rl->to, rl->max_ratio);
     } else if (fewest < (size_t)p->repetitions) {
         v->kind = PG_V_INSUFFICIENT;
         note(v, "only %zu of the %d repetitions required", fewest, p->repetitions);
@@ -791,8 +794,8 @@ static int check_bench(pg_verdicts *r, const pg_results *head, const pg_results 
             rc = check_absolute(r, head, b, &p, k);
     for (size_t i = 0; i < p.ncounters && !rc; i++)
         rc = check_counter(r, head, b, &p, &p.counters[i]);
-    if (p.relative_to && !rc)
-        rc = check_relative(r, head, b, &p);
+    for (size_t i = 0; i < p.nrelative && !rc; i++)
+        rc = check_relative(r, head, b, &p, &p.relative[i]);
     if (base && !rc)
         rc = check_regression(r, b, bb, &p);
     if (rc)

@@ -246,6 +246,17 @@ enum {
 const char *pg_abs_name(int which);
 
 #define PG_MAX_COUNTER_LIMITS 16
+/* Ceilings relative to other benchmarks of the same run one budget may set
+ * ("relative" as an array: a kernel against a floor and against itself at
+ * another size). */
+#define PG_MAX_RELATIVE_LIMITS 4
+
+typedef struct pg_relative_limit {
+    const char *to;   /* the benchmark divided by: an exact name of the same run */
+    double max_ratio; /* ceiling on the ratio of the medians */
+    int per_element;  /* 1: both sides per element first */
+    int metric;       /* PG_METRIC_... */
+} pg_relative_limit;
 
 typedef struct pg_counter_limit {
     const char *name; /* counter name */
@@ -265,10 +276,8 @@ typedef struct pg_policy {
     double regression_max;         /* tolerance, a fraction */
     int regression_metric;         /* PG_METRIC_... */
     double absolute[PG_ABS_COUNT]; /* ceilings in ns or bytes; NaN when unset */
-    const char *relative_to;       /* calibration benchmark, or NULL */
-    double relative_max_ratio;
-    int relative_per_element;
-    int relative_metric;
+    size_t nrelative;              /* ceilings relative to the same run; 0 when unset */
+    pg_relative_limit relative[PG_MAX_RELATIVE_LIMITS];
     size_t ncounters;
     pg_counter_limit counters[PG_MAX_COUNTER_LIMITS];
     const char *file;  /* the most specific matching budget's file */

@@ -250,6 +250,58 @@ static void test_shipped(void **state)
     pg_budget_set_destroy(set);
 }
 
+/* "relative" takes one ceiling or an array of 1..4; each element is
+ * checked as the single form is, at its own pointer. */
+static void test_relative_array(void **state)
+{
+    (void)state;
+    pg_budget_set *set = load_text(
+        "{\"version\": 1, \"budgets\": [\n"
+        " {\"match\": \"a\", \"relative\": [{\"to\": \"c/1\", \"max_ratio\": 2},\n"
+        "                         {\"to\": \"a4096\", \"max_ratio\": 1.1, \"per_element\": "
+        "true}]},\n"
+        " {\"match\": \"b\", \"relative\": []},\n"
+        " {\"match\": \"c\", \"relative\": [{\"to\": \"x\", \"max_ratio\": 1}, {\"to\": \"x\", "
+        "\"max_ratio\": 1},\n"
+        "   {\"to\": \"x\", \"max_ratio\": 1}, {\"to\": \"x\", \"max_ratio\": 1}, {\"to\": \"x\", "
+        "\"max_ratio\": 1}]},\n"
+        " {\"match\": \"d\", \"relative\": [{\"to\": \"x\", \"max_ratio\": 1}, 3]},\n"
+        " {\"match\": \"e\", \"relative\": [{\"to\": \"x*\", \"max_ratio\": 0}]}\n"
+        "]}");
+    static const char *const want[][2] = {
+        { "/budgets/1/relative", "expected an array of 1 to 4 relative ceilings, found 0" },
+        { "/budgets/2/relative", "expected an array of 1 to 4 relative ceilings, found 5" },
+        { "/budgets/3/relative/1", "expected an object such as" },
+        { "/budgets/4/relative/0/to", "expected the exact name of a calibration benchmark" },
+        { "/budgets/4/relative/0/max_ratio", "positive" },
+    };
+    assert_int_equal(pg_budget_set_ndiag(set), sizeof want / sizeof want[0]);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const pg_error *e = pg_budget_set_diag(set, i);
+        assert_string_equal(e->pointer, want[i][0]);
+        if (!strstr(e->message, want[i][1]))
+            fail_msg("diagnostic %zu: '%s' lacks '%s'", i, e->message, want[i][1]);
+    }
+    pg_budget_set_destroy(set);
+
+    /* two budgets of equal specificity setting different arrays conflict */
+    set = load_text("{\"version\": 1, \"budgets\": [\n"
+                    " {\"match\": \"k/*\", \"relative\": [{\"to\": \"c\", \"max_ratio\": 2}]},\n"
+                    " {\"match\": \"k/*\", \"relative\": [{\"to\": \"c\", \"max_ratio\": 2},\n"
+                    "                         {\"to\": \"d\", \"max_ratio\": 2}]}\n"
+                    "]}");
+    assert_int_equal(pg_budget_set_ndiag(set), 0);
+    assert_int_equal(pg_budget_set_lint(set, "2026-01-01"), PG_EINVAL);
+    pg_budget_set_destroy(set);
+    /* the same array twice does not */
+    set = load_text("{\"version\": 1, \"budgets\": [\n"
+                    " {\"match\": \"k/*\", \"relative\": [{\"to\": \"c\", \"max_ratio\": 2}]},\n"
+                    " {\"match\": \"k/*\", \"relative\": {\"to\": \"c\", \"max_ratio\": 2}}\n"
+                    "]}");
+    assert_int_equal(pg_budget_set_lint(set, "2026-01-01"), 0);
+    pg_budget_set_destroy(set);
+}
+
 /* Every property the schema allows is known to the loader, and the loader
  * knows no property the schema lacks: a budget carrying each property
  * name (with a null value) draws type errors, never "unknown member". */
@@ -301,7 +353,7 @@ static void test_schema_matches_loader(void **state)
                  "{\"version\": 1, \"budgets\": [{\"match\": \"m\", \"absolute\": {", "}}]}");
     check_object(json_object_get(bprops, "regression"),
                  "{\"version\": 1, \"budgets\": [{\"match\": \"m\", \"regression\": {", "}}]}");
-    check_object(json_object_get(bprops, "relative"),
+    check_object(json_object_get(defs, "relative"),
                  "{\"version\": 1, \"budgets\": [{\"match\": \"m\", \"relative\": {", "}}]}");
     check_object(json_object_get(json_object_get(bprops, "counters"), "additionalProperties"),
                  "{\"version\": 1, \"budgets\": [{\"match\": \"m\", \"counters\": {\"c\": {",
@@ -323,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_lint_all_problems), cmocka_unit_test(test_lint_overlaps),
         cmocka_unit_test(test_unusable_limits),   cmocka_unit_test(test_directory),
         cmocka_unit_test(test_shipped),           cmocka_unit_test(test_schema_matches_loader),
+        cmocka_unit_test(test_relative_array),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

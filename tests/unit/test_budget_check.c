@@ -387,6 +387,47 @@ static void test_relative_and_missing(void **state)
     pg_results_destroy(run);
 }
 
+/* "relative" as an array: one verdict per ceiling, each named after the
+ * benchmark it divides by; a kernel against a floor and against itself at
+ * another size (docs/budgets.md); a reference not in the run is missing. */
+static void test_several_relatives(void **state)
+{
+    (void)state;
+    spec s[] = {
+        { "calibration/fma/hot/cpu/1000", 1000, 10, NULL, 0 }, /* 1 ns/elem */
+        { "f/hot/cpu/100", 200, 10, NULL, 0 },                 /* 2 ns/elem */
+        { "f/hot/cpu/1000", 2500, 10, NULL, 0 },               /* 2.5 ns/elem */
+    };
+    pg_results *run = make_run(s, 3, NULL);
+    pg_budget_set *set = budgets(
+        "{\"version\": 1, \"budgets\": [\n"
+        " {\"match\": \"f/hot/cpu/1000\", \"relative\": [\n"
+        "   {\"to\": \"calibration/fma/hot/cpu/1000\", \"max_ratio\": 3, \"per_element\": true},\n"
+        "   {\"to\": \"f/hot/cpu/100\", \"max_ratio\": 1.1, \"per_element\": true,\n"
+        "    \"metric\": \"cpu_time\"},\n"
+        "   {\"to\": \"f/hot/cpu/4096\", \"max_ratio\": 9}]}\n"
+        "]}");
+    assert_int_equal(pg_budget_set_lint(set, "2026-06-01"), 0);
+    pg_error err;
+    pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
+    assert_non_null(r);
+    const pg_verdict *v =
+        find(r, "f/hot/cpu/1000", "relative:real_time/elem@calibration/fma/hot/cpu/1000");
+    assert_int_equal(v->kind, PG_V_PASS);
+    assert_true(fabs(v->ratio - 2.5) < 1e-9);
+    v = find(r, "f/hot/cpu/1000", "relative:cpu_time/elem@f/hot/cpu/100");
+    assert_int_equal(v->kind, PG_V_BREACH);
+    assert_true(fabs(v->ratio - 1.25) < 1e-9);
+    assert_non_null(strstr(v->note, "f/hot/cpu/100"));
+    v = find(r, "f/hot/cpu/1000", "relative:real_time@f/hot/cpu/4096");
+    assert_int_equal(v->kind, PG_V_MISSING);
+    assert_true(v->fails);
+    assert_true(pg_verdicts_failed(r));
+    pg_verdicts_destroy(r);
+    pg_budget_set_destroy(set);
+    pg_results_destroy(run);
+}
+
 static void test_waivers(void **state)
 {
     (void)state;
@@ -806,6 +847,7 @@ int main(void)
         cmocka_unit_test(test_regressions),
         cmocka_unit_test(test_regression_needs_the_interval),
         cmocka_unit_test(test_relative_and_missing),
+        cmocka_unit_test(test_several_relatives),
         cmocka_unit_test(test_waivers),
         cmocka_unit_test(test_escaping),
         cmocka_unit_test(test_owner_everywhere),
