@@ -35,7 +35,18 @@ run_pytest "$T/slow.json" TP_SLOWDOWN=10
 expect 0 "$PG" budgets lint --results "$T/head.json" "$B"
 grep -q "7 benchmarks, 0 without a budget" "$T/out" || fail "lint: $(cat "$T/out")"
 
-expect 0 "$PG" check --results "$T/head.json" --budgets "$B" --json "$T/v-head.json"
+# The unslowed run passes the example's ceilings.  Its samples are real
+# timings taken one test after another, so a burst of load on this shared
+# machine can land on one test and not on its calibration: as the gate
+# confirms a breach by measuring again (scripts/gate.sh), a breach here is
+# measured again, up to twice, before it counts.
+for attempt in 1 2 3; do
+    "$PG" check --results "$T/head.json" --budgets "$B" --json "$T/v-head.json" >"$T/out" 2>"$T/err" \
+        && break
+    [ $attempt -lt 3 ] || { cat "$T/out" "$T/err" >&2; fail "unslowed run breached 3 times"; }
+    echo "gate_python: attempt $attempt breached; measuring again" >&2
+    run_pytest "$T/head.json" TP_SLOWDOWN=1
+done
 grep -q 'tests/test_indicators.py::test_sma\[65536\] *relative:real_time' "$T/out" \
     || fail "no relative verdict on the bracketed pytest id"
 grep -q "pytest-benchmark per-round samples (stats.data)" "$T/out" || fail "source not said"
