@@ -641,9 +641,9 @@ PG_TARGET_V4 static void returns_v4(cursor *c, double *dst, size_t m)
  * portable builds:
  *
  *   di = x_in - K, dout = x_out - K, e = di - dout;
- *   each half of e is prefix-summed as pgf_scan4 does (in-lane vpermpd by
- *   immediate); the carried s1 is added as in mean8_math (two adds per
- *   eight rows), a = s1 / w (as s1 * inv_w);
+ *   each half of e is prefix-summed as pgf_scan4 does and the carried s1
+ *   added as two four-row groups do (pgf_scan8_halves, pgf_carry8 in
+ *   simd4.h), a = s1 / w (as s1 * inv_w);
  *   u = e ((di + dout) - 2a + e/w), prefix-summed and carried the same way
  *   into M2 (Welford's sliding update, fast_group);
  *   var = M2 / (w-1) as M2 * inv_wm1, clamped at 0 (vmaxpd: NaN -> 0, as
@@ -653,35 +653,16 @@ typedef struct std8_sums {
     __m512d c1, m2;
 } std8_sums;
 
-/* Lane k of each half: the sum of lanes 0..k of that half (pgf_scan4). */
-PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d scan8_halves(__m512d e)
-{
-    e = _mm512_add_pd(e, _mm512_maskz_permutex_pd(0xEE, e, 0x90));
-    return _mm512_add_pd(e, _mm512_maskz_permutex_pd(0xCC, e, 0x40));
-}
-
-/* The carried total c plus each half's prefix sums e (scan8_halves): rows
- * 0..3 add c, rows 4..7 add c + (row 3's prefix); *c becomes that plus
- * row 7's prefix, as two fast_group calls carry it. */
-PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d carry8(__m512d *c, __m512d e)
-{
-    __m512d e3 = _mm512_permutex_pd(e, 0xFF);
-    __m512d m = _mm512_add_pd(*c, _mm512_shuffle_f64x2(e3, e3, 0x00));
-    __m512d v = _mm512_add_pd(_mm512_mask_blend_pd(0xF0, *c, m), e);
-    *c = _mm512_add_pd(m, _mm512_shuffle_f64x2(e3, e3, 0xAA));
-    return v;
-}
-
 PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d std8_math(
     __m512d vin, __m512d vout, __m512d k, __m512d inv_w, __m512d inv_wm1, std8_sums *c)
 {
     const __m512d zero = _mm512_setzero_pd();
     __m512d di = _mm512_sub_pd(vin, k), dout = _mm512_sub_pd(vout, k);
     __m512d e = _mm512_sub_pd(di, dout);
-    __m512d a = _mm512_mul_pd(carry8(&c->c1, scan8_halves(e)), inv_w);
+    __m512d a = _mm512_mul_pd(pgf_carry8(&c->c1, pgf_scan8_halves(e)), inv_w);
     __m512d t = _mm512_sub_pd(_mm512_add_pd(di, dout), _mm512_add_pd(a, a));
     __m512d u = _mm512_mul_pd(e, _mm512_add_pd(t, _mm512_mul_pd(e, inv_w)));
-    __m512d m2 = carry8(&c->m2, scan8_halves(u));
+    __m512d m2 = pgf_carry8(&c->m2, pgf_scan8_halves(u));
     __m512d var = _mm512_max_pd(_mm512_mul_pd(m2, inv_wm1), zero);
     return _mm512_sqrt_pd(var);
 }
@@ -702,7 +683,7 @@ PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d z8_same(__m512
                                                                           __mmask8 same)
 {
     const __m512d zero = _mm512_setzero_pd();
-    __m512d s = carry8(vsum, scan8_halves(_mm512_sub_pd(vin, vout)));
+    __m512d s = pgf_carry8(vsum, pgf_scan8_halves(_mm512_sub_pd(vin, vout)));
     __m512d mean = _mm512_mul_pd(s, inv_w);
     mean = neg ? _mm512_min_pd(zero, mean) : _mm512_max_pd(zero, mean);
     mean = _mm512_mask_mov_pd(mean, same, vin);
