@@ -108,13 +108,12 @@ static void test_builds_agree(void **state)
                 for (int b = 1; b < PGT_NBUILDS; b++)
                     if (!same_bits(out[0][h][i], out[b][h][i]))
                         fail_msg("case %zu %s n %zu w %zu row %zu: %s %.17g, %s %.17g", cs,
-                                 h ? "hasbrouck" : "kyle", n, w, i, pgt_build_name[0],
-                                 out[0][h][i], pgt_build_name[b], out[b][h][i]);
+                                 h ? "hasbrouck" : "kyle", n, w, i, pgt_build_name[0], out[0][h][i],
+                                 pgt_build_name[b], out[b][h][i]);
             }
     }
-    printf("micro builds: %zu cases, %zu finite rows bit-identical in %d builds%s\n",
-           (size_t)CASES, rows, PGT_NBUILDS,
-           pgt_cpu_has_avx512() ? " (AVX-512 exercised)" : "");
+    printf("micro builds: %zu cases, %zu finite rows bit-identical in %d builds%s\n", (size_t)CASES,
+           rows, PGT_NBUILDS, pgt_cpu_has_avx512() ? " (AVX-512 exercised)" : "");
     assert_true(rows > 0);
     for (int b = 0; b < PGT_NBUILDS; b++)
         for (int h = 0; h < 2; h++)
