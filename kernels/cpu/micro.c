@@ -466,8 +466,11 @@ PG_TARGET_V4 static inline __attribute__((always_inline)) size_t micro_fast8_bod
             micro_measure8(dt, dto, dr, dro, sr, ik, &cc[4], &cc[5], &cc[6], oh + i);
         }
     }
-    for (int k = 0; k < 7; k++)
-        *c[k] = pgf_bcast(_mm512_cvtsd_f64(cc[k]));
+    for (int k = 0; k < 7; k++) {
+        /* (not pgf_bcast: clang refuses its 32-byte return here) */
+        double v = _mm512_cvtsd_f64(cc[k]);
+        *c[k] = (pgf_v4d){ v, v, v, v };
+    }
     return i;
 }
 
