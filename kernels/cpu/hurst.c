@@ -125,10 +125,34 @@ static inline v4d diff4f(const float *a, const float *b)
     static inline __attribute__((always_inline)) ISA##_ATTR void NAME##_##G(                       \
         const T *x, size_t t0, size_t t1, size_t L0, double *s1, double *s2)                       \
     {                                                                                              \
-        ISA##_VD acc[G], sum[G];                                                                   \
-        for (int g = 0; g < G; g++)                                                                \
+        /* U point vectors a step, so that at least four FMA chains are in  \
+         * flight (one lag alone was bound by the FMA's latency). */                      \
+        enum { U = G >= 4 ? 1 : 4 / G };                                                           \
+        ISA##_VD acc[G], sum[G], acc2[U][G], sum2[U][G];                                           \
+        for (int g = 0; g < G; g++) {                                                              \
             acc[g] = sum[g] = (ISA##_VD){ 0 };                                                     \
+            for (int u = 0; u < U; u++)                                                            \
+                acc2[u][g] = sum2[u][g] = (ISA##_VD){ 0 };                                         \
+        }                                                                                          \
         size_t t = t0;                                                                             \
+        if (U > 1) {                                                                               \
+            for (; t + U * ISA##_W <= t1; t += U * ISA##_W) {                                      \
+                for (int u = 0; u < U; u++) {                                                      \
+                    for (int g = 0; g < G; g++) {                                                  \
+                        const size_t tu = t + (size_t)u * ISA##_W;                                 \
+                        ISA##_VD d = DIFF_##T(ISA, x + tu, x + tu + L0 + (size_t)g);               \
+                        if (SUM)                                                                   \
+                            sum2[u][g] += d;                                                       \
+                        acc2[u][g] += d * d;                                                       \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+            for (int g = 0; g < G; g++)                                                            \
+                for (int u = 0; u < U; u++) {                                                      \
+                    acc[g] += acc2[u][g];                                                          \
+                    sum[g] += sum2[u][g];                                                          \
+                }                                                                                  \
+        }                                                                                          \
         for (; t + ISA##_W <= t1; t += ISA##_W) {                                                  \
             for (int g = 0; g < G; g++) {                                                          \
                 ISA##_VD d = DIFF_##T(ISA, x + t, x + t + L0 + (size_t)g);                         \
@@ -287,17 +311,22 @@ static inline __attribute__((always_inline)) int windows_exact(const float *buf,
     return 1;
 }
 
-/* buf[i] = (float)x[i] for i < len; returns whether every float difference
- * the block takes is exact (windows_exact).  Cheap on the usual data: noise
- * fails on the first window, a price block passes on its whole range; only
- * the rest is checked window by window.  Inlined into each ISA's
+/* buf[i] = (float)x[i], dbuf[i] = (double)buf[i] for i < len; returns
+ * whether every float difference the block takes is exact (windows_exact).
+ * Cheap on the usual data: noise fails on the first window, a price block
+ * passes on its whole range; only the rest is checked window by window.  Inlined into each ISA's
  * square_sums, where the loops vectorise with that ISA. */
 static inline __attribute__((always_inline)) int convert_block(const double *x, size_t len,
                                                                size_t nt, size_t lag_max,
-                                                               float *buf)
+                                                               float *buf, double *dbuf)
 {
-    for (size_t i = 0; i < len; i++)
-        buf[i] = (float)x[i];
+    /* dbuf gets the float values widened in the same pass (what an exact
+     * block's float64 kernel reads), instead of a pass of its own */
+    for (size_t i = 0; i < len; i++) {
+        float f = (float)x[i];
+        buf[i] = f;
+        dbuf[i] = (double)f;
+    }
     float lo, hi;
     range_of(buf, len < CHUNK + lag_max ? len : CHUNK + lag_max, &lo, &hi);
     if (!exact_range(lo, hi))
@@ -364,11 +393,9 @@ static void block_telescoped(const float *buf, size_t t0, size_t t1, size_t n, s
             size_t t1 = t0 + BLOCK < n ? t0 + BLOCK : n;                                           \
             if (dtype == PG_FLOAT32) {                                                             \
                 size_t end = t1 + lag_max < n ? t1 + lag_max : n;                                  \
-                int exact = convert_block(x + t0, end - t0, t1 - t0, lag_max, buf);                \
+                int exact = convert_block(x + t0, end - t0, t1 - t0, lag_max, buf, dbuf);          \
                 inexact += !exact;                                                                 \
                 if (!redo && exact) {                                                              \
-                    for (size_t i = 0; i < end - t0; i++)                                          \
-                        dbuf[i] = (double)buf[i];                                                  \
                     groups_##ISA##sq64(dbuf, t0, t1, n, lag0, nl, s1, s2);                         \
                 } else if (!redo)                                                                  \
                     groups_##ISA##sq32(buf, t0, t1, n, lag0, nl, s1, s2);                          \

@@ -9,6 +9,12 @@
  * k, sum q, sum r, sum q^2, sum q*r slide in O(1) a row, shifted by the
  * window's means so the centred moments do not cancel badly, and are rebuilt
  * from the window every max(PGF_ROLL_BLOCK, M) rows (absolute positions).
+ * On a clean stretch (micro_fast_body) the sums move four rows at a time,
+ * prefix-summed in a vector; the AVX-512 build takes eight rows a step (two
+ * four-row groups' operations in the same order: the same bits), testing
+ * the rows as it goes so that their loads from memory overlap the
+ * arithmetic, and both build the window sums at a block's start with four
+ * lanes of accumulators.
  *
  * TradePulse returns 0 when the centred q are all exactly 0, i.e. when every
  * kept q in the window is the same value (with an exactly representable
@@ -18,11 +24,16 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "features_internal.h"
 #include "isa.h"
 #include "pg_kernels.h"
 #include "simd4.h"
+
+#if PG_ISA_X86
+#include <immintrin.h>
+#endif
 
 /* pct_change(fill_method='pad'): forward-fill NaN (not inf), then
  * p'_t / p'_{t-1} - 1; leading NaNs stay NaN.  Where p_{t-1} .. p_{t+3} hold
@@ -349,38 +360,6 @@ PGF_INLINE void micro_fast_group(const double *ret, const double *q, const doubl
     }
 }
 
-/* Rows [from, stop), all clean (and the window at from-1 too); s holds the
- * sums after row from-1 and gets those after row stop-1.  t is the
- * transformed q as t[j - base] (NULL without Hasbrouck).  Whole groups of
- * four take micro_fast_group with m = 4 as a constant (the carried totals'
- * broadcasts of lane 3 then stay in registers: a variable lane went
- * through memory, on the loop-carried path), the last partial group the
- * same operations on its m rows. */
-PGF_INLINE void micro_fast_body(const double *ret, const double *q, const double *t, size_t base,
-                                size_t w, size_t from, size_t stop, micro_fast *s, double *ok,
-                                double *oh, int do_k, int do_h)
-{
-    const pgf_v4d kq = pgf_bcast(s->kq), kr = pgf_bcast(s->kr), kt = pgf_bcast(s->kt);
-    const pgf_v4d ik = pgf_bcast(1.0 / (double)w);
-    pgf_v4d csr = pgf_bcast(s->sr), csq = pgf_bcast(s->sq), csqq = pgf_bcast(s->sqq);
-    pgf_v4d csqr = pgf_bcast(s->sqr), cst = pgf_bcast(s->st), cstt = pgf_bcast(s->stt);
-    pgf_v4d cstr = pgf_bcast(s->str);
-    size_t i = from;
-    for (; stop - i >= 4 && i < stop; i += 4)
-        micro_fast_group(ret, q, t, base, w, i, 4, kq, kr, kt, ik, &csr, &csq, &csqq, &csqr, &cst,
-                         &cstt, &cstr, ok, oh, do_k, do_h);
-    if (i < stop)
-        micro_fast_group(ret, q, t, base, w, i, stop - i, kq, kr, kt, ik, &csr, &csq, &csqq, &csqr,
-                         &cst, &cstt, &cstr, ok, oh, do_k, do_h);
-    s->sr = csr[0];
-    s->sq = csq[0];
-    s->sqq = csqq[0];
-    s->sqr = csqr[0];
-    s->st = cst[0];
-    s->stt = cstt[0];
-    s->str = cstr[0];
-}
-
 /* The first unclean row in [from, hi) (hi if none); the neighbour test
  * starts at row from+1 when first_free (the window's first row has no
  * predecessor in it). */
@@ -396,9 +375,14 @@ PGF_INLINE size_t micro_first_bad(const double *ret, const double *q, const doub
             return j;
         j++;
     }
-    for (; j + 4 <= hi; j += 4) {
-        pgf_v4d f = pgf_load4(ret + j) * 0.0 + pgf_load4(q + j) * 0.0;
-        pgf_v4i bad = (f != 0.0) | (pgf_load4(c + (j - cb)) == pgf_load4(c + (j - 1 - cb)));
+    /* Sixteen rows a test (the OR of the lanes is the slow part); the
+     * scalar loop below finds the row in a group that fails. */
+    for (; j + 16 <= hi; j += 16) {
+        pgf_v4i bad = { 0, 0, 0, 0 };
+        for (size_t g = j; g < j + 16; g += 4) {
+            pgf_v4d f = pgf_load4(ret + g) * 0.0 + pgf_load4(q + g) * 0.0;
+            bad |= (f != 0.0) | (pgf_load4(c + (g - cb)) == pgf_load4(c + (g - 1 - cb)));
+        }
         if (pgf_any(bad))
             break;
     }
@@ -408,16 +392,249 @@ PGF_INLINE size_t micro_first_bad(const double *ret, const double *q, const doub
     return hi;
 }
 
+#if PG_ISA_X86
+/* Eight rows a step with AVX-512: the operations of two micro_fast_group
+ * calls (m = 4) in the same order (each half prefix-summed as pgf_scan4,
+ * the carried totals added as two four-row groups: pgf_scan8_halves,
+ * pgf_carry8), so the four-lane builds' bits.  From row i, whole groups of
+ * eight clean rows before stop; returns the row after the last one done
+ * (a group with an unclean row is left to the caller).  c: the carried sr,
+ * sq, sqq, sqr, st, stt, str (broadcast four-lane vectors, as
+ * micro_fast_body keeps them). */
+
+/* How far ahead the eight-row loop prefetches its inputs, in bytes. */
+#define MICRO8_AHEAD 4096
+
+PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d micro_emit8(
+    __m512d sqq, __m512d sq, __m512d sqr, __m512d sr, __m512d ik)
+{
+    __m512d den = _mm512_sub_pd(sqq, _mm512_mul_pd(_mm512_mul_pd(sq, sq), ik));
+    __m512d num = _mm512_sub_pd(sqr, _mm512_mul_pd(_mm512_mul_pd(sq, sr), ik));
+    __m512d res = _mm512_div_pd(num, den);
+    return _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(den, _mm512_setzero_pd(), _CMP_GT_OQ), res);
+}
+
+/* One measure's three sums for eight rows (q or tq: dq, dqo about its
+ * shift), written as micro_emit8 into o. */
+PG_TARGET_V4 static inline __attribute__((always_inline)) void micro_measure8(
+    __m512d dq, __m512d dqo, __m512d dr, __m512d dro, __m512d sr, __m512d ik, __m512d *csq,
+    __m512d *csqq, __m512d *csqr, double *o)
+{
+    __m512d sq = pgf_carry8(csq, pgf_scan8_halves(_mm512_sub_pd(dq, dqo)));
+    __m512d sqq = pgf_carry8(
+        csqq, pgf_scan8_halves(_mm512_sub_pd(_mm512_mul_pd(dq, dq), _mm512_mul_pd(dqo, dqo))));
+    __m512d sqr = pgf_carry8(
+        csqr, pgf_scan8_halves(_mm512_sub_pd(_mm512_mul_pd(dq, dr), _mm512_mul_pd(dqo, dro))));
+    _mm512_storeu_pd(o, micro_emit8(sqq, sq, sqr, sr, ik));
+}
+
+PG_TARGET_V4 static inline __attribute__((always_inline)) size_t micro_fast8_body(
+    const double *ret, const double *q, const double *t, size_t base, size_t w, size_t i,
+    size_t stop, const micro_fast *s, pgf_v4d *c[7], double *ok, double *oh, int do_k, int do_h)
+{
+    const __m512d kq = _mm512_set1_pd(s->kq), kr = _mm512_set1_pd(s->kr),
+                  kt = _mm512_set1_pd(s->kt), ik = _mm512_set1_pd(1.0 / (double)w);
+    __m512d cc[7];
+    for (int k = 0; k < 7; k++)
+        cc[k] = _mm512_set1_pd((*c[k])[0]);
+    for (; stop - i >= 8; i += 8) {
+        /* The rows must be clean (micro_first_bad's test, fused in so
+         * the loads from memory overlap the arithmetic): r and the q of
+         * the neighbour test (tq with Hasbrouck wanted: finite iff q is)
+         * finite, that q unequal to the one before. */
+        __builtin_prefetch((const void *)((uintptr_t)(ret + i) + MICRO8_AHEAD), 0, 3);
+        __builtin_prefetch((const void *)((uintptr_t)(q + i) + MICRO8_AHEAD), 0, 3);
+        __m512d vr = _mm512_loadu_pd(ret + i);
+        __m512d vc = do_h ? _mm512_loadu_pd(t + (i - base)) : _mm512_loadu_pd(q + i);
+        __m512d vcp = do_h ? _mm512_loadu_pd(t + (i - 1 - base)) : _mm512_loadu_pd(q + i - 1);
+        __mmask8 bad = _mm512_fpclass_pd_mask(vr, PG_FPCLASS_NONFINITE) |
+                       _mm512_fpclass_pd_mask(vc, PG_FPCLASS_NONFINITE) |
+                       _mm512_cmp_pd_mask(vc, vcp, _CMP_EQ_OQ);
+        if (__builtin_expect(bad != 0, 0))
+            break;
+        __m512d dr = _mm512_sub_pd(vr, kr);
+        __m512d dro = _mm512_sub_pd(_mm512_loadu_pd(ret + i - w), kr);
+        __m512d sr = pgf_carry8(&cc[0], pgf_scan8_halves(_mm512_sub_pd(dr, dro)));
+        if (do_k) {
+            __m512d dq = _mm512_sub_pd(do_h ? _mm512_loadu_pd(q + i) : vc, kq);
+            __m512d dqo = _mm512_sub_pd(_mm512_loadu_pd(q + i - w), kq);
+            micro_measure8(dq, dqo, dr, dro, sr, ik, &cc[1], &cc[2], &cc[3], ok + i);
+        }
+        if (do_h) {
+            __m512d dt = _mm512_sub_pd(vc, kt);
+            __m512d dto = _mm512_sub_pd(_mm512_loadu_pd(t + (i - w - base)), kt);
+            micro_measure8(dt, dto, dr, dro, sr, ik, &cc[4], &cc[5], &cc[6], oh + i);
+        }
+    }
+    for (int k = 0; k < 7; k++) {
+        /* (not pgf_bcast: clang refuses its 32-byte return here) */
+        double v = _mm512_cvtsd_f64(cc[k]);
+        *c[k] = (pgf_v4d){ v, v, v, v };
+    }
+    return i;
+}
+
+/* One build per pair of measures (a call per block, from the AVX-512
+ * build of micro_fast_body only). */
+#define MICRO8_PARAMS                                                                              \
+    (const double *ret, const double *q, const double *t, size_t base, size_t w, size_t i,         \
+     size_t stop, const micro_fast *s, pgf_v4d *c[7], double *ok, double *oh)
+PG_TARGET_V4 static size_t micro_fast8_k MICRO8_PARAMS
+{
+    return micro_fast8_body(ret, q, t, base, w, i, stop, s, c, ok, oh, 1, 0);
+}
+
+PG_TARGET_V4 static size_t micro_fast8_h MICRO8_PARAMS
+{
+    return micro_fast8_body(ret, q, t, base, w, i, stop, s, c, ok, oh, 0, 1);
+}
+
+PG_TARGET_V4 static size_t micro_fast8_kh MICRO8_PARAMS
+{
+    return micro_fast8_body(ret, q, t, base, w, i, stop, s, c, ok, oh, 1, 1);
+}
+#undef MICRO8_PARAMS
+#endif
+
+/* Rows [from, stop), all clean (and the window at from-1 too); s holds the
+ * sums after row from-1 and gets those after row stop-1; returns stop.  The
+ * AVX-512 build is called with stop == from (only the window checked) and
+ * finds stop itself, the first unclean row before hi (micro_fast8 tests
+ * eight rows at a time, micro_first_bad the group that failed).  t is the
+ * transformed q as t[j - base] (NULL without Hasbrouck).  Whole groups of
+ * four take micro_fast_group with m = 4 as a constant (the carried totals'
+ * broadcasts of lane 3 then stay in registers: a variable lane went
+ * through memory, on the loop-carried path), the last partial group the
+ * same operations on its m rows. */
+PGF_INLINE size_t micro_fast_body(int isa, const double *ret, const double *q, const double *t,
+                                  size_t base, size_t w, size_t from, size_t stop, size_t hi,
+                                  micro_fast *s, double *ok, double *oh, int do_k, int do_h)
+{
+    const pgf_v4d kq = pgf_bcast(s->kq), kr = pgf_bcast(s->kr), kt = pgf_bcast(s->kt);
+    const pgf_v4d ik = pgf_bcast(1.0 / (double)w);
+    pgf_v4d csr = pgf_bcast(s->sr), csq = pgf_bcast(s->sq), csqq = pgf_bcast(s->sqq);
+    pgf_v4d csqr = pgf_bcast(s->sqr), cst = pgf_bcast(s->st), cstt = pgf_bcast(s->stt);
+    pgf_v4d cstr = pgf_bcast(s->str);
+    size_t i = from;
+#if PG_ISA_X86
+    if (isa == PG_ISA_AVX512) {
+        /* stop == from: the rows from there on are not checked yet */
+        pgf_v4d *c[7] = { &csr, &csq, &csqq, &csqr, &cst, &cstt, &cstr };
+        i = (do_k && do_h ? micro_fast8_kh
+             : do_k       ? micro_fast8_k
+                          : micro_fast8_h)(ret, q, t, base, w, i, hi, s, c, ok, oh);
+        stop = micro_first_bad(ret, q, do_h ? t : NULL, base, i, hi, 0);
+    }
+#else
+    (void)isa;
+#endif
+    for (; stop - i >= 4 && i < stop; i += 4)
+        micro_fast_group(ret, q, t, base, w, i, 4, kq, kr, kt, ik, &csr, &csq, &csqq, &csqr, &cst,
+                         &cstt, &cstr, ok, oh, do_k, do_h);
+    if (i < stop)
+        micro_fast_group(ret, q, t, base, w, i, stop - i, kq, kr, kt, ik, &csr, &csq, &csqq, &csqr,
+                         &cst, &cstt, &cstr, ok, oh, do_k, do_h);
+    s->sr = csr[0];
+    s->sq = csq[0];
+    s->sqq = csqq[0];
+    s->sqr = csqr[0];
+    s->st = cst[0];
+    s->stt = cstt[0];
+    s->str = cstr[0];
+    return stop;
+}
+
+/* The clean window's sums, four lanes at a time (the loop-carried adds
+ * of a scalar loop were a tenth of the kernel): s->kq, kr, kt = the means
+ * of q, r, tq over rows base .. base+w-1, then the sums of the shifted
+ * values, their squares and products about them.  Lane j takes rows
+ * base+j, base+j+4, ...; the rows past the last whole four add after the
+ * lanes' total, in order. */
+static inline __attribute__((always_inline)) double micro_hsum(pgf_v4d v)
+{
+    return (v[0] + v[1]) + (v[2] + v[3]);
+}
+
+PGF_INLINE void micro_rebuild(const double *ret, const double *q, const double *t, size_t base,
+                              size_t w, micro_fast *s, int do_k, int do_h)
+{
+    const double *r = ret + base, *qq = q + base;
+    const pgf_v4d z = pgf_bcast(0.0);
+    pgf_v4d ar = z, aq = z, at = z;
+    size_t j = 0;
+    for (; j + 4 <= w; j += 4) {
+        ar += pgf_load4(r + j);
+        aq += pgf_load4(qq + j);
+        if (do_h)
+            at += pgf_load4(t + j);
+    }
+    double mr = micro_hsum(ar), mq = micro_hsum(aq), mt = do_h ? micro_hsum(at) : 0.0;
+    for (size_t k = j; k < w; k++) {
+        mr += r[k];
+        mq += qq[k];
+        if (do_h)
+            mt += t[k];
+    }
+    const double dw = (double)w;
+    s->kq = mq / dw;
+    s->kr = mr / dw;
+    s->kt = mt / dw;
+    const pgf_v4d kr = pgf_bcast(s->kr), kq = pgf_bcast(s->kq), kt = pgf_bcast(s->kt);
+    pgf_v4d a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z, a7 = z;
+    for (j = 0; j + 4 <= w; j += 4) {
+        pgf_v4d dr = pgf_load4(r + j) - kr;
+        a1 += dr;
+        if (do_k) {
+            pgf_v4d dq = pgf_load4(qq + j) - kq;
+            a2 += dq;
+            a3 += dq * dq;
+            a4 += dq * dr;
+        }
+        if (do_h) {
+            pgf_v4d dt = pgf_load4(t + j) - kt;
+            a5 += dt;
+            a6 += dt * dt;
+            a7 += dt * dr;
+        }
+    }
+    s->sr = micro_hsum(a1);
+    s->sq = micro_hsum(a2);
+    s->sqq = micro_hsum(a3);
+    s->sqr = micro_hsum(a4);
+    s->st = micro_hsum(a5);
+    s->stt = micro_hsum(a6);
+    s->str = micro_hsum(a7);
+    for (; j < w; j++) {
+        double dr = r[j] - s->kr;
+        s->sr += dr;
+        if (do_k) {
+            double dq = qq[j] - s->kq;
+            s->sq += dq;
+            s->sqq += dq * dq;
+            s->sqr += dq * dr;
+        }
+        if (do_h) {
+            double dt = t[j] - s->kt;
+            s->st += dt;
+            s->stt += dt * dt;
+            s->str += dt * dr;
+        }
+    }
+}
+
 /* One block [lo, hi) of either or both measures (ok / oh, NULL when not
  * wanted).  t: Hasbrouck's transformed q for rows base.. (NULL: transform
  * on the fly, careful path only). */
-PGF_INLINE void micro_block_pair(const double *ret, const double *q, const double *t, size_t w,
-                                 size_t lo, size_t hi, double *ok, double *oh, int do_k, int do_h)
+PGF_INLINE void micro_block_pair(int isa, const double *ret, const double *q, const double *t,
+                                 size_t w, size_t lo, size_t hi, double *ok, double *oh, int do_k,
+                                 int do_h)
 {
     const size_t base = lo + 1 - w;
     size_t stop = lo;
+    /* (the AVX-512 build checks the rows after the window as it goes) */
     if (!do_h || t != NULL)
-        stop = micro_first_bad(ret, q, do_h ? t : NULL, base, base, hi, 1);
+        stop = micro_first_bad(ret, q, do_h ? t : NULL, base, base,
+                               isa == PG_ISA_AVX512 ? lo + 1 : hi, 1);
     if (stop <= lo) {
         /* the window at lo is not clean: the careful path for the block */
         if (do_k)
@@ -432,33 +649,7 @@ PGF_INLINE void micro_block_pair(const double *ret, const double *q, const doubl
     }
     /* Rebuild at lo over the clean window base..lo: means, then sums. */
     micro_fast s = { 0 };
-    double mq = 0.0, mr = 0.0, mt = 0.0;
-    for (size_t j = base; j <= lo; j++) {
-        mr += ret[j];
-        mq += q[j];
-        if (do_h)
-            mt += t[j - base];
-    }
-    const double dw = (double)w;
-    s.kq = mq / dw;
-    s.kr = mr / dw;
-    s.kt = mt / dw;
-    for (size_t j = base; j <= lo; j++) {
-        double dr = ret[j] - s.kr;
-        s.sr += dr;
-        if (do_k) {
-            double dq = q[j] - s.kq;
-            s.sq += dq;
-            s.sqq += dq * dq;
-            s.sqr += dq * dr;
-        }
-        if (do_h) {
-            double dt = t[j - base] - s.kt;
-            s.st += dt;
-            s.stt += dt * dt;
-            s.str += dt * dr;
-        }
-    }
+    micro_rebuild(ret, q, t, base, w, &s, do_k, do_h);
     micro_acc ak = { s.kq, s.kr, s.sq, s.sr, s.sqq, s.sqr, w, base, w - 1, q[lo] };
     micro_acc ah = {
         s.kt, s.kr, s.st, s.sr, s.stt, s.str, w, base, w - 1, do_h ? t[lo - base] : 0.0
@@ -467,7 +658,7 @@ PGF_INLINE void micro_block_pair(const double *ret, const double *q, const doubl
         ok[lo] = micro_emit(&ak);
     if (do_h)
         oh[lo] = micro_emit(&ah);
-    micro_fast_body(ret, q, t, base, w, lo + 1, stop, &s, ok, oh, do_k, do_h);
+    stop = micro_fast_body(isa, ret, q, t, base, w, lo + 1, stop, hi, &s, ok, oh, do_k, do_h);
     if (stop == hi)
         return;
     /* Hand over at the first unclean row: every pair of the window is kept,
@@ -484,35 +675,40 @@ PGF_INLINE void micro_block_pair(const double *ret, const double *q, const doubl
 }
 
 /* Hasbrouck's blocks take sign(q) sqrt|q| from a stack buffer filled once a
- * block (a loop the compiler vectorises), instead of up to three scalar
- * square roots a row; same bits.  Windows above this many rows transform
- * on the fly (and take the careful path). */
+ * block (a loop the compiler vectorises, in each level's build), instead
+ * of up to three scalar square roots a row; same bits.  Windows above this
+ * many rows transform on the fly (and take the careful path). */
 #define MICRO_BUF_MAX_W 1024
 
-/* micro_block_pair in each level's build (one per pair of measures);
- * returns hi, the rows done. */
-PGF_INLINE size_t micro_blocks(int isa, const double *ret, const double *q, const double *t,
-                               size_t w, size_t lo, size_t hi, double *ok, double *oh, int do_k,
-                               int do_h)
+/* micro_block_pair in each level's build (one per pair of measures), the
+ * block [lo, hi); tbuf (NULL: none) gets Hasbrouck's transformed q of rows
+ * lo-w+1 .. hi-1 first.  Returns hi, the rows done. */
+PGF_INLINE size_t micro_blocks(int isa, const double *ret, const double *q, double *tbuf, size_t w,
+                               size_t lo, size_t hi, double *ok, double *oh, int do_k, int do_h)
 {
-    (void)isa;
-    micro_block_pair(ret, q, t, w, lo, hi, ok, oh, do_k, do_h);
+    if (tbuf != NULL) {
+        const double *qb = q + (lo + 1 - w);
+        size_t len = hi - (lo + 1 - w);
+        for (size_t j = 0; j < len; j++)
+            tbuf[j] = signed_sqrt(qb[j]);
+    }
+    micro_block_pair(isa, ret, q, tbuf, w, lo, hi, ok, oh, do_k, do_h);
     return hi;
 }
 
 #define MICRO_PARAMS                                                                               \
-    (const double *ret, const double *q, const double *t, size_t w, size_t lo, size_t hi,          \
-     double *ok, double *oh)
-PG_ISA_CLONES(AVX2, size_t, micro_k, MICRO_PARAMS, micro_blocks,
-              (ret, q, t, w, lo, hi, ok, oh, 1, 0));
-PG_ISA_CLONES(AVX2, size_t, micro_h, MICRO_PARAMS, micro_blocks,
-              (ret, q, t, w, lo, hi, ok, oh, 0, 1));
-PG_ISA_CLONES(AVX2, size_t, micro_kh, MICRO_PARAMS, micro_blocks,
-              (ret, q, t, w, lo, hi, ok, oh, 1, 1));
+    (const double *ret, const double *q, double *tbuf, size_t w, size_t lo, size_t hi, double *ok, \
+     double *oh)
+PG_ISA_CLONES(AVX512, size_t, micro_k, MICRO_PARAMS, micro_blocks,
+              (ret, q, tbuf, w, lo, hi, ok, oh, 1, 0));
+PG_ISA_CLONES(AVX512, size_t, micro_h, MICRO_PARAMS, micro_blocks,
+              (ret, q, tbuf, w, lo, hi, ok, oh, 0, 1));
+PG_ISA_CLONES(AVX512, size_t, micro_kh, MICRO_PARAMS, micro_blocks,
+              (ret, q, tbuf, w, lo, hi, ok, oh, 1, 1));
 #undef MICRO_PARAMS
 
-typedef size_t (*micro_block_fn)(const double *, const double *, const double *, size_t, size_t,
-                                 size_t, double *, double *);
+typedef size_t (*micro_block_fn)(const double *, const double *, double *, size_t, size_t, size_t,
+                                 double *, double *);
 
 /* Kyle's lambda into ok and/or Hasbrouck's measure into oh (NULL: not
  * wanted), in one pass over the blocks. */
@@ -545,14 +741,7 @@ static void micro_core(const double *ret, const double *q, size_t n, size_t w, d
         size_t hi = (lo / block + 1) * block;
         if (hi > n)
             hi = n;
-        const double *t = NULL;
-        if (buffered) {
-            size_t base = lo + 1 - w;
-            for (size_t j = base; j < hi; j++)
-                tqbuf[j - base] = signed_sqrt(q[j]);
-            t = tqbuf;
-        }
-        fn(ret, q, t, w, lo, hi, ok, oh);
+        fn(ret, q, buffered ? tqbuf : NULL, w, lo, hi, ok, oh);
         lo = hi;
     }
 }

@@ -12,23 +12,22 @@
  *
  * - fast path (rolling_fast): the window at the block start is all finite
  *   (and, for a mean, all of one sign).  Four rows at a time, the change of
- *   each running sum (x_in - x_out, and the shifted squares for the std) is
- *   prefix-summed inside a four-lane vector and added to a carried total,
- *   so the loop-carried dependency is one add per four rows instead of one
- *   per row.  pandas' same-value rule is kept with the length of the run of
- *   equal values ending at each row (the window is all one value iff the
- *   run is >= w); the sign clamp of the mean is a lane-wise select.  The
- *   first non-finite (or, for a mean, wrong-sign) value ends the fast path
- *   at that very row, and the careful path takes over from there.  The
- *   mean, the std and volume_z have AVX-512 builds as well (mean8_body;
- *   roll8_body, whose volume_z adds the mean's sums to the std's; chosen
- *   at run time): eight rows a step with the pre-scan fused in as
- *   mask tests, the same operations in the same order, so the same bits as
- *   the four-lane one.  The std's takes one vsqrtpd per eight rows, tests
- *   the drift (below) on lanes 3 and 7 (the four-row groups' ends) and
- *   rebuilds after a drift in place (fast_rebuild, the four-lane path's
- *   block start), where the four-lane path goes back through roll_core
- *   to the same rebuild.
+ *   each running sum (x_in - x_out for the mean; for the std, the shifted
+ *   sum and Welford's sliding update of the sum of squared deviations,
+ *   fast_group) is prefix-summed inside a four-lane vector and added to a
+ *   carried total, so the loop-carried dependency is one add per four rows
+ *   instead of one per row.  pandas' same-value rule is kept with the
+ *   length of the run of equal values ending at each row (the window is
+ *   all one value iff the run is >= w); the sign clamp of the mean is a
+ *   lane-wise select.  The first non-finite (or, for a mean, wrong-sign)
+ *   value ends the fast path at that very row, and the careful path takes
+ *   over from there.  The mean, the std and volume_z have AVX-512
+ *   builds as well (mean8_body; roll8_body, whose volume_z adds the
+ *   mean's sums to the std's; chosen at run time): eight rows a step with
+ *   the pre-scan fused in as mask tests, the same operations in the same
+ *   order, so the same bits as the four-lane one (one vsqrtpd per eight
+ *   rows).  The Welford update needs no rebuild inside a block, however
+ *   far a price trends.
  *
  * - careful path (rolling_careful): one row at a time, keeping over the
  *   valid (finite) values of the window:
@@ -43,8 +42,8 @@
  *         value is the same, and then pandas returns exactly that value
  *         (mean) or exactly 0 (std).
  *
- * Both paths rebuild early (at the next row or group of rows) when a std's
- * window mean has drifted far from K, so a trending series does not cancel.
+ * The careful path rebuilds early (at the next row) when a std's window
+ * mean has drifted far from K, so a trending series does not cancel.
  *
  * volatility_w takes the returns of the price through a small cursor (the
  * careful path) or a stack buffer of one block's returns (the fast path),
@@ -67,9 +66,6 @@
 #endif
 
 enum { ROLL_MEAN = 1, ROLL_STD = 2, ROLL_Z = 3 };
-
-/* Rows a fast block pre-scans at a time (for bad values, equal neighbours). */
-#define FAST_SCAN 32
 
 /* Largest window of a std that takes the fast path (see the top). */
 #define FAST_STD_MAX_W 1024
@@ -271,20 +267,33 @@ PG_ISA_CLONES(AVX512, int, window_clean, (const double *a, size_t w, int *cls), 
               (a, w, cls));
 
 /* Running state of a fast block: the carried sums, broadcast to all lanes,
- * and the run of equal values ending at the last row done. */
+ * and the run of equal values ending at the last row done.  csum: the
+ * plain sum (the mean); c1: sum of (x - K) over the window, m2: sum of
+ * squared deviations from the window's mean (the std). */
 typedef struct fast_state {
-    pgf_v4d csum, c1, c2;
+    pgf_v4d csum, c1, m2;
     pgf_v4d k, inv_w, inv_wm1;
     size_t run;
 } fast_state;
 
 /* Rows i .. i+m-1 (m = 1..4; lanes past m are zero padding and not
  * stored).  check_eq: some neighbouring values in the block are equal, so
- * the run of equal values has to be followed.  Returns the last lane's s1
- * and s2 (the drift check). */
+ * the run of equal values has to be followed.
+ *
+ * The std is Welford's sliding update, prefix-summed four rows at a time.
+ * With d = x - K (K: the window mean at the block's rebuild, so d carries
+ * only the spread and the drift since), e = d_in - d_out and the mean's
+ * offset from K after the row, a = s1/w:
+ *   M2_t = M2_{t-1} + e (d_in - a_t + d_out - a_{t-1}),
+ * and a_{t-1} = a_t - e/w, so each row adds u = e (d_in + d_out - 2 a_t +
+ * e/w): a term as small as the spread times the change, whatever the
+ * mean, so nothing cancels however far the series trends from K (the old
+ * sums of (x - K)^2 did, and needed a rebuild every few dozen rows on a
+ * price walk).  s1 and M2 are carried like the mean's sum: one add per
+ * four rows on each loop-carried chain; the block's rebuild (every
+ * max(PGF_ROLL_BLOCK, w) rows) bounds their rounding drift. */
 PGF_INLINE void fast_group(fast_state *st, const double *in, const double *outv, size_t w, size_t m,
-                           int mode, int cls, int check_eq, double *dst, double *last_s1,
-                           double *last_s2)
+                           int mode, int cls, int check_eq, double *dst)
 {
     const int want_mean = mode != ROLL_STD;
     const int want_std = mode != ROLL_MEAN;
@@ -305,17 +314,18 @@ PGF_INLINE void fast_group(fast_state *st, const double *in, const double *outv,
     }
     if (want_std) {
         pgf_v4d di = vin - st->k, dout = vout - st->k;
-        pgf_v4d sc1 = pgf_scan4(di - dout);
-        pgf_v4d sc2 = pgf_scan4(di * di - dout * dout);
-        pgf_v4d v1 = st->c1 + sc1, v2 = st->c2 + sc2;
+        pgf_v4d e = di - dout;
+        pgf_v4d sc1 = pgf_scan4(e);
+        pgf_v4d a = (st->c1 + sc1) * st->inv_w;
+        pgf_v4d u = e * (((di + dout) - (a + a)) + e * st->inv_w);
+        pgf_v4d sc2 = pgf_scan4(u);
+        pgf_v4d m2 = st->m2 + sc2;
         st->c1 += pgf_bcast(sc1[3]);
-        st->c2 += pgf_bcast(sc2[3]);
-        pgf_v4d var = (v2 - v1 * v1 * st->inv_w) * st->inv_wm1;
+        st->m2 += pgf_bcast(sc2[3]);
+        pgf_v4d var = m2 * st->inv_wm1;
         var = pgf_select(var > vzero, var, vzero);
         for (int q = 0; q < 4; q++)
             sd[q] = __builtin_sqrt(var[q]);
-        *last_s1 = v1[m - 1];
-        *last_s2 = v2[m - 1];
     }
 
     /* pandas' same-value rule: lanes whose run of equal values covers the
@@ -382,8 +392,8 @@ PGF_INLINE void fast_prescan(const double *x, size_t from, size_t to, int mean, 
 
 /* A fast block's rebuild at row lo: the plain sum of the window, K = its
  * mean, s1, s2 about K (a std), the run of equal values ending at lo
- * (capped at w); returns row lo's output.  (The four-lane path's start of
- * a block, and the AVX-512 std's after a drift, inline: the same bits.) */
+ * (capped at w); returns row lo's output (the start of a fast block, in
+ * the four-lane and the AVX-512 mean's paths alike: the same bits). */
 PGF_INLINE double fast_rebuild(const double *a, size_t base, size_t w, size_t lo, int mode, int cls,
                                double inv_w, double inv_wm1, double *psum, double *pk, double *ps1,
                                double *ps2, size_t *prun)
@@ -625,79 +635,36 @@ PG_TARGET_V4 static void returns_v4(cursor *c, double *dst, size_t m)
     }
 }
 
-/* The std's fast rows eight at a time with AVX-512 (fast_std_avx512), the
- * same arithmetic as two four-row fast_group calls in the same order, so
- * the same bits as the AVX2 and portable builds:
+/* The std's fast rows eight at a time with AVX-512 (fast_std_avx512 and
+ * fast_z_*_avx512): the arithmetic of two four-row fast_group calls, the
+ * same IEEE operations in the same order, so the same bits as the AVX2 and
+ * portable builds:
  *
- *   e = (x_in - K) - (x_out - K),  q = (x_in - K)^2 - (x_out - K)^2;
- *   each half of e and q is prefix-summed as pgf_scan4 does, the two scans
- *   sharing their lane moves (in-lane vpermpd by immediate); the carried
- *   totals are added as in mean8_math (two adds per eight rows);
- *   var = (s2 - s1 s1 / w) / (w-1) as (s2 - s1*s1*inv_w) * inv_wm1,
- *   clamped at 0 (vmaxpd: NaN -> 0, as the select), one vsqrtpd for eight
- *   rows (the four-lane build's sqrt per lane is the scalar one).
- *
- * The drift test (DRIFTED) is that of the four-row groups, on lanes 3 and
- * 7: a drift at lane 3 stores rows 0..3 and rebuilds after row 3, as the
- * four-lane path does. */
+ *   di = x_in - K, dout = x_out - K, e = di - dout;
+ *   each half of e is prefix-summed as pgf_scan4 does and the carried s1
+ *   added as two four-row groups do (pgf_scan8_halves, pgf_carry8 in
+ *   simd4.h), a = s1 / w (as s1 * inv_w);
+ *   u = e ((di + dout) - 2a + e/w), prefix-summed and carried the same way
+ *   into M2 (Welford's sliding update, fast_group);
+ *   var = M2 / (w-1) as M2 * inv_wm1, clamped at 0 (vmaxpd: NaN -> 0, as
+ *   the select), one vsqrtpd for eight rows (the four-lane build's sqrt
+ *   per lane is the scalar one). */
 typedef struct std8_sums {
-    __m512d c1, c2;
+    __m512d c1, m2;
 } std8_sums;
 
 PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d std8_math(
-    __m512d vin, __m512d vout, __m512d k, __m512d inv_w, __m512d inv_wm1, std8_sums *c,
-    __m512d *v1out, __m512d *v2out)
+    __m512d vin, __m512d vout, __m512d k, __m512d inv_w, __m512d inv_wm1, std8_sums *c)
 {
     const __m512d zero = _mm512_setzero_pd();
     __m512d di = _mm512_sub_pd(vin, k), dout = _mm512_sub_pd(vout, k);
     __m512d e = _mm512_sub_pd(di, dout);
-    __m512d q = _mm512_sub_pd(_mm512_mul_pd(di, di), _mm512_mul_pd(dout, dout));
-    /* scan step 1: lane j += lane j-1 (lanes 0, 4 add +0, as pgf_scan4) */
-    e = _mm512_add_pd(e, _mm512_maskz_permutex_pd(0xEE, e, 0x90));
-    q = _mm512_add_pd(q, _mm512_maskz_permutex_pd(0xEE, q, 0x90));
-    /* step 2: lanes 2, 3 += lanes 0, 1 */
-    e = _mm512_add_pd(e, _mm512_maskz_permutex_pd(0xCC, e, 0x40));
-    q = _mm512_add_pd(q, _mm512_maskz_permutex_pd(0xCC, q, 0x40));
-    /* lane 3 of each half in all four of its lanes */
-    __m512d e3 = _mm512_permutex_pd(e, 0xFF), q3 = _mm512_permutex_pd(q, 0xFF);
-    __m512d m1 = _mm512_add_pd(c->c1, _mm512_shuffle_f64x2(e3, e3, 0x00));
-    __m512d m2 = _mm512_add_pd(c->c2, _mm512_shuffle_f64x2(q3, q3, 0x00));
-    __m512d v1 = _mm512_add_pd(_mm512_mask_blend_pd(0xF0, c->c1, m1), e);
-    __m512d v2 = _mm512_add_pd(_mm512_mask_blend_pd(0xF0, c->c2, m2), q);
-    c->c1 = _mm512_add_pd(m1, _mm512_shuffle_f64x2(e3, e3, 0xAA));
-    c->c2 = _mm512_add_pd(m2, _mm512_shuffle_f64x2(q3, q3, 0xAA));
-    __m512d var =
-        _mm512_mul_pd(_mm512_sub_pd(v2, _mm512_mul_pd(_mm512_mul_pd(v1, v1), inv_w)), inv_wm1);
-    var = _mm512_max_pd(var, zero);
-    *v1out = v1;
-    *v2out = v2;
+    __m512d a = _mm512_mul_pd(pgf_carry8(&c->c1, pgf_scan8_halves(e)), inv_w);
+    __m512d t = _mm512_sub_pd(_mm512_add_pd(di, dout), _mm512_add_pd(a, a));
+    __m512d u = _mm512_mul_pd(e, _mm512_add_pd(t, _mm512_mul_pd(e, inv_w)));
+    __m512d m2 = pgf_carry8(&c->m2, pgf_scan8_halves(u));
+    __m512d var = _mm512_max_pd(_mm512_mul_pd(m2, inv_wm1), zero);
     return _mm512_sqrt_pd(var);
-}
-
-/* Of the lanes in `lanes` (3, 7: the ends of four-row groups), those
- * whose window mean drifted from K: 5 s1^2 > 4 w s2. */
-PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 std8_drift(
-    __mmask8 lanes, __m512d v1, __m512d v2, __m512d five, __m512d four_w)
-{
-    return _mm512_mask_cmp_pd_mask(lanes, _mm512_mul_pd(_mm512_mul_pd(five, v1), v1),
-                                   _mm512_mul_pd(four_w, v2), _CMP_GT_OQ);
-}
-
-/* After a group whose drift mask is dr (std8_drift): stores the four or
- * eight rows up to the group end that drifted (once w rows past lo) and
- * returns the row the block restarts at, or 0 to go on. */
-PG_TARGET_V4 static inline __attribute__((always_inline)) size_t std8_drift_stop(
-    __mmask8 dr, size_t i, size_t lo, size_t w, __m512d sd, double *out)
-{
-    if ((dr & 0x08) && i + 3 - lo >= w) {
-        _mm512_mask_storeu_pd(out + i, 0x0F, sd);
-        return i + 4;
-    }
-    if ((dr & 0x80) && i + 7 - lo >= w) {
-        _mm512_storeu_pd(out + i, sd);
-        return i + 8;
-    }
-    return 0;
 }
 
 /* Not finite: NaN (quiet, signalling) or +-inf. */
@@ -706,13 +673,6 @@ PG_TARGET_V4 static inline __attribute__((always_inline)) __mmask8 std8_bad(__m5
     return _mm512_fpclass_pd_mask(v, PG_FPCLASS_NONFINITE);
 }
 
-/* A std's fast block with AVX-512: rows [lo, hi) of the values a[j - base]
- * (row j), the window at lo clean.  Returns hi, the row of the first value
- * that is not finite, or a row where the window is not clean after a
- * drift.  A drift (after a four-row group, as DRIFTED) rebuilds right
- * here when the next row is finite: then the window there is clean (its
- * other rows were checked), and roll_core would take the same fast block
- * from there with the same hi (same bits, no trip through roll_core). */
 /* volume_z's lanes: the mean as mean8_math (the scan's first step by a
  * lane move instead of loads one row back: the same sums), with pandas'
  * same-value rule (lanes in `same`: the mean is the value, sd is 0
@@ -723,112 +683,84 @@ PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d z8_same(__m512
                                                                           __mmask8 same)
 {
     const __m512d zero = _mm512_setzero_pd();
-    __m512d d = _mm512_sub_pd(vin, vout);
-    d = _mm512_add_pd(d, _mm512_maskz_permutex_pd(0xEE, d, 0x90));
-    d = _mm512_add_pd(d, _mm512_maskz_permutex_pd(0xCC, d, 0x40));
-    __m512d d3 = _mm512_permutex_pd(d, 0xFF);
-    __m512d c1 = _mm512_add_pd(*vsum, _mm512_shuffle_f64x2(d3, d3, 0x00));
-    __m512d s = _mm512_add_pd(_mm512_mask_blend_pd(0xF0, *vsum, c1), d);
-    *vsum = _mm512_add_pd(c1, _mm512_shuffle_f64x2(d3, d3, 0xAA));
+    __m512d s = pgf_carry8(vsum, pgf_scan8_halves(_mm512_sub_pd(vin, vout)));
     __m512d mean = _mm512_mul_pd(s, inv_w);
     mean = neg ? _mm512_min_pd(zero, mean) : _mm512_max_pd(zero, mean);
     mean = _mm512_mask_mov_pd(mean, same, vin);
     return _mm512_div_pd(_mm512_sub_pd(vin, mean), sd);
 }
 
-PG_TARGET_V4 static inline __attribute__((always_inline)) __m512d z8_of(__m512d vin, __m512d vout,
-                                                                        __m512d sd, __m512d inv_w,
-                                                                        int neg, __m512d *vsum)
-{
-    return z8_same(vin, vout, sd, inv_w, neg, vsum, 0);
-}
-
+/* A std's (or volume_z's) fast block with AVX-512: rows [lo, hi) of the
+ * values a[j - base] (row j), the window at lo clean.  Returns hi, or the
+ * row of the first value that is not finite (volume_z: or of the wrong
+ * sign). */
 PG_TARGET_V4 static inline __attribute__((always_inline)) size_t roll8_body(
     const double *a, size_t base, size_t w, size_t lo, size_t hi, double inv_w, double inv_wm1,
     const int mode, const int neg, double *out)
 {
     const int cls = mode == ROLL_STD ? SIGN_MIXED : neg ? SIGN_NEG : SIGN_POS;
     const __m512d vinv = _mm512_set1_pd(inv_w), vinvm1 = _mm512_set1_pd(inv_wm1),
-                  five = _mm512_set1_pd(5.0), four_w = _mm512_set1_pd(4.0 * (double)w),
                   zero = _mm512_setzero_pd();
-    for (;;) {
-        double sum, k, s1, s2;
-        size_t run;
-        out[lo] = fast_rebuild(a, base, w, lo, mode, cls, inv_w, inv_wm1, &sum, &k, &s1, &s2, &run);
-        const __m512d vk = _mm512_set1_pd(k);
-        __m512d vsum = _mm512_set1_pd(sum);
-        std8_sums c = { _mm512_set1_pd(s1), _mm512_set1_pd(s2) };
-        size_t i = lo + 1, next = 0; /* the restart row, set before goto drifted */
-        while (i < hi) {
-            size_t start = i;
-            for (; i + 8 <= hi; i += 8) {
-                const double *p = a + (i - base);
-                __builtin_prefetch((const void *)((uintptr_t)p + MEAN8_PREFETCH), 0, 3);
-                __builtin_prefetch((const void *)((uintptr_t)(out + i) + MEAN8_PREFETCH), 1, 3);
-                __m512d vin = _mm512_loadu_pd(p);
-                __mmask8 bad = mode == ROLL_STD ? std8_bad(vin) : mean8_bad(vin, neg);
-                __mmask8 eq = _mm512_cmp_pd_mask(vin, _mm512_loadu_pd(p - 1), _CMP_EQ_OQ);
-                if (__builtin_expect(!_kortestz_mask8_u8(bad, eq), 0))
-                    break;
-                __m512d v1, v2, vout = _mm512_loadu_pd(p - w);
-                __m512d sd = std8_math(vin, vout, vk, vinv, vinvm1, &c, &v1, &v2);
-                if (mode == ROLL_Z)
-                    sd = z8_of(vin, vout, sd, vinv, neg, &vsum);
-                __mmask8 dr = std8_drift(0x88, v1, v2, five, four_w);
-                if (__builtin_expect(dr != 0, 0) &&
-                    (next = std8_drift_stop(dr, i, lo, w, sd, out)) != 0)
-                    goto drifted;
-                _mm512_storeu_pd(out + i, sd);
-            }
-            /* Every row done above differs from its predecessor. */
-            if (i > start)
-                run = 1;
-            if (i >= hi)
-                break;
-            /* The general group: equal neighbours, a bad value, or the
-             * block's short last group.  Masked loads keep it inside the
-             * input. */
-            unsigned m = hi - i < 8 ? (unsigned)(hi - i) : 8u;
+    double sum, k, s1, s2;
+    size_t run;
+    out[lo] = fast_rebuild(a, base, w, lo, mode, cls, inv_w, inv_wm1, &sum, &k, &s1, &s2, &run);
+    const __m512d vk = _mm512_set1_pd(k);
+    __m512d vsum = _mm512_set1_pd(sum);
+    std8_sums c = { _mm512_set1_pd(s1), _mm512_set1_pd(s2 - s1 * s1 * inv_w) };
+    size_t i = lo + 1;
+    while (i < hi) {
+        size_t start = i;
+        for (; i + 8 <= hi; i += 8) {
             const double *p = a + (i - base);
-            __mmask8 live = (__mmask8)((1u << m) - 1u);
-            __m512d vin = _mm512_maskz_loadu_pd(live, p);
-            __m512d vprev = _mm512_maskz_loadu_pd(live, p - 1);
-            __m512d vout = _mm512_maskz_loadu_pd(live, p - w);
-            __mmask8 bad = (mode == ROLL_STD ? std8_bad(vin) : mean8_bad(vin, neg)) & live;
-            unsigned done = m;
-            if (bad != 0) {
-                done = (unsigned)__builtin_ctz(bad);
-                live = (__mmask8)((1u << done) - 1u);
-            }
-            __m512d v1, v2;
-            __m512d sd = std8_math(vin, vout, vk, vinv, vinvm1, &c, &v1, &v2);
-            unsigned eq = _mm512_mask_cmp_pd_mask(live, vin, vprev, _CMP_EQ_OQ);
-            unsigned same = 0;
-            for (unsigned q = 0; q < done; q++) {
-                run = (eq >> q) & 1u ? run + 1 : 1;
-                same |= (unsigned)(run >= w) << q;
-            }
-            sd = _mm512_mask_mov_pd(sd, (__mmask8)same, zero);
+            __builtin_prefetch((const void *)((uintptr_t)p + MEAN8_PREFETCH), 0, 3);
+            __builtin_prefetch((const void *)((uintptr_t)(out + i) + MEAN8_PREFETCH), 1, 3);
+            __m512d vin = _mm512_loadu_pd(p);
+            __mmask8 bad = mode == ROLL_STD ? std8_bad(vin) : mean8_bad(vin, neg);
+            __mmask8 eq = _mm512_cmp_pd_mask(vin, _mm512_loadu_pd(p - 1), _CMP_EQ_OQ);
+            if (__builtin_expect(!_kortestz_mask8_u8(bad, eq), 0))
+                break;
+            __m512d vout = _mm512_loadu_pd(p - w);
+            __m512d sd = std8_math(vin, vout, vk, vinv, vinvm1, &c);
             if (mode == ROLL_Z)
-                sd = z8_same(vin, vout, sd, vinv, neg, &vsum, (__mmask8)same);
-            /* drift: only four-row groups that are whole (rows before a
-             * bad value, or before the block's end) */
-            __mmask8 full = (__mmask8)((done >= 4 ? 0x08u : 0u) | (done == 8 ? 0x80u : 0u));
-            __mmask8 dr = std8_drift(full, v1, v2, five, four_w);
-            if (dr != 0 && (next = std8_drift_stop(dr, i, lo, w, sd, out)) != 0)
-                goto drifted;
-            _mm512_mask_storeu_pd(out + i, live, sd);
-            i += done;
-            if (done < m)
-                return i; /* a bad value */
+                sd = z8_same(vin, vout, sd, vinv, neg, &vsum, 0);
+            _mm512_storeu_pd(out + i, sd);
         }
-        return i;
-    drifted:
-        if (next >= hi || !isfinite(a[next - base]) ||
-            (mode != ROLL_STD && neg != (signbit(a[next - base]) != 0)))
-            return next;
-        lo = next;
+        /* Every row done above differs from its predecessor. */
+        if (i > start)
+            run = 1;
+        if (i >= hi)
+            break;
+        /* The general group: equal neighbours, a bad value, or the
+         * block's short last group.  Masked loads keep it inside the
+         * input. */
+        unsigned m = hi - i < 8 ? (unsigned)(hi - i) : 8u;
+        const double *p = a + (i - base);
+        __mmask8 live = (__mmask8)((1u << m) - 1u);
+        __m512d vin = _mm512_maskz_loadu_pd(live, p);
+        __m512d vprev = _mm512_maskz_loadu_pd(live, p - 1);
+        __m512d vout = _mm512_maskz_loadu_pd(live, p - w);
+        __mmask8 bad = (mode == ROLL_STD ? std8_bad(vin) : mean8_bad(vin, neg)) & live;
+        unsigned done = m;
+        if (bad != 0) {
+            done = (unsigned)__builtin_ctz(bad);
+            live = (__mmask8)((1u << done) - 1u);
+        }
+        __m512d sd = std8_math(vin, vout, vk, vinv, vinvm1, &c);
+        unsigned eq = _mm512_mask_cmp_pd_mask(live, vin, vprev, _CMP_EQ_OQ);
+        unsigned same = 0;
+        for (unsigned q = 0; q < done; q++) {
+            run = (eq >> q) & 1u ? run + 1 : 1;
+            same |= (unsigned)(run >= w) << q;
+        }
+        sd = _mm512_mask_mov_pd(sd, (__mmask8)same, zero);
+        if (mode == ROLL_Z)
+            sd = z8_same(vin, vout, sd, vinv, neg, &vsum, (__mmask8)same);
+        _mm512_mask_storeu_pd(out + i, live, sd);
+        i += done;
+        if (done < m)
+            return i; /* a bad value */
     }
+    return hi;
 }
 
 PG_TARGET_V4 static size_t std8_body(const double *a, size_t base, size_t w, size_t lo, size_t hi,
@@ -848,21 +780,21 @@ PG_TARGET_V4 static size_t z8_neg(const double *a, size_t base, size_t w, size_t
 {
     return roll8_body(a, base, w, lo, hi, inv_w, inv_wm1, ROLL_Z, 1, out);
 }
+
 #endif
 
 /* The fast block: rows [lo, hi) of the values a[j - base] (row j).  The
  * window at lo must be clean (window_clean) and, for a mean, of sign class
  * cls != SIGN_MIXED.  In the AVX-512 build (isa is each build's constant)
  * the rows go eight at a time: mean8_body after the rebuild at lo, and
- * roll8_body for a std and volume_z.  Returns the next block's start: hi;
- * the row of the first value that is not finite (or of the wrong sign); or
- * the row after a group whose std drifted (rebuild). */
+ * roll8_body for a std and volume_z.  Returns the
+ * next block's start: hi, or the row of the first value that is not finite
+ * (or, for a mean, of the wrong sign). */
 PGF_INLINE size_t rolling_fast_body(int isa, const double *a, size_t base, size_t w, size_t lo,
                                     size_t hi, int mode, int cls, double *out)
 {
     const int v8 = isa == PG_ISA_AVX512;
     const int want_mean = mode != ROLL_STD;
-    const int want_std = mode != ROLL_MEAN;
     const double dw = (double)w;
     const double inv_w = 1.0 / dw;
     const double inv_wm1 = 1.0 / (dw - 1.0);
@@ -880,10 +812,7 @@ PGF_INLINE size_t rolling_fast_body(int isa, const double *a, size_t base, size_
     out[lo] = fast_rebuild(a, base, w, lo, mode, cls, inv_w, inv_wm1, &sum, &k, &s1, &s2, &run);
 
     /* The fast rows end at the first bad value: find it only if the
-     * vectorised pre-scan says there is one.  The pre-scan goes a chunk of
-     * FAST_SCAN rows at a time, so a drift rebuild (which restarts here)
-     * does not scan the rest of the block again each time: on a trending
-     * price they come every few dozen rows. */
+     * vectorised pre-scan of the block says there is one. */
     size_t i = lo + 1;
 #if PG_ISA_X86
     if (v8 && mode == ROLL_MEAN)
@@ -892,84 +821,41 @@ PGF_INLINE size_t rolling_fast_body(int isa, const double *a, size_t base, size_
 #else
     (void)v8;
 #endif
+    /* The std's state: s1 about K, and M2 = s2 - s1^2/w, the sum of
+     * squared deviations from the window's mean (row lo's variance is
+     * M2/(w-1), as fast_rebuild computed it). */
     fast_state st = { pgf_bcast(sum),
                       pgf_bcast(s1),
-                      pgf_bcast(s2),
+                      pgf_bcast(s2 - s1 * s1 * inv_w),
                       pgf_bcast(k),
                       pgf_bcast(inv_w),
                       pgf_bcast(inv_wm1),
                       run };
-    double l1 = 0.0, l2 = 0.0;
-    /* Drift: the window mean moved ~2 std from K (see the careful path);
-     * rebuild after the group, at most once every w rows. */
-#define DRIFTED(last) (want_std && (last)-lo >= w && 5.0 * l1 * l1 > 4.0 * dw * l2)
-    while (i < hi) {
-        /* (a mean never rebuilds early: one scan for the block) */
-        size_t end = !want_std || hi - i <= FAST_SCAN ? hi : i + FAST_SCAN;
-        int bad, eq;
-        fast_prescan(a, i - base, end - base, want_mean, cls, &bad, &eq);
-        int stop = 0;
-        if (bad) {
-            size_t e = i;
-            for (; e < end; e++) {
-                double v = ROW(e);
-                if (!isfinite(v) || (want_mean && (cls == SIGN_NEG) != (signbit(v) != 0)))
-                    break;
-            }
-            end = e;
-            stop = 1;
+    if (i >= hi)
+        return hi;
+    size_t end = hi;
+    int bad, eq;
+    fast_prescan(a, i - base, hi - base, want_mean, cls, &bad, &eq);
+    if (bad) {
+        size_t e = i;
+        for (; e < hi; e++) {
+            double v = ROW(e);
+            if (!isfinite(v) || (want_mean && (cls == SIGN_NEG) != (signbit(v) != 0)))
+                break;
         }
-        if (eq) {
-            for (; i + 4 <= end; i += 4) {
-                fast_group(&st, &ROW(i), &ROW(i - w), w, 4, mode, cls, 1, out + i, &l1, &l2);
-                if (DRIFTED(i + 3)) {
-                    i += 4;
-                    goto drifted;
-                }
-            }
-        } else {
-            for (; i + 4 <= end; i += 4) {
-                fast_group(&st, &ROW(i), &ROW(i - w), w, 4, mode, cls, 0, out + i, &l1, &l2);
-                if (DRIFTED(i + 3)) {
-                    i += 4;
-                    goto drifted;
-                }
-            }
-        }
-        if (i < end) {
-            fast_group(&st, &ROW(i), &ROW(i - w), w, end - i, mode, cls, eq, out + i, &l1, &l2);
-            i = end;
-        }
-        /* No equal neighbours in the chunk: the run ending at its last
-         * row is 1 (the eq-free groups do not follow it). */
-        if (!eq && end > lo + 1)
-            st.run = 1;
-        if (stop)
-            return end;
-        continue;
-    drifted:
-        /* A drift rebuilds at row i.  roll_core would start a block there
-         * and, the rest of the window being fast rows just done, take this
-         * path again when row i is finite (and, for a mean, of the class):
-         * so rebuild in place, the same operations and bits, without the
-         * return, the window check and the call. */
-        if (i >= hi || !isfinite(ROW(i)) ||
-            (want_mean && (cls == SIGN_NEG) != (signbit(ROW(i)) != 0)))
-            return i;
-        lo = i;
-        out[lo] = fast_rebuild(a, base, w, lo, mode, cls, inv_w, inv_wm1, &sum, &k, &s1, &s2, &run);
-        st = (fast_state){ pgf_bcast(sum),
-                           pgf_bcast(s1),
-                           pgf_bcast(s2),
-                           pgf_bcast(k),
-                           pgf_bcast(inv_w),
-                           pgf_bcast(inv_wm1),
-                           run };
-        i = lo + 1;
+        end = e;
     }
-#undef DRIFTED
+    if (eq) {
+        for (; i + 4 <= end; i += 4)
+            fast_group(&st, &ROW(i), &ROW(i - w), w, 4, mode, cls, 1, out + i);
+    } else {
+        for (; i + 4 <= end; i += 4)
+            fast_group(&st, &ROW(i), &ROW(i - w), w, 4, mode, cls, 0, out + i);
+    }
+    if (i < end)
+        fast_group(&st, &ROW(i), &ROW(i - w), w, end - i, mode, cls, eq, out + i);
 #undef ROW
-    return hi;
+    return end;
 }
 
 /* One build per mode and sign class, so each inner loop is straight-line

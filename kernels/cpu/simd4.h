@@ -87,4 +87,43 @@ static inline int pgf_any(pgf_v4i m)
 
 #define PGF_INLINE static inline __attribute__((always_inline))
 
+/* ---------------------------------------------------------------------- */
+/* Eight rows as two four-row groups (AVX-512 builds)                      */
+/* ---------------------------------------------------------------------- */
+
+/* The AVX-512 bodies of the four-lane scans (rolling.c, micro.c) take
+ * eight rows a step with the operations of two four-row groups in the same
+ * order, so they give the four-lane builds' bits.  Only for functions built
+ * with PG_TARGET_V4 (isa.h), on x86-64. */
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+/* Lane k of each half: the sum of lanes 0..k of that half, added as
+ * pgf_scan4 adds them (lanes 0 and 4 add +0). */
+__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2,popcnt"))) static inline
+    __attribute__((always_inline)) __m512d
+    pgf_scan8_halves(__m512d e)
+{
+    e = _mm512_add_pd(e, _mm512_maskz_permutex_pd(0xEE, e, 0x90));
+    return _mm512_add_pd(e, _mm512_maskz_permutex_pd(0xCC, e, 0x40));
+}
+
+/* The carried total *c (the same value in every lane) plus each half's
+ * prefix sums e (pgf_scan8_halves): rows 0..3 add c, rows 4..7 add c +
+ * (row 3's prefix), and *c becomes that plus row 7's prefix, as two
+ * four-row groups carry it (c + bcast(scan[3]) each). */
+__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma,bmi,bmi2,popcnt"))) static inline
+    __attribute__((always_inline)) __m512d
+    pgf_carry8(__m512d *c, __m512d e)
+{
+    /* lane 3 and lane 7 of e in every lane: one vpermpd each */
+    __m512d e3 = _mm512_permutexvar_pd(_mm512_set1_epi64(3), e);
+    __m512d e7 = _mm512_permutexvar_pd(_mm512_set1_epi64(7), e);
+    __m512d m = _mm512_add_pd(*c, e3);
+    __m512d v = _mm512_mask_add_pd(_mm512_add_pd(*c, e), 0xF0, m, e);
+    *c = _mm512_add_pd(m, e7);
+    return v;
+}
+#endif
+
 #endif

@@ -5,7 +5,7 @@
  * (both forced with pgt_use_build).
  *
  * The AVX-512 build does the four-lane path's operations in the same order
- * (and rebuilds after the same rows when the window mean drifts), so the
+ * (Welford's sliding update, prefix-summed four rows at a time), so the
  * three must agree bit for bit.  On seeded random inputs (price walks,
  * trends that drift away from the shift K, mixed signs, big jumps, tiny
  * values and subnormals, NaN holes, +-inf, runs of equal values, lengths
