@@ -30,8 +30,9 @@ static const char *const NAMES[] = {
     "indicators/rsi/hot/cpu/65536", /* steady, waived in runs 10..14 */
     "pipeline/new/hot/cpu/1024",    /* appears at run 12 */
     "pipeline/old/hot/cpu/1024",    /* vanishes after run 8 */
-    "evil\"quote'\n<script>alert(1)</script> system('touch /tmp/pg_pwned') ../../x '; DROP TABLE "
-    "runs; --",
+    /* one name, split over two lines */
+    ("evil\"quote'\n<script>alert(1)</script> system('touch /tmp/pg_pwned') ../../x '; DROP TABLE "
+     "runs; --"),
 };
 enum { NB = 5 };
 
