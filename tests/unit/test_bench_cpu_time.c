@@ -229,10 +229,22 @@ static void test_cpu_time_is_the_timed_part(void **state)
                     fail_msg("%s: real %g s, cpu %g s", names[k], r.real[i], r.cpu[i]);
             } else {
                 /* 2 ms of CPU; wall time at least that. */
-                if (!(r.cpu[i] >= 0.95 * TIMED_S && r.cpu[i] < 1.5 * TIMED_S &&
-                      r.real[i] >= 0.95 * r.cpu[i]))
+                if (!(r.cpu[i] >= 0.95 * TIMED_S && r.real[i] >= 0.95 * r.cpu[i]))
                     fail_msg("%s: real %g s, cpu %g s", names[k], r.real[i], r.cpu[i]);
             }
+        }
+        if (strstr(names[k], "spin")) {
+            /* Only the timed part: the median repetition's CPU is the 2 ms
+             * spun, not the refill and eviction around it.  One repetition
+             * may carry a page fault or a preemption's kernel time on a
+             * loaded machine (3.6 ms was seen at load 4), so the median. */
+            double c[3] = { r.cpu[0], r.cpu[1], r.cpu[2] }, t;
+            for (int a = 0; a < 3; a++)
+                for (int b2 = a + 1; b2 < 3; b2++)
+                    if (c[b2] < c[a])
+                        t = c[a], c[a] = c[b2], c[b2] = t;
+            if (!(c[1] < 1.5 * TIMED_S))
+                fail_msg("%s: median cpu %g s, more than the 2 ms spun", names[k], c[1]);
         }
         check_aggregates(names[k], &r);
     }
