@@ -6,18 +6,7 @@
 # change point; --benchmark filters, --json is written, the exit status says
 # whether the newest run brought something new; bad usage is exit 2.
 # Every sample comes from a seeded generator: same bytes every time.
-set -u
-: "${PG_BUILD_DIR:?}" "${PG_SOURCE_DIR:?}"
-PG="$PG_BUILD_DIR/cli/perfgate"
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-expect() { # want_rc cmd...
-    local want=$1; shift
-    "$@" >"$T/out" 2>"$T/err"
-    local rc=$?
-    [ $rc -eq "$want" ] || { cat "$T/out" "$T/err" >&2; fail "'$*': exit $rc, want $want"; }
-}
+. "$(dirname "$0")/lib.bash"
 H="$T/h.sqlite"
 
 python3 "$PG_SOURCE_DIR/tests/e2e/gen_changes.py" "$T" || fail "generating runs"
