@@ -3,7 +3,7 @@
 # that write results in another harness's format, run round by round in
 # alternating order and paired per benchmark.
 #  - hyperfine on `perfgate compute sma` (2000 rows) against itself: no
-#    regression (exit 0); against 20000 rows under the same -n name: a
+#    regression (exit 0); against 100000 rows under the same -n name: a
 #    regression (exit 1).
 #  - pytest-benchmark (examples/python): both sides' benchmarks paired by
 #    their pytest ids, two rounds.
@@ -18,7 +18,7 @@ expect 0 "$PG" ab --rounds 8 --base-command "$(hf small)" --head-command "$(hf s
 grep -q "compute sma" "$T/out" || fail "A/A table lacks the command"
 if grep -q "^regression" "$T/out"; then fail "A/A called a regression"; fi
 expect 1 "$PG" ab --rounds 8 --base-command "$(hf small)" --head-command "$(hf large)"
-grep -q "^regression *compute sma" "$T/out" || fail "tenfold input not a regression: $(cat "$T/out")"
+grep -q "^regression *compute sma" "$T/out" || fail "fiftyfold input not a regression: $(cat "$T/out")"
 
 cp -r "$PG_SOURCE_DIR/examples/python" "$T/py"
 py="$PY -m pytest -q -p no:cacheprovider $T/py/tests -k 'sma and 1024 or calibration' --benchmark-json={out} --benchmark-save-data --benchmark-min-rounds=5 --benchmark-max-time=0.02"

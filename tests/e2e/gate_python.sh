@@ -10,7 +10,7 @@
 #    judged "insufficient", never passed, and say "summary only".
 #  - hyperfine --export-json: two `perfgate compute` commands, named with
 #    -n, against a baseline of themselves (one run split even/odd) pass a
-#    100 % regression budget; the same names on a ten times larger input
+#    100 % regression budget; the same names on a fifty times larger input
 #    fail it; history and report.
 #  - --format forces a reader and a wrong one is a file:line:col error.
 # Both tools come from Debian (scripts/deps.sh); the interpreter is the one
@@ -102,7 +102,7 @@ grep -q "test_rsi\[65536\]" "$T/out" || fail "history show lacks the pytest id"
 expect 0 "$PG" report --history "$H" --out "$T/report" --no-png
 grep -q "test_sma\[65536\]" "$T/report/index.html" || fail "report lacks the pytest id"
 
-# hyperfine on perfgate compute: 2000 rows, and 20000 for the slowed run.
+# hyperfine on perfgate compute: 2000 rows, and 100000 for the slowed run.
 price_csvs "$T"
 hf() { # out runs csv
     hyperfine -N --style none --runs "$2" --warmup 1 --export-json "$1" \
@@ -138,7 +138,7 @@ grep -q "^unavailable.*compute sma.*median_cpu_time.*not each run's" "$T/out" \
     || fail "CPU ceiling not unavailable: $(cat "$T/out")"
 grep -q "^pass .*compute sma.*regression:real_time" "$T/out" || fail "A/A not a pass"
 grep -q "hyperfine per-run samples (times)" "$T/out" || fail "hyperfine source not said"
-# ten times the rows: the same command names, several times slower
+# fifty times the rows: the same command names, several times slower
 expect 1 "$PG" check --results "$T/hf-slow.json" --baseline "$T/hf-base.json" --budgets "$T/hf-budgets.json"
 grep -q "^regression *compute sma" "$T/out" || fail "slowed compute sma not a regression: $(cat "$T/out")"
 H2="$T/hf.sqlite"
