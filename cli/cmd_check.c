@@ -24,7 +24,7 @@ static const char usage_text[] =
     "usage: perfgate check --results R.json --budgets DIR|FILE [--budgets ...]\n"
     "                      [--baseline B.json] [--junit FILE] [--markdown FILE] [--json FILE]\n"
     "                      [--today YYYY-MM-DD] [--brief] [--color auto|always|never]\n"
-    "                      [--record [--history H]]\n"
+    "                      [--record] [--history H]\n"
     "                      [--format auto|gbench|pytest-benchmark|hyperfine|asv]\n"
     "\n"
     "Judges every benchmark in R.json against the budgets (docs/budgets.md) and,\n"
@@ -32,7 +32,10 @@ static const char usage_text[] =
     "judge never passes: a budget that matches no benchmark fails the gate unless\n"
     "it is \"optional\", and a run with no benchmarks, or none a budget covers, is\n"
     "bad input.  With --record the run and exactly these verdicts go into the\n"
-    "history (what `perfgate history add --budgets` would judge again).\n";
+    "history (what `perfgate history add --budgets` would judge again).  A\n"
+    "baseline is another run: each ratio's interval is widened by how far the\n"
+    "benchmark moves between runs, read from the history's last runs (assumed\n"
+    "by profile until it holds 3).\n";
 
 /* Writes through a temporary file in the same directory (pg_io.h: fsync,
  * then rename; shared permissions), so a killed run leaves the old file or
@@ -87,6 +90,38 @@ static void record_run(const char *history, const char *results, const pg_result
     pg_history_close(h);
 }
 
+/* Each benchmark's spread between runs, from the history's last runs: a
+ * baseline is another run, and the run's own repetitions cannot show how
+ * far a whole run moves.  No history yet is no error (the gate assumes a
+ * spread by profile); a history that cannot be read is said, and one that
+ * can says how many benchmarks it measured. */
+static pg_run_spread *load_spreads(const char *history, size_t *n)
+{
+    *n = 0;
+    if (!pg_history_is_uri(history) && access(history, F_OK) != 0)
+        return NULL; /* each verdict's note says "assumed" where it matters */
+    pg_error err = { 0 };
+    pg_run_spread *s = NULL;
+    pg_history *h = pg_history_open_readonly(history, &err);
+    if (!h || pg_history_run_spreads(h, PG_HIST_SPREAD_RUNS, &s, n, &err)) {
+        cli_report("perfgate", &err);
+        fprintf(stderr, "perfgate: check: warning: the history's spread between runs is "
+                        "unknown; assumed by profile\n");
+        s = NULL;
+        *n = 0;
+    } else {
+        size_t known = 0;
+        for (size_t i = 0; i < *n; i++)
+            known += s[i].runs[PG_METRIC_REAL] >= 3 || s[i].runs[PG_METRIC_CPU] >= 3;
+        fprintf(stderr,
+                "perfgate: check: spread between runs: %zu benchmarks measured over the "
+                "history's last runs (up to %d), the others assumed\n",
+                known, PG_HIST_SPREAD_RUNS);
+    }
+    pg_history_close(h);
+    return s;
+}
+
 int cmd_check(int argc, char **argv)
 {
     const char *results = NULL, *baseline = NULL, *junit = NULL, *markdown = NULL, *json = NULL;
@@ -116,9 +151,11 @@ int cmd_check(int argc, char **argv)
         PG_OPT_STRING(0, "colour", &colour, "WHEN", NULL),
         PG_OPT_BOOL(0, "record", &record,
                     "record the run and these verdicts in the history (as history add)"),
-        PG_OPT_STRING(0, "history", &history, "H",
-                      "with --record: SQLite file (default " PG_CLI_DEFAULT_HISTORY
-                      ",\nor $PERFGATE_HISTORY) or postgresql:// URI"),
+        PG_OPT_STRING(
+            0, "history", &history, "H",
+            "the history --record writes and --baseline reads each\n"
+            "benchmark's spread between runs from: SQLite file (default\n" PG_CLI_DEFAULT_HISTORY
+            ", or $PERFGATE_HISTORY) or postgresql:// URI"),
         PG_OPT_END(),
     };
     const pg_opt_spec spec = {
@@ -154,6 +191,8 @@ int cmd_check(int argc, char **argv)
     int status = 2;
     pg_results *head = NULL, *base = NULL;
     pg_verdicts *report = NULL;
+    pg_run_spread *spreads = NULL;
+    size_t n_spreads = 0;
     pg_error err;
     pg_error_clear(&err);
     pg_budget_set *set = pg_budget_set_create();
@@ -176,7 +215,8 @@ int cmd_check(int argc, char **argv)
         cli_report("perfgate", &err);
         goto done;
     }
-    pg_gate_options opt = { today, 1 };
+    spreads = base ? load_spreads(history, &n_spreads) : NULL;
+    pg_gate_options opt = { today, 1, spreads, n_spreads };
     report = pg_gate_check(head, base, set, &opt, &err);
     /* Files for another kind of machine: said before anything else, as it
      * may be why nothing was judged. */
@@ -201,6 +241,7 @@ int cmd_check(int argc, char **argv)
         record_run(history, results, head, report);
 done:
     pg_verdicts_destroy(report);
+    pg_run_spreads_free(spreads, n_spreads);
     pg_results_destroy(head);
     pg_results_destroy(base);
     pg_budget_set_destroy(set);

@@ -881,7 +881,7 @@ static int make_bundle(const struct evidence_opts *o)
         cli_report("perfgate", &err);
         goto fail_early;
     }
-    pg_gate_options gopt = { o->today, 1 };
+    pg_gate_options gopt = { o->today, 1, NULL, 0 };
     if (!(report = pg_gate_check(head, base, set, &gopt, &err))) {
         cli_report("perfgate", &err);
         goto fail_early;

@@ -58,7 +58,7 @@ typedef struct budget {
     unsigned set;     /* 1 << F_...: fields this budget sets */
     pos at[F_COUNT];
     int repetitions, severity, regression_metric;
-    double alpha, min_effect, regression_max;
+    double alpha, min_effect, regression_max, regression_spread;
     double absolute[PG_ABS_COUNT];
     const char *owner;
     size_t nrelative;
@@ -696,7 +696,7 @@ static const char *const defaults_keys[] = { "repetitions", "alpha", "min_effect
 static const char *const budget_keys[] = { "match",       "description", "owner",      "severity",
                                            "repetitions", "alpha",       "min_effect", "absolute",
                                            "regression",  "relative",    "counters",   "optional" };
-static const char *const regression_keys[] = { "max", "metric" };
+static const char *const regression_keys[] = { "max", "metric", "run_spread" };
 static const char *const relative_keys[] = { "to", "max_ratio", "per_element", "metric" };
 static const char *const counter_keys[] = { "max", "per_element" };
 static const char *const waiver_keys[] = { "match", "reason", "ticket", "expires" };
@@ -824,8 +824,10 @@ static void read_budget(ctx *c, const pj_node *o, budget *b)
             check_members(c, v, regression_keys, N(regression_keys), "\"regression\"");
             need(c, v, "max", "\"regression\"");
             b->regression_metric = PG_METRIC_REAL;
+            b->regression_spread = NAN;
             pos dummy;
             get_enum(c, v, "metric", "real_time", "cpu_time", &b->regression_metric, &dummy);
+            get_percent(c, v, "run_spread", 1.0, &b->regression_spread, &dummy);
             if (get_percent(c, v, "max", 10.0, &b->regression_max, &b->at[F_REGRESSION]))
                 b->set |= 1u << F_REGRESSION;
         }
@@ -1556,6 +1558,7 @@ int pg_budget_set_resolve_hits(const pg_budget_set *set, const char *name, pg_po
     out->alpha = 0.05;
     out->min_effect = 0.01;
     out->severity = PG_SEV_FAIL;
+    out->regression_spread = NAN;
     for (int k = 0; k < PG_ABS_COUNT; k++)
         out->absolute[k] = NAN;
     if (!set || set->nbudgets == 0)
@@ -1596,6 +1599,7 @@ int pg_budget_set_resolve_hits(const pg_budget_set *set, const char *name, pg_po
             out->has_regression = 1;
             out->regression_max = b->regression_max;
             out->regression_metric = b->regression_metric;
+            out->regression_spread = b->regression_spread;
         }
         if (fresh & (1u << F_RELATIVE)) {
             out->nrelative = b->nrelative;
@@ -1643,7 +1647,9 @@ static int same_field(const budget *a, const budget *b, int f)
     case F_OWNER: return !strcmp(a->owner, b->owner);
     case F_REGRESSION:
         return a->regression_max == b->regression_max &&
-               a->regression_metric == b->regression_metric;
+               a->regression_metric == b->regression_metric &&
+               (a->regression_spread == b->regression_spread ||
+                (isnan(a->regression_spread) && isnan(b->regression_spread)));
     case F_RELATIVE:
         if (a->nrelative != b->nrelative)
             return 0;

@@ -50,25 +50,6 @@ static double cost(const series *S, size_t s, size_t t)
     return (c > 0 ? c : 0) * S->inv_var;
 }
 
-/* MAD of the first differences, scaled to sigma of one value: a difference
- * of two independent values has sigma * sqrt 2, and MAD / 0.6745 is sigma
- * for normal data.  A level shift changes one difference, so it barely
- * moves this; a creep shifts all of them alike, and the median absorbs it. */
-static double noise_sigma(const double *y, size_t n, double *scratch)
-{
-    if (n < 3)
-        return NAN;
-    size_t m = n - 1;
-    for (size_t i = 0; i < m; i++)
-        scratch[i] = y[i + 1] - y[i];
-    qsort(scratch, m, sizeof *scratch, cmp_double);
-    double med = pg_stats_median(scratch, m);
-    for (size_t i = 0; i < m; i++)
-        scratch[i] = fabs(scratch[i] - med);
-    qsort(scratch, m, sizeof *scratch, cmp_double);
-    return pg_stats_median(scratch, m) / 0.6745 / sqrt(2.0);
-}
-
 /* The prefix sums the cost reads, of the values clipped to 3 sigma about
  * their running median of 5: a run slowed by a busy neighbour is an
  * outlier to the squared-error cost, which would bend a change's place
@@ -273,7 +254,7 @@ int pg_changepoints(const double *x, size_t n, const pg_cp_options *opt, pg_cp_r
     rc = 0;
     if (S.n < 2 * o.min_segment)
         goto done;
-    out->sigma = noise_sigma(S.y, S.n, scratch);
+    out->sigma = pg_stats_diff_sigma(S.y, S.n, scratch);
     /* a series with no noise at all (instruction counts): any change that
      * is there is real; a floor keeps the cost finite */
     double sigma = out->sigma > 1e-6 ? out->sigma : 1e-6;

@@ -44,6 +44,9 @@ struct pg_verdicts {
     gate_mw_cache cache;
     double *work;
     size_t work_cap;
+    /* the history's typical spread between runs, by profile class and
+     * metric (pooled_spreads); NaN where it holds too few benchmarks */
+    double pooled[4][2];
 };
 
 static const char *const kind_names[PG_V_COUNT] = {
@@ -78,7 +81,7 @@ static pg_verdict *add(pg_verdicts *r, const char *bench, const char *metric, pg
     snprintf(v->metric, sizeof v->metric, "%s", metric);
     v->kind = kind;
     v->value = v->lo = v->hi = v->limit = v->base = NAN;
-    v->ratio = v->ratio_lo = v->ratio_hi = v->p = NAN;
+    v->ratio = v->ratio_lo = v->ratio_hi = v->p = v->run_spread = NAN;
     v->unit = "";
     return v;
 }
@@ -309,8 +312,111 @@ static const double *metric_values(const pg_result *b, int metric)
     return metric == PG_METRIC_CPU ? b->cpu_ns : b->real_ns;
 }
 
+/* The spread between runs assumed for a benchmark before the history
+ * shows any (a log standard deviation; docs/statistics.md, "A baseline from
+ * another run"), by profile: about the 75th percentile of the spreads
+ * measured over repeated `make gate` runs (repetitions interleaved) on a
+ * 2-core shared VM with the other core busy.  A budget's "run_spread"
+ * replaces it. */
+static const double default_spread[4] = { 0.03, 0.05, 0.05, 0.03 }; /* hot cold first other */
+/* The weight of the prior, in run-to-run differences: the benchmark's own
+ * estimate (a MAD, about a third as efficient as a variance) outweighs it
+ * after a dozen runs. */
+#define RUN_SPREAD_PRIOR_DIFFS 4.0
+#define RUN_SPREAD_MAD_EFFICIENCY 0.37
+/* A profile's pooled spread needs this many benchmarks measured. */
+#define RUN_SPREAD_POOL_MIN 5
+
+static int profile_class(const pg_result *b)
+{
+    const char *p = pg_result_profile(b);
+    return !p ? 3 : !strcmp(p, "hot") ? 0 : !strcmp(p, "cold") ? 1 : !strcmp(p, "first") ? 2 : 3;
+}
+
+static int spread_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const pg_run_spread *)elem)->bench);
+}
+
+static const pg_run_spread *find_spread(const pg_gate_options *opt, const char *name, int metric)
+{
+    const pg_run_spread *s =
+        opt->spreads ? bsearch(name, opt->spreads, opt->n_spreads, sizeof *opt->spreads, spread_cmp)
+                     : NULL;
+    if (!s || s->runs[metric] < 3 || !isfinite(s->log_sd[metric]) || s->log_sd[metric] < 0)
+        return NULL;
+    return s;
+}
+
+/* r->pooled: the median spread of the run's benchmarks the history has
+ * measured, by profile class and metric, the prior of each one's own
+ * estimate (so a quiet machine's history soon stops assuming a noisy
+ * one's spread).  Returns 0 or PG_ENOMEM. */
+static int pool_spreads(pg_verdicts *r, const pg_results *head, const pg_gate_options *opt)
+{
+    size_t n = pg_results_count(head);
+    for (int c = 0; c < 4; c++)
+        r->pooled[c][0] = r->pooled[c][1] = NAN;
+    if (!opt->spreads || n == 0)
+        return 0;
+    double *v = malloc(n * sizeof *v);
+    if (!v)
+        return PG_ENOMEM;
+    for (int c = 0; c < 4; c++)
+        for (int metric = 0; metric < 2; metric++) {
+            size_t m = 0;
+            for (size_t i = 0; i < n; i++) {
+                const pg_result *b = pg_results_get(head, i);
+                const pg_run_spread *s = find_spread(opt, b->name, metric);
+                if (s && profile_class(b) == c)
+                    v[m++] = s->log_sd[metric];
+            }
+            if (m >= RUN_SPREAD_POOL_MIN) {
+                gate_stats_sort(v, m);
+                r->pooled[c][metric] = pg_stats_median(v, m);
+            }
+        }
+    free(v);
+    return 0;
+}
+
+/* The log spread between runs for b's metric: the prior (the budget's
+ * "run_spread", else the history's pooled spread for b's profile, else the
+ * default) pooled with b's own history, each weighted by the run-to-run
+ * differences behind it.  *runs gets the history's runs of b (0: none). */
+static double run_spread(const pg_verdicts *r, const pg_gate_options *opt, const pg_result *b,
+                         const pg_policy *p, int metric, size_t *runs)
+{
+    int c = profile_class(b);
+    double prior = !isnan(p->regression_spread)   ? p->regression_spread
+                   : !isnan(r->pooled[c][metric]) ? r->pooled[c][metric]
+                                                  : default_spread[c];
+    *runs = 0;
+    const pg_run_spread *s = find_spread(opt, b->name, metric);
+    if (!s)
+        return prior;
+    *runs = s->runs[metric];
+    double w = RUN_SPREAD_MAD_EFFICIENCY * (double)(s->runs[metric] - 1);
+    double sd = s->log_sd[metric];
+    return sqrt((RUN_SPREAD_PRIOR_DIFFS * prior * prior + w * sd * sd) /
+                (RUN_SPREAD_PRIOR_DIFFS + w));
+}
+
+/* Widens a ratio's 95 % interval by the spread between runs: the log of a
+ * ratio of two runs' medians carries each run's shift, 2 sd^2 of variance,
+ * added in quadrature to the run's own half-widths. */
+static void widen(double ratio, double *lo, double *hi, double sd)
+{
+    if (!(ratio > 0) || !(*lo > 0) || !(*hi > 0) || !(sd > 0))
+        return;
+    double between = 1.959964 * sqrt(2.0) * sd, c = log(ratio);
+    double wl = c - log(*lo), wh = log(*hi) - c;
+    *lo = exp(c - sqrt(wl * wl + between * between));
+    *hi = exp(c + sqrt(wh * wh + between * between));
+}
+
 static int check_regression(pg_verdicts *r, const pg_result *b, const pg_result *base,
-                            const pg_policy *p)
+                            const pg_policy *p, const pg_gate_options *opt)
 {
     /* The budget's metric, else CPU time for hot benchmarks (time the core
      * spent on other processes is left out; on a shared machine wall time
@@ -374,6 +480,11 @@ static int check_regression(pg_verdicts *r, const pg_result *b, const pg_result 
         rc = mw(r, &x, &y, PG_ALT_LESS, &pl);
     if (rc)
         goto done;
+    /* The run's own interval, and the one the decision reads: the baseline
+     * is another run, whose shift the run's repetitions cannot show. */
+    double own_lo = v->ratio_lo;
+    v->run_spread = run_spread(r, opt, b, p, metric, &v->run_spread_runs);
+    widen(v->ratio, &v->ratio_lo, &v->ratio_hi, v->run_spread);
     double need = tol > p->min_effect ? tol : p->min_effect;
     size_t fewest = x.n < y.n ? x.n : y.n;
     /* A regression needs all three: significance, an estimate beyond the
@@ -403,7 +514,14 @@ static int check_regression(pg_verdicts *r, const pg_result *b, const pg_result 
     } else {
         v->kind = PG_V_PASS;
         v->p = pg;
-        if (pg < p->alpha && v->ratio - 1.0 > need)
+        if (pg < p->alpha && v->ratio - 1.0 > need && own_lo > 1.0 + need / 2.0)
+            note(v,
+                 "slower by %.1f%%, within this benchmark's spread between runs (%.1f%%, %s): "
+                 "its interval [%.3f, %.3f] does not clear %+g%%; perfgate ab decides it",
+                 (v->ratio - 1.0) * 100, v->run_spread * 100,
+                 v->run_spread_runs ? "with the history's runs" : "assumed", v->ratio_lo,
+                 v->ratio_hi, need / 2 * 100);
+        else if (pg < p->alpha && v->ratio - 1.0 > need)
             note(v, "slower by %.1f%%, but its interval [%.3f, %.3f] does not clear %+g%%",
                  (v->ratio - 1.0) * 100, v->ratio_lo, v->ratio_hi, need / 2 * 100);
         else if (pg < p->alpha && v->ratio > 1.0)
@@ -797,7 +915,7 @@ static int check_bench(pg_verdicts *r, const pg_results *head, const pg_results 
     for (size_t i = 0; i < p.nrelative && !rc; i++)
         rc = check_relative(r, head, b, &p, &p.relative[i]);
     if (base && !rc)
-        rc = check_regression(r, b, bb, &p);
+        rc = check_regression(r, b, bb, &p, opt);
     if (rc)
         return rc;
     if (r->n == from) {
@@ -1023,7 +1141,7 @@ static int judge(pg_verdicts *r, const pg_results *head, const pg_results *base,
 pg_verdicts *pg_gate_check(const pg_results *head, const pg_results *base, pg_budget_set *budgets,
                            const pg_gate_options *opt, pg_error *err)
 {
-    pg_gate_options defaults = { NULL, 1 };
+    pg_gate_options defaults = { NULL, 1, NULL, 0 };
     if (!opt)
         opt = &defaults;
     if (!head || !budgets) {
@@ -1063,7 +1181,9 @@ pg_verdicts *pg_gate_check(const pg_results *head, const pg_results *base, pg_bu
         pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
         return NULL;
     }
-    rc = judge(r, head, base, budgets, opt, today);
+    rc = base ? pool_spreads(r, head, opt) : 0;
+    if (!rc)
+        rc = judge(r, head, base, budgets, opt, today);
     if (rc) {
         /* a report with verdicts left out would pass what was not judged */
         pg_verdicts_destroy(r);

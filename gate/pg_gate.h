@@ -54,6 +54,13 @@ double pg_stats_binom_half_cdf(size_t k, size_t n);
  * when n == 0. */
 double pg_stats_median(const double *sorted, size_t n);
 
+/* The spread of one value of a series from its first differences: the MAD
+ * of the differences / 0.6745 / sqrt 2 (a difference of two independent
+ * values has sigma * sqrt 2; MAD / 0.6745 is sigma for normal data).  A
+ * level shift moves one difference and a steady creep moves all of them
+ * alike, so neither inflates it.  NaN when n < 3.  scratch holds n - 1. */
+double pg_stats_diff_sigma(const double *y, size_t n, double *scratch);
+
 /* Distribution-free confidence interval for the median from order
  * statistics: [x(k), x(n+1-k)] with the largest k such that
  * P(Binomial(n, 1/2) < k) <= (1-conf)/2.  *achieved gets the interval's
@@ -275,6 +282,8 @@ typedef struct pg_policy {
     int has_regression;            /* a regression tolerance was set */
     double regression_max;         /* tolerance, a fraction */
     int regression_metric;         /* PG_METRIC_... */
+    double regression_spread;      /* "run_spread": the spread between runs assumed before the
+                                      history shows it, a fraction; NaN: the profile's default */
     double absolute[PG_ABS_COUNT]; /* ceilings in ns or bytes; NaN when unset */
     size_t nrelative;              /* ceilings relative to the same run; 0 when unset */
     pg_relative_limit relative[PG_MAX_RELATIVE_LIMITS];
@@ -402,6 +411,9 @@ typedef struct pg_verdict {
     double limit;                     /* ceiling (unit), tolerance (fraction) or max ratio */
     double base;                      /* baseline median (unit), NaN if none */
     double ratio, ratio_lo, ratio_hi; /* head/baseline or bench/calibration; NaN if none */
+    double run_spread;                /* regression: the log spread between runs its interval
+                                         was widened by; NaN if none */
+    size_t run_spread_runs;           /* the history's runs behind it; 0: the default alone */
     double p;                         /* p-value of the test behind the verdict; NaN if none */
     const char *unit;                 /* "ns", "ns/elem", "bytes", "count", "count/elem", "" */
     const char *owner;                /* or NULL */
@@ -411,9 +423,23 @@ typedef struct pg_verdict {
     char note[200];          /* a plain sentence for people, or "" */
 } pg_verdict;
 
+/* How much one benchmark's median moves from run to run: the standard
+ * deviation of the log of its run medians (pg_stats_diff_sigma over the
+ * history's runs, oldest first).  A baseline is another run, so a ratio to
+ * it carries that spread twice on top of the run's own (docs/statistics.md,
+ * "A baseline from another run"); pg_history_run_spreads (reports/)
+ * reads them from a history. */
+typedef struct pg_run_spread {
+    const char *bench;
+    double log_sd[2]; /* by PG_METRIC_REAL / PG_METRIC_CPU; NaN: not known */
+    size_t runs[2];   /* the runs each rests on */
+} pg_run_spread;
+
 typedef struct pg_gate_options {
-    const char *today;   /* "YYYY-MM-DD" for waiver expiry; NULL: the current UTC date */
-    int with_unbudgeted; /* 1: one PG_V_UNBUDGETED verdict per unbudgeted benchmark */
+    const char *today;            /* "YYYY-MM-DD" for waiver expiry; NULL: the current UTC date */
+    int with_unbudgeted;          /* 1: one PG_V_UNBUDGETED verdict per unbudgeted benchmark */
+    const pg_run_spread *spreads; /* sorted by bench (strcmp), or NULL: the defaults alone */
+    size_t n_spreads;
 } pg_gate_options;
 
 typedef struct pg_verdicts pg_verdicts;

@@ -108,6 +108,23 @@ double pg_stats_median(const double *sorted, size_t n)
     return 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
 }
 
+static int cmp_double(const void *a, const void *b);
+
+double pg_stats_diff_sigma(const double *y, size_t n, double *scratch)
+{
+    if (n < 3)
+        return NAN;
+    size_t m = n - 1;
+    for (size_t i = 0; i < m; i++)
+        scratch[i] = y[i + 1] - y[i];
+    qsort(scratch, m, sizeof *scratch, cmp_double);
+    double med = pg_stats_median(scratch, m);
+    for (size_t i = 0; i < m; i++)
+        scratch[i] = fabs(scratch[i] - med);
+    qsort(scratch, m, sizeof *scratch, cmp_double);
+    return pg_stats_median(scratch, m) / 0.6745 / sqrt(2.0);
+}
+
 int pg_stats_median_ci(const double *sorted, size_t n, double conf, double *lo, double *hi,
                        double *achieved)
 {

@@ -400,6 +400,11 @@ static json_t *verdict_json(const pg_verdict *v)
     put(o, "ratio_low", num(v->ratio_lo), &ok);
     put(o, "ratio_high", num(v->ratio_hi), &ok);
     put(o, "p", num(v->p), &ok);
+    if (!isnan(v->run_spread)) {
+        /* the spread between runs the ratio's interval was widened by */
+        put(o, "run_spread", num(v->run_spread), &ok);
+        put(o, "run_spread_runs", json_integer((json_int_t)v->run_spread_runs), &ok);
+    }
     if (v->owner)
         put(o, "owner", json_string(v->owner), &ok);
     if (v->budget_file) {

@@ -146,7 +146,7 @@ static int migrate(hdb *db, int *version_out, pg_error *err)
     return 0;
 }
 
-static int is_pg_uri(const char *where)
+int pg_history_is_uri(const char *where)
 {
     return !strncmp(where, "postgresql://", 13) || !strncmp(where, "postgres://", 11);
 }
@@ -169,13 +169,13 @@ pg_history *pg_history_open(const char *where, pg_error *err)
     pg_history *h = new_history(where, err);
     if (!h)
         return NULL;
-    h->db =
-        is_pg_uri(where) ? reports_hdb_pq_open(where, err) : reports_hdb_sqlite_open(where, err);
+    h->db = pg_history_is_uri(where) ? reports_hdb_pq_open(where, err)
+                                     : reports_hdb_sqlite_open(where, err);
     if (!h->db || migrate(h->db, &h->version, err) < 0) {
-        if (err && !is_pg_uri(where) && !err->file[0])
+        if (err && !pg_history_is_uri(where) && !err->file[0])
             snprintf(err->file, sizeof err->file, "%s", where);
         /* A message that quotes the URI never carries its password. */
-        if (err && is_pg_uri(where))
+        if (err && pg_history_is_uri(where))
             pg_redact_secret(err->message, sizeof err->message, where);
         pg_history_close(h);
         return NULL;
@@ -188,7 +188,7 @@ pg_history *pg_history_open_readonly(const char *where, pg_error *err)
     pg_history *h = new_history(where, err);
     if (!h)
         return NULL;
-    int pg = is_pg_uri(where);
+    int pg = pg_history_is_uri(where);
     h->db = pg ? reports_hdb_pq_open(where, err) : reports_hdb_sqlite_open_ro(where, err);
     int rc = h->db ? h->db->ops->get_version(h->db, &h->version, err) : PG_EIO;
     if (rc == 0 && h->version == 0)
@@ -1111,6 +1111,7 @@ typedef struct raw_cell {
     size_t run;
     int is_verdict;
     double a, b, c; /* median, lo, hi; or budget_ns, ratio, max_ratio */
+    double d;       /* the CPU median (NaN for a verdict) */
     int fails;
     char verdict[16];
 } raw_cell;
@@ -1154,9 +1155,9 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
 
     for (int pass = 0; pass < 2; pass++) {
         PREPARE(st, pass == 0
-                        ? "SELECT run_id, name, median_ns, lo_ns, hi_ns, NULL, 0 FROM benchmarks"
-                          " WHERE run_id >= ? ORDER BY run_id, id"
-                        : "SELECT run_id, bench, budget_ns, ratio, max_ratio, verdict, fails"
+                        ? "SELECT run_id, name, median_ns, lo_ns, hi_ns, NULL, 0, cpu_median_ns"
+                          " FROM benchmarks WHERE run_id >= ? ORDER BY run_id, id"
+                        : "SELECT run_id, bench, budget_ns, ratio, max_ratio, verdict, fails, NULL"
                           " FROM verdicts"
                           " WHERE run_id >= ? ORDER BY run_id, bench, " REAL_FIRST ", metric");
         o->bind_int(st, 1, first_id);
@@ -1192,6 +1193,7 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
             c->a = o->col_double(st, 2);
             c->b = o->col_double(st, 3);
             c->c = o->col_double(st, 4);
+            c->d = o->col_double(st, 7);
             c->fails = o->col_int(st, 6) != 0;
             copy_text(c->verdict, sizeof c->verdict, col_text(o, st, 5, &bad));
             if (bad)
@@ -1229,7 +1231,8 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
     }
     for (size_t i = 0; i < n_names * n_runs; i++) {
         pg_hist_point *p = &t->points[i];
-        p->median_ns = p->lo_ns = p->hi_ns = p->budget_ns = p->ratio = p->max_ratio = NAN;
+        p->median_ns = p->lo_ns = p->hi_ns = p->cpu_median_ns = p->budget_ns = p->ratio =
+            p->max_ratio = NAN;
         p->fails = 0;
         p->verdict[0] = '\0';
     }
@@ -1240,6 +1243,7 @@ int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_err
             p->median_ns = c->a;
             p->lo_ns = c->b;
             p->hi_ns = c->c;
+            p->cpu_median_ns = c->d;
             continue;
         }
         if (!isnan(c->a) && isnan(p->budget_ns))
@@ -1277,4 +1281,55 @@ done:
     free(rank);
     pg_hist_trend_free(t);
     return rc;
+}
+
+void pg_run_spreads_free(pg_run_spread *s, size_t n)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free((char *)s[i].bench);
+    free(s);
+}
+
+int pg_history_run_spreads(pg_history *h, size_t max_runs, pg_run_spread **out, size_t *n,
+                           pg_error *err)
+{
+    pg_hist_trend *t = NULL;
+    *out = NULL;
+    *n = 0;
+    int rc = pg_history_trend(h, max_runs, &t, err);
+    if (rc)
+        return rc;
+    pg_run_spread *s = calloc(t->n_benches ? t->n_benches : 1, sizeof *s);
+    double *y = malloc((t->n_runs ? t->n_runs : 1) * 2 * sizeof *y), *scratch;
+    if (!s || !y)
+        goto nomem;
+    scratch = y + t->n_runs;
+    for (size_t b = 0; b < t->n_benches; b++) { /* the trend's names are sorted */
+        if (!(s[b].bench = strdup(t->benches[b])))
+            goto nomem;
+        *n = b + 1;
+        for (int metric = 0; metric < 2; metric++) {
+            size_t m = 0;
+            for (size_t r = 0; r < t->n_runs; r++) {
+                const pg_hist_point *p = &t->points[b * t->n_runs + r];
+                double x = metric == PG_METRIC_CPU ? p->cpu_median_ns : p->median_ns;
+                if (x > 0 && isfinite(x))
+                    y[m++] = log(x);
+            }
+            s[b].log_sd[metric] = pg_stats_diff_sigma(y, m, scratch);
+            s[b].runs[metric] = m;
+        }
+    }
+    free(y);
+    pg_hist_trend_free(t);
+    *out = s;
+    return 0;
+nomem:
+    free(y);
+    pg_run_spreads_free(s, *n);
+    *n = 0;
+    pg_hist_trend_free(t);
+    return pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
 }

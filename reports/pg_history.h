@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "pg_error.h"
+#include "pg_gate.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -152,6 +153,9 @@ pg_history *pg_history_open(const char *where, pg_error *err);
  * it is an error too.  For list, show, trend and baseline reads. */
 pg_history *pg_history_open_readonly(const char *where, pg_error *err);
 
+/* 1 when where is a postgresql:// or postgres:// URI, 0 for a file path. */
+int pg_history_is_uri(const char *where);
+
 /* Closes h; NULL is a no-op. */
 void pg_history_close(pg_history *h);
 
@@ -251,6 +255,7 @@ int pg_history_export(pg_history *h, int64_t run_id, const char *path, pg_error 
 /* One cell of the benchmark x run table. */
 typedef struct pg_hist_point {
     double median_ns, lo_ns, hi_ns; /* NaN when the benchmark is absent from the run */
+    double cpu_median_ns;           /* NaN when absent or recorded without CPU times */
     double budget_ns;               /* NaN when no budget applied */
     double ratio;                   /* the verdict's ratio, NaN when none */
     double max_ratio;               /* a relative budget's ceiling ratio, NaN when none */
@@ -271,6 +276,17 @@ typedef struct pg_hist_trend {
  * pg_hist_trend_free. */
 int pg_history_trend(pg_history *h, size_t max_runs, pg_hist_trend **out, pg_error *err);
 void pg_hist_trend_free(pg_hist_trend *t);
+
+/* The runs check and history add read a benchmark's spread from. */
+#define PG_HIST_SPREAD_RUNS 30
+
+/* How far each benchmark's median moved from run to run over the last
+ * `max_runs` runs (pg_run_spread, pg_stats_diff_sigma of the logs of its
+ * real and CPU medians, oldest first; NaN where it ran fewer than 3 times),
+ * sorted by name for pg_gate_options.  Free with pg_run_spreads_free. */
+int pg_history_run_spreads(pg_history *h, size_t max_runs, pg_run_spread **out, size_t *n,
+                           pg_error *err);
+void pg_run_spreads_free(pg_run_spread *s, size_t n);
 
 #ifdef __cplusplus
 }

@@ -133,6 +133,8 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
     pg_hist_bench *benches = NULL;
     pg_hist_verdict *verdicts = NULL;
     pg_hist_waiver *waivers = NULL;
+    pg_run_spread *spreads = NULL;
+    size_t n_spreads = 0;
     envbuf *env = calloc(1, sizeof *env);
     int rc = 0;
     if (!head || !env) {
@@ -179,7 +181,12 @@ int pg_history_add_results(pg_history *h, const char *results, const pg_hist_add
             rc = PG_EPARSE;
             goto done;
         }
-        pg_gate_options gopt = { opt->today, 0 };
+        /* as check judges: a baseline is another run, and the history
+         * holds how far each benchmark moves between runs */
+        if (base &&
+            (rc = pg_history_run_spreads(h, PG_HIST_SPREAD_RUNS, &spreads, &n_spreads, err)))
+            goto done;
+        pg_gate_options gopt = { opt->today, 0, spreads, n_spreads };
         report = pg_gate_check(head, base, budgets, &gopt, err);
         if (!report) {
             rc = PG_EINVAL;
@@ -253,6 +260,7 @@ done:
     free(verdicts);
     free(waivers);
     pg_verdicts_destroy(report);
+    pg_run_spreads_free(spreads, n_spreads);
     pg_budget_set_destroy(budgets);
     pg_results_destroy(base);
     pg_results_destroy(owned);

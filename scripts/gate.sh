@@ -15,7 +15,9 @@
 # (kernel seconds per cold repetition, default 0.001), GATE_ARGS (more tpbench
 # flags, e.g. --suite=indicators), PERFGATE_HISTORY (history file or URI),
 # GATE_BUDGETS (default budgets), GATE_BASELINE (a baseline results file),
-# TPBENCH (another tpbench binary, e.g. build/tests/tpbench_slowed).
+# TPBENCH (another tpbench binary, e.g. build/tests/tpbench_slowed),
+# GATE_INTERLEAVE (1, the default: repetitions in random order; 0: one
+# benchmark's repetitions back to back).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 
@@ -56,9 +58,18 @@ bench_progress() { # pid total names-file
   printf '\r\033[K' >&2
 }
 
+# Repetitions in random order across the suite (Google Benchmark's random
+# interleaving): a burst of load on a shared machine then lands on a few
+# repetitions of many benchmarks, where the median discounts it, instead of
+# on every repetition of a few; and each repetition sets up its own buffers,
+# so their placement in memory varies within the run as it does between
+# runs.  Measured: the median benchmark's spread between runs fell from
+# 7-10 % to 1-3 % (docs/accuracy.md), which is what a baseline compares.
+interleave=()
+[ "${GATE_INTERLEAVE:-1}" = 0 ] || interleave=(--benchmark_enable_random_interleaving=true)
 stage 1 "running the default suites ($REPS repetitions; log: $OUT/tpbench.log)"
 # shellcheck disable=SC2086
-"$tpbench" --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" \
+"$tpbench" --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" "${interleave[@]}" \
      --cold-min-time="${GATE_COLD_MIN_TIME:-0.001}" --first-children=5 ${GATE_ARGS:-} \
      --out="$OUT/results.json.tmp" >"$OUT/tpbench.log" 2>&1 &
 tp_pid=$!

@@ -89,7 +89,7 @@ static const pg_verdict *find(const pg_verdicts *r, const char *bench, const cha
     return NULL;
 }
 
-static const pg_gate_options opt = { "2026-06-01", 1 };
+static const pg_gate_options opt = { "2026-06-01", 1, NULL, 0 };
 
 static void test_ceilings(void **state)
 {
@@ -246,8 +246,11 @@ static void test_regressions(void **state)
         { "u/x", 5000, 10, NULL, 0 },            /* unbudgeted: never fails */
     };
     pg_results *b = make_run(base, 6, NULL), *h = make_run(head, 5, NULL);
+    /* "run_spread": "0%": the runs' own spread alone (the baseline as if
+     * from the same run); test_run_spread adds the spread between runs */
     pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [\n"
-                                 " {\"match\": \"i/*/hot/*\", \"regression\": {\"max\": \"5%\"}},\n"
+                                 " {\"match\": \"i/*/hot/*\", \"regression\": {\"max\": \"5%\", "
+                                 "\"run_spread\": \"0%\"}},\n"
                                  " {\"match\": \"i/*/cold/*\", \"owner\": \"team\"}\n"
                                  "]}");
     pg_error err;
@@ -315,7 +318,8 @@ static void test_regression_needs_the_interval(void **state)
     const double wide[] = { 960, 990, 1010, 1030, 1060, 1080, 1110, 1140, 1170, 1200 };
     const double tight[] = { 1060, 1061, 1062, 1063, 1064, 1065, 1066, 1067, 1068, 1069 };
     pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [\n"
-                                 " {\"match\": \"i/*/hot/*\", \"regression\": {\"max\": \"5%\"}}\n"
+                                 " {\"match\": \"i/*/hot/*\", \"regression\": {\"max\": \"5%\", "
+                                 "\"run_spread\": \"0%\"}}\n"
                                  "]}");
     pg_results *b = run_of("i/a/hot/cpu/1", base, 10);
     const double *heads[] = { wide, tight };
@@ -341,6 +345,95 @@ static void test_regression_needs_the_interval(void **state)
     }
     pg_results_destroy(b);
     pg_budget_set_destroy(set);
+}
+
+/* A baseline is another run: the ratio's interval is widened by how far
+ * the benchmark moves between runs (gate/check.c run_spread), taken from
+ * the history (pg_gate_options.spreads) and, before it knows, assumed by
+ * profile.  Head and baseline are tight (0.1 % apart within each run), so
+ * the within-run interval alone would call any shift beyond 5 % a
+ * regression. */
+static void check_shift(const char *budget_extra, const pg_gate_options *o, double shift,
+                        pg_verdict_kind want, double want_spread, size_t want_runs)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "{\"version\": 1, \"budgets\": [\n"
+             " {\"match\": \"i/*\", \"regression\": {\"max\": \"5%%\"%s}}\n]}",
+             budget_extra);
+    pg_budget_set *set = budgets(text);
+    spec base[] = {
+        { "i/a/hot/cpu/1", 1000, 10, NULL, 0 }, { "i/b/hot/cpu/1", 1000, 10, NULL, 0 },
+        { "i/c/hot/cpu/1", 1000, 10, NULL, 0 }, { "i/d/hot/cpu/1", 1000, 10, NULL, 0 },
+        { "i/e/hot/cpu/1", 1000, 10, NULL, 0 }, { "i/f/cold/cpu/1", 1000, 10, NULL, 0 }
+    };
+    spec head[6];
+    memcpy(head, base, sizeof head);
+    head[0].center = 1000 * shift;
+    pg_results *b = make_run(base, 6, NULL), *h = make_run(head, 6, NULL);
+    pg_error err;
+    pg_verdicts *r = pg_gate_check(h, b, set, o, &err);
+    assert_non_null(r);
+    const pg_verdict *v = find(r, "i/a/hot/cpu/1", "regression:real_time");
+    if (v->kind != want)
+        fail_msg("shift %g (%s): %s, not %s: %s", shift, budget_extra, pg_verdict_name(v->kind),
+                 pg_verdict_name(want), v->note);
+    assert_true(fabs(v->ratio - shift) < 1e-9);
+    if (isnan(want_spread))
+        assert_true(isnan(v->run_spread) || v->run_spread == 0);
+    else if (fabs(v->run_spread - want_spread) > 1e-9)
+        fail_msg("spread %.6f, expected %.6f", v->run_spread, want_spread);
+    assert_int_equal(v->run_spread_runs, want_runs);
+    /* the interval shown is the one judged: widened about the estimate */
+    if (v->run_spread > 0) {
+        double half = 1.959964 * sqrt(2.0) * v->run_spread;
+        assert_true(log(v->ratio / v->ratio_lo) >= half - 1e-9);
+        assert_true(log(v->ratio_hi / v->ratio) >= half - 1e-9);
+    }
+    pg_verdicts_destroy(r);
+    pg_results_destroy(h);
+    pg_results_destroy(b);
+    pg_budget_set_destroy(set);
+}
+
+static void test_run_spread(void **state)
+{
+    (void)state;
+    const pg_gate_options none = { "2026-06-01", 1, NULL, 0 };
+    /* No history: hot's assumed 3 % widens the interval by 1.96 sqrt 2 x 3 %
+     * (8.3 %): a 7 % shift that runs of such a benchmark show unchanged
+     * passes, and says why; a threefold slowdown is still a regression. */
+    check_shift("", &none, 1.07, PG_V_PASS, 0.03, 0);
+    check_shift("", &none, 3.0, PG_V_REGRESSION, 0.03, 0);
+    check_shift("", &none, 0.95, PG_V_PASS, 0.03, 0); /* an improvement must clear it too */
+    check_shift("", &none, 0.70, PG_V_IMPROVED, 0.03, 0);
+    /* the budget's own spread: 0 % is the within-run rule, 10 % passes 1.2x */
+    check_shift(", \"run_spread\": \"0%\"", &none, 1.07, PG_V_REGRESSION, NAN, 0);
+    check_shift(", \"run_spread\": \"10%\"", &none, 1.20, PG_V_PASS, 0.10, 0);
+    /* A history of 31 runs in which these benchmarks moved 0.5 % from run to
+     * run: the pooled prior (the median of a..e) is 0.5 % and i/a's own
+     * 0.5 %, so the 7 % shift is a regression again, as it should be on a
+     * quiet machine. */
+    pg_run_spread quiet[] = {
+        { "i/a/hot/cpu/1", { 0.005, 0.005 }, { 31, 31 } },
+        { "i/b/hot/cpu/1", { 0.004, 0.004 }, { 31, 31 } },
+        { "i/c/hot/cpu/1", { 0.005, 0.005 }, { 31, 31 } },
+        { "i/d/hot/cpu/1", { 0.006, 0.006 }, { 31, 31 } },
+        { "i/e/hot/cpu/1", { 0.005, 0.005 }, { 31, 31 } },
+        { "i/f/cold/cpu/1", { 0.5, 0.5 }, { 31, 31 } }, /* another profile: not pooled */
+    };
+    pg_gate_options o = { "2026-06-01", 1, quiet, 6 };
+    check_shift("", &o, 1.07, PG_V_REGRESSION, 0.005, 31);
+    /* i/a alone noisy (6 %): pooled prior 0.5 % (weight 4) with its own 6 %
+     * (weight 0.37 x 30) */
+    quiet[0].log_sd[0] = 0.06;
+    double w = 0.37 * 30, want = sqrt((4 * 0.005 * 0.005 + w * 0.06 * 0.06) / (4 + w));
+    check_shift("", &o, 1.07, PG_V_PASS, want, 31);
+    check_shift("", &o, 1.5, PG_V_REGRESSION, want, 31);
+    /* fewer than 3 runs of a benchmark: not measured, the default holds */
+    for (size_t i = 0; i < 6; i++)
+        quiet[i].runs[0] = 2;
+    check_shift("", &o, 1.07, PG_V_PASS, 0.03, 0);
 }
 
 static void test_relative_and_missing(void **state)
@@ -846,6 +939,7 @@ int main(void)
         cmocka_unit_test(test_machine),
         cmocka_unit_test(test_regressions),
         cmocka_unit_test(test_regression_needs_the_interval),
+        cmocka_unit_test(test_run_spread),
         cmocka_unit_test(test_relative_and_missing),
         cmocka_unit_test(test_several_relatives),
         cmocka_unit_test(test_waivers),

@@ -285,7 +285,7 @@ static void test_summary_rule_and_names(void **state)
             "  \"absolute\": {\"median_real_time\": \"1s\"}}]}",
             rsi, cases[c][0]);
         pg_budget_set *set = budgets(json);
-        pg_gate_options opt = { "2026-12-07", 0 };
+        pg_gate_options opt = { "2026-12-07", 0, NULL, 0 };
         pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
         assert_non_null(r);
         const pg_verdict *v = verdict(r, rsi, "median_real_time");
@@ -309,7 +309,7 @@ static void test_summary_rule_and_names(void **state)
         budgets("{\"version\": 1, \"budgets\": [{\"match\": "
                 "\"tests/test_indicators.py::test_rsi[1024]\", \"repetitions\": 50,"
                 " \"absolute\": {\"median_real_time\": \"1ms\"}}]}");
-    pg_gate_options opt = { "2026-12-07", 0 };
+    pg_gate_options opt = { "2026-12-07", 0, NULL, 0 };
     pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
     assert_non_null(r);
     assert_string_equal(pg_verdict_name(verdict(r, rsi, "median_real_time")->kind), "insufficient");
@@ -341,7 +341,7 @@ static void test_summary_rule_property(void **state)
         pg_error err;
         pg_results *run = load(text, PG_FORMAT_AUTO, &err);
         assert_non_null(run);
-        pg_gate_options opt = { "2026-12-07", 0 };
+        pg_gate_options opt = { "2026-12-07", 0, NULL, 0 };
         pg_verdicts *r = pg_gate_check(run, NULL, set, &opt, &err);
         assert_non_null(r);
         const pg_verdict *v = verdict(r, "x", "median_real_time");
