@@ -24,7 +24,7 @@ static const char usage_text[] =
     "usage: perfgate check --results R.json --budgets DIR|FILE [--budgets ...]\n"
     "                      [--baseline B.json] [--junit FILE] [--markdown FILE] [--json FILE]\n"
     "                      [--today YYYY-MM-DD] [--brief] [--color auto|always|never]\n"
-    "                      [--record] [--history H]\n"
+    "                      [--record] [--history H] [--recheck FILE] [--confirm R2.json]\n"
     "                      [--format auto|gbench|pytest-benchmark|hyperfine|asv]\n"
     "\n"
     "Judges every benchmark in R.json against the budgets (docs/budgets.md) and,\n"
@@ -122,10 +122,70 @@ static pg_run_spread *load_spreads(const char *history, size_t *n)
     return s;
 }
 
+/* --confirm: judges the second measurement with the same budgets, baseline
+ * and spreads, and lets it overturn the failing verdicts it passes.  A
+ * file that cannot be read is bad input (2); one that judges nothing
+ * leaves every verdict as it was, said.  again_res and again stay alive
+ * with the report. */
+static int confirm_again(const char *path, int format, const pg_results *base, pg_budget_set *set,
+                         const pg_gate_options *opt, pg_verdicts *report, pg_results **again_res,
+                         pg_verdicts **again)
+{
+    pg_error err = { 0 };
+    size_t failing = 0;
+    for (size_t i = 0; i < pg_verdicts_count(report); i++)
+        failing += pg_verdict_confirmable(pg_verdicts_get(report, i));
+    if (!(*again_res = pg_results_load_as(path, format, &err))) {
+        cli_report("perfgate", &err);
+        return -1;
+    }
+    if (!(*again = pg_gate_check(*again_res, base, set, opt, &err))) {
+        if (err.code == PG_ENOMEM) {
+            cli_report("perfgate", &err);
+            return -1;
+        }
+        cli_report("perfgate", &err);
+        fprintf(stderr,
+                "perfgate: check: %s judged nothing: no verdict was confirmed or "
+                "overturned\n",
+                path);
+        return 0;
+    }
+    size_t n = pg_verdicts_confirm(report, *again);
+    fprintf(stderr,
+            "perfgate: check: measured again (%s): %zu of %zu regressions and breaches not "
+            "confirmed\n",
+            path, n, failing);
+    return 0;
+}
+
+/* --recheck: the benchmarks to measure again, each once, in order. */
+static int write_recheck(const char *path, const pg_verdicts *r)
+{
+    pg_afile *af = cli_out_open(path);
+    if (!af)
+        return -1;
+    FILE *f = pg_afile_stream(af);
+    const char *last = NULL;
+    for (size_t i = 0; i < pg_verdicts_count(r); i++) {
+        const pg_verdict *v = pg_verdicts_get(r, i);
+        if (!pg_verdict_confirmable(v) || (last && !strcmp(last, v->bench)))
+            continue;
+        /* a name with a line break could not be one line: never measured
+         * again, so its verdict stands */
+        if (strpbrk(v->bench, "\r\n"))
+            continue;
+        fprintf(f, "%s\n", v->bench);
+        last = v->bench;
+    }
+    return cli_out_close(af, path, 1);
+}
+
 int cmd_check(int argc, char **argv)
 {
     const char *results = NULL, *baseline = NULL, *junit = NULL, *markdown = NULL, *json = NULL;
-    const char *today = NULL, *colour = "auto", *format_name = NULL;
+    const char *today = NULL, *colour = "auto", *format_name = NULL, *confirm = NULL,
+               *recheck = NULL;
     const char *history = getenv("PERFGATE_HISTORY");
     if (!history || !*history)
         history = PG_CLI_DEFAULT_HISTORY;
@@ -149,6 +209,12 @@ int cmd_check(int argc, char **argv)
                       "colour the table: auto (a terminal, unless NO_COLOR is set),\n"
                       "always or never"),
         PG_OPT_STRING(0, "colour", &colour, "WHEN", NULL),
+        PG_OPT_STRING(0, "confirm", &confirm, "FILE",
+                      "a second measurement of the failing benchmarks: a regression\n"
+                      "or breach it passes is not confirmed and passes (docs/statistics.md)"),
+        PG_OPT_STRING(0, "recheck", &recheck, "FILE",
+                      "write the names of the benchmarks whose regressions or breaches\n"
+                      "measuring again could overturn, one a line"),
         PG_OPT_BOOL(0, "record", &record,
                     "record the run and these verdicts in the history (as history add)"),
         PG_OPT_STRING(
@@ -193,6 +259,8 @@ int cmd_check(int argc, char **argv)
     pg_verdicts *report = NULL;
     pg_run_spread *spreads = NULL;
     size_t n_spreads = 0;
+    pg_results *again_res = NULL;
+    pg_verdicts *again = NULL;
     pg_error err;
     pg_error_clear(&err);
     pg_budget_set *set = pg_budget_set_create();
@@ -229,6 +297,10 @@ int cmd_check(int argc, char **argv)
         cli_report("perfgate", &err);
         goto done;
     }
+    if (confirm && confirm_again(confirm, format, base, set, &opt, report, &again_res, &again))
+        goto done;
+    if (recheck && write_recheck(recheck, report))
+        goto done;
     pg_verdicts_write_table(report, stdout, want_colour(colour),
                             brief ? PG_TABLE_INTERESTING : PG_TABLE_ALL);
     fflush(stdout);
@@ -241,6 +313,8 @@ int cmd_check(int argc, char **argv)
         record_run(history, results, head, report);
 done:
     pg_verdicts_destroy(report);
+    pg_verdicts_destroy(again);
+    pg_results_destroy(again_res);
     pg_run_spreads_free(spreads, n_spreads);
     pg_results_destroy(head);
     pg_results_destroy(base);

@@ -1219,6 +1219,68 @@ void pg_verdicts_destroy(pg_verdicts *r)
     free(r);
 }
 
+int pg_verdict_confirmable(const pg_verdict *v)
+{
+    return v && v->fails && v->bench && (v->kind == PG_V_REGRESSION || v->kind == PG_V_BREACH);
+}
+
+size_t pg_verdicts_confirm(pg_verdicts *r, const pg_verdicts *again)
+{
+    size_t overturned = 0;
+    for (size_t i = 0; r && again && i < r->n; i++) {
+        pg_verdict *v = &r->v[i];
+        if (!pg_verdict_confirmable(v))
+            continue;
+        const pg_verdict *w = NULL;
+        for (size_t j = 0; j < again->n && !w; j++)
+            if (again->v[j].bench && !strcmp(again->v[j].bench, v->bench) &&
+                !strcmp(again->v[j].metric, v->metric))
+                w = &again->v[j];
+        if (!w)
+            continue; /* not measured again: the first verdict stands */
+        char first[96];
+        if (!isnan(v->ratio))
+            snprintf(first, sizeof first, "%.3fx [%.3f, %.3f]", v->ratio, v->ratio_lo, v->ratio_hi);
+        else
+            snprintf(first, sizeof first, "median %.4g", v->value);
+        if (w->fails || w->kind == PG_V_INSUFFICIENT || w->kind == PG_V_MISSING ||
+            w->kind == PG_V_UNAVAILABLE) {
+            /* failed again, or could not be judged again: it stands */
+            char again_text[96];
+            if (!isnan(w->ratio))
+                snprintf(again_text, sizeof again_text, "%.3fx", w->ratio);
+            else
+                snprintf(again_text, sizeof again_text, "median %.4g", w->value);
+            v->note[0] = '\0';
+            if (w->fails)
+                note(v, "%s; confirmed: measured again, %s", first, again_text);
+            else
+                note(v, "%s; measured again, it could not be judged (%s)", first,
+                     pg_verdict_name(w->kind));
+            continue;
+        }
+        /* The second measurement passed: the first was the machine, not
+         * the code.  The verdict shown is the second one's, with the
+         * first's figures in the note. */
+        pg_verdict_kind was = v->kind;
+        const char *bench = v->bench;
+        *v = *w;
+        v->bench = bench;
+        v->fails = 0;
+        v->note[0] = '\0';
+        note(v, "a %s at first (%s), not confirmed: measured again it passed", pg_verdict_name(was),
+             first);
+        overturned++;
+    }
+    if (r && overturned) {
+        r->failed = 0;
+        for (size_t i = 0; i < r->n; i++)
+            if (r->v[i].fails)
+                r->failed = 1;
+    }
+    return overturned;
+}
+
 size_t pg_verdicts_count(const pg_verdicts *r)
 {
     return r ? r->n : 0;

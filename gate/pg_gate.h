@@ -453,6 +453,19 @@ typedef struct pg_verdicts pg_verdicts;
 pg_verdicts *pg_gate_check(const pg_results *head, const pg_results *base, pg_budget_set *budgets,
                            const pg_gate_options *opt, pg_error *err);
 void pg_verdicts_destroy(pg_verdicts *r); /* NULL is a no-op */
+/* 1 for a failing verdict that measuring again may overturn: a regression
+ * or a breach (not a missing benchmark, an expired waiver, too few
+ * samples). */
+int pg_verdict_confirmable(const pg_verdict *v);
+/* Confirmation (docs/statistics.md, "Measured again"): `again` judges a
+ * second measurement of the benchmarks whose verdicts in r are
+ * confirmable, with the same budgets and baseline.  A confirmable verdict
+ * of r that `again` judged on the same benchmark and metric and passed is
+ * replaced by that pass, its note giving the first figures; one that failed
+ * again, or could not be judged again, stands, noted; one `again` lacks
+ * stands.  Returns the number replaced.  again's benchmark names are not
+ * kept. */
+size_t pg_verdicts_confirm(pg_verdicts *r, const pg_verdicts *again);
 size_t pg_verdicts_count(const pg_verdicts *r);
 const pg_verdict *pg_verdicts_get(const pg_verdicts *r, size_t i);
 /* 1 when the gate failed (some verdict has fails set). */

@@ -38,8 +38,8 @@ grep -q "7 benchmarks, 0 without a budget" "$T/out" || fail "lint: $(cat "$T/out
 # The unslowed run passes the example's ceilings.  Its samples are real
 # timings taken one test after another, so a burst of load on this shared
 # machine can land on one test and not on its calibration: as the gate
-# confirms a breach by measuring again (scripts/gate.sh), a breach here is
-# measured again, up to twice, before it counts.
+# measures a failing benchmark again before it counts (scripts/gate.sh), a
+# breach here is measured again, up to twice.
 for attempt in 1 2 3; do
     "$PG" check --results "$T/head.json" --budgets "$B" --json "$T/v-head.json" >"$T/out" 2>"$T/err" \
         && break

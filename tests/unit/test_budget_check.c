@@ -436,6 +436,79 @@ static void test_run_spread(void **state)
     check_shift("", &o, 1.07, PG_V_PASS, 0.03, 0);
 }
 
+/* Measured again (pg_verdicts_confirm): a regression or breach that a
+ * second measurement passes is replaced by that pass, with the first
+ * figures in its note; one that fails again stands; one the second run
+ * lacks stands; other failing kinds are never overturned. */
+static void test_confirm(void **state)
+{
+    (void)state;
+    spec base[] = { { "i/a/hot/cpu/1", 1000, 10, NULL, 0 },
+                    { "i/b/hot/cpu/1", 1000, 10, NULL, 0 },
+                    { "i/c/hot/cpu/1", 1000, 10, NULL, 0 },
+                    { "i/d/hot/cpu/1", 1000, 10, NULL, 0 } };
+    spec head[] = { { "i/a/hot/cpu/1", 1500, 10, NULL, 0 },  /* noise: passes again */
+                    { "i/b/hot/cpu/1", 1500, 10, NULL, 0 },  /* real: fails again */
+                    { "i/c/hot/cpu/1", 1500, 10, NULL, 0 },  /* not measured again */
+                    { "i/d/hot/cpu/1", 1000, 3, NULL, 0 } }; /* insufficient: stays */
+    spec again[] = { { "i/a/hot/cpu/1", 1001, 10, NULL, 0 },
+                     { "i/b/hot/cpu/1", 1490, 10, NULL, 0 },
+                     { "i/d/hot/cpu/1", 1000, 10, NULL, 0 } };
+    pg_results *b = make_run(base, 4, NULL), *h = make_run(head, 4, NULL),
+               *a = make_run(again, 3, NULL);
+    pg_budget_set *set = budgets("{\"version\": 1, \"defaults\": {\"repetitions\": 10},\n"
+                                 " \"budgets\": [{\"match\": \"i/*\", \"absolute\": "
+                                 "{\"median_real_time\": \"1200ns\"}}]}");
+    pg_error err;
+    pg_verdicts *r = pg_gate_check(h, b, set, &opt, &err);
+    assert_non_null(r);
+    assert_int_equal(find(r, "i/a/hot/cpu/1", "regression:cpu_time")->kind, PG_V_REGRESSION);
+    assert_int_equal(find(r, "i/a/hot/cpu/1", "median_real_time")->kind, PG_V_BREACH);
+    assert_true(pg_verdict_confirmable(find(r, "i/a/hot/cpu/1", "median_real_time")));
+    assert_false(pg_verdict_confirmable(find(r, "i/d/hot/cpu/1", "regression:cpu_time")));
+    pg_verdicts *r2 = pg_gate_check(a, b, set, &opt, &err);
+    assert_non_null(r2);
+    /* i/a: a regression and a breach overturned */
+    assert_int_equal(pg_verdicts_confirm(r, r2), 2);
+    const pg_verdict *v = find(r, "i/a/hot/cpu/1", "regression:cpu_time");
+    assert_int_equal(v->kind, PG_V_PASS);
+    assert_false(v->fails);
+    assert_true(fabs(v->ratio - 1.001) < 1e-3); /* the second measurement's figures */
+    assert_non_null(strstr(v->note, "a regression at first (1.500x"));
+    assert_non_null(strstr(v->note, "not confirmed"));
+    v = find(r, "i/a/hot/cpu/1", "median_real_time");
+    assert_int_equal(v->kind, PG_V_PASS);
+    assert_non_null(strstr(v->note, "a breach at first (median 150"));
+    v = find(r, "i/b/hot/cpu/1", "regression:cpu_time");
+    assert_int_equal(v->kind, PG_V_REGRESSION);
+    assert_true(v->fails);
+    assert_true(fabs(v->ratio - 1.5) < 1e-3); /* the first figures stand */
+    assert_non_null(strstr(v->note, "; confirmed: measured again, 1.490x"));
+    assert_int_equal(find(r, "i/c/hot/cpu/1", "regression:cpu_time")->kind, PG_V_REGRESSION);
+    assert_int_equal(find(r, "i/d/hot/cpu/1", "regression:cpu_time")->kind, PG_V_INSUFFICIENT);
+    assert_true(pg_verdicts_failed(r));
+    /* nothing left but i/a's: the gate passes */
+    pg_verdicts *r3 = pg_gate_check(a, b, set, &opt, &err);
+    spec only_a[] = { { "i/a/hot/cpu/1", 1500, 10, NULL, 0 },
+                      { "i/b/hot/cpu/1", 1000, 10, NULL, 0 },
+                      { "i/c/hot/cpu/1", 1000, 10, NULL, 0 },
+                      { "i/d/hot/cpu/1", 1000, 10, NULL, 0 } };
+    pg_results *h2 = make_run(only_a, 4, NULL);
+    pg_verdicts *r4 = pg_gate_check(h2, b, set, &opt, &err);
+    assert_true(pg_verdicts_failed(r4));
+    assert_int_equal(pg_verdicts_confirm(r4, r3), 2);
+    assert_false(pg_verdicts_failed(r4));
+    pg_verdicts_destroy(r4);
+    pg_verdicts_destroy(r3);
+    pg_results_destroy(h2);
+    pg_verdicts_destroy(r2);
+    pg_verdicts_destroy(r);
+    pg_results_destroy(a);
+    pg_results_destroy(h);
+    pg_results_destroy(b);
+    pg_budget_set_destroy(set);
+}
+
 static void test_relative_and_missing(void **state)
 {
     (void)state;
@@ -940,6 +1013,7 @@ int main(void)
         cmocka_unit_test(test_regressions),
         cmocka_unit_test(test_regression_needs_the_interval),
         cmocka_unit_test(test_run_spread),
+        cmocka_unit_test(test_confirm),
         cmocka_unit_test(test_relative_and_missing),
         cmocka_unit_test(test_several_relatives),
         cmocka_unit_test(test_waivers),
