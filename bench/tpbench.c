@@ -41,6 +41,8 @@ static const char usage[] =
     "Every Google Benchmark flag works too: --benchmark_filter=REGEX,\n"
     "--benchmark_repetitions=N, --benchmark_min_time=S, --benchmark_out=FILE, ...\n"
     "(cold benchmarks aim at 0.1 s of kernel time unless --benchmark_min_time is given).\n"
+    "Repetitions run in random order across the suite unless\n"
+    "--benchmark_enable_random_interleaving=false is given.\n"
     "See docs/harness.md.\n";
 
 static const struct {

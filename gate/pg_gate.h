@@ -213,6 +213,11 @@ const char *pg_results_host(const pg_results *run, const char *key);
  * non-zero answer and returns it; PG_ENOMEM when memory ran out. */
 typedef int (*pg_results_env_fn)(const char *key, const char *value, void *arg);
 int pg_results_environment(const pg_results *run, int max_depth, pg_results_env_fn fn, void *arg);
+/* 1 when the run's repetitions ran in random order across the suite
+ * (perfgate.interleaved), 0 when back to back (also a perfgate block from
+ * a tpbench that did not say: it did not interleave), -1 when unknown
+ * (no perfgate block: another program's Google Benchmark JSON). */
+int pg_results_interleaved(const pg_results *run);
 /* Why a counter is unavailable, from perfgate.counters; NULL if not said. */
 const char *pg_results_unavailable_reason(const pg_results *run, const char *counter);
 /* A benchmark name as perfgate's harness writes it,

@@ -1022,6 +1022,17 @@ const char *pg_results_host(const pg_results *run, const char *key)
     return v && v->type == PJ_STRING ? v->str : NULL;
 }
 
+int pg_results_interleaved(const pg_results *run)
+{
+    if (!run || !run->perfgate)
+        return -1;
+    const pj_node *v = pj_get(run->perfgate, "interleaved");
+    if (v && (v->type == PJ_TRUE || v->type == PJ_FALSE))
+        return v->type == PJ_TRUE;
+    /* tpbench wrote no "interleaved" before it interleaved by default */
+    return pj_get(run->perfgate, "schema_version") ? 0 : -1;
+}
+
 /* "unavailable: <reason>" -> "<reason>"; NULL for anything else. */
 static const char *unavailable_text(const pj_node *v)
 {

@@ -267,6 +267,7 @@ static json_t *build_block(const pg_bench_registry *reg, const pg_bench_options 
     json_object_set_new(pg, "profiles", profiles_json(opts->profiles));
     json_object_set_new(pg, "suites", json_string(opts->suites[0] ? opts->suites : "all"));
     json_object_set_new(pg, "first_children", json_integer(opts->first_children));
+    json_object_set_new(pg, "interleaved", json_boolean(reg->interleaved));
     json_object_set_new(pg, "cold_eviction", json_string(harness_evict_method()));
     json_object_set_new(pg, "cpu_time", cpu_time_json(reg));
     git_commit(buf, sizeof(buf));

@@ -92,6 +92,7 @@ struct pg_bench_registry {
     const pg_bench_options *opts;
     harness_counters *counters;
     char self_exe[1024];
+    int interleaved; /* repetitions ran in random order across the suite */
     /* The last benchmark's run, kept for Google Benchmark's next call of the
      * same benchmark (its next repetition, or the next step of its
      * iteration-count search): set-up, seeded input and init are then made

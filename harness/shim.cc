@@ -283,6 +283,28 @@ extern "C" int harness_shim_run(pg_bench_registry *reg, const pg_bench_options *
         extra.push_back(std::string("--benchmark_out=") + opts->out_path);
         extra.push_back("--benchmark_out_format=json");
     }
+    // Repetitions in random order across the suite unless the caller says
+    // otherwise: a burst of load then hits a few repetitions of many
+    // benchmarks, where the median discounts it, and each repetition gets
+    // buffers of its own, so placement varies within the run as between
+    // runs (docs/statistics.md, "A baseline from another run").  A baseline
+    // measured one way and a run the other do not compare (an SMA of 4096
+    // points read 1.3x apart), so tpbench, make gate and the workflows all
+    // interleave, and the perfgate block says which.
+    const char *const ri = "--benchmark_enable_random_interleaving";
+    const size_t ri_len = std::strlen(ri);
+    reg->interleaved = 1;
+    bool ri_given = false;
+    for (int i = 1; i < argc; i++)
+        if (std::strncmp(argv[i], ri, ri_len) == 0 &&
+            (argv[i][ri_len] == '=' || argv[i][ri_len] == '\0')) {
+            const char *v = argv[i][ri_len] == '=' ? argv[i] + ri_len + 1 : "true";
+            ri_given = true;
+            reg->interleaved = std::strchr("tTyY1", v[0]) != nullptr ||
+                               std::strncmp(v, "on", 2) == 0 || std::strncmp(v, "ON", 2) == 0;
+        }
+    if (!ri_given)
+        extra.push_back(std::string(ri) + "=true");
     std::vector<char *> args(argv, argv + argc);
     for (auto &s : extra)
         args.push_back(&s[0]);

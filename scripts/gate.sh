@@ -67,8 +67,8 @@ bench_progress() { # pid total names-file
 # so their placement in memory varies within the run as it does between
 # runs.  Measured: the median benchmark's spread between runs fell from
 # 7-10 % to 1-3 % (docs/accuracy.md), which is what a baseline compares.
-interleave=()
-[ "${GATE_INTERLEAVE:-1}" = 0 ] || interleave=(--benchmark_enable_random_interleaving=true)
+interleave=(--benchmark_enable_random_interleaving=true) # tpbench's default too
+[ "${GATE_INTERLEAVE:-1}" != 0 ] || interleave=(--benchmark_enable_random_interleaving=false)
 stage 1 "running the default suites ($REPS repetitions; log: $OUT/tpbench.log)"
 # shellcheck disable=SC2086
 "$tpbench" --benchmark_repetitions="$REPS" --benchmark_min_time="$MIN_TIME" "${interleave[@]}" \

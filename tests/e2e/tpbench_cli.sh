@@ -197,6 +197,15 @@ for m in bad:
 sys.exit(1 if bad else 0)
 PYEOF
 
+# --- repetitions interleaved by default, and said ---
+for flag in "" --benchmark_enable_random_interleaving=false --benchmark_enable_random_interleaving=true; do
+    "$TPBENCH" --suite=harness --profile=hot --benchmark_repetitions=2 \
+        --benchmark_min_time=0.001 $flag --out="$TMP/il.json" >/dev/null 2>&1 || fail "run with '$flag'"
+    want=true; [ "$flag" = --benchmark_enable_random_interleaving=false ] && want=false
+    got=$("$PY" -c 'import json,sys; print(str(json.load(open(sys.argv[1]))["perfgate"]["interleaved"]).lower())' "$TMP/il.json")
+    [ "$got" = "$want" ] || fail "'$flag': interleaved $got, expected $want"
+done
+
 if [ "$fails" -ne 0 ]; then
     echo "$fails check(s) failed" >&2
     exit 1

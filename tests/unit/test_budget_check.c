@@ -509,6 +509,45 @@ static void test_confirm(void **state)
     pg_budget_set_destroy(set);
 }
 
+/* A baseline measured back to back (tpbench before it interleaved, which
+ * wrote no "interleaved") against an interleaved run: not compared, said;
+ * alike, or another program's JSON (not known), compared as before. */
+static void test_interleaving_differs(void **state)
+{
+    (void)state;
+    spec base[] = { { "i/a/hot/cpu/1", 1000, 10, NULL, 0 } };
+    spec head[] = { { "i/a/hot/cpu/1", 3000, 10, NULL, 0 } };
+    const char *kinds[][2] = {
+        { ", \"perfgate\": {\"schema_version\": 1, \"interleaved\": true}",
+          ", \"perfgate\": {\"schema_version\": 1}" },
+        { ", \"perfgate\": {\"schema_version\": 1, \"interleaved\": false}",
+          ", \"perfgate\": {\"schema_version\": 1, \"interleaved\": true}" },
+        { ", \"perfgate\": {\"schema_version\": 1, \"interleaved\": true}",
+          ", \"perfgate\": {\"schema_version\": 1, \"interleaved\": true}" },
+        { ", \"perfgate\": {\"schema_version\": 1, \"interleaved\": true}", NULL },
+    };
+    pg_budget_set *set = budgets("{\"version\": 1, \"budgets\": [{\"match\": \"i/*\"}]}");
+    for (int k = 0; k < 4; k++) {
+        pg_results *h = make_run(head, 1, kinds[k][0]), *b = make_run(base, 1, kinds[k][1]);
+        pg_error err;
+        pg_verdicts *r = pg_gate_check(h, b, set, &opt, &err);
+        assert_non_null(r);
+        const pg_verdict *v = find(r, "i/a/hot/cpu/1", "regression:cpu_time");
+        if (k < 2) {
+            assert_int_equal(v->kind, PG_V_UNAVAILABLE);
+            assert_non_null(strstr(v->note, k == 0
+                                                ? "ran back to back and this run's interleaved"
+                                                : "ran interleaved and this run's back to back"));
+        } else {
+            assert_int_equal(v->kind, PG_V_REGRESSION);
+        }
+        pg_verdicts_destroy(r);
+        pg_results_destroy(h);
+        pg_results_destroy(b);
+    }
+    pg_budget_set_destroy(set);
+}
+
 static void test_relative_and_missing(void **state)
 {
     (void)state;
@@ -1014,6 +1053,7 @@ int main(void)
         cmocka_unit_test(test_regression_needs_the_interval),
         cmocka_unit_test(test_run_spread),
         cmocka_unit_test(test_confirm),
+        cmocka_unit_test(test_interleaving_differs),
         cmocka_unit_test(test_relative_and_missing),
         cmocka_unit_test(test_several_relatives),
         cmocka_unit_test(test_waivers),

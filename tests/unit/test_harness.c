@@ -365,17 +365,14 @@ static void test_run_through_google_benchmark(void **state)
     pg_bench_registry *reg = probe_registry();
     pg_bench_options o;
     pg_error err = { 0 };
-    char *argv[] = { "test_harness",
-                     "--seed=11",
-                     "--size=64",
-                     "--first-children=3",
-                     "--counters=software,instructions,nosuch::EVENT",
-                     "--benchmark_min_time=0.002",
+    char *argv[] = { "test_harness", "--seed=11", "--size=64", "--first-children=3",
+                     "--counters=software,instructions,nosuch::EVENT", "--benchmark_min_time=0.002",
                      "--benchmark_repetitions=3",
-                     NULL,
-                     NULL };
-    argv[7] = outflag;
-    int argc = 8;
+                     /* back to back, so one run serves every call below;
+                      * interleaved (the default) sets up per repetition */
+                     "--benchmark_enable_random_interleaving=false", NULL, NULL };
+    argv[8] = outflag;
+    int argc = 9;
     assert_int_equal(parse(&o, &err, &argc, argv), 0);
     assert_int_equal(pg_bench_select(reg, &o, &err), 3);
     memset(&calls, 0, sizeof(calls));
