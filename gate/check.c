@@ -45,7 +45,7 @@ struct pg_verdicts {
     double *work;
     size_t work_cap;
     /* the history's typical spread between runs, by profile class and
-     * metric (pooled_spreads); NaN where it holds too few benchmarks */
+     * metric (pool_spreads); NaN where it holds too few benchmarks */
     double pooled[4][2];
     /* 1: the run interleaved its repetitions and the baseline did not; -1:
      * the other way; 0: alike or not known */
