@@ -107,6 +107,14 @@ static int exec_ddl(hdb *db, const char *ddl, pg_error *err)
     return db->ops->exec(db, sql, err);
 }
 
+/* A schema version below 0: no perfgate wrote it, and no migration
+ * starts there (migrations[] is indexed by it). */
+static int unknown_version(int version, pg_error *err)
+{
+    return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
+                        "not a perfgate history: schema version %d", version);
+}
+
 static int migrate(hdb *db, int *version_out, pg_error *err)
 {
     int version = 0;
@@ -116,6 +124,8 @@ static int migrate(hdb *db, int *version_out, pg_error *err)
     *version_out = version;
     if (version == PG_HISTORY_SCHEMA_VERSION)
         return 0;
+    if (version < 0)
+        return unknown_version(version, err);
     if (version > PG_HISTORY_SCHEMA_VERSION)
         return pg_error_set(err, PG_EUNSUP, NULL, 0, 0, NULL,
                             "history schema version %d is newer than this perfgate's (%d)", version,
@@ -129,6 +139,8 @@ static int migrate(hdb *db, int *version_out, pg_error *err)
     /* Another process may have migrated while we waited for the lock. */
     if (rc == 0)
         rc = db->ops->get_version(db, &version, err);
+    if (rc == 0 && version < 0)
+        rc = unknown_version(version, err);
     for (int v = version; rc == 0 && v < PG_HISTORY_SCHEMA_VERSION; v++) {
         for (const char *const *s = migrations[v]; rc == 0 && *s; s++)
             rc = exec_ddl(db, *s, err);
@@ -195,6 +207,8 @@ pg_history *pg_history_open_readonly(const char *where, pg_error *err)
         rc = pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
                           "not a perfgate history, or an empty one (perfgate history add "
                           "records the first run)");
+    else if (rc == 0 && h->version < 0)
+        rc = unknown_version(h->version, err);
     else if (rc == 0 && h->version < PG_HISTORY_SCHEMA_VERSION) {
         /* An older schema is upgraded where the history may be written. */
         int old = h->version;

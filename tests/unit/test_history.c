@@ -285,6 +285,20 @@ static void test_refuses_newer_schema(void **state)
     assert_int_equal(err.code, PG_EUNSUP);
     assert_non_null(strstr(err.message, "newer"));
 
+    /* A version below 0 starts no migration (it once indexed the list of
+     * migrations with it), read-write or read-only. */
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = -1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    pg_error_clear(&err);
+    assert_null(pg_history_open(fx->path, &err));
+    assert_int_equal(err.code, PG_EINVAL);
+    assert_non_null(strstr(err.message, "schema version -1"));
+    pg_error_clear(&err);
+    assert_null(pg_history_open_readonly(fx->path, &err));
+    assert_int_equal(err.code, PG_EINVAL);
+    assert_non_null(strstr(err.message, "schema version -1"));
+
     /* Not a database at all. */
     FILE *f = fopen(fx->path, "w");
     fputs("this is not sqlite, just text long enough to have a header page...........\n", f);
