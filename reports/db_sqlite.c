@@ -300,18 +300,27 @@ static int file_uri(const char *path, const char *query, char *out, size_t len)
     return n < 0 || (size_t)n >= len - o ? -1 : 0;
 }
 
-/* Opens uri (SQLITE_OPEN_URI, read-only) and reads the schema version, so
- * that a file SQLite cannot read this way fails here, not later. */
-static int open_ro_try(sdb *d, const char *uri, pg_error *err)
+/* Opens uri with flags (read-only, or the memory a history image is
+ * copied into), or fills err. */
+static int open_uri(sdb *d, const char *uri, int flags, pg_error *err)
 {
     if (d->db) {
         sqlite3_close_v2(d->db);
         d->db = NULL;
     }
-    int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(uri, &d->db, flags, NULL) != SQLITE_OK)
+    if (sqlite3_open_v2(uri, &d->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
         return pg_error_set(err, PG_EIO, d->path, 0, 0, NULL, "cannot open history: %s",
                             d->db ? sqlite3_errmsg(d->db) : "out of memory");
+    return 0;
+}
+
+/* Opens uri (SQLITE_OPEN_URI, read-only) and reads the schema version, so
+ * that a file SQLite cannot read this way fails here, not later. */
+static int open_ro_try(sdb *d, const char *uri, pg_error *err)
+{
+    int rc = open_uri(d, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, err);
+    if (rc < 0)
+        return rc;
     sqlite3_busy_timeout(d->db, BUSY_TIMEOUT_MS);
     int version;
     return s_get_version(&d->base, &version, err);
@@ -346,6 +355,47 @@ hdb *reports_hdb_sqlite_open_ro(const char *path, pg_error *err)
         return &d->base;
     if (err && !err->code)
         *err = first;
+    s_close(&d->base);
+    return NULL;
+}
+
+/* The bytes are copied into memory SQLite owns (the memdb VFS, through
+ * sqlite3_deserialize) and read there like the file they would be; the
+ * schema version is read at once, as open_ro_try does. */
+hdb *reports_hdb_sqlite_open_image(const void *data, size_t len, pg_error *err)
+{
+    sdb *d = new_sdb("(history image)", err);
+    if (!d)
+        return NULL;
+    if (open_uri(d, ":memory:", SQLITE_OPEN_READWRITE, err) < 0) {
+        s_close(&d->base);
+        return NULL;
+    }
+    /* A history SQLite wrote in WAL mode is read through a WAL index,
+     * kept in a shared-memory file beside a real file; an image has none,
+     * so the one connection holds it alone and keeps the index on the heap. */
+    if (s_exec(&d->base, "PRAGMA locking_mode = EXCLUSIVE", err) < 0) {
+        s_close(&d->base);
+        return NULL;
+    }
+    unsigned char *copy = sqlite3_malloc64(len ? len : 1);
+    if (!copy) {
+        pg_error_set(err, PG_ENOMEM, NULL, 0, 0, NULL, "out of memory");
+        s_close(&d->base);
+        return NULL;
+    }
+    if (len)
+        memcpy(copy, data, len);
+    /* FREEONCLOSE: SQLite frees the copy, on failure here too. */
+    int rc = sqlite3_deserialize(d->db, "main", copy, (sqlite3_int64)len, (sqlite3_int64)len,
+                                 SQLITE_DESERIALIZE_FREEONCLOSE | SQLITE_DESERIALIZE_RESIZEABLE);
+    int version;
+    if (rc != SQLITE_OK) {
+        pg_error_set(err, code_of(rc), d->path, 0, 0, NULL, "cannot open history: %s",
+                     sqlite3_errstr(rc));
+    } else if (s_get_version(&d->base, &version, err) == 0) {
+        return &d->base;
+    }
     s_close(&d->base);
     return NULL;
 }

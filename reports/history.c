@@ -107,6 +107,14 @@ static int exec_ddl(hdb *db, const char *ddl, pg_error *err)
     return db->ops->exec(db, sql, err);
 }
 
+/* A schema version below 0: no perfgate wrote it, and no migration
+ * starts there (migrations[] is indexed by it). */
+static int unknown_version(int version, pg_error *err)
+{
+    return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
+                        "not a perfgate history: schema version %d", version);
+}
+
 static int migrate(hdb *db, int *version_out, pg_error *err)
 {
     int version = 0;
@@ -116,6 +124,8 @@ static int migrate(hdb *db, int *version_out, pg_error *err)
     *version_out = version;
     if (version == PG_HISTORY_SCHEMA_VERSION)
         return 0;
+    if (version < 0)
+        return unknown_version(version, err);
     if (version > PG_HISTORY_SCHEMA_VERSION)
         return pg_error_set(err, PG_EUNSUP, NULL, 0, 0, NULL,
                             "history schema version %d is newer than this perfgate's (%d)", version,
@@ -129,6 +139,8 @@ static int migrate(hdb *db, int *version_out, pg_error *err)
     /* Another process may have migrated while we waited for the lock. */
     if (rc == 0)
         rc = db->ops->get_version(db, &version, err);
+    if (rc == 0 && version < 0)
+        rc = unknown_version(version, err);
     for (int v = version; rc == 0 && v < PG_HISTORY_SCHEMA_VERSION; v++) {
         for (const char *const *s = migrations[v]; rc == 0 && *s; s++)
             rc = exec_ddl(db, *s, err);
@@ -183,6 +195,27 @@ pg_history *pg_history_open(const char *where, pg_error *err)
     return h;
 }
 
+/* Reads the schema version of h->db, just opened for reading: 0 when it is
+ * this build's, 1 when it is older (the caller upgrades it where it can),
+ * else a negative code (err says why: not a history, or a newer one). */
+static int read_version(pg_history *h, pg_error *err)
+{
+    int rc = h->db ? h->db->ops->get_version(h->db, &h->version, err) : PG_EIO;
+    if (rc < 0)
+        return rc;
+    if (h->version == 0)
+        return pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
+                            "not a perfgate history, or an empty one (perfgate history add "
+                            "records the first run)");
+    if (h->version < 0)
+        return unknown_version(h->version, err);
+    if (h->version > PG_HISTORY_SCHEMA_VERSION)
+        return pg_error_set(err, PG_EUNSUP, NULL, 0, 0, NULL,
+                            "history schema version %d is newer than this perfgate's (%d)",
+                            h->version, PG_HISTORY_SCHEMA_VERSION);
+    return h->version < PG_HISTORY_SCHEMA_VERSION;
+}
+
 pg_history *pg_history_open_readonly(const char *where, pg_error *err)
 {
     pg_history *h = new_history(where, err);
@@ -190,12 +223,8 @@ pg_history *pg_history_open_readonly(const char *where, pg_error *err)
         return NULL;
     int pg = pg_history_is_uri(where);
     h->db = pg ? reports_hdb_pq_open(where, err) : reports_hdb_sqlite_open_ro(where, err);
-    int rc = h->db ? h->db->ops->get_version(h->db, &h->version, err) : PG_EIO;
-    if (rc == 0 && h->version == 0)
-        rc = pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL,
-                          "not a perfgate history, or an empty one (perfgate history add "
-                          "records the first run)");
-    else if (rc == 0 && h->version < PG_HISTORY_SCHEMA_VERSION) {
+    int rc = read_version(h, err);
+    if (rc == 1) {
         /* An older schema is upgraded where the history may be written. */
         int old = h->version;
         pg_history_close(h);
@@ -210,15 +239,35 @@ pg_history *pg_history_open_readonly(const char *where, pg_error *err)
         if (err && pg)
             pg_redact_secret(err->message, sizeof err->message, where);
         return NULL;
-    } else if (rc == 0 && h->version > PG_HISTORY_SCHEMA_VERSION)
-        rc = pg_error_set(err, PG_EUNSUP, NULL, 0, 0, NULL,
-                          "history schema version %d is newer than this perfgate's (%d)",
-                          h->version, PG_HISTORY_SCHEMA_VERSION);
+    }
     if (rc < 0) {
         if (err && !pg && !err->file[0])
             snprintf(err->file, sizeof err->file, "%s", where);
         if (err && pg)
             pg_redact_secret(err->message, sizeof err->message, where);
+        pg_history_close(h);
+        return NULL;
+    }
+    return h;
+}
+
+pg_history *pg_history_open_image(const void *data, size_t len, pg_error *err)
+{
+    if (!data && len) {
+        pg_error_set(err, PG_EINVAL, NULL, 0, 0, NULL, "no history image given");
+        return NULL;
+    }
+    pg_history *h = new_history("(history image)", err);
+    if (!h)
+        return NULL;
+    h->db = reports_hdb_sqlite_open_image(data, len, err);
+    int rc = read_version(h, err);
+    /* An older schema is upgraded in the copy, as pg_history_open_readonly
+     * upgrades a file where it may be written (the copy's journal, and its
+     * write-ahead log, are kept in memory too). */
+    if (rc == 1)
+        rc = migrate(h->db, &h->version, err);
+    if (rc < 0) {
         pg_history_close(h);
         return NULL;
     }

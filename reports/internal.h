@@ -52,6 +52,9 @@ hdb *reports_hdb_sqlite_open(const char *path, pg_error *err);
 /* Read only: never creates the file, never switches its journal mode; a
  * file in a read-only folder is read as immutable (db_sqlite.c). */
 hdb *reports_hdb_sqlite_open_ro(const char *path, pg_error *err);
+/* A history file's bytes (len of them at data) read from a private copy in
+ * memory: no file is opened or made; the caller's bytes are never changed. */
+hdb *reports_hdb_sqlite_open_image(const void *data, size_t len, pg_error *err);
 hdb *reports_hdb_pq_open(const char *conninfo, pg_error *err);
 
 /* A string -> index map for benchmark names (open addressing, FNV-1a). */

@@ -153,6 +153,15 @@ pg_history *pg_history_open(const char *where, pg_error *err);
  * it is an error too.  For list, show, trend and baseline reads. */
 pg_history *pg_history_open_readonly(const char *where, pg_error *err);
 
+/* Opens a SQLite history file's bytes (len of them at data) as
+ * pg_history_open_readonly opens the file: the same checks and the same
+ * reads, from a private copy in memory, so no file is read, made or
+ * changed (the caller's bytes neither).  An older schema is upgraded in
+ * the copy, and the copy may be written (pg_history_add...): what is
+ * written is gone at pg_history_close.  For tests and fuzzing that hand a
+ * history over as bytes. */
+pg_history *pg_history_open_image(const void *data, size_t len, pg_error *err);
+
 /* 1 when where is a postgresql:// or postgres:// URI, 0 for a file path. */
 int pg_history_is_uri(const char *where);
 

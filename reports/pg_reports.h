@@ -59,6 +59,10 @@ typedef struct pg_reports_options {
     const char *ci_sha;        /* $GITHUB_SHA; NULL: the newest run's commit */
     const char *ci_pr;         /* the pull request's number */
     double tolerance;          /* creep: a drift beyond this fraction; 0: 5 % */
+    /* 1: write the gnuplot scripts and data files but run no gnuplot, so
+     * no chart is drawn (the page links charts that are not there): for
+     * drawing elsewhere, and for tests that check what gnuplot is handed. */
+    int scripts_only;
 } pg_reports_options;
 
 /* ---- Change points over a trend ----------------------------------------
@@ -98,8 +102,9 @@ typedef struct pg_reports_summary {
 /* Writes the report for trend t into opt->out_dir.  latest (may be NULL)
  * is the newest run as pg_history_show returns it: its environment and
  * waivers go on the page.  sum (may be NULL) says what was drawn.  Returns
- * 0, PG_EIO (a file, or gnuplot failed: err quotes its first error line),
- * PG_EUNSUP (no gnuplot) or PG_EINVAL. */
+ * 0, PG_EIO (a file, or gnuplot failed: err quotes its first error line;
+ * never gnuplot with opt->scripts_only), PG_EUNSUP (no gnuplot) or
+ * PG_EINVAL. */
 int pg_reports_write(const pg_hist_trend *t, const pg_hist_show *latest,
                      const pg_reports_options *opt, pg_reports_summary *sum, pg_error *err);
 

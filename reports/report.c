@@ -621,7 +621,7 @@ static int draw_charts(const pg_hist_trend *t, bstat *st, const pg_reports_optio
     gnuplot_run runs[2];
     memset(runs, 0, sizeof runs);
     const char *gnuplot = opt->gnuplot ? opt->gnuplot : PG_GNUPLOT_PATH;
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < 2 && !opt->scripts_only; k++)
         if (want[k] && spawn_gnuplot(&runs[k], gnuplot, out, script[k], logs[k], err))
             rc = PG_EIO;
     int wrc = wait_gnuplot(runs, 2, out, st, t->n_benches, *n_charts, want[1] && !want[0] ? 2 : 1,

@@ -1,7 +1,10 @@
 /*
  * fuzz_history_db.c - a tampered SQLite history: the input is the history
- * file itself (seeds: real histories perfgate wrote), opened read-only and
- * read the way history list/show, baseline show/export and report read it.
+ * file itself (seeds: real histories perfgate wrote), opened as
+ * pg_history_open_readonly opens a file (pg_history_open_image: the same
+ * checks on a copy in memory, an older schema upgraded in the copy, and no
+ * file written and read back per input) and read the way history
+ * list/show, baseline show/export and report read it.
  * Invariants: no crash, no hang, and a refusal always says why.
  */
 #include <stdint.h>
@@ -14,7 +17,7 @@
 #include "pg_reports.h"
 #include "fuzz.h"
 
-static char path[64], export_path[64];
+static char export_path[64];
 
 static void said(const pg_error *e)
 {
@@ -24,21 +27,13 @@ static void said(const pg_error *e)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (!path[0]) {
-        snprintf(path, sizeof path, "/tmp/pg-fuzz-db-%ld.sqlite", (long)getpid());
-        snprintf(export_path, sizeof export_path, "/tmp/pg-fuzz-db-%ld.json", (long)getpid());
-    }
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return 0;
-    int bad = size && fwrite(data, 1, size, f) != size;
-    if (fclose(f) != 0 || bad)
-        return 0;
+    if (!export_path[0])
+        snprintf(export_path, sizeof export_path, "%s/pg-fuzz-db-%ld.json", pg_fuzz_scratch(),
+                 (long)getpid());
     pg_error err = { 0 };
-    pg_history *h = pg_history_open_readonly(path, &err);
+    pg_history *h = pg_history_open_image(data, size, &err);
     if (!h) {
         said(&err);
-        unlink(path);
         return 0;
     }
     pg_hist_run_info *runs = NULL;
@@ -77,6 +72,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         said(&et);
     }
     pg_history_close(h);
-    unlink(path);
     return 0;
 }

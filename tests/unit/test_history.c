@@ -285,6 +285,20 @@ static void test_refuses_newer_schema(void **state)
     assert_int_equal(err.code, PG_EUNSUP);
     assert_non_null(strstr(err.message, "newer"));
 
+    /* A version below 0 starts no migration (it once indexed the list of
+     * migrations with it), read-write or read-only. */
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = -1", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    pg_error_clear(&err);
+    assert_null(pg_history_open(fx->path, &err));
+    assert_int_equal(err.code, PG_EINVAL);
+    assert_non_null(strstr(err.message, "schema version -1"));
+    pg_error_clear(&err);
+    assert_null(pg_history_open_readonly(fx->path, &err));
+    assert_int_equal(err.code, PG_EINVAL);
+    assert_non_null(strstr(err.message, "schema version -1"));
+
     /* Not a database at all. */
     FILE *f = fopen(fx->path, "w");
     fputs("this is not sqlite, just text long enough to have a header page...........\n", f);
@@ -292,6 +306,120 @@ static void test_refuses_newer_schema(void **state)
     pg_error_clear(&err);
     assert_null(pg_history_open(fx->path, &err));
     assert_int_equal(err.code, PG_EIO);
+}
+
+/* The bytes of path (*len of them), or NULL. */
+static unsigned char *slurp_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    do {
+        if (n == cap && !(buf = realloc(buf, cap = cap ? 2 * cap : 4096)))
+            break;
+        got = fread(buf + n, 1, cap - n, f);
+        n += got;
+    } while (got > 0);
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* A history handed over as bytes reads as the file does, from a copy:
+ * the bytes stay as they were, an older schema is upgraded in the copy
+ * only, and what is not a history is refused with a reason. */
+static void test_open_image(void **state)
+{
+    fixture *fx = *state;
+    pg_history *h = open_ok(fx->path);
+    built x;
+    build(&x, 3, 5, 1.0, "img1");
+    pg_error err = { 0 };
+    int64_t id = 0;
+    assert_int_equal(pg_history_add(h, &x.run, NULL, NULL, &id, &err), 0);
+    assert_int_equal(pg_history_add(h, &x.run, NULL, NULL, &id, &err), 0);
+    unbuild(&x);
+    pg_history_close(h);
+
+    size_t len = 0;
+    unsigned char *img = slurp_file(fx->path, &len); /* written in WAL mode */
+    assert_non_null(img);
+    unsigned char *orig = malloc(len);
+    memcpy(orig, img, len);
+    h = pg_history_open_image(img, len, &err);
+    if (!h)
+        fail_msg("open image: %s", err.message);
+    assert_string_equal(pg_history_backend(h), "sqlite");
+    assert_int_equal(pg_history_schema_version(h), PG_HISTORY_SCHEMA_VERSION);
+    pg_hist_run_info *runs = NULL;
+    size_t n = 0;
+    assert_int_equal(pg_history_list(h, 0, &runs, &n, &err), 0);
+    assert_int_equal(n, 2);
+    free(runs);
+    pg_hist_show *s = NULL;
+    assert_int_equal(pg_history_show(h, id, &s, &err), 0);
+    assert_string_equal(s->info.commit, "img1");
+    assert_int_equal(s->n_rows, 3);
+    pg_hist_show_free(s);
+    /* The copy takes a run, the bytes do not. */
+    build(&x, 2, 4, 2.0, "img2");
+    assert_int_equal(pg_history_add(h, &x.run, NULL, NULL, &id, &err), 0);
+    unbuild(&x);
+    assert_int_equal(pg_history_list(h, 0, &runs, &n, &err), 0);
+    assert_int_equal(n, 3);
+    free(runs);
+    pg_history_close(h);
+    assert_memory_equal(img, orig, len);
+    free(orig);
+    free(img);
+
+    /* Version 1: upgraded in the copy, the file left at version 1. */
+    char v1[160];
+    snprintf(v1, sizeof v1, "%s/v1.sqlite", fx->dir);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(v1, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, V1_DDL, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    img = slurp_file(v1, &len);
+    assert_non_null(img);
+    h = pg_history_open_image(img, len, &err);
+    if (!h)
+        fail_msg("open v1 image: %s", err.message);
+    assert_int_equal(pg_history_schema_version(h), PG_HISTORY_SCHEMA_VERSION);
+    assert_int_equal(pg_history_show(h, 1, &s, &err), 0);
+    assert_string_equal(s->info.commit, "old1");
+    assert_true(isnan(s->rows[0].cpu_median_ns)); /* the column v2 added */
+    pg_hist_show_free(s);
+    pg_history_close(h);
+    free(img);
+    h = pg_history_open_readonly(v1, &err); /* upgrades the file: it was still v1 */
+    assert_non_null(h);
+    pg_history_close(h);
+
+    /* Empty, not SQLite, a newer schema, no bytes: refused, saying why. */
+    static const char text[] = "this is not sqlite, just text long enough to have a header page";
+    pg_error_clear(&err);
+    assert_null(pg_history_open_image("", 0, &err));
+    assert_int_equal(err.code, PG_EINVAL);
+    assert_non_null(strstr(err.message, "not a perfgate history"));
+    pg_error_clear(&err);
+    assert_null(pg_history_open_image(text, sizeof text, &err));
+    assert_int_equal(err.code, PG_EIO);
+    assert_true(err.message[0] != '\0');
+    assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    img = slurp_file(fx->path, &len);
+    pg_error_clear(&err);
+    assert_null(pg_history_open_image(img, len, &err));
+    assert_int_equal(err.code, PG_EUNSUP);
+    assert_non_null(strstr(err.message, "newer"));
+    free(img);
+    pg_error_clear(&err);
+    assert_null(pg_history_open_image(NULL, 10, &err));
+    assert_int_equal(err.code, PG_EINVAL);
 }
 
 enum { WRITERS = 2, RUNS_EACH = 15, NB_EACH = 40, NS_EACH = 10 };
@@ -559,6 +687,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refuses_newer_schema, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_image, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_writers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_killed_writer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_prune_and_baseline, setup, teardown),

@@ -323,6 +323,51 @@ static void test_single_run_and_empty(void **state)
     pg_history_close(h);
 }
 
+/* scripts_only: the scripts and data gnuplot would read, the page and the
+ * summary, and no gnuplot run (so none need be there) nor chart drawn. */
+static void test_scripts_only(void **state)
+{
+    (void)state;
+    pg_error err = { 0 };
+    pg_history *h = pg_history_open(":memory:", &err);
+    assert_non_null(h);
+    for (int r = 0; r < 2; r++) {
+        double s[3] = { 5.0 + r, 6.0 + r, 7.0 + r };
+        pg_hist_bench b = { "<x>/only", s, NULL, 3, 1 };
+        pg_hist_run run = { NULL, NULL, NULL, NULL, NULL, 0, &b, 1, NULL, 0, NULL, 0 };
+        assert_int_equal(pg_history_add(h, &run, NULL, NULL, NULL, &err), 0);
+    }
+    pg_hist_trend *t = NULL;
+    assert_int_equal(pg_history_trend(h, 0, &t, &err), 0);
+    char saved[sizeof outdir];
+    memcpy(saved, outdir, sizeof saved);
+    if (snprintf(outdir, sizeof outdir, "%s-scripts", saved) >= (int)sizeof outdir)
+        fail_msg("build folder path too long");
+    pg_reports_options opt = { 0 };
+    opt.out_dir = outdir;
+    opt.gnuplot = "/nonexistent/gnuplot";
+    opt.scripts_only = 1;
+    pg_reports_summary sum;
+    if (pg_reports_write(t, NULL, &opt, &sum, &err) < 0)
+        fail_msg("report, scripts only: %s", err.message);
+    assert_int_equal(sum.n_charts, 1);
+    assert_true(file_size("charts-png.gp") > 0);
+    assert_true(file_size("charts-svg.gp") > 0);
+    assert_true(file_size("data/b0000.dat") > 0);
+    assert_true(file_size("summary.md") > 0);
+    assert_int_equal(file_size("charts/b0000.png"), -1);
+    assert_int_equal(file_size("charts/b0000.svg"), -1);
+    assert_int_equal(file_size("gnuplot-svg.log"), -1);
+    char *html = slurp("index.html");
+    assert_non_null(html);
+    assert_null(strstr(html, "<x>"));
+    assert_non_null(strstr(html, "&lt;x&gt;/only"));
+    free(html);
+    memcpy(outdir, saved, sizeof saved);
+    pg_hist_trend_free(t);
+    pg_history_close(h);
+}
+
 int main(void)
 {
     const char *b = getenv("PG_BUILD_DIR");
@@ -331,6 +376,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_files),
         cmocka_unit_test(test_single_run_and_empty),
+        cmocka_unit_test(test_scripts_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
