@@ -140,11 +140,9 @@ static int confirm_again(const char *path, int format, const pg_results *base, p
         return -1;
     }
     if (!(*again = pg_gate_check(*again_res, base, set, opt, &err))) {
-        if (err.code == PG_ENOMEM) {
-            cli_report("perfgate", &err);
-            return -1;
-        }
         cli_report("perfgate", &err);
+        if (err.code == PG_ENOMEM)
+            return -1;
         fprintf(stderr,
                 "perfgate: check: %s judged nothing: no verdict was confirmed or "
                 "overturned\n",
